@@ -1,0 +1,3 @@
+module kubeml.local/pause
+
+go 1.24.0

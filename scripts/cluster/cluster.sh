@@ -1,0 +1,538 @@
+#!/usr/bin/env bash
+# KubeML local Kubernetes cluster: upstream control plane + one real node (kubelet/containerd) +
+# a simulated GPU fleet (KWOK) + ML CRDs + Prometheus with a DCGM-style exporter. All on 127.0.0.1.
+#
+#   scripts/cluster/cluster.sh up          build/install what is missing, start everything (idempotent)
+#   scripts/cluster/cluster.sh down        stop everything; leaves no process, mount, netdev or iptables rule
+#   scripts/cluster/cluster.sh status      show components, nodes and URLs (exit 1 if not fully up)
+#   scripts/cluster/cluster.sh kubeconfig  print the admin kubeconfig path (nothing else)
+#
+# Environment: KUBEML_CACHE (default ~/.cache/kubeml), KUBEML_GPU_NODES (simulated GPU nodes, default 6).
+# Must run as root (kubelet, containerd, CNI). See scripts/cluster/README.md.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$CLUSTER_DIR/pki.sh"
+
+GPU_NODES="${KUBEML_GPU_NODES:-6}"
+REAL_NODE_GPUS=2
+DEMO_NAMESPACE="kubeml-demo"
+STATUS_FILE="$STATE_DIR/status.env"
+
+KUBECTL="$BIN_DIR/kubectl"
+kc() { "$KUBECTL" --kubeconfig "$KUBECONFIG_PATH" "$@"; }
+ctr_() { ctr --address "$CONTAINERD_SOCK" "$@"; }
+
+# ---------------------------------------------------------------- processes
+pid_of() {  # NAME -> pid if alive and still the same program
+  local f="$PID_DIR/$1.pid" pid
+  [[ -s "$f" ]] || return 1
+  pid="$(cat "$f")"
+  [[ -d /proc/$pid ]] || return 1
+  grep -qa -- "$(cat "$PID_DIR/$1.exe" 2>/dev/null || echo "?")" "/proc/$pid/cmdline" 2>/dev/null || return 1
+  echo "$pid"
+}
+running() { pid_of "$1" >/dev/null; }
+
+start_daemon() {  # NAME BINARY ARGS... (detached, own session, log in $LOG_DIR/NAME.log)
+  local name="$1"; shift
+  if running "$name"; then return 0; fi
+  mkdir -p "$PID_DIR" "$LOG_DIR"
+  log "starting $name"
+  printf '%s' "$1" > "$PID_DIR/$name.exe"
+  setsid nohup "$@" >> "$LOG_DIR/$name.log" 2>&1 < /dev/null &
+  echo $! > "$PID_DIR/$name.pid"
+}
+
+stop_daemon() {  # NAME [SECONDS]
+  local name="$1" wait="${2:-20}" pid i
+  pid="$(pid_of "$name")" || { rm -f "$PID_DIR/$name.pid"; return 0; }
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < wait * 5; i++)); do [[ -d /proc/$pid ]] || break; sleep 0.2; done
+  if [[ -d /proc/$pid ]]; then log "$name did not stop in ${wait}s, killing"; kill -KILL "$pid" 2>/dev/null || true; sleep 0.5; fi
+  rm -f "$PID_DIR/$name.pid"
+}
+
+wait_for() {  # DESCRIPTION TIMEOUT_S COMMAND...
+  local what="$1" timeout="$2" t0=$SECONDS; shift 2
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS - t0 > timeout)); then die "timed out after ${timeout}s waiting for $what (logs: $LOG_DIR)"; fi
+    sleep 0.5
+  done
+}
+
+https_ok() {  # URL (admin client cert)
+  curl -sf --max-time 3 --cacert "$PKI_DIR/ca.crt" --cert "$PKI_DIR/admin.crt" --key "$PKI_DIR/admin.key" "$1"
+}
+
+# ---------------------------------------------------------------- prerequisites
+ensure_prereqs() {
+  [[ $EUID == 0 ]] || die "must run as root (kubelet, containerd and CNI need it)"
+  ensure_pkgs containerd:containerd runc:runc "$CNI_BIN_DIR/bridge:containernetworking-plugins" \
+    etcd:etcd-server umoci:umoci debootstrap:debootstrap prometheus:prometheus iptables:iptables \
+    conntrack:conntrack socat:socat openssl:openssl curl:curl python3:python3 mount:mount ip:iproute2
+  command -v go >/dev/null || die "Go toolchain not found: it builds Kubernetes, kwok and the pause image"
+  if [[ ! -x "$BIN_DIR/kube-apiserver" || ! -x "$BIN_DIR/kubelet" || ! -x "$BIN_DIR/kubectl" ||
+        ! -x "$BIN_DIR/kube-controller-manager" || ! -x "$BIN_DIR/kube-scheduler" || ! -x "$BIN_DIR/kubeml-cri" ]]; then
+    log "Kubernetes $K8S_VERSION binaries not cached in $BIN_DIR: building from upstream (cold, ~10 min total)"
+    "$CLUSTER_DIR/build-k8s.sh"
+  fi
+  [[ -x "$KWOK_BIN_DIR/kwok" ]] || "$CLUSTER_DIR/build-kwok.sh"
+}
+
+# ---------------------------------------------------------------- control plane
+start_etcd() {
+  start_daemon etcd "$(command -v etcd)" --name kubeml --data-dir "$STATE_DIR/etcd" \
+    --listen-client-urls "http://127.0.0.1:$ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_PORT" \
+    --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+    --initial-cluster "kubeml=http://127.0.0.1:$ETCD_PEER_PORT" --initial-cluster-state new \
+    --quota-backend-bytes 4294967296 --snapshot-count 10000 --log-level warn
+  wait_for "etcd" 60 curl -sf --max-time 2 "http://127.0.0.1:$ETCD_PORT/health"
+}
+
+start_apiserver() {
+  start_daemon kube-apiserver "$BIN_DIR/kube-apiserver" \
+    --bind-address=127.0.0.1 --secure-port="$APISERVER_PORT" --advertise-address=127.0.0.1 \
+    --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
+    --client-ca-file="$PKI_DIR/ca.crt" \
+    --tls-cert-file="$PKI_DIR/apiserver.crt" --tls-private-key-file="$PKI_DIR/apiserver.key" \
+    --kubelet-client-certificate="$PKI_DIR/apiserver-kubelet-client.crt" \
+    --kubelet-client-key="$PKI_DIR/apiserver-kubelet-client.key" \
+    --kubelet-certificate-authority="$PKI_DIR/ca.crt" --kubelet-preferred-address-types=InternalIP,Hostname \
+    --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+    --service-account-key-file="$PKI_DIR/sa.pub" --service-account-signing-key-file="$PKI_DIR/sa.key" \
+    --service-cluster-ip-range="$SERVICE_CIDR" --endpoint-reconciler-type=none \
+    --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction --allow-privileged=true \
+    --max-requests-inflight=800 --max-mutating-requests-inflight=400 --profiling=false --v=1
+  wait_for "kube-apiserver /readyz" 120 https_ok "https://127.0.0.1:$APISERVER_PORT/readyz"
+}
+
+start_controllers() {
+  start_daemon kube-controller-manager "$BIN_DIR/kube-controller-manager" \
+    --kubeconfig="$STATE_DIR/controller-manager.kubeconfig" \
+    --authentication-kubeconfig="$STATE_DIR/controller-manager.kubeconfig" \
+    --authorization-kubeconfig="$STATE_DIR/controller-manager.kubeconfig" \
+    --bind-address=127.0.0.1 --secure-port="$KCM_PORT" --leader-elect=false \
+    --service-account-private-key-file="$PKI_DIR/sa.key" --root-ca-file="$PKI_DIR/ca.crt" \
+    --cluster-signing-cert-file="$PKI_DIR/ca.crt" --cluster-signing-key-file="$PKI_DIR/ca.key" \
+    --use-service-account-credentials=true --service-cluster-ip-range="$SERVICE_CIDR" \
+    --kube-api-qps=100 --kube-api-burst=200 --profiling=false --v=1
+  start_daemon kube-scheduler "$BIN_DIR/kube-scheduler" \
+    --kubeconfig="$STATE_DIR/scheduler.kubeconfig" \
+    --authentication-kubeconfig="$STATE_DIR/scheduler.kubeconfig" \
+    --authorization-kubeconfig="$STATE_DIR/scheduler.kubeconfig" \
+    --bind-address=127.0.0.1 --secure-port="$SCHED_PORT" --leader-elect=false \
+    --kube-api-qps=100 --kube-api-burst=200 --profiling=false --v=1
+  wait_for "kube-controller-manager /healthz" 60 curl -skf --max-time 2 "https://127.0.0.1:$KCM_PORT/healthz"
+  wait_for "kube-scheduler /healthz" 60 curl -skf --max-time 2 "https://127.0.0.1:$SCHED_PORT/healthz"
+}
+
+# ---------------------------------------------------------------- real node: containerd + CNI + kubelet
+write_node_configs() {
+  local pause_ref="$1"
+  mkdir -p "$CNI_CONF_DIR" "$STATE_DIR/cni/ipam" "$CONTAINERD_ROOT" "$CONTAINERD_STATE" "$KUBELET_ROOT"
+  # Pods live on an isolated bridge: no gateway address, no default route, no masquerade and no
+  # iptables rules, so they can talk to each other and nothing else. exec/logs/port-forward go
+  # through the kubelet and containerd, not through the pod network.
+  cat > "$CNI_CONF_DIR/10-kubeml.conflist" <<EOF
+{
+  "cniVersion": "1.0.0",
+  "name": "kubeml",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "$CNI_BRIDGE",
+      "isGateway": false,
+      "ipMasq": false,
+      "hairpinMode": true,
+      "ipam": {
+        "type": "host-local",
+        "ranges": [[{ "subnet": "$POD_CIDR" }]],
+        "dataDir": "$STATE_DIR/cni/ipam"
+      }
+    }
+  ]
+}
+EOF
+  cat > "$STATE_DIR/containerd.toml" <<EOF
+# Private containerd of KubeML's local cluster (generated by scripts/cluster/cluster.sh).
+version = 2
+root = "$CONTAINERD_ROOT"
+state = "$CONTAINERD_STATE"
+disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs", "io.containerd.tracing.processor.v1.otlp"]
+
+[grpc]
+  address = "$CONTAINERD_SOCK"
+[ttrpc]
+  address = "$CONTAINERD_SOCK.ttrpc"
+[debug]
+  address = ""
+[metrics]
+  address = ""
+
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$KUBEML_CACHE/containerd/opt"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$pause_ref"
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  enable_selinux = false
+  max_container_log_line_size = 16384
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+        Root = "$RUN_DIR/runc"
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "$CNI_BIN_DIR"
+    conf_dir = "$CNI_CONF_DIR"
+    max_conf_num = 1
+EOF
+  cat > "$STATE_DIR/kubelet-config.yaml" <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: 127.0.0.1
+port: $KUBELET_PORT
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: $KUBELET_HEALTHZ_PORT
+tlsCertFile: $PKI_DIR/kubelet-serving.crt
+tlsPrivateKeyFile: $PKI_DIR/kubelet-serving.key
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $PKI_DIR/ca.crt}
+authorization:
+  mode: Webhook
+containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
+cgroupDriver: cgroupfs
+failCgroupV1: false
+failSwapOn: false
+clusterDomain: cluster.local
+resolvConf: /etc/resolv.conf
+maxPods: 110
+serializeImagePulls: false
+# Images are imported locally and can never be pulled again: never garbage-collect them.
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+evictionHard:
+  memory.available: "100Mi"
+  nodefs.available: "2%"
+  imagefs.available: "2%"
+  nodefs.inodesFree: "2%"
+containerLogMaxSize: 10Mi
+containerLogMaxFiles: 3
+rotateCertificates: false
+serverTLSBootstrap: false
+registerNode: true
+localStorageCapacityIsolation: true
+nodeStatusReportFrequency: 1m
+shutdownGracePeriod: 0s
+EOF
+}
+
+start_containerd() {
+  start_daemon containerd "$(command -v containerd)" --config "$STATE_DIR/containerd.toml" --log-level warn
+  wait_for "containerd" 60 ctr_ version
+}
+
+import_image() {  # NAME -> ref (build the tarball if needed, import when containerd lacks it)
+  local name="$1" ref tarball
+  ref="$("$REPO_ROOT/images/build.sh" ref "$name")"
+  if ! ctr_ -n k8s.io images ls -q "name==$ref" | grep -qx "$ref"; then
+    tarball="$("$REPO_ROOT/images/build.sh" build "$name")"
+    log "importing $ref into containerd"
+    ctr_ -n k8s.io images import --base-name "localhost/kubeml-$name" "$tarball" >/dev/null
+  fi
+  echo "$ref"
+}
+
+start_kubelet() {
+  # --cloud-provider=external: the kubelet refuses a loopback --node-ip, so it registers without
+  # addresses and this script sets InternalIP 127.0.0.1 itself (the kubelet then leaves them alone).
+  start_daemon kubelet "$BIN_DIR/kubelet" \
+    --config="$STATE_DIR/kubelet-config.yaml" --kubeconfig="$STATE_DIR/kubelet.kubeconfig" \
+    --root-dir="$KUBELET_ROOT" --hostname-override="$NODE_NAME" --cloud-provider=external \
+    --node-labels="kubeml.dev/node=real,nvidia.com/gpu.present=true,nvidia.com/gpu.product=NVIDIA-L4,nvidia.com/gpu.count=$REAL_NODE_GPUS,nvidia.com/gpu.memory=23034,nvidia.com/gpu.family=ada-lovelace,nvidia.com/mig.strategy=none,node.kubernetes.io/instance-type=kubeml-local" \
+    --v=1
+  wait_for "kubelet /healthz" 90 curl -sf --max-time 2 "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz"
+  wait_for "node $NODE_NAME to register" 90 kc get node "$NODE_NAME"
+}
+
+configure_real_node() {
+  local addrs taints
+  addrs="$(kc get node "$NODE_NAME" -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}')"
+  if [[ "$addrs" != "127.0.0.1" ]]; then
+    kc patch node "$NODE_NAME" --subresource=status --type=merge \
+      -p "{\"status\":{\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"127.0.0.1\"},{\"type\":\"Hostname\",\"address\":\"$NODE_NAME\"}]}}" >/dev/null
+  fi
+  taints="$(kc get node "$NODE_NAME" -o jsonpath='{.spec.taints[*].key}')"
+  if [[ "$taints" == *node.cloudprovider.kubernetes.io/uninitialized* ]]; then
+    kc taint node "$NODE_NAME" node.cloudprovider.kubernetes.io/uninitialized- >/dev/null
+  fi
+  if [[ "$(kc get node "$NODE_NAME" -o jsonpath='{.status.capacity.nvidia\.com/gpu}')" != "$REAL_NODE_GPUS" ]]; then
+    log "advertising $REAL_NODE_GPUS nvidia.com/gpu on $NODE_NAME"
+    kc patch node "$NODE_NAME" --subresource=status --type=json \
+      -p "[{\"op\":\"add\",\"path\":\"/status/capacity/nvidia.com~1gpu\",\"value\":\"$REAL_NODE_GPUS\"}]" >/dev/null
+  fi
+  kc wait --for=condition=Ready "node/$NODE_NAME" --timeout=120s >/dev/null ||
+    die "node $NODE_NAME not Ready (see $LOG_DIR/kubelet.log)"
+  wait_for "nvidia.com/gpu allocatable on $NODE_NAME" 60 \
+    bash -c "[[ \$('$KUBECTL' --kubeconfig '$KUBECONFIG_PATH' get node '$NODE_NAME' -o jsonpath='{.status.allocatable.nvidia\.com/gpu}') == '$REAL_NODE_GPUS' ]]"
+}
+
+# ---------------------------------------------------------------- simulated GPU fleet (KWOK)
+start_kwok() {
+  start_daemon kwok "$KWOK_BIN_DIR/kwok" --kubeconfig="$STATE_DIR/kwok.kubeconfig" \
+    --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
+    --node-ip=127.0.0.1 --cidr=10.250.0.1/16 --node-lease-duration-seconds=40
+}
+
+sync_fleet() {
+  local existing want extra n t0=$SECONDS
+  existing="$STATE_DIR/fleet-existing.txt"; want="$STATE_DIR/fleet-want.txt"
+  kc get nodes -l kubeml.dev/fleet=simulated -o name | sed 's|^node/||' | sort > "$existing"
+  python3 "$CLUSTER_DIR/fleet.py" names --count "$GPU_NODES" | sort > "$want"
+  extra="$(comm -23 "$existing" "$want")"
+  if [[ -n "$extra" ]]; then
+    log "removing $(wc -l <<< "$extra") simulated GPU nodes beyond KUBEML_GPU_NODES=$GPU_NODES"
+    xargs -r "$KUBECTL" --kubeconfig "$KUBECONFIG_PATH" delete node --wait=false <<< "$extra" >/dev/null
+  fi
+  n="$(comm -13 "$existing" "$want" | wc -l)"
+  if ((n > 0)); then
+    log "creating $n simulated GPU nodes (KWOK; KUBEML_GPU_NODES=$GPU_NODES)"
+    python3 "$CLUSTER_DIR/fleet.py" nodes --count "$GPU_NODES" --skip "$existing" > "$STATE_DIR/fleet-new.yaml"
+    # Plain create keeps .status (capacity) on Node creation; split in chunks to create in parallel.
+    split -n "l/4" -d "$STATE_DIR/fleet-new.yaml" "$STATE_DIR/fleet-chunk-" 2>/dev/null || cp "$STATE_DIR/fleet-new.yaml" "$STATE_DIR/fleet-chunk-00"
+    local pids=() f
+    for f in "$STATE_DIR"/fleet-chunk-*; do
+      [[ -s "$f" ]] || continue
+      "$KUBECTL" --kubeconfig "$KUBECONFIG_PATH" create -f "$f" -o name > /dev/null 2> "$f.err" & pids+=($!)
+    done
+    local failed=0
+    for p in "${pids[@]}"; do wait "$p" || failed=1; done
+    if ((failed)) && grep -v AlreadyExists "$STATE_DIR"/fleet-chunk-*.err | grep -q .; then
+      cat "$STATE_DIR"/fleet-chunk-*.err >&2; die "creating simulated nodes failed"
+    fi
+    rm -f "$STATE_DIR"/fleet-chunk-* "$STATE_DIR/fleet-new.yaml"
+  fi
+  python3 "$CLUSTER_DIR/fleet.py" inventory --count "$GPU_NODES" > "$STATE_DIR/gpu-inventory.json.tmp"
+  mv -f "$STATE_DIR/gpu-inventory.json.tmp" "$STATE_DIR/gpu-inventory.json"
+  if ((GPU_NODES > 0)); then
+    wait_for "simulated GPU nodes to become Ready" 300 fleet_ready
+  fi
+  ((n > 0)) && log "simulated GPU fleet: $GPU_NODES nodes Ready in $((SECONDS - t0))s"
+  return 0
+}
+
+fleet_ready() {
+  local ready
+  ready="$(kc get nodes -l kubeml.dev/fleet=simulated --no-headers 2>/dev/null | awk '$2=="Ready"' | wc -l)"
+  [[ "$ready" -ge "$GPU_NODES" ]]
+}
+
+# ---------------------------------------------------------------- ML CRDs from upstream Go modules
+CRD_MODULES=(
+  # module@version|expected go.sum hash|CRD files inside the module (relative paths)
+  "github.com/kubeflow/trainer/v2@v2.0.0|h1:mnQSR9iPKItxyUR8mq66XsmxqKNVHwr9YYOB7BTU9dU=|manifests/base/crds/trainer.kubeflow.org_trainjobs.yaml manifests/base/crds/trainer.kubeflow.org_trainingruntimes.yaml manifests/base/crds/trainer.kubeflow.org_clustertrainingruntimes.yaml"
+  "github.com/kubeflow/training-operator@v1.8.1|h1:mVvoBSCInbMBX0gGSn4+Ihj3ycwoLO1iEAw+0qPhQfc=|manifests/base/crds/kubeflow.org_pytorchjobs.yaml"
+  "github.com/kserve/kserve@v0.16.0|h1:kDkcAU5VMiZf4zhdDXH+UdAIgzXhs10GMv0d9r4qvTs=|config/crd/full/serving.kserve.io_inferenceservices.yaml"
+  "github.com/ray-project/kuberay/ray-operator@v1.5.0|h1:KCjCQ7PSsvs9Ke+90CZbbs498nuaIJ/JkXk4vd54EVg=|config/crd/bases/ray.io_rayjobs.yaml"
+  "github.com/fluid-cloudnative/fluid@v1.0.0|h1:ZaOJ4U3kg3rnmoihYVvrzHaiB2CIQpDfntpO81S6qAo=|config/crd/bases/data.fluid.io_datasets.yaml"
+)
+CRD_NAMES="trainjobs.trainer.kubeflow.org trainingruntimes.trainer.kubeflow.org clustertrainingruntimes.trainer.kubeflow.org pytorchjobs.kubeflow.org inferenceservices.serving.kserve.io rayjobs.ray.io datasets.data.fluid.io"
+
+ensure_crds() {
+  local stamp="$STATE_DIR/crds.stamp" want entry modver sum files json dir got f
+  want="$(printf '%s\n' "${CRD_MODULES[@]}" | sha256sum | cut -c1-16)"
+  if [[ "$(cat "$stamp" 2>/dev/null)" == "$want" ]] &&
+     kc get crd $CRD_NAMES -o name >/dev/null 2>&1; then
+    return 0
+  fi
+  log "installing ML CRDs (Kubeflow Trainer/PyTorchJob, KServe, KubeRay, Fluid) from their Go modules"
+  local args=()
+  for entry in "${CRD_MODULES[@]}"; do
+    IFS='|' read -r modver sum files <<< "$entry"
+    # Fluid's module is not in the checksum database reachable here: its hash is pinned above and checked.
+    json="$(cd /tmp && GOFLAGS=-mod=mod GONOSUMDB=github.com/fluid-cloudnative/fluid go mod download -json "$modver")" ||
+      die "go mod download $modver failed: $json"
+    dir="$(python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])' <<< "$json")"
+    got="$(python3 -c 'import json,sys; print(json.load(sys.stdin)["Sum"])' <<< "$json")"
+    [[ "$got" == "$sum" ]] || die "$modver: module hash $got does not match pinned $sum"
+    for f in $files; do
+      [[ -s "$dir/$f" ]] || die "$modver has no $f"
+      args+=(-f "$dir/$f")
+    done
+  done
+  kc apply --server-side --force-conflicts --field-manager=kubeml-cluster "${args[@]}" >/dev/null
+  # shellcheck disable=SC2086
+  kc wait --for=condition=Established --timeout=120s $(printf 'crd/%s ' $CRD_NAMES) >/dev/null
+  echo "$want" > "$stamp"
+}
+
+# ---------------------------------------------------------------- Prometheus + DCGM-style exporter
+start_monitoring() {
+  mkdir -p "$STATE_DIR/prometheus"
+  start_daemon dcgm-exporter "$(command -v python3)" "$CLUSTER_DIR/dcgm_exporter.py" \
+    --inventory "$STATE_DIR/gpu-inventory.json" --listen 127.0.0.1 --port "$EXPORTER_PORT"
+  cat > "$STATE_DIR/prometheus.yml.tmp" <<EOF
+# Generated by scripts/cluster/cluster.sh
+global:
+  scrape_interval: 15s
+  evaluation_interval: 15s
+  external_labels: {cluster: kubeml-local}
+scrape_configs:
+- job_name: dcgm-exporter
+  static_configs:
+  - targets: ['127.0.0.1:$EXPORTER_PORT']
+- job_name: prometheus
+  static_configs:
+  - targets: ['127.0.0.1:$PROM_PORT']
+EOF
+  if ! cmp -s "$STATE_DIR/prometheus.yml.tmp" "$STATE_DIR/prometheus.yml"; then
+    mv -f "$STATE_DIR/prometheus.yml.tmp" "$STATE_DIR/prometheus.yml"; stop_daemon prometheus
+  else rm -f "$STATE_DIR/prometheus.yml.tmp"; fi
+  start_daemon prometheus "$(command -v prometheus)" --config.file="$STATE_DIR/prometheus.yml" \
+    --storage.tsdb.path="$STATE_DIR/prometheus" --storage.tsdb.retention.time=3d \
+    --web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn
+  wait_for "dcgm exporter" 30 curl -sf --max-time 2 "http://127.0.0.1:$EXPORTER_PORT/health"
+  wait_for "prometheus" 60 curl -sf --max-time 2 "http://127.0.0.1:$PROM_PORT/-/ready"
+}
+
+# ---------------------------------------------------------------- commands
+cmd_up() {
+  local t0=$SECONDS pause_ref train_ref
+  ensure_prereqs
+  mkdir -p "$STATE_DIR" "$LOG_DIR" "$PID_DIR" "$RUN_DIR"
+  ensure_pki
+  start_etcd
+  start_apiserver
+  start_controllers
+  pause_ref="$("$REPO_ROOT/images/build.sh" ref pause)"
+  write_node_configs "$pause_ref"
+  start_containerd
+  import_image pause >/dev/null
+  train_ref="$(import_image train)"
+  start_kubelet
+  configure_real_node
+  start_kwok
+  sync_fleet
+  kc get namespace "$DEMO_NAMESPACE" >/dev/null 2>&1 || kc create namespace "$DEMO_NAMESPACE" >/dev/null
+  for ns in default "$DEMO_NAMESPACE"; do
+    wait_for "service account default in $ns" 60 kc -n "$ns" get serviceaccount default
+  done
+  ensure_crds
+  start_monitoring
+  cat > "$STATUS_FILE" <<EOF
+KUBECONFIG=$KUBECONFIG_PATH
+APISERVER_URL=https://127.0.0.1:$APISERVER_PORT
+PROMETHEUS_URL=http://127.0.0.1:$PROM_PORT
+DCGM_EXPORTER_URL=http://127.0.0.1:$EXPORTER_PORT/metrics
+TRAIN_IMAGE=$train_ref
+PAUSE_IMAGE=$pause_ref
+NODE_NAME=$NODE_NAME
+GPU_NODES=$GPU_NODES
+K8S_VERSION=$K8S_VERSION
+KWOK_VERSION=$KWOK_VERSION
+EOF
+  log "cluster up in $((SECONDS - t0))s: Kubernetes $K8S_VERSION, node $NODE_NAME + $GPU_NODES simulated GPU nodes"
+  log "training image: $train_ref (imagePullPolicy: Never)"
+  log "prometheus: http://127.0.0.1:$PROM_PORT"
+  log "kubeconfig: export KUBECONFIG=$KUBECONFIG_PATH"
+  echo "$KUBECONFIG_PATH"
+}
+
+cmd_status() {
+  local ok=0 c state
+  printf '%-26s %s\n' "kubeconfig" "$KUBECONFIG_PATH"
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kwok dcgm-exporter prometheus; do
+    if state="$(pid_of "$c")"; then printf '%-26s running (pid %s)\n' "$c" "$state"
+    else printf '%-26s stopped\n' "$c"; ok=1; fi
+  done
+  if [[ -s "$STATUS_FILE" ]]; then
+    sed 's/^\([A-Z_]*\)=/\1 /' "$STATUS_FILE" | awk '{printf "%-26s %s\n", tolower($1), $2}' | grep -v '^kubeconfig '
+  fi
+  if ((ok == 0)) && [[ -x "$KUBECTL" ]] && https_ok "https://127.0.0.1:$APISERVER_PORT/readyz" >/dev/null; then
+    printf '%-26s %s\n' "real node" "$(kc get node "$NODE_NAME" --no-headers 2>/dev/null | awk '{print $1" "$2" "$5}')"
+    printf '%-26s %s\n' "simulated GPU nodes" \
+      "$(kc get nodes -l kubeml.dev/fleet=simulated --no-headers 2>/dev/null | awk '{n++; if ($2=="Ready") r++} END {printf "%d (%d Ready)", n, r}')"
+  else
+    ok=1
+  fi
+  ((ok == 0)) && echo "status: up" || echo "status: down (or partially up: run 'cluster.sh up' to repair)"
+  return $ok
+}
+
+# Remove what the kubelet and CNI may have left in iptables (only our own chains and rules).
+clean_iptables() {
+  local ipt table chain
+  for ipt in iptables ip6tables; do
+    command -v "$ipt" >/dev/null || continue
+    for table in filter nat mangle; do
+      "$ipt-save" -t "$table" 2>/dev/null | grep -E "^-A .*($CNI_BRIDGE|${POD_CIDR%/*}|KUBE-KUBELET-CANARY|CNI-)" |
+        sed 's/^-A /-D /' | while read -r rule; do eval "$ipt -t $table $rule" 2>/dev/null || true; done
+      for chain in $("$ipt-save" -t "$table" 2>/dev/null | sed -n 's/^:\(KUBE-KUBELET-CANARY\|CNI-[A-Za-z0-9_-]*\) .*/\1/p'); do
+        "$ipt" -t "$table" -F "$chain" 2>/dev/null || true
+        "$ipt" -t "$table" -X "$chain" 2>/dev/null || true
+      done
+    done
+  done
+}
+
+cmd_down() {
+  local t0=$SECONDS m leftovers=()
+  mkdir -p "$PID_DIR"
+  # 1. No new pods: stop the scheduler, controllers and kwok first.
+  stop_daemon kube-scheduler; stop_daemon kube-controller-manager; stop_daemon kwok
+  # 2. Pod sandboxes go through CRI so that CNI DEL removes veths/IPs and the netns mounts.
+  stop_daemon kubelet 30
+  if running containerd && [[ -x "$BIN_DIR/kubeml-cri" ]]; then
+    "$BIN_DIR/kubeml-cri" -endpoint "unix://$CONTAINERD_SOCK" clean >/dev/null 2>&1 ||
+      "$BIN_DIR/kubeml-cri" -endpoint "unix://$CONTAINERD_SOCK" clean >&2 || true
+  fi
+  # Whatever is left (e.g. containers of a crashed state) is killed through containerd.
+  if running containerd; then
+    local t
+    for t in $(ctr_ -n k8s.io tasks ls -q 2>/dev/null); do ctr_ -n k8s.io tasks kill -s SIGKILL "$t" >/dev/null 2>&1 || true; done
+    sleep 1
+    for t in $(ctr_ -n k8s.io tasks ls -q 2>/dev/null); do ctr_ -n k8s.io tasks delete -f "$t" >/dev/null 2>&1 || true; done
+  fi
+  stop_daemon containerd 20
+  # containerd shims of our instance (their -address is our socket) must not survive it.
+  pkill_ours() { local p; for p in $(pgrep -f -- "$1" 2>/dev/null); do [[ $p != $$ ]] && kill -KILL "$p" 2>/dev/null || true; done; }
+  pkill_ours "containerd-shim-runc-v2 .*-address $CONTAINERD_SOCK"
+  stop_daemon prometheus; stop_daemon dcgm-exporter
+  stop_daemon kube-apiserver; stop_daemon etcd
+  # 3. Mounts under our directories (overlay rootfs, shm, projected volumes, netns) and netns files.
+  for _ in 1 2 3; do
+    while read -r m; do umount -l "$m" 2>/dev/null || true; done < <(
+      awk '{print $2}' /proc/self/mounts | grep -E "^($KUBELET_ROOT|$CONTAINERD_ROOT|$CONTAINERD_STATE|$RUN_DIR|$KUBEML_CACHE)" | sort -r)
+  done
+  # 4. Network devices: our bridge (veths vanish with their netns).
+  if ip link show "$CNI_BRIDGE" >/dev/null 2>&1; then ip link delete "$CNI_BRIDGE" 2>/dev/null || true; fi
+  rm -rf "$STATE_DIR/cni/ipam"
+  clean_iptables
+  rm -rf "$RUN_DIR"
+  # 5. Verify.
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kwok dcgm-exporter prometheus; do
+    running "$c" && leftovers+=("process $c")
+  done
+  pgrep -f -- "-address $CONTAINERD_SOCK" >/dev/null 2>&1 && leftovers+=("containerd shims")
+  awk '{print $2}' /proc/self/mounts | grep -qE "^($KUBELET_ROOT|$CONTAINERD_ROOT|$CONTAINERD_STATE|$RUN_DIR)" && leftovers+=("mounts")
+  ip link show "$CNI_BRIDGE" >/dev/null 2>&1 && leftovers+=("bridge $CNI_BRIDGE")
+  ip -o link show 2>/dev/null | grep -q "master $CNI_BRIDGE" && leftovers+=("veth devices")
+  { iptables-save 2>/dev/null; ip6tables-save 2>/dev/null; } | grep -qE "KUBE-KUBELET-CANARY|CNI-|$CNI_BRIDGE" && leftovers+=("iptables rules")
+  if ((${#leftovers[@]})); then die "down left behind: ${leftovers[*]}"; fi
+  log "cluster down in $((SECONDS - t0))s: no process, mount, network device or iptables rule left (state kept in $STATE_DIR)"
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) cmd_down ;;
+  status) cmd_status ;;
+  kubeconfig) echo "$KUBECONFIG_PATH" ;;
+  *) echo "usage: $0 up|down|status|kubeconfig" >&2; exit 2 ;;
+esac

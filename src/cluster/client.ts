@@ -1,0 +1,82 @@
+import fetch, { type RequestInit, type Response } from 'node-fetch';
+import { type KubeConfig } from '@kubernetes/client-node';
+import { KubeMLError } from '../common/errors';
+import { classifyError, errorFromResponse, type KubeStatus } from './errors';
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Names the operation in error messages: "list jobs in team-a". */
+  what: string;
+}
+
+/**
+ * Reads and writes the Kubernetes REST API through the user's kubeconfig (any auth that
+ * @kubernetes/client-node supports: exec plugins, tokens, client certificates).
+ * No `vscode` import; used by the cache, the writers and the commands alike.
+ */
+export class KubeClient {
+  constructor(readonly kc: KubeConfig) {}
+
+  get server(): string {
+    return this.kc.getCurrentCluster()?.server ?? '(no server)';
+  }
+
+  url(path: string, query?: RequestOptions['query']): string {
+    const u = new URL(this.server.replace(/\/+$/, '') + path);
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v !== undefined) u.searchParams.set(k, String(v));
+    }
+    return u.toString();
+  }
+
+  /** Sends a request; resolves with the Response for 2xx, throws a classified KubeMLError otherwise. */
+  async raw(path: string, opts: RequestOptions): Promise<Response> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    opts.signal?.addEventListener('abort', onAbort);
+    const timer = opts.timeoutMs ? setTimeout(() => controller.abort(), opts.timeoutMs) : undefined;
+    try {
+      const init = (await this.kc.applyToFetchOptions({ method: opts.method ?? 'GET' } as never)) as RequestInit;
+      const headers = { ...(init.headers as Record<string, string> | undefined) };
+      let body: string | undefined;
+      if (opts.body !== undefined) {
+        body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+        headers['Content-Type'] = opts.contentType ?? 'application/json';
+      }
+      headers['Accept'] = headers['Accept'] ?? 'application/json';
+      const res = await fetch(this.url(path, opts.query), { ...init, method: opts.method ?? 'GET', headers, body, signal: controller.signal as never });
+      if (res.status >= 200 && res.status < 300) {
+        return res;
+      }
+      let status: KubeStatus | undefined;
+      const text = await res.text().catch(() => '');
+      try {
+        status = JSON.parse(text) as KubeStatus;
+      } catch {
+        status = text ? { message: text.slice(0, 300) } : undefined;
+      }
+      throw errorFromResponse(res.status, status, this.server, opts.what);
+    } catch (e) {
+      if (KubeMLError.is(e)) throw e;
+      throw classifyError(e, this.server, opts.what);
+    } finally {
+      if (timer) clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  async json<T>(path: string, opts: RequestOptions): Promise<T> {
+    const res = await this.raw(path, opts);
+    return (await res.json()) as T;
+  }
+
+  /** GET /version: proves the server answers and the credentials work. */
+  async version(timeoutMs = 5000, signal?: AbortSignal): Promise<{ gitVersion: string; major: string; minor: string }> {
+    return this.json('/version', { what: 'read the server version', timeoutMs, signal });
+  }
+}

@@ -1,0 +1,40 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+// mocha stays external to the bundle and resolves from the repository's node_modules.
+import Mocha = require('mocha');
+
+interface TestRecord {
+  title: string;
+  state: 'passed' | 'failed' | 'pending';
+  durationMs?: number;
+  error?: string;
+}
+
+/**
+ * Runs every *.test.js in `dir` inside this extension host. Writes a JSON summary to
+ * $KUBEML_TEST_RESULTS (the harness prints it) and rejects when any test failed.
+ */
+export async function runMochaSuites(dir: string): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: Number(process.env.KUBEML_TEST_TIMEOUT ?? 60_000), reporter: 'spec' });
+  const grep = process.env.KUBEML_TEST_GREP;
+  if (grep) mocha.grep(grep);
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort()) {
+    mocha.addFile(path.join(dir, f));
+  }
+  const records: TestRecord[] = [];
+  const failures = await new Promise<number>((resolve) => {
+    const runner = mocha.run((n) => resolve(n));
+    runner.on('pass', (t) => records.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration }));
+    runner.on('fail', (t, err: Error) => records.push({ title: t.fullTitle(), state: 'failed', error: `${err.message}\n${err.stack ?? ''}`.slice(0, 4000) }));
+    runner.on('pending', (t) => records.push({ title: t.fullTitle(), state: 'pending' }));
+  });
+  const out = process.env.KUBEML_TEST_RESULTS;
+  if (out) {
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify({ vscodeVersion: vscode.version, appName: vscode.env.appName, records }, null, 2));
+  }
+  if (failures > 0) {
+    throw new Error(`${failures} test(s) failed`);
+  }
+}
