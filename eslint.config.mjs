@@ -14,6 +14,9 @@ const VSCODE_SKIN = [
   'src/**/vscode*.ts',
   'src/common/ui/**',
   'test/vscode/**',
+  'test/installed/**',
+  'test/support/**',
+  'bench/host/**',
 ];
 
 export default tseslint.config(

@@ -2,7 +2,7 @@
 // the webview pages (browser) and the in-editor test suites. `--watch` rebuilds on change,
 // `--production` minifies and drops source maps.
 import * as esbuild from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -63,6 +63,11 @@ if (withTests) {
     outdir: 'out/test',
     external: ['vscode', 'mocha'],
   });
+}
+
+if (production) {
+  // A release holds only what this build makes: no stale maps or bundles from dev builds.
+  rmSync('dist', { recursive: true, force: true });
 }
 
 if (watch) {

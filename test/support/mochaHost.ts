@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 // mocha stays external to the bundle and resolves from the repository's node_modules.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- mocha is CommonJS and stays outside the bundle
 import Mocha = require('mocha');
 
 interface TestRecord {

@@ -1,0 +1,99 @@
+// npm test: everything CI checks, in order, with one total at the end.
+//   npm test                 all layers
+//   npm test -- unit vscode  only those layers
+// Layers: static (typecheck + lint), unit, integration (local cluster), vscode (suites in a
+// real VS Code), package (the .vsix installed into code-server), e2e (Playwright as a user).
+// KUBEML_CLUSTER=off skips bringing the local cluster up (cluster-dependent tests then fail
+// or are skipped with the reason in their names).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { ensureNodeModules, log, repoRoot } from './lib/setup.mjs';
+
+const root = repoRoot();
+process.chdir(root);
+const ALL = ['static', 'unit', 'integration', 'vscode', 'package', 'e2e'];
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const layers = wanted.length ? wanted : ALL;
+for (const l of layers) {
+  if (!ALL.includes(l)) {
+    console.error(`unknown test layer "${l}"; layers: ${ALL.join(', ')}`);
+    process.exit(2);
+  }
+}
+
+const t0 = Date.now();
+ensureNodeModules(root);
+const { clusterUp } = await import('./lib/cluster.mjs');
+const { readLayerResult, countsLine } = await import('./lib/results.mjs');
+rmSync('test-results', { recursive: true, force: true });
+mkdirSync('test-results', { recursive: true });
+
+/** Runs a command, echoing its output, and returns { code, output }. */
+function sh(cmd, args, env = {}) {
+  return new Promise((resolve) => {
+    const p = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const tee = (stream) => (d) => {
+      output += d.toString();
+      stream.write(d);
+    };
+    p.stdout.on('data', tee(process.stdout));
+    p.stderr.on('data', tee(process.stderr));
+    p.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/** Counts from mocha's spec reporter ("N passing", "N failing", "N pending"). */
+function mochaCounts({ code, output }) {
+  const num = (re) => Number(output.match(re)?.[1] ?? 0);
+  const counts = { passed: num(/(\d+) passing/), failed: num(/(\d+) failing/), skipped: num(/(\d+) pending/) };
+  if (code !== 0 && counts.failed === 0) counts.failed = 1; // crashed before reporting
+  return counts;
+}
+
+const results = [];
+function record(layer, counts, ms) {
+  results.push({ layer, ...counts, seconds: Math.round(ms / 100) / 10 });
+  console.log(`\n== ${layer}: ${countsLine(counts)} (${(ms / 1000).toFixed(1)} s)\n`);
+}
+
+let kubeconfig;
+for (const layer of layers) {
+  const start = Date.now();
+  log('test', `layer ${layer}`);
+  if (layer === 'static') {
+    const tc = await sh('npx', ['tsc', '-p', '.', '--noEmit']);
+    const lint = await sh('npx', ['eslint', '.']);
+    const cmds = await sh('node', ['scripts/check-contributions.mjs']);
+    const failed = [tc, lint, cmds].filter((r) => r.code !== 0).length;
+    record('static (typecheck, lint, contributions)', { passed: 3 - failed, failed, skipped: 0 }, Date.now() - start);
+  } else if (layer === 'unit') {
+    record('unit', mochaCounts(await sh('npx', ['mocha'])), Date.now() - start);
+  } else if (layer === 'integration') {
+    if (process.env.KUBEML_CLUSTER !== 'off') {
+      try {
+        kubeconfig = clusterUp();
+      } catch (e) {
+        console.error(`[test] the local cluster did not come up: ${e.message}`);
+        record('integration', { passed: 0, failed: 1, skipped: 0 }, Date.now() - start);
+        continue;
+      }
+    }
+    if (!existsSync('test/integration')) continue;
+    const env = kubeconfig ? { KUBEML_KUBECONFIG: kubeconfig } : {};
+    record('integration', mochaCounts(await sh('npx', ['mocha', '--timeout', '600000', 'test/integration/**/*.test.ts'], env)), Date.now() - start);
+  } else {
+    const script = { vscode: 'scripts/test-vscode.mjs', package: 'scripts/test-package.mjs', e2e: 'scripts/test-e2e.mjs' }[layer];
+    const r = await sh('node', [script]);
+    const counts = readLayerResult(layer) ?? { passed: 0, failed: 1, skipped: 0 };
+    if (r.code !== 0 && counts.failed === 0) counts.failed = 1;
+    record(layer, counts, Date.now() - start);
+  }
+}
+
+const total = results.reduce((a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed, skipped: a.skipped + r.skipped }), { passed: 0, failed: 0, skipped: 0 });
+console.log('\nKubeML test summary');
+for (const r of results) console.log(`  ${r.layer.padEnd(42)} ${countsLine(r)}  ${r.seconds} s`);
+console.log(`  total time ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+console.log(`\n${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exit(total.failed > 0 ? 1 : 0);
