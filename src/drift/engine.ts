@@ -1,0 +1,256 @@
+/**
+ * The drift engine: compares every feature of current data with a summarised reference, for
+ * the whole current sample and for each window of it, and decides drift per feature and for
+ * the dataset with Evidently's defaults (see report.ts DEFAULT_THRESHOLDS).
+ */
+import { KubeMLError } from '../common/errors';
+import { binCountsSorted, chiSquare, jensenShannon, psi, sharesWithFloor } from './distances';
+import { compareSorted, ks2sampSorted } from './ks';
+import { DEFAULT_THRESHOLDS, isPValueTest, type DriftReport, type DriftThresholds, type FeatureDrift, type FeatureStats, type Histogram, type StatTest, type WindowDrift } from './report';
+import { categoricalSample, numericReference, numericSample, valueCounts, type CategoricalSample, type FeatureReference, type NumericReference, type NumericSample } from './summary';
+import { numericAsCategorical, type Column, type Table } from './table';
+
+export interface ReferenceSummary {
+  readonly source: string;
+  readonly rows: number;
+  readonly thresholds: DriftThresholds;
+  readonly features: ReadonlyMap<string, FeatureReference>;
+  readonly warnings: readonly string[];
+}
+
+/** Windows over the current data: consecutive runs of `rows` rows, or `every` units of a time column (ms). */
+export type WindowSpec = { readonly rows: number } | { readonly column: string; readonly every: number };
+
+const FEW_VALUES = 5;
+const HIST_BINS = 30;
+
+export function summarizeReference(table: Table, thresholds: Partial<DriftThresholds> = {}): ReferenceSummary {
+  const t = { ...DEFAULT_THRESHOLDS, ...thresholds };
+  const features = new Map<string, FeatureReference>();
+  for (const col of table.columns) {
+    if (col.kind === 'numeric') features.set(col.name, numericReference(col, t.bins));
+    else if (col.kind === 'categorical') features.set(col.name, categoricalSample(col));
+  }
+  return { source: table.source, rows: table.rows, thresholds: t, features, warnings: [...table.warnings] };
+}
+
+function plural(n: number, one: string): string {
+  return `${n.toLocaleString('en-US')} ${one}${n === 1 ? '' : 's'}`;
+}
+
+function decide(test: StatTest, score: number, t: DriftThresholds): { drifted: boolean; threshold: number } {
+  const threshold = test === 'ks' || test === 'chi2' ? t.pValue : test === 'wasserstein' ? t.wassersteinNormed : test === 'js' ? t.js : t.psiModerate;
+  return { drifted: isPValueTest(test) ? score < threshold : score >= threshold, threshold };
+}
+
+function psiBand(value: number, t: DriftThresholds): 'none' | 'moderate' | 'significant' {
+  return value >= t.psiSignificant ? 'significant' : value >= t.psiModerate ? 'moderate' : 'none';
+}
+
+/** Counts of two samples over the union of their keys, sorted. */
+function aligned(ref: ReadonlyMap<string, number>, cur: ReadonlyMap<string, number>): { keys: string[]; r: number[]; c: number[] } {
+  const keys = [...new Set([...ref.keys(), ...cur.keys()])].sort();
+  return { keys, r: keys.map((k) => ref.get(k) ?? 0), c: keys.map((k) => cur.get(k) ?? 0) };
+}
+
+function countStats(r: ArrayLike<number>, c: ArrayLike<number>, nRef: number, nCur: number): Pick<FeatureStats, 'psi' | 'js' | 'chi2'> {
+  const rp = sharesWithFloor(r, nRef);
+  const cp = sharesWithFloor(c, nCur);
+  return { psi: psi(rp, cp), js: jensenShannon(rp, cp), chi2: chiSquare(r, c) };
+}
+
+function commonWarnings(name: string, refN: number, curN: number, miss: [number, number], inf: [number, number]): string[] {
+  const w: string[] = [];
+  if (miss[0] || miss[1]) w.push(`${name}: ${plural(miss[0], 'missing value')} in the reference and ${plural(miss[1], 'missing value')} in the current data were ignored.`);
+  if (inf[0] || inf[1]) w.push(`${name}: ${plural(inf[0] + inf[1], 'infinite value')} (±Inf) were excluded.`);
+  if (refN > 0 && refN < FEW_VALUES) w.push(`${name}: only ${plural(refN, 'value')} in the reference: too few for a reliable verdict.`);
+  if (curN > 0 && curN < FEW_VALUES) w.push(`${name}: only ${plural(curN, 'value')} in the current data: too few for a reliable verdict.`);
+  return w;
+}
+
+function skipped(name: string, kind: 'numeric' | 'categorical', counts: FeatureDrift['counts'], warnings: string[], why: string): FeatureDrift {
+  return { name, kind, status: 'skipped', stats: {}, counts, warnings: [...warnings, `${name}: ${why} It is not compared.`] };
+}
+
+function histogram(ref: NumericReference, cur: NumericSample): Histogram {
+  const lo = Math.min(ref.sorted[0], cur.sorted[0]);
+  const hi = Math.max(ref.sorted[ref.sorted.length - 1], cur.sorted[cur.sorted.length - 1]);
+  const bins = lo === hi ? 1 : HIST_BINS;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + ((hi - lo) * i) / bins));
+  const inner = Float64Array.from(edges.slice(1, -1));
+  const share = (s: Float64Array) => Array.from(binCountsSorted(s, inner), (c) => c / s.length);
+  return { edges, reference: share(ref.sorted), current: share(cur.sorted) };
+}
+
+export function compareNumeric(ref: NumericReference, cur: NumericSample, t: DriftThresholds, withHistogram = true): FeatureDrift {
+  const a = ref.sorted;
+  const b = cur.sorted;
+  const counts = { reference: a.length, current: b.length, missingReference: ref.missing, missingCurrent: cur.missing, nonFiniteReference: ref.nonFinite, nonFiniteCurrent: cur.nonFinite };
+  const warnings = commonWarnings(ref.name, a.length, b.length, [ref.missing, cur.missing], [ref.nonFinite, cur.nonFinite]);
+  if (a.length === 0) return skipped(ref.name, 'numeric', counts, warnings, 'the reference has no numeric value.');
+  if (b.length === 0) return skipped(ref.name, 'numeric', counts, warnings, 'the current data has no numeric value.');
+  if (a[0] === a[a.length - 1]) warnings.push(`${ref.name}: constant in the reference (every value is ${a[0]}); any change is drift.`);
+  const cmp = compareSorted(a, b);
+  const ks = ks2sampSorted(a, b, 'auto', cmp);
+  const wassersteinNormed = cmp.wasserstein / Math.max(ref.std, 0.001);
+  const few = cmp.distinct <= FEW_VALUES;
+  let binned: Pick<FeatureStats, 'psi' | 'js' | 'chi2'>;
+  if (few) {
+    const al = aligned(valueCounts(a), valueCounts(b));
+    binned = countStats(al.r, al.c, a.length, b.length);
+  } else {
+    binned = countStats(ref.binCounts, binCountsSorted(b, ref.edges), a.length, b.length);
+  }
+  const stats: FeatureStats = { ks, wasserstein: cmp.wasserstein, wassersteinNormed, ...binned };
+  let test: StatTest;
+  if (t.method !== 'auto') test = t.method;
+  else if (few) test = a.length <= t.smallReferenceRows ? 'chi2' : 'js';
+  else test = a.length <= t.smallReferenceRows ? 'ks' : 'wasserstein';
+  const score = test === 'ks' ? ks.pValue : test === 'wasserstein' ? wassersteinNormed : test === 'chi2' ? binned.chi2!.pValue : test === 'js' ? binned.js! : binned.psi!;
+  const v = decide(test, score, t);
+  return {
+    name: ref.name, kind: 'numeric', status: v.drifted ? 'drift' : 'ok', test, score, threshold: v.threshold, psiBand: psiBand(binned.psi!, t),
+    stats, counts, histogram: withHistogram ? histogram(ref, cur) : undefined, warnings,
+  };
+}
+
+export function compareCategorical(ref: CategoricalSample, cur: CategoricalSample, t: DriftThresholds): FeatureDrift {
+  const counts = { reference: ref.total, current: cur.total, missingReference: ref.missing, missingCurrent: cur.missing, nonFiniteReference: 0, nonFiniteCurrent: 0 };
+  const warnings = commonWarnings(ref.name, ref.total, cur.total, [ref.missing, cur.missing], [0, 0]);
+  if (ref.total === 0) return skipped(ref.name, 'categorical', counts, warnings, 'the reference has no value.');
+  if (cur.total === 0) return skipped(ref.name, 'categorical', counts, warnings, 'the current data has no value.');
+  if (ref.counts.size === 1) warnings.push(`${ref.name}: constant in the reference (every value is "${[...ref.counts.keys()][0]}").`);
+  const al = aligned(ref.counts, cur.counts);
+  const unseen = al.keys.filter((_, i) => al.r[i] === 0);
+  if (unseen.length) warnings.push(`${ref.name}: ${plural(unseen.length, 'category')} never seen in the reference (${unseen.slice(0, 3).map((k) => JSON.stringify(k)).join(', ')}${unseen.length > 3 ? ', …' : ''}).`);
+  const stats = countStats(al.r, al.c, ref.total, cur.total);
+  let test: StatTest = t.method === 'auto' ? (ref.total <= t.smallReferenceRows ? 'chi2' : 'js') : t.method;
+  if (test === 'ks' || test === 'wasserstein') test = 'chi2';
+  const score = test === 'chi2' ? stats.chi2!.pValue : test === 'js' ? stats.js! : stats.psi!;
+  const v = decide(test, score, t);
+  const histogram: Histogram = { labels: al.keys, reference: al.r.map((x) => x / ref.total), current: al.c.map((x) => x / cur.total) };
+  return { name: ref.name, kind: 'categorical', status: v.drifted ? 'drift' : 'ok', test, score, threshold: v.threshold, psiBand: psiBand(stats.psi!, t), stats, counts, histogram, warnings };
+}
+
+function compareColumn(ref: FeatureReference, col: Column, t: DriftThresholds, start: number, end: number, withHistogram: boolean): FeatureDrift {
+  if (ref.kind === 'numeric' && col.kind === 'numeric') return compareNumeric(ref, numericSample(col, start, end), t, withHistogram);
+  if (ref.kind === 'categorical' && col.kind === 'categorical') return compareCategorical(ref, categoricalSample(col, start, end), t);
+  if (ref.kind === 'categorical' && col.kind === 'numeric') return compareCategorical(ref, categoricalSample(numericAsCategorical(col), start, end), t);
+  if (ref.kind === 'numeric' && col.kind === 'categorical') {
+    // Numeric reference, text in the current data: compare as categories, numbers written as text.
+    const asCat: CategoricalSample = { kind: 'categorical', name: ref.name, counts: valueCounts(ref.sorted), total: ref.sorted.length, missing: ref.missing };
+    return compareCategorical(asCat, categoricalSample(col, start, end), t);
+  }
+  throw new KubeMLError('invalid', `Column "${col.name}" holds timestamps in the current data and cannot be compared.`);
+}
+
+interface Cut {
+  readonly label: string;
+  readonly start: number;
+  readonly end: number;
+  readonly from?: number;
+  readonly to?: number;
+}
+
+function cuts(current: Table, spec: WindowSpec): Cut[] {
+  const out: Cut[] = [];
+  if ('rows' in spec) {
+    const size = Math.max(1, Math.floor(spec.rows));
+    for (let s = 0; s < current.rows; s += size) out.push({ label: `rows ${s + 1}–${Math.min(s + size, current.rows)}`, start: s, end: Math.min(s + size, current.rows) });
+    return out;
+  }
+  const col = current.columns.find((c) => c.name === spec.column);
+  if (!col || col.kind === 'categorical') {
+    throw new KubeMLError('invalid', `The current data has no time or numeric column "${spec.column}" to cut windows by.`, 'Name a column of timestamps or numbers, or window by rows.');
+  }
+  // Rows are taken in file order; a window closes when the time passes its end.
+  let start = 0;
+  let from = NaN;
+  for (let i = 0; i <= current.rows; i++) {
+    const v = i < current.rows ? col.values[i] : NaN;
+    if (Number.isNaN(from) && i < current.rows) {
+      from = Math.floor(v / spec.every) * spec.every;
+      continue;
+    }
+    if (i === current.rows || v >= from + spec.every || v < from) {
+      if (i > start) out.push({ label: col.kind === 'time' ? new Date(from).toISOString() : String(from), start, end: i, from, to: from + spec.every });
+      start = i;
+      from = i < current.rows ? Math.floor(v / spec.every) * spec.every : NaN;
+    }
+  }
+  return out;
+}
+
+function share(features: ReadonlyArray<Pick<FeatureDrift, 'status'>>): number {
+  const compared = features.filter((f) => f.status !== 'skipped');
+  return compared.length === 0 ? 0 : compared.filter((f) => f.status === 'drift').length / compared.length;
+}
+
+export interface DriftOptions {
+  readonly windows?: WindowSpec;
+  /** Only these features (default: every column the two tables share). */
+  readonly features?: readonly string[];
+}
+
+/** Compares current data with a summarised reference: the whole sample, then each window. */
+export function computeDrift(ref: ReferenceSummary, current: Table, options: DriftOptions = {}): DriftReport {
+  const t = ref.thresholds;
+  const warnings = [...ref.warnings.map((w) => `reference: ${w}`), ...current.warnings.map((w) => `current: ${w}`)];
+  const byName = new Map(current.columns.map((c) => [c.name, c]));
+  const pairs: Array<[FeatureReference, Column]> = [];
+  const wanted = options.features ? new Set(options.features) : undefined;
+  for (const [name, fr] of ref.features) {
+    if (wanted && !wanted.has(name)) continue;
+    const col = byName.get(name);
+    if (!col || col.kind === 'time') warnings.push(`Column "${name}" is in the reference but not in the current data; it is not compared.`);
+    else pairs.push([fr, col]);
+  }
+  for (const c of current.columns) {
+    if (c.kind !== 'time' && !ref.features.has(c.name) && (!wanted || wanted.has(c.name))) warnings.push(`Column "${c.name}" is in the current data but not in the reference; it is not compared.`);
+  }
+  if (pairs.length === 0) {
+    throw new KubeMLError('invalid', `The reference (${ref.source}) and the current data (${current.source}) have no feature column in common.`, 'Check that both files have a header row with the same column names.');
+  }
+  const features = pairs.map(([fr, col]) => {
+    const f = compareColumn(fr, col, t, 0, current.rows, true);
+    if (fr.kind !== col.kind) f.warnings.push(`${fr.name}: ${fr.kind} in the reference but ${col.kind} in the current data; compared as categories.`);
+    return f;
+  });
+  const windows: WindowDrift[] = [];
+  if (options.windows) {
+    cuts(current, options.windows).forEach((cut, index) => {
+      const fs = pairs.map(([fr, col]) => {
+        const f = compareColumn(fr, col, t, cut.start, cut.end, false);
+        return { name: f.name, status: f.status, test: f.test, score: f.score, threshold: f.threshold };
+      });
+      windows.push({ index, label: cut.label, start: cut.from, end: cut.to, rows: cut.end - cut.start, driftedShare: share(fs), features: fs });
+    });
+  }
+  const driftedShare = share(features);
+  return {
+    version: 1,
+    createdAt: new Date().toISOString(),
+    reference: { source: ref.source, rows: ref.rows },
+    current: { source: current.source, rows: current.rows },
+    thresholds: t,
+    features: features.sort(byDrift),
+    driftedShare,
+    datasetDrift: driftedShare >= t.driftShare,
+    windows,
+    warnings,
+  };
+}
+
+type Ranked = Pick<FeatureDrift, 'status' | 'test' | 'score' | 'threshold'>;
+
+/** How far past (positive) or short of (negative) its threshold a feature is, on one scale for p-values and distances. */
+export function severity(f: Ranked): number {
+  if (f.status === 'skipped' || f.score === undefined || f.test === undefined || f.threshold === undefined) return -Infinity;
+  return isPValueTest(f.test) ? Math.log10(f.threshold) - Math.log10(Math.max(f.score, 1e-300)) : Math.log10(Math.max(f.score, 1e-300) / f.threshold);
+}
+
+/** Sort order for tables: drifted first, then by severity, skipped last. */
+export function byDrift(x: Ranked, y: Ranked): number {
+  const group = (f: Ranked) => (f.status === 'drift' ? 0 : f.status === 'ok' ? 1 : 2);
+  return group(x) - group(y) || severity(y) - severity(x) || 0;
+}

@@ -1,0 +1,99 @@
+/** The drift report: what the engine produces, the CLI prints, the panel shows and runs store. */
+
+export type StatTest = 'ks' | 'wasserstein' | 'js' | 'psi' | 'chi2';
+export type FeatureKind = 'numeric' | 'categorical';
+export type FeatureStatus = 'drift' | 'ok' | 'skipped';
+
+export interface DriftThresholds {
+  /** 'auto' picks per feature as Evidently does; a test name forces it for every feature. */
+  readonly method: 'auto' | StatTest;
+  /** Drift when the p-value is below this (KS, chi-square). */
+  readonly pValue: number;
+  /** Drift when normed Wasserstein is at least this. */
+  readonly wassersteinNormed: number;
+  /** Drift when the Jensen-Shannon distance is at least this. */
+  readonly js: number;
+  /** PSI bands: below `psiModerate` none, below `psiSignificant` moderate, else significant. Drift from `psiModerate`. */
+  readonly psiModerate: number;
+  readonly psiSignificant: number;
+  /** References with at most this many rows use p-value tests; larger ones use distances. */
+  readonly smallReferenceRows: number;
+  /** The dataset has drifted when at least this share of features has. */
+  readonly driftShare: number;
+  /** Quantile bins of the reference for PSI and JS. */
+  readonly bins: number;
+}
+
+export const DEFAULT_THRESHOLDS: DriftThresholds = {
+  method: 'auto',
+  pValue: 0.05,
+  wassersteinNormed: 0.1,
+  js: 0.1,
+  psiModerate: 0.1,
+  psiSignificant: 0.25,
+  smallReferenceRows: 1000,
+  driftShare: 0.5,
+  bins: 10,
+};
+
+export interface FeatureStats {
+  ks?: { statistic: number; pValue: number; method: 'exact' | 'asymp' };
+  wasserstein?: number;
+  wassersteinNormed?: number;
+  psi?: number;
+  js?: number;
+  chi2?: { statistic: number; pValue: number; dof: number };
+}
+
+/** Histogram for the panel: the same bins for both samples, as shares. */
+export interface Histogram {
+  /** Bin edges (numeric, length = bins + 1) or category labels (categorical). */
+  readonly edges?: number[];
+  readonly labels?: string[];
+  readonly reference: number[];
+  readonly current: number[];
+}
+
+export interface FeatureDrift {
+  readonly name: string;
+  readonly kind: FeatureKind;
+  readonly status: FeatureStatus;
+  /** The test behind the verdict, its score and threshold (score < threshold for p-values, >= for distances). */
+  readonly test?: StatTest;
+  readonly score?: number;
+  readonly threshold?: number;
+  readonly psiBand?: 'none' | 'moderate' | 'significant';
+  readonly stats: FeatureStats;
+  readonly counts: { reference: number; current: number; missingReference: number; missingCurrent: number; nonFiniteReference: number; nonFiniteCurrent: number };
+  readonly histogram?: Histogram;
+  readonly warnings: string[];
+}
+
+export interface WindowDrift {
+  readonly index: number;
+  /** Label of the window: a row range or a time range. */
+  readonly label: string;
+  readonly start?: number;
+  readonly end?: number;
+  readonly rows: number;
+  readonly driftedShare: number;
+  readonly features: ReadonlyArray<Pick<FeatureDrift, 'name' | 'status' | 'test' | 'score' | 'threshold'>>;
+}
+
+export interface DriftReport {
+  readonly version: 1;
+  readonly createdAt: string;
+  readonly reference: { readonly source: string; readonly rows: number };
+  readonly current: { readonly source: string; readonly rows: number };
+  readonly thresholds: DriftThresholds;
+  readonly features: FeatureDrift[];
+  readonly driftedShare: number;
+  readonly datasetDrift: boolean;
+  readonly windows: WindowDrift[];
+  readonly warnings: string[];
+}
+
+/** For p-value tests drift is score < threshold; for distances score >= threshold. */
+export function isPValueTest(t: StatTest): boolean {
+  return t === 'ks' || t === 'chi2';
+}

@@ -1,0 +1,56 @@
+/** Columnar tables as the readers produce them and the engine consumes them. */
+
+/** Numbers; NaN marks a missing value, +-Infinity is kept (the engine excludes and counts it). */
+export interface NumericColumn {
+  readonly name: string;
+  readonly kind: 'numeric';
+  readonly values: Float64Array;
+}
+
+/** Strings as codes into `categories`; -1 marks a missing value. */
+export interface CategoricalColumn {
+  readonly name: string;
+  readonly kind: 'categorical';
+  readonly codes: Int32Array;
+  readonly categories: readonly string[];
+}
+
+/** Timestamps (epoch milliseconds, NaN missing): used to cut windows, never compared. */
+export interface TimeColumn {
+  readonly name: string;
+  readonly kind: 'time';
+  readonly values: Float64Array;
+}
+
+export type Column = NumericColumn | CategoricalColumn | TimeColumn;
+
+export interface Table {
+  readonly source: string;
+  readonly rows: number;
+  readonly columns: readonly Column[];
+  /** What the reader noticed: truncation, ragged rows, mixed types. */
+  readonly warnings: readonly string[];
+}
+
+/** A numeric column seen as categorical, for a feature whose kind differs between the two tables. */
+export function numericAsCategorical(col: NumericColumn): CategoricalColumn {
+  const index = new Map<string, number>();
+  const categories: string[] = [];
+  const codes = new Int32Array(col.values.length);
+  for (let i = 0; i < codes.length; i++) {
+    const v = col.values[i];
+    if (Number.isNaN(v)) {
+      codes[i] = -1;
+      continue;
+    }
+    const key = String(v);
+    let c = index.get(key);
+    if (c === undefined) {
+      c = categories.length;
+      categories.push(key);
+      index.set(key, c);
+    }
+    codes[i] = c;
+  }
+  return { name: col.name, kind: 'categorical', codes, categories };
+}

@@ -1,0 +1,170 @@
+/** The drift panel page: feature table, histograms, drift over time. Talks to the host only through src/drift/contract.ts. */
+import { isHostMessage, type HostMessage, type PageMessage } from '../../src/drift/contract';
+import type { DriftReport, FeatureDrift, WindowDrift } from '../../src/drift/report';
+import { drawHistogram, drawLineChart } from './chart';
+import { button, divider, registerToolkit, tag } from './toolkit';
+
+declare function acquireVsCodeApi(): { postMessage(m: PageMessage): void; getState(): unknown; setState(s: unknown): void };
+const vscode = acquireVsCodeApi();
+registerToolkit();
+
+const CSS = `
+body { color: var(--vscode-foreground); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 12px; }
+header { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 8px 0; }
+header h1 { font-size: 1.2em; margin: 0 8px 0 0; font-weight: 600; }
+.summary { flex: 1; color: var(--vscode-descriptionForeground); }
+main { display: grid; grid-template-columns: minmax(320px, 1fr) 2fr; gap: 16px; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid var(--vscode-editorWidget-border, transparent); white-space: nowrap; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+tbody tr { cursor: pointer; }
+tbody tr:focus { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
+tbody tr[aria-selected="true"] { background: var(--vscode-list-activeSelectionBackground); color: var(--vscode-list-activeSelectionForeground); }
+.drift { color: var(--vscode-errorForeground); font-weight: 600; }
+.skipped { color: var(--vscode-descriptionForeground); }
+canvas { width: 100%; height: 200px; display: block; }
+h2 { font-size: 1em; margin: 12px 0 4px; }
+.legend span { margin-right: 12px; }
+.sw { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: middle; }
+.warnings { color: var(--vscode-editorWarning-foreground); }
+`;
+
+const REF = 'var(--vscode-charts-blue)';
+const CUR = 'var(--vscode-charts-orange)';
+let report: DriftReport | undefined;
+let selected: string | undefined;
+
+function el<K extends keyof HTMLElementTagNameMap>(name: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(name);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text; // every string from data goes in as text, never as HTML
+  return e;
+}
+
+const fmt = (x: number | null | undefined) => (x === undefined || x === null ? '–' : !Number.isFinite(x) ? String(x) : x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toFixed(4));
+
+function render(): void {
+  const app = document.getElementById('app')!;
+  app.replaceChildren();
+  if (!report) return;
+  const r = report;
+  const drifted = r.features.filter((f) => f.status === 'drift').length;
+  const header = el('header');
+  header.append(el('h1', {}, 'Drift report'));
+  header.append(el('span', { class: 'summary', id: 'summary' }, `${drifted} of ${r.features.length} features drifted (${(r.driftedShare * 100).toFixed(1)}%) — reference ${r.reference.source} (${r.reference.rows} rows), current ${r.current.source} (${r.current.rows} rows)`));
+  header.append(tag(r.datasetDrift ? 'dataset drift' : 'no dataset drift'));
+  header.append(button('Export CSV', () => vscode.postMessage({ type: 'exportCsv' })));
+  header.append(button('Export PNG', () => {
+    const c = document.getElementById('hist') as HTMLCanvasElement | null;
+    if (c && selected) vscode.postMessage({ type: 'exportPng', feature: selected, dataUrl: c.toDataURL('image/png') });
+  }));
+  app.append(header, divider());
+  const main = el('main');
+  const left = el('section', { 'aria-label': 'Features' });
+  const table = el('table', { role: 'grid', id: 'features' });
+  const head = el('tr');
+  for (const h of ['Feature', 'Test', 'Score', 'Threshold', 'Status']) head.append(el('th', { scope: 'col' }, h));
+  table.append(el('thead'), el('tbody'));
+  table.tHead!.append(head);
+  for (const f of r.features) {
+    const tr = el('tr', { tabindex: f.name === selected ? '0' : '-1', 'aria-selected': String(f.name === selected), 'data-feature': f.name });
+    tr.append(el('td', {}, f.name), el('td', {}, f.test ?? '–'), el('td', { class: 'num' }, fmt(f.score)), el('td', { class: 'num' }, fmt(f.threshold)), el('td', { class: f.status }, f.status));
+    tr.addEventListener('click', () => select(f.name, true));
+    table.tBodies[0].append(tr);
+  }
+  table.addEventListener('keydown', (e) => {
+    const names = r.features.map((f) => f.name);
+    const i = selected ? names.indexOf(selected) : -1;
+    const next = e.key === 'ArrowDown' ? i + 1 : e.key === 'ArrowUp' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? names.length - 1 : undefined;
+    if (next !== undefined && next >= 0 && next < names.length) {
+      e.preventDefault();
+      select(names[next], true);
+    }
+  });
+  left.append(table);
+  const right = el('section', { 'aria-label': 'Selected feature' });
+  right.append(el('h2', { id: 'hist-title' }), legend(), el('canvas', { id: 'hist', role: 'img' }));
+  right.append(el('h2', {}, 'Drift over time (selected feature, dashed: threshold)'), el('canvas', { id: 'time', role: 'img', 'aria-label': 'Drift score per window' }));
+  right.append(el('h2', {}, 'Share of drifted features over time'), el('canvas', { id: 'share', role: 'img', 'aria-label': 'Share of drifted features per window' }));
+  const warnings = [...r.warnings, ...r.features.flatMap((f) => f.warnings)];
+  if (warnings.length) {
+    const ul = el('ul', { class: 'warnings' });
+    for (const w of warnings.slice(0, 50)) ul.append(el('li', {}, w));
+    right.append(el('h2', {}, 'Warnings'), ul);
+  }
+  main.append(left, right);
+  app.append(main, el('div', { 'aria-live': 'polite', id: 'live', style: '' }));
+  draw();
+}
+
+function legend(): HTMLElement {
+  const d = el('div', { class: 'legend' });
+  for (const [label, color] of [['reference', 'blue'], ['current', 'orange']]) {
+    const s = el('span');
+    const sw = el('span', { class: 'sw' });
+    sw.style.background = `var(--vscode-charts-${color})`;
+    s.append(sw, document.createTextNode(label));
+    d.append(s);
+  }
+  return d;
+}
+
+function select(name: string, focus: boolean): void {
+  selected = name;
+  vscode.setState({ selected });
+  vscode.postMessage({ type: 'select', feature: name });
+  for (const tr of Array.from(document.querySelectorAll<HTMLTableRowElement>('#features tbody tr'))) {
+    const on = tr.dataset.feature === name;
+    tr.setAttribute('aria-selected', String(on));
+    tr.tabIndex = on ? 0 : -1;
+    if (on && focus) tr.focus();
+  }
+  const f = report?.features.find((x) => x.name === name);
+  const live = document.getElementById('live');
+  if (live && f) live.textContent = `${f.name}: ${f.status}, ${f.test ?? ''} ${fmt(f.score)}`;
+  draw();
+}
+
+function draw(): void {
+  if (!report) return;
+  const f: FeatureDrift | undefined = report.features.find((x) => x.name === selected);
+  const hist = document.getElementById('hist') as HTMLCanvasElement | null;
+  const title = document.getElementById('hist-title');
+  if (title) title.textContent = f ? `${f.name}: reference and current` : 'Select a feature';
+  if (hist && f?.histogram) {
+    hist.setAttribute('aria-label', `Histogram of ${f.name}`);
+    drawHistogram(hist, f.histogram, { reference: REF, current: CUR });
+  }
+  const ws: WindowDrift[] = report.windows;
+  const time = document.getElementById('time') as HTMLCanvasElement | null;
+  if (time && f) {
+    const pts = ws.map((w) => w.features.find((x) => x.name === f.name)?.score ?? NaN);
+    drawLineChart(time, { series: [{ label: f.name, x: ws.map((w) => w.index), y: pts, color: CUR }], threshold: f.threshold ?? undefined });
+  }
+  const share = document.getElementById('share') as HTMLCanvasElement | null;
+  if (share) drawLineChart(share, { series: [{ label: 'drifted share', x: ws.map((w) => w.index), y: ws.map((w) => w.driftedShare) }].map((s) => ({ ...s, color: REF })), threshold: report.thresholds.driftShare, yMin: 0, yMax: 1 });
+}
+
+function receive(m: HostMessage): void {
+  if (m.type === 'report') {
+    report = m.report;
+    const st = vscode.getState() as { selected?: string } | undefined;
+    selected = report.features.find((f) => f.name === (selected ?? st?.selected))?.name ?? report.features[0]?.name;
+    render();
+  } else if (m.type === 'window' && report) {
+    report = { ...report, windows: [...report.windows, m.window] };
+    draw();
+  } else if (m.type === 'error') {
+    document.getElementById('app')!.replaceChildren(el('p', { class: 'warnings' }, m.message));
+  }
+}
+
+const style = document.createElement('style');
+style.setAttribute('nonce', document.getElementById('app')?.dataset.nonce ?? '');
+style.textContent = CSS;
+document.head.append(style);
+window.addEventListener('message', (e: MessageEvent) => {
+  if (isHostMessage(e.data)) receive(e.data);
+});
+window.addEventListener('resize', () => draw());
+vscode.postMessage({ type: 'ready' });
