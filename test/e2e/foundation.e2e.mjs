@@ -1,0 +1,33 @@
+// A user opens the KubeML container, sees its four views, and runs KubeML commands from the
+// command palette.
+import { strict as assert } from 'node:assert';
+
+export const name = 'KubeML container, its four views and the command palette';
+
+export async function scenario(wb) {
+  await wb.openKubeML();
+  for (const title of ['Datasets', 'Jobs', 'GPUs', 'Models']) {
+    await wb.view(title).waitFor({ timeout: 30_000 });
+  }
+  const titles = (await wb.viewTitles()).map((t) => t.trim().toLowerCase());
+  for (const t of ['datasets', 'jobs', 'gpus', 'models']) assert.ok(titles.includes(t), `view ${t} missing: ${titles.join(', ')}`);
+  // Activation and the first connection attempt finish: the views leave "Connecting…".
+  await wb.page.waitForFunction(() => !document.querySelector('.sidebar')?.textContent?.includes('Connecting to the cluster'), undefined, { timeout: 90_000 });
+  await wb.page.waitForTimeout(1000);
+  await wb.screenshot('kubeml-container');
+
+  // Show Log from the palette opens the KubeML output channel.
+  await wb.runCommand('KubeML: Show Log');
+  const panel = wb.page.locator('.part.panel');
+  await panel.waitFor({ timeout: 15_000 });
+  await wb.page.waitForTimeout(1000);
+  await wb.screenshot('show-log');
+  const outputText = await panel.innerText();
+  assert.match(outputText, /KubeML/, 'the output panel does not show the KubeML channel');
+
+  // Select Context lists the contexts of the kubeconfig (or says there is none).
+  await wb.runCommand('KubeML: Select Context');
+  await wb.page.waitForTimeout(1000);
+  await wb.screenshot('select-context');
+  await wb.page.keyboard.press('Escape');
+}

@@ -1,0 +1,71 @@
+// Page object for the VS Code workbench (code-server) as a user sees it.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export class Workbench {
+  constructor(page, screenshotDir) {
+    this.page = page;
+    this.screenshotDir = screenshotDir;
+    mkdirSync(screenshotDir, { recursive: true });
+  }
+
+  async waitForReady() {
+    await this.page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+    await this.page.locator('.activitybar').waitFor({ timeout: 60_000 });
+  }
+
+  /** Clicks the KubeML icon in the activity bar (or leaves the container open if it is). */
+  async openKubeML() {
+    const item = this.page.locator('.activitybar .action-item a[aria-label^="KubeML"]').first();
+    await item.waitFor({ timeout: 60_000 });
+    const checked = await item.evaluate((el) => el.closest('.action-item')?.classList.contains('checked'));
+    if (!checked) await item.click();
+    await this.page.locator('.sidebar .composite.title', { hasText: 'KubeML' }).first().waitFor({ timeout: 30_000 });
+  }
+
+  /** The pane of a view in the side bar, by its title (Datasets, Jobs, GPUs, Models). */
+  view(title) {
+    return this.page.locator('.sidebar .pane').filter({ has: this.page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) });
+  }
+
+  async viewTitles() {
+    return this.page.locator('.sidebar .pane-header h3.title').allInnerTexts();
+  }
+
+  async expandView(title) {
+    const header = this.view(title).locator('.pane-header');
+    if ((await header.getAttribute('aria-expanded')) !== 'true') await header.click();
+  }
+
+  /** Visible rows of a view's tree, as their accessible labels. */
+  async rows(title) {
+    return this.view(title).locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
+  }
+
+  /** Runs a command from the command palette by its title, as a user types it. */
+  async runCommand(title) {
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input.input');
+    await input.waitFor({ timeout: 10_000 });
+    await input.fill(`>${title}`);
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ timeout: 10_000 });
+    await this.page.keyboard.press('Enter');
+  }
+
+  async quickPickItems() {
+    const rows = this.page.locator('.quick-input-widget .monaco-list-row');
+    await rows.first().waitFor({ timeout: 15_000 });
+    return rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent ?? ''));
+  }
+
+  async notificationTexts() {
+    return this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
+  }
+
+  async screenshot(name) {
+    const path = join(this.screenshotDir, `${name}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+}
