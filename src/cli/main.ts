@@ -1,0 +1,41 @@
+// The `kubeml` command-line program: the same rules and statistics as the extension, for CI.
+//   kubeml lint FILES... [--format text|json|sarif]
+//   kubeml drift REFERENCE CURRENT [--json]
+import { driftMain } from './drift';
+import { lintMain } from './lint';
+
+const USAGE = `usage: kubeml <command> [options]
+
+commands:
+  lint FILES...               check Kubernetes manifests and kubeml.yaml (kubeml lint --help)
+  drift REFERENCE CURRENT     compare two data sets feature by feature (kubeml drift --help)
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'lint':
+      return lintMain(rest, process.stdout);
+    case 'drift':
+      return driftMain(rest, process.stdout);
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`kubeml: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`kubeml: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 2;
+  },
+);

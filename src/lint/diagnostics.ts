@@ -1,0 +1,225 @@
+import * as vscode from 'vscode';
+import type { ClusterConnection } from '../cluster/connection';
+import { Disposable, toDisposable } from '../common/lifecycle';
+import { messageOf } from '../common/errors';
+import type { Logger } from '../common/logging';
+import { ClusterLintData } from './cluster';
+import { IncrementalLinter, looksLikeKubernetes, type LintConfig } from './engine';
+import { ruleMeta } from './rules';
+import { bundledValidator } from './schema/bundled';
+import type { SchemaValidator } from './schema/validator';
+import type { Finding, Severity, SeveritySetting } from './types';
+
+const SOURCE = 'kubeml';
+const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+interface LintSettings {
+  enable: boolean;
+  rules: Record<string, SeveritySetting>;
+  schemaValidation: 'auto' | 'on' | 'off';
+  clusterSchema: boolean;
+  debounceMs: number;
+  maxFileBytes: number;
+}
+
+function readSettings(): LintSettings {
+  const c = vscode.workspace.getConfiguration('kubeml.lint');
+  return {
+    enable: c.get<boolean>('enable', true),
+    rules: c.get<Record<string, SeveritySetting>>('rules', {}),
+    schemaValidation: c.get<'auto' | 'on' | 'off'>('schemaValidation', 'auto'),
+    clusterSchema: c.get<boolean>('clusterSchema', true),
+    debounceMs: Math.max(0, c.get<number>('debounceMs', 300)),
+    maxFileBytes: Math.max(0.1, c.get<number>('maxFileSizeMB', 5)) * 1024 * 1024,
+  };
+}
+
+/**
+ * Manifest diagnostics in the editor: lints every open YAML document that holds Kubernetes
+ * objects (and kubeml.yaml), debounced on edits, re-parsing only the YAML documents that
+ * changed; offers the rules' fixes as quick fixes.
+ */
+export class LintDiagnostics extends Disposable implements vscode.CodeActionProvider {
+  static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
+
+  readonly collection: vscode.DiagnosticCollection;
+  readonly cluster: ClusterLintData;
+  private readonly linters = new Map<string, IncrementalLinter>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly findings = new Map<string, { version: number; findings: Finding[] }>();
+  private settings = readSettings();
+  private bundled: SchemaValidator | undefined;
+
+  constructor(
+    private readonly connection: ClusterConnection,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.collection = this._register(vscode.languages.createDiagnosticCollection(SOURCE));
+    this.cluster = this._register(new ClusterLintData(() => (connection.state.kind === 'connected' ? connection.client : undefined), log));
+    try {
+      this.bundled = bundledValidator();
+    } catch (e) {
+      log.error('manifest schema checks are off', e);
+    }
+    const subs: vscode.Disposable[] = [];
+    vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0), this, subs);
+    vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && this.schedule(e.document, this.settings.debounceMs), this, subs);
+    vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri), this, subs);
+    vscode.workspace.onDidChangeConfiguration(
+      (e) => {
+        if (e.affectsConfiguration('kubeml.lint') || e.affectsConfiguration('yaml.schemas')) {
+          this.settings = readSettings();
+          this.relintAll();
+        }
+      },
+      this,
+      subs,
+    );
+    vscode.extensions.onDidChange(() => this.relintAll(), this, subs);
+    subs.push(vscode.languages.registerCodeActionsProvider([{ language: 'yaml' }, { pattern: '**/*.{yaml,yml}' }], this, { providedCodeActionKinds: LintDiagnostics.providedCodeActionKinds }));
+    this._register(toDisposable(() => subs.forEach((s) => s.dispose())));
+    this._register(connection.onDidChange(() => this.cluster.reset()));
+    this._register(this.cluster.onDidChange(() => this.relintAll()));
+    this._register(toDisposable(() => this.timers.forEach((t) => clearTimeout(t))));
+    vscode.workspace.textDocuments.forEach((d) => this.schedule(d, 0));
+  }
+
+  /** Lints a document now (the tests and Validate Against Cluster use it); returns its findings. */
+  analyze(document: vscode.TextDocument): Finding[] {
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    if (!this.shouldLint(document)) {
+      this.forget(document.uri);
+      return [];
+    }
+    let linter = this.linters.get(key);
+    if (!linter) this.linters.set(key, (linter = new IncrementalLinter()));
+    const started = Date.now();
+    let findings: Finding[];
+    try {
+      findings = linter.lint(document.getText(), this.config(document)).findings;
+    } catch (e) {
+      this.log.error(`linting ${document.uri.fsPath} failed`, e);
+      findings = [];
+    }
+    const ms = Date.now() - started;
+    if (ms > 200) this.log.debug(`linted ${document.uri.fsPath} in ${ms} ms`);
+    this.findings.set(key, { version: document.version, findings });
+    this.collection.set(document.uri, findings.map((f) => this.toDiagnostic(document, f)));
+    return findings;
+  }
+
+  private shouldLint(d: vscode.TextDocument): boolean {
+    if (!this.settings.enable || (d.uri.scheme !== 'file' && d.uri.scheme !== 'untitled' && d.uri.scheme !== 'vscode-remote')) return false;
+    const isKubeml = /(^|[\\/])kubeml\.ya?ml$/.test(d.fileName);
+    if (d.languageId !== 'yaml' && !isKubeml && !/\.ya?ml$/i.test(d.fileName)) return false;
+    return isKubeml || looksLikeKubernetes(d.getText());
+  }
+
+  private config(d: vscode.TextDocument): LintConfig {
+    const s = this.settings;
+    const schema = s.schemaValidation === 'on' || (s.schemaValidation === 'auto' && !redHatValidatesKubernetes(d));
+    return {
+      rules: s.rules,
+      schema,
+      bundledSchema: this.bundled,
+      clusterSchema: schema ? this.cluster.clusterSchema(s.clusterSchema) : undefined,
+      facts: { pvcNames: (ns) => this.cluster.pvcNames(ns), defaultNamespace: this.connection.kubeConfig ? this.connection.defaultNamespace : undefined },
+      maxFileBytes: s.maxFileBytes,
+      timeBudgetMs: 3000,
+      generation: this.cluster.generation,
+      kubemlSpec: /(^|[\\/])kubeml\.ya?ml$/.test(d.fileName),
+    };
+  }
+
+  private toDiagnostic(d: vscode.TextDocument, f: Finding): vscode.Diagnostic {
+    const range = new vscode.Range(d.positionAt(f.start), d.positionAt(f.end));
+    const diag = new vscode.Diagnostic(range, f.message, SEVERITY[f.severity]);
+    diag.source = SOURCE;
+    diag.code = f.ruleId;
+    return diag;
+  }
+
+  private schedule(d: vscode.TextDocument, delay: number): void {
+    const key = d.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        try {
+          this.analyze(d);
+        } catch (e) {
+          this.log.error('lint failed', messageOf(e));
+        }
+      }, delay),
+    );
+  }
+
+  private relintAll(): void {
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 50);
+  }
+
+  private forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.linters.delete(key);
+    this.findings.delete(key);
+    this.collection.delete(uri);
+  }
+
+  provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const entry = this.findings.get(document.uri.toString());
+    if (!entry || entry.version !== document.version) return [];
+    const actions: vscode.CodeAction[] = [];
+    const ours = context.diagnostics.filter((d) => d.source === SOURCE);
+    for (const f of entry.findings) {
+      const fr = new vscode.Range(document.positionAt(f.start), document.positionAt(f.end));
+      if (!fr.intersection(range) && !fr.contains(range)) continue;
+      const diag = ours.find((d) => d.code === f.ruleId && d.range.isEqual(fr));
+      for (const fix of f.fixes ?? []) {
+        const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+        action.edit = new vscode.WorkspaceEdit();
+        for (const e of fix.edits) action.edit.replace(document.uri, new vscode.Range(document.positionAt(e.start), document.positionAt(e.end)), e.newText);
+        action.isPreferred = fix.preferred;
+        if (diag) action.diagnostics = [diag];
+        actions.push(action);
+      }
+      if (ruleMeta(f.ruleId) && f.ruleId !== 'yaml-syntax') {
+        const off = new vscode.CodeAction(vscode.l10n.t('Disable {0} for this file', f.ruleId), vscode.CodeActionKind.QuickFix);
+        off.edit = new vscode.WorkspaceEdit();
+        off.edit.insert(document.uri, new vscode.Position(0, 0), `# kubeml-lint-disable-file ${f.ruleId}\n`);
+        if (diag) off.diagnostics = [diag];
+        actions.push(off);
+      }
+    }
+    return actions;
+  }
+}
+
+/**
+ * True when the Red Hat YAML extension is installed and set to validate this file against the
+ * Kubernetes schema (`yaml.schemas` maps "kubernetes" to a glob that matches it): KubeML then
+ * leaves schema findings to it (setting kubeml.lint.schemaValidation: auto).
+ */
+export function redHatValidatesKubernetes(d: vscode.TextDocument): boolean {
+  if (!vscode.extensions.getExtension('redhat.vscode-yaml')) return false;
+  const yaml = vscode.workspace.getConfiguration('yaml', d.uri);
+  if (yaml.get<boolean>('validate', true) === false) return false;
+  const schemas = yaml.get<Record<string, string | string[]>>('schemas', {});
+  for (const [schema, globs] of Object.entries(schemas)) {
+    if (schema !== 'kubernetes' && !/kubernetes-json-schema|yannh\/kubernetes|instrumenta\/kubernetes/.test(schema)) continue;
+    for (const glob of Array.isArray(globs) ? globs : [globs]) {
+      if (vscode.languages.match({ pattern: glob.startsWith('/') || glob.includes('*') ? glob : `**/${glob}` }, d) > 0) return true;
+    }
+  }
+  return false;
+}

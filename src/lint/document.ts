@@ -1,0 +1,220 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { fastParse } from './fastYaml';
+import type { Path } from './types';
+
+/**
+ * A file split into YAML documents at `---` lines, each parsed on its own so that an edit
+ * re-parses only the documents it touched. A document marker at column 0 ends a document in
+ * every YAML context (block scalars included), so a line scan finds the same boundaries as the
+ * parser does.
+ */
+export interface Chunk {
+  /** Offset of the chunk in the file. */
+  start: number;
+  text: string;
+}
+
+const MARKER = /^---(?:[ \t]|\r?$)/;
+
+export function splitDocuments(text: string): Chunk[] {
+  const chunks: Chunk[] = [];
+  let chunkStart = 0;
+  let lineStart = 0;
+  const n = text.length;
+  while (lineStart <= n) {
+    if (text.startsWith('---', lineStart) && lineStart !== chunkStart) {
+      const eol = text.indexOf('\n', lineStart);
+      const line = text.slice(lineStart, eol < 0 ? n : eol);
+      if (MARKER.test(line)) {
+        chunks.push({ start: chunkStart, text: text.slice(chunkStart, lineStart) });
+        chunkStart = lineStart;
+      }
+    }
+    const next = text.indexOf('\n', lineStart);
+    if (next < 0) break;
+    lineStart = next + 1;
+  }
+  chunks.push({ start: chunkStart, text: text.slice(chunkStart) });
+  return chunks;
+}
+
+/** True when a chunk holds nothing but markers, comments and blank lines. */
+export function isBlankChunk(text: string): boolean {
+  return /^(?:[ \t\r]*(?:#[^\n]*)?(?:\n|$)|(?:---|\.\.\.)[ \t\r]*(?:#[^\n]*)?(?:\n|$))*$/.test(text);
+}
+
+export interface ParsedChunk {
+  doc: Document.Parsed;
+  /** The plain value (aliases resolved, bounded); undefined when resolving failed. */
+  value: unknown;
+  /** Set when the plain value could not be built (alias bomb, depth). */
+  valueError?: string;
+}
+
+export const MAX_ALIAS_COUNT = 100;
+
+/** YAML 1.1 as Kubernetes reads it (go-yaml): `yes`/`on` are booleans, `0644` is octal. */
+export function parseChunk(text: string): ParsedChunk {
+  const fast = fastParse(text);
+  if (fast) return { doc: fast.doc, value: fast.value };
+  const doc = parseDocument(text, { version: '1.1', uniqueKeys: true, prettyErrors: false, keepSourceTokens: false, strict: true });
+  let value: unknown;
+  let valueError: string | undefined;
+  if (doc.errors.length === 0) {
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (e) {
+      valueError = e instanceof RangeError ? 'The document nests too deeply to read.' : e instanceof Error ? e.message : String(e);
+    }
+  }
+  return { doc, value, valueError };
+}
+
+/** A node's [start, end) offsets within its chunk. */
+export function nodeSpan(node: Node | Pair | null | undefined): [number, number] | undefined {
+  if (!node) return undefined;
+  if (isPair(node)) {
+    const k = nodeSpan(node.key as Node | null);
+    const v = nodeSpan(node.value as Node | null);
+    if (k && v) return [k[0], v[1]];
+    return k ?? v;
+  }
+  const r = (node as Node).range;
+  return r ? [r[0], r[1]] : undefined;
+}
+
+export interface Located {
+  /** The pair whose value is the target (undefined for the root and sequence items). */
+  pair?: Pair;
+  /** The target node, when the whole path exists. */
+  node?: Node;
+  /** How many path segments exist (=== path.length when the target exists). */
+  depth: number;
+  /** The deepest node that exists along the path. */
+  deepest: Node;
+  /** The pair leading to `deepest`, if any. */
+  deepestPair?: Pair;
+}
+
+function resolveAlias(doc: Document, node: unknown): unknown {
+  let n = node;
+  for (let i = 0; i < 8 && isAlias(n); i++) n = n.resolve(doc);
+  return n;
+}
+
+export function findPair(map: YAMLMap, key: string): Pair | undefined {
+  for (const item of map.items) {
+    const k = item.key;
+    if ((isScalar(k) ? k.value : k) === key || (isScalar(k) && String(k.value) === key)) return item as Pair;
+  }
+  return undefined;
+}
+
+/** Walks `path` through the AST (following aliases) and says how far it got. */
+export function locate(doc: Document, path: Path): Located {
+  let node = doc.contents as Node;
+  let pair: Pair | undefined;
+  let deepestPair: Pair | undefined;
+  let depth = 0;
+  for (const seg of path) {
+    const cur = resolveAlias(doc, node);
+    let next: Node | undefined;
+    let nextPair: Pair | undefined;
+    if (typeof seg === 'number' && isSeq(cur)) {
+      next = cur.items[seg] as Node | undefined;
+    } else if (typeof seg === 'string' && isMap(cur)) {
+      nextPair = findPair(cur, seg);
+      next = nextPair?.value as Node | undefined;
+      if (nextPair && !next) {
+        // `key:` with no value: the pair exists, its value is null.
+        return { pair: nextPair, depth: depth + 1, deepest: nextPair.key as Node, deepestPair: nextPair };
+      }
+    }
+    if (!next) return { depth, deepest: node, deepestPair: pair };
+    node = next;
+    pair = nextPair;
+    deepestPair = nextPair ?? deepestPair;
+    depth++;
+  }
+  return { pair, node, depth, deepest: node, deepestPair: pair ?? deepestPair };
+}
+
+export type SpanMode = 'value' | 'key' | 'pair';
+
+/**
+ * The span to underline for `path`: the value for scalars, the key for collections (a whole
+ * container underlined is noise). For a missing path, the key of the deepest existing parent.
+ */
+export function spanOf(doc: Document, path: Path, mode?: SpanMode): [number, number] {
+  const loc = locate(doc, path);
+  const fallback: [number, number] = nodeSpan(doc.contents as Node) ?? [0, 0];
+  if (loc.depth < path.length) {
+    // A sequence item (a container) is named by its first key, usually `name: x`: underline the value.
+    const d = resolveAlias(doc, loc.deepest);
+    if (isMap(d) && loc.deepestPair?.value !== loc.deepest && d.items.length > 0) {
+      const first = d.items[0]!;
+      return nodeSpan((isScalar(first.value) ? first.value : first.key) as Node) ?? fallback;
+    }
+    const keyNode = loc.deepestPair?.key as Node | undefined;
+    return nodeSpan(keyNode) ?? firstLine(doc, nodeSpan(loc.deepest) ?? fallback);
+  }
+  const node = loc.node!;
+  const wantKey = mode === 'key' || (mode === undefined && !isScalar(node) && !isAlias(node));
+  if (mode === 'pair' && loc.pair) return nodeSpan(loc.pair) ?? fallback;
+  if (wantKey && loc.pair) return nodeSpan(loc.pair.key as Node) ?? fallback;
+  const span = nodeSpan(node) ?? fallback;
+  return isScalar(node) || isAlias(node) ? span : firstLine(doc, span);
+}
+
+/** Clamps a span to its first line, so that a finding on a sequence item does not underline 40 lines. */
+function firstLine(doc: Document, span: [number, number]): [number, number] {
+  const src = (doc as unknown as { _kubemlSource?: string })._kubemlSource;
+  if (!src) return span;
+  const nl = src.indexOf('\n', span[0]);
+  let end = nl >= 0 && nl < span[1] ? nl : span[1];
+  if (end > span[0] && src[end - 1] === '\r') end--;
+  return [span[0], end];
+}
+
+/** Remembers the chunk text on the document so spans can be clamped to a line. */
+export function attachSource(doc: Document, text: string): void {
+  (doc as unknown as { _kubemlSource?: string })._kubemlSource = text;
+}
+
+/** Line starts of a text, for offset -> line/col. */
+export class LineTable {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+  position(offset: number): { line: number; col: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, col: offset - this.starts[lo]! };
+  }
+  lineStart(line: number): number {
+    return this.starts[Math.min(line, this.starts.length - 1)]!;
+  }
+  get lineCount(): number {
+    return this.starts.length;
+  }
+}
+
+/** Reads a plain value by path. */
+export function get(value: unknown, path: Path): unknown {
+  let cur = value;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[seg];
+  }
+  return cur;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

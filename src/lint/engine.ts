@@ -1,0 +1,315 @@
+import type { Node } from 'yaml';
+import { parseSpec } from '../runs/spec';
+import { attachSource, isBlankChunk, isRecord, LineTable, parseChunk, spanOf, splitDocuments, type ParsedChunk } from './document';
+import { parseFieldPath } from './fieldPath';
+import { allRules, ruleMeta } from './rules';
+import { RuleContext, type FileIndex, type RawFinding } from './rules/rule';
+import type { SchemaValidator } from './schema/validator';
+import { annotationSuppressions, ChunkSuppressions, fileSuppressions, isSuppressed, type RuleSet } from './suppress';
+import type { ClusterFacts, Finding, Severity, SeveritySetting } from './types';
+import { headOf, type ResourceHead } from './workload';
+
+export interface LintConfig {
+  /** Per-rule severity overrides; 'off' turns a rule off. */
+  rules?: Readonly<Record<string, SeveritySetting>>;
+  /** Schema checks (types, required and unknown fields, unknown kinds). Default true. */
+  schema?: boolean;
+  /** The offline schema for the pinned Kubernetes version. */
+  bundledSchema?: SchemaValidator;
+  /** The connected cluster's schema (its /openapi/v3, CRDs included); preferred when it knows a kind. */
+  clusterSchema?: SchemaValidator;
+  facts?: ClusterFacts;
+  /** Files larger than this are not linted (one finding says so). Default 5 MiB. */
+  maxFileBytes?: number;
+  /** Analysis stops after this long (one finding says so). Default 5000 ms. */
+  timeBudgetMs?: number;
+  /** The file is a kubeml.yaml run spec: checked with the run spec's own rules (src/runs/spec.ts). */
+  kubemlSpec?: boolean;
+  /**
+   * Bumped by the caller whenever facts or schemas change: findings cached under another
+   * generation are recomputed, parses are kept.
+   */
+  generation?: number;
+}
+
+export interface LintResult {
+  findings: Finding[];
+  /** YAML documents that hold something. */
+  documents: number;
+  /** Documents that are Kubernetes objects (apiVersion + kind). */
+  resources: number;
+  /** Documents parsed by this call; the others came unchanged from the previous call. */
+  reparsed: number;
+}
+
+interface Entry {
+  text: string;
+  parsed: ParsedChunk;
+  head?: ResourceHead;
+  suppress: ChunkSuppressions;
+  lines?: LineTable;
+  key?: string;
+  raw?: RawFinding[];
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
+export const DEFAULT_TIME_BUDGET_MS = 5000;
+
+/** Quick test: does a text look like Kubernetes manifests (some document with apiVersion and kind)? */
+export function looksLikeKubernetes(text: string): boolean {
+  return /^kind[ \t]*:/m.test(text) && /^apiVersion[ \t]*:/m.test(text);
+}
+
+/** Binary junk: NUL bytes, or many control characters in the first 64 KiB. */
+export function looksBinary(text: string): boolean {
+  const head = text.slice(0, 65536);
+  if (head.includes('\u0000')) return true;
+  // Fast path: most text has no control character at all.
+  if (!/[\u0001-\u0008\u000b\u000c\u000e-\u001f\ufffd]/.test(head)) return false;
+  let control = 0;
+  for (let i = 0; i < head.length; i++) {
+    const c = head.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffd) control++;
+  }
+  return head.length > 0 && control / head.length > 0.05;
+}
+
+/**
+ * Lints one file at a time and remembers its documents: linting the next version of the same
+ * file re-parses only the documents whose text changed. One instance per open file.
+ */
+export class IncrementalLinter {
+  private cache = new Map<string, Entry>();
+
+  lint(text: string, config: LintConfig = {}): LintResult {
+    const limit = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    if (text.length > limit) {
+      this.cache.clear();
+      const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+      return single('lint-limits', `Not linted: the file is ${mb(text.length)} MB, over the ${mb(limit)} MB limit (setting kubeml.lint.maxFileSizeMB, CLI --max-file-size).`);
+    }
+    if (looksBinary(text)) {
+      this.cache.clear();
+      return single('lint-limits', 'Not linted: the file looks binary (NUL or control characters), not YAML.');
+    }
+    const started = Date.now();
+    const budget = config.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
+    const chunks = splitDocuments(text);
+    const next = new Map<string, Entry>();
+    const placed: Array<{ start: number; entry: Entry; index: number }> = [];
+    let reparsed = 0;
+    let stoppedAt = -1;
+    let index = 0;
+    for (const chunk of chunks) {
+      if (isBlankChunk(chunk.text)) continue;
+      let entry = next.get(chunk.text) ?? this.cache.get(chunk.text);
+      if (!entry) {
+        if (Date.now() - started > budget) {
+          stoppedAt = index;
+          break;
+        }
+        entry = parseEntry(chunk.text);
+        reparsed++;
+      }
+      next.set(chunk.text, entry);
+      placed.push({ start: chunk.start, entry, index: index++ });
+    }
+    this.cache = next;
+
+    const file = fileIndex(placed.map((p) => p.entry));
+    const key = `${config.generation ?? 0}|${config.schema === false ? 0 : 1}|${[...file.pvcs].join(',')}`;
+    const fileOff = fileSuppressions(text);
+    const lines = new LineTable(text);
+    const findings: Finding[] = [];
+    let resources = 0;
+    for (const { start, entry, index: docIndex } of placed) {
+      if (entry.head) resources++;
+      if (entry.key !== key || !entry.raw) {
+        entry.raw = analyse(entry, config, file);
+        entry.key = key;
+      }
+      const annotated = entry.head ? annotationSuppressions(entry.parsed.value) : undefined;
+      for (const raw of entry.raw) {
+        const severity = severityOf(raw, config);
+        if (severity === 'off' || isSuppressed(fileOff, raw.ruleId) || isSuppressed(annotated, raw.ruleId)) continue;
+        if (entry.suppress !== ChunkSuppressions.none) {
+          entry.lines ??= new LineTable(entry.text);
+          if (entry.suppress.suppressed(raw.ruleId, entry.lines.position(raw.start).line)) continue;
+        }
+        findings.push(place(raw, start, severity, docIndex, lines));
+      }
+    }
+    if (config.kubemlSpec && placed.length > 0 && !findings.some((f) => f.ruleId === 'yaml-syntax')) findings.push(...specFindings(text, placed[0]!.entry, placed[0]!.start, lines, config));
+    if (stoppedAt >= 0) {
+      const f = place({ ruleId: 'lint-limits', message: `Stopped after ${stoppedAt} documents: linting took longer than ${budget} ms; the rest of the file was not checked.`, start: 0, end: 0 }, 0, 'info', 0, lines);
+      findings.push(f);
+    }
+    findings.sort((a, b) => a.start - b.start || a.end - b.end || a.ruleId.localeCompare(b.ruleId));
+    return { findings, documents: placed.length, resources, reparsed };
+  }
+}
+
+/** Lints a whole text once (the CLI, the benchmark, tests). */
+export function lintText(text: string, config: LintConfig = {}): LintResult {
+  return new IncrementalLinter().lint(text, config);
+}
+
+function parseEntry(text: string): Entry {
+  let parsed: ParsedChunk;
+  try {
+    parsed = parseChunk(text);
+  } catch (e) {
+    // The parser itself failing (stack overflow on absurd nesting) must not take the host down.
+    const message = e instanceof RangeError ? 'The document nests too deeply to parse.' : `The YAML parser failed: ${e instanceof Error ? e.message : String(e)}`;
+    return { text, parsed: { doc: undefined as never, value: undefined, valueError: message }, suppress: ChunkSuppressions.none };
+  }
+  attachSource(parsed.doc, text);
+  return { text, parsed, head: parsed.doc.errors.length === 0 ? headOf(parsed.value) : undefined, suppress: ChunkSuppressions.parse(text) };
+}
+
+function fileIndex(entries: Entry[]): FileIndex {
+  const pvcs = new Set<string>();
+  for (const e of entries) {
+    if (e.head?.kind === 'PersistentVolumeClaim' && e.head.group === '' && e.head.name) pvcs.add(`${e.head.namespace ?? '*'}/${e.head.name}`);
+  }
+  return { pvcs };
+}
+
+function analyse(entry: Entry, config: LintConfig, file: FileIndex): RawFinding[] {
+  const out: RawFinding[] = [];
+  const { doc, value, valueError } = entry.parsed;
+  const text = entry.text;
+  if (!doc) {
+    out.push({ ruleId: 'yaml-syntax', message: valueError ?? 'The YAML cannot be parsed.', start: 0, end: Math.min(text.length, text.indexOf('\n') >= 0 ? text.indexOf('\n') : text.length) });
+    return out;
+  }
+  for (const err of doc.errors) {
+    const [s, e] = err.pos;
+    out.push({ ruleId: 'yaml-syntax', message: cleanYamlMessage(err.message), start: s, end: Math.max(e, Math.min(s + 1, text.length)) });
+  }
+  for (const w of doc.warnings) {
+    const [s, e] = w.pos;
+    out.push({ ruleId: 'yaml-syntax', severity: 'warning', message: cleanYamlMessage(w.message), start: s, end: Math.max(e, Math.min(s + 1, text.length)) });
+  }
+  if (doc.errors.length) return out;
+  if (valueError) {
+    const r = (doc.contents as Node | null)?.range ?? [0, 0];
+    out.push({ ruleId: 'yaml-syntax', message: /alias/i.test(valueError) ? `Too many aliases: the document expands beyond ${100} alias uses (an alias bomb?), so it was not checked further.` : valueError, start: r[0], end: Math.min(r[1], text.indexOf('\n', r[0]) >= 0 ? text.indexOf('\n', r[0]) : r[1]) });
+    return out;
+  }
+  const head = entry.head;
+  if (!head) {
+    if (isRecord(value) && ('apiVersion' in value || 'kind' in value)) {
+      const missing = 'kind' in value ? 'apiVersion' : 'kind';
+      const r = (doc.contents as Node).range!;
+      out.push({ ruleId: 'schema', message: `A Kubernetes object needs both apiVersion and kind; "${missing}" is missing or not a string.`, start: r[0], end: Math.max(r[0] + 1, text.indexOf('\n', r[0])) });
+    }
+    return out;
+  }
+  if (head.kind === 'List') return out;
+  if (config.schema !== false) schemaCheck(entry, head, config, out);
+  const ctx = new RuleContext(doc, text, value as Record<string, unknown>, head, config.facts ?? {}, withNamespace(file, head));
+  for (const rule of allRules) {
+    if (config.rules?.[rule.id] === 'off') continue;
+    try {
+      rule.check(ctx);
+    } catch (e) {
+      // A rule tripping over an odd shape must not hide the other rules' findings.
+      ctx.findings.push({ ruleId: rule.id, severity: 'hint', message: `The rule failed on this document: ${e instanceof Error ? e.message : String(e)}`, start: 0, end: 0 });
+    }
+  }
+  out.push(...ctx.findings);
+  return out;
+}
+
+/** kubeml.yaml problems (the run spec's own checks), placed on the field each one names. */
+function specFindings(text: string, entry: Entry, base: number, lines: LineTable, config: LintConfig): Finding[] {
+  const severity = config.rules?.['kubeml-spec'] ?? 'error';
+  if (severity === 'off' || !entry.parsed.doc) return [];
+  const out: Finding[] = [];
+  for (const p of parseSpec(text).problems) {
+    let start: number;
+    let end: number;
+    if (p.path) [start, end] = spanOf(entry.parsed.doc, parseFieldPath(p.path), /^Unknown field/.test(p.message) ? 'key' : undefined).map((x) => x + base) as [number, number];
+    else [start, end] = [p.offset ?? 0, p.offset ?? 0];
+    out.push(place({ ruleId: 'kubeml-spec', message: p.message, start, end }, 0, severity, 0, lines));
+  }
+  return out;
+}
+
+function withNamespace(file: FileIndex, head: ResourceHead): FileIndex {
+  // PVCs without a namespace in the file are taken to be in the namespace of the workload.
+  const ns = head.namespace ?? 'default';
+  const pvcs = new Set<string>();
+  for (const p of file.pvcs) pvcs.add(p.startsWith('*/') ? `${ns}/${p.slice(2)}` : p);
+  return { pvcs };
+}
+
+const BUILTIN_GROUP = (group: string) => !group.includes('.') || group.endsWith('.k8s.io');
+
+function schemaCheck(entry: Entry, head: ResourceHead, config: LintConfig, out: RawFinding[]): void {
+  const root = entry.parsed.doc.contents as Node;
+  const { group, version, kind } = head;
+  const validator = config.clusterSchema?.has(group, version, kind) ? config.clusterSchema : config.bundledSchema?.has(group, version, kind) ? config.bundledSchema : undefined;
+  if (validator) {
+    const problems: Parameters<SchemaValidator['validate']>[4] = [];
+    validator.validate(root, group, version, kind, problems);
+    out.push(...problems);
+    const md = (entry.parsed.value as Record<string, unknown>).metadata;
+    if (!isRecord(md) || (typeof md.name !== 'string' && typeof md.generateName !== 'string')) {
+      out.push({ ruleId: 'schema', message: 'metadata.name is required (or metadata.generateName).', ...keySpan(root, 'metadata') ?? keySpan(root, 'kind')! });
+    }
+    return;
+  }
+  const where = keySpan(root, 'apiVersion') ?? { start: 0, end: 0 };
+  const bundled = config.bundledSchema;
+  if (BUILTIN_GROUP(group) && bundled && !bundled.serves(group, version, kind) && !config.clusterSchema?.serves(group, version, kind)) {
+    const others = bundled.versionsOf(group, kind);
+    const other = others.length ? ` Use apiVersion ${others.map((v) => (group ? `${group}/${v}` : v)).join(' or ')}.` : '';
+    out.push({ ruleId: 'unknown-kind', message: `Kubernetes ${bundled.schema.source.replace(/^kubernetes /, '')} has no ${kind} in ${head.apiVersion}.${other}`, ...where });
+  } else if (config.clusterSchema && !BUILTIN_GROUP(group) && !config.clusterSchema.serves(group, version, kind)) {
+    const versions = config.clusterSchema.versionsOf(group, kind);
+    const hint = versions.length ? ` It serves ${kind} as ${versions.map((v) => `${group}/${v}`).join(', ')}.` : ' Install its CRD (operator) first.';
+    out.push({ ruleId: 'unknown-kind', severity: 'warning', message: `The connected cluster does not serve ${head.apiVersion} ${kind}.${hint}`, ...where });
+  }
+}
+
+function keySpan(root: Node, key: string): { start: number; end: number } | undefined {
+  const items = (root as { items?: Array<{ key?: Node }> }).items;
+  const pair = items?.find((p) => (p.key as { value?: unknown } | undefined)?.value === key);
+  const r = pair?.key?.range;
+  return r ? { start: r[0], end: r[1] } : undefined;
+}
+
+function severityOf(raw: RawFinding, config: LintConfig): Severity | 'off' {
+  const override = config.rules?.[raw.ruleId];
+  if (override) return override;
+  return raw.severity ?? ruleMeta(raw.ruleId)?.severity ?? 'warning';
+}
+
+function place(raw: RawFinding, base: number, severity: Severity, docIndex: number, lines: LineTable): Finding {
+  const start = base + raw.start;
+  const end = base + Math.max(raw.end, raw.start);
+  return {
+    ruleId: raw.ruleId,
+    severity,
+    message: raw.message,
+    start,
+    end,
+    startPos: lines.position(start),
+    endPos: lines.position(end),
+    docIndex,
+    fixes: raw.fixes?.map((f) => ({ ...f, edits: f.edits.map((e) => ({ start: base + e.start, end: base + e.end, newText: e.newText })) })),
+  };
+}
+
+function single(ruleId: string, message: string): LintResult {
+  return { findings: [{ ruleId, severity: 'info', message, start: 0, end: 0, startPos: { line: 0, col: 0 }, endPos: { line: 0, col: 0 }, docIndex: 0 }], documents: 0, resources: 0, reparsed: 0 };
+}
+
+function cleanYamlMessage(m: string): string {
+  // The yaml package appends "at line N, column M" and a code frame; the range already says where.
+  return m.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
+}
+
+export type { RuleSet };
