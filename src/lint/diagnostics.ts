@@ -53,7 +53,8 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly findings = new Map<string, { version: number; findings: Finding[] }>();
   private settings = readSettings();
-  private bundled: SchemaValidator | undefined;
+  private bundledLoaded = false;
+  private bundledValidator: SchemaValidator | undefined;
 
   constructor(
     private readonly connection: ClusterConnection,
@@ -62,11 +63,6 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
     super();
     this.collection = this._register(vscode.languages.createDiagnosticCollection(SOURCE));
     this.cluster = this._register(new ClusterLintData(() => (connection.state.kind === 'connected' ? connection.client : undefined), log));
-    try {
-      this.bundled = bundledValidator();
-    } catch (e) {
-      log.error('manifest schema checks are off', e);
-    }
     const subs: vscode.Disposable[] = [];
     vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0), this, subs);
     vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && this.schedule(e.document, this.settings.debounceMs), this, subs);
@@ -123,13 +119,26 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
     return isKubeml || looksLikeKubernetes(d.getText());
   }
 
+  /** The bundled schema, read on the first lint rather than at activation (it keeps activation cheap). */
+  private bundled(): SchemaValidator | undefined {
+    if (!this.bundledLoaded) {
+      this.bundledLoaded = true;
+      try {
+        this.bundledValidator = bundledValidator();
+      } catch (e) {
+        this.log.error('manifest schema checks are off', e);
+      }
+    }
+    return this.bundledValidator;
+  }
+
   private config(d: vscode.TextDocument): LintConfig {
     const s = this.settings;
     const schema = s.schemaValidation === 'on' || (s.schemaValidation === 'auto' && !redHatValidatesKubernetes(d));
     return {
       rules: s.rules,
       schema,
-      bundledSchema: this.bundled,
+      bundledSchema: schema ? this.bundled() : undefined,
       clusterSchema: schema ? this.cluster.clusterSchema(s.clusterSchema) : undefined,
       facts: { pvcNames: (ns) => this.cluster.pvcNames(ns), defaultNamespace: this.connection.kubeConfig ? this.connection.defaultNamespace : undefined },
       maxFileBytes: s.maxFileBytes,

@@ -1,0 +1,139 @@
+/**
+ * Run records in the workspace: .kubeml/runs/<id>/ holds
+ *   run.json       the record (what ran, where, parameters, phase, failure, latest metrics)
+ *   manifest.yaml  the objects that were applied
+ *   logs.txt       the run's output as KubeML read it
+ *   metrics.jsonl  every metric result, in order
+ *   drift.json     the validation's drift report (what Open Drift Report reads)
+ * Plain Node (fs); no `vscode`.
+ */
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import type { DriftReport } from '../drift/report';
+import type { ModelSource, ResourceRef, RunPurpose } from './generate';
+import type { MetricResult } from './results';
+import type { ParamValue, RunKindName } from './spec';
+import type { FailureReason } from './status';
+
+export const RUNS_DIR = join('.kubeml', 'runs');
+
+export type RunPhase = 'launching' | 'pending' | 'uploading' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'detached';
+
+export interface RunRecord {
+  readonly version: 1;
+  readonly id: string;
+  readonly purpose: RunPurpose;
+  readonly name: string;
+  readonly namespace: string;
+  readonly context?: string;
+  readonly server?: string;
+  readonly kind: RunKindName;
+  readonly primary: ResourceRef;
+  readonly podSelector: string;
+  readonly container: string;
+  readonly image: string;
+  readonly command: string[];
+  readonly params: Record<string, ParamValue>;
+  /** Validation: the training run whose model it validated. */
+  readonly parent?: string;
+  readonly model?: ModelSource;
+  readonly createdAt: string;
+  phase: RunPhase;
+  startedAt?: string;
+  finishedAt?: string;
+  pods?: string[];
+  failure?: { reason: FailureReason; message: string; hint?: string; exitCode?: number };
+  metrics: Record<string, number | null>;
+  hasDrift?: boolean;
+  datasetDrift?: boolean;
+  upload?: { files: number; ms: number };
+  warnings?: string[];
+}
+
+export function isTerminal(phase: RunPhase): boolean {
+  return phase === 'succeeded' || phase === 'failed' || phase === 'cancelled';
+}
+
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await fs.writeFile(tmp, text, 'utf8');
+  await fs.rename(tmp, file);
+}
+
+/** The run folders of one workspace folder. */
+export class RunStore {
+  readonly root: string;
+  constructor(readonly workspace: string) {
+    this.root = join(workspace, RUNS_DIR);
+  }
+
+  dir(id: string): string {
+    if (!/^[a-z0-9][-a-z0-9]*$/.test(id)) throw new Error(`Not a run id: ${id}`);
+    return join(this.root, id);
+  }
+
+  async create(record: RunRecord, manifestYaml: string): Promise<void> {
+    const dir = this.dir(record.id);
+    await fs.mkdir(dir, { recursive: true });
+    // Keep run folders out of git and out of the code that is shipped.
+    await fs.writeFile(join(this.workspace, '.kubeml', '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
+    await Promise.all([writeAtomic(join(dir, 'manifest.yaml'), manifestYaml), this.save(record), fs.writeFile(join(dir, 'logs.txt'), '')]);
+  }
+
+  save(record: RunRecord): Promise<void> {
+    return writeAtomic(join(this.dir(record.id), 'run.json'), JSON.stringify(record, null, 2) + '\n');
+  }
+
+  async get(id: string): Promise<RunRecord | undefined> {
+    try {
+      const r = JSON.parse(await fs.readFile(join(this.dir(id), 'run.json'), 'utf8')) as RunRecord;
+      return r?.version === 1 && r.id === id ? r : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Every readable record, newest first. */
+  async list(): Promise<RunRecord[]> {
+    const names = await fs.readdir(this.root).catch(() => [] as string[]);
+    const records = await Promise.all(names.filter((n) => /^[a-z0-9][-a-z0-9]*$/.test(n)).map((n) => this.get(n)));
+    return records.filter((r): r is RunRecord => !!r).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  appendLog(id: string, text: string): Promise<void> {
+    return fs.appendFile(join(this.dir(id), 'logs.txt'), text);
+  }
+
+  async appendMetrics(id: string, metrics: readonly MetricResult[]): Promise<void> {
+    if (metrics.length) await fs.appendFile(join(this.dir(id), 'metrics.jsonl'), metrics.map((m) => JSON.stringify(m)).join('\n') + '\n');
+  }
+
+  writeDrift(id: string, report: DriftReport): Promise<void> {
+    return writeAtomic(join(this.dir(id), 'drift.json'), JSON.stringify(report, null, 1) + '\n');
+  }
+
+  async readMetrics(id: string): Promise<MetricResult[]> {
+    const text = await fs.readFile(join(this.dir(id), 'metrics.jsonl'), 'utf8').catch(() => '');
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .flatMap((l) => {
+        try {
+          return [JSON.parse(l) as MetricResult];
+        } catch {
+          return [];
+        }
+      });
+  }
+
+  readLogs(id: string): Promise<string> {
+    return fs.readFile(join(this.dir(id), 'logs.txt'), 'utf8').catch(() => '');
+  }
+}
+
+/** Metrics of several runs side by side: metric name -> run id -> latest value. */
+export function compareRuns(records: readonly RunRecord[]): { runs: string[]; metrics: Record<string, Record<string, number | null>> } {
+  const metrics: Record<string, Record<string, number | null>> = {};
+  for (const r of records) for (const [k, v] of Object.entries(r.metrics)) (metrics[k] ??= {})[r.id] = v;
+  return { runs: records.map((r) => r.id), metrics };
+}

@@ -1,0 +1,90 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { coerceParam, loadSpec, MOUNT_KEYS, PARAM_KEYS, parseSpec, resolveParams, RESOURCE_KEYS, TOP_KEYS, VALIDATION_KEYS } from './spec';
+
+const ROOT = join(__dirname, '..', '..');
+const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'kubeml.schema.json'), 'utf8')) as {
+  properties: Record<string, unknown>;
+  definitions: Record<string, { properties?: Record<string, unknown>; oneOf?: Array<{ properties?: Record<string, unknown> }> }>;
+};
+const sample = readFileSync(join(ROOT, 'samples', 'kubeml.yaml'), 'utf8');
+const MIN = 'name: demo\nimage: python:3.12\ncommand: [python3, train.py]\n';
+
+describe('runs: kubeml.yaml', () => {
+  it('parses the sample workspace file with its defaults and parameters', () => {
+    const spec = loadSpec(sample);
+    assert.equal(spec.name, 'forest');
+    assert.equal(spec.kind, 'Job');
+    assert.equal(spec.codePath, '/workspace/code');
+    assert.equal(spec.imagePullPolicy, 'Never');
+    assert.deepEqual(spec.artifacts, { claim: 'kubeml-artifacts', path: '/artifacts' });
+    assert.equal(spec.parameters.n_estimators.type, 'integer');
+    assert.equal(spec.parameters.shift.default, 1);
+    assert.equal(spec.resources.gpus, undefined, 'the sample must run on the real node without GPUs');
+    assert.ok(spec.validation);
+  });
+
+  it('applies defaults to a minimal file', () => {
+    const spec = loadSpec(MIN);
+    assert.deepEqual([spec.kind, spec.workers, spec.codePath, spec.uploadTimeoutSeconds, spec.waitForResources], ['Job', 1, '/workspace/code', 600, false]);
+    assert.deepEqual(spec.command, ['python3', 'train.py']);
+  });
+
+  it('reports each problem with its path', () => {
+    const { spec, problems } = parseSpec('name: Bad_Name\nimage: x\ncommand: 3\nresources: { memory: lots, gpus: -1 }\nkind: RayJob\nbogus: 1\nenv: { KUBEML_X: y }\ndatasets: [{ claim: d, path: relative }]\n');
+    assert.equal(spec, undefined);
+    const paths = problems.map((p) => p.path).sort();
+    assert.deepEqual(paths, ['bogus', 'command', 'datasets[0].path', 'env.KUBEML_X', 'kind', 'name', 'resources.gpus', 'resources.memory']);
+    assert.match(problems.find((p) => p.path === 'resources.memory')!.message, /not a Kubernetes quantity/);
+  });
+
+  it('refuses several workers for a Job and parameters named like built-in placeholders', () => {
+    assert.ok(parseSpec(MIN + 'workers: 3\n').problems.some((p) => p.path === 'workers'));
+    assert.ok(parseSpec(MIN + 'parameters: { model: 1 }\n').problems.some((p) => p.path === 'parameters.model'));
+    assert.ok(parseSpec(MIN + 'kind: PyTorchJob\nworkers: 3\n').spec);
+  });
+
+  it('reports YAML syntax errors with an offset', () => {
+    const { problems } = parseSpec('name: [unclosed\n');
+    assert.equal(problems.length > 0, true);
+    assert.match(problems[0].message, /^YAML/);
+    assert.equal(typeof problems[0].offset, 'number');
+  });
+
+  it('loadSpec throws a KubeMLError naming the file and the problems', () => {
+    assert.throws(() => loadSpec('name: x\n'), (e: Error) => /kubeml\.yaml is not valid: image: "image" is required/.test(e.message));
+  });
+
+  it('types parameter values from input boxes and checks enums', () => {
+    assert.deepEqual(coerceParam({ type: 'integer' }, '12'), { value: 12 });
+    assert.match(coerceParam({ type: 'integer' }, '1.5') as string, /whole number/);
+    assert.deepEqual(coerceParam({ type: 'boolean' }, 'false'), { value: false });
+    assert.match(coerceParam({ type: 'string', enum: ['a', 'b'] }, 'c') as string, /one of a, b/);
+    const spec = loadSpec(sample);
+    assert.deepEqual(resolveParams(spec, { n_estimators: '10' }), { samples: 4000, n_estimators: 10, max_depth: 8, seed: 42, shift: 1 });
+    assert.throws(() => resolveParams(spec, { nope: 1 }), /Unknown parameter "nope"/);
+  });
+
+  it('the published JSON schema names exactly the fields the parser knows', () => {
+    assert.deepEqual(Object.keys(schema.properties).sort(), [...TOP_KEYS].sort());
+    assert.deepEqual(Object.keys(schema.definitions.resources.properties!).sort(), [...RESOURCE_KEYS].sort());
+    assert.deepEqual(Object.keys(schema.definitions.mount.properties!).sort(), [...MOUNT_KEYS].sort());
+    assert.deepEqual(Object.keys((schema.properties.validation as { properties: object }).properties).sort(), [...VALIDATION_KEYS].sort());
+    assert.deepEqual(Object.keys(schema.definitions.parameter.oneOf![1].properties!).sort(), [...PARAM_KEYS].sort());
+  });
+
+  it('the sample validates against the published JSON schema (ajv)', async function () {
+    let Ajv: (new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } }) | undefined;
+    try {
+      Ajv = ((await import('ajv')) as unknown as { default: typeof Ajv }).default;
+    } catch {
+      this.skip(); // ajv is a transitive dev dependency; without it this check cannot run
+    }
+    const { parse } = await import('yaml');
+    const validate = new Ajv!({ allErrors: true, strict: false }).compile(schema);
+    assert.equal(validate(parse(sample)), true, JSON.stringify(validate.errors));
+    assert.equal(validate(parse(MIN + 'bogus: 1\n')), false);
+    assert.equal(validate(parse(MIN + 'resources: { memory: lots }\n')), false);
+  });
+});

@@ -1,0 +1,175 @@
+// Integration tests of the run launcher (issue 5) on the local cluster: real training and validation
+// of the sample, cancel, and the failure paths, each read back as the user would see it.
+// KUBEML_KUBECONFIG=$(bash scripts/cluster/cluster.sh kubeconfig) npx mocha --no-config --require tsx/cjs --timeout 600000 test/integration/runs.test.ts
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeClient } from '../../src/cluster/client';
+import { Logger, nullSink } from '../../src/common/logging';
+import { isDriftReport } from '../../src/drift/contract';
+import { applyObject, listPods } from '../../src/runs/cluster';
+import { generateRun } from '../../src/runs/generate';
+import { type LaunchRequest, RunExecution } from '../../src/runs/launcher';
+import { RunStore } from '../../src/runs/records';
+import { type KubeMLSpec, loadSpec, resolveParams } from '../../src/runs/spec';
+import { type TestPods, testPods, until } from './syncPods';
+
+const SAMPLES = join(__dirname, '..', '..', 'samples');
+
+describe('runs on the local cluster', function () {
+  this.timeout(600_000);
+  let env: TestPods;
+  let client: KubeClient;
+  let workspace: string;
+  let store: RunStore;
+  let spec: KubeMLSpec;
+  let trainId = '';
+
+  const deps = () => ({ kc: env.kc, client, store, log: new Logger(nullSink), pollMs: 300, podStartTimeoutMs: 180_000 });
+  const request = (over: Partial<LaunchRequest> = {}, specOver: Partial<KubeMLSpec> = {}): LaunchRequest => {
+    const s = { ...spec, ...specOver };
+    return { workspace, spec: s, purpose: 'train', params: resolveParams(s, { samples: 1500, n_estimators: 20 }), namespace: env.namespace, ...over };
+  };
+
+  before(async () => {
+    env = await testPods('kubeml-runs-test');
+    client = new KubeClient(env.kc);
+    workspace = mkdtempSync(join(tmpdir(), 'kubeml-runs-it-'));
+    cpSync(SAMPLES, workspace, { recursive: true });
+    store = new RunStore(workspace);
+    spec = { ...loadSpec(readFileSync(join(workspace, 'kubeml.yaml'), 'utf8')), image: env.image };
+    // Storage for the artifacts claim: a hostPath volume on the real node, bound to this namespace's claim.
+    const pv = `${env.namespace}-artifacts`;
+    await client.json('/api/v1/persistentvolumes', {
+      method: 'POST',
+      what: 'create a test volume',
+      body: {
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { name: pv, labels: { 'kubeml.io/test': 'runs' } },
+        spec: {
+          capacity: { storage: '1Gi' },
+          accessModes: ['ReadWriteOnce'],
+          persistentVolumeReclaimPolicy: 'Delete',
+          storageClassName: 'kubeml-test',
+          claimRef: { namespace: env.namespace, name: 'kubeml-artifacts' },
+          hostPath: { path: `/tmp/kubeml-test-artifacts/${env.namespace}`, type: 'DirectoryOrCreate' },
+          nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['kubeml-node'] }] }] } },
+        },
+      },
+    });
+    await client.json(`/api/v1/namespaces/${env.namespace}/persistentvolumeclaims`, {
+      method: 'POST',
+      what: 'create a test claim',
+      body: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'kubeml-artifacts' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'kubeml-test', volumeName: pv, resources: { requests: { storage: '1Gi' } } } },
+    });
+
+    await until('the artifacts claim to be bound', 60_000, async () => (await client.json<{ status?: { phase?: string } }>(`/api/v1/namespaces/${env.namespace}/persistentvolumeclaims/kubeml-artifacts`, { what: 'read the claim' })).status?.phase === 'Bound');
+  });
+
+  after(async () => {
+    await env?.cleanup();
+    await client?.raw(`/api/v1/persistentvolumes/${env.namespace}-artifacts`, { method: 'DELETE', what: 'delete the test volume' }).catch(() => undefined);
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('trains the sample model on the real node and reads its metrics from the log', async () => {
+    const run = new RunExecution(deps(), request());
+    const phases: string[] = [];
+    run.onDidChange((r) => phases[phases.length - 1] !== r.phase && phases.push(r.phase));
+    const record = await run.start();
+    trainId = record.id;
+    assert.equal(record.phase, 'succeeded', JSON.stringify(record.failure));
+    assert.deepEqual(phases.filter((p) => p !== 'succeeded'), ['pending', 'uploading', 'running']);
+    assert.ok((record.metrics.accuracy ?? 0) > 0.8, JSON.stringify(record.metrics));
+    assert.ok(record.upload && record.upload.files >= 5, 'the workspace was uploaded');
+    assert.ok(record.startedAt, 'the command started after the upload');
+    // The record on disk: run.json, manifest, logs, metrics.
+    const saved = await store.get(record.id);
+    assert.equal(saved?.phase, 'succeeded');
+    assert.match(readFileSync(join(store.dir(record.id), 'manifest.yaml'), 'utf8'), /kubeml\.io\/run: forest-train-/);
+    assert.match(await store.readLogs(record.id), /saved the model and the reference data to \/artifacts\/forest-train-/);
+    assert.ok((await store.readMetrics(record.id)).some((m) => m.name === 'accuracy' && m.step === 4));
+    // Ignored files were not shipped: .kubemlignore lists cluster/.
+    assert.doesNotMatch(await store.readLogs(record.id), /Traceback/);
+    // The Job and its finished pod are kept (nothing runs); the pods carry the run labels.
+    const pods = await listPods(client, env.namespace, `kubeml.io/run=${record.id},kubeml.io/kind=train`);
+    assert.equal(pods.length, 1);
+    assert.equal(pods[0].status?.phase, 'Succeeded');
+  });
+
+  it('validates the trained model: a drift report in the run folder, accuracy on reference and current data', async () => {
+    assert.ok(trainId, 'needs the training run');
+    const run = new RunExecution(deps(), request({ purpose: 'validate', model: { kind: 'run', runId: trainId }, params: resolveParams(spec, { shift: 1.5 }) }));
+    const record = await run.start();
+    assert.equal(record.phase, 'succeeded', JSON.stringify(record.failure));
+    assert.equal(record.parent, trainId);
+    assert.equal(record.hasDrift, true);
+    assert.equal(record.datasetDrift, true);
+    const drift = JSON.parse(readFileSync(join(store.dir(record.id), 'drift.json'), 'utf8'));
+    assert.ok(isDriftReport(drift));
+    assert.deepEqual(drift.features.filter((f: { status: string }) => f.status === 'drift').map((f: { name: string }) => f.name).sort(), ['f0', 'f2', 'f4']);
+    assert.ok(record.metrics['reference/accuracy']! > record.metrics['current/accuracy']!, JSON.stringify(record.metrics));
+  });
+
+  it('Cancel deletes the job and its pods', async () => {
+    const run = new RunExecution(deps(), request({}, { command: ['sh', '-c', 'echo working; sleep 300'] }));
+    const done = run.start();
+    await until('the command to run', 120_000, () => run.record.phase === 'running' && run.results.started);
+    await run.cancel();
+    const record = await done;
+    assert.equal(record.phase, 'cancelled');
+    await until('the pods to be gone', 60_000, async () => (await listPods(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0);
+    await assert.rejects(client.json(`/apis/batch/v1/namespaces/${env.namespace}/jobs/${record.id}`, { what: 'read the job' }), /Not found/);
+  });
+
+  it('a GPU request no node can satisfy fails with the scheduler reason, and nothing is left', async () => {
+    const record = await new RunExecution(deps(), request({}, { resources: { gpus: 64 } })).start();
+    assert.equal(record.phase, 'failed');
+    assert.equal(record.failure?.reason, 'unschedulable');
+    assert.match(record.failure!.message, /FailedScheduling: 0\/\d+ nodes are available:.*Insufficient nvidia\.com\/gpu/);
+    await until('the pods to be gone', 60_000, async () => (await listPods(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0);
+  });
+
+  it('a missing image fails quoting Kubernetes (ErrImageNeverPull), and nothing is left', async () => {
+    const record = await new RunExecution(deps(), request({}, { image: 'localhost/kubeml-missing:0', imagePullPolicy: 'Never' })).start();
+    assert.equal(record.failure?.reason, 'image');
+    assert.match(record.failure!.message, /ErrImageNeverPull/);
+    await until('the pods to be gone', 60_000, async () => (await listPods(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0);
+  });
+
+  it('a failing command reports its exit code and keeps its output', async () => {
+    const record = await new RunExecution(deps(), request({}, { command: 'echo about to fail; exit 3' })).start();
+    assert.equal(record.failure?.reason, 'exit');
+    assert.equal(record.failure?.exitCode, 3);
+    assert.match(await store.readLogs(record.id), /about to fail/);
+  });
+
+  it('a process over its memory limit is reported as OOMKilled', async () => {
+    const record = await new RunExecution(deps(), request({}, { resources: { memory: '48Mi' }, command: ['python3', '-c', 'import time; x = bytearray(400 * 1024 * 1024); time.sleep(5)'] })).start();
+    assert.equal(record.failure?.reason, 'oom', JSON.stringify(record.failure));
+    assert.match(record.failure!.message, /OOMKilled/);
+  });
+
+  it('a missing artifacts claim is reported before anything is applied', async () => {
+    const record = await new RunExecution(deps(), request({}, { artifacts: { claim: 'no-such-claim', path: '/artifacts' } })).start();
+    assert.equal(record.failure?.reason, 'config');
+    assert.match(record.failure!.message, /no-such-claim does not exist/);
+  });
+
+  it('the API server accepts the generated PyTorchJob and TrainJob (server-side dry run against the CRDs)', async () => {
+    for (const kind of ['PyTorchJob', 'TrainJob'] as const) {
+      const g = generateRun({ ...spec, kind, workers: 2 }, { runId: `dry-${kind.toLowerCase()}`, purpose: 'train', namespace: env.namespace, params: resolveParams(spec) });
+      const applied = await applyObject(client, g.objects[0], { dryRun: true });
+      assert.equal(applied.kind, kind);
+      assert.equal(applied.metadata.labels['kubeml.io/run'], `dry-${kind.toLowerCase()}`);
+    }
+  });
+
+  it('the run folder is ready for Open Drift Report and for comparing runs', async () => {
+    const runs = await store.list();
+    assert.ok(runs.length >= 2);
+    assert.ok(existsSync(join(store.dir(runs.find((r) => r.hasDrift)!.id), 'drift.json')));
+  });
+});

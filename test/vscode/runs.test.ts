@@ -1,0 +1,121 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { Commands, EXTENSION_ID } from '../../src/constants';
+import { type KubeMLApi } from '../../src/extensionMain';
+import { type RunRecord } from '../../src/runs/records';
+import { loadSpec } from '../../src/runs/spec';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The sample's artifacts claim (samples/cluster/artifacts.yaml) in the context's namespace, created when missing. */
+async function ensureArtifactsClaim(api: KubeMLApi, namespace: string): Promise<void> {
+  const client = api.connection.client!;
+  const pvc = `/api/v1/namespaces/${namespace}/persistentvolumeclaims/kubeml-artifacts`;
+  if (await client.json(pvc, { what: 'read the claim' }).then(() => true, () => false)) return;
+  const pv = `kubeml-artifacts-${namespace}`;
+  await client.json('/api/v1/persistentvolumes', {
+    method: 'POST', what: 'create the sample volume',
+    body: { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pv }, spec: { capacity: { storage: '5Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', storageClassName: 'kubeml-local', claimRef: { namespace, name: 'kubeml-artifacts' }, hostPath: { path: `/var/lib/kubeml/artifacts/${namespace}`, type: 'DirectoryOrCreate' }, nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['kubeml-node'] }] }] } } } },
+  }).catch(() => undefined);
+  await client.json(`/api/v1/namespaces/${namespace}/persistentvolumeclaims`, { method: 'POST', what: 'create the sample claim', body: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'kubeml-artifacts' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'kubeml-local', volumeName: pv, resources: { requests: { storage: '5Gi' } } } } });
+  for (let i = 0; i < 100; i++) {
+    const c = await client.json<{ status?: { phase?: string } }>(pvc, { what: 'read the claim' });
+    if (c.status?.phase === 'Bound') return;
+    await sleep(300);
+  }
+}
+
+describe('KubeML runs in VS Code', function () {
+  this.timeout(300_000);
+  let api: KubeMLApi;
+  let folder: string;
+  let trained: RunRecord | undefined;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<KubeMLApi>(EXTENSION_ID);
+    assert.ok(ext, `extension ${EXTENSION_ID} is not installed`);
+    api = await ext.activate();
+    await api.ready;
+    folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+  });
+
+  const clusterReady = async (ctx: Mocha.Context) => {
+    if (api.connection.state.kind !== 'connected' || !vscode.workspace.isTrusted || !existsSync(join(folder, 'kubeml.yaml'))) ctx.skip();
+    // The sample's image must be on the real node (the tag in samples/kubeml.yaml).
+    const spec = loadSpec(readFileSync(join(folder, 'kubeml.yaml'), 'utf8'));
+    const node = await api.connection.client!.json<{ status?: { images?: Array<{ names?: string[] }> } }>('/api/v1/nodes/kubeml-node', { what: 'read the node' }).catch(() => undefined);
+    if (!node?.status?.images?.some((i) => i.names?.includes(spec.image))) ctx.skip();
+    await ensureArtifactsClaim(api, spec.namespace ?? api.connection.defaultNamespace);
+  };
+
+  it('registers the run commands', async () => {
+    const all = await vscode.commands.getCommands(true);
+    for (const id of [Commands.launchTraining, Commands.runValidation, Commands.rerun, Commands.cancelRun, Commands.showRunLogs, Commands.showRunManifest]) assert.ok(all.includes(id), id);
+  });
+
+  it('Show Run Manifest opens the YAML Launch Training would apply', async () => {
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor | undefined>(Commands.showRunManifest);
+    assert.ok(editor, 'no editor opened');
+    const text = editor.document.getText();
+    assert.equal(editor.document.languageId, 'yaml');
+    assert.match(text, /kind: Job/);
+    assert.match(text, /kubeml\.io\/run: forest-train-/);
+    assert.match(text, /kubeml\.io\/kind: train/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('Launch Training runs the sample on the cluster and keeps its record and metrics (skipped without a connected cluster with the sample image)', async function () {
+    await clusterReady(this);
+    const record = await vscode.commands.executeCommand<RunRecord | undefined>(Commands.launchTraining, undefined, { useDefaults: true, params: { samples: 1500, n_estimators: 20 }, wait: true });
+    assert.ok(record, 'Launch Training returned nothing (see the KubeML log)');
+    assert.equal(record.phase, 'succeeded', JSON.stringify(record.failure));
+    assert.ok((record.metrics.accuracy ?? 0) > 0.8);
+    assert.ok(existsSync(join(folder, '.kubeml', 'runs', record.id, 'run.json')));
+    assert.equal(api.runs.active.size, 0, 'the run is no longer active');
+    trained = record;
+  });
+
+  it('Show Run Logs opens the run log', async function () {
+    if (!trained) this.skip();
+    const editor = await vscode.commands.executeCommand<vscode.TextEditor | undefined>(Commands.showRunLogs, trained!.id);
+    assert.ok(editor);
+    assert.match(editor.document.getText(), /training a random forest/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('Run Validation of the finished run writes a drift report that Open Drift Report shows', async function () {
+    if (!trained) this.skip();
+    const record = await vscode.commands.executeCommand<RunRecord | undefined>(Commands.runValidation, trained!.id, { wait: true });
+    assert.ok(record);
+    assert.equal(record.phase, 'succeeded', JSON.stringify(record.failure));
+    assert.equal(record.parent, trained!.id);
+    assert.equal(record.hasDrift, true);
+    const before = api.drift.panels.size;
+    await vscode.commands.executeCommand(Commands.openDriftReport, { runDir: join(folder, '.kubeml', 'runs', record.id) });
+    assert.equal(api.drift.panels.size, before + 1);
+    for (const p of api.drift.panels) p.dispose();
+  });
+
+  it('Cancel Run deletes a running run and the status bar run list empties', async function () {
+    await clusterReady(this);
+    const id = await vscode.commands.executeCommand<string | undefined>(Commands.launchTraining, undefined, { useDefaults: true, params: { samples: 5000, n_estimators: 20000 } });
+    assert.equal(typeof id, 'string');
+    const run = api.runs.active.get(id!);
+    assert.ok(run);
+    for (let i = 0; i < 600 && !run.results.started && run.record.phase !== 'failed'; i++) await sleep(200);
+    assert.ok(run.results.started, `the run did not start: ${JSON.stringify(run.record.failure)}`);
+    const record = await vscode.commands.executeCommand<RunRecord | undefined>(Commands.cancelRun, id);
+    assert.equal(record?.phase, 'cancelled');
+    const client = api.connection.client!;
+    let pods = 1;
+    for (let i = 0; i < 150 && pods > 0; i++) {
+      pods = (await client.json<{ items: unknown[] }>(`/api/v1/namespaces/${record!.namespace}/pods`, { what: 'list pods', query: { labelSelector: `kubeml.io/run=${id}` } })).items.length;
+      if (pods) await sleep(200);
+    }
+    assert.equal(pods, 0);
+    for (let i = 0; i < 50 && api.runs.active.size; i++) await sleep(100);
+    assert.equal(api.runs.active.size, 0);
+  });
+});
