@@ -1,37 +1,111 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
-import { type ViewId, Views } from '../constants';
-import { type ClusterConnection } from '../cluster/connection';
+import { Logger, nullSink } from '../common/logging';
+import { Views } from '../constants';
+import { type ClusterConnection, type ConnectionState } from '../cluster/connection';
+import { ResourceCacheRegistry } from '../cluster/informerRegistry';
+import { DatasetsModel } from './datasetsModel';
+import { GpusModel } from './gpusModel';
+import { JobsModel } from './jobsModel';
+import { ModelsModel } from './modelsModel';
+import { type ExplorerNode, type TreeModel } from './model';
+import { type Row } from './rows/common';
+import { ExplorerCommands } from './commands';
 
-/** One tree view per view id; rows come from the explorer models. */
-export class ExplorerViews extends Disposable {
-  readonly providers: Record<keyof typeof Views, PlaceholderProvider>;
+type ViewKey = keyof typeof Views;
 
-  constructor(connection: ClusterConnection) {
+function toTreeItem(node: ExplorerNode): vscode.TreeItem {
+  const r: Row = node.row;
+  const item = new vscode.TreeItem(
+    r.label,
+    r.collapsible === 'expanded' ? vscode.TreeItemCollapsibleState.Expanded : r.collapsible === 'collapsed' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+  );
+  item.id = node.id;
+  item.description = r.description;
+  if (r.tooltip) {
+    const md = new vscode.MarkdownString(r.tooltip);
+    md.supportThemeIcons = true;
+    item.tooltip = md;
+  }
+  if (r.icon) item.iconPath = new vscode.ThemeIcon(r.icon.id, r.icon.color ? new vscode.ThemeColor(r.icon.color) : undefined);
+  item.contextValue = r.contextValue;
+  if (r.command) item.command = { command: r.command.id, title: vscode.l10n.t(r.command.title), arguments: r.command.args };
+  return item;
+}
+
+/** One provider per view: asks its model for children and forwards the model's change events. */
+export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataProvider<ExplorerNode> {
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<ExplorerNode | ExplorerNode[] | undefined>());
+  readonly onDidChangeTreeData = this._onDidChange.event;
+
+  constructor(readonly model: TreeModel) {
     super();
-    const make = (id: ViewId) => {
-      const provider = this._register(new PlaceholderProvider(connection));
-      this._register(vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: true }));
-      return provider;
-    };
-    this.providers = { datasets: make(Views.datasets), jobs: make(Views.jobs), gpus: make(Views.gpus), models: make(Views.models) };
+    this._register(model.onDidChange((nodes) => this._onDidChange.fire(nodes)));
+  }
+
+  getTreeItem(element: ExplorerNode): vscode.TreeItem {
+    return toTreeItem(element);
+  }
+
+  getChildren(element?: ExplorerNode): ExplorerNode[] {
+    return this.model.children(element);
   }
 }
 
-class PlaceholderProvider extends Disposable implements vscode.TreeDataProvider<vscode.TreeItem> {
-  private readonly _onDidChange = this._register(new vscode.EventEmitter<vscode.TreeItem | undefined>());
-  readonly onDidChangeTreeData = this._onDidChange.event;
+/**
+ * The four live trees. One ResourceCacheRegistry (one cache per kind, shared by the views); each
+ * view takes the caches it needs while it is visible and catches up when shown again.
+ */
+export class ExplorerViews extends Disposable {
+  readonly registry: ResourceCacheRegistry;
+  readonly models: { datasets: DatasetsModel; jobs: JobsModel; gpus: GpusModel; models: ModelsModel };
+  readonly providers: Record<ViewKey, ExplorerTreeProvider>;
+  readonly treeViews: Record<ViewKey, vscode.TreeView<ExplorerNode>>;
+  readonly commands: ExplorerCommands;
 
-  constructor(connection: ClusterConnection) {
+  constructor(
+    readonly connection: ClusterConnection,
+    log?: Logger,
+  ) {
     super();
-    this._register(connection.onDidChange(() => this._onDidChange.fire(undefined)));
+    const logger = log ?? new Logger(nullSink);
+    this.registry = this._register(new ResourceCacheRegistry(() => connection.client, logger));
+    const deps = { registry: this.registry, connection };
+    this.models = {
+      datasets: this._register(new DatasetsModel(deps)),
+      jobs: this._register(new JobsModel(deps)),
+      gpus: this._register(new GpusModel(deps)),
+      models: this._register(new ModelsModel(deps)),
+    };
+    const make = (key: ViewKey) => {
+      const provider = this._register(new ExplorerTreeProvider(this.models[key]));
+      const view = this._register(vscode.window.createTreeView(Views[key], { treeDataProvider: provider, showCollapseAll: true, canSelectMany: false }));
+      this._register(view.onDidChangeVisibility((e) => this.models[key].setVisible(e.visible)));
+      if (view.visible) this.models[key].setVisible(true);
+      return { provider, view };
+    };
+    const made = { datasets: make('datasets'), jobs: make('jobs'), gpus: make('gpus'), models: make('models') };
+    this.providers = { datasets: made.datasets.provider, jobs: made.jobs.provider, gpus: made.gpus.provider, models: made.models.provider };
+    this.treeViews = { datasets: made.datasets.view, jobs: made.jobs.view, gpus: made.gpus.view, models: made.models.view };
+
+    let last: ConnectionState['kind'] | undefined;
+    let lastKey = '';
+    this._register(
+      connection.onDidChange((s) => {
+        const key = `${s.kind}|${'context' in s ? s.context : ''}|${JSON.stringify(connection.scope)}`;
+        if (key === lastKey && s.kind === last) return;
+        last = s.kind;
+        lastKey = key;
+        this.registry.reset();
+        for (const m of Object.values(this.models)) m.reset();
+      }),
+    );
+    this.commands = this._register(new ExplorerCommands(this, logger));
   }
 
-  getTreeItem(element: vscode.TreeItem): vscode.TreeItem {
-    return element;
-  }
-
-  getChildren(): vscode.TreeItem[] {
-    return [];
+  /** Sets a view's name filter and shows it in the view's description. */
+  setFilter(key: ViewKey, text: string): void {
+    this.models[key].setFilter(text);
+    this.treeViews[key].description = text ? vscode.l10n.t('filter: {0}', text) : undefined;
   }
 }

@@ -1,0 +1,182 @@
+import { type KubeObject, type ObjectChange } from '../cluster/informerState';
+import { type ResourceKindId } from '../cluster/resources';
+import { matchesFilter } from './rows/common';
+import { groupRow, isOwnedJob, JOB_KINDS, JOB_STATES, jobRef, jobRow, podOwnerRefs, podRow, summarizeJob, type JobKindId, type JobState, type JobSummary } from './rows/jobs';
+import { type ExplorerNode, TreeModel } from './model';
+
+const isJobKind = (id: ResourceKindId): id is JobKindId => (JOB_KINDS as readonly string[]).includes(id);
+
+/**
+ * Jobs grouped by state (Running, Pending, Succeeded, Failed) with counts; children of a job
+ * are its pods. Index: job summaries by ref and by state, pod keys by owning job ref.
+ */
+export class JobsModel extends TreeModel {
+  private readonly summaries = new Map<string, JobSummary>();
+  private readonly byState = new Map<JobState, Set<string>>(JOB_STATES.map((s) => [s, new Set<string>()]));
+  private readonly podsByRef = new Map<string, Set<string>>();
+  /** RayCluster ref -> RayJob ref. */
+  private readonly rayClusters = new Map<string, string>();
+
+  protected kinds(): ResourceKindId[] {
+    return [...JOB_KINDS, 'pods'];
+  }
+
+  /** The current summary of a job, by ref (for commands). */
+  summary(ref: string): JobSummary | undefined {
+    return this.summaries.get(ref);
+  }
+
+  protected rebuild(): void {
+    this.summaries.clear();
+    for (const s of this.byState.values()) s.clear();
+    this.podsByRef.clear();
+    this.rayClusters.clear();
+    for (const id of JOB_KINDS) {
+      const cache = this.cache(id);
+      if (!cache) continue;
+      for (const o of cache.values()) this.putJob(id, o);
+    }
+    const pods = this.cache('pods');
+    if (pods) for (const p of pods.values()) this.indexPod(p, true);
+  }
+
+  private putJob(id: JobKindId, o: KubeObject): JobSummary | undefined {
+    if (id === 'jobs' && isOwnedJob(o)) return undefined;
+    const s = summarizeJob(id, o);
+    this.summaries.set(s.ref, s);
+    this.byState.get(s.state)!.add(s.ref);
+    if (s.rayCluster) this.rayClusters.set(`raycluster:${s.namespace}/${s.rayCluster}`, s.ref);
+    return s;
+  }
+
+  private removeJob(ref: string): JobSummary | undefined {
+    const s = this.summaries.get(ref);
+    if (!s) return undefined;
+    this.summaries.delete(ref);
+    this.byState.get(s.state)!.delete(ref);
+    if (s.rayCluster) this.rayClusters.delete(`raycluster:${s.namespace}/${s.rayCluster}`);
+    return s;
+  }
+
+  private indexPod(pod: KubeObject, add: boolean): string[] {
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const refs = podOwnerRefs(pod);
+    for (const ref of refs) {
+      let set = this.podsByRef.get(ref);
+      if (add) {
+        if (!set) this.podsByRef.set(ref, (set = new Set()));
+        set.add(key);
+      } else if (set) {
+        set.delete(key);
+        if (set.size === 0) this.podsByRef.delete(ref);
+      }
+    }
+    return refs;
+  }
+
+  private resolveRef(ref: string): string {
+    return ref.startsWith('raycluster:') ? (this.rayClusters.get(ref) ?? ref) : ref;
+  }
+
+  protected apply(id: ResourceKindId, changes: ObjectChange[]): ExplorerNode[] | 'root' {
+    const out: ExplorerNode[] = [];
+    const push = (nodeId: string) => {
+      const n = this.existing(nodeId);
+      if (n) out.push(n);
+    };
+    if (isJobKind(id)) {
+      for (const c of changes) {
+        const o = c.object ?? c.old!;
+        const ref = jobRef(id, o.metadata.namespace, o.metadata.name);
+        const before = this.removeJob(ref);
+        const after = c.object ? this.putJob(id, c.object) : undefined;
+        if (before && after && before.state === after.state) {
+          if (this.existing(`job:${ref}`)) this.jobNode(after);
+          push(`job:${ref}`);
+        } else {
+          if (before) push(`group:${before.state}`);
+          if (after) push(`group:${after.state}`);
+        }
+      }
+      for (const n of out) if (n.id.startsWith('group:')) n.row = groupRow(n.data!.state as JobState, this.visibleRefs(n.data!.state as JobState).length);
+      return out;
+    }
+    if (id === 'pods') {
+      for (const c of changes) {
+        const refs = new Set<string>();
+        if (c.old) for (const r of this.indexPod(c.old, false)) refs.add(this.resolveRef(r));
+        if (c.object) for (const r of this.indexPod(c.object, true)) refs.add(this.resolveRef(r));
+        for (const r of refs) push(`job:${r}`);
+      }
+      return out;
+    }
+    return out;
+  }
+
+  protected buildRoots(): ExplorerNode[] {
+    return JOB_STATES.map((state) => this.node(`group:${state}`, groupRow(state, this.visibleRefs(state).length), (n) => (n.data = { state })));
+  }
+
+  private visibleRefs(state: JobState): string[] {
+    const refs = [...this.byState.get(state)!];
+    return this.filter ? refs.filter((r) => matchesFilter(this.summaries.get(r)!.name, this.filter)) : refs;
+  }
+
+  protected buildChildren(node: ExplorerNode): ExplorerNode[] {
+    const now = this.now();
+    if (node.id.startsWith('group:')) {
+      const state = node.data!.state as JobState;
+      const refs = this.visibleRefs(state);
+      node.row = groupRow(state, refs.length);
+      const jobs = refs.map((r) => this.summaries.get(r)!);
+      jobs.sort((a, b) => (b.created ?? '').localeCompare(a.created ?? '') || a.name.localeCompare(b.name));
+      const showNs = this.showNamespace;
+      return jobs.map((s) => this.jobNode(s, now, showNs));
+    }
+    if (node.id.startsWith('job:')) {
+      const ref = node.id.slice(4);
+      const s = this.summaries.get(ref);
+      if (s) node.row = jobRow(s, now, this.showNamespace);
+      return this.podsOf(ref).map((p) => this.podNode(p, now));
+    }
+    return [];
+  }
+
+  jobNode(s: JobSummary, now = this.now(), showNs = this.showNamespace): ExplorerNode {
+    return this.node(`job:${s.ref}`, jobRow(s, now, showNs), (n) => {
+      n.kindId = s.kindId;
+      n.namespace = s.namespace;
+      n.name = s.name;
+      n.data = { ref: s.ref, state: s.state };
+    });
+  }
+
+  private podNode(p: KubeObject, now: number): ExplorerNode {
+    const containers = ((p.spec as { containers?: Array<{ name: string }> } | undefined)?.containers ?? []).map((c) => c.name);
+    return this.node(`pod:${p.metadata.namespace}/${p.metadata.name}`, podRow(p, now), (n) => {
+      n.kindId = 'pods';
+      n.namespace = p.metadata.namespace;
+      n.name = p.metadata.name;
+      n.containers = containers;
+      n.container = containers[0];
+    });
+  }
+
+  /** The pods of a job, ordered by rank label then name. */
+  podsOf(ref: string): KubeObject[] {
+    const pods = this.cache('pods');
+    if (!pods) return [];
+    const keys = new Set<string>(this.podsByRef.get(ref) ?? []);
+    const s = this.summaries.get(ref);
+    if (s?.rayCluster) for (const k of this.podsByRef.get(`raycluster:${s.namespace}/${s.rayCluster}`) ?? []) keys.add(k);
+    return [...keys]
+      .map((k) => pods.get(k))
+      .filter((p): p is KubeObject => !!p)
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name, undefined, { numeric: true }));
+  }
+
+  /** Counts per state (for tests and the benchmark). */
+  counts(): Record<JobState, number> {
+    return Object.fromEntries(JOB_STATES.map((s) => [s, this.byState.get(s)!.size])) as Record<JobState, number>;
+  }
+}

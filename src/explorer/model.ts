@@ -1,0 +1,262 @@
+import { Disposable, Emitter, type IDisposable } from '../common/lifecycle';
+import { type KubeMLError } from '../common/errors';
+import { type ConnectionState } from '../cluster/connection';
+import { type CacheLease, type NamespaceList, type ResourceCache, type ResourceCacheRegistry } from '../cluster/informerRegistry';
+import { type ObjectChange } from '../cluster/informerState';
+import { kind, type ResourceKindId } from '../cluster/resources';
+import { type Row } from './rows/common';
+
+/**
+ * A node of a tree: a stable object per id (VS Code refreshes a node by identity), whose row is
+ * updated in place. Object nodes carry `namespace` and `name` (pod nodes also `container` and
+ * `containers`), which is what commands such as Start Sync read from the node they get.
+ */
+export class ExplorerNode {
+  kindId?: ResourceKindId;
+  namespace?: string;
+  name?: string;
+  container?: string;
+  containers?: string[];
+  /** Extra data a view keeps on its nodes (the job state, the claim name...). */
+  data?: Record<string, unknown>;
+
+  constructor(
+    readonly id: string,
+    public row: Row,
+  ) {}
+}
+
+export interface ConnectionLike {
+  readonly state: ConnectionState;
+  namespacesToList(): string[] | undefined;
+  onDidChange(listener: (s: ConnectionState) => unknown): IDisposable;
+}
+
+export interface ModelDeps {
+  registry: ResourceCacheRegistry;
+  connection: ConnectionLike;
+  now?: () => number;
+}
+
+export const RETRY_COMMAND = 'kubeml.refresh';
+
+/** The single row a view shows for a kind it cannot read (403, 401, unreachable). */
+export function errorRow(title: string, error: KubeMLError): Row {
+  return {
+    label: `Cannot list ${title}`,
+    description: error.userMessage,
+    tooltip: `**Cannot list ${title}**\n\n${error.userMessage}\n\nClick to retry, or use Select Context.`,
+    icon: { id: error.kind === 'forbidden' ? 'lock' : error.kind === 'unauthorized' ? 'key' : 'debug-disconnect', color: 'list.errorForeground' },
+    contextValue: `kubeml.error.${error.kind}`,
+    collapsible: 'none',
+    command: { id: RETRY_COMMAND, title: 'Retry' },
+  };
+}
+
+/**
+ * The pure model behind one tree view: which caches it needs (taken while the view is visible),
+ * its nodes, and which nodes a batch of cache changes affects. Fires `onDidChange` with the
+ * nodes to refresh, or undefined for the whole tree.
+ */
+export abstract class TreeModel extends Disposable {
+  private readonly _onDidChange = this._register(new Emitter<ExplorerNode[] | undefined>());
+  readonly onDidChange = this._onDidChange.event;
+  protected readonly nodes = new Map<string, ExplorerNode>();
+  private readonly leases = new Map<ResourceKindId, { lease: CacheLease; subs: IDisposable[] }>();
+  private visible = false;
+  private stale = true;
+  private _filter = '';
+  private discovering = false;
+  protected readonly now: () => number;
+
+  constructor(protected readonly deps: ModelDeps) {
+    super();
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Kinds this view shows or needs (optional kinds are used only when discovery says they are served). */
+  protected abstract kinds(): ResourceKindId[];
+  /** Namespaces to list a kind in (undefined: all namespaces). */
+  protected scopeFor(_id: ResourceKindId): NamespaceList {
+    return this.deps.connection.namespacesToList();
+  }
+  protected abstract buildRoots(): ExplorerNode[];
+  protected abstract buildChildren(node: ExplorerNode): ExplorerNode[];
+  /** Updates the model's indexes for a batch and returns the nodes to refresh ('root' for everything). */
+  protected abstract apply(id: ResourceKindId, changes: ObjectChange[]): ExplorerNode[] | 'root';
+  /** Rebuilds indexes from the caches (after they were (re)acquired). */
+  protected abstract rebuild(): void;
+
+  get filter(): string {
+    return this._filter;
+  }
+  setFilter(text: string): void {
+    this._filter = text.trim();
+    this.fire(undefined);
+  }
+
+  get isVisible(): boolean {
+    return this.visible;
+  }
+
+  /** True when several namespaces are shown, so rows name their namespace. */
+  protected get showNamespace(): boolean {
+    const ns = this.deps.connection.namespacesToList();
+    return !ns || ns.length > 1;
+  }
+
+  protected cache(id: ResourceKindId): ResourceCache | undefined {
+    return this.leases.get(id)?.lease.cache;
+  }
+
+  /** Reuses the node object for an id, updating its row. */
+  protected node(id: string, row: Row, init?: (n: ExplorerNode) => void): ExplorerNode {
+    let n = this.nodes.get(id);
+    if (!n) {
+      n = new ExplorerNode(id, row);
+      this.nodes.set(id, n);
+    } else {
+      n.row = row;
+    }
+    init?.(n);
+    return n;
+  }
+
+  protected existing(id: string): ExplorerNode | undefined {
+    return this.nodes.get(id);
+  }
+
+  protected fire(nodes: ExplorerNode[] | undefined): void {
+    if (!this.visible) {
+      this.stale = true;
+      return;
+    }
+    this._onDidChange.fire(nodes);
+  }
+
+  /** Shown: take the caches and catch up; hidden: let them go (the registry keeps them a while). */
+  setVisible(visible: boolean): void {
+    if (visible === this.visible) return;
+    this.visible = visible;
+    if (visible) {
+      this.ensureLeases();
+      if (this.stale) {
+        this.stale = false;
+        this.rebuild();
+        this._onDidChange.fire(undefined);
+      }
+    } else {
+      this.releaseAll();
+      this.stale = true;
+    }
+  }
+
+  /** The connection changed (context, namespaces, state): drop everything and start over. */
+  reset(): void {
+    this.releaseAll();
+    this.nodes.clear();
+    this.stale = true;
+    if (this.visible) {
+      this.ensureLeases();
+      this.stale = false;
+      this.rebuild();
+      this._onDidChange.fire(undefined);
+    }
+  }
+
+  private connected(): boolean {
+    return this.deps.connection.state.kind === 'connected';
+  }
+
+  private ensureLeases(): void {
+    if (!this.connected()) return;
+    let needDiscovery = false;
+    for (const id of this.kinds()) {
+      if (this.leases.has(id)) continue;
+      const served = this.deps.registry.isServed(id);
+      if (served === undefined) {
+        needDiscovery = true;
+        continue;
+      }
+      if (!served) continue;
+      let lease: CacheLease;
+      try {
+        lease = this.deps.registry.acquire(id, this.scopeFor(id));
+      } catch {
+        continue;
+      }
+      const subs = [
+        lease.cache.onDidChange((changes) => this.onCacheChange(id, changes)),
+        lease.cache.onDidChangeStatus(() => this.fire(undefined)),
+      ];
+      this.leases.set(id, { lease, subs });
+    }
+    if (needDiscovery && !this.discovering) {
+      this.discovering = true;
+      void this.deps.registry
+        .discover()
+        .then(() => {
+          if (this.visible && this.connected()) {
+            this.ensureLeases();
+            this.rebuild();
+            this.fire(undefined);
+          }
+        })
+        .catch(() => undefined)
+        .finally(() => (this.discovering = false));
+    }
+  }
+
+  private releaseAll(): void {
+    for (const { lease, subs } of this.leases.values()) {
+      for (const s of subs) s.dispose();
+      lease.dispose();
+    }
+    this.leases.clear();
+  }
+
+  private onCacheChange(id: ResourceKindId, changes: ObjectChange[]): void {
+    const affected = this.apply(id, changes);
+    if (affected === 'root') {
+      this.fire(undefined);
+    } else if (affected.length > 0) {
+      this.fire([...new Set(affected)]);
+    }
+  }
+
+  /** The error rows of kinds that cannot be read, then the view's own roots. */
+  roots(): ExplorerNode[] {
+    if (!this.connected()) return [];
+    if (this.stale && this.visible) {
+      this.stale = false;
+      this.rebuild();
+    }
+    const errors: ExplorerNode[] = [];
+    for (const [id, { lease }] of this.leases) {
+      const st = lease.cache.status;
+      if (st.kind === 'error') errors.push(this.node(`error:${id}`, errorRow(kind(id).title, st.error)));
+    }
+    return [...errors, ...this.buildRoots()];
+  }
+
+  children(node: ExplorerNode | undefined): ExplorerNode[] {
+    return node ? this.buildChildren(node) : this.roots();
+  }
+
+  /** Resolves when every cache this view holds has listed once (for tests and the benchmark). */
+  async whenSynced(): Promise<void> {
+    await this.deps.registry.discover();
+    this.ensureLeases();
+    await Promise.all([...this.leases.values()].map(({ lease }) => lease.cache.whenSynced()));
+  }
+
+  /** Whether a kind is shown (discovered and leased). */
+  hasKind(id: ResourceKindId): boolean {
+    return this.leases.has(id);
+  }
+
+  override dispose(): void {
+    this.releaseAll();
+    super.dispose();
+  }
+}

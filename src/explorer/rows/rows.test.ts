@@ -1,0 +1,184 @@
+import { strict as assert } from 'node:assert';
+import * as f from './fixtures';
+import { age, claimNamesIn, podSpecRequest, shortDuration } from './common';
+import { groupRow, isOwnedJob, jobRow, podDisplayPhase, podOwnerRefs, podRank, podRow, summarizeJob } from './jobs';
+import { clusterSummaryRow, gpuNodeInfo, gpuNodeRow, isGpuNode, podGpus, productRow, summarizeProducts } from './gpus';
+import { claimInfo, claimRow, compareClaims, fluidRow, volumeMountSnippet } from './datasets';
+import { deploymentRow, inferenceServiceDetailRows, inferenceServiceInfo, inferenceServiceRow, selects } from './models';
+
+describe('explorer rows: jobs', () => {
+  it('maps batch Job status to Running, Pending, Succeeded and Failed', () => {
+    assert.equal(summarizeJob('jobs', f.batchRunning).state, 'Running');
+    assert.equal(summarizeJob('jobs', f.batchPendingNotReady).state, 'Pending');
+    assert.equal(summarizeJob('jobs', f.batchSucceeded).state, 'Succeeded');
+    const failed = summarizeJob('jobs', f.batchFailed);
+    assert.equal(failed.state, 'Failed');
+    assert.equal(failed.reason, 'BackoffLimitExceeded');
+    assert.equal(failed.finished, '2025-06-01T11:10:00Z');
+  });
+
+  it('counts GPUs requested across parallel pods, replicas, nodes and worker groups', () => {
+    assert.equal(summarizeJob('jobs', f.batchRunning).gpus, 2);
+    assert.equal(summarizeJob('trainJobs', f.trainJobRunning).gpus, 16);
+    assert.equal(summarizeJob('pytorchJobs', f.pytorchFailed).gpus, 8);
+    assert.equal(summarizeJob('rayJobs', f.rayJobPending).gpus, 2);
+  });
+
+  it('normalises TrainJob, PyTorchJob and RayJob states and completions', () => {
+    const tj = summarizeJob('trainJobs', f.trainJobRunning);
+    assert.equal(tj.state, 'Running');
+    assert.equal(tj.completions, '0/2');
+    const ptj = summarizeJob('pytorchJobs', f.pytorchFailed);
+    assert.equal(ptj.state, 'Failed');
+    assert.equal(ptj.reason, 'PyTorchJobFailed');
+    assert.equal(ptj.completions, '1/4');
+    const rj = summarizeJob('rayJobs', f.rayJobPending);
+    assert.equal(rj.state, 'Pending');
+    assert.equal(rj.reason, 'Initializing');
+    assert.equal(rj.rayCluster, 'rj-raycluster-abc');
+  });
+
+  it('describes a job with kind, GPUs, completions and duration, and a context value per kind and state', () => {
+    const row = jobRow(summarizeJob('jobs', f.batchRunning), f.NOW);
+    assert.equal(row.label, 'train-a');
+    assert.equal(row.description, 'Job · 2 GPU · 0/2 · running 30m');
+    assert.equal(row.contextValue, 'kubeml.job.batch.running');
+    assert.equal(row.collapsible, 'collapsed');
+    const done = jobRow(summarizeJob('jobs', f.batchSucceeded), f.NOW, true);
+    assert.equal(done.description, 'Job · team · 1/1 · took 5m');
+    assert.equal(jobRow(summarizeJob('pytorchJobs', f.pytorchFailed), f.NOW).contextValue, 'kubeml.job.pytorchjob.failed');
+    assert.match(row.tooltip ?? '', /GPUs requested \| 2/);
+  });
+
+  it('shows group rows with their count', () => {
+    assert.deepEqual([groupRow('Failed', 3).label, groupRow('Failed', 3).description], ['Failed', '3']);
+  });
+
+  it('hides batch Jobs created by another controller (JobSet), not CronJob ones', () => {
+    assert.equal(isOwnedJob(f.batchOwnedByJobSet), true);
+    assert.equal(isOwnedJob(f.batchRunning), false);
+  });
+
+  it('finds the jobs a pod belongs to and its rank', () => {
+    assert.deepEqual(podOwnerRefs(f.masterPod), ['pytorchJobs:team/ptj']);
+    assert.deepEqual(podOwnerRefs(f.crashingPod), ['jobs:team/train-a']);
+    assert.deepEqual(podOwnerRefs(f.rayWorkerPod), ['raycluster:team/rj-raycluster-abc']);
+    assert.equal(podRank(f.masterPod), 'master-0');
+    assert.equal(podRank(f.crashingPod), 'rank 1');
+    assert.equal(podRank(f.rayWorkerPod), 'worker');
+  });
+
+  it('shows a pod with phase (a waiting reason wins), node, restarts and rank', () => {
+    assert.equal(podDisplayPhase(f.crashingPod), 'CrashLoopBackOff');
+    const row = podRow(f.crashingPod, f.NOW);
+    assert.equal(row.description, 'rank 1 · CrashLoopBackOff · gpu-1 · 5 restarts · 1 GPU · 60m');
+    assert.equal(row.icon?.id, 'error');
+    assert.match(row.contextValue, /(^|[.:])pod([.:]|$)/, 'the sync menu matches pods by this pattern');
+    assert.equal(podRow(f.masterPod, f.NOW).contextValue, 'kubeml.pod.running');
+  });
+});
+
+describe('explorer rows: GPUs', () => {
+  it('recognises GPU nodes by nvidia.com/gpu or MIG capacity', () => {
+    assert.equal(isGpuNode(f.gpuNode), true);
+    assert.equal(isGpuNode(f.cpuNode), false);
+  });
+
+  it('counts GPUs held by scheduled, non-terminated pods only', () => {
+    assert.equal(podGpus(f.masterPod), 2);
+    assert.equal(podGpus(f.donePod), 0);
+    assert.equal(podGpus(f.rayWorkerPod), 0);
+    assert.equal(podSpecRequest({ containers: [{ name: 'a', resources: { limits: { 'nvidia.com/gpu': '1' } } }], initContainers: [{ name: 'i', resources: { limits: { 'nvidia.com/gpu': '3' } } }] }), 3);
+  });
+
+  it('reads product, memory, count, allocatable, MIG devices, taints and schedulability', () => {
+    const info = gpuNodeInfo(f.gpuNode, 3);
+    assert.deepEqual(info, {
+      name: 'gpu-1',
+      product: 'NVIDIA-A100-SXM4-80GB',
+      memoryMiB: 81920,
+      count: 4,
+      allocatable: 4,
+      allocated: 3,
+      mig: [{ profile: '1g.10gb', count: 14 }],
+      taints: ['nvidia.com/gpu:NoSchedule'],
+      schedulable: true,
+      ready: true,
+    });
+    const row = gpuNodeRow(info, { utilPercent: 87.4, fbUsedMiB: 40960 });
+    assert.equal(row.description, '3/4 GPU · A100-SXM4-80GB · MIG 14×1g.10gb · 87% util');
+    assert.match(row.tooltip ?? '', /Memory used \| 40 GB/);
+    const cordoned = gpuNodeRow(gpuNodeInfo(f.cordonedGpuNode, 0));
+    assert.match(cordoned.description ?? '', /NotReady · cordoned/);
+    assert.equal(cordoned.contextValue, 'kubeml.gpuNode.cordoned');
+  });
+
+  it('summarises used / allocatable per product and for the cluster', () => {
+    const s = summarizeProducts([gpuNodeInfo(f.gpuNode, 3), gpuNodeInfo(f.cordonedGpuNode, 0), gpuNodeInfo(f.gpuNode, 1)]);
+    assert.deepEqual(s.map((x) => [x.product, x.used, x.allocatable, x.nodes]), [
+      ['NVIDIA-A100-SXM4-80GB', 4, 8, 2],
+      ['NVIDIA-H100-80GB-HBM3', 0, 8, 1],
+    ]);
+    assert.equal(productRow(s[0]).description, '4 / 8 GPUs used · 2 nodes · 50%');
+    assert.equal(clusterSummaryRow(s).description, '4 / 16 GPUs used · 3 GPU nodes');
+  });
+});
+
+describe('explorer rows: datasets', () => {
+  it('shows capacity, phase, access modes and storage class; labelled claims sort first', () => {
+    const ds = claimInfo(f.datasetClaim);
+    const plain = claimInfo(f.plainClaim);
+    assert.equal(claimRow(ds, 2, false, f.NOW, f.datasetClaim.metadata.creationTimestamp).description, '120Gi · Bound · ROX · fast · 2 using · 60m');
+    assert.equal(claimRow(ds, 2, false, f.NOW).collapsible, 'collapsed');
+    assert.equal(claimRow(plain, 0, false, f.NOW).collapsible, 'none');
+    assert.equal(claimRow(plain, 0, false, f.NOW).icon?.id, 'warning');
+    assert.deepEqual([plain, ds].sort(compareClaims).map((c) => c.name), ['imagenet', 'scratch']);
+  });
+
+  it('finds claim names anywhere in pod specs and job templates', () => {
+    const spec = { template: { spec: { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'imagenet' } }, { name: 'e', emptyDir: {} }] } }, Worker: { template: { spec: { volumes: [{ persistentVolumeClaim: { claimName: 'b' } }] } } } };
+    assert.deepEqual([...claimNamesIn(spec)].sort(), ['b', 'imagenet']);
+  });
+
+  it('shows a Fluid Dataset with size, phase and runtime', () => {
+    assert.equal(fluidRow(f.fluidDataset, 0, false, f.NOW).description, 'Fluid · 19.0GiB · Bound · ROX · alluxio · 60m');
+  });
+
+  it('writes a read-only volume mount snippet', () => {
+    assert.match(volumeMountSnippet('imagenet'), /claimName: imagenet\n {4}readOnly: true\n# volumeMounts: \(container\)\n- name: imagenet\n {2}mountPath: \/data\/imagenet/);
+  });
+});
+
+describe('explorer rows: models', () => {
+  it('reads Ready and other conditions, URL, runtime, storageUri, canary, revisions and last failure', () => {
+    const i = inferenceServiceInfo(f.isvc);
+    assert.equal(i.ready, 'False');
+    assert.equal(i.url, 'http://sklearn-iris.team.example.com');
+    assert.equal(i.runtime, 'kserve-sklearnserver');
+    assert.equal(i.modelFormat, 'sklearn');
+    assert.equal(i.canaryPercent, 10);
+    assert.equal(i.latestReady, 'sklearn-iris-predictor-00001');
+    assert.equal(i.latestCreated, 'sklearn-iris-predictor-00002');
+    assert.equal(i.lastFailure?.reason, 'ModelLoadFailed');
+    const row = inferenceServiceRow(i, false, f.NOW);
+    assert.equal(row.description, 'Not ready (RevisionMissing) · sklearn · canary 10% · http://sklearn-iris.team.example.com');
+    assert.equal(row.contextValue, 'kubeml.model.isvc.url');
+    assert.deepEqual(inferenceServiceDetailRows(i).map((r) => r.id), ['cond:IngressReady', 'cond:PredictorReady', 'cond:Ready', 'storage', 'revisions', 'failure']);
+  });
+
+  it('shows model Deployments with readiness and selects their pods', () => {
+    assert.equal(deploymentRow(f.modelDeployment, false, f.NOW).description, 'Deployment · 1/2 ready · llama · 60m');
+    const pod = { ...f.rayWorkerPod, metadata: { ...f.rayWorkerPod.metadata, labels: { app: 'llm' } } };
+    assert.equal(selects(f.modelDeployment, pod), true);
+    assert.equal(selects(f.modelDeployment, f.rayWorkerPod), false);
+  });
+});
+
+describe('explorer rows: durations', () => {
+  it('formats ages', () => {
+    assert.equal(shortDuration(45_000), '45s');
+    assert.equal(shortDuration(3 * 3600_000 + 5 * 60_000), '3h5m');
+    assert.equal(shortDuration(5 * 86400_000), '5d');
+    assert.equal(age(undefined, 0), undefined);
+  });
+});

@@ -1,0 +1,166 @@
+// The four explorer trees inside a real VS Code, against the local cluster (the harness passes its
+// kubeconfig through KUBECONFIG). Objects are created in a namespace of their own, deleted at the end.
+import { strict as assert } from 'node:assert';
+import * as vscode from 'vscode';
+import { Commands, EXTENSION_ID } from '../../src/constants';
+import { type KubeMLApi } from '../../src/extensionMain';
+import { type ExplorerNode } from '../../src/explorer/model';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+const label = (i: vscode.TreeItem) => (typeof i.label === 'string' ? i.label : (i.label?.label ?? ''));
+
+describe('KubeML explorer views in VS Code', function () {
+  this.timeout(120_000);
+  let api: KubeMLApi;
+  const ns = `kubeml-explorer-vs-${Date.now().toString(36)}`;
+  let connected = false;
+
+  before(async function () {
+    const ext = vscode.extensions.getExtension<KubeMLApi>(EXTENSION_ID);
+    assert.ok(ext);
+    api = await ext.activate();
+    await api.ready;
+    connected = api.connection.state.kind === 'connected';
+    if (!connected) return;
+    const client = api.connection.client!;
+    await client.json('/api/v1/namespaces', { method: 'POST', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, what: 'create the test namespace' });
+    // Show exactly the test namespace, as Select Namespaces would.
+    await api.connection.connect({ env: process.env, context: api.connection.currentContext, namespaces: { all: false, names: [ns] } });
+    await vscode.commands.executeCommand('workbench.view.extension.kubeml');
+    for (const id of ['kubeml.datasets', 'kubeml.jobs', 'kubeml.gpus', 'kubeml.models']) await vscode.commands.executeCommand(`${id}.focus`);
+  });
+
+  after(async function () {
+    if (!connected) return;
+    await api.connection.client?.raw(`/api/v1/namespaces/${ns}`, { method: 'DELETE', what: 'delete the test namespace' }).catch(() => undefined);
+    await vscode.commands.executeCommand(Commands.refresh);
+  });
+
+  const children = async (key: 'datasets' | 'jobs' | 'gpus' | 'models', parent?: ExplorerNode) => {
+    const p = api.explorer.providers[key];
+    const nodes = await p.getChildren(parent);
+    return nodes.map((n) => ({ node: n, item: p.getTreeItem(n) as vscode.TreeItem }));
+  };
+
+  it('returns no rows while not connected, so the welcome view shows (runs only without a cluster)', async function () {
+    if (connected) this.skip();
+    for (const key of ['datasets', 'jobs', 'gpus', 'models'] as const) assert.deepEqual(await children(key), []);
+  });
+
+  it('Jobs: four state groups with counts; a new Job appears under Pending and its deletion removes it (needs the local cluster)', async function () {
+    if (!connected) this.skip();
+    const client = api.connection.client!;
+    const groups = await until('job groups', async () => {
+      const c = await children('jobs');
+      return c.length >= 4 ? c : undefined;
+    });
+    assert.deepEqual(groups.slice(-4).map((g) => label(g.item)), ['Running', 'Pending', 'Succeeded', 'Failed']);
+    await client.json(`/apis/batch/v1/namespaces/${ns}/jobs`, {
+      method: 'POST',
+      what: 'create a job',
+      body: {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: { name: 'vs-job' },
+        spec: { suspend: true, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', resources: { limits: { 'nvidia.com/gpu': '1' } } }] } } },
+      },
+    });
+    const pending = await until('the job under Pending', async () => {
+      const g = (await children('jobs')).find((x) => label(x.item) === 'Pending')!;
+      const kids = await children('jobs', g.node);
+      const job = kids.find((k) => label(k.item) === 'vs-job');
+      return job ? { g, job } : undefined;
+    });
+    assert.equal(pending.g.item.description, '1');
+    assert.match(String(pending.job.item.description), /^Job · 1 GPU · 0\/1 · .* · Suspended$/);
+    assert.equal(pending.job.item.contextValue, 'kubeml.job.batch.pending');
+    assert.equal(pending.job.node.namespace, ns);
+    await client.raw(`/apis/batch/v1/namespaces/${ns}/jobs/vs-job`, { method: 'DELETE', what: 'delete the job' });
+    await until('the job gone', async () => {
+      const g = (await children('jobs')).find((x) => label(x.item) === 'Pending')!;
+      return (await children('jobs', g.node)).length === 0 && g.item.description === '0' ? true : undefined;
+    });
+  });
+
+  it('GPUs: a cluster summary, product groups with used/total, and GPU nodes with product and allocation (needs the local cluster)', async function () {
+    if (!connected) this.skip();
+    const roots = await until('gpu rows', async () => {
+      const c = await children('gpus');
+      return c.length >= 2 ? c : undefined;
+    });
+    assert.equal(label(roots[0].item), 'Cluster');
+    assert.match(String(roots[0].item.description), /^\d+ \/ \d+ GPUs used · \d+ GPU nodes$/);
+    const product = roots.find((r) => r.item.contextValue === 'kubeml.gpuProduct')!;
+    assert.ok(product, 'no product group');
+    const nodes = await children('gpus', product.node);
+    assert.ok(nodes.length > 0);
+    assert.match(String(nodes[0].item.description), /^\d+\/\d+ GPU/);
+    assert.ok(nodes[0].item.tooltip instanceof vscode.MarkdownString);
+    assert.match((nodes[0].item.tooltip as vscode.MarkdownString).value, /Allocatable/);
+  });
+
+  it('Datasets: a claim labelled kubeml.io/dataset is listed first (needs the local cluster)', async function () {
+    if (!connected) this.skip();
+    const client = api.connection.client!;
+    const pvc = (name: string, labels?: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name, labels },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    });
+    await client.json(`/api/v1/namespaces/${ns}/persistentvolumeclaims`, { method: 'POST', body: pvc('aaa-plain'), what: 'create a claim' });
+    await client.json(`/api/v1/namespaces/${ns}/persistentvolumeclaims`, { method: 'POST', body: pvc('zzz-data', { 'kubeml.io/dataset': 'zzz' }), what: 'create a claim' });
+    const rows = await until('both claims', async () => {
+      const c = await children('datasets');
+      return c.length >= 2 ? c : undefined;
+    });
+    assert.deepEqual(rows.map((r) => label(r.item)).slice(0, 2), ['zzz-data', 'aaa-plain']);
+    assert.equal(rows[0].item.contextValue, 'kubeml.dataset.pvc.labelled');
+    assert.match(String(rows[0].item.description), /1Gi · Pending · RWO/);
+  });
+
+  it('Models: an InferenceService shows its readiness; the name filter hides what does not match (needs the local cluster)', async function () {
+    if (!connected) this.skip();
+    const client = api.connection.client!;
+    await client.json(`/apis/serving.kserve.io/v1beta1/namespaces/${ns}/inferenceservices`, {
+      method: 'POST',
+      what: 'create an inference service',
+      body: { apiVersion: 'serving.kserve.io/v1beta1', kind: 'InferenceService', metadata: { name: 'iris' }, spec: { predictor: { model: { modelFormat: { name: 'sklearn' }, storageUri: 'pvc://models/iris' } } } },
+    });
+    const row = await until('the inference service', async () => (await children('models')).find((r) => label(r.item) === 'iris'));
+    assert.match(String(row.item.description), /^Unknown · sklearn/);
+    const details = await children('models', row.node);
+    assert.ok(details.some((d) => label(d.item) === 'storageUri'));
+    api.explorer.setFilter('models', 'nomatch');
+    assert.equal((await children('models')).filter((r) => label(r.item) === 'iris').length, 0);
+    api.explorer.setFilter('models', 'IRI');
+    assert.equal((await children('models')).filter((r) => label(r.item) === 'iris').length, 1);
+    api.explorer.setFilter('models', '');
+  });
+
+  it('Open Live YAML and Describe open read-only documents of the object (needs the local cluster)', async function () {
+    if (!connected) this.skip();
+    const row = await until('the inference service', async () => (await children('models')).find((r) => label(r.item) === 'iris'));
+    await vscode.commands.executeCommand(Commands.openYaml, row.node);
+    const yamlDoc = vscode.window.activeTextEditor?.document;
+    assert.equal(yamlDoc?.uri.scheme, 'kubeml-live');
+    assert.match(yamlDoc!.getText(), /kind: InferenceService\n/);
+    assert.doesNotMatch(yamlDoc!.getText(), /managedFields/);
+    await vscode.commands.executeCommand(Commands.describe, row.node);
+    const d = vscode.window.activeTextEditor?.document;
+    assert.equal(d?.uri.scheme, 'kubeml-describe');
+    assert.match(d!.getText(), /^Name: {9}iris/);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+});
