@@ -94,7 +94,12 @@ describe('runs on the local cluster', function () {
     // Ignored files were not shipped: .kubemlignore lists cluster/.
     assert.doesNotMatch(await store.readLogs(record.id), /Traceback/);
     // The Job and its finished pod are kept (nothing runs); the pods carry the run labels.
-    const pods = await listPods(client, env.namespace, `kubeml.io/run=${record.id},kubeml.io/kind=train`);
+    // The run ends when the container has exited 0; the kubelet reports the pod phase a moment later.
+    let pods = await listPods(client, env.namespace, `kubeml.io/run=${record.id},kubeml.io/kind=train`);
+    for (let i = 0; i < 60 && pods[0]?.status?.phase === 'Running'; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      pods = await listPods(client, env.namespace, `kubeml.io/run=${record.id},kubeml.io/kind=train`);
+    }
     assert.equal(pods.length, 1);
     assert.equal(pods[0].status?.phase, 'Succeeded');
   });
