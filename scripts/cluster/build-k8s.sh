@@ -25,7 +25,12 @@ cd "$CLUSTER_DIR/k8s-build"
 i=0
 for c in "${need[@]}"; do
   i=$((i + 1))
-  if [[ $i == 1 ]]; then est="cold, ~15-25 min for the first one on 2 cores"; else est="~2-6 min, shares the build cache"; fi
+  case "$c" in
+    kube-apiserver) est="cold, ~4-6 min on 2 cores: compiles most shared packages" ;;
+    kube-controller-manager) est="~1-2 min, shares the build cache" ;;
+    kubeml-cri) est="seconds" ;;
+    *) est="~0.5 min, shares the build cache" ;;
+  esac
   log "building $c $K8S_VERSION ($est) [$i/${#need[@]}]"
   t0=$SECONDS
   pkg="k8s.io/kubernetes/cmd/$c"; [[ $c == kubeml-cri ]] && pkg="./cmd/kubeml-cri"

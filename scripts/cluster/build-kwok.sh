@@ -8,7 +8,7 @@ command -v go >/dev/null || die "go toolchain not found (needed to build kwok $K
 go_env
 mkdir -p "$KWOK_BIN_DIR"
 cd "$CLUSTER_DIR/kwok-build"
-log "building kwok $KWOK_VERSION (cold, ~3-8 min on 2 cores)"
+log "building kwok $KWOK_VERSION (cold, ~1-2 min on 2 cores)"
 t0=$SECONDS
 go build -p "$GOMAXPROCS" -ldflags "-s -w -X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" \
   -o "$KWOK_BIN_DIR/.kwok.tmp" sigs.k8s.io/kwok/cmd/kwok

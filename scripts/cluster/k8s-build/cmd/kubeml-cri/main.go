@@ -14,7 +14,7 @@ import (
 	"os"
 	"time"
 
-	"k8s.io/cri-client/pkg"
+	remote "k8s.io/cri-client/pkg"
 	"k8s.io/klog/v2"
 )
 
