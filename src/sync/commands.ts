@@ -1,0 +1,232 @@
+import { isAbsolute, join } from 'node:path';
+import * as vscode from 'vscode';
+import { Disposable, Emitter } from '../common/lifecycle';
+import { messageOf } from '../common/errors';
+import { type Logger } from '../common/logging';
+import { type ClusterConnection } from '../cluster/connection';
+import { Commands } from '../constants';
+import { checkTargetFolder } from './paths';
+import { NamedPods, type PodSource, SelectedPods, type podInfoFromJson } from './pods';
+import { SyncSession, type SyncStatus } from './session';
+import { PodTransport, type PodRef } from './transport';
+
+/** Context key: true while at least one sync session runs (shows Stop Sync). */
+export const SYNC_ACTIVE_CONTEXT = 'kubeml:syncActive';
+
+/** What Start Sync accepts: a pod (from the Jobs view or another command), or a run's pods by label. */
+export type SyncTargetArg = { namespace: string; name: string; container?: string } | { namespace: string; labelSelector: string; container?: string } | { pod: { namespace: string; name: string; container?: string } };
+
+export interface SyncSettings {
+  localFolder: string | undefined;
+  remoteFolder: string;
+  maxFileSizeMB: number;
+  mirror: boolean;
+  exclude: string[];
+}
+
+function readSettings(): SyncSettings {
+  const c = vscode.workspace.getConfiguration('kubeml.sync');
+  return {
+    localFolder: c.get<string>('localFolder')?.trim() || undefined,
+    remoteFolder: c.get<string>('remoteFolder')?.trim() || '/workspace',
+    maxFileSizeMB: Math.max(0, c.get<number>('maxFileSizeMB') ?? 50),
+    mirror: c.get<boolean>('mirror') ?? false,
+    exclude: c.get<string[]>('exclude') ?? [],
+  };
+}
+
+interface RunningSession {
+  readonly label: string;
+  readonly session: SyncSession;
+}
+
+/** The combined state of all sessions, for the status bar. */
+export interface SyncOverview {
+  readonly sessions: number;
+  readonly status: SyncStatus | undefined;
+}
+
+/**
+ * Start Sync / Stop Sync, and the sessions they own. One session per Start Sync; several pods per
+ * session when started for a run (`startForRun`). Refuses in an untrusted workspace.
+ */
+export class SyncController extends Disposable {
+  private readonly sessions = new Map<string, RunningSession>();
+  private readonly _onDidChange = this._register(new Emitter<SyncOverview>());
+  readonly onDidChange = this._onDidChange.event;
+
+  constructor(
+    private readonly connection: ClusterConnection,
+    private readonly log: Logger,
+  ) {
+    super();
+    this._register(vscode.commands.registerCommand(Commands.startSync, (arg?: SyncTargetArg) => this.startSync(arg)));
+    this._register(vscode.commands.registerCommand(Commands.stopSync, (arg?: SyncTargetArg | string) => this.stopSync(arg)));
+    this._register({ dispose: () => this.sessions.forEach((s) => s.session.dispose()) });
+    void vscode.commands.executeCommand('setContext', SYNC_ACTIVE_CONTEXT, false);
+  }
+
+  get active(): ReadonlyMap<string, RunningSession> {
+    return this.sessions;
+  }
+
+  get overview(): SyncOverview {
+    const all = [...this.sessions.values()].map((s) => s.session.status);
+    const pick = all.find((s) => s.kind === 'error') ?? all.find((s) => s.kind === 'syncing' || s.kind === 'starting') ?? all[0];
+    const pending = all.reduce((n, s) => n + ('pending' in s ? s.pending : 0), 0);
+    const status = pick && pick.kind === 'syncing' ? { ...pick, pending } : pick;
+    return { sessions: this.sessions.size, status };
+  }
+
+  /** Start Sync. Returns the session (or undefined when the user cancelled or it could not start). */
+  async startSync(arg?: SyncTargetArg): Promise<SyncSession | undefined> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Sync is disabled in an untrusted workspace: it sends this folder into a pod. Trust the workspace (Manage Workspace Trust) to use it.'));
+      return undefined;
+    }
+    const kc = this.connection.kubeConfig;
+    const client = this.connection.client;
+    if (!kc || !client || this.connection.state.kind !== 'connected') {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Sync needs a connected cluster. Select a context or Retry, then Start Sync again.'));
+      return undefined;
+    }
+    const settings = readSettings();
+    const localRoot = this.localRoot(settings);
+    if (!localRoot) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Open a folder (or set kubeml.sync.localFolder) to sync it into a pod.'));
+      return undefined;
+    }
+    const target = checkTargetFolder(settings.remoteFolder);
+    if (!target.ok) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('kubeml.sync.remoteFolder "{0}" cannot be used: it {1}.', settings.remoteFolder, target.reason));
+      return undefined;
+    }
+    let source: PodSource;
+    let label: string;
+    const normalized = arg && 'pod' in arg ? arg.pod : arg;
+    if (normalized && 'labelSelector' in normalized) {
+      source = new SelectedPods(client, normalized.namespace, normalized.labelSelector, normalized.container);
+      label = `${normalized.namespace}: ${normalized.labelSelector}`;
+    } else {
+      const ref = normalized && 'name' in normalized ? { namespace: normalized.namespace, name: normalized.name, container: normalized.container } : await this.pickPod();
+      if (!ref) return undefined;
+      source = new NamedPods(client, [ref]);
+      label = `${ref.namespace}/${ref.name}`;
+    }
+    if (this.sessions.has(label)) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('Sync with {0} is already running.', label));
+      return this.sessions.get(label)!.session;
+    }
+    const slog = this.log.child('sync');
+    const session = new SyncSession({
+      localRoot,
+      remoteFolder: target.path,
+      pods: source,
+      transportFor: (ref: PodRef) => new PodTransport(kc, ref),
+      log: slog,
+      maxFileSize: settings.maxFileSizeMB > 0 ? settings.maxFileSizeMB * 1024 * 1024 : undefined,
+      mirror: settings.mirror,
+      ignore: settings.exclude,
+    });
+    session.onDidLog((line) => slog.info(line));
+    session.onDidChangeStatus((s) => {
+      if (s.kind === 'stopped') {
+        if (this.sessions.get(label)?.session === session) {
+          this.sessions.delete(label);
+          session.dispose();
+        }
+        if (!/^Sync stopped\.$/.test(s.reason)) void vscode.window.showWarningMessage(s.reason);
+      }
+      this.changed();
+    });
+    this.sessions.set(label, { label, session });
+    this.changed();
+    try {
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Syncing {0} to {1}', localRoot, label) }, () => session.start());
+      slog.info(`Sync started: ${localRoot} -> ${label}:${target.path}`);
+      return session;
+    } catch (e) {
+      this.sessions.delete(label);
+      session.dispose();
+      this.changed();
+      slog.error(`Start Sync with ${label} failed`, e);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Start Sync failed: {0}', messageOf(e)));
+      return undefined;
+    }
+  }
+
+  /** For the run launcher: keeps the folder in sync with every pod of a run. */
+  startForRun(namespace: string, labelSelector: string, container?: string): Promise<SyncSession | undefined> {
+    return this.startSync({ namespace, labelSelector, container });
+  }
+
+  async stopSync(arg?: SyncTargetArg | string): Promise<void> {
+    if (this.sessions.size === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No sync is running.'));
+      return;
+    }
+    let labels: string[];
+    if (typeof arg === 'string') labels = [arg];
+    else if (arg) {
+      const n = 'pod' in arg ? arg.pod : arg;
+      labels = [...this.sessions.keys()].filter((l) => ('name' in n ? l === `${n.namespace}/${n.name}` : l === `${n.namespace}: ${n.labelSelector}`) || this.sessions.get(l)!.session.podRefs.some((r) => 'name' in n && r.namespace === n.namespace && r.name === n.name));
+    } else if (this.sessions.size <= 1) labels = [...this.sessions.keys()];
+    else {
+      const picks = await vscode.window.showQuickPick([...this.sessions.keys()].map((label) => ({ label })), { canPickMany: true, title: vscode.l10n.t('Stop Sync') });
+      labels = picks?.map((p) => p.label) ?? [];
+    }
+    for (const l of labels) {
+      const s = this.sessions.get(l);
+      this.sessions.delete(l);
+      s?.session.dispose();
+      if (s) this.log.child('sync').info(`Sync with ${l} stopped.`);
+    }
+    this.changed();
+  }
+
+  private changed(): void {
+    void vscode.commands.executeCommand('setContext', SYNC_ACTIVE_CONTEXT, this.sessions.size > 0);
+    this._onDidChange.fire(this.overview);
+  }
+
+  private localRoot(s: SyncSettings): string | undefined {
+    const ws = vscode.workspace.workspaceFolders?.[0]?.uri;
+    if (s.localFolder) {
+      if (isAbsolute(s.localFolder)) return s.localFolder;
+      return ws?.scheme === 'file' ? join(ws.fsPath, s.localFolder) : undefined;
+    }
+    return ws?.scheme === 'file' ? ws.fsPath : undefined;
+  }
+
+  /** Quick pick of running pods in the namespaces KubeML shows. */
+  private async pickPod(): Promise<PodRef | undefined> {
+    const client = this.connection.client!;
+    const namespaces = this.connection.namespacesToList();
+    const paths = namespaces ? namespaces.map((ns) => `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`) : ['/api/v1/pods'];
+    type PodJson = Parameters<typeof podInfoFromJson>[0] & { spec?: { containers?: Array<{ name: string }> } };
+    let pods: PodJson[] = [];
+    try {
+      for (const p of paths) {
+        const list = await client.json<{ items?: PodJson[] }>(p, { what: 'list pods', query: { fieldSelector: 'status.phase=Running' }, timeoutMs: 15_000 });
+        pods = pods.concat(list.items ?? []);
+      }
+    } catch (e) {
+      void vscode.window.showErrorMessage(messageOf(e));
+      return undefined;
+    }
+    if (pods.length === 0) {
+      void vscode.window.showInformationMessage(vscode.l10n.t('No running pod in {0}.', namespaces?.join(', ') ?? vscode.l10n.t('any namespace')));
+      return undefined;
+    }
+    const items = pods.map((p) => ({ label: p.metadata?.name ?? '', description: p.metadata?.namespace, detail: (p.spec?.containers ?? []).map((c) => c.name).join(', '), pod: p }));
+    const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Start Sync: pick a pod'), matchOnDescription: true });
+    if (!pick) return undefined;
+    const containers = (pick.pod.spec?.containers ?? []).map((c) => c.name);
+    let container = containers[0];
+    if (containers.length > 1) {
+      container = (await vscode.window.showQuickPick(containers, { title: vscode.l10n.t('Container to sync into') })) ?? '';
+      if (!container) return undefined;
+    }
+    return { namespace: pick.pod.metadata!.namespace!, name: pick.pod.metadata!.name!, container };
+  }
+}

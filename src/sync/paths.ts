@@ -1,0 +1,116 @@
+import { KubeMLError } from '../common/errors';
+
+/**
+ * Path safety for everything sync writes into a pod. Every path that reaches the remote side
+ * is a relative POSIX path, normalised, and proven to stay inside the target folder.
+ */
+
+export type PathCheck = { ok: true; path: string } | { ok: false; reason: string };
+
+/** Longest relative path accepted (bytes): beyond this, tar and shells become unreliable. */
+export const MAX_PATH_BYTES = 4096;
+
+/**
+ * Normalises a relative path (backslashes from Windows become `/`, `.` segments and duplicate
+ * slashes go) and rejects anything that could leave the tree: absolute paths, drive letters,
+ * `..` segments, NUL or newline characters, the empty path.
+ */
+export function checkRelativePath(input: string): PathCheck {
+  if (typeof input !== 'string' || input.length === 0) return { ok: false, reason: 'empty path' };
+  if (input.includes('\0')) return { ok: false, reason: 'contains a NUL character' };
+  if (/[\n\r]/.test(input)) return { ok: false, reason: 'contains a line break' };
+  const slashed = input.replace(/\\/g, '/');
+  if (slashed.startsWith('/')) return { ok: false, reason: 'is absolute' };
+  if (/^[A-Za-z]:/.test(slashed)) return { ok: false, reason: 'starts with a drive letter' };
+  const parts: string[] = [];
+  for (const seg of slashed.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') return { ok: false, reason: 'contains ".."' };
+    parts.push(seg);
+  }
+  if (parts.length === 0) return { ok: false, reason: 'names the root itself' };
+  const path = parts.join('/');
+  if (Buffer.byteLength(path) > MAX_PATH_BYTES) return { ok: false, reason: `is longer than ${MAX_PATH_BYTES} bytes` };
+  return { ok: true, path };
+}
+
+/** Like checkRelativePath, but throws a KubeMLError. */
+export function safeRelativePath(input: string): string {
+  const r = checkRelativePath(input);
+  if (!r.ok) {
+    throw new KubeMLError('invalid', `Refusing to sync the path "${printable(input)}": it ${r.reason}.`, 'Only paths inside the synced folder are sent.');
+  }
+  return r.path;
+}
+
+/** System folders a sync must never target: writing or deleting there could break the container. */
+const FORBIDDEN_TARGETS = new Set(['/', '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/root', '/run', '/sbin', '/sys', '/usr', '/var', '/usr/bin', '/usr/lib', '/usr/local', '/usr/sbin', '/var/lib', '/var/run']);
+
+/**
+ * Validates the remote target folder: an absolute POSIX path without `..`, NUL or line breaks,
+ * not a system folder. Returns it normalised (no trailing slash).
+ */
+export function checkTargetFolder(input: string): PathCheck {
+  if (typeof input !== 'string' || input.trim() === '') return { ok: false, reason: 'is empty' };
+  if (input.includes('\0')) return { ok: false, reason: 'contains a NUL character' };
+  if (/[\n\r]/.test(input)) return { ok: false, reason: 'contains a line break' };
+  if (!input.startsWith('/')) return { ok: false, reason: 'is not an absolute path' };
+  const parts: string[] = [];
+  for (const seg of input.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') return { ok: false, reason: 'contains ".."' };
+    parts.push(seg);
+  }
+  const path = '/' + parts.join('/');
+  if (FORBIDDEN_TARGETS.has(path)) return { ok: false, reason: 'is a system folder' };
+  return { ok: true, path };
+}
+
+export function safeTargetFolder(input: string): string {
+  const r = checkTargetFolder(input);
+  if (!r.ok) {
+    throw new KubeMLError('invalid', `The remote folder "${printable(input)}" cannot be a sync target: it ${r.reason}.`, 'Set kubeml.sync.remoteFolder to an absolute folder such as /workspace.');
+  }
+  return r.path;
+}
+
+/** Parent folders of a relative path, outermost first: "a/b/c" -> ["a", "a/b"]. */
+export function parentsOf(path: string): string[] {
+  const out: string[] = [];
+  let i = path.indexOf('/');
+  while (i !== -1) {
+    out.push(path.slice(0, i));
+    i = path.indexOf('/', i + 1);
+  }
+  return out;
+}
+
+/** True when `path` is `dir` or lies inside it. */
+export function isWithin(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir + '/');
+}
+
+/**
+ * Whether a symlink at `linkPath` (relative to the root) pointing at `target` resolves inside
+ * the tree. Absolute targets never do: the pod's filesystem is not the local one.
+ */
+export function symlinkStaysInside(linkPath: string, target: string): boolean {
+  if (target === '' || target.includes('\0') || target.startsWith('/') || /^[A-Za-z]:/.test(target) || target.includes('\\')) return false;
+  const stack = parentsOf(linkPath).length ? linkPath.split('/').slice(0, -1) : [];
+  for (const seg of target.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (stack.length === 0) return false;
+      stack.pop();
+    } else {
+      stack.push(seg);
+    }
+  }
+  return true;
+}
+
+/** For messages: control characters made visible, long paths shortened. */
+export function printable(p: string): string {
+  const s = String(p).replace(/[\u0000-\u001f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return s.length > 200 ? s.slice(0, 200) + '…' : s;
+}
