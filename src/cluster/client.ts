@@ -14,6 +14,20 @@ export interface RequestOptions {
   what: string;
 }
 
+/** Any header container (Headers, [k, v][] or a record) as a plain record. */
+export function headersToRecord(h: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!h) return out;
+  if (typeof (h as { forEach?: unknown }).forEach === 'function' && !Array.isArray(h)) {
+    (h as { forEach(cb: (v: string, k: string) => void): void }).forEach((v, k) => (out[k] = v));
+  } else if (Array.isArray(h)) {
+    for (const [k, v] of h as Array<[string, string]>) out[k] = v;
+  } else {
+    for (const [k, v] of Object.entries(h as Record<string, unknown>)) if (v !== undefined) out[k] = String(v);
+  }
+  return out;
+}
+
 /**
  * Reads and writes the Kubernetes REST API through the user's kubeconfig (any auth that
  * @kubernetes/client-node supports: exec plugins, tokens, client certificates).
@@ -34,6 +48,16 @@ export class KubeClient {
     return u.toString();
   }
 
+  /**
+   * The agent (TLS, client certificates) and headers (bearer tokens from tokens, exec plugins,
+   * OIDC) for a request, as a plain object. client-node returns a `Headers` instance, which
+   * object spread would silently empty: that would send token users' requests anonymously.
+   */
+  async fetchInit(method: string): Promise<RequestInit & { headers: Record<string, string> }> {
+    const init = (await this.kc.applyToFetchOptions({ method } as never)) as RequestInit;
+    return { ...init, method, headers: headersToRecord(init.headers) };
+  }
+
   /** Sends a request; resolves with the Response for 2xx, throws a classified KubeMLError otherwise. */
   async raw(path: string, opts: RequestOptions): Promise<Response> {
     const controller = new AbortController();
@@ -41,8 +65,8 @@ export class KubeClient {
     opts.signal?.addEventListener('abort', onAbort);
     const timer = opts.timeoutMs ? setTimeout(() => controller.abort(), opts.timeoutMs) : undefined;
     try {
-      const init = (await this.kc.applyToFetchOptions({ method: opts.method ?? 'GET' } as never)) as RequestInit;
-      const headers = { ...(init.headers as Record<string, string> | undefined) };
+      const init = await this.fetchInit(opts.method ?? 'GET');
+      const headers = init.headers;
       let body: string | undefined;
       if (opts.body !== undefined) {
         body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);

@@ -75,8 +75,8 @@ export class DryRunner {
   /** One request that returns the Status body on failure instead of throwing. */
   private async send(method: 'POST' | 'PUT', path: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; body: KubeStatus & { metadata?: { name?: string } } }> {
     try {
-      const init = (await this.client.kc.applyToFetchOptions({ method } as never)) as RequestInit;
-      const headers = { ...(init.headers as Record<string, string> | undefined), 'Content-Type': 'application/json', Accept: 'application/json' };
+      const init = await this.client.fetchInit(method);
+      const headers = { ...init.headers, 'Content-Type': 'application/json', Accept: 'application/json' };
       const res = await fetch(this.client.url(path, { dryRun: 'All', fieldValidation: 'Strict', fieldManager: 'kubeml' }), { ...init, method, headers, body: JSON.stringify(body), signal: signal as never, timeout: 20000 } as RequestInit);
       const text = await res.text();
       let parsed: KubeStatus = {};
