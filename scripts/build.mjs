@@ -27,6 +27,7 @@ const nodeCommon = {
   define: { 'import.meta.url': '__kubeml_import_meta_url' },
   banner: { js: "const __kubeml_import_meta_url = require('url').pathToFileURL(__filename).href;" },
   mainFields: ['module', 'main'],
+  alias: { 'whatwg-url': './scripts/shims/whatwg-url.cjs' },
 };
 
 /** @type {esbuild.BuildOptions[]} */
