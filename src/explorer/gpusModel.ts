@@ -2,12 +2,14 @@ import { type KubeObject, type ObjectChange } from '../cluster/informerState';
 import { type NamespaceList } from '../cluster/informerRegistry';
 import { type ResourceKindId } from '../cluster/resources';
 import { matchesFilter } from './rows/common';
-import { clusterSummaryRow, gpuNodeInfo, gpuNodeRow, isGpuNode, podGpus, productRow, summarizeProducts, type GpuMetrics, type GpuNodeInfo } from './rows/gpus';
+import { clusterSummaryRow, metricsNoteRow, gpuNodeInfo, gpuNodeRow, isGpuNode, podGpus, productRow, summarizeProducts, type GpuMetrics, type GpuNodeInfo } from './rows/gpus';
 import { podRow } from './rows/jobs';
 import { type ExplorerNode, type ModelDeps, TreeModel } from './model';
 
 export interface GpuMetricsSource {
   get(node: string): GpuMetrics | undefined;
+  /** The last failure reading metrics, shown as a note row. */
+  readonly error?: { userMessage: string };
 }
 
 /**
@@ -21,6 +23,7 @@ export class GpusModel extends TreeModel {
   /** node name -> pod key -> GPUs held. */
   private readonly holders = new Map<string, Map<string, number>>();
   metrics: GpuMetricsSource | undefined;
+  private noteShown = false;
 
   constructor(deps: ModelDeps) {
     super(deps);
@@ -136,7 +139,9 @@ export class GpusModel extends TreeModel {
   protected buildRoots(): ExplorerNode[] {
     const summaries = summarizeProducts(this.infos.values());
     if (summaries.length === 0) return [];
-    return [this.node('summary', clusterSummaryRow(summaries)), ...summaries.map((s) => this.node(`product:${s.product}`, productRow(s), (n) => (n.data = { product: s.product })))];
+    const note = this.metrics?.error ? [this.node('metrics-note', metricsNoteRow(this.metrics.error.userMessage))] : [];
+    this.noteShown = note.length > 0;
+    return [this.node('summary', clusterSummaryRow(summaries)), ...note, ...summaries.map((s) => this.node(`product:${s.product}`, productRow(s), (n) => (n.data = { product: s.product })))];
   }
 
   protected buildChildren(node: ExplorerNode): ExplorerNode[] {
@@ -180,7 +185,15 @@ export class GpusModel extends TreeModel {
 
   /** Fires a refresh of every node row (new metrics arrived). */
   refreshMetrics(): void {
+    const hasNote = !!this.metrics?.error;
+    // The note row appears or goes away: the root list changes.
+    if (hasNote !== this.noteShown) return this.fire(undefined);
     const out: ExplorerNode[] = [];
+    const note = this.existing('metrics-note');
+    if (note && this.metrics?.error) {
+      note.row = metricsNoteRow(this.metrics.error.userMessage);
+      out.push(note);
+    }
     for (const [name, info] of this.infos) {
       const n = this.existing(`node:${name}`);
       if (n) {

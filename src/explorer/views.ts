@@ -11,6 +11,8 @@ import { ModelsModel } from './modelsModel';
 import { type ExplorerNode, type TreeModel } from './model';
 import { type Row } from './rows/common';
 import { ExplorerCommands } from './commands';
+import { DcgmPoller } from './dcgm';
+import { Settings } from '../common/ui/vscodeConfig';
 
 type ViewKey = keyof typeof Views;
 
@@ -62,6 +64,8 @@ export class ExplorerViews extends Disposable {
   readonly providers: Record<ViewKey, ExplorerTreeProvider>;
   readonly treeViews: Record<ViewKey, vscode.TreeView<ExplorerNode>>;
   readonly commands: ExplorerCommands;
+  /** DCGM utilisation and memory for the GPU node rows, polled while the GPUs view is visible. */
+  readonly dcgm: DcgmPoller;
 
   constructor(
     readonly connection: ClusterConnection,
@@ -87,6 +91,14 @@ export class ExplorerViews extends Disposable {
     const made = { datasets: make('datasets'), jobs: make('jobs'), gpus: make('gpus'), models: make('models') };
     this.providers = { datasets: made.datasets.provider, jobs: made.jobs.provider, gpus: made.gpus.provider, models: made.models.provider };
     this.treeViews = { datasets: made.datasets.view, jobs: made.jobs.view, gpus: made.gpus.view, models: made.models.view };
+
+    this.dcgm = this._register(new DcgmPoller({ intervalMs: 15_000, timeoutMs: 5_000 }));
+    this.models.gpus.metrics = this.dcgm;
+    this._register(this.dcgm.onDidUpdate(() => this.models.gpus.refreshMetrics()));
+    const syncDcgm = () => this.dcgm.configure(Settings.prometheusUrl(), this.treeViews.gpus.visible);
+    this._register(this.treeViews.gpus.onDidChangeVisibility(syncDcgm));
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => Settings.affects(e, 'prometheus.url') && syncDcgm()));
+    syncDcgm();
 
     let last: ConnectionState['kind'] | undefined;
     let lastKey = '';

@@ -1,6 +1,9 @@
 // The four explorer trees inside a real VS Code, against the local cluster (the harness passes its
 // kubeconfig through KUBECONFIG). Objects are created in a namespace of their own, deleted at the end.
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands, EXTENSION_ID } from '../../src/constants';
 import { type KubeMLApi } from '../../src/extensionMain';
@@ -15,6 +18,17 @@ async function until<T>(what: string, fn: () => T | undefined | Promise<T | unde
     if (v !== undefined && v !== false) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
+  }
+}
+
+/** The local cluster's Prometheus: KUBEML_PROMETHEUS_URL, else PROMETHEUS_URL from the cluster status file. */
+function prometheusUrl(): string | undefined {
+  if (process.env.KUBEML_PROMETHEUS_URL) return process.env.KUBEML_PROMETHEUS_URL;
+  try {
+    const text = fs.readFileSync(path.join(os.homedir(), '.cache', 'kubeml', 'cluster', 'status.env'), 'utf8');
+    return /^PROMETHEUS_URL=(.+)$/m.exec(text)?.[1].trim() || undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -86,7 +100,9 @@ describe('KubeML explorer views in VS Code', function () {
     assert.match(String(pending.job.item.description), /^Job · 1 GPU · 0\/1 · .* · Suspended$/);
     assert.equal(pending.job.item.contextValue, 'kubeml.job.batch.pending');
     assert.equal(pending.job.node.namespace, ns);
-    await client.raw(`/apis/batch/v1/namespaces/${ns}/jobs/vs-job`, { method: 'DELETE', what: 'delete the job' });
+    // Background propagation, as kubectl does: the API's default for batch/v1 Jobs is to orphan the pods,
+    // which adds a finalizer only the garbage collector removes (slow after an API server restart).
+    await client.raw(`/apis/batch/v1/namespaces/${ns}/jobs/vs-job`, { method: 'DELETE', what: 'delete the job', body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
     await until('the job gone', async () => {
       const g = (await children('jobs')).find((x) => label(x.item) === 'Pending')!;
       return (await children('jobs', g.node)).length === 0 && g.item.description === '0' ? true : undefined;
@@ -108,6 +124,36 @@ describe('KubeML explorer views in VS Code', function () {
     assert.match(String(nodes[0].item.description), /^\d+\/\d+ GPU/);
     assert.ok(nodes[0].item.tooltip instanceof vscode.MarkdownString);
     assert.match((nodes[0].item.tooltip as vscode.MarkdownString).value, /Allocatable/);
+  });
+
+  it('GPUs: with kubeml.prometheus.url set, GPU node rows show DCGM utilisation and memory used; a bad URL shows a note row (needs the local cluster and its Prometheus)', async function () {
+    if (!connected) this.skip();
+    const url = prometheusUrl();
+    if (!url) this.skip();
+    const config = vscode.workspace.getConfiguration('kubeml');
+    const before = config.inspect<string>('prometheus.url')?.globalValue;
+    await vscode.commands.executeCommand('kubeml.gpus.focus');
+    try {
+      await config.update('prometheus.url', url, vscode.ConfigurationTarget.Global);
+      const withMetrics = await until(
+        'a GPU node row with utilisation and memory',
+        async () => {
+          for (const p of (await children('gpus')).filter((r) => r.item.contextValue === 'kubeml.gpuProduct')) {
+            const row = (await children('gpus', p.node)).find((n) => /\d+% util · \d+ GB used/.test(String(n.item.description)));
+            if (row) return row;
+          }
+          return undefined;
+        },
+        30_000,
+      );
+      assert.match((withMetrics.item.tooltip as vscode.MarkdownString).value, /\| Utilisation \| \d+% \|[\s\S]*\| Memory used \| \d+ GB \|/);
+      await config.update('prometheus.url', 'http://127.0.0.1:1', vscode.ConfigurationTarget.Global);
+      const note = await until('the metrics note row', async () => (await children('gpus')).find((r) => r.item.contextValue === 'kubeml.gpuMetricsError'), 30_000);
+      assert.equal(label(note.item), 'GPU metrics unavailable');
+      assert.match(String(note.item.description), /Cannot reach Prometheus/);
+    } finally {
+      await config.update('prometheus.url', before, vscode.ConfigurationTarget.Global);
+    }
   });
 
   it('Datasets: a claim labelled kubeml.io/dataset is listed first (needs the local cluster)', async function () {

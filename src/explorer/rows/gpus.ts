@@ -73,6 +73,7 @@ export function gpuNodeRow(info: GpuNodeInfo, metrics?: GpuMetrics): Row {
   const free = info.allocatable - info.allocated;
   const flags = [!info.ready ? 'NotReady' : undefined, !info.schedulable ? 'cordoned' : undefined].filter(Boolean);
   const util = metrics?.utilPercent !== undefined ? `${Math.round(metrics.utilPercent)}% util` : undefined;
+  const used = metrics?.fbUsedMiB !== undefined ? `${gib(metrics.fbUsedMiB)} used` : undefined;
   const tooltip = [
     `**${md(info.name)}**`,
     '',
@@ -94,13 +95,25 @@ export function gpuNodeRow(info: GpuNodeInfo, metrics?: GpuMetrics): Row {
     .join('\n');
   return {
     label: info.name,
-    description: [`${info.allocated}/${info.allocatable} GPU`, info.product !== 'GPU' ? shortProduct(info.product) : undefined, info.mig.length > 0 ? `MIG ${info.mig.map((m) => `${m.count}×${m.profile}`).join(' ')}` : undefined, util, ...flags]
+    description: [`${info.allocated}/${info.allocatable} GPU`, info.product !== 'GPU' ? shortProduct(info.product) : undefined, info.mig.length > 0 ? `MIG ${info.mig.map((m) => `${m.count}×${m.profile}`).join(' ')}` : undefined, util, used, ...flags]
       .filter(Boolean)
       .join(' · '),
     tooltip,
     icon: !info.ready || !info.schedulable ? { id: 'warning', color: 'list.warningForeground' } : free <= 0 && info.allocatable > 0 ? { id: 'circle-filled', color: 'charts.orange' } : { id: 'circle-large-outline', color: 'charts.green' },
     contextValue: `kubeml.gpuNode${info.schedulable ? '' : '.cordoned'}`,
     collapsible: info.allocated > 0 ? 'collapsed' : 'none',
+  };
+}
+
+/** A note under the cluster summary when DCGM metrics cannot be read (the rest of the view still works). */
+export function metricsNoteRow(message: string): Row {
+  return {
+    label: 'GPU metrics unavailable',
+    description: message,
+    tooltip: `**GPU metrics unavailable**\n\n${md(message)}\n\nUtilisation and memory come from Prometheus (kubeml.prometheus.url); retried every 15 s while this view is visible.`,
+    icon: { id: 'warning', color: 'list.warningForeground' },
+    contextValue: 'kubeml.gpuMetricsError',
+    collapsible: 'none',
   };
 }
 

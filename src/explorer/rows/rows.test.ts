@@ -106,7 +106,7 @@ describe('explorer rows: GPUs', () => {
       ready: true,
     });
     const row = gpuNodeRow(info, { utilPercent: 87.4, fbUsedMiB: 40960 });
-    assert.equal(row.description, '3/4 GPU · A100-SXM4-80GB · MIG 14×1g.10gb · 87% util');
+    assert.equal(row.description, '3/4 GPU · A100-SXM4-80GB · MIG 14×1g.10gb · 87% util · 40 GB used');
     assert.match(row.tooltip ?? '', /Memory used \| 40 GB/);
     const cordoned = gpuNodeRow(gpuNodeInfo(f.cordonedGpuNode, 0));
     assert.match(cordoned.description ?? '', /NotReady · cordoned/);

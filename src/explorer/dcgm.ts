@@ -1,0 +1,152 @@
+import { Disposable, Emitter } from '../common/lifecycle';
+import { KubeMLError } from '../common/errors';
+import { type GpuMetrics } from './rows/gpus';
+
+/** Mean utilisation (percent) of each node's GPUs, by the DCGM exporter's Hostname label. */
+export const UTIL_QUERY = 'avg by (Hostname) (DCGM_FI_DEV_GPU_UTIL)';
+/** Frame buffer used (MiB) summed over each node's GPUs. */
+export const FB_USED_QUERY = 'sum by (Hostname) (DCGM_FI_DEV_FB_USED)';
+
+export interface QueryOptions {
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+interface PromVector {
+  status?: string;
+  error?: string;
+  data?: { resultType?: string; result?: Array<{ metric?: Record<string, string>; value?: [number, string] }> };
+}
+
+function where(baseUrl: string): string {
+  return `Check the kubeml.prometheus.url setting (${baseUrl}) and that Prometheus is running.`;
+}
+
+/**
+ * Runs an instant query (`/api/v1/query`) and returns value by the given label. Throws a
+ * KubeMLError when Prometheus cannot be reached, times out, or answers with an error.
+ */
+export async function instantQuery(baseUrl: string, query: string, byLabel: string, opts: QueryOptions = {}): Promise<Map<string, number>> {
+  const timeoutMs = opts.timeoutMs ?? 5_000;
+  const doFetch = opts.fetch ?? fetch;
+  let url: URL;
+  try {
+    url = new URL('api/v1/query', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
+  } catch (e) {
+    throw new KubeMLError('bad-config', `Prometheus URL "${baseUrl}" is not a valid URL.`, 'Set kubeml.prometheus.url to e.g. http://127.0.0.1:9090.', undefined, { cause: e });
+  }
+  url.searchParams.set('query', query);
+  let res: Response;
+  try {
+    res = await doFetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
+  } catch (e) {
+    const timedOut = (e as { name?: string }).name === 'TimeoutError' || (e as { name?: string }).name === 'AbortError';
+    throw new KubeMLError(
+      timedOut ? 'timeout' : 'unreachable',
+      timedOut ? `Prometheus did not answer within ${timeoutMs} ms.` : `Cannot reach Prometheus: ${(e as Error).message}.`,
+      where(baseUrl),
+      undefined,
+      { cause: e },
+    );
+  }
+  let body: PromVector;
+  try {
+    body = (await res.json()) as PromVector;
+  } catch (e) {
+    throw new KubeMLError('server', `Prometheus answered HTTP ${res.status} with a body that is not JSON.`, where(baseUrl), res.status, { cause: e });
+  }
+  if (!res.ok || body.status !== 'success') {
+    throw new KubeMLError('server', `Prometheus query failed (HTTP ${res.status}): ${body.error ?? 'no error message'}.`, where(baseUrl), res.status);
+  }
+  const out = new Map<string, number>();
+  for (const r of body.data?.result ?? []) {
+    const key = r.metric?.[byLabel];
+    const v = r.value ? Number(r.value[1]) : NaN;
+    if (key !== undefined && Number.isFinite(v)) out.set(key, v);
+  }
+  return out;
+}
+
+/** Utilisation and memory used per node (by DCGM Hostname), from the two queries. */
+export async function fetchDcgm(baseUrl: string, opts: QueryOptions = {}): Promise<Map<string, GpuMetrics>> {
+  const [util, fb] = await Promise.all([instantQuery(baseUrl, UTIL_QUERY, 'Hostname', opts), instantQuery(baseUrl, FB_USED_QUERY, 'Hostname', opts)]);
+  const out = new Map<string, GpuMetrics>();
+  for (const [host, v] of util) out.set(host, { utilPercent: v });
+  for (const [host, v] of fb) out.set(host, { ...out.get(host), fbUsedMiB: v });
+  return out;
+}
+
+export interface DcgmPollerOptions extends QueryOptions {
+  intervalMs?: number;
+}
+
+/**
+ * Polls DCGM metrics while active (the GPUs view is visible and a URL is set). Keeps the last
+ * good values; `error` holds the last failure (cleared by the next success). Fires after each poll.
+ */
+export class DcgmPoller extends Disposable {
+  private readonly _onDidUpdate = this._register(new Emitter<void>());
+  readonly onDidUpdate = this._onDidUpdate.event;
+  private values = new Map<string, GpuMetrics>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private active = false;
+  private url: string | undefined;
+  private generation = 0;
+  error: KubeMLError | undefined;
+
+  constructor(private readonly opts: DcgmPollerOptions = {}) {
+    super();
+    this._register({ dispose: () => this.stop() });
+  }
+
+  get(node: string): GpuMetrics | undefined {
+    return this.values.get(node);
+  }
+
+  /** Sets the Prometheus URL (undefined: no metrics) and whether polling is wanted. */
+  configure(url: string | undefined, active: boolean): void {
+    const changed = url !== this.url;
+    this.url = url;
+    if (changed) {
+      this.values.clear();
+      this.error = undefined;
+      this.stop();
+      this._onDidUpdate.fire();
+    }
+    const want = active && !!url;
+    if (want && (!this.active || changed)) {
+      this.active = true;
+      void this.poll();
+    } else if (!want && this.active) {
+      this.stop();
+    }
+  }
+
+  private stop(): void {
+    this.active = false;
+    this.generation++;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One poll now (also used by tests); schedules the next while active. */
+  async poll(): Promise<void> {
+    const url = this.url;
+    if (!url) return;
+    const gen = this.generation;
+    try {
+      const values = await fetchDcgm(url, this.opts);
+      if (gen !== this.generation) return;
+      this.values = values;
+      this.error = undefined;
+    } catch (e) {
+      if (gen !== this.generation) return;
+      this.error = KubeMLError.is(e) ? e : new KubeMLError('unknown', `Reading DCGM metrics failed: ${String(e)}.`, where(url));
+    }
+    this._onDidUpdate.fire();
+    if (this.active && gen === this.generation) {
+      this.timer = setTimeout(() => void this.poll(), this.opts.intervalMs ?? 15_000);
+      this.timer.unref?.();
+    }
+  }
+}

@@ -1,0 +1,145 @@
+// A user opens each explorer view on a cluster holding a dataset claim, a suspended Job, a finished
+// Job and an InferenceService, expands the groups, and sees rows for each (screenshot per view).
+// GPU node rows show DCGM utilisation and memory from the cluster's Prometheus.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export const name = 'Explorer views: datasets, jobs, GPUs and models with live rows';
+
+const NS = 'default';
+const P = 'kubeml-e2e-explorer';
+
+function statusValue(key) {
+  try {
+    return new RegExp(`^${key}=(.+)$`, 'm').exec(readFileSync(join(homedir(), '.cache/kubeml/cluster/status.env'), 'utf8'))?.[1]?.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function objects(trainImage) {
+  const job = (jobName, suspend, extra) => ({
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: jobName, namespace: NS },
+    spec: {
+      suspend,
+      backoffLimit: 0,
+      template: { spec: { restartPolicy: 'Never', ...extra.pod, containers: [{ name: 'main', image: trainImage, command: ['sh', '-c', 'exit 0'], ...extra.container }] } },
+    },
+  });
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: `${P}-data`, namespace: NS, labels: { 'kubeml.io/dataset': 'iris-e2e' } },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    },
+    job(`${P}-suspended`, true, { pod: {}, container: { resources: { limits: { 'nvidia.com/gpu': '1' } } } }),
+    job(`${P}-done`, false, { pod: { nodeSelector: { 'kubernetes.io/hostname': 'kubeml-node' } }, container: { imagePullPolicy: 'Never' } }),
+    {
+      apiVersion: 'serving.kserve.io/v1beta1',
+      kind: 'InferenceService',
+      metadata: { name: `${P}-iris`, namespace: NS },
+      spec: { predictor: { model: { modelFormat: { name: 'sklearn' }, storageUri: 'pvc://kubeml-artifacts/iris' } } },
+    },
+  ];
+}
+
+function kubectl(env, args, input) {
+  const r = spawnSync('kubectl', ['--kubeconfig', env.KUBECONFIG, ...args], { encoding: 'utf8', input });
+  return r;
+}
+
+/** Waits until a view shows a row whose accessible label matches `re`. */
+async function row(wb, view, re, timeout = 60_000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const rows = await wb.rows(view);
+    const hit = rows.find((r) => re.test(r));
+    if (hit) return hit;
+    if (Date.now() > end) throw new Error(`${view}: no row matching ${re} within ${timeout} ms (rows: ${rows.join(' | ')})`);
+    await wb.page.waitForTimeout(500);
+  }
+}
+
+/** Expands a collapsed tree row of a view by its visible label. */
+async function expandRow(wb, view, labelRe) {
+  const r = wb.view(view).locator('.monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: labelRe }) }).first();
+  await r.waitFor({ timeout: 30_000 });
+  if ((await r.getAttribute('aria-expanded')) === 'false') await r.locator('.monaco-tl-twistie').click();
+}
+
+/** Drags the side bar's edge so row descriptions are not cut off in the screenshots. */
+async function widenSideBar(wb, width) {
+  const box = await wb.page.locator('.part.sidebar').boundingBox();
+  if (!box || box.width >= width) return;
+  const y = box.y + box.height / 2;
+  await wb.page.mouse.move(box.x + box.width + 1, y);
+  await wb.page.mouse.down();
+  await wb.page.mouse.move(box.x + width, y, { steps: 10 });
+  await wb.page.mouse.up();
+}
+
+/** Leaves only one view expanded so its rows have room, then screenshots it. */
+async function only(wb, view) {
+  for (const v of ['Datasets', 'Jobs', 'GPUs', 'Models']) {
+    const header = wb.view(v).locator('.pane-header');
+    const expanded = (await header.getAttribute('aria-expanded')) === 'true';
+    if ((v === view) !== expanded) await header.click();
+  }
+}
+
+export async function scenario(wb, { workspace, env }) {
+  if (!env.KUBECONFIG) throw new Error('this scenario needs the local cluster (scripts/cluster/cluster.sh up)');
+  const trainImage = statusValue('TRAIN_IMAGE');
+  assert.ok(trainImage, 'no TRAIN_IMAGE in the cluster status');
+  const prometheus = env.KUBEML_PROMETHEUS_URL ?? statusValue('PROMETHEUS_URL');
+  const list = { apiVersion: 'v1', kind: 'List', items: objects(trainImage) };
+  const apply = kubectl(env, ['apply', '-f', '-'], JSON.stringify(list));
+  assert.equal(apply.status, 0, apply.stderr);
+  try {
+    if (prometheus) {
+      mkdirSync(join(workspace, '.vscode'), { recursive: true });
+      writeFileSync(join(workspace, '.vscode/settings.json'), JSON.stringify({ 'kubeml.prometheus.url': prometheus }, null, 2));
+    }
+    const done = kubectl(env, ['wait', '-n', NS, '--for=condition=Complete', `job/${P}-done`, '--timeout=90s']);
+    assert.equal(done.status, 0, `the finished Job did not complete: ${done.stderr}`);
+
+    await wb.openKubeML();
+    await wb.page.waitForFunction(() => !document.querySelector('.sidebar')?.textContent?.includes('Connecting to the cluster'), undefined, { timeout: 90_000 });
+
+    await widenSideBar(wb, 760);
+    await only(wb, 'Datasets');
+    await row(wb, 'Datasets', new RegExp(`${P}-data`));
+    await wb.page.waitForTimeout(500);
+    await wb.screenshot('datasets');
+
+    await only(wb, 'Jobs');
+    await expandRow(wb, 'Jobs', /^Pending$/);
+    await expandRow(wb, 'Jobs', /^Succeeded$/);
+    await row(wb, 'Jobs', new RegExp(`${P}-suspended`));
+    await row(wb, 'Jobs', new RegExp(`${P}-done`));
+    await wb.page.waitForTimeout(500);
+    await wb.screenshot('jobs');
+
+    await only(wb, 'GPUs');
+    await row(wb, 'GPUs', /^Cluster/);
+    for (const product of ['H100', 'A100', 'L4']) await expandRow(wb, 'GPUs', new RegExp(product)).catch(() => undefined);
+    await row(wb, 'GPUs', /kwok-/);
+    if (prometheus) await row(wb, 'GPUs', /% util · \d+ GB used/, 45_000);
+    await wb.page.waitForTimeout(500);
+    await wb.screenshot('gpus');
+
+    await only(wb, 'Models');
+    await row(wb, 'Models', new RegExp(`${P}-iris`));
+    await wb.page.waitForTimeout(500);
+    await wb.screenshot('models');
+  } finally {
+    const del = kubectl(env, ['delete', '-f', '-', '--ignore-not-found', '--wait=false'], JSON.stringify(list));
+    if (del.status !== 0) console.log(`  (cleanup) ${del.stderr}`);
+  }
+}
