@@ -3,8 +3,8 @@
 // `kubectl exec` to release it) in the same run. Writes bench/results/runs.json.
 //   npx tsx bench/runs/run.ts   (KUBEML_KUBECONFIG or scripts/cluster/cluster.sh kubeconfig; RUNS=5)
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { KubeClient } from '../../src/cluster/client';
@@ -16,6 +16,9 @@ import { loadSpec, resolveParams } from '../../src/runs/spec';
 
 const root = join(__dirname, '..', '..');
 const RUNS = Number(process.env.RUNS ?? 5);
+// The anchor uses the cluster's own kubectl (same version as the API server), not whatever is on PATH.
+const CLUSTER_KUBECTL = join(homedir(), '.cache/kubeml/bin/k8s-v1.33.13/kubectl');
+const KUBECTL = process.env.KUBECTL ?? (existsSync(CLUSTER_KUBECTL) ? CLUSTER_KUBECTL : 'kubectl');
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -38,7 +41,7 @@ async function main() {
   const spec = { ...loadSpec(readFileSync(join(workspace, 'kubeml.yaml'), 'utf8')), image, artifacts: undefined, command: ['python3', '-c', 'print("started")'] };
   const store = new RunStore(workspace);
   const kubectl = (args: string[], input?: string) => {
-    const r = spawnSync('kubectl', ['--kubeconfig', kubeconfig, '-n', namespace, ...args], { input, encoding: 'utf8' });
+    const r = spawnSync(KUBECTL, ['--kubeconfig', kubeconfig, '-n', namespace, ...args], { input, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
@@ -98,7 +101,7 @@ async function main() {
     runs: RUNS,
     workspaceFiles: files,
     kubeml: { medianMs: median(kubeml), samplesMs: kubeml, uploadMedianMs: median(uploads) },
-    anchor: { what: 'kubectl apply --server-side + kubectl cp + kubectl exec touch, same Job and workspace', medianMs: median(anchor), samplesMs: anchor },
+    anchor: { kubectl: KUBECTL, what: 'kubectl apply --server-side + kubectl cp + kubectl exec touch, same Job and workspace', medianMs: median(anchor), samplesMs: anchor },
     ratio: +(median(kubeml) / median(anchor)).toFixed(3),
     meetsGoal: median(kubeml) < 5000,
     date: new Date().toISOString(),

@@ -50,7 +50,7 @@ function objects(trainImage) {
 }
 
 function kubectl(env, args, input) {
-  const r = spawnSync('kubectl', ['--kubeconfig', env.KUBECONFIG, ...args], { encoding: 'utf8', input });
+  const r = spawnSync(env.KUBEML_KUBECTL ?? 'kubectl', ['--kubeconfig', env.KUBECONFIG, ...args], { encoding: 'utf8', input });
   return r;
 }
 

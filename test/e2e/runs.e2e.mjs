@@ -23,7 +23,7 @@ async function notification(wb, re, timeout) {
 export async function scenario(wb, { env, root }) {
   if (!env.KUBECONFIG) throw new Error('this scenario needs the local cluster (scripts/cluster/cluster.sh up)');
   // The sample's artifacts claim (idempotent).
-  const apply = spawnSync('kubectl', ['--kubeconfig', env.KUBECONFIG, 'apply', '-f', join(root, 'samples/cluster/artifacts.yaml')], { encoding: 'utf8' });
+  const apply = spawnSync(env.KUBEML_KUBECTL ?? 'kubectl', ['--kubeconfig', env.KUBECONFIG, 'apply', '-f', join(root, 'samples/cluster/artifacts.yaml')], { encoding: 'utf8' });
   assert.equal(apply.status, 0, apply.stderr);
   await wb.openKubeML();
   await wb.page.waitForFunction(() => !document.querySelector('.sidebar')?.textContent?.includes('Connecting to the cluster'), undefined, { timeout: 90_000 });

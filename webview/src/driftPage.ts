@@ -13,13 +13,19 @@ body { color: var(--vscode-foreground); font-family: var(--vscode-font-family); 
 header { display: flex; gap: 8px; align-items: center; flex-wrap: wrap; margin: 8px 0; }
 header h1 { font-size: 1.2em; margin: 0 8px 0 0; font-weight: 600; }
 .summary { flex: 1; color: var(--vscode-descriptionForeground); }
-main { display: grid; grid-template-columns: minmax(320px, 1fr) 2fr; gap: 16px; }
+main { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 16px; align-items: start; }
+@media (max-width: 800px) { main { grid-template-columns: minmax(0, 1fr); } }
+section[aria-label="Features"] { overflow-x: auto; }
+[hidden] { display: none !important; }
+.note { color: var(--vscode-descriptionForeground); margin: 4px 0 12px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid var(--vscode-editorWidget-border, transparent); white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr { cursor: pointer; }
 tbody tr:focus { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
 tbody tr[aria-selected="true"] { background: var(--vscode-list-activeSelectionBackground); color: var(--vscode-list-activeSelectionForeground); }
+/* High-contrast themes mark the selection with an outline, not a background. */
+body.vscode-high-contrast tbody tr[aria-selected="true"], body.vscode-high-contrast-light tbody tr[aria-selected="true"] { outline: 1px dashed var(--vscode-contrastActiveBorder, var(--vscode-focusBorder)); outline-offset: -1px; }
 .drift { color: var(--vscode-errorForeground); font-weight: 600; }
 .skipped { color: var(--vscode-descriptionForeground); }
 canvas { width: 100%; height: 200px; display: block; }
@@ -84,7 +90,9 @@ function render(): void {
   left.append(table);
   const right = el('section', { 'aria-label': 'Selected feature' });
   right.append(el('h2', { id: 'hist-title' }), legend(), el('canvas', { id: 'hist', role: 'img' }));
-  right.append(el('h2', {}, 'Drift over time (selected feature, dashed: threshold)'), el('canvas', { id: 'time', role: 'img', 'aria-label': 'Drift score per window' }));
+  right.append(el('h2', {}, 'Drift over time (selected feature, dashed: threshold)'));
+  if (r.windows.length === 0) right.append(el('p', { class: 'note', id: 'no-windows' }, 'No drift over time: this report compares the current data as one batch (no windows).'));
+  right.append(el('canvas', { id: 'time', role: 'img', 'aria-label': 'Drift score per window' }));
   right.append(el('h2', {}, 'Share of drifted features over time'), el('canvas', { id: 'share', role: 'img', 'aria-label': 'Share of drifted features per window' }));
   const warnings = [...r.warnings, ...r.features.flatMap((f) => f.warnings)];
   if (warnings.length) {
@@ -127,6 +135,10 @@ function select(name: string, focus: boolean): void {
 
 function draw(): void {
   if (!report) return;
+  const none = report.windows.length === 0;
+  if (!none) document.getElementById('no-windows')?.remove();
+  for (const id of ['time', 'share']) document.getElementById(id)?.toggleAttribute('hidden', none);
+  for (const h of Array.from(document.querySelectorAll('h2'))) if (h.nextElementSibling?.id === 'share') h.toggleAttribute('hidden', none);
   const f: FeatureDrift | undefined = report.features.find((x) => x.name === selected);
   const hist = document.getElementById('hist') as HTMLCanvasElement | null;
   const title = document.getElementById('hist-title');
@@ -167,4 +179,8 @@ window.addEventListener('message', (e: MessageEvent) => {
   if (isHostMessage(e.data)) receive(e.data);
 });
 window.addEventListener('resize', () => draw());
+// VS Code changes the body's theme class and the CSS variables when the user switches theme:
+// canvases read colours once per paint, so repaint.
+new MutationObserver(() => draw()).observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind', 'data-vscode-theme-id'] });
+new MutationObserver(() => draw()).observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
 vscode.postMessage({ type: 'ready' });

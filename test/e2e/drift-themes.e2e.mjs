@@ -1,0 +1,86 @@
+// A user opens a drift report from two local CSV files (the open dialog, path typed in), then
+// switches the colour theme from the command palette: light, dark and high contrast. The page
+// must follow each theme (VS Code's theme class on its body, charts repainted): one screenshot
+// per theme.
+import { strict as assert } from 'node:assert';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const name = 'Drift panel in light, dark and high-contrast themes';
+
+const THEMES = [
+  { theme: 'Default Light Modern', bodyClass: 'vscode-light', shot: 'drift-light' },
+  { theme: 'Default Dark Modern', bodyClass: 'vscode-dark', shot: 'drift-dark' },
+  { theme: 'Default High Contrast', bodyClass: 'vscode-high-contrast', shot: 'drift-high-contrast' },
+];
+
+/** The frame holding the drift page (inside the webview's two iframes). */
+async function driftFrame(wb, timeout = 30_000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    for (const f of wb.page.frames()) {
+      if (await f.evaluate(() => !!document.querySelector('#features tbody tr')).catch(() => false)) return f;
+    }
+    if (Date.now() > end) throw new Error('the drift page did not show its feature table');
+    await wb.page.waitForTimeout(300);
+  }
+}
+
+/** Answers VS Code's open dialog (the simple one in code-server) by typing the path. */
+async function answerOpenDialog(wb, title, path) {
+  await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 15_000 });
+  const input = wb.page.locator('.quick-input-widget input.input');
+  // The dialog fills in the folder once it has listed it; type the path after that.
+  await wb.page.waitForFunction(() => /\/$/.test(document.querySelector('.quick-input-widget input.input')?.value ?? ''), undefined, { timeout: 15_000 });
+  await wb.page.waitForTimeout(300);
+  await input.fill(path);
+  await wb.page.waitForTimeout(500);
+  assert.equal(await input.inputValue(), path);
+  await wb.page.keyboard.press('Enter');
+}
+
+export async function scenario(wb, { workspace, root }) {
+  for (const f of ['reference.csv', 'current.csv']) copyFileSync(join(root, 'test/fixtures/drift', f), join(workspace, f));
+  // KubeML's commands are in the palette once the extension host has loaded it.
+  await wb.openKubeML();
+  await wb.runCommand('KubeML: Open Drift Report');
+  await answerOpenDialog(wb, 'Reference data', join(workspace, 'reference.csv'));
+  await answerOpenDialog(wb, 'Current data', join(workspace, 'current.csv'));
+  let frame = await driftFrame(wb);
+
+  for (const { theme, bodyClass, shot } of THEMES) {
+    // The palette ranks "Browse Color Themes in Marketplace" first: click the command itself.
+    await wb.page.keyboard.press('F1');
+    await wb.page.locator('.quick-input-widget input.input').fill('>Preferences: Color Theme');
+    const command = wb.page.locator('.quick-input-widget .monaco-list-row[aria-label^="Preferences: Color Theme"]').first();
+    await command.waitFor({ timeout: 10_000 });
+    await command.click();
+    // The theme picker replaces the palette: wait for it before typing the theme's id (shown as
+    // the description of its row, e.g. "Light Modern  Default Light Modern").
+    await wb.page.locator('.quick-input-widget input.input[placeholder^="Select Color Theme"]').waitFor({ timeout: 15_000 });
+    await wb.page.waitForTimeout(300);
+    await wb.page.keyboard.type(theme);
+    const row = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: theme }).first();
+    await row.waitFor({ timeout: 10_000 });
+    await row.click();
+    frame = await driftFrame(wb);
+    await frame.waitForFunction((cls) => document.body.classList.contains(cls), bodyClass, { timeout: 15_000 });
+    await wb.page.waitForTimeout(800);
+    await wb.screenshot(shot);
+    // The page paints with the theme: text colour is the theme's foreground, and the charts
+    // were repainted with the theme's axis colour (a pixel of the y axis line).
+    const seen = await frame.evaluate(() => {
+      const fg = getComputedStyle(document.body).getPropertyValue('--vscode-foreground').trim();
+      const rows = document.querySelectorAll('#features tbody tr').length;
+      const c = document.getElementById('hist');
+      const ctx = c.getContext('2d');
+      const data = ctx.getImageData(0, 0, c.width, c.height).data;
+      let painted = 0;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) painted++;
+      return { fg, color: getComputedStyle(document.body).color, rows, painted };
+    });
+    assert.ok(seen.fg, `${theme}: the page has no --vscode-foreground`);
+    assert.ok(seen.rows > 0, `${theme}: the feature table is empty`);
+    assert.ok(seen.painted > 1000, `${theme}: the histogram is not drawn`);
+  }
+}
