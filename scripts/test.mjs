@@ -81,7 +81,7 @@ for (const layer of layers) {
     }
     if (!existsSync('test/integration')) continue;
     const env = kubeconfig ? { KUBEML_KUBECONFIG: kubeconfig } : {};
-    record('integration', mochaCounts(await sh('npx', ['mocha', '--timeout', '600000', 'test/integration/**/*.test.ts'], env)), Date.now() - start);
+    record('integration', mochaCounts(await sh('npx', ['mocha', '--no-config', '--require', 'tsx/cjs', '--extension', 'ts', '--timeout', '600000', 'test/integration/**/*.test.ts'], env)), Date.now() - start);
   } else {
     const script = { vscode: 'scripts/test-vscode.mjs', package: 'scripts/test-package.mjs', e2e: 'scripts/test-e2e.mjs' }[layer];
     const r = await sh('node', [script]);
