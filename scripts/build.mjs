@@ -31,8 +31,16 @@ const nodeCommon = {
 };
 
 /** @type {esbuild.BuildOptions[]} */
+/** The extension loads the Kubernetes client from its own file on first use (src/cluster/k8s.ts). */
+const splitK8s = {
+  name: 'split-k8s',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/k8s\.js$/ }, () => ({ path: './k8s.js', external: true }));
+  },
+};
 const builds = [
-  { ...nodeCommon, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist' },
+  { ...nodeCommon, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', define: { ...nodeCommon.define, KUBEML_SPLIT_K8S: 'true' }, plugins: [splitK8s] },
+  { ...nodeCommon, entryPoints: { k8s: 'src/cluster/k8sImpl.ts' }, outdir: 'dist' },
 ];
 if (existsSync('src/cli/main.ts')) {
   builds.push({ ...nodeCommon, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node\n' + nodeCommon.banner.js } });

@@ -41,7 +41,9 @@ export class Extension extends Disposable {
     const controller = this._register(new ConnectionController(context, connection, logger, channel));
     this._register(new ConnectionStatusBar(connection));
     const explorer = this._register(new ExplorerViews(connection, logger.child('explorer')));
-    const ready = controller.reconnect();
+    // Connect right after activation, not during it: the first connection loads the Kubernetes
+    // client (dist/k8s.js), which activation should not wait for.
+    const ready = new Promise<void>((resolve) => setImmediate(resolve)).then(() => controller.reconnect());
     const sync = this._register(new SyncController(connection, logger));
     this._register(new SyncStatusBar(sync));
     const drift = this._register(new DriftCommands(context.extensionUri));

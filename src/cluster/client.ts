@@ -1,4 +1,5 @@
-import fetch, { type RequestInit, type Response } from 'node-fetch';
+import type * as NodeFetch from 'node-fetch';
+import { type RequestInit, type Response } from 'node-fetch';
 import { type KubeConfig } from '@kubernetes/client-node';
 import { KubeMLError } from '../common/errors';
 import { classifyError, errorFromResponse, type KubeStatus } from './errors';
@@ -12,6 +13,12 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Names the operation in error messages: "list jobs in team-a". */
   what: string;
+}
+
+/** node-fetch, loaded with the first request rather than at activation. */
+export function nodeFetch(): typeof NodeFetch.default {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load
+  return (require('node-fetch') as typeof NodeFetch).default;
 }
 
 /** Any header container (Headers, [k, v][] or a record) as a plain record. */
@@ -73,7 +80,7 @@ export class KubeClient {
         headers['Content-Type'] = opts.contentType ?? 'application/json';
       }
       headers['Accept'] = headers['Accept'] ?? 'application/json';
-      const res = await fetch(this.url(path, opts.query), { ...init, method: opts.method ?? 'GET', headers, body, signal: controller.signal as never });
+      const res = await nodeFetch()(this.url(path, opts.query), { ...init, method: opts.method ?? 'GET', headers, body, signal: controller.signal as never });
       if (res.status >= 200 && res.status < 300) {
         return res;
       }

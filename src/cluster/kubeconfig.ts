@@ -1,7 +1,8 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { k8s } from './k8s';
 import { KubeMLError } from '../common/errors';
 
 export interface KubeconfigSourceOptions {
@@ -53,13 +54,14 @@ export function loadKubeconfig(opts: KubeconfigSourceOptions): LoadedKubeconfig 
       'Set KUBECONFIG, create ~/.kube/config, or choose a file with "KubeML: Select Kubeconfig File".',
     );
   }
-  const merged = new KubeConfig();
+  const { KubeConfig: KubeConfigClass } = k8s();
+  const merged: KubeConfig = new KubeConfigClass();
   const clusters = new Map<string, unknown>();
   const users = new Map<string, unknown>();
   const contexts = new Map<string, unknown>();
   let currentContext = '';
   for (const file of files) {
-    const kc = new KubeConfig();
+    const kc = new KubeConfigClass();
     try {
       kc.loadFromFile(file);
     } catch (e) {

@@ -1,5 +1,6 @@
 import * as net from 'node:net';
-import { PortForward, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { k8s } from './k8s';
 import { KubeMLError, messageOf } from '../common/errors';
 import { type IDisposable } from '../common/lifecycle';
 
@@ -18,7 +19,7 @@ export async function startPortForward(
   localPort = 0,
   onError?: (message: string) => void,
 ): Promise<PortForwardHandle> {
-  const forward = new PortForward(kc, true);
+  const forward = new (k8s().PortForward)(kc, true);
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     sockets.add(socket);

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import * as vscode from 'vscode';
-import { Exec } from '@kubernetes/client-node';
+import { k8s } from '../cluster/k8s';
 import { KubeMLError, messageOf } from '../common/errors';
 import { type Logger } from '../common/logging';
 import { type ClusterConnection } from '../cluster/connection';
@@ -46,7 +46,7 @@ export async function browseDataset(connection: ClusterConnection, node: Explore
       let err = '';
       const sink = (fn: (s: string) => void) => new Writable({ write: (chunk: Buffer, _e, cb) => (fn(chunk.toString('utf8')), cb()) });
       await new Promise<void>((resolve, reject) => {
-        new Exec(kc)
+        new (k8s().Exec)(kc)
           .exec(ns, podName, 'browse', ['sh', '-c', 'cd /data && ls -laR . 2>&1 | head -n 20000'], sink((s) => (out += s)), sink((s) => (err += s)), null, false, () => resolve())
           .then((ws) => ws.on('close', () => resolve()))
           .catch(reject);

@@ -1,5 +1,5 @@
-import fetch, { type RequestInit } from 'node-fetch';
-import type { KubeClient } from '../cluster/client';
+import { type RequestInit } from 'node-fetch';
+import { type KubeClient, nodeFetch } from '../cluster/client';
 import type { KubeStatus } from '../cluster/errors';
 import { classifyError } from '../cluster/errors';
 import { KubeMLError } from '../common/errors';
@@ -77,7 +77,7 @@ export class DryRunner {
     try {
       const init = await this.client.fetchInit(method);
       const headers = { ...init.headers, 'Content-Type': 'application/json', Accept: 'application/json' };
-      const res = await fetch(this.client.url(path, { dryRun: 'All', fieldValidation: 'Strict', fieldManager: 'kubeml' }), { ...init, method, headers, body: JSON.stringify(body), signal: signal as never, timeout: 20000 } as RequestInit);
+      const res = await nodeFetch()(this.client.url(path, { dryRun: 'All', fieldValidation: 'Strict', fieldManager: 'kubeml' }), { ...init, method, headers, body: JSON.stringify(body), signal: signal as never, timeout: 20000 } as RequestInit);
       const text = await res.text();
       let parsed: KubeStatus = {};
       try {

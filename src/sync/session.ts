@@ -1,5 +1,6 @@
 import { relative, sep } from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
+import type * as Chokidar from 'chokidar';
 import { Disposable, Emitter, toDisposable } from '../common/lifecycle';
 import { KubeMLError, messageOf } from '../common/errors';
 import { type Logger } from '../common/logging';
@@ -137,6 +138,8 @@ export class SyncSession extends Disposable {
   private async startWatcher(): Promise<void> {
     await this.watcher?.close();
     const root = this.opts.localRoot;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded with the first sync, not at activation
+    const { watch } = require('chokidar') as typeof Chokidar;
     const watcher = watch(root, {
       ignoreInitial: true,
       followSymlinks: false,

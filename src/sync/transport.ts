@@ -1,5 +1,6 @@
 import { PassThrough, Writable } from 'node:stream';
-import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import type { Exec, KubeConfig, V1Status } from '@kubernetes/client-node';
+import { k8s } from '../cluster/k8s';
 import { KubeMLError, messageOf } from '../common/errors';
 import { type IgnoreMatcher } from './ignore';
 import { localTarEntries, scanLocalTree } from './localTree';
@@ -187,7 +188,7 @@ export class PodTransport extends ScriptTransport {
     readonly pod: PodRef,
   ) {
     super();
-    this.execApi = new Exec(kc);
+    this.execApi = new (k8s().Exec)(kc);
     this.label = describePod(pod);
   }
 
