@@ -2,7 +2,7 @@ import { type KubeObject, type ObjectChange } from '../cluster/informerState';
 import { type ResourceKindId } from '../cluster/resources';
 import { claimNamesIn, matchesFilter } from './rows/common';
 import { claimInfo, claimRow, compareClaims, fluidRow } from './rows/datasets';
-import { isOwnedJob, JOB_KINDS, jobRef, podRow, summarizeJob, jobRow, type JobKindId } from './rows/jobs';
+import { isOwnedJob, JOB_KINDS, jobRef, summarizeJob, jobRow, type JobKindId } from './rows/jobs';
 import { type ExplorerNode, TreeModel } from './model';
 
 type UserKind = 'pods' | JobKindId;
@@ -126,16 +126,7 @@ export class DatasetsModel extends TreeModel {
       if (!o) continue;
       const id = `${node.id}>${user}`;
       if (kindId === 'pods') {
-        const containers = ((o.spec as { containers?: Array<{ name: string }> }).containers ?? []).map((c) => c.name);
-        out.push(
-          this.node(id, podRow(o, now), (n) => {
-            n.kindId = 'pods';
-            n.namespace = o.metadata.namespace;
-            n.name = o.metadata.name;
-            n.containers = containers;
-            n.container = containers[0];
-          }),
-        );
+        out.push(this.podNode(id, o, now));
       } else {
         const s = summarizeJob(kindId, o);
         const row = { ...jobRow(s, now, this.showNamespace), collapsible: 'none' as const };

@@ -3,7 +3,6 @@ import { type NamespaceList } from '../cluster/informerRegistry';
 import { type ResourceKindId } from '../cluster/resources';
 import { matchesFilter } from './rows/common';
 import { clusterSummaryRow, metricsNoteRow, gpuNodeInfo, gpuNodeRow, isGpuNode, podGpus, productRow, summarizeProducts, type GpuMetrics, type GpuNodeInfo } from './rows/gpus';
-import { podRow } from './rows/jobs';
 import { type ExplorerNode, type ModelDeps, TreeModel } from './model';
 
 export interface GpuMetricsSource {
@@ -165,14 +164,7 @@ export class GpusModel extends TreeModel {
         .map((k) => pods?.get(k))
         .filter((p): p is KubeObject => !!p)
         .map((p) => {
-          const containers = ((p.spec as { containers?: Array<{ name: string }> }).containers ?? []).map((c) => c.name);
-          return this.node(`gpupod:${p.metadata.namespace}/${p.metadata.name}`, podRow(p, now), (n) => {
-            n.kindId = 'pods';
-            n.namespace = p.metadata.namespace;
-            n.name = p.metadata.name;
-            n.containers = containers;
-            n.container = containers[0];
-          });
+          return this.podNode(`gpupod:${p.metadata.namespace}/${p.metadata.name}`, p, now);
         });
     }
     return [];

@@ -1,7 +1,7 @@
 import { type KubeObject, type ObjectChange } from '../cluster/informerState';
 import { type ResourceKindId } from '../cluster/resources';
 import { matchesFilter } from './rows/common';
-import { groupRow, isOwnedJob, JOB_KINDS, JOB_STATES, jobRef, jobRow, podOwnerRefs, podRow, summarizeJob, type JobKindId, type JobState, type JobSummary } from './rows/jobs';
+import { groupRow, isOwnedJob, JOB_KINDS, JOB_STATES, jobRef, jobRow, podOwnerRefs, summarizeJob, type JobKindId, type JobState, type JobSummary } from './rows/jobs';
 import { type ExplorerNode, TreeModel } from './model';
 
 const isJobKind = (id: ResourceKindId): id is JobKindId => (JOB_KINDS as readonly string[]).includes(id);
@@ -137,7 +137,7 @@ export class JobsModel extends TreeModel {
       const ref = node.id.slice(4);
       const s = this.summaries.get(ref);
       if (s) node.row = jobRow(s, now, this.showNamespace);
-      return this.podsOf(ref).map((p) => this.podNode(p, now));
+      return this.podsOf(ref).map((p) => this.podNode(`pod:${p.metadata.namespace}/${p.metadata.name}`, p, now));
     }
     return [];
   }
@@ -151,16 +151,6 @@ export class JobsModel extends TreeModel {
     });
   }
 
-  private podNode(p: KubeObject, now: number): ExplorerNode {
-    const containers = ((p.spec as { containers?: Array<{ name: string }> } | undefined)?.containers ?? []).map((c) => c.name);
-    return this.node(`pod:${p.metadata.namespace}/${p.metadata.name}`, podRow(p, now), (n) => {
-      n.kindId = 'pods';
-      n.namespace = p.metadata.namespace;
-      n.name = p.metadata.name;
-      n.containers = containers;
-      n.container = containers[0];
-    });
-  }
 
   /** The pods of a job, ordered by rank label then name. */
   podsOf(ref: string): KubeObject[] {

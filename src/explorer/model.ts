@@ -5,6 +5,8 @@ import { type CacheLease, type NamespaceList, type ResourceCache, type ResourceC
 import { type ObjectChange } from '../cluster/informerState';
 import { kind, type ResourceKindId } from '../cluster/resources';
 import { type Row } from './rows/common';
+import { podRow } from './rows/jobs';
+import { type KubeObject } from '../cluster/informerState';
 
 /**
  * A node of a tree: a stable object per id (VS Code refreshes a node by identity), whose row is
@@ -120,6 +122,18 @@ export abstract class TreeModel extends Disposable {
     }
     init?.(n);
     return n;
+  }
+
+  /** A pod row that the pod actions (logs, exec, Start Sync) can act on: it carries namespace, name and containers. */
+  protected podNode(id: string, p: KubeObject, now: number): ExplorerNode {
+    const containers = ((p.spec as { containers?: Array<{ name: string }> } | undefined)?.containers ?? []).map((c) => c.name);
+    return this.node(id, podRow(p, now), (n) => {
+      n.kindId = 'pods';
+      n.namespace = p.metadata.namespace;
+      n.name = p.metadata.name;
+      n.containers = containers;
+      n.container = containers[0];
+    });
   }
 
   protected existing(id: string): ExplorerNode | undefined {

@@ -1,7 +1,6 @@
 import { type KubeObject, type ObjectChange } from '../cluster/informerState';
 import { type ResourceKindId } from '../cluster/resources';
 import { matchesFilter } from './rows/common';
-import { podRow } from './rows/jobs';
 import { deploymentRow, inferenceServiceDetailRows, inferenceServiceInfo, inferenceServiceRow, isModelDeployment, selects } from './rows/models';
 import { type ExplorerNode, TreeModel } from './model';
 
@@ -82,14 +81,7 @@ export class ModelsModel extends TreeModel {
         .filter((p) => selects(d, p))
         .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name))
         .map((p) => {
-          const containers = ((p.spec as { containers?: Array<{ name: string }> }).containers ?? []).map((c) => c.name);
-          return this.node(`${node.id}>pod:${p.metadata.name}`, podRow(p, now), (n) => {
-            n.kindId = 'pods';
-            n.namespace = p.metadata.namespace;
-            n.name = p.metadata.name;
-            n.containers = containers;
-            n.container = containers[0];
-          });
+          return this.podNode(`${node.id}>pod:${p.metadata.name}`, p, now);
         });
     }
     return [];
