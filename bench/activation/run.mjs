@@ -1,6 +1,6 @@
 // bench activation: activation time of the packaged build in the real extension host.
 // The .vsix is installed into code-server; each sample is a fresh extension host (a new
-// workbench page) on an empty folder, timing ext.activate(). Writes bench/results/activation.json.
+// code-server and workbench page) on an empty folder, timing ext.activate(). Writes bench/results/activation.json.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { launchChromium, startCodeServer, workbenchUrl } from '../../scripts/lib
 import { ensureCodeServer, repoRoot } from '../../scripts/lib/setup.mjs';
 import { packageVsix } from '../../scripts/package.mjs';
 
-const SAMPLES = Number(process.env.KUBEML_BENCH_SAMPLES ?? 7);
+const SAMPLES = Number(process.env.KUBEML_BENCH_SAMPLES ?? 11);
 const root = repoRoot();
 process.chdir(root);
 const vsix = packageVsix(root);
@@ -19,21 +19,26 @@ execFileSync(ensureCodeServer(), ['--install-extension', vsix, '--extensions-dir
 const folder = mkdtempSync(join(tmpdir(), 'kubeml-bench-empty-'));
 const out = join(tmpdir(), `kubeml-activation-${process.pid}.jsonl`);
 rmSync(out, { force: true });
-const server = await startCodeServer({ folder, extensionsDir, env: { KUBEML_BENCH_OUT: out, KUBECONFIG: '/nonexistent/kubeml-bench' } });
+// A fresh code-server per sample: one server keeps earlier extension hosts alive for a while,
+// and their number would grow with every sample.
 const browser = await launchChromium();
 try {
   for (let i = 0; i < SAMPLES; i++) {
-    const page = await browser.newPage();
-    const done = new Promise((r) => page.exposeFunction('codeAutomationExit', r));
-    await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: join(root, 'test/installed/host'), extensionTestsPath: join(root, 'out/test/bench/index.js') }));
-    const code = await Promise.race([done, new Promise((r) => setTimeout(() => r('timeout'), 120_000))]);
-    await page.close();
-    if (code !== 0) throw new Error(`sample ${i + 1} failed (exit ${code})`);
+    const server = await startCodeServer({ folder, extensionsDir, env: { KUBEML_BENCH_OUT: out, KUBECONFIG: '/nonexistent/kubeml-bench' } });
+    try {
+      const page = await browser.newPage();
+      const done = new Promise((r) => page.exposeFunction('codeAutomationExit', r));
+      await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: join(root, 'test/installed/host'), extensionTestsPath: join(root, 'out/test/bench/index.js') }));
+      const code = await Promise.race([done, new Promise((r) => setTimeout(() => r('timeout'), 120_000))]);
+      await page.close();
+      if (code !== 0) throw new Error(`sample ${i + 1} failed (exit ${code})`);
+    } finally {
+      await server.stop();
+    }
     process.stderr.write(`[bench:activation] sample ${i + 1}/${SAMPLES}\n`);
   }
 } finally {
   await browser.close().catch(() => {});
-  await server.stop();
 }
 const samples = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 const ms = samples.map((s) => s.activateMs).sort((a, b) => a - b);
