@@ -3,7 +3,8 @@ import { type KubeClient } from './client';
 import { type KubeObject } from './informerState';
 import { kind, objectPath, type ResourceKindId } from './resources';
 
-interface EventShape {
+/** A core/v1 Event, as the explorer's Describe and the run launcher read it. */
+export interface KubeEvent {
   type?: string;
   reason?: string;
   message?: string;
@@ -14,10 +15,11 @@ interface EventShape {
   source?: { component?: string };
   reportingController?: string;
   involvedObject?: { kind?: string; name?: string; uid?: string };
+  metadata?: { creationTimestamp?: string };
 }
 
 /** A kubectl-describe-like text: the spec and status as YAML, then the object's events, newest last. */
-export function formatDescription(o: KubeObject, events: readonly EventShape[]): string {
+export function formatDescription(o: KubeObject, events: readonly KubeEvent[]): string {
   const head = [
     `Name:         ${o.metadata.name}`,
     o.metadata.namespace ? `Namespace:    ${o.metadata.namespace}` : undefined,
@@ -39,7 +41,7 @@ export function formatDescription(o: KubeObject, events: readonly EventShape[]):
   return `${head.join('\n')}\n${section('Spec', o.spec)}${section('Status', o.status)}${ev}`;
 }
 
-function when(e: EventShape): string | undefined {
+function when(e: KubeEvent): string | undefined {
   return e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp;
 }
 function pad(s: string, n: number): string {
@@ -58,9 +60,9 @@ export async function describe(client: KubeClient, ref: { kindId: ResourceKindId
   const o = await client.json<KubeObject>(objectPath(k, ref.name, ref.namespace), { what: `read ${k.kind} ${ref.name}`, timeoutMs: 15_000, signal });
   const selector = [`involvedObject.name=${ref.name}`, `involvedObject.kind=${k.kind}`, o.metadata.uid ? `involvedObject.uid=${o.metadata.uid}` : undefined].filter(Boolean).join(',');
   const path = ref.namespace ? `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/events` : '/api/v1/events';
-  let events: EventShape[] = [];
+  let events: KubeEvent[] = [];
   try {
-    events = (await client.json<{ items: EventShape[] }>(path, { what: `list events of ${ref.name}`, timeoutMs: 15_000, signal, query: { fieldSelector: selector } })).items;
+    events = (await client.json<{ items: KubeEvent[] }>(path, { what: `list events of ${ref.name}`, timeoutMs: 15_000, signal, query: { fieldSelector: selector } })).items;
   } catch {
     // Events may be forbidden: describe the object anyway.
   }

@@ -3,6 +3,7 @@
  * event JSON the API server returns. Every failure quotes what Kubernetes said.
  */
 import { EXIT_NO_CODE, EXIT_NO_CODE_DIR } from './generate';
+import { type KubeEvent } from '../cluster/describe';
 
 export interface PodJson {
   metadata?: { name?: string; namespace?: string; creationTimestamp?: string; deletionTimestamp?: string };
@@ -27,17 +28,8 @@ export interface ContainerStatusJson {
   };
 }
 
-export interface EventJson {
-  type?: string;
-  reason?: string;
-  message?: string;
-  count?: number;
-  lastTimestamp?: string;
-  eventTime?: string;
-  firstTimestamp?: string;
-  involvedObject?: { kind?: string; name?: string };
-  metadata?: { creationTimestamp?: string };
-}
+/** Events as the launcher reads them (one shape with the explorer's Describe). */
+export type EventJson = KubeEvent;
 
 export type FailureReason = 'image' | 'unschedulable' | 'oom' | 'exit' | 'config' | 'upload' | 'evicted' | 'deadline' | 'deleted' | 'cluster-gone' | 'cancelled' | 'apply';
 
