@@ -28,18 +28,54 @@ const { readLayerResult, countsLine } = await import('./lib/results.mjs');
 rmSync('test-results', { recursive: true, force: true });
 mkdirSync('test-results', { recursive: true });
 
-/** Runs a command, echoing its output, and returns { code, output }. */
-function sh(cmd, args, env = {}) {
+// Each layer has a time budget. A layer that overruns it (a hung process, a test that never
+// ends) is stopped with its whole process group and counted as failed, so `npm test` always ends
+// with a report well inside CI's 90 minutes. KUBEML_LAYER_BUDGET_S overrides every budget.
+const BUDGET_S = { static: 600, unit: 600, integration: 1800, vscode: 1200, package: 900, e2e: 1800 };
+
+/** Runs a command in its own process group, echoing its output, and returns { code, output }. */
+function sh(cmd, args, env = {}, budgetS = 1800) {
   return new Promise((resolve) => {
-    const p = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
+    let done = false;
     const tee = (stream) => (d) => {
       output += d.toString();
       stream.write(d);
     };
     p.stdout.on('data', tee(process.stdout));
     p.stderr.on('data', tee(process.stderr));
-    p.on('close', (code) => resolve({ code: code ?? 1, output }));
+    const killGroup = (sig) => {
+      try {
+        process.kill(-p.pid, sig);
+      } catch {
+        /* already gone */
+      }
+    };
+    const finish = (code) => {
+      if (done) return;
+      done = true;
+      clearTimeout(watchdog);
+      resolve({ code, output });
+    };
+    const watchdog = setTimeout(() => {
+      const msg = `\n[test] ${cmd} ${args.join(' ')} overran its ${budgetS} s budget: stopping it and counting the layer as failed\n`;
+      output += msg;
+      process.stderr.write(msg);
+      killGroup('SIGTERM');
+      setTimeout(() => killGroup('SIGKILL'), 10_000).unref();
+      setTimeout(() => finish(124), 12_000).unref();
+    }, budgetS * 1000);
+    // 'close' waits for every holder of the pipes; a stray grandchild (a daemon a test started)
+    // may hold them forever. The process's own exit, plus a moment to drain, is enough.
+    p.on('exit', (code, signal) => {
+      setTimeout(() => {
+        if (!done && p.stdout.readable) process.stderr.write(`[test] ${cmd} exited but something it started still holds its output; not waiting for it\n`);
+        killGroup('SIGTERM');
+        finish(code ?? (signal ? 128 : 1));
+      }, 3000).unref();
+    });
+    p.on('close', (code, signal) => finish(code ?? (signal ? 128 : 1)));
   });
 }
 
@@ -61,14 +97,15 @@ let kubeconfig;
 for (const layer of layers) {
   const start = Date.now();
   log('test', `layer ${layer}`);
+  const budget = Number(process.env.KUBEML_LAYER_BUDGET_S) || BUDGET_S[layer];
   if (layer === 'static') {
-    const tc = await sh('npx', ['tsc', '-p', '.', '--noEmit']);
-    const lint = await sh('npx', ['eslint', '.']);
-    const cmds = await sh('node', ['scripts/check-contributions.mjs']);
+    const tc = await sh('npx', ['tsc', '-p', '.', '--noEmit'], {}, budget);
+    const lint = await sh('npx', ['eslint', '.'], {}, budget);
+    const cmds = await sh('node', ['scripts/check-contributions.mjs'], {}, budget);
     const failed = [tc, lint, cmds].filter((r) => r.code !== 0).length;
     record('static (typecheck, lint, contributions)', { passed: 3 - failed, failed, skipped: 0 }, Date.now() - start);
   } else if (layer === 'unit') {
-    record('unit', mochaCounts(await sh('npx', ['mocha'])), Date.now() - start);
+    record('unit', mochaCounts(await sh('npx', ['mocha'], {}, budget)), Date.now() - start);
   } else if (layer === 'integration') {
     if (process.env.KUBEML_CLUSTER !== 'off') {
       try {
@@ -81,10 +118,10 @@ for (const layer of layers) {
     }
     if (!existsSync('test/integration')) continue;
     const env = kubeconfig ? { KUBEML_KUBECONFIG: kubeconfig } : {};
-    record('integration', mochaCounts(await sh('npx', ['mocha', '--no-config', '--require', 'tsx/cjs', '--extension', 'ts', '--timeout', '600000', 'test/integration/**/*.test.ts'], env)), Date.now() - start);
+    record('integration', mochaCounts(await sh('npx', ['mocha', '--no-config', '--require', 'tsx/cjs', '--require', 'test/support/openHandles.cjs', '--exit', '--extension', 'ts', '--timeout', '600000', 'test/integration/**/*.test.ts'], env, budget)), Date.now() - start);
   } else {
     const script = { vscode: 'scripts/test-vscode.mjs', package: 'scripts/test-package.mjs', e2e: 'scripts/test-e2e.mjs' }[layer];
-    const r = await sh('node', [script]);
+    const r = await sh('node', [script], {}, budget);
     const counts = readLayerResult(layer) ?? { passed: 0, failed: 1, skipped: 0 };
     if (r.code !== 0 && counts.failed === 0) counts.failed = 1;
     record(layer, counts, Date.now() - start);

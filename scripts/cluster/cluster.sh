@@ -133,6 +133,13 @@ start_apiserver() {
   wait_for "kube-apiserver /readyz" 120 https_ok "https://127.0.0.1:$APISERVER_PORT/readyz"
 }
 
+controllers_settled() {  # a new namespace gets its default ServiceAccount: the controller-manager watches again
+  local ns="kubeml-settle-$RANDOM$RANDOM"
+  kc create namespace "$ns" >/dev/null
+  wait_for "kube-controller-manager to reconnect" 120 kc -n "$ns" get serviceaccount default
+  kc delete namespace "$ns" --wait=false >/dev/null
+}
+
 start_controllers() {
   start_daemon kube-controller-manager "$BIN_DIR/kube-controller-manager" \
     --kubeconfig="$STATE_DIR/controller-manager.kubeconfig" \
@@ -601,6 +608,8 @@ case "${1:-}" in
   status) cmd_status ;;
   kubeconfig) echo "$KUBECONFIG_PATH" ;;
   # Stops and starts kube-apiserver only (watch-resilience tests); the rest keeps running.
-  restart-apiserver) running kube-apiserver || die "kube-apiserver is not running"; stop_daemon 30 kube-apiserver; start_apiserver; log "kube-apiserver restarted" ;;
+  # Returns once the controllers have reconnected too (their watches back off for up to 30 s),
+  # so that what a test does next does not wait on a controller that has not noticed yet.
+  restart-apiserver) running kube-apiserver || die "kube-apiserver is not running"; stop_daemon 30 kube-apiserver; start_apiserver; controllers_settled; log "kube-apiserver restarted" ;;
   *) echo "usage: $0 up|down|status|kubeconfig|restart-apiserver" >&2; exit 2 ;;
 esac
