@@ -49,7 +49,7 @@ export class Extension extends Disposable {
     const drift = this._register(new DriftCommands(context.extensionUri));
     const lintDiagnostics = this._register(new LintDiagnostics(connection, logger.child('lint')));
     const lint = { diagnostics: lintDiagnostics, commands: this._register(new LintCommands(connection, lintDiagnostics, logger.child('lint'))) };
-    const runs = this._register(new RunCommands(connection, logger.child('runs')));
+    const runs = this._register(new RunCommands(connection, logger.child('runs'), sync));
     this._register(new RunStatusBar(runs));
     this.api = { connection, explorer, ready, drift, sync, lint, runs };
   }

@@ -55,6 +55,15 @@ function runIdOf(arg: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * Keeps a running run's pods in sync with the workspace (the sync feature's SyncController; kept
+ * structural here so that runs does not load sync).
+ */
+export interface RunSync {
+  startForRun(target: { runId: string; namespace: string; labelSelector: string; container?: string; localRoot: string; remoteFolder: string; exclude: readonly string[] }): Promise<unknown>;
+  stopForRun(runId: string): void;
+}
+
 export class RunCommands extends Disposable {
   /** Runs started in this window that have not ended. */
   readonly active = new Map<string, RunExecution>();
@@ -64,6 +73,7 @@ export class RunCommands extends Disposable {
   constructor(
     private readonly connection: ClusterConnection,
     private readonly log: Logger,
+    private readonly sync?: RunSync,
   ) {
     super();
     const reg = (id: string, fn: (...args: unknown[]) => unknown) => this._register(vscode.commands.registerCommand(id, fn));
@@ -273,6 +283,13 @@ export class RunCommands extends Disposable {
     this.active.set(run.id, run);
     this._onDidChangeRuns.fire();
     run.onDidChange(() => this._onDidChangeRuns.fire());
+    // Once the code is in the pods and the run started, saved files follow it there (all ranks).
+    let syncing = false;
+    run.onDidChange((r) => {
+      if (r.phase !== 'running' || syncing || !this.sync) return;
+      syncing = true;
+      void this.sync.startForRun({ runId: r.id, namespace: r.namespace, labelSelector: r.podSelector, container: r.container, localRoot: ws.folder, remoteFolder: ws.spec.codePath, exclude: ws.spec.exclude });
+    });
     const title = purpose === 'train' ? t('Training {0}', run.id) : t('Validating {0}', run.id);
     const done = vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
       token.onCancellationRequested(() => void run.cancel());
@@ -290,6 +307,7 @@ export class RunCommands extends Disposable {
       }
     });
     const finished = Promise.resolve(done).then((record) => {
+      this.sync?.stopForRun(run.id);
       this.active.delete(run.id);
       run.dispose();
       this._onDidChangeRuns.fire();

@@ -22,6 +22,7 @@ export interface SyncSettings {
   maxFileSizeMB: number;
   mirror: boolean;
   exclude: string[];
+  followRuns: boolean;
 }
 
 function readSettings(): SyncSettings {
@@ -32,7 +33,23 @@ function readSettings(): SyncSettings {
     maxFileSizeMB: Math.max(0, c.get<number>('maxFileSizeMB') ?? 50),
     mirror: c.get<boolean>('mirror') ?? false,
     exclude: c.get<string[]>('exclude') ?? [],
+    followRuns: c.get<boolean>('followRuns') ?? true,
   };
+}
+
+/** What the run launcher asks to keep in sync: the pods of one run, into its code path. */
+export interface RunSyncTarget {
+  readonly runId: string;
+  readonly namespace: string;
+  readonly labelSelector: string;
+  readonly container?: string;
+  readonly localRoot: string;
+  readonly remoteFolder: string;
+  readonly exclude: readonly string[];
+}
+
+export function runSyncLabel(runId: string): string {
+  return `run ${runId}`;
 }
 
 interface RunningSession {
@@ -84,9 +101,7 @@ export class SyncController extends Disposable {
       void vscode.window.showErrorMessage(vscode.l10n.t('Sync is disabled in an untrusted workspace: it sends this folder into a pod. Trust the workspace (Manage Workspace Trust) to use it.'));
       return undefined;
     }
-    const kc = this.connection.kubeConfig;
-    const client = this.connection.client;
-    if (!kc || !client || this.connection.state.kind !== 'connected') {
+    if (!this.connected()) {
       void vscode.window.showErrorMessage(vscode.l10n.t('Sync needs a connected cluster. Select a context or Retry, then Start Sync again.'));
       return undefined;
     }
@@ -101,6 +116,7 @@ export class SyncController extends Disposable {
       void vscode.window.showErrorMessage(vscode.l10n.t('kubeml.sync.remoteFolder "{0}" cannot be used: it {1}.', settings.remoteFolder, target.reason));
       return undefined;
     }
+    const client = this.connection.client!;
     let source: PodSource;
     let label: string;
     const normalized = arg && 'pod' in arg ? arg.pod : arg;
@@ -117,16 +133,68 @@ export class SyncController extends Disposable {
       void vscode.window.showInformationMessage(vscode.l10n.t('Sync with {0} is already running.', label));
       return this.sessions.get(label)!.session;
     }
+    try {
+      return await this.open({ label, source, localRoot, remoteFolder: target.path, exclude: settings.exclude, settings });
+    } catch (e) {
+      void vscode.window.showErrorMessage(vscode.l10n.t('Start Sync failed: {0}', messageOf(e)));
+      return undefined;
+    }
+  }
+
+  /**
+   * For the run launcher: keeps the run's workspace in sync with every pod of the run (all ranks),
+   * into the run's code path, while it runs; `stopForRun` ends it. Quiet: a run is not failed
+   * because its sync could not start (the log says why). Respects kubeml.sync.followRuns.
+   */
+  async startForRun(run: RunSyncTarget): Promise<SyncSession | undefined> {
+    const settings = readSettings();
+    if (!settings.followRuns || !vscode.workspace.isTrusted || !this.connected()) return undefined;
+    const target = checkTargetFolder(run.remoteFolder);
+    const slog = this.log.child('sync');
+    if (!target.ok) {
+      slog.warn(`Not syncing run ${run.runId}: its code path "${run.remoteFolder}" ${target.reason}.`);
+      return undefined;
+    }
+    const label = runSyncLabel(run.runId);
+    if (this.sessions.has(label)) return this.sessions.get(label)!.session;
+    const source = new SelectedPods(this.connection.client!, run.namespace, run.labelSelector, run.container);
+    try {
+      return await this.open({ label, source, localRoot: run.localRoot, remoteFolder: target.path, exclude: [...settings.exclude, ...run.exclude], settings, quietStop: true });
+    } catch (e) {
+      slog.warn(`Sync with run ${run.runId} did not start: ${messageOf(e)}`);
+      return undefined;
+    }
+  }
+
+  /** Ends the sync of a run (its pods finished or it was cancelled). */
+  stopForRun(runId: string): void {
+    const label = runSyncLabel(runId);
+    const s = this.sessions.get(label);
+    if (!s) return;
+    this.sessions.delete(label);
+    s.session.dispose();
+    this.log.child('sync').info(`Sync with ${label} stopped: the run ended.`);
+    this.changed();
+  }
+
+  private connected(): boolean {
+    return !!this.connection.kubeConfig && !!this.connection.client && this.connection.state.kind === 'connected';
+  }
+
+  /** Opens a session, registers it under `label` and runs its first (incremental) sync. Throws when that fails. */
+  private async open(o: { label: string; source: PodSource; localRoot: string; remoteFolder: string; exclude: string[]; settings: SyncSettings; quietStop?: boolean }): Promise<SyncSession> {
+    const { label, settings } = o;
+    const kc = this.connection.kubeConfig!;
     const slog = this.log.child('sync');
     const session = new SyncSession({
-      localRoot,
-      remoteFolder: target.path,
-      pods: source,
+      localRoot: o.localRoot,
+      remoteFolder: o.remoteFolder,
+      pods: o.source,
       transportFor: (ref: PodRef) => new PodTransport(kc, ref),
       log: slog,
       maxFileSize: settings.maxFileSizeMB > 0 ? settings.maxFileSizeMB * 1024 * 1024 : undefined,
       mirror: settings.mirror,
-      ignore: settings.exclude,
+      ignore: o.exclude,
     });
     session.onDidLog((line) => slog.info(line));
     session.onDidChangeStatus((s) => {
@@ -135,29 +203,26 @@ export class SyncController extends Disposable {
           this.sessions.delete(label);
           session.dispose();
         }
-        if (!/^Sync stopped\.$/.test(s.reason)) void vscode.window.showWarningMessage(s.reason);
+        if (!/^Sync stopped\.$/.test(s.reason)) {
+          if (o.quietStop) slog.info(`${label}: ${s.reason}`);
+          else void vscode.window.showWarningMessage(s.reason);
+        }
       }
       this.changed();
     });
     this.sessions.set(label, { label, session });
     this.changed();
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Syncing {0} to {1}', localRoot, label) }, () => session.start());
-      slog.info(`Sync started: ${localRoot} -> ${label}:${target.path}`);
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Syncing {0} to {1}', o.localRoot, label) }, () => session.start());
+      slog.info(`Sync started: ${o.localRoot} -> ${label}:${o.remoteFolder}`);
       return session;
     } catch (e) {
-      this.sessions.delete(label);
+      if (this.sessions.get(label)?.session === session) this.sessions.delete(label);
       session.dispose();
       this.changed();
       slog.error(`Start Sync with ${label} failed`, e);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Start Sync failed: {0}', messageOf(e)));
-      return undefined;
+      throw e;
     }
-  }
-
-  /** For the run launcher: keeps the folder in sync with every pod of a run. */
-  startForRun(namespace: string, labelSelector: string, container?: string): Promise<SyncSession | undefined> {
-    return this.startSync({ namespace, labelSelector, container });
   }
 
   async stopSync(arg?: SyncTargetArg | string): Promise<void> {

@@ -1,11 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { Commands, EXTENSION_ID } from '../../src/constants';
 import { type KubeMLApi } from '../../src/extensionMain';
 import { type RunRecord } from '../../src/runs/records';
 import { loadSpec } from '../../src/runs/spec';
+import { runSyncLabel } from '../../src/sync/commands';
+import { PodTransport } from '../../src/sync/transport';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -96,6 +98,38 @@ describe('KubeML runs in VS Code', function () {
     await vscode.commands.executeCommand(Commands.openDriftReport, { runDir: join(folder, '.kubeml', 'runs', record.id) });
     assert.equal(api.drift.panels.size, before + 1);
     for (const p of api.drift.panels) p.dispose();
+  });
+
+  it('a running run follows saved files: sync into all its pods starts with the run and ends with it', async function () {
+    await clusterReady(this);
+    assert.equal(vscode.workspace.getConfiguration('kubeml.sync').get('followRuns'), true, 'kubeml.sync.followRuns defaults to true');
+    const spec = loadSpec(readFileSync(join(folder, 'kubeml.yaml'), 'utf8'));
+    const id = await vscode.commands.executeCommand<string | undefined>(Commands.launchTraining, undefined, { useDefaults: true, params: { samples: 5000, n_estimators: 20000 } });
+    assert.equal(typeof id, 'string');
+    const run = api.runs.active.get(id!);
+    assert.ok(run);
+    const probe = join(folder, `sync-probe-${id}.py`);
+    try {
+      for (let i = 0; i < 600 && !api.sync.active.has(runSyncLabel(id!)) && !['failed', 'succeeded'].includes(run.record.phase); i++) await sleep(200);
+      assert.ok(api.sync.active.has(runSyncLabel(id!)), `no sync session for the run (phase ${run.record.phase}, sessions: ${[...api.sync.active.keys()].join(', ')})`);
+      const body = `# saved while ${id} runs\nVALUE = ${Date.now()}\n`;
+      writeFileSync(probe, body);
+      const pod = run.record.pods?.[0];
+      assert.ok(pod, 'the run has a pod');
+      const transport = new PodTransport(api.connection.kubeConfig!, { namespace: run.record.namespace, name: pod, container: run.record.container });
+      let seen = '';
+      for (let i = 0; i < 100 && seen !== body; i++) {
+        seen = (await transport.exec(['sh', '-c', `cat ${spec.codePath}/sync-probe-${id}.py 2>/dev/null || true`])).stdout.toString();
+        if (seen !== body) await sleep(100);
+      }
+      assert.equal(seen, body, `the saved file did not reach ${spec.codePath} in ${pod}`);
+    } finally {
+      rmSync(probe, { force: true });
+    }
+    const record = await vscode.commands.executeCommand<RunRecord | undefined>(Commands.cancelRun, id);
+    assert.equal(record?.phase, 'cancelled');
+    for (let i = 0; i < 50 && api.sync.active.has(runSyncLabel(id!)); i++) await sleep(100);
+    assert.ok(!api.sync.active.has(runSyncLabel(id!)), 'the run ended but its sync session is still open');
   });
 
   it('Cancel Run deletes a running run and the status bar run list empties', async function () {
