@@ -38,6 +38,9 @@ export interface ExecOptions {
 
 /** Bytes queued on the socket before the tar producer waits. */
 const HIGH_WATER = 4 * 1024 * 1024;
+/** From this many files or bytes on, a plan with nothing to remove is sent as two parallel streams. */
+const PARALLEL_MIN_FILES = 1000;
+const PARALLEL_MIN_BYTES = 16 * 1024 * 1024;
 /** Bytes per WebSocket message of stdin. */
 const FRAME = 64 * 1024;
 /** Bounds of one exec's argv: the API server takes the command in the URL. */
@@ -130,11 +133,17 @@ export abstract class ScriptTransport {
   async apply(targetDir: string, localRoot: string, plan: PlanParts | Promise<PlanParts | undefined>, tree: Tree | Promise<Tree>, progress: UploadProgress = {}, signal?: AbortSignal): Promise<void> {
     const target = safeTargetFolder(targetDir);
     let resolvedTree: Tree = new Map();
+    let parallel = 1;
     const prepared = Promise.all([plan, tree]).then(([p, t]): Array<{ deletes: string[]; items: string[] }> => {
       resolvedTree = t;
       if (!p) return [{ deletes: [] as string[], items: [] as string[] }];
       const items = [...p.mkdirs, ...p.uploads].map(safeRelativePath);
-      const parts = chunkUploads(items, (x) => t.get(x)?.size ?? 0, 5000, 256 * 1024 * 1024);
+      // A large plan goes as two streams at once when nothing is removed first (the first sync,
+      // a checkout): the pod extracts both in parallel, each on its own connection.
+      const bytes = items.reduce((n, x) => n + (t.get(x)?.size ?? 0), 0);
+      const split = p.deletes.length === 0 && (items.length >= PARALLEL_MIN_FILES || bytes >= PARALLEL_MIN_BYTES);
+      const parts = chunkUploads(items, (x) => t.get(x)?.size ?? 0, split ? Math.min(5000, Math.ceil(items.length / 2)) : 5000, split ? Math.min(256 * 1024 * 1024, Math.ceil(bytes / 2) + 1) : 256 * 1024 * 1024);
+      parallel = split ? 2 : 1;
       return (parts.length ? parts : [[]]).map((c, i) => ({ deletes: i === 0 ? p.deletes.map(safeRelativePath) : [], items: c }));
     });
     const stdinFor = (index: number) =>
@@ -154,9 +163,18 @@ export abstract class ScriptTransport {
       await first.catch(() => undefined);
       throw e;
     });
-    await first;
-    for (let i = 1; i < all.length; i++) {
-      await this.run(shCommand(APPLY_SCRIPT, [target]), `Applying changes in ${target}`, { signal, stdin: stdinFor(i)() });
+    // Later chunks: one at a time after the first, or alongside it when the plan was split.
+    let next = 1;
+    const lane = async () => {
+      while (next < all.length) {
+        const i = next++;
+        await this.run(shCommand(APPLY_SCRIPT, [target]), `Applying changes in ${target}`, { signal, stdin: stdinFor(i)() });
+      }
+    };
+    if (parallel > 1) await Promise.all([first.then(lane), lane()]);
+    else {
+      await first;
+      await lane();
     }
   }
 }
