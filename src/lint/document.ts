@@ -1,5 +1,6 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { fastParse } from './fastYaml';
+import { isAlias, isMap, isPair, isScalar, isSeq } from './yamlNodes';
 import type { Path } from './types';
 
 /**
@@ -105,7 +106,12 @@ function resolveAlias(doc: Document, node: unknown): unknown {
 export function findPair(map: YAMLMap, key: string): Pair | undefined {
   for (const item of map.items) {
     const k = item.key;
-    if ((isScalar(k) ? k.value : k) === key || (isScalar(k) && String(k.value) === key)) return item as Pair;
+    if (k === key) return item as Pair;
+    if (isScalar(k)) {
+      // Keys are nearly always strings: compare those directly, and stringify only the others (`80:`, `true:`).
+      const v = k.value;
+      if (v === key || (typeof v !== 'string' && String(v) === key)) return item as Pair;
+    }
   }
   return undefined;
 }

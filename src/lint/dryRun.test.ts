@@ -106,7 +106,7 @@ describe('lint dry run and cluster schema', () => {
     }
   });
 
-  it('reads CRD schemas from /openapi/v3 (custom groups only) and validates TrainJobs with them', async () => {
+  it('reads CRD schemas from /openapi/v3 (all at once, or lazily per group-version) and validates TrainJobs with them', async () => {
     const trainjob = {
       components: {
         schemas: {
@@ -128,12 +128,70 @@ describe('lint dry run and cluster schema', () => {
       assert.deepEqual(requests, ['GET /openapi/v3', 'GET /openapi/v3/apis/trainer.kubeflow.org/v1alpha1?hash=C']);
       const tj = y('apiVersion: trainer.kubeflow.org/v1alpha1', 'kind: TrainJob', 'metadata: {name: t}', 'spec:', '  runtimeRef: {name: torch-distributed}', '  trainer: {numNodes: two}');
       assert.deepEqual(lint(tj, { clusterSchema: validator }).filter((h) => h.rule === 'schema').map((h) => h.text), ['two']);
-      // The cache: one fetch per server; lookups before it arrives return undefined and fire onDidChange after.
+      // The editor's cache: the index, then only the group-versions asked about; each lookup before
+      // its document arrives answers "not known" and onDidChange fires when it does.
+      requests.length = 0;
       const data = new ClusterLintData(() => client, new Logger(nullSink));
-      assert.equal(data.clusterSchema(true), undefined);
+      const schema = data.clusterSchema(true)!;
+      assert.equal(data.clusterSchema(false), undefined);
+      assert.equal(schema.has('trainer.kubeflow.org', 'v1alpha1', 'TrainJob'), false);
+      assert.equal(schema.serves('trainer.kubeflow.org', 'v1alpha1', 'TrainJob'), undefined);
       await new Promise<void>((r) => data.onDidChange(() => r()));
-      assert.ok(data.clusterSchema(true)?.has('trainer.kubeflow.org', 'v1alpha1', 'TrainJob'));
+      assert.equal(schema.has('trainer.kubeflow.org', 'v1alpha1', 'TrainJob'), false);
+      await new Promise<void>((r) => data.onDidChange(() => r()));
+      assert.ok(schema.has('trainer.kubeflow.org', 'v1alpha1', 'TrainJob'));
+      assert.equal(schema.serves('ray.io', 'v1', 'RayJob'), false, 'a group-version missing from the index is not served');
+      assert.deepEqual(lint(tj, { clusterSchema: schema }).filter((h) => h.rule === 'schema').map((h) => h.text), ['two']);
+      assert.deepEqual(schema.loadedGroupVersions(), ['apis/trainer.kubeflow.org/v1alpha1']);
+      assert.deepEqual(requests, ['GET /openapi/v3', 'GET /openapi/v3/apis/trainer.kubeflow.org/v1alpha1?hash=C']);
+      assert.equal(data.clusterSchema(true), schema, 'one per server');
       data.dispose();
+    } finally {
+      server.close();
+    }
+  });
+
+  it('validates built-in kinds against the cluster\'s document when it has one, the bundled schema until then and when it fails', async () => {
+    // A cluster whose ConfigMap has a field the bundled v1.33 schema does not (a newer or patched API server).
+    const core = {
+      components: {
+        schemas: {
+          'io.k8s.api.core.v1.ConfigMap': {
+            type: 'object',
+            properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, data: { type: 'object', additionalProperties: { type: 'string' } }, compressed: { type: 'boolean' } },
+            'x-kubernetes-group-version-kind': [{ group: '', version: 'v1', kind: 'ConfigMap' }],
+          },
+        },
+      },
+    };
+    let fail = false;
+    const { server, client, requests } = await serve((req) => {
+      if (fail) return { status: 503, json: { kind: 'Status', message: 'unavailable' } };
+      if (req.url === '/openapi/v3') return { status: 200, json: { paths: { 'api/v1': { serverRelativeURL: '/openapi/v3/api/v1?hash=A' }, 'apis/apps/v1': { serverRelativeURL: '/openapi/v3/apis/apps/v1?hash=B' } } } };
+      if (req.url === '/openapi/v3/api/v1?hash=A') return { status: 200, json: core };
+      return { status: 404, json: {} };
+    });
+    try {
+      const cm = y('apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: c}', 'compressed: yes', 'data: {a: b}');
+      const data = new ClusterLintData(() => client, new Logger(nullSink));
+      const schema = data.clusterSchema(true)!;
+      // Before the cluster's document arrives: the bundled schema, which has no such field.
+      assert.deepEqual(lint(cm, { clusterSchema: schema }).filter((h) => h.rule === 'unknown-field').map((h) => h.text), ['compressed']);
+      await new Promise<void>((r) => data.onDidChange(() => r()));
+      lint(cm, { clusterSchema: schema });
+      await new Promise<void>((r) => data.onDidChange(() => r()));
+      assert.deepEqual(lint(cm, { clusterSchema: schema }).filter((h) => ['unknown-field', 'schema'].includes(h.rule)), []);
+      assert.deepEqual(requests, ['GET /openapi/v3', 'GET /openapi/v3/api/v1?hash=A'], 'apps/v1 was never read');
+      data.dispose();
+
+      // A cluster that answers nothing: the bundled schema validates.
+      fail = true;
+      const down = new ClusterLintData(() => client, new Logger(nullSink));
+      const s2 = down.clusterSchema(true)!;
+      lint(cm, { clusterSchema: s2 });
+      await s2.settled();
+      assert.deepEqual(lint(cm, { clusterSchema: s2 }).filter((h) => h.rule === 'unknown-field').map((h) => h.text), ['compressed']);
+      down.dispose();
     } finally {
       server.close();
     }

@@ -1,4 +1,5 @@
-import { isMap, isScalar, isSeq, type Document, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { Document, Node, YAMLMap, YAMLSeq } from 'yaml';
+import { isMap, isScalar, isSeq } from './yamlNodes';
 import { locate } from './document';
 import type { Path, TextEdit } from './types';
 

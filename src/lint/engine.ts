@@ -4,7 +4,7 @@ import { attachSource, isBlankChunk, isRecord, LineTable, parseChunk, spanOf, sp
 import { parseFieldPath } from './fieldPath';
 import { allRules, ruleMeta } from './rules';
 import { RuleContext, type FileIndex, type RawFinding } from './rules/rule';
-import type { SchemaValidator } from './schema/validator';
+import type { KindSchemas, SchemaValidator } from './schema/validator';
 import { annotationSuppressions, ChunkSuppressions, fileSuppressions, isSuppressed, type RuleSet } from './suppress';
 import type { ClusterFacts, Finding, Severity, SeveritySetting } from './types';
 import { headOf, type ResourceHead } from './workload';
@@ -16,8 +16,11 @@ export interface LintConfig {
   schema?: boolean;
   /** The offline schema for the pinned Kubernetes version. */
   bundledSchema?: SchemaValidator;
-  /** The connected cluster's schema (its /openapi/v3, CRDs included); preferred when it knows a kind. */
-  clusterSchema?: SchemaValidator;
+  /**
+   * The connected cluster's schema (its /openapi/v3: built-in kinds and CRDs); preferred when it
+   * knows a kind. A ClusterSchema reads the group-versions it is asked about lazily.
+   */
+  clusterSchema?: KindSchemas;
   facts?: ClusterFacts;
   /** Files larger than this are not linted (one finding says so). Default 5 MiB. */
   maxFileBytes?: number;
@@ -250,7 +253,7 @@ const BUILTIN_GROUP = (group: string) => !group.includes('.') || group.endsWith(
 function schemaCheck(entry: Entry, head: ResourceHead, config: LintConfig, out: RawFinding[]): void {
   const root = entry.parsed.doc.contents as Node;
   const { group, version, kind } = head;
-  const validator = config.clusterSchema?.has(group, version, kind) ? config.clusterSchema : config.bundledSchema?.has(group, version, kind) ? config.bundledSchema : undefined;
+  const validator: KindSchemas | undefined = config.clusterSchema?.has(group, version, kind) ? config.clusterSchema : config.bundledSchema?.has(group, version, kind) ? config.bundledSchema : undefined;
   if (validator) {
     const problems: Parameters<SchemaValidator['validate']>[4] = [];
     validator.validate(root, group, version, kind, problems);
@@ -263,11 +266,11 @@ function schemaCheck(entry: Entry, head: ResourceHead, config: LintConfig, out: 
   }
   const where = keySpan(root, 'apiVersion') ?? { start: 0, end: 0 };
   const bundled = config.bundledSchema;
-  if (BUILTIN_GROUP(group) && bundled && !bundled.serves(group, version, kind) && !config.clusterSchema?.serves(group, version, kind)) {
+  if (BUILTIN_GROUP(group) && bundled && !bundled.serves(group, version, kind) && config.clusterSchema?.serves(group, version, kind) !== true) {
     const others = bundled.versionsOf(group, kind);
     const other = others.length ? ` Use apiVersion ${others.map((v) => (group ? `${group}/${v}` : v)).join(' or ')}.` : '';
     out.push({ ruleId: 'unknown-kind', message: `Kubernetes ${bundled.schema.source.replace(/^kubernetes /, '')} has no ${kind} in ${head.apiVersion}.${other}`, ...where });
-  } else if (config.clusterSchema && !BUILTIN_GROUP(group) && !config.clusterSchema.serves(group, version, kind)) {
+  } else if (config.clusterSchema && !BUILTIN_GROUP(group) && config.clusterSchema.serves(group, version, kind) === false) {
     const versions = config.clusterSchema.versionsOf(group, kind);
     const hint = versions.length ? ` It serves ${kind} as ${versions.map((v) => `${group}/${v}`).join(', ')}.` : ' Install its CRD (operator) first.';
     out.push({ ruleId: 'unknown-kind', severity: 'warning', message: `The connected cluster does not serve ${head.apiVersion} ${kind}.${hint}`, ...where });

@@ -25,6 +25,12 @@ const SCALAR_PROTO = new Scalar(null);
 const MAP_PROTO = new YAMLMap();
 const SEQ_PROTO = new YAMLSeq();
 const PAIR_PROTO = new Pair(null);
+/*
+ * Documents likewise: a Document's constructor builds its options, directives and schema (a tenth
+ * of the fast path's time). Each parsed document inherits them, unchanged, from one instance and
+ * owns only what differs: contents, errors, warnings, comments.
+ */
+const DOC_PROTO = new Document();
 
 function mkScalar(value: unknown, type: Scalar.Type, start: number, end: number): Scalar {
   const s = Object.create(SCALAR_PROTO) as Scalar;
@@ -66,12 +72,14 @@ const NULL = /^(?:~|[Nn]ull|NULL)$/;
 const INT = /^[-+]?(?:0|[1-9][0-9]*)$/;
 const FLOAT = /^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)$/;
 const UNIT = /^[0-9]+(?:\.[0-9]+)?[a-zA-Z]+$/;
-const BAD_START = /^[&*!|>%@`[\]{},#?:'"]/;
+/** First characters a plain scalar cannot have (indicators), as a table: this runs for every key and value. */
+const BAD_START = new Uint8Array(128);
+for (const ch of '&*!|>%@`[]{},#?:\'"') BAD_START[ch.charCodeAt(0)] = 1;
 
 /** Resolves a plain scalar as YAML 1.1 does, or gives up on anything unusual. */
 function resolvePlain(s: string): unknown {
-  if (BAD_START.test(s) || s.includes(' #')) fail();
   const c = s.charCodeAt(0);
+  if ((c < 128 && BAD_START[c] === 1) || s.includes(' #')) fail();
   // Letters and '/': strings, except the 1.1 booleans and nulls.
   if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 47 || c === 95) {
     if (s.length <= 5 && (TRUE.test(s) || FALSE.test(s) || NULL.test(s))) return TRUE.test(s) ? true : FALSE.test(s) ? false : null;
@@ -96,6 +104,28 @@ function resolvePlain(s: string): unknown {
   fail();
 }
 
+/*
+ * Mapping keys repeat across manifests (apiVersion, metadata, name, containers, ...). A key read
+ * from the text is a fresh string that V8 must hash and look up in its string table when it becomes
+ * a property name, and that is most of the cost of building the plain value. Keys seen before are
+ * found here by comparing characters in place, and the string already used as a property is reused.
+ * Only keys that passed the checks below are stored, so a hit needs no check again.
+ */
+const KEY_SLOTS = 4096;
+const keyCache: Array<string | undefined> = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
+
+function plainKey(t: string, p: number, e: number): string {
+  const n = e - p;
+  if (n <= 0) fail();
+  const slot = (n * 31 + t.charCodeAt(p) * 7 + t.charCodeAt(e - 1) * 13 + t.charCodeAt(p + (n >> 1))) & (KEY_SLOTS - 1);
+  const cached = keyCache[slot];
+  if (cached !== undefined && cached.length === n && t.startsWith(cached, p)) return cached;
+  const keyText = t.slice(p, e);
+  if (keyText === '<<' || keyText === '__proto__' || resolvePlain(keyText) !== keyText) fail();
+  keyCache[slot] = keyText;
+  return keyText;
+}
+
 export function fastParse(text: string): FastParse | undefined {
   if (text.includes('\t') || text.includes('\u0000')) return undefined;
   try {
@@ -110,8 +140,13 @@ class FastParser {
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
   private readonly indents: number[] = [];
-  /** -1 blank or comment-only line. */
-  private readonly kinds: Int8Array;
+  /** -1 blank or comment-only line, 1 content. (A plain array: a typed array's allocation costs more than it saves on documents this size.) */
+  private readonly kinds: number[] = [];
+  /**
+   * The line after the node that block, map, seq, value and literal just read (-1: the end): set by
+   * each before it returns, read by the caller straight away (one object less per node than returning both).
+   */
+  private nx = -1;
 
   constructor(private readonly t: string) {
     let s = 0;
@@ -127,13 +162,9 @@ class FastParser {
       this.starts.push(s);
       this.ends.push(end);
       this.indents.push(i - s);
+      this.kinds.push(i >= end || t.charCodeAt(i) === 35 ? -1 : 1);
       if (next > n) break;
       s = next;
-    }
-    this.kinds = new Int8Array(this.starts.length);
-    for (let l = 0; l < this.starts.length; l++) {
-      const p = this.starts[l]! + this.indents[l]!;
-      this.kinds[l] = p >= this.ends[l]! || t.charCodeAt(p) === 35 ? -1 : 1;
     }
   }
 
@@ -148,9 +179,13 @@ class FastParser {
     }
     if (this.t.startsWith('%', this.starts[l]!)) fail();
     if (this.indents[l] !== 0) fail();
-    const { built, next } = this.block(l, 0);
-    if (next >= 0) fail();
-    const doc = new Document() as Document.Parsed;
+    const built = this.block(l, 0);
+    if (this.nx >= 0) fail();
+    const doc = Object.create(DOC_PROTO) as Document.Parsed;
+    doc.commentBefore = null;
+    doc.comment = null;
+    doc.errors = [];
+    doc.warnings = [];
     doc.contents = built.node as never;
     return { doc, value: built.value };
   }
@@ -161,7 +196,7 @@ class FastParser {
   }
 
   /** A block node whose first content is at line l, column col. */
-  private block(l: number, col: number): { built: Built; next: number } {
+  private block(l: number, col: number): Built {
     const p = this.starts[l]! + col;
     const t = this.t;
     if (t.startsWith('...', p) || t.startsWith('---', p)) fail();
@@ -188,11 +223,10 @@ class FastParser {
     return -1;
   }
 
-  private map(l: number, col: number): { built: Built; next: number } {
+  private map(l: number, col: number): Built {
     const t = this.t;
     const node = mkMap(false);
     const value: Record<string, unknown> = {};
-    const seen = new Set<string>();
     let line = l;
     let startCol = col;
     let mapStart = -1;
@@ -213,34 +247,36 @@ class FastParser {
       } else {
         let ke = colon;
         while (ke > p && t.charCodeAt(ke - 1) === 32) ke--;
-        keyText = t.slice(p, ke);
-        if (keyText === '<<' || resolvePlain(keyText) !== keyText) fail();
+        keyText = plainKey(t, p, ke);
         key = mkScalar(keyText, 'PLAIN', p, ke);
       }
-      if (seen.has(keyText)) fail();
-      seen.add(keyText);
+      // Duplicate keys (an error) and `__proto__` (not a plain property) go to the full parser.
+      if (keyText === '__proto__' || Object.hasOwn(value, keyText)) fail();
       // The value.
-      const r = this.value(line, colon + 1, end, col);
-      node.items.push(mkPair(key, r.built.node));
-      value[keyText] = r.built.value;
-      if (r.next < 0) {
+      const b = this.value(line, colon + 1, end, col);
+      const next = this.nx;
+      node.items.push(mkPair(key, b.node));
+      value[keyText] = b.value;
+      if (next < 0) {
         node.range = [mapStart, t.length, t.length];
-        return { built: { node, value }, next: -1 };
+        this.nx = -1;
+        return { node, value };
       }
-      const ind = this.indents[r.next]!;
+      const ind = this.indents[next]!;
       if (ind < col) {
-        const s = this.starts[r.next]!;
+        const s = this.starts[next]!;
         node.range = [mapStart, s, s];
-        return { built: { node, value }, next: r.next };
+        this.nx = next;
+        return { node, value };
       }
       if (ind > col) fail();
-      line = r.next;
+      line = next;
       startCol = col;
     }
   }
 
   /** The value after `key:` or `- `, from offset p to the line end; `indent` is the collection's. */
-  private value(line: number, p: number, end: number, indent: number): { built: Built; next: number } {
+  private value(line: number, p: number, end: number, indent: number): Built {
     const t = this.t;
     while (p < end && t.charCodeAt(p) === 32) p++;
     const c = t.charCodeAt(p);
@@ -259,7 +295,8 @@ class FastParser {
       const at = next < 0 ? t.length : this.starts[line + 1] ?? t.length;
       const pos = Math.min(at, t.length);
       const s = mkScalar(null, 'PLAIN', pos, pos);
-      return { built: { node: s, value: null }, next };
+      this.nx = next;
+      return { node: s, value: null };
     }
     let built: Built;
     let after: number;
@@ -293,7 +330,8 @@ class FastParser {
     const next = this.nextContent(line + 1);
     // A more indented line after a scalar would continue it (multi-line plain scalar): not handled.
     if (next >= 0 && this.indents[next]! > indent) fail();
-    return { built, next };
+    this.nx = next;
+    return built;
   }
 
   private restIsComment(p: number, end: number): void {
@@ -303,7 +341,7 @@ class FastParser {
     if (i < end && !(t.charCodeAt(i) === 35 && i > p)) fail();
   }
 
-  private seq(l: number, col: number): { built: Built; next: number } {
+  private seq(l: number, col: number): Built {
     const t = this.t;
     const node = mkSeq(false);
     const value: unknown[] = [];
@@ -315,7 +353,7 @@ class FastParser {
       if (t.charCodeAt(dash) !== 45 || (dash + 1 < end && t.charCodeAt(dash + 1) !== 32)) fail();
       let p = dash + 1;
       while (p < end && t.charCodeAt(p) === 32) p++;
-      let r: { built: Built; next: number };
+      let r: Built;
       if (p >= end || t.charCodeAt(p) === 35) {
         r = this.value(line, p, end, col);
       } else if (t.charCodeAt(p) === 45 && (p + 1 >= end || t.charCodeAt(p + 1) === 32)) {
@@ -325,32 +363,36 @@ class FastParser {
       } else {
         r = this.value(line, p, end, col);
       }
-      node.items.push(r.built.node);
-      value.push(r.built.value);
-      if (r.next < 0) {
+      const next = this.nx;
+      node.items.push(r.node);
+      value.push(r.value);
+      if (next < 0) {
         node.range = [seqStart, t.length, t.length];
-        return { built: { node, value }, next: -1 };
+        this.nx = -1;
+        return { node, value };
       }
-      const ind = this.indents[r.next]!;
+      const ind = this.indents[next]!;
       if (ind < col) {
-        const s = this.starts[r.next]!;
+        const s = this.starts[next]!;
         node.range = [seqStart, s, s];
-        return { built: { node, value }, next: r.next };
+        this.nx = next;
+        return { node, value };
       }
       if (ind > col) fail();
-      const np = this.starts[r.next]! + ind;
+      const np = this.starts[next]! + ind;
       if (t.charCodeAt(np) !== 45) {
         // A mapping key at the sequence's indentation ends the sequence (`key:\n- a\nother: b`).
-        const s = this.starts[r.next]!;
+        const s = this.starts[next]!;
         node.range = [seqStart, s, s];
-        return { built: { node, value }, next: r.next };
+        this.nx = next;
+        return { node, value };
       }
-      line = r.next;
+      line = next;
     }
   }
 
   /** `|`, `|-`, `|+` literal block scalars; content more indented than `indent`. */
-  private literal(line: number, p: number, end: number, indent: number): { built: Built; next: number } {
+  private literal(line: number, p: number, end: number, indent: number): Built {
     const t = this.t;
     let i = p + 1;
     let chomp = 'clip';
@@ -399,7 +441,8 @@ class FastParser {
     const endLine = chomp === 'keep' ? l : lastContent + 1;
     const endOffset = endLine < this.starts.length ? this.starts[endLine]! : t.length;
     const s = mkScalar(v, 'BLOCK_LITERAL', p, endOffset);
-    return { built: { node: s, value: v }, next: this.nextContent(lastContent + 1) };
+    this.nx = this.nextContent(lastContent + 1);
+    return { node: s, value: v };
   }
 
   /** A flow collection that closes on the same line. */
@@ -467,7 +510,7 @@ class FastParser {
     if (t.charCodeAt(i) !== close) {
       for (;;) {
         const k = item(',}');
-        if (!(k.node instanceof Scalar) || typeof k.value !== 'string' || k.value in value) fail();
+        if (!(k.node instanceof Scalar) || typeof k.value !== 'string' || k.value === '__proto__' || Object.hasOwn(value, k.value)) fail();
         skip();
         if (t.charCodeAt(i) !== 58 || !(i + 1 < end && t.charCodeAt(i + 1) === 32)) fail();
         i++;

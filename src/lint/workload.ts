@@ -145,16 +145,24 @@ export function containersOf(value: unknown, head: ResourceHead, pods: PodSpecRe
 
 export const GPU_RESOURCES = ['nvidia.com/gpu', 'amd.com/gpu', 'gpu.intel.com/i915', 'gpu.intel.com/xe'];
 
+/** gpuKeys per container: every ML rule asks, for every container. */
+const gpuKeysOf = new WeakMap<ContainerRef, readonly string[]>();
+
 /** The GPU resource names a container asks for, in requests or limits. */
-export function gpuKeys(c: ContainerRef): string[] {
+export function gpuKeys(c: ContainerRef): readonly string[] {
+  const known = gpuKeysOf.get(c);
+  if (known) return known;
   const res = c.container[c.resourcesKey];
-  if (!isRecord(res)) return [];
   const keys = new Set<string>();
-  for (const part of ['requests', 'limits']) {
-    const m = res[part];
-    if (isRecord(m)) for (const k of Object.keys(m)) if (GPU_RESOURCES.includes(k) || /^nvidia\.com\/mig-/.test(k)) keys.add(k);
+  if (isRecord(res)) {
+    for (const part of ['requests', 'limits']) {
+      const m = res[part];
+      if (isRecord(m)) for (const k of Object.keys(m)) if (GPU_RESOURCES.includes(k) || /^nvidia\.com\/mig-/.test(k)) keys.add(k);
+    }
   }
-  return [...keys];
+  const out = [...keys];
+  gpuKeysOf.set(c, out);
+  return out;
 }
 
 /** Parses a Kubernetes quantity into a number (2, "2", "500m", "1Gi"); NaN when it is not one. */

@@ -149,6 +149,18 @@ describe('KubeML manifest diagnostics', () => {
     assert.match(diag.message, /restartPolicy/);
   });
 
+  it('checks built-in kinds against the connected cluster\'s own /openapi/v3 (skipped when no cluster is connected)', async function () {
+    if (api.connection.state.kind !== 'connected') this.skip();
+    this.timeout(60000);
+    // coordination.k8s.io/v1 Lease: served by the cluster, left out of the bundled schema's kinds,
+    // so only the cluster's document for that group-version can find the misspelt field.
+    const editor = await open('lease.yaml', ['apiVersion: coordination.k8s.io/v1', 'kind: Lease', 'metadata:', '  name: trainer-leader', 'spec:', '  holderIdentiy: trainer-0', ''].join('\n'));
+    const diag = await until('an unknown-field diagnostic from the cluster schema', () => ours(editor.document.uri).find((d) => codeOf(d) === 'unknown-field'), 30000);
+    assert.equal(editor.document.getText(diag.range), 'holderIdentiy');
+    assert.match(diag.message, /did you mean "holderIdentity"/);
+    assert.ok(api.lint.diagnostics.cluster.clusterSchema(true)?.loadedGroupVersions().includes('apis/coordination.k8s.io/v1'));
+  });
+
   it('Validate Against Cluster says what to do when not connected (skipped when a cluster is connected)', async function () {
     if (api.connection.state.kind === 'connected') this.skip();
     const editor = await open('no-cluster.yaml', GPU_JOB);

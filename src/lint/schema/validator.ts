@@ -1,4 +1,5 @@
-import { isAlias, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
+import type { Node, Pair } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq } from '../yamlNodes';
 import { gvkKey, type CompactSchema, type CompactType } from './compact';
 
 /**
@@ -19,6 +20,14 @@ export interface SchemaProblem {
   end: number;
 }
 
+/** What the linter asks of a schema (SchemaValidator, the cluster's ClusterSchema). `serves` may not know yet. */
+export interface KindSchemas {
+  has(group: string, version: string, kind: string): boolean;
+  serves(group: string, version: string, kind: string): boolean | undefined;
+  versionsOf(group: string, kind: string): string[];
+  validate(root: Node, group: string, version: string, kind: string, out: SchemaProblem[]): void;
+}
+
 const PRIMS: Record<string, Compiled> = { s: { k: 's' }, i: { k: 'i' }, n: { k: 'n' }, b: { k: 'b' }, q: { k: 'q' }, '*': { k: '*' } };
 
 export class SchemaValidator {
@@ -26,8 +35,27 @@ export class SchemaValidator {
 
   constructor(readonly schema: CompactSchema) {}
 
+  /** kind -> group -> version -> definition name: looked up for every document, without building a "group/version/Kind" string. */
+  private byKind?: Map<string, Map<string, Map<string, string>>>;
+
+  private nameOf(group: string, version: string, kind: string): string | undefined {
+    if (!this.byKind) {
+      const byKind = new Map<string, Map<string, Map<string, string>>>();
+      for (const [gvk, name] of Object.entries(this.schema.kinds)) {
+        const [g, v, k] = gvk.split('/') as [string, string, string];
+        let groups = byKind.get(k);
+        if (!groups) byKind.set(k, (groups = new Map()));
+        let versions = groups.get(g);
+        if (!versions) groups.set(g, (versions = new Map()));
+        versions.set(v, name);
+      }
+      this.byKind = byKind;
+    }
+    return this.byKind.get(kind)?.get(group)?.get(version);
+  }
+
   has(group: string, version: string, kind: string): boolean {
-    return gvkKey(group, version, kind) in this.schema.kinds;
+    return this.nameOf(group, version, kind) !== undefined;
   }
 
   private servedSet?: Set<string>;
@@ -98,7 +126,7 @@ export class SchemaValidator {
 
   /** Validates a whole resource (the document's root node). */
   validate(root: Node, group: string, version: string, kind: string, out: SchemaProblem[]): void {
-    const name = this.schema.kinds[gvkKey(group, version, kind)];
+    const name = this.nameOf(group, version, kind);
     if (!name) return;
     this.check(root, this.def(name), undefined, out, 0);
   }
@@ -130,20 +158,22 @@ export class SchemaValidator {
         return;
       }
       let merged = false;
-      const seen: string[] = [];
+      // The keys present, kept only when some are required.
+      const seen: string[] | undefined = t.required.length ? [] : undefined;
       for (const pair of node.items as Pair[]) {
-        const k = isScalar(pair.key) ? String(pair.key.value) : undefined;
-        if (k === undefined) continue;
+        const key = pair.key;
+        if (!isScalar(key)) continue;
+        const k = typeof key.value === 'string' ? key.value : String(key.value);
         if (k === '<<') {
           merged = true;
           continue;
         }
-        seen.push(k);
+        seen?.push(k);
         const pt = t.props.get(k);
         if (pt) this.check(pair.value as Node, pt, pair.key as Node, out, depth + 1);
         else if (!t.preserve) push(out, 'unknown-field', pair.key as Node, unknownMessage(k, t.props));
       }
-      if (!merged && t.required.length) {
+      if (!merged && seen) {
         for (const r of t.required) {
           if (!seen.includes(r)) push(out, 'schema', keyNode ?? node, `Missing required field "${r}".`, !keyNode);
         }
