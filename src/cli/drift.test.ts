@@ -32,6 +32,14 @@ describe('kubeml drift (command line)', () => {
     assert.equal(r.windows.length, 5, '600 minutes in windows of 2 hours');
   });
 
+  it('reads Parquet files (kubeml drift ref.parquet cur.parquet), with the same verdicts as CSV', async () => {
+    const pq = await run([join(FIX, 'reference.parquet'), join(FIX, 'current.parquet')]);
+    const csv = await run([join(FIX, 'reference.csv'), join(FIX, 'current.csv')]);
+    assert.equal(pq.code, 0, pq.text);
+    assert.equal(pq.text.split('\n').slice(2).join('\n'), csv.text.split('\n').slice(2).join('\n'), 'all but the two lines naming the files');
+    assert.match(pq.text, /reference\.parquet \(600 rows\)/);
+  });
+
   it('says what is wrong with bad usage or bad files (exit 2)', async () => {
     assert.match((await run([join(FIX, 'reference.csv')])).text, /needs two files/);
     assert.equal((await run(['--method', 'magic', 'a', 'b'])).code, 2);

@@ -3,13 +3,14 @@
  * Exit codes: 0 report printed, 1 dataset drift with --fail-on-drift, 2 bad usage or input.
  */
 import { KubeMLError, messageOf } from '../common/errors';
-import { computeDrift, summarizeReference, type WindowSpec } from '../drift/engine';
+import { type WindowSpec } from '../drift/engine';
+import { closeDriftWorkers, driftReport } from '../drift/parallel';
 import { readTableFile } from '../drift/readers';
 import { DEFAULT_THRESHOLDS, type DriftReport, type DriftThresholds, type FeatureDrift, type StatTest } from '../drift/report';
 
 const USAGE = `Usage: kubeml drift REFERENCE CURRENT [options]
 
-Compares CURRENT with REFERENCE (CSV, TSV or JSON Lines) feature by feature.
+Compares CURRENT with REFERENCE (CSV, TSV, JSON Lines or Parquet) feature by feature.
 
 Options:
   --json                 print the report as JSON
@@ -151,7 +152,8 @@ export async function driftMain(args: string[], out: NodeJS.WritableStream): Pro
   }
   try {
     const [refTable, curTable] = await Promise.all(o.files.map((f) => readTableFile(f, { maxRows: o.maxRows })));
-    const report = computeDrift(summarizeReference(refTable, o.thresholds), curTable, { windows: o.windows, features: o.features });
+    const report = await driftReport(refTable, curTable, { thresholds: o.thresholds, windows: o.windows, features: o.features });
+    await closeDriftWorkers();
     out.write(o.json ? JSON.stringify(report, null, 2) + '\n' : formatReport(report));
     return o.failOnDrift && report.datasetDrift ? 1 : 0;
   } catch (e) {

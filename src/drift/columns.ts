@@ -1,5 +1,5 @@
 /** Builds one column while a file streams in, inferring its type from the values seen. */
-import type { Column } from './table';
+import { sharedFloat64, sharedInt32, type Column } from './table';
 
 const MISSING = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'NAN', 'null', 'NULL', 'Null', 'None', 'none', '#N/A', '-nan']);
 const INFINITIES = new Map([['inf', Infinity], ['Inf', Infinity], ['INF', Infinity], ['+inf', Infinity], ['Infinity', Infinity], ['+Infinity', Infinity], ['-inf', -Infinity], ['-Inf', -Infinity], ['-INF', -Infinity], ['-Infinity', -Infinity]]);
@@ -110,8 +110,13 @@ export class ColumnBuilder {
   }
 
   build(): Column {
-    if (this.kind === 'categorical') return { name: this.name, kind: 'categorical', codes: this.codes.slice(0, this.length), categories: this.categories };
-    if (this.kind === 'time') return { name: this.name, kind: 'time', values: this.nums.slice(0, this.length) };
-    return { name: this.name, kind: 'numeric', values: this.nums.slice(0, this.length) };
+    if (this.kind === 'categorical') {
+      const codes = sharedInt32(this.length);
+      codes.set(this.codes.subarray(0, this.length));
+      return { name: this.name, kind: 'categorical', codes, categories: this.categories };
+    }
+    const values = sharedFloat64(this.length);
+    values.set(this.nums.subarray(0, this.length));
+    return this.kind === 'time' ? { name: this.name, kind: 'time', values } : { name: this.name, kind: 'numeric', values };
   }
 }

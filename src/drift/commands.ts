@@ -1,19 +1,27 @@
 /**
- * KubeML: Open Drift Report. From two local files (a dialog asks for them, or two URIs are
- * passed), from a run folder holding drift.json (or that file), or from a model in the Models
- * view whose run folder is known. The panel follows drift.json as the run writes new windows.
+ * KubeML: Open Drift Report. From two local files (CSV, TSV, JSON Lines or Parquet; a dialog
+ * asks for them, or two URIs are passed), from files in a pod or on a claim (read through
+ * exec), from the drift gauges in Prometheus (kubeml.prometheus.url), from a run folder holding
+ * drift.json (or that file), or from a model in the Models view whose run folder is known. The
+ * panel follows drift.json as the run writes new windows, and re-queries Prometheus every step.
  */
+import type { KubeConfig } from '@kubernetes/client-node';
 import { promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
+import type { KubeClient } from '../cluster/client';
 import { Commands } from '../constants';
 import { Disposable } from '../common/lifecycle';
 import { KubeMLError, messageOf } from '../common/errors';
+import { Settings } from '../common/ui/vscodeConfig';
 import { isDriftReport } from './contract';
-import { computeDrift, summarizeReference } from './engine';
-import { readTableFile } from './readers';
+import { driftReport } from './parallel';
+import { DRIFT_GAUGE, driftFromPrometheus, labelValues, modelQuery, stepFor } from './prometheus';
+import { DATA_EXTENSIONS, readTableFile } from './readers';
+import { readClaimTables, readClusterTable, type ClusterFile } from './remote';
 import type { DriftReport } from './report';
 import { DriftPanel } from './panel';
+import type { Table } from './table';
 
 export async function loadReportFile(path: string): Promise<DriftReport> {
   let text: string;
@@ -34,7 +42,39 @@ export async function loadReportFile(path: string): Promise<DriftReport> {
 
 export async function compareFiles(reference: string, current: string): Promise<DriftReport> {
   const [ref, cur] = await Promise.all([readTableFile(reference), readTableFile(current)]);
-  return computeDrift(summarizeReference(ref), cur);
+  return driftReport(ref, cur);
+}
+
+/** Where the connection comes from (the cluster connection of the extension). */
+export interface ClusterAccess {
+  readonly client: KubeClient | undefined;
+  readonly kubeConfig: KubeConfig | undefined;
+}
+
+/** Two files in the cluster: in one pod, or on one claim (read through one short-lived pod). */
+export type ClusterPair = { readonly pod: { namespace: string; name: string; container?: string }; readonly reference: string; readonly current: string } | { readonly claim: { namespace: string; name: string }; readonly reference: string; readonly current: string };
+
+/** Arguments for scripts and tests: `{ cluster: ClusterPair }` or `{ prometheus: { query?, model?, rangeSeconds? } }`. */
+export interface DriftSourceArg {
+  readonly cluster?: ClusterPair;
+  readonly prometheus?: { readonly query?: string; readonly model?: string; readonly rangeSeconds?: number };
+}
+
+export async function compareClusterFiles(kc: KubeConfig, client: KubeClient, pair: ClusterPair, onProgress?: (m: string) => void, signal?: AbortSignal): Promise<DriftReport> {
+  const image = vscode.workspace.getConfiguration('kubeml').get<string>('datasets.browseImage') || undefined;
+  let tables: Table[];
+  if ('pod' in pair) {
+    const file = (path: string): ClusterFile => ({ pod: pair.pod, path });
+    tables = [];
+    for (const p of [pair.reference, pair.current]) {
+      onProgress?.(`reading ${p}`);
+      tables.push(await readClusterTable(kc, client, file(p), { signal }));
+    }
+  } else {
+    tables = await readClaimTables(kc, client, pair.claim, [pair.reference, pair.current], { browseImage: image, onProgress, signal });
+  }
+  onProgress?.('computing drift');
+  return driftReport(tables[0], tables[1]);
 }
 
 /** A tree item or argument that points at a run: { runDir } or { resourceUri }. */
@@ -48,10 +88,20 @@ function runFolderOf(arg: unknown): vscode.Uri | undefined {
   return undefined;
 }
 
+const RANGES: ReadonlyArray<{ label: string; seconds: number }> = [
+  { label: 'Last hour', seconds: 3600 },
+  { label: 'Last 6 hours', seconds: 6 * 3600 },
+  { label: 'Last 24 hours', seconds: 86_400 },
+  { label: 'Last 7 days', seconds: 7 * 86_400 },
+];
+
 export class DriftCommands extends Disposable {
   readonly panels = new Set<DriftPanel>();
 
-  constructor(private readonly extensionUri: vscode.Uri) {
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly cluster?: ClusterAccess,
+  ) {
     super();
     this._register(vscode.commands.registerCommand(Commands.openDriftReport, (a?: unknown, b?: unknown) => this.open(a, b)));
   }
@@ -62,6 +112,11 @@ export class DriftCommands extends Disposable {
       if (a instanceof vscode.Uri && b instanceof vscode.Uri) {
         return this.show(`Drift: ${basename(b.fsPath)}`, await this.progress(() => compareFiles(a.fsPath, b.fsPath)));
       }
+      const src = a as DriftSourceArg | undefined;
+      if (src && typeof src === 'object' && !(a instanceof vscode.Uri) && (src.cluster || src.prometheus)) {
+        if (src.cluster) return await this.openCluster(src.cluster);
+        return await this.openPrometheus(src.prometheus!.query ?? (src.prometheus!.model ? modelQuery(src.prometheus!.model) : DRIFT_GAUGE), src.prometheus!.rangeSeconds ?? 3600);
+      }
       const run = runFolderOf(a);
       if (run) {
         const stat = await fs.stat(run.fsPath).catch(() => undefined);
@@ -70,16 +125,119 @@ export class DriftCommands extends Disposable {
         this.follow(panel, file);
         return panel;
       }
-      const pick = async (title: string) => (await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { [vscode.l10n.t('Data')]: ['csv', 'tsv', 'jsonl', 'ndjson'] } }))?.[0];
-      const ref = await pick(vscode.l10n.t('Reference data (the baseline)'));
-      if (!ref) return undefined;
-      const cur = await pick(vscode.l10n.t('Current data (to compare with the reference)'));
-      if (!cur) return undefined;
-      return this.show(`Drift: ${basename(cur.fsPath)}`, await this.progress(() => compareFiles(ref.fsPath, cur.fsPath)));
+      return await this.pickSource();
     } catch (e) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot open the drift report: {0}', messageOf(e)));
+      const hint = KubeMLError.is(e) && e.hint ? ` ${e.hint}` : '';
+      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot open the drift report: {0}', messageOf(e) + hint));
       return undefined;
     }
+  }
+
+  private async pickSource(): Promise<DriftPanel | undefined> {
+    type Item = vscode.QuickPickItem & { id: 'files' | 'pod' | 'claim' | 'prometheus' };
+    const url = Settings.prometheusUrl();
+    const items: Item[] = [
+      { id: 'files', label: vscode.l10n.t('Two local files'), description: 'CSV, TSV, JSON Lines, Parquet', detail: vscode.l10n.t('A reference (the baseline) and the current data, on this machine.') },
+      { id: 'pod', label: vscode.l10n.t('Files in a pod'), detail: vscode.l10n.t('Read through exec, as the container sees them.') },
+      { id: 'claim', label: vscode.l10n.t('Files on a claim'), detail: vscode.l10n.t('A short-lived pod mounts the claim read-only; it is deleted afterwards.') },
+      { id: 'prometheus', label: vscode.l10n.t('Drift gauges in Prometheus'), description: url ?? vscode.l10n.t('set kubeml.prometheus.url'), detail: vscode.l10n.t('Drift over time from {0}.', DRIFT_GAUGE) },
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Open Drift Report: where is the data?') });
+    if (!pick) return undefined;
+    if (pick.id === 'files') return this.pickFiles();
+    if (pick.id === 'prometheus') return this.pickPrometheus();
+    return this.pickCluster(pick.id);
+  }
+
+  private async pickFiles(): Promise<DriftPanel | undefined> {
+    const pick = async (title: string) => (await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { [vscode.l10n.t('Data')]: DATA_EXTENSIONS } }))?.[0];
+    const ref = await pick(vscode.l10n.t('Reference data (the baseline)'));
+    if (!ref) return undefined;
+    const cur = await pick(vscode.l10n.t('Current data (to compare with the reference)'));
+    if (!cur) return undefined;
+    return this.show(`Drift: ${basename(cur.fsPath)}`, await this.progress(() => compareFiles(ref.fsPath, cur.fsPath)));
+  }
+
+  private connected(): { kc: KubeConfig; client: KubeClient } {
+    const kc = this.cluster?.kubeConfig;
+    const client = this.cluster?.client;
+    if (!kc || !client) throw new KubeMLError('unreachable', vscode.l10n.t('Not connected to a cluster.'), vscode.l10n.t('Pick a context with KubeML: Select Context, then try again.'));
+    return { kc, client };
+  }
+
+  private async pickCluster(kind: 'pod' | 'claim'): Promise<DriftPanel | undefined> {
+    const { client } = this.connected();
+    type Named = { metadata: { name: string; namespace: string }; spec?: { containers?: Array<{ name: string }> }; status?: { phase?: string } };
+    const path = kind === 'pod' ? '/api/v1/pods' : '/api/v1/persistentvolumeclaims';
+    const list = await client.json<{ items: Named[] }>(path, { what: kind === 'pod' ? 'list pods' : 'list claims', timeoutMs: 15_000 });
+    const items = list.items
+      .filter((o) => kind === 'claim' || o.status?.phase === 'Running')
+      .map((o) => ({ label: o.metadata.name, description: o.metadata.namespace, o }))
+      .sort((x, y) => x.description.localeCompare(y.description) || x.label.localeCompare(y.label));
+    if (items.length === 0) throw new KubeMLError('not-found', kind === 'pod' ? vscode.l10n.t('No running pod in this cluster.') : vscode.l10n.t('No claim in this cluster.'));
+    const chosen = await vscode.window.showQuickPick(items, { title: kind === 'pod' ? vscode.l10n.t('Pod with the data') : vscode.l10n.t('Claim with the data'), matchOnDescription: true });
+    if (!chosen) return undefined;
+    let container: string | undefined;
+    const containers = chosen.o.spec?.containers ?? [];
+    if (kind === 'pod' && containers.length > 1) {
+      container = (await vscode.window.showQuickPick(containers.map((c) => c.name), { title: vscode.l10n.t('Container') })) ?? undefined;
+      if (!container) return undefined;
+    }
+    const where = kind === 'pod' ? vscode.l10n.t('absolute path in the container, e.g. /data/reference.parquet') : vscode.l10n.t('path inside the claim, e.g. data/reference.parquet');
+    const reference = await vscode.window.showInputBox({ title: vscode.l10n.t('Reference data (the baseline)'), prompt: where, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Give a path.')) });
+    if (!reference) return undefined;
+    const current = await vscode.window.showInputBox({ title: vscode.l10n.t('Current data (to compare with the reference)'), prompt: where, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Give a path.')) });
+    if (!current) return undefined;
+    const ref = { namespace: chosen.o.metadata.namespace, name: chosen.o.metadata.name };
+    return this.openCluster(kind === 'pod' ? { pod: { ...ref, container }, reference: reference.trim(), current: current.trim() } : { claim: ref, reference: reference.trim(), current: current.trim() });
+  }
+
+  private async openCluster(pair: ClusterPair): Promise<DriftPanel | undefined> {
+    const { kc, client } = this.connected();
+    const where = 'pod' in pair ? `${pair.pod.namespace}/${pair.pod.name}` : `${pair.claim.namespace}/${pair.claim.name}`;
+    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Drift from {0}', where), cancellable: true }, (progress, token) => {
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      return compareClusterFiles(kc, client, pair, (message) => progress.report({ message }), abort.signal);
+    });
+    return this.show(`Drift: ${basename(pair.current)} (${where})`, report);
+  }
+
+  private async pickPrometheus(): Promise<DriftPanel | undefined> {
+    const url = Settings.prometheusUrl();
+    if (!url) {
+      const open = vscode.l10n.t('Open Settings');
+      const a = await vscode.window.showErrorMessage(vscode.l10n.t('Set kubeml.prometheus.url to read drift gauges from Prometheus.'), open);
+      if (a === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'kubeml.prometheus.url');
+      return undefined;
+    }
+    const models = await labelValues(url, 'model', DRIFT_GAUGE);
+    const custom = vscode.l10n.t('PromQL expression…');
+    const picked = await vscode.window.showQuickPick([...models.map((m) => ({ label: m, description: modelQuery(m) })), { label: custom, description: vscode.l10n.t('any expression that gives drift scores per feature') }], { title: vscode.l10n.t('Drift gauges of which model?') });
+    if (!picked) return undefined;
+    let query = picked.description;
+    if (picked.label === custom) {
+      query = (await vscode.window.showInputBox({ title: vscode.l10n.t('PromQL expression'), value: DRIFT_GAUGE, ignoreFocusOut: true })) ?? '';
+      if (!query.trim()) return undefined;
+    }
+    const range = await vscode.window.showQuickPick(RANGES, { title: vscode.l10n.t('Time range') });
+    if (!range) return undefined;
+    return this.openPrometheus(query!, range.seconds);
+  }
+
+  /** Drift over time from Prometheus; the panel re-queries every step while it is open. */
+  private async openPrometheus(query: string, rangeSeconds: number): Promise<DriftPanel | undefined> {
+    const url = Settings.prometheusUrl();
+    if (!url) throw new KubeMLError('bad-config', vscode.l10n.t('kubeml.prometheus.url is not set.'), vscode.l10n.t('Set it to your Prometheus, e.g. http://127.0.0.1:9090.'));
+    const report = await this.progress(() => driftFromPrometheus(url, query, rangeSeconds));
+    const panel = this.show(`Drift: ${query.length > 40 ? `${query.slice(0, 39)}…` : query}`, report);
+    const every = Math.max(30, stepFor(rangeSeconds)) * 1000;
+    const timer = setInterval(() => {
+      if (!panel.visible) return;
+      driftFromPrometheus(url, query, rangeSeconds).then((r) => panel.update(r), () => undefined);
+    }, every);
+    panel.onDidDispose(() => clearInterval(timer));
+    return panel;
   }
 
   private progress<T>(task: () => Promise<T>): Thenable<T> {

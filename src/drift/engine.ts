@@ -28,8 +28,8 @@ export function summarizeReference(table: Table, thresholds: Partial<DriftThresh
   const t = { ...DEFAULT_THRESHOLDS, ...thresholds };
   const features = new Map<string, FeatureReference>();
   for (const col of table.columns) {
-    if (col.kind === 'numeric') features.set(col.name, numericReference(col, t.bins));
-    else if (col.kind === 'categorical') features.set(col.name, categoricalSample(col));
+    const fr = summarizeColumn(col, t.bins);
+    if (fr) features.set(col.name, fr);
   }
   return { source: table.source, rows: table.rows, thresholds: t, features, warnings: [...table.warnings] };
 }
@@ -144,7 +144,7 @@ function compareColumn(ref: FeatureReference, col: Column, t: DriftThresholds, s
   throw new KubeMLError('invalid', `Column "${col.name}" holds timestamps in the current data and cannot be compared.`);
 }
 
-interface Cut {
+export interface Cut {
   readonly label: string;
   readonly start: number;
   readonly end: number;
@@ -152,7 +152,7 @@ interface Cut {
   readonly to?: number;
 }
 
-function cuts(current: Table, spec: WindowSpec): Cut[] {
+export function cuts(current: Table, spec: WindowSpec): Cut[] {
   const out: Cut[] = [];
   if ('rows' in spec) {
     const size = Math.max(1, Math.floor(spec.rows));
@@ -192,45 +192,61 @@ export interface DriftOptions {
   readonly features?: readonly string[];
 }
 
-/** Compares current data with a summarised reference: the whole sample, then each window. */
-export function computeDrift(ref: ReferenceSummary, current: Table, options: DriftOptions = {}): DriftReport {
-  const t = ref.thresholds;
-  const warnings = [...ref.warnings.map((w) => `reference: ${w}`), ...current.warnings.map((w) => `current: ${w}`)];
+export type WindowFeature = WindowDrift['features'][number];
+
+/** One feature compared over the whole current data and in each window. */
+export interface PairResult {
+  readonly feature: FeatureDrift;
+  readonly windows: WindowFeature[];
+}
+
+/** Compares one feature's reference summary with its current column: the whole sample, then each cut. */
+export function comparePair(fr: FeatureReference, col: Column, t: DriftThresholds, rows: number, cutList: readonly Cut[]): PairResult {
+  const feature = compareColumn(fr, col, t, 0, rows, true);
+  if (fr.kind !== col.kind) feature.warnings.push(`${fr.name}: ${fr.kind} in the reference but ${col.kind} in the current data; compared as categories.`);
+  const windows = cutList.map((cut) => {
+    const f = compareColumn(fr, col, t, cut.start, cut.end, false);
+    return { name: f.name, status: f.status, test: f.test, score: f.score, threshold: f.threshold };
+  });
+  return { feature, windows };
+}
+
+/**
+ * Which features to compare: the columns both tables have (time columns are never features),
+ * with a warning for each column only one side has. `reference` maps names to kinds.
+ */
+export function pairColumns(reference: ReadonlyMap<string, unknown>, refSource: string, current: Table, options: DriftOptions): { names: string[]; warnings: string[] } {
+  const warnings: string[] = [];
   const byName = new Map(current.columns.map((c) => [c.name, c]));
-  const pairs: Array<[FeatureReference, Column]> = [];
+  const names: string[] = [];
   const wanted = options.features ? new Set(options.features) : undefined;
-  for (const [name, fr] of ref.features) {
+  for (const name of reference.keys()) {
     if (wanted && !wanted.has(name)) continue;
     const col = byName.get(name);
     if (!col || col.kind === 'time') warnings.push(`Column "${name}" is in the reference but not in the current data; it is not compared.`);
-    else pairs.push([fr, col]);
+    else names.push(name);
   }
   for (const c of current.columns) {
-    if (c.kind !== 'time' && !ref.features.has(c.name) && (!wanted || wanted.has(c.name))) warnings.push(`Column "${c.name}" is in the current data but not in the reference; it is not compared.`);
+    if (c.kind !== 'time' && !reference.has(c.name) && (!wanted || wanted.has(c.name))) warnings.push(`Column "${c.name}" is in the current data but not in the reference; it is not compared.`);
   }
-  if (pairs.length === 0) {
-    throw new KubeMLError('invalid', `The reference (${ref.source}) and the current data (${current.source}) have no feature column in common.`, 'Check that both files have a header row with the same column names.');
+  if (names.length === 0) {
+    throw new KubeMLError('invalid', `The reference (${refSource}) and the current data (${current.source}) have no feature column in common.`, 'Check that both files have a header row with the same column names.');
   }
-  const features = pairs.map(([fr, col]) => {
-    const f = compareColumn(fr, col, t, 0, current.rows, true);
-    if (fr.kind !== col.kind) f.warnings.push(`${fr.name}: ${fr.kind} in the reference but ${col.kind} in the current data; compared as categories.`);
-    return f;
+  return { names, warnings };
+}
+
+/** The report from per-feature results (in pair order), the cuts and the warnings. */
+export function assembleReport(reference: { source: string; rows: number }, t: DriftThresholds, current: Table, warnings: string[], results: readonly PairResult[], cutList: readonly Cut[]): DriftReport {
+  const features = results.map((r) => r.feature);
+  const windows: WindowDrift[] = cutList.map((cut, index) => {
+    const fs = results.map((r) => r.windows[index]);
+    return { index, label: cut.label, start: cut.from, end: cut.to, rows: cut.end - cut.start, driftedShare: share(fs), features: fs };
   });
-  const windows: WindowDrift[] = [];
-  if (options.windows) {
-    cuts(current, options.windows).forEach((cut, index) => {
-      const fs = pairs.map(([fr, col]) => {
-        const f = compareColumn(fr, col, t, cut.start, cut.end, false);
-        return { name: f.name, status: f.status, test: f.test, score: f.score, threshold: f.threshold };
-      });
-      windows.push({ index, label: cut.label, start: cut.from, end: cut.to, rows: cut.end - cut.start, driftedShare: share(fs), features: fs });
-    });
-  }
   const driftedShare = share(features);
   return {
     version: 1,
     createdAt: new Date().toISOString(),
-    reference: { source: ref.source, rows: ref.rows },
+    reference,
     current: { source: current.source, rows: current.rows },
     thresholds: t,
     features: features.sort(byDrift),
@@ -239,6 +255,24 @@ export function computeDrift(ref: ReferenceSummary, current: Table, options: Dri
     windows,
     warnings,
   };
+}
+
+/** Compares current data with a summarised reference: the whole sample, then each window. */
+export function computeDrift(ref: ReferenceSummary, current: Table, options: DriftOptions = {}): DriftReport {
+  const t = ref.thresholds;
+  const paired = pairColumns(ref.features, ref.source, current, options);
+  const warnings = [...ref.warnings.map((w) => `reference: ${w}`), ...current.warnings.map((w) => `current: ${w}`), ...paired.warnings];
+  const byName = new Map(current.columns.map((c) => [c.name, c]));
+  const cutList = options.windows ? cuts(current, options.windows) : [];
+  const results = paired.names.map((name) => comparePair(ref.features.get(name)!, byName.get(name)!, t, current.rows, cutList));
+  return assembleReport({ source: ref.source, rows: ref.rows }, t, current, warnings, results, cutList);
+}
+
+/** A feature's reference summary (numeric or categorical); undefined for time columns. */
+export function summarizeColumn(col: Column, bins: number): FeatureReference | undefined {
+  if (col.kind === 'numeric') return numericReference(col, bins);
+  if (col.kind === 'categorical') return categoricalSample(col);
+  return undefined;
 }
 
 type Ranked = Pick<FeatureDrift, 'status' | 'test' | 'score' | 'threshold'>;

@@ -47,14 +47,16 @@ export class DriftPanel extends Disposable {
         this._onDidReceive.fire(m);
       }),
     );
-    this._register(this.panel.onDidDispose(() => {
-      this._onDidDispose.fire();
-      this.dispose();
-    }));
+    this._register(this.panel.onDidDispose(() => this.dispose()));
   }
 
   get visible(): boolean {
-    return this.panel.visible;
+    return !this.isDisposed && this.panel.visible;
+  }
+
+  /** The report the page shows (the latest one given to it). */
+  get shown(): DriftReport {
+    return this.report;
   }
 
   update(report: DriftReport): void {
@@ -71,6 +73,7 @@ export class DriftPanel extends Disposable {
   }
 
   private post(m: HostMessage): void {
+    if (this.isDisposed) return;
     if (this.isReady) void this.panel.webview.postMessage(m);
     else if (m.type !== 'report') this.queue.push(m);
   }
@@ -111,8 +114,10 @@ export class DriftPanel extends Disposable {
 </html>`;
   }
 
+  /** Closing the tab and dispose() end the same way: onDidDispose fires once, so timers and watchers stop. */
   override dispose(): void {
     if (this.isDisposed) return;
+    this._onDidDispose.fire();
     super.dispose();
     this.panel.dispose();
   }

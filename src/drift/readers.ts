@@ -8,28 +8,34 @@ import { createReadStream, promises as fs } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { KubeMLError } from '../common/errors';
 import { ColumnBuilder } from './columns';
+import { readParquetFile } from './parquet';
 import type { Table } from './table';
 
 export interface ReadOptions {
-  /** 'csv' | 'tsv' | 'jsonl'; default from the file extension. */
-  readonly format?: 'csv' | 'tsv' | 'jsonl';
+  /** Default from the file extension. */
+  readonly format?: DataFormat;
   /** Rows beyond this are not read (default 20,000,000). */
   readonly maxRows?: number;
   readonly signal?: AbortSignal;
 }
 
+export type DataFormat = 'csv' | 'tsv' | 'jsonl' | 'parquet';
 export const DEFAULT_MAX_ROWS = 20_000_000;
+/** File extensions the readers take, for open dialogs and pickers. */
+export const DATA_EXTENSIONS = ['csv', 'tsv', 'jsonl', 'ndjson', 'parquet', 'pq'];
 
-export function formatOf(path: string, format?: ReadOptions['format']): 'csv' | 'tsv' | 'jsonl' {
+export function formatOf(path: string, format?: ReadOptions['format']): DataFormat {
   if (format) return format;
   const ext = extname(path).toLowerCase();
+  if (ext === '.parquet' || ext === '.pq' || ext === '.parq') return 'parquet';
   if (ext === '.jsonl' || ext === '.ndjson' || ext === '.json') return 'jsonl';
   if (ext === '.tsv' || ext === '.tab') return 'tsv';
   return 'csv';
 }
 
-/** Reads a CSV/TSV/JSONL file from disk. */
+/** Reads a CSV, TSV, JSON Lines or Parquet file from disk. */
 export async function readTableFile(path: string, options: ReadOptions = {}): Promise<Table> {
+  if (formatOf(path, options.format) === 'parquet') return readParquetFile(path, options);
   try {
     await fs.access(path);
   } catch (e) {
@@ -42,6 +48,7 @@ export async function readTableFile(path: string, options: ReadOptions = {}): Pr
 /** Reads a table from any stream of text (a file, or the output of `cat` in a pod). */
 export async function readTable(chunks: AsyncIterable<string | Buffer> | Iterable<string | Buffer>, source: string, options: ReadOptions = {}): Promise<Table> {
   const format = formatOf(source, options.format);
+  if (format === 'parquet') throw new KubeMLError('invalid', `${source} is Parquet, which needs random access, not a stream.`, 'Read it with readParquet and a byte source.');
   const parser = format === 'jsonl' ? new JsonLinesParser(source) : new CsvParser(source, format === 'tsv' ? '\t' : ',');
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
   let rest = '';

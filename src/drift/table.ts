@@ -32,6 +32,18 @@ export interface Table {
   readonly warnings: readonly string[];
 }
 
+/**
+ * Column storage on shared memory: worker threads (parallel.ts) read it without a copy. Falls
+ * back to ordinary memory where SharedArrayBuffer is missing.
+ */
+export function sharedFloat64(n: number): Float64Array {
+  return typeof SharedArrayBuffer === 'function' ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
+}
+
+export function sharedInt32(n: number): Int32Array {
+  return typeof SharedArrayBuffer === 'function' ? new Int32Array(new SharedArrayBuffer(n * 4)) : new Int32Array(n);
+}
+
 /** A numeric column seen as categorical, for a feature whose kind differs between the two tables. */
 export function numericAsCategorical(col: NumericColumn): CategoricalColumn {
   const index = new Map<string, number>();

@@ -44,6 +44,9 @@ export async function scenario(wb, { workspace, root }) {
   // KubeML's commands are in the palette once the extension host has loaded it.
   await wb.openKubeML();
   await wb.runCommand('KubeML: Open Drift Report');
+  // First question: where the data is (local files, a pod, a claim, Prometheus).
+  await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'where is the data' }).waitFor({ timeout: 15_000 });
+  await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Two local files' }).first().click();
   await answerOpenDialog(wb, 'Reference data', join(workspace, 'reference.csv'));
   await answerOpenDialog(wb, 'Current data', join(workspace, 'current.csv'));
   let frame = await driftFrame(wb);

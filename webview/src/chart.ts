@@ -48,6 +48,22 @@ function niceTicks(min: number, max: number, count: number): number[] {
   return ticks;
 }
 
+const TIME_STEPS = [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800].map((s) => s * 1000);
+
+/** Ticks on whole minutes, hours or days (UTC) for a time axis in epoch milliseconds. */
+export function timeTicks(min: number, max: number, count: number): number[] {
+  if (!(max > min)) return [min];
+  const step = TIME_STEPS.find((s) => s >= (max - min) / count) ?? TIME_STEPS[TIME_STEPS.length - 1];
+  const ticks: number[] = [];
+  for (let v = Math.ceil(min / step) * step; v <= max; v += step) ticks.push(v);
+  return ticks;
+}
+
+function timeLabel(t: number, span: number): string {
+  const iso = new Date(t).toISOString();
+  return span > 2 * 86_400_000 ? iso.slice(5, 16).replace('T', ' ') : iso.slice(11, 16);
+}
+
 export function formatTick(v: number): string {
   const a = Math.abs(v);
   if (a !== 0 && (a >= 1e5 || a < 1e-3)) return v.toExponential(1);
@@ -126,7 +142,7 @@ export function drawLineChart(canvas: HTMLCanvasElement, data: LineChartData): n
   axes(ctx, canvas, w, h, niceTicks(ymin, ymax, 4), sy);
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
-  for (const t of niceTicks(xmin, xmax, 5)) ctx.fillText(data.xIsTime ? new Date(t).toISOString().slice(5, 16).replace('T', ' ') : formatTick(t), sx(t), h - PAD.bottom + 6);
+  for (const t of data.xIsTime ? timeTicks(xmin, xmax, 5) : niceTicks(xmin, xmax, 5)) ctx.fillText(data.xIsTime ? timeLabel(t, xmax - xmin) : formatTick(t), sx(t), h - PAD.bottom + 6);
   let segments = 0;
   for (const s of data.series) {
     ctx.strokeStyle = cssColor(canvas, s.color);

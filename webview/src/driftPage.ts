@@ -49,6 +49,9 @@ function el<K extends keyof HTMLElementTagNameMap>(name: K, attrs: Record<string
 
 const fmt = (x: number | null | undefined) => (x === undefined || x === null ? '–' : !Number.isFinite(x) ? String(x) : x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toFixed(4));
 
+/** Row counts, where the source has rows (Prometheus gauges have none). */
+const rowsOf = (n: number) => (n > 0 ? ` (${n} rows)` : '');
+
 function render(): void {
   const app = document.getElementById('app')!;
   app.replaceChildren();
@@ -57,7 +60,7 @@ function render(): void {
   const drifted = r.features.filter((f) => f.status === 'drift').length;
   const header = el('header');
   header.append(el('h1', {}, 'Drift report'));
-  header.append(el('span', { class: 'summary', id: 'summary' }, `${drifted} of ${r.features.length} features drifted (${(r.driftedShare * 100).toFixed(1)}%) — reference ${r.reference.source} (${r.reference.rows} rows), current ${r.current.source} (${r.current.rows} rows)`));
+  header.append(el('span', { class: 'summary', id: 'summary' }, `${drifted} of ${r.features.length} features drifted (${(r.driftedShare * 100).toFixed(1)}%) — reference ${r.reference.source}${rowsOf(r.reference.rows)}, current ${r.current.source}${rowsOf(r.current.rows)}`));
   header.append(tag(r.datasetDrift ? 'dataset drift' : 'no dataset drift'));
   header.append(button('Export CSV', () => vscode.postMessage({ type: 'exportCsv' })));
   header.append(button('Export PNG', () => {
@@ -143,18 +146,25 @@ function draw(): void {
   const hist = document.getElementById('hist') as HTMLCanvasElement | null;
   const title = document.getElementById('hist-title');
   if (title) title.textContent = f ? `${f.name}: reference and current` : 'Select a feature';
+  // Gauges from Prometheus carry no samples: no histogram, the drift over time says it all.
+  hist?.toggleAttribute('hidden', !!f && !f.histogram);
+  document.querySelector('.legend')?.toggleAttribute('hidden', !!f && !f.histogram);
+  if (title && f && !f.histogram) title.textContent = `${f.name}: no histogram (the source has scores, not samples)`;
   if (hist && f?.histogram) {
     hist.setAttribute('aria-label', `Histogram of ${f.name}`);
     drawHistogram(hist, f.histogram, { reference: REF, current: CUR });
   }
   const ws: WindowDrift[] = report.windows;
+  // Windows with a start time (time windows, Prometheus steps) are plotted on a time axis.
+  const timed = ws.length > 0 && ws.every((w) => typeof w.start === 'number' && Number.isFinite(w.start) && w.start > 1e11);
+  const xs = ws.map((w) => (timed ? w.start! : w.index));
   const time = document.getElementById('time') as HTMLCanvasElement | null;
   if (time && f) {
     const pts = ws.map((w) => w.features.find((x) => x.name === f.name)?.score ?? NaN);
-    drawLineChart(time, { series: [{ label: f.name, x: ws.map((w) => w.index), y: pts, color: CUR }], threshold: f.threshold ?? undefined });
+    drawLineChart(time, { series: [{ label: f.name, x: xs, y: pts, color: CUR }], threshold: f.threshold ?? undefined, xIsTime: timed });
   }
   const share = document.getElementById('share') as HTMLCanvasElement | null;
-  if (share) drawLineChart(share, { series: [{ label: 'drifted share', x: ws.map((w) => w.index), y: ws.map((w) => w.driftedShare) }].map((s) => ({ ...s, color: REF })), threshold: report.thresholds.driftShare, yMin: 0, yMax: 1 });
+  if (share) drawLineChart(share, { series: [{ label: 'drifted share', x: xs, y: ws.map((w) => w.driftedShare) }].map((s) => ({ ...s, color: REF })), threshold: report.thresholds.driftShare, yMin: 0, yMax: 1, xIsTime: timed });
 }
 
 function receive(m: HostMessage): void {
