@@ -65,6 +65,51 @@ export async function followLogs(kc: KubeConfig, target: LogTarget, onLine: (lin
   });
 }
 
+const WAITING = /is waiting to start|PodInitializing|ContainerCreating|is not available|try again later/i;
+
+/**
+ * Follows a container's log like followLogs, but first waits while the container has not started
+ * yet (the API server answers 400 "waiting to start" for a pod that is still being scheduled,
+ * pulling its image or initialising), calling onWaiting once with what the server said. Gives up
+ * after maxWaitMs; a pod that is gone (404) or any other failure rejects at once.
+ */
+export async function followLogsWhenStarted(
+  kc: KubeConfig,
+  target: LogTarget,
+  onLine: (line: string) => void,
+  signal: AbortSignal,
+  opts: { onWaiting?: (message: string) => void; pollMs?: number; maxWaitMs?: number } = {},
+): Promise<void> {
+  const end = Date.now() + (opts.maxWaitMs ?? 15 * 60_000);
+  let told = false;
+  for (;;) {
+    try {
+      await followLogs(kc, target, onLine, signal);
+      return;
+    } catch (e) {
+      if (signal.aborted) return;
+      const waiting = KubeMLError.is(e) && e.status === 400 && WAITING.test(e.message);
+      if (!waiting || Date.now() > end) throw e;
+      if (!told) {
+        told = true;
+        opts.onWaiting?.(e.message);
+      }
+      await new Promise<void>((resolve) => {
+        const onAbort = () => {
+          clearTimeout(t);
+          resolve();
+        };
+        const t = setTimeout(() => {
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        }, opts.pollMs ?? 1000);
+        signal.addEventListener('abort', onAbort, { once: true });
+      });
+      if (signal.aborted) return;
+    }
+  }
+}
+
 /**
  * Collects lines and hands them over in batches (at most every `intervalMs`, or when `maxLines`
  * pile up), so that 100,000 lines become a few hundred appends to an output channel.

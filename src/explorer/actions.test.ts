@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { browserPodManifest, rerunManifest } from './actions';
+import { browserPodManifest, parsePortSpec, rerunManifest, servingPort } from './actions';
 import { batchRunning, pytorchFailed } from './rows/fixtures';
 
 describe('explorer actions', () => {
@@ -28,5 +28,25 @@ describe('explorer actions', () => {
     assert.equal(spec.volumes[0].persistentVolumeClaim.readOnly, true);
     assert.equal(spec.containers[0].volumeMounts[0].readOnly, true);
     assert.ok(spec.activeDeadlineSeconds > 0);
+  });
+
+  it('pins the browse pod to the node that already mounts the claim, when there is one', () => {
+    const spec = browserPodManifest('team', 'imagenet', 'busybox', 'gpu-7').spec as { affinity?: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: Array<{ matchFields: unknown }> } } } };
+    assert.deepEqual(spec.affinity?.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields, [{ key: 'metadata.name', operator: 'In', values: ['gpu-7'] }]);
+    assert.equal((browserPodManifest('team', 'imagenet', 'busybox').spec as { affinity?: unknown }).affinity, undefined);
+  });
+
+  it('reads a port spec: a port, or local:remote', () => {
+    assert.deepEqual(parsePortSpec('6006'), { local: undefined, remote: 6006 });
+    assert.deepEqual(parsePortSpec(' 16006:6006 '), { local: 16006, remote: 6006 });
+    assert.deepEqual(parsePortSpec('0:8080'), { local: 0, remote: 8080 });
+    for (const bad of ['', '0', '65536', '1:70000', 'abc', '80:', ':80', '6006/tcp']) assert.equal(parsePortSpec(bad), undefined, bad);
+  });
+
+  it('finds the serving port of a predictor: kserve-container first, then any declared port, else 8080', () => {
+    const pod = (containers: unknown[]) => ({ metadata: { name: 'p' }, spec: { containers } }) as Parameters<typeof servingPort>[0];
+    assert.equal(servingPort(pod([{ name: 'queue-proxy', ports: [{ containerPort: 8012 }] }, { name: 'kserve-container', ports: [{ containerPort: 8085 }] }])), 8085);
+    assert.equal(servingPort(pod([{ name: 'server', ports: [{ containerPort: 9000 }] }])), 9000);
+    assert.equal(servingPort(pod([{ name: 'server' }])), 8080);
   });
 });

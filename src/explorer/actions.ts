@@ -56,17 +56,22 @@ export async function deleteObject(client: KubeClient, kindId: ResourceKindId, n
   });
 }
 
-/** A short-lived pod that mounts a claim read-only, to list its files; it deletes itself after an hour. */
-export function browserPodManifest(namespace: string, claim: string, image: string): KubeObject {
+/**
+ * A short-lived pod that mounts a claim read-only, to list its files; it deletes itself after an
+ * hour. With `node`, it must run there (a ReadWriteOnce volume in use can only be mounted on the
+ * node that already has it).
+ */
+export function browserPodManifest(namespace: string, claim: string, image: string, node?: string): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: '', generateName: `kubeml-browse-${claim.slice(0, 30)}-`, namespace, labels: { 'app.kubernetes.io/managed-by': 'kubeml', 'kubeml.io/browse': claim } },
+    metadata: { name: '', generateName: `kubeml-browse-${claim.slice(0, 30)}-`, namespace, labels: { 'app.kubernetes.io/managed-by': 'kubeml', 'kubeml.io/browse': claim.slice(0, 63) } },
     spec: {
       restartPolicy: 'Never',
       activeDeadlineSeconds: 3600,
       terminationGracePeriodSeconds: 0,
-      securityContext: { runAsNonRoot: false },
+      automountServiceAccountToken: false,
+      ...(node ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }] } } } } : {}),
       containers: [
         {
           name: 'browse',
@@ -81,14 +86,49 @@ export function browserPodManifest(namespace: string, claim: string, image: stri
   };
 }
 
-/** A running predictor pod of an InferenceService (KServe labels its pods with the service name). */
-export async function predictorPod(client: KubeClient, namespace: string, isvc: string): Promise<string> {
-  const list = await client.json<{ items: Array<{ metadata: { name: string }; status?: { phase?: string } }> }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, {
+interface PodLike {
+  metadata: { name: string; labels?: Record<string, string> };
+  spec?: { nodeName?: string; volumes?: Array<{ persistentVolumeClaim?: { claimName?: string } }>; containers?: Array<{ name: string; ports?: Array<{ containerPort?: number; name?: string }> }> };
+  status?: { phase?: string };
+}
+
+/** The node of a running pod that mounts the claim, if any (where a browse pod must go for RWO volumes). */
+export async function nodeUsingClaim(client: KubeClient, namespace: string, claim: string): Promise<string | undefined> {
+  const list = await client.json<{ items: PodLike[] }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { what: `list the pods in ${namespace}`, timeoutMs: 10_000 });
+  return list.items.find((p) => p.status?.phase === 'Running' && p.spec?.nodeName && (p.spec.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claim))?.spec?.nodeName;
+}
+
+/** The port a model server listens on: KServe's kserve-container's first port, else any declared port, else 8080. */
+export function servingPort(pod: PodLike): number {
+  const cs = pod.spec?.containers ?? [];
+  const ordered = [...cs.filter((c) => c.name === 'kserve-container'), ...cs.filter((c) => c.name !== 'kserve-container')];
+  for (const c of ordered) {
+    const p = c.ports?.find((x) => x.containerPort);
+    if (p?.containerPort) return p.containerPort;
+  }
+  return 8080;
+}
+
+/** A running predictor pod of an InferenceService (KServe labels its pods with the service name) and its serving port. */
+export async function predictorPod(client: KubeClient, namespace: string, isvc: string): Promise<{ name: string; port: number }> {
+  const list = await client.json<{ items: PodLike[] }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, {
     what: `find the predictor pod of ${isvc}`,
     timeoutMs: 10_000,
     query: { labelSelector: `serving.kserve.io/inferenceservice=${isvc}` },
   });
-  const pod = list.items.find((p) => p.status?.phase === 'Running');
-  if (!pod) throw new KubeMLError('not-found', `${isvc} has no running predictor pod.`, 'Wait until it is Ready, then try again.');
-  return pod.metadata.name;
+  const running = list.items.filter((p) => p.status?.phase === 'Running');
+  // The predictor, rather than a transformer or explainer pod, when KServe says which is which.
+  const pod = running.find((p) => p.metadata.labels?.['component'] === 'predictor') ?? running[0];
+  if (!pod) throw new KubeMLError('not-found', `${isvc} has no running predictor pod (pods labelled serving.kserve.io/inferenceservice=${isvc}).`, 'Wait until it is Ready, then try again.');
+  return { name: pod.metadata.name, port: servingPort(pod) };
+}
+
+/** `6006` (the same local port when free, else any) or `16006:6006` (local:remote; 0 for any free local port). */
+export function parsePortSpec(v: string): { local?: number; remote: number } | undefined {
+  const m = /^\s*(?:(\d{1,5})\s*:\s*)?(\d{1,5})\s*$/.exec(v);
+  if (!m) return undefined;
+  const remote = Number(m[2]);
+  const local = m[1] === undefined ? undefined : Number(m[1]);
+  if (remote < 1 || remote > 65535 || (local !== undefined && local > 65535)) return undefined;
+  return { local, remote };
 }

@@ -26,6 +26,8 @@ export class ModelsModel extends TreeModel {
         const n = this.existing(`${id}:${o.metadata.namespace}/${o.metadata.name}`);
         if (n) {
           n.row = this.rowOf(id, o, now);
+          // Commands read the URL from the node: keep it current (KServe sets it once the service is ready).
+          if (id === 'inferenceServices') n.data = { url: inferenceServiceInfo(o).url };
           out.push(n);
         }
       }
@@ -64,6 +66,22 @@ export class ModelsModel extends TreeModel {
         n.data = id === 'inferenceServices' ? { url: inferenceServiceInfo(o).url } : {};
       });
     return [...isvcs.map((o) => mk('inferenceServices', o)), ...deps.map((o) => mk('deployments', o))];
+  }
+
+  /**
+   * The pods behind a model: those a Deployment selects, or those KServe labels with an
+   * InferenceService's name (its predictor, transformer and explainer), by name.
+   */
+  podsOf(kindId: ResourceKindId, namespace: string, name: string): KubeObject[] {
+    const pods = [...(this.cache('pods')?.values() ?? [])].filter((p) => p.metadata.namespace === namespace);
+    let out: KubeObject[] = [];
+    if (kindId === 'deployments') {
+      const d = this.cache('deployments')?.get(`${namespace}/${name}`);
+      out = d ? pods.filter((p) => selects(d, p)) : [];
+    } else if (kindId === 'inferenceServices') {
+      out = pods.filter((p) => p.metadata.labels?.['serving.kserve.io/inferenceservice'] === name);
+    }
+    return out.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   }
 
   protected buildChildren(node: ExplorerNode): ExplorerNode[] {

@@ -15,7 +15,8 @@ import { Logger, nullSink } from '../../src/common/logging';
 import { Emitter } from '../../src/common/lifecycle';
 import { type ConnectionState } from '../../src/cluster/connection';
 import { JobsModel } from '../../src/explorer/jobsModel';
-import { followLogs } from '../../src/cluster/logs';
+import { followLogs, followLogsWhenStarted } from '../../src/cluster/logs';
+import { startPortForward } from '../../src/cluster/portForward';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = new Logger(nullSink);
@@ -194,6 +195,103 @@ describe('explorer cache against the local cluster', function () {
     assert.equal(lines.length, 2000);
     assert.equal(lines[0], 'line-1');
     assert.equal(lines[1999], 'line-2000');
+  });
+
+  /** The kubeml-train image on the real node, or undefined (the test skips). */
+  const trainImage = async () => {
+    const node = await client.json<{ status?: { images?: Array<{ names?: string[] }> } }>('/api/v1/nodes/kubeml-node', { what: 'read the real node' });
+    return (node.status?.images ?? []).flatMap((i) => i.names ?? []).find((n) => n.startsWith('localhost/kubeml-train:'));
+  };
+  const podPhase = async (name: string) => (await client.json<{ status?: { phase?: string } }>(`/api/v1/namespaces/${ns}/pods/${name}`, { what: 'read pod' })).status?.phase;
+  const get = async (url: string) => {
+    const res = await fetch(url, { signal: AbortSignal.timeout(20_000) });
+    return { status: res.status, text: await res.text() };
+  };
+
+  it('follows a log from a pod that has not started yet, from its first line to its last', async function () {
+    const image = await trainImage();
+    if (!image) this.skip();
+    // An init container keeps the main container waiting ("PodInitializing") for a few seconds.
+    await client.json(`/api/v1/namespaces/${ns}/pods`, {
+      method: 'POST',
+      what: 'create a pod',
+      body: {
+        metadata: { name: 'late' },
+        spec: {
+          nodeName: 'kubeml-node',
+          restartPolicy: 'Never',
+          initContainers: [{ name: 'wait', image, imagePullPolicy: 'Never', command: ['sleep', '4'] }],
+          containers: [{ name: 'p', image, imagePullPolicy: 'Never', command: ['sh', '-c', 'seq 1 5000'] }],
+        },
+      },
+    });
+    const lines: string[] = [];
+    const waits: string[] = [];
+    await followLogsWhenStarted(kc, { namespace: ns, pod: 'late', container: 'p' }, (l) => lines.push(l), new AbortController().signal, { onWaiting: (m) => waits.push(m), pollMs: 300 });
+    assert.equal(waits.length, 1, 'one note while waiting');
+    assert.match(waits[0], /waiting to start|PodInitializing/);
+    assert.equal(lines.length, 5000);
+    assert.deepEqual([lines[0], lines[4999]], ['1', '5000']);
+    // A pod that does not exist is not waited for.
+    await assert.rejects(followLogsWhenStarted(kc, { namespace: ns, pod: 'no-such-pod' }, () => undefined, new AbortController().signal), (e: { kind?: string }) => e.kind === 'not-found');
+  });
+
+  it('port-forwards to a server in a pod; nothing listening, a pod that is gone, a local port in use and a 403 give clear errors', async function () {
+    const image = await trainImage();
+    if (!image) this.skip();
+    await client.json(`/api/v1/namespaces/${ns}/pods`, {
+      method: 'POST',
+      what: 'create a pod',
+      body: {
+        metadata: { name: 'web' },
+        spec: { nodeName: 'kubeml-node', terminationGracePeriodSeconds: 0, containers: [{ name: 'w', image, imagePullPolicy: 'Never', command: ['sh', '-c', 'mkdir -p /srv && echo hello-from-web > /srv/index.html && exec python3 -m http.server 6006 --directory /srv'] }] },
+      },
+    });
+    for (let i = 0; i < 600 && (await podPhase('web')) !== 'Running'; i++) await sleep(200);
+    const errors: string[] = [];
+    const h = await startPortForward(kc, { namespace: ns, pod: 'web', port: 6006 }, 0, (m) => errors.push(m));
+    disposables.push(h);
+    let page: { status: number; text: string } | undefined;
+    for (let i = 0; i < 100 && page?.status !== 200; i++) {
+      page = await get(`${h.url}/index.html`).catch(() => undefined);
+      if (page?.status !== 200) await sleep(200);
+    }
+    assert.equal(page?.text.trim(), 'hello-from-web');
+    // Until the server in the pod listened, the forward may have said that nothing listens; from now on, no error.
+    assert.ok(errors.every((m) => m.startsWith(`Nothing listens on port 6006 in pod ${ns}/web`)), errors.join('\n'));
+    errors.length = 0;
+    // Many requests, each its own connection: all answered.
+    const many = await Promise.all(Array.from({ length: 20 }, () => get(`${h.url}/index.html`)));
+    assert.deepEqual(new Set(many.map((r) => r.text.trim())), new Set(['hello-from-web']));
+    assert.deepEqual(errors, []);
+
+    // The local port is taken by the forward above.
+    await assert.rejects(startPortForward(kc, { namespace: ns, pod: 'web', port: 6006 }, h.localPort), (e: { kind?: string; message: string }) => e.kind === 'conflict' && /^Local port \d+ is already in use/.test(e.message));
+    // Nothing listens on 7777: reported once, and the local connection closes instead of hanging.
+    const idleErrors: string[] = [];
+    const idle = await startPortForward(kc, { namespace: ns, pod: 'web', port: 7777 }, 0, (m) => idleErrors.push(m));
+    disposables.push(idle);
+    await assert.rejects(get(idle.url));
+    await until('the error about 7777', 20_000, () => idleErrors.length > 0);
+    assert.match(idleErrors[0], new RegExp(`^Nothing listens on port 7777 in pod ${ns}/web \\(connection refused\\)`));
+    assert.equal(new Set(idleErrors).size, idleErrors.length, 'each failure reported once');
+    // No such pod.
+    await assert.rejects(startPortForward(kc, { namespace: ns, pod: 'gone', port: 6006 }), (e: { kind?: string; message: string }) => e.kind === 'not-found' && e.message === `Pod ${ns}/gone no longer exists.`);
+
+    // A user who may read pods but not port-forward to them.
+    const sa = 'pod-reader';
+    await client.json(`/api/v1/namespaces/${ns}/serviceaccounts`, { method: 'POST', body: { metadata: { name: sa } }, what: 'create a service account' });
+    await client.json(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, { method: 'POST', what: 'create a role', body: { metadata: { name: sa }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }] } });
+    await client.json(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, { method: 'POST', what: 'bind the role', body: { metadata: { name: sa }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace: ns }] } });
+    const tr = await client.json<{ status: { token: string } }>(`/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`, { method: 'POST', what: 'request a token', body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } } });
+    const cluster = kc.getCurrentCluster()!;
+    const limited = new KubeConfig();
+    limited.loadFromOptions({ clusters: [cluster], users: [{ name: sa, token: tr.status.token }], contexts: [{ name: sa, cluster: cluster.name, user: sa, namespace: ns }], currentContext: sa });
+    await assert.rejects(startPortForward(limited, { namespace: ns, pod: 'web', port: 6006 }), (e: { kind?: string; message: string }) => e.kind === 'forbidden' && e.message === `You may not port-forward to pods in ${ns} (403 Forbidden).`);
+
+    // Disposed: the local port no longer answers.
+    h.dispose();
+    await assert.rejects(get(`${h.url}/index.html`));
   });
 
   const restartSkipped = process.env.KUBEML_RESTART_APISERVER === '0';
