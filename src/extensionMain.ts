@@ -1,19 +1,24 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { Disposable } from './common/lifecycle';
 import { createLogger } from './common/ui/vscodeLog';
 import { ClusterConnection } from './cluster/connection';
 import { ConnectionController } from './cluster/commands';
 import { ConnectionStatusBar } from './cluster/statusBar';
-import { ExplorerViews } from './explorer/views';
-import { DriftCommands } from './drift/commands';
-import { SyncController } from './sync/commands';
-import { SyncStatusBar } from './sync/statusBar';
-import { LintDiagnostics } from './lint/diagnostics';
-import { LintCommands } from './lint/commands';
-import { RunCommands } from './runs/commands';
-import { RunStatusBar } from './runs/statusBar';
+import { Views } from './constants';
+import type { ExplorerViews } from './explorer/views';
+import type { ExplorerNode } from './explorer/model';
+import type { DriftCommands } from './drift/commands';
+import type { SyncController } from './sync/commands';
+import type { LintDiagnostics } from './lint/diagnostics';
+import type { LintCommands } from './lint/commands';
+import type { RunCommands, RunSync } from './runs/commands';
+import { LazyFeatures, whenYamlIsOpen, type FeatureFactories } from './lazy/vscodeFeatures';
+import { LazyTreeProvider } from './lazy/vscodeTree';
 
-/** What activate() returns: used by the in-editor test suites and by other extensions. */
+/**
+ * What activate() returns: used by the in-editor test suites and by other extensions. The
+ * features load on first use (src/lazy): reading one of their properties loads it.
+ */
 export interface KubeMLApi {
   readonly connection: ClusterConnection;
   readonly explorer: ExplorerViews;
@@ -29,7 +34,20 @@ export interface KubeMLApi {
   readonly runs: RunCommands;
 }
 
-/** The composition root: every long-lived object is built here, once, and owned by this. */
+interface Features {
+  explorer: ExplorerViews;
+  lint: KubeMLApi['lint'];
+  runs: RunCommands;
+  sync: SyncController;
+  drift: DriftCommands;
+}
+
+/**
+ * The composition root: every long-lived object is built here, once, and owned by this.
+ * Activation builds only the connection, its commands and status bar, the four (empty) tree
+ * views and a thin handler per command; each feature's code is a bundle of its own that loads
+ * when it is first needed (src/lazy/vscodeFeatures.ts). Activation time is measured by bench/activation.
+ */
 export class Extension extends Disposable {
   readonly api: KubeMLApi;
 
@@ -40,17 +58,78 @@ export class Extension extends Disposable {
     const connection = this._register(new ClusterConnection(logger.child('cluster')));
     const controller = this._register(new ConnectionController(context, connection, logger, channel));
     this._register(new ConnectionStatusBar(connection));
-    const explorer = this._register(new ExplorerViews(connection, logger.child('explorer')));
+
+    // The views exist from activation on; the explorer loads when one asks for its children.
+    const views = new Map<string, { provider: LazyTreeProvider<ExplorerNode>; view: vscode.TreeView<ExplorerNode> }>();
+    for (const id of Object.values(Views)) {
+      const provider = new LazyTreeProvider<ExplorerNode>(() => features.get('explorer'));
+      // The same options as ExplorerViews asks for (it gets this view handed over below).
+      views.set(id, { provider, view: vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: true, canSelectMany: false }) });
+    }
+    const handOver = (id: string, options: vscode.TreeViewOptions<ExplorerNode>) => {
+      const made = views.get(id);
+      if (!made) return vscode.window.createTreeView(id, options);
+      made.provider.attach(options.treeDataProvider);
+      return made.view;
+    };
+
+    const factories: FeatureFactories<Features> = {
+      explorer: (m) => this._register(new m.ExplorerViews(connection, logger.child('explorer'), handOver)),
+      lint: (m) => {
+        const diagnostics = this._register(new m.LintDiagnostics(connection, logger.child('lint')));
+        return { diagnostics, commands: this._register(new m.LintCommands(connection, diagnostics, logger.child('lint'))) };
+      },
+      runs: (m) => {
+        // Sync follows launched runs; it loads when a run starts it (a run never synced has nothing to stop).
+        const runSync: RunSync = { startForRun: async (target) => features.get('sync').startForRun(target), stopForRun: (runId) => features.peek('sync')?.stopForRun(runId) };
+        const runs = this._register(new m.RunCommands(connection, logger.child('runs'), runSync));
+        this._register(new m.RunStatusBar(runs));
+        return runs;
+      },
+      sync: (m) => {
+        const sync = this._register(new m.SyncController(connection, logger));
+        this._register(new m.SyncStatusBar(sync));
+        return sync;
+      },
+      drift: (m) => this._register(new m.DriftCommands(context.extensionUri, connection)),
+    };
+    const contributed = ((context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string }> } }).contributes?.commands ?? []).map((c) => c.command);
+    const features = this._register(new LazyFeatures<Features>(factories, contributed, logger));
+    // Until the explorer owns them (it disposes them then), the views are this one's.
+    this._register({ dispose: () => features.peek('explorer') || views.forEach((v) => (v.view.dispose(), v.provider.dispose())) });
+
+    // The linter loads right after activation once a YAML document is open, not during it.
+    this._register(
+      whenYamlIsOpen(() => {
+        try {
+          features.get('lint');
+        } catch {
+          // Logged by get(); the diagnostics stay off.
+        }
+      }),
+    );
+
     // Connect right after activation, not during it: the first connection loads the Kubernetes
     // client (dist/k8s.js), which activation should not wait for.
     const ready = new Promise<void>((resolve) => setImmediate(resolve)).then(() => controller.reconnect());
-    const sync = this._register(new SyncController(connection, logger));
-    this._register(new SyncStatusBar(sync));
-    const drift = this._register(new DriftCommands(context.extensionUri));
-    const lintDiagnostics = this._register(new LintDiagnostics(connection, logger.child('lint')));
-    const lint = { diagnostics: lintDiagnostics, commands: this._register(new LintCommands(connection, lintDiagnostics, logger.child('lint'))) };
-    const runs = this._register(new RunCommands(connection, logger.child('runs'), sync));
-    this._register(new RunStatusBar(runs));
-    this.api = { connection, explorer, ready, drift, sync, lint, runs };
+    this.api = {
+      connection,
+      ready,
+      get explorer() {
+        return features.get('explorer');
+      },
+      get sync() {
+        return features.get('sync');
+      },
+      get drift() {
+        return features.get('drift');
+      },
+      get lint() {
+        return features.get('lint');
+      },
+      get runs() {
+        return features.get('runs');
+      },
+    };
   }
 }

@@ -70,6 +70,8 @@ export class ExplorerViews extends Disposable {
   constructor(
     readonly connection: ClusterConnection,
     log?: Logger,
+    /** How a view is made; the activation shim hands over the views it created (src/lazy/vscodeTree.ts). */
+    createTreeView: (id: string, options: vscode.TreeViewOptions<ExplorerNode>) => vscode.TreeView<ExplorerNode> = (id, options) => vscode.window.createTreeView(id, options),
   ) {
     super();
     const logger = log ?? new Logger(nullSink);
@@ -83,7 +85,7 @@ export class ExplorerViews extends Disposable {
     };
     const make = (key: ViewKey) => {
       const provider = this._register(new ExplorerTreeProvider(this.models[key]));
-      const view = this._register(vscode.window.createTreeView(Views[key], { treeDataProvider: provider, showCollapseAll: true, canSelectMany: false }));
+      const view = this._register(createTreeView(Views[key], { treeDataProvider: provider, showCollapseAll: true, canSelectMany: false }));
       this._register(view.onDidChangeVisibility((e) => this.models[key].setVisible(e.visible)));
       if (view.visible) this.models[key].setVisible(true);
       return { provider, view };
