@@ -3,7 +3,7 @@
 // loaded workbench with KubeML under development and the sample workspace. Screenshots go
 // to test-results/e2e/.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,6 +32,15 @@ try {
     const wb = new Workbench(page, resolve('test-results/e2e', f.replace(/\.e2e\.mjs$/, '')));
     const t0 = Date.now();
     try {
+      // Settings a scenario declares are in the workspace before the workbench loads (a settings
+      // file written while it runs is picked up only after a while); no scenario inherits another's.
+      const settingsFile = join(workspace, '.vscode', 'settings.json');
+      rmSync(settingsFile, { force: true });
+      const settings = typeof mod.settings === 'function' ? mod.settings({ env }) : mod.settings;
+      if (settings) {
+        mkdirSync(join(workspace, '.vscode'), { recursive: true });
+        writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+      }
       await page.goto(workbenchUrl(server, { folder: workspace, extensionDevelopmentPath: root }));
       await wb.waitForReady();
       await mod.scenario(wb, { workspace, env, root });
