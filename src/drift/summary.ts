@@ -3,7 +3,7 @@
  * bins, standard deviation, category counts) and reused for every window of current data.
  */
 import { binCountsSorted, quantileEdges } from './distances';
-import { sortFloat64 } from './sort';
+import { sortedFinite } from './sort';
 import type { CategoricalColumn, NumericColumn } from './table';
 
 export interface NumericSample {
@@ -35,18 +35,8 @@ export type FeatureReference = NumericReference | CategoricalSample;
 
 /** Finite values of rows [start, end), sorted, with the missing and infinite counted. */
 export function numericSample(col: NumericColumn, start = 0, end = col.values.length): NumericSample {
-  const src = col.values;
-  const out = new Float64Array(end - start);
-  let n = 0;
-  let missing = 0;
-  let nonFinite = 0;
-  for (let i = start; i < end; i++) {
-    const v = src[i];
-    if (v - v === 0) out[n++] = v;
-    else if (Number.isNaN(v)) missing++;
-    else nonFinite++;
-  }
-  return { kind: 'numeric', name: col.name, sorted: sortFloat64(out.subarray(0, n)), missing, nonFinite };
+  const { sorted, missing, nonFinite } = sortedFinite(col.values, start, end);
+  return { kind: 'numeric', name: col.name, sorted, missing, nonFinite };
 }
 
 export function numericReference(col: NumericColumn, bins: number): NumericReference {

@@ -1,0 +1,64 @@
+import { strict as assert } from 'node:assert';
+import { sortedFinite, sortFloat64 } from './sort';
+
+/** A seeded generator, so a failure can be replayed. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 1) / 4294967297;
+}
+
+/** The reference answer: filter, count, then Float64Array.prototype.sort (no radix involved). */
+function expected(src: Float64Array, start: number, end: number) {
+  const kept: number[] = [];
+  let missing = 0;
+  let nonFinite = 0;
+  for (let i = start; i < end; i++) {
+    const v = src[i];
+    if (Number.isNaN(v)) missing++;
+    else if (!Number.isFinite(v)) nonFinite++;
+    else kept.push(v);
+  }
+  // -0 before +0, as the radix order on the bits has it.
+  const sorted = Float64Array.from(kept).sort((a, b) => a - b || (Object.is(a, -0) ? -1 : Object.is(b, -0) ? 1 : 0));
+  return { sorted, missing, nonFinite };
+}
+
+function same(actual: Float64Array, wanted: Float64Array, what: string): void {
+  assert.equal(actual.length, wanted.length, `${what}: length`);
+  for (let i = 0; i < wanted.length; i++) if (!Object.is(actual[i], wanted[i])) assert.fail(`${what}: at ${i} ${actual[i]} vs ${wanted[i]}`);
+}
+
+describe('drift sorting', () => {
+  const cases: Array<[string, (u: () => number, i: number) => number]> = [
+    ['normal around zero, both signs', (u) => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u())],
+    ['with NaN, ±Infinity, ±0', (u, i) => [NaN, Infinity, -Infinity, 0, -0][i % 11] ?? (u() - 0.5) * 1e6],
+    ['few distinct values (integers)', (u) => Math.floor(u() * 5) - 2],
+    ['one value repeated', () => 3.25],
+    ['tiny and huge magnitudes', (u) => (u() < 0.5 ? -1 : 1) * Math.pow(10, Math.floor(u() * 600) - 300)],
+  ];
+  for (const n of [10, 5000, 70_000]) {
+    for (const [name, make] of cases) {
+      it(`sortedFinite equals filter + sort: ${name}, ${n} values, whole and a sub-range`, () => {
+        const u = rng(n + name.length);
+        const src = Float64Array.from({ length: n }, (_, i) => make(u, i));
+        for (const [start, end] of [[0, n], [Math.floor(n / 3), Math.floor((2 * n) / 3)]]) {
+          const got = sortedFinite(src, start, end);
+          const want = expected(src, start, end);
+          same(got.sorted, want.sorted, `${name} [${start}, ${end})`);
+          assert.equal(got.missing, want.missing, 'NaN count');
+          assert.equal(got.nonFinite, want.nonFinite, '±Infinity count');
+        }
+        const copy = src.slice();
+        sortedFinite(src);
+        same(src, copy, 'the source column is left as it was');
+      });
+    }
+  }
+
+  it('sortFloat64 sorts in place like Float64Array.prototype.sort', () => {
+    const u = rng(7);
+    const a = Float64Array.from({ length: 50_000 }, () => (u() - 0.5) * 1e3);
+    const want = a.slice().sort();
+    same(sortFloat64(a), want, 'radix');
+  });
+});
