@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
+import { sleep, until as untilDefined } from './wait';
 
 const NAMESPACE = 'kubeml-demo';
 const REAL_NODE = 'kubeml-node';
@@ -19,24 +20,8 @@ const CRDS: { group: string; version: string; plural: string; namespaced: boolea
   { group: 'data.fluid.io', version: 'v1alpha1', plural: 'datasets', namespaced: true },
 ];
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const suffix = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 
-/** Polls fn until it returns a value other than undefined, or fails after timeoutMs. */
-async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(1000);
-  }
-}
 
 describe('local cluster (scripts/cluster/cluster.sh)', function () {
   this.timeout(60_000);
@@ -131,7 +116,7 @@ describe('local cluster (scripts/cluster/cluster.sh)', function () {
     };
     await batch.createNamespacedJob({ namespace: NAMESPACE, body: job });
     cleanups.push(() => batch.deleteNamespacedJob({ name, namespace: NAMESPACE, propagationPolicy: 'Background' }));
-    const done = await until('the Job to finish', 240_000, async () => {
+    const done = await untilDefined('the Job to finish', 240_000, async () => {
       const j = await batch.readNamespacedJob({ name, namespace: NAMESPACE });
       return (j.status?.succeeded ?? 0) > 0 || (j.status?.failed ?? 0) > 0 ? j : undefined;
     });
@@ -158,7 +143,7 @@ describe('local cluster (scripts/cluster/cluster.sh)', function () {
       },
     });
     cleanups.push(() => core.deleteNamespacedPod({ name, namespace: NAMESPACE, gracePeriodSeconds: 0 }));
-    await until('the pod to run', 120_000, async () => {
+    await untilDefined('the pod to run', 120_000, async () => {
       const p = await core.readNamespacedPod({ name, namespace: NAMESPACE });
       return p.status?.phase === 'Running' ? p : undefined;
     });

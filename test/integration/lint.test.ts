@@ -10,9 +10,9 @@ import { Logger, nullSink } from '../../src/common/logging';
 import { ClusterLintData, type ClusterSchema } from '../../src/lint/cluster';
 import { lintText, type LintConfig } from '../../src/lint/engine';
 import { bundledValidator } from '../../src/lint/schema/bundled';
+import { sleep, until as untilDefined } from './wait';
 
 const y = (...lines: string[]) => lines.join('\n') + '\n';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 // A group of this run's own: CRDs are cluster-wide, so the name must not meet another run's.
 const GROUP = `h${suffix}.lint.kubeml.dev`;
@@ -47,21 +47,6 @@ async function lintConnected(text: string, schema: ClusterSchema): Promise<Hit[]
   return hits;
 }
 
-/** Polls fn until it returns a value other than undefined, or fails after timeoutMs. */
-async function until<T>(what: string, timeoutMs: number, fn: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(500);
-  }
-}
 
 function crd(fields: Record<string, { type: string }>) {
   return {
@@ -127,7 +112,7 @@ describe('lint: the connected cluster\'s own schema (/openapi/v3)', function () 
   it('validates a CRD\'s fields, and reads the group-version again when its schema changes', async () => {
     await client.json('/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { method: 'POST', body: crd({ maxShards: { type: 'integer' } }), what: 'create the test CRD', timeoutMs: 15_000 });
     // The API server publishes a new CRD in /openapi/v3 a moment after it is established.
-    await until('the CRD in /openapi/v3', 60_000, async () => {
+    await untilDefined('the CRD in /openapi/v3', 60_000, async () => {
       const idx = await client.json<{ paths: Record<string, unknown> }>('/openapi/v3', { what: 'index', timeoutMs: 10_000 });
       return idx.paths[`apis/${GROUP}/v1`] ? true : undefined;
     });
@@ -147,7 +132,7 @@ describe('lint: the connected cluster\'s own schema (/openapi/v3)', function () 
     const current = await client.json<{ metadata: { resourceVersion: string } }>(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${CRD_NAME}`, { what: 'read the test CRD', timeoutMs: 10_000 });
     const updated = crd({ maxShards: { type: 'integer' }, minShards: { type: 'integer' } });
     await client.json(`/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${CRD_NAME}`, { method: 'PUT', body: { ...updated, metadata: { ...updated.metadata, resourceVersion: current.metadata.resourceVersion } }, what: 'update the test CRD', timeoutMs: 15_000 });
-    await until('minShards in the cluster schema', 60_000, async () => {
+    await untilDefined('minShards in the cluster schema', 60_000, async () => {
       schema.refresh();
       const hits = await lintConnected(probe('  minShards: 1'), schema);
       return hits.length === 0 ? true : undefined;

@@ -6,23 +6,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { type PodRef } from '../../src/sync/transport';
+import { until } from './wait';
 
 const REAL_NODE = 'kubeml-node';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function until(what: string, timeoutMs: number, fn: () => Promise<boolean> | boolean): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await fn()) return;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(200);
-  }
-}
+export { until } from './wait';
 
 export interface TestPods {
   kc: k8s.KubeConfig;
