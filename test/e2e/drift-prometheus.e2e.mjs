@@ -4,19 +4,12 @@
 // against its threshold, and the drifted share over time (screenshot). Needs the local cluster's
 // Prometheus (scripts/cluster), which scrapes kubeml_model_drift_score.
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { clusterStatus } from './cluster.mjs';
 
 export const name = 'Drift over time from Prometheus gauges';
 
 function prometheusUrl(env) {
-  if (env.KUBEML_PROMETHEUS_URL) return env.KUBEML_PROMETHEUS_URL;
-  try {
-    return /^PROMETHEUS_URL=(.+)$/m.exec(readFileSync(join(homedir(), '.cache/kubeml/cluster/status.env'), 'utf8'))?.[1]?.trim();
-  } catch {
-    return undefined;
-  }
+  return env.KUBEML_PROMETHEUS_URL ?? clusterStatus('PROMETHEUS_URL');
 }
 
 async function pick(wb, title, item) {

@@ -2,23 +2,13 @@
 // Job and an InferenceService, expands the groups, and sees rows for each (screenshot per view).
 // GPU node rows show DCGM utilisation and memory from the cluster's Prometheus.
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { clusterStatus, kubectl } from './cluster.mjs';
 
 export const name = 'Explorer views: datasets, jobs, GPUs and models with live rows';
 
 const NS = 'default';
 const P = 'kubeml-e2e-explorer';
 
-function statusValue(key) {
-  try {
-    return new RegExp(`^${key}=(.+)$`, 'm').exec(readFileSync(join(homedir(), '.cache/kubeml/cluster/status.env'), 'utf8'))?.[1]?.trim();
-  } catch {
-    return undefined;
-  }
-}
 
 function objects(trainImage) {
   const job = (jobName, suspend, extra) => ({
@@ -49,10 +39,6 @@ function objects(trainImage) {
   ];
 }
 
-function kubectl(env, args, input) {
-  const r = spawnSync(env.KUBEML_KUBECTL ?? 'kubectl', ['--kubeconfig', env.KUBECONFIG, ...args], { encoding: 'utf8', input });
-  return r;
-}
 
 /** Waits until a view shows a row whose accessible label matches `re`. */
 async function row(wb, view, re, timeout = 60_000) {
@@ -93,19 +79,21 @@ async function only(wb, view) {
   }
 }
 
-export async function scenario(wb, { workspace, env }) {
+/** The runner writes these workspace settings before the workbench loads: DCGM metrics from the cluster's Prometheus. */
+export function settings({ env }) {
+  const url = env.KUBEML_PROMETHEUS_URL ?? clusterStatus('PROMETHEUS_URL');
+  return url ? { 'kubeml.prometheus.url': url } : {};
+}
+
+export async function scenario(wb, { env }) {
   if (!env.KUBECONFIG) throw new Error('this scenario needs the local cluster (scripts/cluster/cluster.sh up)');
-  const trainImage = statusValue('TRAIN_IMAGE');
+  const trainImage = clusterStatus('TRAIN_IMAGE');
   assert.ok(trainImage, 'no TRAIN_IMAGE in the cluster status');
-  const prometheus = env.KUBEML_PROMETHEUS_URL ?? statusValue('PROMETHEUS_URL');
+  const prometheus = env.KUBEML_PROMETHEUS_URL ?? clusterStatus('PROMETHEUS_URL');
   const list = { apiVersion: 'v1', kind: 'List', items: objects(trainImage) };
   const apply = kubectl(env, ['apply', '-f', '-'], JSON.stringify(list));
   assert.equal(apply.status, 0, apply.stderr);
   try {
-    if (prometheus) {
-      mkdirSync(join(workspace, '.vscode'), { recursive: true });
-      writeFileSync(join(workspace, '.vscode/settings.json'), JSON.stringify({ 'kubeml.prometheus.url': prometheus }, null, 2));
-    }
     const done = kubectl(env, ['wait', '-n', NS, '--for=condition=Complete', `job/${P}-done`, '--timeout=90s']);
     assert.equal(done.status, 0, `the finished Job did not complete: ${done.stderr}`);
 

@@ -2,10 +2,7 @@
 // edits train.py and saves; the saved text is in the pod, the status bar shows the sync, and
 // "KubeML: Stop Sync" from the command palette ends it (status bar item gone).
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { clusterStatus, kubectl } from './cluster.mjs';
 
 export const name = 'Sync: Start Sync from a pod in the Jobs view, save a file, see it in the pod, Stop Sync';
 
@@ -13,17 +10,7 @@ const NS = 'default';
 const JOB = 'kubeml-e2e-sync';
 const REMOTE = '/workspace';
 
-function statusValue(key) {
-  try {
-    return new RegExp(`^${key}=(.+)$`, 'm').exec(readFileSync(join(homedir(), '.cache/kubeml/cluster/status.env'), 'utf8'))?.[1]?.trim();
-  } catch {
-    return undefined;
-  }
-}
 
-function kubectl(env, args, input) {
-  return spawnSync(env.KUBEML_KUBECTL ?? 'kubectl', ['--kubeconfig', env.KUBECONFIG, ...args], { encoding: 'utf8', input });
-}
 
 async function until(what, timeoutMs, fn) {
   const end = Date.now() + timeoutMs;
@@ -38,7 +25,7 @@ async function until(what, timeoutMs, fn) {
 
 export async function scenario(wb, { env }) {
   if (!env.KUBECONFIG) throw new Error('this scenario needs the local cluster (scripts/cluster/cluster.sh up)');
-  const image = statusValue('TRAIN_IMAGE');
+  const image = clusterStatus('TRAIN_IMAGE');
   assert.ok(image, 'no TRAIN_IMAGE in the cluster status');
   const job = {
     apiVersion: 'batch/v1',
