@@ -159,6 +159,9 @@ export abstract class ScriptTransport {
       };
     // The first exec starts now; with an empty plan it gets an empty archive and does nothing.
     const first = this.run(shCommand(APPLY_SCRIPT, [target]), `Applying changes in ${target}`, { signal, stdin: stdinFor(0)() });
+    // It may fail while the plan is still being computed; it is awaited below, so its failure is
+    // not an unhandled rejection in the meantime.
+    first.catch(() => undefined);
     const all = await prepared.catch(async (e: unknown) => {
       await first.catch(() => undefined);
       throw e;
