@@ -13,6 +13,7 @@ import { PodFile, readClaimTables, readClusterTable, withClaimPod } from '../../
 import type { Table } from '../../src/drift/table';
 import { PodTransport, type PodRef } from '../../src/sync/transport';
 import { type TestPods, testPods, until } from './syncPods';
+import { createHostPathClaim } from '../support/volumes';
 
 const FIX = join(__dirname, '../fixtures/drift');
 const FILES = ['reference.csv', 'current.csv', 'reference.parquet', 'current.parquet'];
@@ -86,29 +87,7 @@ describe('drift inputs on the local cluster', function () {
       mkdirSync(join(hostDir, 'data'), { recursive: true });
       for (const f of FILES) copyFileSync(join(FIX, f), join(hostDir, 'data', f));
       // A hostPath volume on the real node (this machine), bound to a claim of our namespace.
-      await client.json('/api/v1/persistentvolumes', {
-        method: 'POST',
-        what: 'create a test volume',
-        body: {
-          apiVersion: 'v1',
-          kind: 'PersistentVolume',
-          metadata: { name: pv },
-          spec: {
-            capacity: { storage: '1Gi' },
-            accessModes: ['ReadWriteOnce'],
-            persistentVolumeReclaimPolicy: 'Retain',
-            storageClassName: '',
-            hostPath: { path: hostDir, type: 'Directory' },
-            nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['kubeml-node'] }] }] } },
-          },
-        },
-      });
-      await client.json(`/api/v1/namespaces/${env.namespace}/persistentvolumeclaims`, {
-        method: 'POST',
-        what: 'create a test claim',
-        body: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'dataset' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: '', volumeName: pv, resources: { requests: { storage: '1Gi' } } } },
-      });
-      await until('the claim to bind', 60_000, async () => (await client.json<{ status?: { phase?: string } }>(`/api/v1/namespaces/${env.namespace}/persistentvolumeclaims/dataset`, { what: 'read claim' })).status?.phase === 'Bound');
+      await createHostPathClaim(client, { namespace: env.namespace, claim: 'dataset', pv, path: hostDir, pathType: 'Directory', storageClass: '', reclaim: 'Retain', bindTimeoutMs: 60_000 });
     });
 
     after(async () => {

@@ -14,6 +14,7 @@ import { type LaunchRequest, RunExecution } from '../../src/runs/launcher';
 import { RunStore } from '../../src/runs/records';
 import { type KubeMLSpec, loadSpec, resolveParams } from '../../src/runs/spec';
 import { type TestPods, testPods, until } from './syncPods';
+import { createHostPathClaim } from '../support/volumes';
 
 const SAMPLES = join(__dirname, '..', '..', 'samples');
 
@@ -41,31 +42,7 @@ describe('runs on the local cluster', function () {
     spec = { ...loadSpec(readFileSync(join(workspace, 'kubeml.yaml'), 'utf8')), image: env.image };
     // Storage for the artifacts claim: a hostPath volume on the real node, bound to this namespace's claim.
     const pv = `${env.namespace}-artifacts`;
-    await client.json('/api/v1/persistentvolumes', {
-      method: 'POST',
-      what: 'create a test volume',
-      body: {
-        apiVersion: 'v1',
-        kind: 'PersistentVolume',
-        metadata: { name: pv, labels: { 'kubeml.io/test': 'runs' } },
-        spec: {
-          capacity: { storage: '1Gi' },
-          accessModes: ['ReadWriteOnce'],
-          persistentVolumeReclaimPolicy: 'Delete',
-          storageClassName: 'kubeml-test',
-          claimRef: { namespace: env.namespace, name: 'kubeml-artifacts' },
-          hostPath: { path: `/tmp/kubeml-test-artifacts/${env.namespace}`, type: 'DirectoryOrCreate' },
-          nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['kubeml-node'] }] }] } },
-        },
-      },
-    });
-    await client.json(`/api/v1/namespaces/${env.namespace}/persistentvolumeclaims`, {
-      method: 'POST',
-      what: 'create a test claim',
-      body: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'kubeml-artifacts' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'kubeml-test', volumeName: pv, resources: { requests: { storage: '1Gi' } } } },
-    });
-
-    await until('the artifacts claim to be bound', 60_000, async () => (await client.json<{ status?: { phase?: string } }>(`/api/v1/namespaces/${env.namespace}/persistentvolumeclaims/kubeml-artifacts`, { what: 'read the claim' })).status?.phase === 'Bound');
+    await createHostPathClaim(client, { namespace: env.namespace, claim: 'kubeml-artifacts', pv, path: `/tmp/kubeml-test-artifacts/${env.namespace}`, pathType: 'DirectoryOrCreate', storageClass: 'kubeml-test', reclaim: 'Delete', reserve: true, pvLabels: { 'kubeml.io/test': 'runs' }, bindTimeoutMs: 60_000 });
   });
 
   after(async () => {

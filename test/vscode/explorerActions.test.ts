@@ -14,6 +14,7 @@ import { type ExplorerPrompts } from '../../src/explorer/commands';
 import { type ChannelSink, type LogFollow, type TerminalSink } from '../../src/explorer/vscodeLogs';
 import { type PortForwardHandle } from '../../src/cluster/portForward';
 import { type KubeObject } from '../../src/cluster/informerState';
+import { createHostPathClaim } from '../support/volumes';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -254,30 +255,7 @@ describe('KubeML explorer actions in VS Code', function () {
   });
 
   it('Browse Files lists the files written into a dataset claim, through a read-only pod that is deleted afterwards', async () => {
-    await client().json('/api/v1/persistentvolumes', {
-      method: 'POST',
-      what: 'create a volume',
-      body: {
-        apiVersion: 'v1',
-        kind: 'PersistentVolume',
-        metadata: { name: pvName },
-        spec: {
-          capacity: { storage: '1Gi' },
-          accessModes: ['ReadWriteOnce'],
-          persistentVolumeReclaimPolicy: 'Delete',
-          storageClassName: 'kubeml-actions-test',
-          claimRef: { namespace: ns, name: 'images' },
-          hostPath: { path: `/tmp/kubeml-actions-browse/${ns}`, type: 'DirectoryOrCreate' },
-          nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['kubeml-node'] }] }] } },
-        },
-      },
-    });
-    await createIn(`/api/v1/namespaces/${ns}/persistentvolumeclaims`, {
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
-      metadata: { name: 'images', labels: { 'kubeml.io/dataset': 'images' } },
-      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'kubeml-actions-test', volumeName: pvName, resources: { requests: { storage: '1Gi' } } },
-    });
+    await createHostPathClaim(client(), { namespace: ns, claim: 'images', pv: pvName, path: `/tmp/kubeml-actions-browse/${ns}`, pathType: 'DirectoryOrCreate', storageClass: 'kubeml-actions-test', reclaim: 'Delete', reserve: true, claimLabels: { 'kubeml.io/dataset': 'images' } });
     // A pod writes the files into the claim.
     await createIn(`/api/v1/namespaces/${ns}/pods`, {
       metadata: { name: 'writer' },
