@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { sortedFinite, sortFloat64 } from './sort';
+import { sortedFinite, sortFloat64, sortPaths } from './sort';
 
 /** A seeded generator, so a failure can be replayed. */
 function rng(seed: number): () => number {
@@ -28,6 +28,14 @@ function same(actual: Float64Array, wanted: Float64Array, what: string): void {
   for (let i = 0; i < wanted.length; i++) if (!Object.is(actual[i], wanted[i])) assert.fail(`${what}: at ${i} ${actual[i]} vs ${wanted[i]}`);
 }
 
+/** The double with these high and low 32-bit words. */
+function fromBits(hi: number, lo: number): number {
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setUint32(0, hi);
+  dv.setUint32(4, lo);
+  return dv.getFloat64(0);
+}
+
 describe('drift sorting', () => {
   const cases: Array<[string, (u: () => number, i: number) => number]> = [
     ['normal around zero, both signs', (u) => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u())],
@@ -35,6 +43,11 @@ describe('drift sorting', () => {
     ['few distinct values (integers)', (u) => Math.floor(u() * 5) - 2],
     ['one value repeated', () => 3.25],
     ['tiny and huge magnitudes', (u) => (u() < 0.5 ? -1 : 1) * Math.pow(10, Math.floor(u() * 600) - 300)],
+    // The top 32 bits of the key barely differ: the four-pass radix path.
+    ['small spread around a large offset', (u) => 1e6 + u() * 1e-3],
+    // Top 32 bits from 300 values whose two 16-bit halves each vary: the top-key path, with runs
+    // of hundreds that share their top bits, so the insertion pass runs out of budget.
+    ['many values sharing their top 32 bits', (u) => fromBits(0x3ff00000 + Math.floor(u() * 300) * 0x10001, Math.floor(u() * 2 ** 32))],
   ];
   for (const n of [10, 5000, 70_000]) {
     for (const [name, make] of cases) {
@@ -54,6 +67,20 @@ describe('drift sorting', () => {
       });
     }
   }
+
+  it('takes each of its paths on the data meant for it (so the cases above cover them all)', () => {
+    const u = rng(3);
+    const run = (make: () => number) => {
+      const before = { ...sortPaths };
+      const src = Float64Array.from({ length: 70_000 }, make);
+      same(sortedFinite(src).sorted, expected(src, 0, src.length).sorted, 'sorted');
+      return Object.fromEntries(Object.entries(sortPaths).map(([k, v]) => [k, v - before[k as keyof typeof sortPaths]]));
+    };
+    assert.deepEqual(run(() => u() * 10 - 5), { small: 0, radix: 0, topKey: 1, topKeyFallback: 0 });
+    assert.deepEqual(run(() => 1e6 + u() * 1e-3), { small: 0, radix: 1, topKey: 0, topKeyFallback: 0 });
+    assert.deepEqual(run(() => fromBits(0x3ff00000 + Math.floor(u() * 300) * 0x10001, Math.floor(u() * 2 ** 32))), { small: 0, radix: 0, topKey: 1, topKeyFallback: 1 });
+    assert.deepEqual(run(() => 2.5), { small: 0, radix: 1, topKey: 0, topKeyFallback: 0 });
+  });
 
   it('sortFloat64 sorts in place like Float64Array.prototype.sort', () => {
     const u = rng(7);

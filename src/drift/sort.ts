@@ -73,16 +73,26 @@ export interface FiniteSort {
   readonly nonFinite: number;
 }
 
+/** Which way sortedFinite went, counted since start (for tests and benchmarks). */
+export const sortPaths = { small: 0, radix: 0, topKey: 0, topKeyFallback: 0 };
+
 /**
  * The finite values of src[start, end), sorted, in a new array; NaN and ±Infinity are counted and
- * left out. The same result as filtering then sortFloat64, with one pass less over the data: the
- * radix sort's counting pass does the filtering, and its first scatter reads src directly.
+ * left out. The same result as filtering then sortFloat64.
+ *
+ * Usually two radix passes instead of four: the values are ordered by the top 32 bits of their key
+ * (sign, exponent and 20 bits of mantissa), which leaves only values that share those bits out of
+ * order, in short runs that one insertion pass puts right. When the top bits cannot tell the values
+ * apart well (the top two digits take too few values between them, as for a small spread around a
+ * large offset) it is the full four-pass radix sort instead; and if the insertion pass turns out to
+ * be long after all, it stops and the standard sort finishes the nearly sorted array.
  */
 export function sortedFinite(src: Float64Array, start = 0, end = src.length): FiniteSort {
   const len = end - start;
-  let missing = 0;
-  let nonFinite = 0;
   if (len < RADIX_MIN || len > SCRATCH_MAX || (src.byteOffset & 7) !== 0) {
+    sortPaths.small++;
+    let missing = 0;
+    let nonFinite = 0;
     const out = new Float64Array(len);
     let n = 0;
     for (let i = start; i < end; i++) {
@@ -94,15 +104,92 @@ export function sortedFinite(src: Float64Array, start = 0, end = src.length): Fi
     return { sorted: sortFloat64(n === len ? out : out.slice(0, n)), missing, nonFinite };
   }
   const words = new Uint32Array(src.buffer, src.byteOffset, src.length * 2);
-  counts.fill(0);
+  // Counts of the top two 16-bit digits of the key (digits 2 and 3), and what is not finite.
+  counts.fill(0, 2 * 65536);
+  let missing = 0;
+  let nonFinite = 0;
   for (let i = start; i < end; i++) {
-    const v = src[i];
-    if (v - v !== 0) {
-      if (Number.isNaN(v)) missing++;
+    const hi0 = words[2 * i + 1];
+    if ((hi0 & 0x7ff00000) === 0x7ff00000) {
+      if (Number.isNaN(src[i])) missing++;
       else nonFinite++;
       continue;
     }
+    const hi = (hi0 ^ ((hi0 >> 31) | 0x80000000)) >>> 0;
+    counts[131072 + (hi & 0xffff)]++;
+    counts[196608 + (hi >>> 16)]++;
+  }
+  const n = len - missing - nonFinite;
+  const out = new Float64Array(n);
+  if (n === 0) return { sorted: out, missing, nonFinite };
+  let used2 = 0;
+  let used3 = 0;
+  for (let d = 0; d < 65536; d++) {
+    if (counts[131072 + d] !== 0) used2++;
+    if (counts[196608 + d] !== 0) used3++;
+  }
+  // At most used2 * used3 distinct top keys: fewer than n / 2 means runs of 2 or more on average.
+  if (used2 * used3 < n / 2) return fullRadix(src, start, end, words, out, missing, nonFinite);
+  sortPaths.topKey++;
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, Math.min(SCRATCH_MAX, 2 * scratch.length)));
+  const passes = [used2 > 1 ? 2 : -1, used3 > 1 ? 3 : -1].filter((p) => p >= 0);
+  const tmp = scratch.subarray(0, n);
+  const bufs = passes.length % 2 === 1 ? [out, tmp] : [tmp, out];
+  for (let p = 0; p < passes.length; p++) {
+    const base = passes[p] * 65536;
+    const shift = passes[p] === 2 ? 0 : 16;
+    let sum = 0;
+    for (let d = 0; d < 65536; d++) {
+      const c = counts[base + d];
+      counts[base + d] = sum;
+      sum += c;
+    }
+    const dst = bufs[p % 2];
+    if (p === 0) {
+      for (let i = start; i < end; i++) {
+        const hi0 = words[2 * i + 1];
+        if ((hi0 & 0x7ff00000) === 0x7ff00000) continue;
+        dst[counts[base + (((hi0 ^ ((hi0 >> 31) | 0x80000000)) >>> shift) & 0xffff)]++] = src[i];
+      }
+    } else {
+      const from = bufs[(p + 1) % 2];
+      const fw = new Uint32Array(from.buffer, from.byteOffset, 2 * n);
+      for (let i = 0; i < n; i++) {
+        const hi0 = fw[2 * i + 1];
+        dst[counts[base + (((hi0 ^ ((hi0 >> 31) | 0x80000000)) >>> shift) & 0xffff)]++] = from[i];
+      }
+    }
+  }
+  // Values out of order now share their top key and sit next to each other: insertion sort, with
+  // a budget of moves; past it the standard sort finishes (still right, on nearly sorted data).
+  let budget = 4 * n;
+  for (let i = 1; i < n; i++) {
+    const v = out[i];
+    if (out[i - 1] <= v) continue;
+    let j = i - 1;
+    while (j >= 0 && out[j] > v) {
+      out[j + 1] = out[j];
+      j--;
+    }
+    out[j + 1] = v;
+    budget -= i - j;
+    if (budget < 0) {
+      sortPaths.topKeyFallback++;
+      out.sort();
+      break;
+    }
+  }
+  return { sorted: out, missing, nonFinite };
+}
+
+/** sortedFinite's four-pass path: the radix sort on every digit, its first scatter reading src directly. */
+function fullRadix(src: Float64Array, start: number, end: number, words: Uint32Array, out: Float64Array, missing: number, nonFinite: number): FiniteSort {
+  sortPaths.radix++;
+  const n = out.length;
+  counts.fill(0);
+  for (let i = start; i < end; i++) {
     const hi0 = words[2 * i + 1];
+    if ((hi0 & 0x7ff00000) === 0x7ff00000) continue;
     const m = hi0 >> 31;
     const lo = (words[2 * i] ^ m) >>> 0;
     const hi = (hi0 ^ (m | 0x80000000)) >>> 0;
@@ -111,9 +198,6 @@ export function sortedFinite(src: Float64Array, start = 0, end = src.length): Fi
     counts[131072 + (hi & 0xffff)]++;
     counts[196608 + (hi >>> 16)]++;
   }
-  const n = len - missing - nonFinite;
-  const out = new Float64Array(n);
-  if (n === 0) return { sorted: out, missing, nonFinite };
   if (scratch.length < n) scratch = new Float64Array(Math.max(n, Math.min(SCRATCH_MAX, 2 * scratch.length)));
   // Passes that change the order (a digit shared by every value needs none).
   const passes: number[] = [];
