@@ -2,8 +2,9 @@
  * KubeML: Open Drift Report. From two local files (CSV, TSV, JSON Lines or Parquet; a dialog
  * asks for them, or two URIs are passed), from files in a pod or on a claim (read through
  * exec), from the drift gauges in Prometheus (kubeml.prometheus.url), from a run folder holding
- * drift.json (or that file), or from a model in the Models view whose run folder is known. The
- * panel follows drift.json as the run writes new windows, and re-queries Prometheus every step.
+ * drift.json (or that file), or from a row of the Models view (the model's validation runs in
+ * this workspace and its drift gauges in Prometheus). The panel follows drift.json as the run
+ * writes new windows, and re-queries Prometheus every step.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { promises as fs } from 'node:fs';
@@ -16,6 +17,8 @@ import { KubeMLError, messageOf } from '../common/errors';
 import { Settings } from '../common/ui/vscodeConfig';
 import { isDriftReport } from './contract';
 import { driftReport } from './parallel';
+import { RunStore } from '../runs/records';
+import { gaugeLabels, validatesModel, type ModelRef } from './modelSources';
 import { DRIFT_GAUGE, driftFromPrometheus, labelValues, modelQuery, stepFor } from './prometheus';
 import { DATA_EXTENSIONS, readTableFile } from './readers';
 import { readClaimTables, readClusterTable, type ClusterFile } from './remote';
@@ -88,6 +91,30 @@ function runFolderOf(arg: unknown): vscode.Uri | undefined {
   return undefined;
 }
 
+/** A row of the Models view (the explorer's node: kind, namespace, name and its data). */
+function modelOf(arg: unknown): ModelRef | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const n = arg as { kindId?: unknown; namespace?: unknown; name?: unknown; data?: { model?: unknown; storageUri?: unknown } };
+  if ((n.kindId !== 'inferenceServices' && n.kindId !== 'deployments') || typeof n.name !== 'string') return undefined;
+  const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+  return { kind: n.kindId === 'deployments' ? 'deployment' : 'inferenceService', namespace: str(n.namespace), name: n.name, model: str(n.data?.model), storageUri: str(n.data?.storageUri) };
+}
+
+/** Dialogs the commands show; tests replace them. */
+export interface DriftPrompts {
+  error(message: string, ...actions: string[]): Thenable<string | undefined>;
+  pick<T extends vscode.QuickPickItem>(items: T[], options: vscode.QuickPickOptions): Thenable<T | undefined>;
+  input(options: vscode.InputBoxOptions): Thenable<string | undefined>;
+  files(options: vscode.OpenDialogOptions): Thenable<vscode.Uri[] | undefined>;
+}
+
+const vscodePrompts: DriftPrompts = {
+  error: (message, ...actions) => vscode.window.showErrorMessage(message, ...actions),
+  pick: (items, options) => vscode.window.showQuickPick(items, options),
+  input: (options) => vscode.window.showInputBox(options),
+  files: (options) => vscode.window.showOpenDialog(options),
+};
+
 const RANGES: ReadonlyArray<{ label: string; seconds: number }> = [
   { label: 'Last hour', seconds: 3600 },
   { label: 'Last 6 hours', seconds: 6 * 3600 },
@@ -97,6 +124,7 @@ const RANGES: ReadonlyArray<{ label: string; seconds: number }> = [
 
 export class DriftCommands extends Disposable {
   readonly panels = new Set<DriftPanel>();
+  prompts: DriftPrompts = vscodePrompts;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -117,6 +145,8 @@ export class DriftCommands extends Disposable {
         if (src.cluster) return await this.openCluster(src.cluster);
         return await this.openPrometheus(src.prometheus!.query ?? (src.prometheus!.model ? modelQuery(src.prometheus!.model) : DRIFT_GAUGE), src.prometheus!.rangeSeconds ?? 3600);
       }
+      const model = modelOf(a);
+      if (model) return await this.openModel(model);
       const run = runFolderOf(a);
       if (run) {
         const stat = await fs.stat(run.fsPath).catch(() => undefined);
@@ -127,10 +157,66 @@ export class DriftCommands extends Disposable {
       }
       return await this.pickSource();
     } catch (e) {
-      const hint = KubeMLError.is(e) && e.hint ? ` ${e.hint}` : '';
-      void vscode.window.showErrorMessage(vscode.l10n.t('Cannot open the drift report: {0}', messageOf(e) + hint));
+      // messageOf gives a KubeMLError's message with its hint.
+      void this.prompts.error(vscode.l10n.t('Cannot open the drift report: {0}', messageOf(e)));
       return undefined;
     }
+  }
+
+  /**
+   * A model's drift: its validation runs in this workspace that wrote a drift report, and its
+   * drift gauges in Prometheus. One source opens directly; several are offered in a list; none
+   * says where drift data would come from, with the commands that make it.
+   */
+  private async openModel(m: ModelRef): Promise<DriftPanel | undefined> {
+    type Source = vscode.QuickPickItem & { open: () => Promise<DriftPanel | undefined> };
+    const sources: Source[] = [];
+    const url = Settings.prometheusUrl();
+    let promProblem: string | undefined;
+    if (url) {
+      try {
+        const served = await labelValues(url, 'model', DRIFT_GAUGE);
+        const label = gaugeLabels(m).find((l) => served.includes(l));
+        if (label) {
+          const query = modelQuery(label);
+          sources.push({ label: `$(pulse) ${vscode.l10n.t('Drift gauges in Prometheus')}`, description: query, detail: vscode.l10n.t('Live, the last hour'), open: () => this.openPrometheus(query, 3600) });
+        }
+      } catch (e) {
+        promProblem = messageOf(e);
+      }
+    }
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      if (folder.uri.scheme !== 'file') continue;
+      const store = new RunStore(folder.uri.fsPath);
+      for (const r of await store.list()) {
+        if (!validatesModel(r, m)) continue;
+        const runDir = store.dir(r.id);
+        const when = (r.finishedAt ?? r.createdAt).replace('T', ' ').slice(0, 16);
+        sources.push({
+          label: `$(beaker) ${vscode.l10n.t('Validation {0}', r.id)}`,
+          description: when,
+          detail: r.datasetDrift === undefined ? undefined : r.datasetDrift ? vscode.l10n.t('Dataset drift detected') : vscode.l10n.t('No dataset drift'),
+          open: () => this.open({ runDir }),
+        });
+      }
+    }
+    if (sources.length === 1) return sources[0].open();
+    if (sources.length > 1) return (await this.prompts.pick(sources, { title: vscode.l10n.t('Drift of {0}', m.name), matchOnDescription: true }))?.open();
+    const labels = gaugeLabels(m)
+      .map((l) => `model="${l}"`)
+      .join(vscode.l10n.t(' or '));
+    const prom = !url
+      ? vscode.l10n.t('kubeml.prometheus.url is not set, so its drift gauges cannot be read')
+      : promProblem
+        ? vscode.l10n.t('Prometheus could not be asked ({0})', promProblem)
+        : vscode.l10n.t('Prometheus has no {0} series with {1}', DRIFT_GAUGE, labels);
+    const validate = vscode.l10n.t('Run Validation');
+    const choose = vscode.l10n.t('Choose Data…');
+    const actions = m.storageUri ? [validate, choose] : [choose];
+    const answer = await this.prompts.error(vscode.l10n.t('No drift data for model {0}: no validation run in this workspace wrote a drift report for it, and {1}.', m.name, prom), ...actions);
+    if (answer === validate) await vscode.commands.executeCommand(Commands.runValidation, { modelUri: m.storageUri });
+    if (answer === choose) return this.pickSource();
+    return undefined;
   }
 
   private async pickSource(): Promise<DriftPanel | undefined> {
@@ -142,7 +228,7 @@ export class DriftCommands extends Disposable {
       { id: 'claim', label: vscode.l10n.t('Files on a claim'), detail: vscode.l10n.t('A short-lived pod mounts the claim read-only; it is deleted afterwards.') },
       { id: 'prometheus', label: vscode.l10n.t('Drift gauges in Prometheus'), description: url ?? vscode.l10n.t('set kubeml.prometheus.url'), detail: vscode.l10n.t('Drift over time from {0}.', DRIFT_GAUGE) },
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Open Drift Report: where is the data?') });
+    const pick = await this.prompts.pick(items, { title: vscode.l10n.t('Open Drift Report: where is the data?') });
     if (!pick) return undefined;
     if (pick.id === 'files') return this.pickFiles();
     if (pick.id === 'prometheus') return this.pickPrometheus();
@@ -150,7 +236,7 @@ export class DriftCommands extends Disposable {
   }
 
   private async pickFiles(): Promise<DriftPanel | undefined> {
-    const pick = async (title: string) => (await vscode.window.showOpenDialog({ title, canSelectMany: false, filters: { [vscode.l10n.t('Data')]: DATA_EXTENSIONS } }))?.[0];
+    const pick = async (title: string) => (await this.prompts.files({ title, canSelectMany: false, filters: { [vscode.l10n.t('Data')]: DATA_EXTENSIONS } }))?.[0];
     const ref = await pick(vscode.l10n.t('Reference data (the baseline)'));
     if (!ref) return undefined;
     const cur = await pick(vscode.l10n.t('Current data (to compare with the reference)'));
@@ -175,18 +261,18 @@ export class DriftCommands extends Disposable {
       .map((o) => ({ label: o.metadata.name, description: o.metadata.namespace, o }))
       .sort((x, y) => x.description.localeCompare(y.description) || x.label.localeCompare(y.label));
     if (items.length === 0) throw new KubeMLError('not-found', kind === 'pod' ? vscode.l10n.t('No running pod in this cluster.') : vscode.l10n.t('No claim in this cluster.'));
-    const chosen = await vscode.window.showQuickPick(items, { title: kind === 'pod' ? vscode.l10n.t('Pod with the data') : vscode.l10n.t('Claim with the data'), matchOnDescription: true });
+    const chosen = await this.prompts.pick(items, { title: kind === 'pod' ? vscode.l10n.t('Pod with the data') : vscode.l10n.t('Claim with the data'), matchOnDescription: true });
     if (!chosen) return undefined;
     let container: string | undefined;
     const containers = chosen.o.spec?.containers ?? [];
     if (kind === 'pod' && containers.length > 1) {
-      container = (await vscode.window.showQuickPick(containers.map((c) => c.name), { title: vscode.l10n.t('Container') })) ?? undefined;
+      container = (await this.prompts.pick(containers.map((c) => ({ label: c.name })), { title: vscode.l10n.t('Container') }))?.label;
       if (!container) return undefined;
     }
     const where = kind === 'pod' ? vscode.l10n.t('absolute path in the container, e.g. /data/reference.parquet') : vscode.l10n.t('path inside the claim, e.g. data/reference.parquet');
-    const reference = await vscode.window.showInputBox({ title: vscode.l10n.t('Reference data (the baseline)'), prompt: where, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Give a path.')) });
+    const reference = await this.prompts.input({ title: vscode.l10n.t('Reference data (the baseline)'), prompt: where, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Give a path.')) });
     if (!reference) return undefined;
-    const current = await vscode.window.showInputBox({ title: vscode.l10n.t('Current data (to compare with the reference)'), prompt: where, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Give a path.')) });
+    const current = await this.prompts.input({ title: vscode.l10n.t('Current data (to compare with the reference)'), prompt: where, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Give a path.')) });
     if (!current) return undefined;
     const ref = { namespace: chosen.o.metadata.namespace, name: chosen.o.metadata.name };
     return this.openCluster(kind === 'pod' ? { pod: { ...ref, container }, reference: reference.trim(), current: current.trim() } : { claim: ref, reference: reference.trim(), current: current.trim() });
@@ -207,20 +293,20 @@ export class DriftCommands extends Disposable {
     const url = Settings.prometheusUrl();
     if (!url) {
       const open = vscode.l10n.t('Open Settings');
-      const a = await vscode.window.showErrorMessage(vscode.l10n.t('Set kubeml.prometheus.url to read drift gauges from Prometheus.'), open);
+      const a = await this.prompts.error(vscode.l10n.t('Set kubeml.prometheus.url to read drift gauges from Prometheus.'), open);
       if (a === open) void vscode.commands.executeCommand('workbench.action.openSettings', 'kubeml.prometheus.url');
       return undefined;
     }
     const models = await labelValues(url, 'model', DRIFT_GAUGE);
     const custom = vscode.l10n.t('PromQL expression…');
-    const picked = await vscode.window.showQuickPick([...models.map((m) => ({ label: m, description: modelQuery(m) })), { label: custom, description: vscode.l10n.t('any expression that gives drift scores per feature') }], { title: vscode.l10n.t('Drift gauges of which model?') });
+    const picked = await this.prompts.pick([...models.map((m) => ({ label: m, description: modelQuery(m) })), { label: custom, description: vscode.l10n.t('any expression that gives drift scores per feature') }], { title: vscode.l10n.t('Drift gauges of which model?') });
     if (!picked) return undefined;
     let query = picked.description;
     if (picked.label === custom) {
-      query = (await vscode.window.showInputBox({ title: vscode.l10n.t('PromQL expression'), value: DRIFT_GAUGE, ignoreFocusOut: true })) ?? '';
+      query = (await this.prompts.input({ title: vscode.l10n.t('PromQL expression'), value: DRIFT_GAUGE, ignoreFocusOut: true })) ?? '';
       if (!query.trim()) return undefined;
     }
-    const range = await vscode.window.showQuickPick(RANGES, { title: vscode.l10n.t('Time range') });
+    const range = await this.prompts.pick([...RANGES], { title: vscode.l10n.t('Time range') });
     if (!range) return undefined;
     return this.openPrometheus(query!, range.seconds);
   }

@@ -1,7 +1,7 @@
 import { type KubeObject, type ObjectChange } from '../cluster/informerState';
 import { type ResourceKindId } from '../cluster/resources';
 import { matchesFilter } from './rows/common';
-import { deploymentRow, inferenceServiceDetailRows, inferenceServiceInfo, inferenceServiceRow, isModelDeployment, selects } from './rows/models';
+import { MODEL_LABEL, deploymentRow, inferenceServiceDetailRows, inferenceServiceInfo, inferenceServiceRow, isModelDeployment, selects } from './rows/models';
 import { type ExplorerNode, TreeModel } from './model';
 
 /** KServe InferenceServices (when served) and Deployments labelled kubeml.io/model. */
@@ -27,7 +27,7 @@ export class ModelsModel extends TreeModel {
         if (n) {
           n.row = this.rowOf(id, o, now);
           // Commands read the URL from the node: keep it current (KServe sets it once the service is ready).
-          if (id === 'inferenceServices') n.data = { url: inferenceServiceInfo(o).url };
+          n.data = this.dataOf(id, o);
           out.push(n);
         }
       }
@@ -49,6 +49,13 @@ export class ModelsModel extends TreeModel {
     return [];
   }
 
+  /** What commands read from a model's row: an InferenceService's URL and storageUri, a Deployment's kubeml.io/model label. */
+  private dataOf(id: 'inferenceServices' | 'deployments', o: KubeObject): Record<string, unknown> {
+    if (id === 'deployments') return { model: o.metadata.labels?.[MODEL_LABEL] };
+    const i = inferenceServiceInfo(o);
+    return { url: i.url, storageUri: i.storageUri };
+  }
+
   private rowOf(id: 'inferenceServices' | 'deployments', o: KubeObject, now: number) {
     return id === 'inferenceServices' ? inferenceServiceRow(inferenceServiceInfo(o), this.showNamespace, now, o.metadata.creationTimestamp) : deploymentRow(o, this.showNamespace, now);
   }
@@ -63,7 +70,7 @@ export class ModelsModel extends TreeModel {
         n.kindId = id;
         n.namespace = o.metadata.namespace;
         n.name = o.metadata.name;
-        n.data = id === 'inferenceServices' ? { url: inferenceServiceInfo(o).url } : {};
+        n.data = this.dataOf(id, o);
       });
     return [...isvcs.map((o) => mk('inferenceServices', o)), ...deps.map((o) => mk('deployments', o))];
   }

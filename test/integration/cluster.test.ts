@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
-import { sleep, until as untilDefined } from './wait';
+import { sleep, until as untilDefined } from '../support/wait';
 
 const NAMESPACE = 'kubeml-demo';
 const REAL_NODE = 'kubeml-node';

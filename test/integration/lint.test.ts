@@ -10,7 +10,7 @@ import { Logger, nullSink } from '../../src/common/logging';
 import { ClusterLintData, type ClusterSchema } from '../../src/lint/cluster';
 import { lintText, type LintConfig } from '../../src/lint/engine';
 import { bundledValidator } from '../../src/lint/schema/bundled';
-import { sleep, until as untilDefined } from './wait';
+import { sleep, until as untilDefined } from '../support/wait';
 
 const y = (...lines: string[]) => lines.join('\n') + '\n';
 const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;

@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { type PodRef } from '../../src/sync/transport';
-import { until } from './wait';
+import { until } from '../support/wait';
 
 const REAL_NODE = 'kubeml-node';
-export { until } from './wait';
+export { until } from '../support/wait';
 
 export interface TestPods {
   kc: k8s.KubeConfig;

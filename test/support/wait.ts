@@ -1,4 +1,4 @@
-// Waiting helpers shared by the integration tests.
+// Waiting helpers shared by the integration and VS Code tests.
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
