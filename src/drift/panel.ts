@@ -92,6 +92,7 @@ export class DriftPanel extends Disposable {
     const webview = this.panel.webview;
     const nonce = randomBytes(16).toString('base64');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'driftPage.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'driftPage.css'));
     const csp = [
       "default-src 'none'",
       `img-src ${webview.cspSource} data:`,
@@ -105,6 +106,7 @@ export class DriftPanel extends Disposable {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
 <title>${escapeHtml(this.panel.title)}</title>
 </head>
 <body>

@@ -45,8 +45,9 @@ export async function scenario(wb, { env }) {
   await wb.screenshot('drift-prometheus');
   const seen = await frame.evaluate(() => {
     const painted = (id) => {
-      const c = document.getElementById(id);
-      if (!c || c.hidden) return 0;
+      const box = document.getElementById(id);
+      const c = box?.querySelector('canvas');
+      if (!c || box.hidden) return 0;
       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
       let n = 0;
       for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;

@@ -1,9 +1,9 @@
 // A user opens a drift report from two local CSV files (the open dialog, path typed in), then
 // switches the colour theme from the command palette: light, dark and high contrast. The page
 // must follow each theme (VS Code's theme class on its body, charts repainted): one screenshot
-// per theme.
+// per theme. Then Export PNG and Export CSV from the page's buttons, through the save dialog.
 import { strict as assert } from 'node:assert';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const name = 'Drift panel in light, dark and high-contrast themes';
@@ -38,6 +38,27 @@ async function answerOpenDialog(wb, title, path) {
   await wb.page.waitForTimeout(500);
   assert.equal(await input.inputValue(), path);
   await wb.page.keyboard.press('Enter');
+}
+
+/** Answers VS Code's save dialog (the simple one in code-server) with a full path. */
+async function answerSaveDialog(wb, path) {
+  const input = wb.page.locator('.quick-input-widget input.input');
+  await wb.page.waitForFunction(() => (document.querySelector('.quick-input-widget input.input')?.value ?? '').includes('/'), undefined, { timeout: 15_000 });
+  await wb.page.waitForTimeout(300);
+  await input.fill(path);
+  await wb.page.waitForTimeout(500);
+  assert.equal(await input.inputValue(), path);
+  await wb.page.keyboard.press('Enter');
+}
+
+async function waitForFile(wb, path, timeout = 15_000) {
+  const end = Date.now() + timeout;
+  while (!existsSync(path)) {
+    if (Date.now() > end) throw new Error(`${path} was not written`);
+    await wb.page.waitForTimeout(200);
+  }
+  await wb.page.waitForTimeout(300);
+  return readFileSync(path);
 }
 
 export async function scenario(wb, { workspace, root }) {
@@ -76,7 +97,7 @@ export async function scenario(wb, { workspace, root }) {
     const seen = await frame.evaluate(() => {
       const fg = getComputedStyle(document.body).getPropertyValue('--vscode-foreground').trim();
       const rows = document.querySelectorAll('#features tbody tr').length;
-      const c = document.getElementById('hist');
+      const c = document.querySelector('#hist canvas');
       const ctx = c.getContext('2d');
       const data = ctx.getImageData(0, 0, c.width, c.height).data;
       let painted = 0;
@@ -87,4 +108,25 @@ export async function scenario(wb, { workspace, root }) {
     assert.ok(seen.rows > 0, `${theme}: the feature table is empty`);
     assert.ok(seen.painted > 1000, `${theme}: the histogram is not drawn`);
   }
+
+  // Export PNG: the selected feature's histogram, as the page drew it.
+  await frame.locator('vscode-button', { hasText: 'Export PNG' }).click();
+  await answerSaveDialog(wb, join(workspace, 'histogram.png'));
+  const png = await waitForFile(wb, join(workspace, 'histogram.png'));
+  assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG signature');
+  const canvas = await frame.evaluate(() => {
+    const c = document.querySelector('#hist canvas');
+    return { width: c.width, height: c.height };
+  });
+  assert.deepEqual({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) }, canvas, 'the PNG is the histogram canvas');
+  assert.ok(png.length > 2000, `a PNG of ${png.length} bytes is too small to hold the chart`);
+
+  // Export CSV: one row per feature, in the table's order.
+  await frame.locator('vscode-button', { hasText: 'Export CSV' }).click();
+  await answerSaveDialog(wb, join(workspace, 'drift.csv'));
+  const csv = (await waitForFile(wb, join(workspace, 'drift.csv'))).toString('utf8').trim().split('\n');
+  const features = await frame.evaluate(() => [...document.querySelectorAll('#features tbody tr')].map((tr) => tr.dataset.feature));
+  assert.match(csv[0], /^feature,kind,status,test,score,threshold,ks_statistic,ks_p_value,wasserstein/);
+  assert.deepEqual(csv.slice(1).map((l) => l.split(',')[0]), features);
+  await wb.screenshot('drift-exported');
 }

@@ -1,8 +1,11 @@
 /**
- * A small canvas chart for the drift panel: lines (with min/max decimation per pixel column,
- * so 100,000 points cost one pass and a few thousand segments), a dashed threshold line, and
- * overlaid histograms. Colours come from the VS Code theme through CSS variables.
+ * The drift panel's charts, drawn by uPlot (a small, fast canvas chart library): lines over
+ * windows or time with the threshold dashed across, and the reference and current histograms
+ * overlaid as bars. Colours come from the VS Code theme (CSS variables, read when a chart is
+ * made; the page remakes its charts when the theme changes). The cursor shows values in the
+ * legend; dragging across a line chart zooms, a double click zooms back out.
  */
+import uPlot from 'uplot';
 
 export interface LineSeries {
   readonly label: string;
@@ -17,7 +20,7 @@ export interface LineChartData {
   readonly threshold?: number;
   readonly yLabel?: string;
   readonly xIsTime?: boolean;
-  /** Fixed y range; default: the data's. */
+  /** Fixed y range; default: the data's (and the threshold). */
   readonly yMin?: number;
   readonly yMax?: number;
 }
@@ -30,38 +33,24 @@ export interface HistogramData {
   readonly current: readonly number[];
 }
 
-const PAD = { left: 56, right: 12, top: 12, bottom: 28 };
+const HEIGHT = 200;
 
-function cssColor(el: Element, value: string): string {
+/** A CSS colour for the canvas: var(--x) resolved against the element (canvas cannot read variables). */
+export function cssColor(el: Element, value: string): string {
   const m = /^var\((--[\w-]+)\)$/.exec(value);
   if (!m) return value;
   return getComputedStyle(el).getPropertyValue(m[1]).trim() || '#888';
 }
 
-function niceTicks(min: number, max: number, count: number): number[] {
-  if (!(max > min)) return [min];
-  const step0 = (max - min) / count;
-  const mag = 10 ** Math.floor(Math.log10(step0));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= step0) ?? 10 * mag;
-  const ticks: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) ticks.push(Math.abs(v) < step * 1e-9 ? 0 : v);
-  return ticks;
-}
-
-const TIME_STEPS = [1, 5, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800].map((s) => s * 1000);
-
-/** Ticks on whole minutes, hours or days (UTC) for a time axis in epoch milliseconds. */
-export function timeTicks(min: number, max: number, count: number): number[] {
-  if (!(max > min)) return [min];
-  const step = TIME_STEPS.find((s) => s >= (max - min) / count) ?? TIME_STEPS[TIME_STEPS.length - 1];
-  const ticks: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max; v += step) ticks.push(v);
-  return ticks;
-}
-
-function timeLabel(t: number, span: number): string {
-  const iso = new Date(t).toISOString();
-  return span > 2 * 86_400_000 ? iso.slice(5, 16).replace('T', ' ') : iso.slice(11, 16);
+/** The same colour at `alpha`, for overlaid bars. */
+function withAlpha(el: Element, color: string, alpha: number): string {
+  const probe = document.createElement('span');
+  probe.style.color = color;
+  el.append(probe);
+  const rgb = getComputedStyle(probe).color;
+  probe.remove();
+  const m = /rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)/.exec(rgb);
+  return m ? `rgba(${m[1]}, ${m[2]}, ${m[3]}, ${alpha})` : color;
 }
 
 export function formatTick(v: number): string {
@@ -70,163 +59,143 @@ export function formatTick(v: number): string {
   return String(Number(v.toPrecision(4)));
 }
 
-function prepare(canvas: HTMLCanvasElement): { ctx: CanvasRenderingContext2D; w: number; h: number } {
-  const dpr = window.devicePixelRatio || 1;
-  const w = canvas.clientWidth || canvas.width;
-  const h = canvas.clientHeight || canvas.height;
-  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
-    canvas.width = Math.round(w * dpr);
-    canvas.height = Math.round(h * dpr);
-  }
-  const ctx = canvas.getContext('2d')!;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, w, h);
-  const style = getComputedStyle(canvas);
-  ctx.font = `11px ${style.fontFamily || 'sans-serif'}`;
-  return { ctx, w, h };
+function axis(el: Element, extra: uPlot.Axis = {}): uPlot.Axis {
+  const fg = cssColor(el, 'var(--vscode-descriptionForeground)');
+  const grid = cssColor(el, 'var(--vscode-editorWidget-border)');
+  const font = `11px ${getComputedStyle(el).fontFamily || 'sans-serif'}`;
+  return { stroke: fg, font, grid: { stroke: withAlpha(el, grid, 0.35), width: 1 }, ticks: { stroke: withAlpha(el, grid, 0.6), width: 1, size: 4 }, ...extra };
 }
 
-function axes(ctx: CanvasRenderingContext2D, canvas: HTMLCanvasElement, w: number, h: number, yTicks: number[], sy: (v: number) => number): void {
-  const fg = cssColor(canvas, 'var(--vscode-descriptionForeground)');
-  const grid = cssColor(canvas, 'var(--vscode-editorWidget-border)');
-  ctx.strokeStyle = grid;
-  ctx.fillStyle = fg;
-  ctx.lineWidth = 1;
-  ctx.textAlign = 'right';
-  ctx.textBaseline = 'middle';
-  for (const t of yTicks) {
-    const y = Math.round(sy(t)) + 0.5;
-    ctx.globalAlpha = 0.35;
-    ctx.beginPath();
-    ctx.moveTo(PAD.left, y);
-    ctx.lineTo(w - PAD.right, y);
-    ctx.stroke();
-    ctx.globalAlpha = 1;
-    ctx.fillText(formatTick(t), PAD.left - 6, y);
+/** One uPlot chart living in a container element; remade on every draw (theme, data and size may all have changed). */
+export class Chart {
+  private plot: uPlot | undefined;
+  /** Resolves once the latest chart has been painted (uPlot paints in a microtask after it is made). */
+  drawn: Promise<void> = Promise.resolve();
+
+  constructor(readonly container: HTMLElement) {}
+
+  /** The canvas it draws on (for Export PNG and tests). */
+  get canvas(): HTMLCanvasElement | undefined {
+    return this.plot?.ctx.canvas;
   }
+
+  private width(): number {
+    return Math.max(200, Math.floor(this.container.clientWidth || 600));
+  }
+
+  private make(opts: uPlot.Options, data: uPlot.AlignedData): uPlot {
+    this.plot?.destroy();
+    let painted!: () => void;
+    this.drawn = new Promise((r) => (painted = r));
+    const hooks = { ...opts.hooks, draw: [...(opts.hooks?.draw ?? []), () => painted()] };
+    this.plot = new uPlot({ ...opts, hooks }, data, this.container);
+    return this.plot;
+  }
+
+  destroy(): void {
+    this.plot?.destroy();
+    this.plot = undefined;
+  }
+
+  /** Lines (one x per series, taken from the first), the threshold dashed across; returns the points given. */
+  lines(data: LineChartData): number {
+    const el = this.container;
+    const first = data.series[0];
+    if (!first || first.x.length === 0) {
+      this.destroy();
+      this.drawn = Promise.resolve();
+      return 0;
+    }
+    const x = first.x;
+    const ys = data.series.map((s) => {
+      const y: Array<number | null> = new Array(s.y.length);
+      for (let i = 0; i < s.y.length; i++) y[i] = Number.isFinite(s.y[i]) ? s.y[i] : null;
+      return y;
+    });
+    const thr = data.threshold;
+    const errColor = cssColor(el, 'var(--vscode-errorForeground)');
+    const yRange: uPlot.Range.Function = (_u, min, max) => {
+      let lo = data.yMin ?? (thr === undefined ? min : Math.min(min, thr));
+      let hi = data.yMax ?? (thr === undefined ? max : Math.max(max, thr));
+      if (!(hi > lo)) [lo, hi] = [lo - 0.5, hi + 0.5];
+      const pad = data.yMin === undefined && data.yMax === undefined ? (hi - lo) * 0.05 : 0;
+      return [lo - pad, hi + pad];
+    };
+    const single = x.length === 1;
+    this.make(
+      {
+        width: this.width(),
+        height: HEIGHT,
+        ms: 1,
+        scales: { x: { time: !!data.xIsTime, ...(single ? { range: (_u: uPlot, a: number, b: number) => [a - 1, b + 1] as uPlot.Range.MinMax } : {}) }, y: { range: yRange } },
+        axes: [axis(el), axis(el, { size: 56, values: (_u, splits) => splits.map(formatTick), label: data.yLabel, labelFont: `11px ${getComputedStyle(el).fontFamily || 'sans-serif'}` })],
+        series: [{ label: data.xIsTime ? 'time' : 'window', value: data.xIsTime ? undefined : (_u, v) => (v === null ? '–' : String(v)) }, ...data.series.map((s) => ({ label: s.label, stroke: cssColor(el, s.color), width: 1.5, points: { show: single, size: 5 }, value: (_u: uPlot, v: number | null) => (v === null ? '–' : formatTick(v)) }))],
+        cursor: { drag: { x: true, y: false } },
+        legend: { show: true, live: true },
+        hooks: thr === undefined ? {} : { draw: [(u) => dashedLine(u, u.valToPos(thr, 'y', true), errColor)] },
+      },
+      [x as number[], ...ys],
+    );
+    return x.length * data.series.length;
+  }
+
+  /** Reference and current shares per bin, overlaid as bars. */
+  histogram(data: HistogramData, colors: { reference: string; current: string }): void {
+    const el = this.container;
+    const n = data.reference.length;
+    if (n === 0) {
+      this.destroy();
+      this.drawn = Promise.resolve();
+      return;
+    }
+    const x = Array.from({ length: n }, (_, i) => i);
+    const binLabel = (i: number): string => {
+      if (data.labels) return data.labels[i] ?? '';
+      const e = data.edges!;
+      return `${formatTick(e[i])} – ${formatTick(e[i + 1])}`;
+    };
+    // Ticks on whole bins, as many as fit (about one per 70 px).
+    const every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(this.width() / 70))));
+    const tick = (i: number) => {
+      const t = data.labels ? data.labels[i] : formatTick((data.edges![i] + data.edges![i + 1]) / 2);
+      return t.length > 10 ? `${t.slice(0, 9)}…` : t;
+    };
+    const share = (_u: uPlot, v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);
+    const ref = cssColor(el, colors.reference);
+    const cur = cssColor(el, colors.current);
+    this.make(
+      {
+        width: this.width(),
+        height: HEIGHT,
+        scales: { x: { time: false, range: [-0.5, n - 0.5] }, y: { range: (_u, _min, max) => [0, Math.max(max, 1e-9) * 1.05] } },
+        axes: [
+          axis(el, { splits: () => x.filter((i) => i % every === 0), values: (_u, splits) => splits.map((i) => tick(i)) }),
+          axis(el, { size: 56, values: (_u, splits) => splits.map(formatTick) }),
+        ],
+        series: [
+          { label: 'bin', value: (_u, v) => (v === null ? '–' : binLabel(v)) },
+          { label: 'reference', stroke: ref, fill: withAlpha(el, ref, 0.55), width: 1, paths: uPlot.paths.bars!({ size: [0.95, Infinity], align: 0 }), points: { show: false }, value: share },
+          { label: 'current', stroke: cur, fill: withAlpha(el, cur, 0.55), width: 1, paths: uPlot.paths.bars!({ size: [0.6, Infinity], align: 0 }), points: { show: false }, value: share },
+        ],
+        cursor: { drag: { x: false, y: false } },
+        legend: { show: true, live: true },
+      },
+      [x, [...data.reference], [...data.current]],
+    );
+  }
+}
+
+/** A dashed horizontal line across the plotting area at canvas y `y`. */
+function dashedLine(u: uPlot, y: number, color: string): void {
+  if (!Number.isFinite(y)) return;
+  const { ctx, bbox } = u;
+  ctx.save();
+  ctx.strokeStyle = color;
+  ctx.lineWidth = Math.max(1, devicePixelRatio || 1);
+  ctx.setLineDash([5 * (devicePixelRatio || 1), 4 * (devicePixelRatio || 1)]);
   ctx.beginPath();
-  ctx.moveTo(PAD.left + 0.5, PAD.top);
-  ctx.lineTo(PAD.left + 0.5, h - PAD.bottom + 0.5);
-  ctx.lineTo(w - PAD.right, h - PAD.bottom + 0.5);
+  ctx.moveTo(bbox.left, Math.round(y) + 0.5);
+  ctx.lineTo(bbox.left + bbox.width, Math.round(y) + 0.5);
   ctx.stroke();
-}
-
-/** Draws lines; returns the number of segments drawn. */
-export function drawLineChart(canvas: HTMLCanvasElement, data: LineChartData): number {
-  const { ctx, w, h } = prepare(canvas);
-  let xmin = Infinity;
-  let xmax = -Infinity;
-  let ymin = data.yMin ?? Infinity;
-  let ymax = data.yMax ?? -Infinity;
-  for (const s of data.series) {
-    for (let i = 0; i < s.x.length; i++) {
-      const x = s.x[i];
-      const y = s.y[i];
-      if (x < xmin) xmin = x;
-      if (x > xmax) xmax = x;
-      if (data.yMin === undefined && y < ymin) ymin = y;
-      if (data.yMax === undefined && y > ymax) ymax = y;
-    }
-  }
-  if (data.threshold !== undefined) {
-    ymin = Math.min(ymin, data.threshold);
-    ymax = Math.max(ymax, data.threshold);
-  }
-  if (!Number.isFinite(xmin)) return 0;
-  if (xmax === xmin) xmax = xmin + 1;
-  if (ymax === ymin) ymax = ymin + 1;
-  const pw = w - PAD.left - PAD.right;
-  const ph = h - PAD.top - PAD.bottom;
-  const sx = (v: number) => PAD.left + ((v - xmin) / (xmax - xmin)) * pw;
-  const sy = (v: number) => PAD.top + (1 - (v - ymin) / (ymax - ymin)) * ph;
-  axes(ctx, canvas, w, h, niceTicks(ymin, ymax, 4), sy);
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'top';
-  for (const t of data.xIsTime ? timeTicks(xmin, xmax, 5) : niceTicks(xmin, xmax, 5)) ctx.fillText(data.xIsTime ? timeLabel(t, xmax - xmin) : formatTick(t), sx(t), h - PAD.bottom + 6);
-  let segments = 0;
-  for (const s of data.series) {
-    ctx.strokeStyle = cssColor(canvas, s.color);
-    ctx.lineWidth = 1.5;
-    ctx.beginPath();
-    const n = s.x.length;
-    if (n > pw * 2) {
-      // One vertical stroke per pixel column from its minimum to its maximum.
-      let col = -1;
-      let lo = 0;
-      let hi = 0;
-      let first = true;
-      const flush = () => {
-        if (col < 0) return;
-        if (first) ctx.moveTo(col, lo);
-        else ctx.lineTo(col, lo);
-        ctx.lineTo(col, hi);
-        first = false;
-        segments += 2;
-      };
-      for (let i = 0; i < n; i++) {
-        const px = Math.round(sx(s.x[i]));
-        const py = sy(s.y[i]);
-        if (px !== col) {
-          flush();
-          col = px;
-          lo = hi = py;
-        } else if (py < lo) lo = py;
-        else if (py > hi) hi = py;
-      }
-      flush();
-    } else {
-      for (let i = 0; i < n; i++) {
-        if (i === 0) ctx.moveTo(sx(s.x[i]), sy(s.y[i]));
-        else ctx.lineTo(sx(s.x[i]), sy(s.y[i]));
-        segments++;
-      }
-      if (n === 1) ctx.arc(sx(s.x[0]), sy(s.y[0]), 2, 0, 2 * Math.PI);
-    }
-    ctx.stroke();
-  }
-  if (data.threshold !== undefined) {
-    ctx.strokeStyle = cssColor(canvas, 'var(--vscode-errorForeground)');
-    ctx.setLineDash([5, 4]);
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    const y = Math.round(sy(data.threshold)) + 0.5;
-    ctx.moveTo(PAD.left, y);
-    ctx.lineTo(w - PAD.right, y);
-    ctx.stroke();
-    ctx.setLineDash([]);
-  }
-  return segments;
-}
-
-/** Reference and current shares per bin, overlaid. */
-export function drawHistogram(canvas: HTMLCanvasElement, data: HistogramData, colors: { reference: string; current: string }): void {
-  const { ctx, w, h } = prepare(canvas);
-  const n = data.reference.length;
-  if (n === 0) return;
-  const ymax = Math.max(...data.reference, ...data.current, 1e-9);
-  const pw = w - PAD.left - PAD.right;
-  const ph = h - PAD.top - PAD.bottom;
-  const sy = (v: number) => PAD.top + (1 - v / ymax) * ph;
-  axes(ctx, canvas, w, h, niceTicks(0, ymax, 4), sy);
-  const bw = pw / n;
-  const draw = (values: readonly number[], color: string, inset: number) => {
-    ctx.fillStyle = cssColor(canvas, color);
-    for (let i = 0; i < n; i++) {
-      const y = sy(values[i]);
-      ctx.fillRect(PAD.left + i * bw + inset, y, Math.max(1, bw - 2 * inset), PAD.top + ph - y);
-    }
-  };
-  ctx.globalAlpha = 0.55;
-  draw(data.reference, colors.reference, 0.5);
-  ctx.globalAlpha = 0.55;
-  draw(data.current, colors.current, Math.min(bw / 4, 4));
-  ctx.globalAlpha = 1;
-  ctx.fillStyle = cssColor(canvas, 'var(--vscode-descriptionForeground)');
-  ctx.textAlign = 'center';
-  ctx.textBaseline = 'top';
-  const every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(pw / 60))));
-  for (let i = 0; i < n; i += every) {
-    const label = data.labels ? data.labels[i] : formatTick(data.edges![i]);
-    ctx.fillText(label.length > 10 ? `${label.slice(0, 9)}…` : label, PAD.left + (data.labels ? (i + 0.5) * bw : i * bw), h - PAD.bottom + 6);
-  }
+  ctx.restore();
 }

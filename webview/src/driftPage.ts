@@ -1,7 +1,8 @@
 /** The drift panel page: feature table, histograms, drift over time. Talks to the host only through src/drift/contract.ts. */
 import { isHostMessage, type HostMessage, type PageMessage } from '../../src/drift/contract';
 import type { DriftReport, FeatureDrift, WindowDrift } from '../../src/drift/report';
-import { drawHistogram, drawLineChart } from './chart';
+import 'uplot/dist/uPlot.min.css';
+import { Chart } from './chart';
 import { button, divider, registerToolkit, tag } from './toolkit';
 
 declare function acquireVsCodeApi(): { postMessage(m: PageMessage): void; getState(): unknown; setState(s: unknown): void };
@@ -28,10 +29,14 @@ tbody tr[aria-selected="true"] { background: var(--vscode-list-activeSelectionBa
 body.vscode-high-contrast tbody tr[aria-selected="true"], body.vscode-high-contrast-light tbody tr[aria-selected="true"] { outline: 1px dashed var(--vscode-contrastActiveBorder, var(--vscode-focusBorder)); outline-offset: -1px; }
 .drift { color: var(--vscode-errorForeground); font-weight: 600; }
 .skipped { color: var(--vscode-descriptionForeground); }
-canvas { width: 100%; height: 200px; display: block; }
+.chart { width: 100%; min-height: 200px; }
 h2 { font-size: 1em; margin: 12px 0 4px; }
-.legend span { margin-right: 12px; }
-.sw { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: middle; }
+/* uPlot's legend and cursor in the theme's colours and font. */
+.uplot { font-family: var(--vscode-font-family); color: var(--vscode-foreground); }
+.uplot .u-legend { font-size: 0.9em; text-align: left; margin-top: 2px; }
+.uplot .u-legend .u-series th { font-weight: normal; }
+.uplot .u-select { background: var(--vscode-editor-selectionBackground); opacity: 0.5; }
+.uplot .u-cursor-x, .uplot .u-cursor-y { border-color: var(--vscode-descriptionForeground) !important; }
 .warnings { color: var(--vscode-editorWarning-foreground); }
 `;
 
@@ -39,6 +44,20 @@ const REF = 'var(--vscode-charts-blue)';
 const CUR = 'var(--vscode-charts-orange)';
 let report: DriftReport | undefined;
 let selected: string | undefined;
+const charts = new Map<string, Chart>();
+
+/** The chart in the container with this id (made once per container element). */
+function chart(id: string): Chart | undefined {
+  const el = document.getElementById(id);
+  if (!el) return undefined;
+  let c = charts.get(id);
+  if (!c || c.container !== el) {
+    c?.destroy();
+    c = new Chart(el);
+    charts.set(id, c);
+  }
+  return c;
+}
 
 function el<K extends keyof HTMLElementTagNameMap>(name: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(name);
@@ -64,7 +83,7 @@ function render(): void {
   header.append(tag(r.datasetDrift ? 'dataset drift' : 'no dataset drift'));
   header.append(button('Export CSV', () => vscode.postMessage({ type: 'exportCsv' })));
   header.append(button('Export PNG', () => {
-    const c = document.getElementById('hist') as HTMLCanvasElement | null;
+    const c = charts.get('hist')?.canvas;
     if (c && selected) vscode.postMessage({ type: 'exportPng', feature: selected, dataUrl: c.toDataURL('image/png') });
   }));
   app.append(header, divider());
@@ -92,11 +111,11 @@ function render(): void {
   });
   left.append(table);
   const right = el('section', { 'aria-label': 'Selected feature' });
-  right.append(el('h2', { id: 'hist-title' }), legend(), el('canvas', { id: 'hist', role: 'img' }));
+  right.append(el('h2', { id: 'hist-title' }), el('div', { id: 'hist', class: 'chart', role: 'img' }));
   right.append(el('h2', {}, 'Drift over time (selected feature, dashed: threshold)'));
   if (r.windows.length === 0) right.append(el('p', { class: 'note', id: 'no-windows' }, 'No drift over time: this report compares the current data as one batch (no windows).'));
-  right.append(el('canvas', { id: 'time', role: 'img', 'aria-label': 'Drift score per window' }));
-  right.append(el('h2', {}, 'Share of drifted features over time'), el('canvas', { id: 'share', role: 'img', 'aria-label': 'Share of drifted features per window' }));
+  right.append(el('div', { id: 'time', class: 'chart', role: 'img', 'aria-label': 'Drift score per window' }));
+  right.append(el('h2', {}, 'Share of drifted features over time'), el('div', { id: 'share', class: 'chart', role: 'img', 'aria-label': 'Share of drifted features per window' }));
   const warnings = [...r.warnings, ...r.features.flatMap((f) => f.warnings)];
   if (warnings.length) {
     const ul = el('ul', { class: 'warnings' });
@@ -106,18 +125,6 @@ function render(): void {
   main.append(left, right);
   app.append(main, el('div', { 'aria-live': 'polite', id: 'live', style: '' }));
   draw();
-}
-
-function legend(): HTMLElement {
-  const d = el('div', { class: 'legend' });
-  for (const [label, color] of [['reference', 'blue'], ['current', 'orange']]) {
-    const s = el('span');
-    const sw = el('span', { class: 'sw' });
-    sw.style.background = `var(--vscode-charts-${color})`;
-    s.append(sw, document.createTextNode(label));
-    d.append(s);
-  }
-  return d;
 }
 
 function select(name: string, focus: boolean): void {
@@ -143,28 +150,25 @@ function draw(): void {
   for (const id of ['time', 'share']) document.getElementById(id)?.toggleAttribute('hidden', none);
   for (const h of Array.from(document.querySelectorAll('h2'))) if (h.nextElementSibling?.id === 'share') h.toggleAttribute('hidden', none);
   const f: FeatureDrift | undefined = report.features.find((x) => x.name === selected);
-  const hist = document.getElementById('hist') as HTMLCanvasElement | null;
+  const hist = document.getElementById('hist');
   const title = document.getElementById('hist-title');
   if (title) title.textContent = f ? `${f.name}: reference and current` : 'Select a feature';
   // Gauges from Prometheus carry no samples: no histogram, the drift over time says it all.
   hist?.toggleAttribute('hidden', !!f && !f.histogram);
-  document.querySelector('.legend')?.toggleAttribute('hidden', !!f && !f.histogram);
   if (title && f && !f.histogram) title.textContent = `${f.name}: no histogram (the source has scores, not samples)`;
   if (hist && f?.histogram) {
     hist.setAttribute('aria-label', `Histogram of ${f.name}`);
-    drawHistogram(hist, f.histogram, { reference: REF, current: CUR });
+    chart('hist')!.histogram(f.histogram, { reference: REF, current: CUR });
   }
   const ws: WindowDrift[] = report.windows;
   // Windows with a start time (time windows, Prometheus steps) are plotted on a time axis.
   const timed = ws.length > 0 && ws.every((w) => typeof w.start === 'number' && Number.isFinite(w.start) && w.start > 1e11);
   const xs = ws.map((w) => (timed ? w.start! : w.index));
-  const time = document.getElementById('time') as HTMLCanvasElement | null;
-  if (time && f) {
+  if (f && !none) {
     const pts = ws.map((w) => w.features.find((x) => x.name === f.name)?.score ?? NaN);
-    drawLineChart(time, { series: [{ label: f.name, x: xs, y: pts, color: CUR }], threshold: f.threshold ?? undefined, xIsTime: timed });
+    chart('time')?.lines({ series: [{ label: f.name, x: xs, y: pts, color: CUR }], threshold: f.threshold ?? undefined, xIsTime: timed });
   }
-  const share = document.getElementById('share') as HTMLCanvasElement | null;
-  if (share) drawLineChart(share, { series: [{ label: 'drifted share', x: xs, y: ws.map((w) => w.driftedShare) }].map((s) => ({ ...s, color: REF })), threshold: report.thresholds.driftShare, yMin: 0, yMax: 1, xIsTime: timed });
+  if (!none) chart('share')?.lines({ series: [{ label: 'drifted share', x: xs, y: ws.map((w) => w.driftedShare), color: REF }], threshold: report.thresholds.driftShare, yMin: 0, yMax: 1, xIsTime: timed });
 }
 
 function receive(m: HostMessage): void {
@@ -188,7 +192,12 @@ document.head.append(style);
 window.addEventListener('message', (e: MessageEvent) => {
   if (isHostMessage(e.data)) receive(e.data);
 });
-window.addEventListener('resize', () => draw());
+// Charts are remade to the new width once per frame while the panel is resized.
+let resizing = 0;
+window.addEventListener('resize', () => {
+  cancelAnimationFrame(resizing);
+  resizing = requestAnimationFrame(() => draw());
+});
 // VS Code changes the body's theme class and the CSS variables when the user switches theme:
 // canvases read colours once per paint, so repaint.
 new MutationObserver(() => draw()).observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind', 'data-vscode-theme-id'] });
