@@ -22,7 +22,7 @@ import { gaugeLabels, validatesModel, type ModelRef } from './modelSources';
 import { DRIFT_GAUGE, driftFromPrometheus, labelValues, modelQuery, stepFor } from './prometheus';
 import { DATA_EXTENSIONS, readTableFile } from './readers';
 import { readClaimTables, readClusterTable, type ClusterFile } from './remote';
-import type { DriftReport } from './report';
+import { DEFAULT_THRESHOLDS, type DriftReport, type DriftThresholds } from './report';
 import { DriftPanel } from './panel';
 import type { Table } from './table';
 
@@ -43,9 +43,32 @@ export async function loadReportFile(path: string): Promise<DriftReport> {
   return json;
 }
 
-export async function compareFiles(reference: string, current: string): Promise<DriftReport> {
+/** The kubeml.drift.* settings as engine thresholds; a value out of its range keeps the default. */
+export function thresholdsFromSettings(config: { get<T>(key: string): T | undefined } = vscode.workspace.getConfiguration('kubeml')): DriftThresholds {
+  const d = DEFAULT_THRESHOLDS;
+  const num = (key: string, dflt: number, lo: number, hi: number, integer = false) => {
+    const v = config.get<unknown>(key);
+    return typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi && (!integer || Number.isInteger(v)) ? v : dflt;
+  };
+  const method = config.get<unknown>('drift.method');
+  const psi = config.get<unknown>('drift.psiThresholds');
+  const bands = Array.isArray(psi) && psi.length === 2 && psi.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0) && psi[0] <= psi[1] ? (psi as number[]) : [d.psiModerate, d.psiSignificant];
+  return {
+    method: typeof method === 'string' && ['auto', 'ks', 'wasserstein', 'psi', 'js', 'chi2'].includes(method) ? (method as DriftThresholds['method']) : d.method,
+    pValue: num('drift.pValueThreshold', d.pValue, 0, 1),
+    wassersteinNormed: num('drift.wassersteinThreshold', d.wassersteinNormed, 0, Infinity),
+    js: num('drift.jsThreshold', d.js, 0, 1),
+    psiModerate: bands[0],
+    psiSignificant: bands[1],
+    smallReferenceRows: num('drift.smallReferenceRows', d.smallReferenceRows, 1, Number.MAX_SAFE_INTEGER, true),
+    driftShare: num('drift.datasetDriftShare', d.driftShare, 0, 1),
+    bins: num('drift.bins', d.bins, 2, 1000, true),
+  };
+}
+
+export async function compareFiles(reference: string, current: string, thresholds: Partial<DriftThresholds> = {}): Promise<DriftReport> {
   const [ref, cur] = await Promise.all([readTableFile(reference), readTableFile(current)]);
-  return driftReport(ref, cur);
+  return driftReport(ref, cur, { thresholds });
 }
 
 /** Where the connection comes from (the cluster connection of the extension). */
@@ -63,7 +86,7 @@ export interface DriftSourceArg {
   readonly prometheus?: { readonly query?: string; readonly model?: string; readonly rangeSeconds?: number };
 }
 
-export async function compareClusterFiles(kc: KubeConfig, client: KubeClient, pair: ClusterPair, onProgress?: (m: string) => void, signal?: AbortSignal): Promise<DriftReport> {
+export async function compareClusterFiles(kc: KubeConfig, client: KubeClient, pair: ClusterPair, onProgress?: (m: string) => void, signal?: AbortSignal, thresholds: Partial<DriftThresholds> = {}): Promise<DriftReport> {
   const image = vscode.workspace.getConfiguration('kubeml').get<string>('datasets.browseImage') || undefined;
   let tables: Table[];
   if ('pod' in pair) {
@@ -77,7 +100,7 @@ export async function compareClusterFiles(kc: KubeConfig, client: KubeClient, pa
     tables = await readClaimTables(kc, client, pair.claim, [pair.reference, pair.current], { browseImage: image, onProgress, signal });
   }
   onProgress?.('computing drift');
-  return driftReport(tables[0], tables[1]);
+  return driftReport(tables[0], tables[1], { thresholds });
 }
 
 /** A tree item or argument that points at a run: { runDir } or { resourceUri }. */
@@ -138,7 +161,7 @@ export class DriftCommands extends Disposable {
   async open(a?: unknown, b?: unknown): Promise<DriftPanel | undefined> {
     try {
       if (a instanceof vscode.Uri && b instanceof vscode.Uri) {
-        return this.show(`Drift: ${basename(b.fsPath)}`, await this.progress(() => compareFiles(a.fsPath, b.fsPath)));
+        return this.show(`Drift: ${basename(b.fsPath)}`, await this.progress(() => compareFiles(a.fsPath, b.fsPath, thresholdsFromSettings())));
       }
       const src = a as DriftSourceArg | undefined;
       if (src && typeof src === 'object' && !(a instanceof vscode.Uri) && (src.cluster || src.prometheus)) {
@@ -241,7 +264,7 @@ export class DriftCommands extends Disposable {
     if (!ref) return undefined;
     const cur = await pick(vscode.l10n.t('Current data (to compare with the reference)'));
     if (!cur) return undefined;
-    return this.show(`Drift: ${basename(cur.fsPath)}`, await this.progress(() => compareFiles(ref.fsPath, cur.fsPath)));
+    return this.show(`Drift: ${basename(cur.fsPath)}`, await this.progress(() => compareFiles(ref.fsPath, cur.fsPath, thresholdsFromSettings())));
   }
 
   private connected(): { kc: KubeConfig; client: KubeClient } {
@@ -284,7 +307,7 @@ export class DriftCommands extends Disposable {
     const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Drift from {0}', where), cancellable: true }, (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
-      return compareClusterFiles(kc, client, pair, (message) => progress.report({ message }), abort.signal);
+      return compareClusterFiles(kc, client, pair, (message) => progress.report({ message }), abort.signal, thresholdsFromSettings());
     });
     return this.show(`Drift: ${basename(pair.current)} (${where})`, report);
   }
@@ -315,12 +338,14 @@ export class DriftCommands extends Disposable {
   private async openPrometheus(query: string, rangeSeconds: number): Promise<DriftPanel | undefined> {
     const url = Settings.prometheusUrl();
     if (!url) throw new KubeMLError('bad-config', vscode.l10n.t('kubeml.prometheus.url is not set.'), vscode.l10n.t('Set it to your Prometheus, e.g. http://127.0.0.1:9090.'));
-    const report = await this.progress(() => driftFromPrometheus(url, query, rangeSeconds));
+    // The gauges hold PSI (the exporter's convention): drift from the moderate band of the settings.
+    const psiThreshold = () => ({ threshold: thresholdsFromSettings().psiModerate });
+    const report = await this.progress(() => driftFromPrometheus(url, query, rangeSeconds, psiThreshold()));
     const panel = this.show(`Drift: ${query.length > 40 ? `${query.slice(0, 39)}…` : query}`, report);
     const every = Math.max(30, stepFor(rangeSeconds)) * 1000;
     const timer = setInterval(() => {
       if (!panel.visible) return;
-      driftFromPrometheus(url, query, rangeSeconds).then((r) => panel.update(r), () => undefined);
+      driftFromPrometheus(url, query, rangeSeconds, psiThreshold()).then((r) => panel.update(r), () => undefined);
     }, every);
     panel.onDidDispose(() => clearInterval(timer));
     return panel;

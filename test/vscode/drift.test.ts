@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { Commands, EXTENSION_ID } from '../../src/constants';
 import { type KubeMLApi } from '../../src/extensionMain';
-import { compareFiles, type DriftPrompts } from '../../src/drift/commands';
+import { compareFiles, thresholdsFromSettings, type DriftPrompts } from '../../src/drift/commands';
+import { DEFAULT_THRESHOLDS } from '../../src/drift/report';
 import type { DriftPanel } from '../../src/drift/panel';
 import type { ExplorerNode } from '../../src/explorer/model';
 import { RunStore, type RunRecord } from '../../src/runs/records';
@@ -90,6 +91,32 @@ describe('Drift report panel in a real VS Code', () => {
     } finally {
       await config.update('prometheus.url', before, vscode.ConfigurationTarget.Global);
     }
+  });
+
+  it('follows the kubeml.drift.* settings (a stricter p-value, PSI for every feature); values out of range keep the default', async () => {
+    const config = vscode.workspace.getConfiguration('kubeml');
+    const open = async () => {
+      const panel = (await vscode.commands.executeCommand(Commands.openDriftReport, vscode.Uri.file(join(fixtures, 'reference.csv')), vscode.Uri.file(join(fixtures, 'current.csv')))) as DriftPanel | undefined;
+      assert.ok(panel, 'no panel opened');
+      await panel.ready;
+      return Object.fromEntries(panel.shown.features.map((f) => [f.name, `${f.test} ${f.status}`]));
+    };
+    assert.deepEqual(await open(), { city: 'chi2 drift', income: 'ks drift', age: 'ks ok', score: 'ks ok' });
+    try {
+      await config.update('drift.pValueThreshold', 1e-100, vscode.ConfigurationTarget.Global);
+      assert.deepEqual(await open(), { city: 'chi2 drift', income: 'ks ok', age: 'ks ok', score: 'ks ok' }, 'income (p 3.5e-52) no longer drifts');
+      await config.update('drift.method', 'psi', vscode.ConfigurationTarget.Global);
+      await config.update('drift.psiThresholds', [0.02, 0.5], vscode.ConfigurationTarget.Global);
+      const psi = await open();
+      assert.deepEqual(Object.values(psi).map((v) => v.split(' ')[0]), ['psi', 'psi', 'psi', 'psi']);
+      const shown = [...api.drift.panels].at(-1)!.shown;
+      assert.equal(shown.thresholds.psiModerate, 0.02);
+      for (const f of shown.features) assert.equal(f.status, f.stats.psi! >= 0.02 ? 'drift' : 'ok', f.name);
+    } finally {
+      for (const k of ['drift.pValueThreshold', 'drift.method', 'drift.psiThresholds']) await config.update(k, undefined, vscode.ConfigurationTarget.Global);
+    }
+    const bad: Record<string, unknown> = { 'drift.pValueThreshold': 2, 'drift.method': 'magic', 'drift.psiThresholds': [0.3, 0.1], 'drift.bins': 2.5, 'drift.datasetDriftShare': NaN };
+    assert.deepEqual(thresholdsFromSettings({ get: <T>(k: string) => bad[k] as T }), DEFAULT_THRESHOLDS);
   });
 
   it('opens a run folder with drift.json', async () => {
