@@ -1,10 +1,12 @@
 // A user with kubeml.prometheus.url set opens a drift report from the drift gauges of a model:
 // Open Drift Report -> "Drift gauges in Prometheus" -> the model -> the last hour. The page lists
 // the model's features and plots each one's drift over time (a time axis, one point per step)
-// against its threshold, and the drifted share over time (screenshot). Needs the local cluster's
-// Prometheus (scripts/cluster), which scrapes kubeml_model_drift_score.
+// against its threshold, and the drifted share over time (screenshot). Then the other way in: an
+// InferenceService named fraud-detector appears in the Models view, and its context menu's Open
+// Drift Report opens the same gauges (screenshot). Needs the local cluster's Prometheus
+// (scripts/cluster), which scrapes kubeml_model_drift_score.
 import { strict as assert } from 'node:assert';
-import { clusterStatus } from './cluster.mjs';
+import { clusterStatus, kubectl } from './cluster.mjs';
 
 export const name = 'Drift over time from Prometheus gauges';
 
@@ -25,6 +27,19 @@ export function settings({ env }) {
   return url ? { 'kubeml.prometheus.url': url } : {};
 }
 
+/** The frame of a drift page whose summary matches `summary`, once its table is there. */
+async function driftFrame(wb, summary, timeout = 45_000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    for (const f of wb.page.frames()) {
+      const text = await f.evaluate(() => (document.querySelectorAll('#features tbody tr').length > 0 ? document.getElementById('summary')?.textContent ?? '' : undefined)).catch(() => undefined);
+      if (text !== undefined && summary.test(text)) return f;
+    }
+    if (Date.now() > end) throw new Error(`no drift page showing ${summary}`);
+    await wb.page.waitForTimeout(300);
+  }
+}
+
 export async function scenario(wb, { env }) {
   assert.ok(prometheusUrl(env), 'no Prometheus URL: start the local cluster (bash scripts/cluster/cluster.sh up)');
   await wb.openKubeML();
@@ -32,15 +47,7 @@ export async function scenario(wb, { env }) {
   await pick(wb, 'where is the data', 'Drift gauges in Prometheus');
   await pick(wb, 'Drift gauges of which model', 'fraud-detector');
   await pick(wb, 'Time range', 'Last hour');
-  let frame;
-  const end = Date.now() + 45_000;
-  while (!frame) {
-    for (const f of wb.page.frames()) {
-      if (await f.evaluate(() => document.querySelectorAll('#features tbody tr').length > 0).catch(() => false)) frame = f;
-    }
-    if (!frame && Date.now() > end) throw new Error('the drift page did not show its feature table');
-    if (!frame) await wb.page.waitForTimeout(300);
-  }
+  const frame = await driftFrame(wb, /model="fraud-detector"/);
   await wb.page.waitForTimeout(800);
   await wb.screenshot('drift-prometheus');
   const seen = await frame.evaluate(() => {
@@ -68,4 +75,40 @@ export async function scenario(wb, { env }) {
   assert.ok(seen.share > 1000, 'the drifted share over time is drawn');
   assert.equal(seen.histHidden, true, 'no histogram for gauges');
   assert.match(seen.title, /no histogram/);
+
+  await fromModelsView(wb, env);
+}
+
+/** Right-click the model in the Models view -> Open Drift Report: its gauges (the only source here). */
+async function fromModelsView(wb, env) {
+  const isvc = { apiVersion: 'serving.kserve.io/v1beta1', kind: 'InferenceService', metadata: { name: 'fraud-detector', namespace: 'default' }, spec: { predictor: { model: { modelFormat: { name: 'sklearn' }, storageUri: 'pvc://kubeml-artifacts/fraud-detector/model' } } } };
+  const apply = kubectl(env, ['apply', '-f', '-'], JSON.stringify(isvc));
+  assert.equal(apply.status, 0, apply.stderr);
+  try {
+    await wb.runCommand('View: Close All Editors');
+    await wb.openKubeML();
+    for (const v of ['Datasets', 'Jobs', 'GPUs']) {
+      const header = wb.view(v).locator('.pane-header');
+      if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+    }
+    await wb.expandView('Models');
+    const row = wb.view('Models').locator('.monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: /^fraud-detector$/ }) }).first();
+    await row.waitFor({ timeout: 60_000 });
+    await row.click({ button: 'right' });
+    const item = wb.page.locator('.monaco-menu .action-item', { hasText: 'Open Drift Report' }).first();
+    await item.waitFor({ timeout: 15_000 });
+    await item.hover();
+    await item.locator('.action-menu-item').click();
+    // A menu that opened while the workbench was busy can miss that click: Enter then chooses the focused item.
+    await wb.page.waitForTimeout(500);
+    if (await item.isVisible().catch(() => false)) await wb.page.keyboard.press('Enter');
+    const frame = await driftFrame(wb, /model="fraud-detector"/);
+    await wb.page.waitForTimeout(800);
+    await wb.screenshot('drift-from-models-view');
+    const features = await frame.evaluate(() => [...document.querySelectorAll('#features tbody tr')].map((r) => r.dataset.feature).sort());
+    assert.deepEqual(features, ['amount', 'country', 'hour_of_day', 'merchant_category']);
+    assert.equal(await wb.page.locator('.quick-input-widget .monaco-list-row').filter({ visible: true }).count(), 0, 'no list to choose from: one source');
+  } finally {
+    kubectl(env, ['delete', 'inferenceservice', '-n', 'default', 'fraud-detector', '--ignore-not-found', '--wait=false']);
+  }
 }

@@ -129,7 +129,7 @@ export class Chart {
         ms: 1,
         scales: { x: { time: !!data.xIsTime, ...(single ? { range: (_u: uPlot, a: number, b: number) => [a - 1, b + 1] as uPlot.Range.MinMax } : {}) }, y: { range: yRange } },
         axes: [axis(el), axis(el, { size: 56, values: (_u, splits) => splits.map(formatTick), label: data.yLabel, labelFont: `11px ${getComputedStyle(el).fontFamily || 'sans-serif'}` })],
-        series: [{ label: data.xIsTime ? 'time' : 'window', value: data.xIsTime ? undefined : (_u, v) => (v === null ? '–' : String(v)) }, ...data.series.map((s) => ({ label: s.label, stroke: cssColor(el, s.color), width: 1.5, points: { show: single, size: 5 }, value: (_u: uPlot, v: number | null) => (v === null ? '–' : formatTick(v)) }))],
+        series: [{ label: data.xIsTime ? 'time' : 'window', value: (_u, v) => (v === null || v === undefined ? '–' : data.xIsTime ? new Date(v).toLocaleString() : String(v)) }, ...data.series.map((s) => ({ label: s.label, stroke: cssColor(el, s.color), width: 1.5, points: { show: single, size: 5 }, value: (_u: uPlot, v: number | null) => (v === null ? '–' : formatTick(v)) }))],
         cursor: { drag: { x: true, y: false } },
         legend: { show: true, live: true },
         hooks: thr === undefined ? {} : { draw: [(u) => dashedLine(u, u.valToPos(thr, 'y', true), errColor)] },
