@@ -41,14 +41,18 @@ export function numericSample(col: NumericColumn, start = 0, end = col.values.le
 
 export function numericReference(col: NumericColumn, bins: number): NumericReference {
   const s = numericSample(col);
-  const n = s.sorted.length;
+  const v = s.sorted;
+  const n = v.length;
   let mean = 0;
-  for (let i = 0; i < n; i++) mean += s.sorted[i];
+  for (let i = 0; i < n; i++) mean += v[i];
   mean /= n;
   let ss = 0;
-  for (let i = 0; i < n; i++) ss += (s.sorted[i] - mean) ** 2;
-  const edges = n > 0 ? quantileEdges(s.sorted, bins) : new Float64Array(0);
-  return { ...s, std: Math.sqrt(ss / n), edges, binCounts: binCountsSorted(s.sorted, edges) };
+  for (let i = 0; i < n; i++) {
+    const d = v[i] - mean;
+    ss += d * d;
+  }
+  const edges = n > 0 ? quantileEdges(v, bins) : new Float64Array(0);
+  return { ...s, std: Math.sqrt(ss / n), edges, binCounts: binCountsSorted(v, edges) };
 }
 
 export function categoricalSample(col: CategoricalColumn, start = 0, end = col.codes.length): CategoricalSample {
