@@ -430,6 +430,22 @@ ensure_crds() {
 }
 
 # ---------------------------------------------------------------- Prometheus + DCGM-style exporter
+BACKFILL_HOURS="${KUBEML_PROMETHEUS_BACKFILL_HOURS:-6}"
+backfill_prometheus() {  # the last BACKFILL_HOURS of the exporter's series, one sample a minute, as TSDB blocks
+  local now file
+  ((BACKFILL_HOURS > 0)) || return 0
+  now="$(date +%s)"
+  file="$STATE_DIR/prometheus-backfill.om"
+  log "backfilling Prometheus with the last ${BACKFILL_HOURS}h of the exporter's series"
+  "$PYTHON" "$CLUSTER_DIR/dcgm_exporter.py" --inventory "$STATE_DIR/gpu-inventory.json" \
+    --history "$((now - BACKFILL_HOURS * 3600))" "$now" 60 \
+    --labels "job=\"dcgm-exporter\",instance=\"127.0.0.1:$EXPORTER_PORT\"" > "$file" &&
+    promtool tsdb create-blocks-from openmetrics "$file" "$STATE_DIR/prometheus" > "$LOG_DIR/prometheus-backfill.log" 2>&1
+  local rc=$?
+  rm -f "$file"
+  return $rc
+}
+
 start_monitoring() {
   mkdir -p "$STATE_DIR/prometheus"
   start_daemon dcgm-exporter "$PYTHON" "$CLUSTER_DIR/dcgm_exporter.py" \
@@ -451,6 +467,10 @@ EOF
   if ! cmp -s "$STATE_DIR/prometheus.yml.tmp" "$STATE_DIR/prometheus.yml"; then
     mv -f "$STATE_DIR/prometheus.yml.tmp" "$STATE_DIR/prometheus.yml"; stop_daemon prometheus
   else rm -f "$STATE_DIR/prometheus.yml.tmp"; fi
+  # Prometheus keeps only what it scraped while it ran: before it starts, fill the last hours with
+  # the exporter's series (deterministic in time), so drift over time has no hole on a fresh
+  # machine or after the cluster was down.
+  running prometheus || backfill_prometheus || log "could not backfill Prometheus (drift history starts now)"
   start_daemon prometheus "$(command -v prometheus)" --config.file="$STATE_DIR/prometheus.yml" \
     --storage.tsdb.path="$STATE_DIR/prometheus" --storage.tsdb.retention.time=3d \
     --web.listen-address="127.0.0.1:$PROM_PORT" --log.level=warn

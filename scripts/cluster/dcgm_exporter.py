@@ -2,6 +2,12 @@
 """A small stand-in for NVIDIA dcgm-exporter, serving simulated GPU metrics for KubeML's local cluster.
 
     dcgm_exporter.py --inventory FILE [--listen 127.0.0.1] [--port 19400]
+    dcgm_exporter.py --inventory FILE --history START END STEP --labels 'job="dcgm-exporter",instance="..."'
+
+The second form prints the same series from START to END (Unix seconds, every STEP seconds) in
+OpenMetrics, with the labels Prometheus adds when it scrapes, for `promtool tsdb create-blocks-from
+openmetrics`: cluster.sh backfills the time Prometheus was not running, so drift over the last
+hours is there on a fresh machine and after a restart.
 
 Serves /metrics (Prometheus text format) on loopback only. For every GPU (or MIG instance) in the
 inventory written by fleet.py it exports, with dcgm-exporter's label set
@@ -111,12 +117,47 @@ def render(nodes, now):
     return "\n".join(out) + "\n"
 
 
+def history(nodes, start, end, step, extra_labels, out):
+    """OpenMetrics for every series of render() at START, START+STEP, ... <= END, family by family."""
+    families = {}  # name -> (help/type lines, samples)
+    order = []
+    t = start
+    while t <= end:
+        name = None
+        for line in render(nodes, t).splitlines():
+            if line.startswith("# HELP ") or line.startswith("# TYPE "):
+                name = line.split(" ")[2]
+                if name not in families:
+                    families[name] = ([], [])
+                    order.append(name)
+                if len(families[name][0]) < 2:
+                    families[name][0].append(line)
+                continue
+            metric, value = line.rsplit(" ", 1)
+            if extra_labels:
+                metric = metric[:-1] + "," + extra_labels + "}" if metric.endswith("}") else metric + "{" + extra_labels + "}"
+            families[name][1].append(f"{metric} {value} {t}")
+        t += step
+    for name in order:
+        head, samples = families[name]
+        out.write("\n".join(head + samples) + "\n")
+    out.write("# EOF\n")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--inventory", required=True)
     ap.add_argument("--listen", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=19400)
+    ap.add_argument("--history", nargs=3, type=int, metavar=("START", "END", "STEP"))
+    ap.add_argument("--labels", default="", help="labels added to every series in --history (as Prometheus adds job and instance)")
     a = ap.parse_args()
+    if a.history:
+        start, end, step = a.history
+        if step <= 0 or end < start:
+            sys.exit("--history needs START <= END and STEP > 0")
+        history(Inventory(a.inventory).get(), start, end, step, a.labels, sys.stdout)
+        return
     if not a.listen.startswith("127."):
         sys.exit("refusing to listen outside loopback")
     inv = Inventory(a.inventory)
