@@ -138,6 +138,9 @@ const vscodePrompts: DriftPrompts = {
   files: (options) => vscode.window.showOpenDialog(options),
 };
 
+/** One place a model's drift data can come from, as the list offers it. */
+type ModelSource = vscode.QuickPickItem & { open: () => Promise<DriftPanel | undefined> };
+
 const RANGES: ReadonlyArray<{ label: string; seconds: number }> = [
   { label: 'Last hour', seconds: 3600 },
   { label: 'Last 6 hours', seconds: 6 * 3600 },
@@ -186,15 +189,8 @@ export class DriftCommands extends Disposable {
     }
   }
 
-  /**
-   * A model's drift: its validation runs in this workspace that wrote a drift report, and its
-   * drift gauges in Prometheus. One source opens directly; several are offered in a list; none
-   * says where drift data would come from, with the commands that make it.
-   */
-  private async openModel(m: ModelRef): Promise<DriftPanel | undefined> {
-    type Source = vscode.QuickPickItem & { open: () => Promise<DriftPanel | undefined> };
-    const sources: Source[] = [];
-    const url = Settings.prometheusUrl();
+  private async modelSources(m: ModelRef, url: string | undefined): Promise<{ sources: ModelSource[]; promProblem?: string }> {
+    const sources: ModelSource[] = [];
     let promProblem: string | undefined;
     if (url) {
       try {
@@ -214,15 +210,26 @@ export class DriftCommands extends Disposable {
       for (const r of await store.list()) {
         if (!validatesModel(r, m)) continue;
         const runDir = store.dir(r.id);
-        const when = (r.finishedAt ?? r.createdAt).replace('T', ' ').slice(0, 16);
         sources.push({
           label: `$(beaker) ${vscode.l10n.t('Validation {0}', r.id)}`,
-          description: when,
+          description: new Date(r.finishedAt ?? r.createdAt).toLocaleString(),
           detail: r.datasetDrift === undefined ? undefined : r.datasetDrift ? vscode.l10n.t('Dataset drift detected') : vscode.l10n.t('No dataset drift'),
           open: () => this.open({ runDir }),
         });
       }
     }
+    return { sources, promProblem };
+  }
+
+  /**
+   * A model's drift: its validation runs in this workspace that wrote a drift report, and its
+   * drift gauges in Prometheus. One source opens directly; several are offered in a list; none
+   * says where drift data would come from, with the commands that make it.
+   */
+  private async openModel(m: ModelRef): Promise<DriftPanel | undefined> {
+    const url = Settings.prometheusUrl();
+    // Prometheus may take up to its timeout to answer: say what is going on in the status bar.
+    const { sources, promProblem } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Looking for drift data of {0}', m.name) }, () => this.modelSources(m, url));
     if (sources.length === 1) return sources[0].open();
     if (sources.length > 1) return (await this.prompts.pick(sources, { title: vscode.l10n.t('Drift of {0}', m.name), matchOnDescription: true }))?.open();
     const labels = gaugeLabels(m)

@@ -148,6 +148,7 @@ describe('Open Drift Report on the local cluster: Models view rows and the pod p
   let restore: Array<() => Thenable<unknown> | Promise<unknown>> = [];
   const ns = `kubeml-drift-models-${Date.now().toString(36)}`;
   const runId = `validate-models-${Date.now().toString(36)}`;
+  const createdAt = new Date().toISOString();
   const label = (i: vscode.TreeItem) => (typeof i.label === 'string' ? i.label : (i.label?.label ?? ''));
   const client = () => api.connection.client!;
   const create = (path: string, body: unknown) => client().json(path, { method: 'POST', body, what: `create ${path}` });
@@ -194,7 +195,7 @@ describe('Open Drift Report on the local cluster: Models view rows and the pod p
       version: 1, id: runId, purpose: 'validate', name: runId, namespace: ns, kind: 'Job',
       primary: { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', name: runId, namespace: ns },
       podSelector: `kubeml.io/run=${runId}`, container: 'main', image: 'localhost/kubeml-train:test', command: ['python', 'validate.py'], params: {},
-      parent: `train-${runId}`, model: { kind: 'run', runId: `train-${runId}` }, createdAt: new Date().toISOString(), phase: 'succeeded',
+      parent: `train-${runId}`, model: { kind: 'run', runId: `train-${runId}` }, createdAt, phase: 'succeeded',
       metrics: {}, hasDrift: true, datasetDrift: report.datasetDrift,
     };
     await store.create(record, '');
@@ -232,7 +233,7 @@ describe('Open Drift Report on the local cluster: Models view rows and the pod p
     const fromRun = (await vscode.commands.executeCommand(Commands.openDriftReport, row.node)) as DriftPanel | undefined;
     assert.deepEqual(prompts.errors, []);
     assert.equal(prompts.picks.length, 1);
-    assert.deepEqual(prompts.picks[0].items.map((i) => i.description?.replace(/\d{4}-.*/, 'DATE')), ['kubeml_model_drift_score{model="fraud-detector"}', 'DATE']);
+    assert.deepEqual(prompts.picks[0].items.map((i) => i.description), ['kubeml_model_drift_score{model="fraud-detector"}', new Date(createdAt).toLocaleString()]);
     assert.ok(fromRun, 'no panel from the validation run');
     await fromRun.ready;
     assert.match(fromRun.shown.current.source, /current\.csv$/);
