@@ -20,6 +20,10 @@ export class DatasetsModel extends TreeModel {
     return ['pvcs', 'fluidDatasets', ...USER_KINDS];
   }
 
+  protected override emptyText(where: string): string {
+    return `No data set in ${where}. This view lists PersistentVolumeClaims (those labelled kubeml.io/dataset first) and Fluid Datasets. Select Namespaces widens the view.`;
+  }
+
   private claimsOf(id: UserKind, o: KubeObject): string[] {
     if (id === 'jobs' && isOwnedJob(o)) return [];
     const ns = o.metadata.namespace ?? '';

@@ -257,6 +257,25 @@ export abstract class TreeModel extends Disposable {
     return node ? this.buildChildren(node) : this.roots();
   }
 
+  /**
+   * What the view says when it has no row: undefined while it is still listing (or not
+   * connected, where the welcome view speaks), else the model's emptyText() for the namespaces
+   * shown, or that nothing matches the filter.
+   */
+  emptyMessage(): string | undefined {
+    if (!this.connected() || !this.visible || this.discovering) return undefined;
+    for (const { lease } of this.leases.values()) if (lease.cache.status.kind !== 'synced') return undefined;
+    if (this.leases.size === 0 || this.roots().length > 0) return undefined;
+    if (this._filter) return `Nothing here matches the filter "${this._filter}".`;
+    const ns = this.deps.connection.namespacesToList();
+    return this.emptyText(!ns ? 'any namespace' : ns.length === 1 ? `namespace ${ns[0]}` : `namespaces ${ns.join(', ')}`);
+  }
+
+  /** The empty view's text, for `where` ("namespace x", "any namespace"); undefined: no message. */
+  protected emptyText(_where: string): string | undefined {
+    return undefined;
+  }
+
   /** Resolves when every cache this view holds has listed once (for tests and the benchmark). */
   async whenSynced(): Promise<void> {
     await this.deps.registry.discover();

@@ -75,6 +75,11 @@ export class ModelsModel extends TreeModel {
     return [...isvcs.map((o) => mk('inferenceServices', o)), ...deps.map((o) => mk('deployments', o))];
   }
 
+  protected override emptyText(where: string): string {
+    const kserve = this.hasKind('inferenceServices') ? 'KServe InferenceServices' : 'KServe InferenceServices (KServe is not installed in this cluster)';
+    return `No model is served in ${where}. This view lists ${kserve} and Deployments labelled ${MODEL_LABEL}. Select Namespaces widens the view.`;
+  }
+
   /**
    * The pods behind a model: those a Deployment selects, or those KServe labels with an
    * InferenceService's name (its predictor, transformer and explainer), by name.

@@ -88,6 +88,13 @@ export class ExplorerViews extends Disposable {
       const view = this._register(createTreeView(Views[key], { treeDataProvider: provider, showCollapseAll: true, canSelectMany: false }));
       this._register(view.onDidChangeVisibility((e) => this.models[key].setVisible(e.visible)));
       if (view.visible) this.models[key].setVisible(true);
+      // An empty view says what it lists and where it looked, once its caches have listed.
+      const message = () => {
+        const m = this.models[key].emptyMessage();
+        if (view.message !== m) view.message = m;
+      };
+      this._register(this.models[key].onDidChange(message));
+      this._register(connection.onDidChange(message));
       return { provider, view };
     };
     const made = { datasets: make('datasets'), jobs: make('jobs'), gpus: make('gpus'), models: make('models') };

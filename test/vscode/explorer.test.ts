@@ -72,6 +72,38 @@ describe('KubeML explorer views in VS Code', function () {
     for (const key of ['datasets', 'jobs', 'gpus', 'models'] as const) assert.deepEqual(await children(key), []);
   });
 
+  it('Datasets and Models, empty in the namespace, say what they list and where they looked; a row clears it (needs the local cluster)', async function () {
+    if (!connected) this.skip();
+    const views = api.explorer.treeViews;
+    assert.deepEqual(await children('models'), []);
+    await until('the Models message', () => views.models.message);
+    assert.equal(views.models.message, `No model is served in namespace ${ns}. This view lists KServe InferenceServices and Deployments labelled kubeml.io/model. Select Namespaces widens the view.`);
+    assert.deepEqual(await children('datasets'), []);
+    await until('the Datasets message', () => views.datasets.message);
+    assert.match(String(views.datasets.message), new RegExp(`^No data set in namespace ${ns}\\. This view lists PersistentVolumeClaims`));
+    // Jobs and GPUs always have rows (state groups, the cluster summary): no message.
+    assert.equal(views.jobs.message, undefined);
+    assert.equal(views.gpus.message, undefined);
+    // A filter that hides everything says so.
+    api.explorer.setFilter('models', 'no-such-model');
+    try {
+      await until('the filter message', () => (views.models.message?.includes('filter') ? views.models.message : undefined));
+      assert.equal(views.models.message, 'Nothing here matches the filter "no-such-model".');
+    } finally {
+      api.explorer.setFilter('models', '');
+    }
+    // The first model clears the message.
+    const client = api.connection.client!;
+    await client.json(`/apis/apps/v1/namespaces/${ns}/deployments`, {
+      method: 'POST', what: 'create a model deployment',
+      body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'empty-check', labels: { 'kubeml.io/model': 'empty-check' } }, spec: { replicas: 0, selector: { matchLabels: { app: 'empty-check' } }, template: { metadata: { labels: { app: 'empty-check' } }, spec: { containers: [{ name: 'c', image: 'localhost/none:0' }] } } } },
+    });
+    await until('the message to go', () => (views.models.message === undefined ? true : undefined));
+    assert.deepEqual((await children('models')).map((r) => label(r.item)), ['empty-check']);
+    await client.raw(`/apis/apps/v1/namespaces/${ns}/deployments/empty-check`, { method: 'DELETE', what: 'delete the deployment' });
+    await until('the model row to go', async () => ((await children('models')).length === 0 ? true : undefined));
+  });
+
   it('Jobs: four state groups with counts; a new Job appears under Pending and its deletion removes it (needs the local cluster)', async function () {
     if (!connected) this.skip();
     const client = api.connection.client!;
