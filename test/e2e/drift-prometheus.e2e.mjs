@@ -76,6 +76,18 @@ export async function scenario(wb, { env }) {
   assert.equal(seen.histHidden, true, 'no histogram for gauges');
   assert.match(seen.title, /no histogram/);
 
+  // Keyboard: the drift-over-time plot takes the focus; End puts the cursor on the last window and
+  // the legend reads its value, the selected feature's latest score (the table's Score).
+  await frame.locator('#time .u-over').focus();
+  await wb.page.keyboard.press('End');
+  const read = await frame.evaluate(() => ({
+    legend: document.querySelectorAll('#time .u-legend .u-series')[1]?.querySelector('.u-value')?.textContent ?? '',
+    score: document.querySelector('#features tbody tr[aria-selected="true"] td.num')?.textContent ?? '',
+    focused: document.activeElement?.classList.contains('u-over') ?? false,
+  }));
+  assert.ok(read.focused, 'the plot area has the focus');
+  assert.ok(Math.abs(Number(read.legend) - Number(read.score)) < 1e-3, `legend ${read.legend} vs score ${read.score}`);
+
   await fromModelsView(wb, env);
 }
 

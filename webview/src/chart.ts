@@ -88,8 +88,38 @@ export class Chart {
     let painted!: () => void;
     this.drawn = new Promise((r) => (painted = r));
     const hooks = { ...opts.hooks, draw: [...(opts.hooks?.draw ?? []), () => painted()] };
-    this.plot = new uPlot({ ...opts, hooks }, data, this.container);
-    return this.plot;
+    const plot = (this.plot = new uPlot({ ...opts, hooks }, data, this.container));
+    this.accessible(plot);
+    return plot;
+  }
+
+  /**
+   * The plot area is an image with the container's label; its legend stays readable (and is
+   * announced as it changes). The plot area takes the focus: Left/Right/Home/End move the cursor
+   * from point to point, so the legend reads the values without a mouse.
+   */
+  private accessible(plot: uPlot): void {
+    const label = this.container.getAttribute('aria-label') ?? 'chart';
+    const wrap = plot.root.querySelector('.u-wrap');
+    wrap?.setAttribute('role', 'img');
+    wrap?.setAttribute('aria-label', label);
+    plot.root.querySelector('.u-legend')?.setAttribute('aria-live', 'polite');
+    const over = plot.over;
+    over.tabIndex = 0;
+    over.setAttribute('aria-label', `${label}: Left and Right move between points`);
+    let at = -1;
+    over.addEventListener('keydown', (e) => {
+      const xs = plot.data[0];
+      const n = xs.length;
+      if (n === 0) return;
+      const next = e.key === 'ArrowRight' ? Math.min(n - 1, at + 1) : e.key === 'ArrowLeft' ? Math.max(0, at < 0 ? n - 1 : at - 1) : e.key === 'Home' ? 0 : e.key === 'End' ? n - 1 : undefined;
+      if (next === undefined) return;
+      e.preventDefault();
+      at = next;
+      const y = plot.data[1]?.[at];
+      const top = typeof y === 'number' ? plot.valToPos(y, 'y') : plot.bbox.height / (devicePixelRatio || 1) / 2;
+      plot.setCursor({ left: plot.valToPos(xs[at], 'x'), top });
+    });
   }
 
   destroy(): void {

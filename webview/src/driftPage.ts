@@ -37,6 +37,7 @@ h2 { font-size: 1em; margin: 12px 0 4px; }
 .uplot .u-legend .u-series th { font-weight: normal; }
 .uplot .u-select { background: var(--vscode-editor-selectionBackground); opacity: 0.5; }
 .uplot .u-cursor-x, .uplot .u-cursor-y { border-color: var(--vscode-descriptionForeground) !important; }
+.uplot .u-over:focus { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
 .warnings { color: var(--vscode-editorWarning-foreground); }
 `;
 
@@ -111,11 +112,11 @@ function render(): void {
   });
   left.append(table);
   const right = el('section', { 'aria-label': 'Selected feature' });
-  right.append(el('h2', { id: 'hist-title' }), el('div', { id: 'hist', class: 'chart', role: 'img' }));
+  right.append(el('h2', { id: 'hist-title' }), el('div', { id: 'hist', class: 'chart', role: 'group' }));
   right.append(el('h2', {}, 'Drift over time (selected feature, dashed: threshold)'));
   if (r.windows.length === 0) right.append(el('p', { class: 'note', id: 'no-windows' }, 'No drift over time: this report compares the current data as one batch (no windows).'));
-  right.append(el('div', { id: 'time', class: 'chart', role: 'img', 'aria-label': 'Drift score per window' }));
-  right.append(el('h2', {}, 'Share of drifted features over time'), el('div', { id: 'share', class: 'chart', role: 'img', 'aria-label': 'Share of drifted features per window' }));
+  right.append(el('div', { id: 'time', class: 'chart', role: 'group', 'aria-label': 'Drift score per window' }));
+  right.append(el('h2', {}, 'Share of drifted features over time'), el('div', { id: 'share', class: 'chart', role: 'group', 'aria-label': 'Share of drifted features per window' }));
   const warnings = [...r.warnings, ...r.features.flatMap((f) => f.warnings)];
   if (warnings.length) {
     const ul = el('ul', { class: 'warnings' });
