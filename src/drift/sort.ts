@@ -38,12 +38,7 @@ export function sortFloat64(values: Float64Array): Float64Array {
     let used = 0;
     for (let d = 0; d < 65536 && used < 2; d++) if (counts[base + d] !== 0) used++;
     if (used < 2) continue;
-    let sum = 0;
-    for (let d = 0; d < 65536; d++) {
-      const c = counts[base + d];
-      counts[base + d] = sum;
-      sum += c;
-    }
+    bucketStarts(base);
     if (pass < 2) {
       const shift = pass === 0 ? 0 : 16;
       for (let i = 0; i < n; i++) {
@@ -131,35 +126,7 @@ export function sortedFinite(src: Float64Array, start = 0, end = src.length): Fi
   // At most used2 * used3 distinct top keys: fewer than n / 2 means runs of 2 or more on average.
   if (used2 * used3 < n / 2) return fullRadix(src, start, end, words, out, missing, nonFinite);
   sortPaths.topKey++;
-  if (scratch.length < n) scratch = new Float64Array(Math.max(n, Math.min(SCRATCH_MAX, 2 * scratch.length)));
-  const passes = [used2 > 1 ? 2 : -1, used3 > 1 ? 3 : -1].filter((p) => p >= 0);
-  const tmp = scratch.subarray(0, n);
-  const bufs = passes.length % 2 === 1 ? [out, tmp] : [tmp, out];
-  for (let p = 0; p < passes.length; p++) {
-    const base = passes[p] * 65536;
-    const shift = passes[p] === 2 ? 0 : 16;
-    let sum = 0;
-    for (let d = 0; d < 65536; d++) {
-      const c = counts[base + d];
-      counts[base + d] = sum;
-      sum += c;
-    }
-    const dst = bufs[p % 2];
-    if (p === 0) {
-      for (let i = start; i < end; i++) {
-        const hi0 = words[2 * i + 1];
-        if ((hi0 & 0x7ff00000) === 0x7ff00000) continue;
-        dst[counts[base + (((hi0 ^ ((hi0 >> 31) | 0x80000000)) >>> shift) & 0xffff)]++] = src[i];
-      }
-    } else {
-      const from = bufs[(p + 1) % 2];
-      const fw = new Uint32Array(from.buffer, from.byteOffset, 2 * n);
-      for (let i = 0; i < n; i++) {
-        const hi0 = fw[2 * i + 1];
-        dst[counts[base + (((hi0 ^ ((hi0 >> 31) | 0x80000000)) >>> shift) & 0xffff)]++] = from[i];
-      }
-    }
-  }
+  scatter(src, start, end, words, out, [used2 > 1 ? 2 : -1, used3 > 1 ? 3 : -1].filter((p) => p >= 0));
   // Values out of order now share their top key and sit next to each other: insertion sort, with
   // a budget of moves; past it the standard sort finishes (still right, on nearly sorted data).
   let budget = 4 * n;
@@ -185,7 +152,6 @@ export function sortedFinite(src: Float64Array, start = 0, end = src.length): Fi
 /** sortedFinite's four-pass path: the radix sort on every digit, its first scatter reading src directly. */
 function fullRadix(src: Float64Array, start: number, end: number, words: Uint32Array, out: Float64Array, missing: number, nonFinite: number): FiniteSort {
   sortPaths.radix++;
-  const n = out.length;
   counts.fill(0);
   for (let i = start; i < end; i++) {
     const hi0 = words[2 * i + 1];
@@ -198,7 +164,6 @@ function fullRadix(src: Float64Array, start: number, end: number, words: Uint32A
     counts[131072 + (hi & 0xffff)]++;
     counts[196608 + (hi >>> 16)]++;
   }
-  if (scratch.length < n) scratch = new Float64Array(Math.max(n, Math.min(SCRATCH_MAX, 2 * scratch.length)));
   // Passes that change the order (a digit shared by every value needs none).
   const passes: number[] = [];
   for (let pass = 0; pass < 4; pass++) {
@@ -213,29 +178,43 @@ function fullRadix(src: Float64Array, start: number, end: number, words: Uint32A
     for (let i = start; i < end; i++) if (src[i] - src[i] === 0) out[k++] = src[i];
     return { sorted: out, missing, nonFinite };
   }
-  // Ping-pong between `out` and scratch so that the last pass writes into `out`.
+  scatter(src, start, end, words, out, passes);
+  return { sorted: out, missing, nonFinite };
+}
+
+/** Turns the counts of one digit into the start of each bucket (exclusive prefix sums). */
+function bucketStarts(base: number): void {
+  let sum = 0;
+  for (let d = 0; d < 65536; d++) {
+    const c = counts[base + d];
+    counts[base + d] = sum;
+    sum += c;
+  }
+}
+
+/**
+ * The LSD passes on the given digits (0, 1: the key's low word; 2, 3: its high word), counted
+ * beforehand in `counts`: the first reads the finite values of src[start, end) directly, the
+ * passes ping-pong between `out` and the scratch array so that the last one writes into `out`.
+ */
+function scatter(src: Float64Array, start: number, end: number, words: Uint32Array, out: Float64Array, passes: readonly number[]): void {
+  const n = out.length;
+  if (scratch.length < n) scratch = new Float64Array(Math.max(n, Math.min(SCRATCH_MAX, 2 * scratch.length)));
   const tmp = scratch.subarray(0, n);
   const bufs = passes.length % 2 === 1 ? [out, tmp] : [tmp, out];
   for (let p = 0; p < passes.length; p++) {
     const pass = passes[p];
     const base = pass * 65536;
-    let sum = 0;
-    for (let d = 0; d < 65536; d++) {
-      const c = counts[base + d];
-      counts[base + d] = sum;
-      sum += c;
-    }
+    bucketStarts(base);
     const dst = bufs[p % 2];
     const low = pass < 2;
     const shift = pass % 2 === 0 ? 0 : 16;
     if (p === 0) {
-      // First pass: straight from the caller's column, skipping what is not finite.
       for (let i = start; i < end; i++) {
-        const v = src[i];
-        if (v - v !== 0) continue;
         const hi0 = words[2 * i + 1];
+        if ((hi0 & 0x7ff00000) === 0x7ff00000) continue; // NaN, ±Infinity
         const digit = low ? ((words[2 * i] ^ (hi0 >> 31)) >>> shift) & 0xffff : ((hi0 ^ ((hi0 >> 31) | 0x80000000)) >>> shift) & 0xffff;
-        dst[counts[base + digit]++] = v;
+        dst[counts[base + digit]++] = src[i];
       }
     } else {
       const from = bufs[(p + 1) % 2];
@@ -254,5 +233,4 @@ function fullRadix(src: Float64Array, start: number, end: number, words: Uint32A
       }
     }
   }
-  return { sorted: out, missing, nonFinite };
 }
