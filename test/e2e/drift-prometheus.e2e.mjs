@@ -106,14 +106,7 @@ async function fromModelsView(wb, env) {
     await wb.expandView('Models');
     const row = wb.view('Models').locator('.monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: /^fraud-detector$/ }) }).first();
     await row.waitFor({ timeout: 60_000 });
-    await row.click({ button: 'right' });
-    const item = wb.page.locator('.monaco-menu .action-item', { hasText: 'Open Drift Report' }).first();
-    await item.waitFor({ timeout: 15_000 });
-    await item.hover();
-    await item.locator('.action-menu-item').click();
-    // A menu that opened while the workbench was busy can miss that click: Enter then chooses the focused item.
-    await wb.page.waitForTimeout(500);
-    if (await item.isVisible().catch(() => false)) await wb.page.keyboard.press('Enter');
+    await wb.contextMenu(row, 'Open Drift Report');
     const frame = await driftFrame(wb, /model="fraud-detector"/);
     await wb.page.waitForTimeout(800);
     await wb.screenshot('drift-from-models-view');

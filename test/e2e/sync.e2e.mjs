@@ -63,15 +63,7 @@ export async function scenario(wb, { env }) {
     await podRow.waitFor({ timeout: 60_000 });
 
     // The user's way in: the pod's context menu.
-    await podRow.click({ button: 'right' });
-    const item = wb.page.locator('.monaco-menu .action-item', { hasText: 'Start Sync' }).first();
-    await item.waitFor({ timeout: 15_000 });
-    await item.hover();
-    await item.locator('.action-menu-item').click();
-    // A menu that opened while the workbench was busy can miss that click: the item is focused
-    // then, and Enter chooses it as a keyboard user would.
-    await wb.page.waitForTimeout(500);
-    if (await item.isVisible().catch(() => false)) await wb.page.keyboard.press('Enter');
+    await wb.contextMenu(podRow, 'Start Sync');
     const statusItem = wb.page.locator('.statusbar .statusbar-item', { hasText: /^\s*Sync/ }).first();
     await until('the sync status bar item to say it is in sync', 60_000, async () => /Sync/.test((await statusItem.innerText().catch(() => '')) ?? ''));
 

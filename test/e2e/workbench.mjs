@@ -42,6 +42,19 @@ export class Workbench {
     return this.view(title).locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
   }
 
+  /** Opens a tree row's context menu and chooses the item with this text, as a user does. */
+  async contextMenu(row, text) {
+    await row.click({ button: 'right' });
+    const item = this.page.locator('.monaco-menu .action-item', { hasText: text }).first();
+    await item.waitFor({ timeout: 15_000 });
+    await item.hover();
+    await item.locator('.action-menu-item').click();
+    // A menu that opened while the workbench was busy can miss that click: the item is focused
+    // then, and Enter chooses it as a keyboard user would.
+    await this.page.waitForTimeout(500);
+    if (await item.isVisible().catch(() => false)) await this.page.keyboard.press('Enter');
+  }
+
   /** Runs a command from the command palette by its title, as a user types it. */
   async runCommand(title) {
     await this.page.keyboard.press('F1');
