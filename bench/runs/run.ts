@@ -11,8 +11,8 @@ import { KubeClient } from '../../src/cluster/client';
 import { Logger, nullSink } from '../../src/common/logging';
 import { generateRun, READY_FILE, STARTED_LINE, toYaml } from '../../src/runs/generate';
 import { RunExecution } from '../../src/runs/launcher';
-import { RunStore } from '../../src/runs/records';
-import { loadSpec, resolveParams } from '../../src/runs/spec';
+import { RunStore } from '../../src/model/runRecords';
+import { loadSpec, resolveParams } from '../../src/model/runSpec';
 
 const root = join(__dirname, '..', '..');
 const RUNS = Number(process.env.RUNS ?? 5);

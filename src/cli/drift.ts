@@ -6,7 +6,7 @@ import { KubeMLError, messageOf } from '../common/errors';
 import { type WindowSpec } from '../drift/engine';
 import { closeDriftWorkers, driftReport } from '../drift/parallel';
 import { readTableFile } from '../drift/readers';
-import { DEFAULT_THRESHOLDS, type DriftReport, type DriftThresholds, type FeatureDrift, type StatTest } from '../drift/report';
+import { DEFAULT_THRESHOLDS, type DriftReport, type DriftThresholds, type FeatureDrift, type StatTest } from '../model/driftReport';
 
 const USAGE = `Usage: kubeml drift REFERENCE CURRENT [options]
 

@@ -15,14 +15,14 @@ import { Commands } from '../constants';
 import { Disposable } from '../common/lifecycle';
 import { KubeMLError, messageOf } from '../common/errors';
 import { Settings } from '../common/ui/vscodeConfig';
-import { isDriftReport } from './contract';
+import { isDriftReport } from '../model/driftContract';
 import { driftReport } from './parallel';
-import { RunStore } from '../runs/records';
+import { RunStore } from '../model/runRecords';
 import { gaugeLabels, validatesModel, type ModelRef } from './modelSources';
 import { DRIFT_GAUGE, driftFromPrometheus, labelValues, modelQuery, stepFor } from './prometheus';
 import { DATA_EXTENSIONS, readTableFile } from './readers';
 import { readClaimTables, readClusterTable, type ClusterFile } from './remote';
-import { DEFAULT_THRESHOLDS, type DriftReport, type DriftThresholds } from './report';
+import { DEFAULT_THRESHOLDS, type DriftReport, type DriftThresholds } from '../model/driftReport';
 import { DriftPanel } from './panel';
 import type { Table } from './table';
 

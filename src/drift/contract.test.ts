@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { computeDrift, summarizeReference } from './engine';
-import { isDriftReport, isHostMessage, isPageMessage, reportToCsv } from './contract';
+import { isDriftReport, isHostMessage, isPageMessage, reportToCsv } from '../model/driftContract';
 import type { Table } from './table';
 
 const t = (v: number[]): Table => ({ source: 'm', rows: v.length, columns: [{ name: '=cmd', kind: 'numeric', values: Float64Array.from(v) }], warnings: [] });

@@ -6,7 +6,7 @@
 import { KubeMLError } from '../common/errors';
 import { binCountsSorted, chiSquare, jensenShannon, psi, sharesWithFloor } from './distances';
 import { compareSorted, ks2sampSorted } from './ks';
-import { DEFAULT_THRESHOLDS, isPValueTest, type DriftReport, type DriftThresholds, type FeatureDrift, type FeatureStats, type Histogram, type StatTest, type WindowDrift } from './report';
+import { DEFAULT_THRESHOLDS, isPValueTest, type DriftReport, type DriftThresholds, type FeatureDrift, type FeatureStats, type Histogram, type StatTest, type WindowDrift } from '../model/driftReport';
 import { categoricalSample, numericReference, numericSample, valueCounts, type CategoricalSample, type FeatureReference, type NumericReference, type NumericSample } from './summary';
 import { numericAsCategorical, type Column, type Table } from './table';
 

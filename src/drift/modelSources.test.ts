@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { RunRecord } from '../runs/records';
+import type { RunRecord } from '../model/runRecords';
 import { gaugeLabels, validatesModel, type ModelRef } from './modelSources';
 
 const run = (over: Partial<RunRecord>): RunRecord => ({

@@ -3,7 +3,7 @@
  * the validation runs of this workspace that compared data for it, and its drift gauges in
  * Prometheus. Plain Node; no `vscode`.
  */
-import type { RunRecord } from '../runs/records';
+import type { RunRecord } from '../model/runRecords';
 
 /** A model as the Models view knows it. */
 export interface ModelRef {

@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Disposable, Emitter } from '../common/lifecycle';
-import { isPageMessage, reportToCsv, type HostMessage, type PageMessage } from './contract';
-import type { DriftReport, WindowDrift } from './report';
+import { isPageMessage, reportToCsv, type HostMessage, type PageMessage } from '../model/driftContract';
+import type { DriftReport, WindowDrift } from '../model/driftReport';
 
 export const DRIFT_VIEW_TYPE = 'kubeml.driftReport';
 

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { KubeMLError, type ClusterErrorKind } from '../common/errors';
 import { assembleReport, computeDrift, cuts, pairColumns, summarizeReference, type DriftOptions, type PairResult } from './engine';
 import { runJob, WORKER_MARK, type WorkerJob, type WorkerReply } from './worker';
-import { DEFAULT_THRESHOLDS, type DriftReport, type DriftThresholds } from './report';
+import { DEFAULT_THRESHOLDS, type DriftReport, type DriftThresholds } from '../model/driftReport';
 import type { Column, Table } from './table';
 
 export interface ReportOptions extends DriftOptions {

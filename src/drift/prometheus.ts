@@ -6,7 +6,7 @@
  */
 import { KubeMLError } from '../common/errors';
 import { byDrift } from './engine';
-import { DEFAULT_THRESHOLDS, type DriftReport, type FeatureDrift, type StatTest, type WindowDrift } from './report';
+import { DEFAULT_THRESHOLDS, type DriftReport, type FeatureDrift, type StatTest, type WindowDrift } from '../model/driftReport';
 
 export const DRIFT_GAUGE = 'kubeml_model_drift_score';
 

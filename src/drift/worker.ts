@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { comparePair, summarizeColumn, type Cut, type PairResult } from './engine';
-import type { DriftThresholds } from './report';
+import type { DriftThresholds } from '../model/driftReport';
 import type { Column } from './table';
 
 export interface WorkerJob {

@@ -1,5 +1,5 @@
 import type { Node } from 'yaml';
-import { parseSpec } from '../runs/spec';
+import { parseSpec } from '../model/runSpec';
 import { attachSource, isBlankChunk, isRecord, LineTable, parseChunk, spanOf, splitDocuments, type ParsedChunk } from './document';
 import { parseFieldPath } from './fieldPath';
 import { allRules, ruleMeta } from './rules';

@@ -5,7 +5,8 @@
 import { stringify } from 'yaml';
 import { type KubeClient } from '../cluster/client';
 import { KubeMLError } from '../common/errors';
-import { FIELD_MANAGER, type KubeObject, objectPath, type ResourceRef } from './generate';
+import { FIELD_MANAGER, type KubeObject, objectPath } from './generate';
+import { type ResourceRef } from '../model/runRecords';
 import { type EventJson, type JobJson, type PodJson } from './status';
 
 const KIND_REFS: Record<string, Omit<ResourceRef, 'name' | 'namespace' | 'kind'>> = {

@@ -12,10 +12,10 @@ import { KubeMLError, messageOf } from '../common/errors';
 import { Disposable, Emitter } from '../common/lifecycle';
 import { type Logger } from '../common/logging';
 import { deleteRun } from './cluster';
-import { type ModelSource, type RunPurpose } from './generate';
+import { type ModelSource, type RunPurpose } from '../model/runRecords';
 import { planRun, RunExecution } from './launcher';
-import { isTerminal, type RunRecord, RunStore } from './records';
-import { coerceParam, type KubeMLSpec, loadSpec, type ParamValue, resolveParams, SPEC_FILE } from './spec';
+import { isTerminal, type RunRecord, RunStore } from '../model/runRecords';
+import { coerceParam, type KubeMLSpec, loadSpec, type ParamValue, resolveParams, SPEC_FILE } from '../model/runSpec';
 
 export const RUN_COMMANDS = {
   launchTraining: Commands.launchTraining,

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { CONTROL_DIR, generateRun, type KubeObject, LABEL_KIND, LABEL_RUN, newRunId, objectPath, parsePvcUri, READY_FILE, shellQuote, toYaml, WAIT_SCRIPT } from './generate';
-import { loadSpec, resolveParams } from './spec';
+import { loadSpec, resolveParams } from '../model/runSpec';
 
 const sample = loadSpec(readFileSync(join(__dirname, '..', '..', 'samples', 'kubeml.yaml'), 'utf8'));
 const params = resolveParams(sample);

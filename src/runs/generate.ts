@@ -7,9 +7,8 @@
  */
 import { stringify } from 'yaml';
 import { KubeMLError } from '../common/errors';
-import { type CommandSpec, type KubeMLSpec, type MountSpec, type ParamValue, type ResourcesSpec, type RunKindName } from './spec';
-
-export type RunPurpose = 'train' | 'validate';
+import { type ModelSource, type ResourceRef, type RunPurpose } from '../model/runRecords';
+import { type CommandSpec, type KubeMLSpec, type MountSpec, type ParamValue, type ResourcesSpec, type RunKindName } from '../model/runSpec';
 
 export const LABEL_RUN = 'kubeml.io/run';
 export const LABEL_KIND = 'kubeml.io/kind';
@@ -25,13 +24,6 @@ export const EXIT_NO_CODE = 97;
 export const EXIT_NO_CODE_DIR = 98;
 /** The line the entrypoint prints just before it starts the command (the results marker, see results.ts). */
 export const STARTED_LINE = 'KUBEML_RESULT {"type":"started"}';
-
-/** Where a validation finds the model. */
-export type ModelSource =
-  /** Artifacts of a finished training run, in the spec's artifacts claim. */
-  | { readonly kind: 'run'; readonly runId: string }
-  /** A deployed model's storage URI: pvc://claim/path is mounted; other URIs are passed on as KUBEML_MODEL. */
-  | { readonly kind: 'uri'; readonly uri: string };
 
 export interface RunInput {
   readonly runId: string;
@@ -50,15 +42,6 @@ export interface KubeObject {
   kind: string;
   metadata: { name: string; namespace: string; labels: Record<string, string>; annotations?: Record<string, string> };
   spec: Record<string, unknown>;
-}
-
-export interface ResourceRef {
-  readonly group: string;
-  readonly version: string;
-  readonly plural: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly namespace: string;
 }
 
 export interface GeneratedRun {

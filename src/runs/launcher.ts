@@ -13,11 +13,11 @@ import { Disposable, Emitter } from '../common/lifecycle';
 import { type Logger } from '../common/logging';
 import { PodTransport, uploadTree } from '../sync/transport';
 import { applyObject, deleteRun, getObject, listEvents, listPods, missingClaims, readLog } from './cluster';
-import { type GeneratedRun, generateRun, type ModelSource, newRunId, READY_FILE, type RunPurpose, toYaml } from './generate';
-import { isTerminal, type RunRecord, type RunStore } from './records';
-import { ResultCollector } from './results';
-import { type KubeMLSpec, type ParamValue } from './spec';
-import { classifyJob, classifyPod, combineVerdicts, type FailureReason, type JobJson, type PodJson, type PodVerdict, TRANSIENT_SCHEDULING } from './status';
+import { type GeneratedRun, generateRun, newRunId, READY_FILE, toYaml } from './generate';
+import { type FailureReason, isTerminal, type ModelSource, type RunPurpose, type RunRecord, type RunStore } from '../model/runRecords';
+import { ResultCollector } from '../model/runResults';
+import { type KubeMLSpec, type ParamValue } from '../model/runSpec';
+import { classifyJob, classifyPod, combineVerdicts, type JobJson, type PodJson, type PodVerdict, TRANSIENT_SCHEDULING } from './status';
 
 export interface LaunchRequest {
   readonly workspace: string;

@@ -4,6 +4,7 @@
  */
 import { EXIT_NO_CODE, EXIT_NO_CODE_DIR } from './generate';
 import { type KubeEvent } from '../cluster/describe';
+import { type FailureReason } from '../model/runRecords';
 
 export interface PodJson {
   metadata?: { name?: string; namespace?: string; creationTimestamp?: string; deletionTimestamp?: string };
@@ -30,8 +31,6 @@ export interface ContainerStatusJson {
 
 /** Events as the launcher reads them (one shape with the explorer's Describe). */
 export type EventJson = KubeEvent;
-
-export type FailureReason = 'image' | 'unschedulable' | 'oom' | 'exit' | 'config' | 'upload' | 'evicted' | 'deadline' | 'deleted' | 'cluster-gone' | 'cancelled' | 'apply';
 
 /** Prefix of the pending detail of a pod the scheduler will place once its claims are bound. */
 export const TRANSIENT_SCHEDULING = 'FailedScheduling (claims not bound yet)';

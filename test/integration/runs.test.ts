@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeClient } from '../../src/cluster/client';
 import { Logger, nullSink } from '../../src/common/logging';
-import { isDriftReport } from '../../src/drift/contract';
+import { isDriftReport } from '../../src/model/driftContract';
 import { applyObject, listPods } from '../../src/runs/cluster';
 import { generateRun } from '../../src/runs/generate';
 import { type LaunchRequest, RunExecution } from '../../src/runs/launcher';
-import { RunStore } from '../../src/runs/records';
-import { type KubeMLSpec, loadSpec, resolveParams } from '../../src/runs/spec';
+import { RunStore } from '../../src/model/runRecords';
+import { type KubeMLSpec, loadSpec, resolveParams } from '../../src/model/runSpec';
 import { type TestPods, testPods, until } from './syncPods';
 import { createHostPathClaim } from '../support/volumes';
 

@@ -6,10 +6,10 @@ import * as vscode from 'vscode';
 import { Commands, EXTENSION_ID } from '../../src/constants';
 import { type KubeMLApi } from '../../src/extensionMain';
 import { compareFiles, thresholdsFromSettings, type DriftPrompts } from '../../src/drift/commands';
-import { DEFAULT_THRESHOLDS } from '../../src/drift/report';
+import { DEFAULT_THRESHOLDS } from '../../src/model/driftReport';
 import type { DriftPanel } from '../../src/drift/panel';
 import type { ExplorerNode } from '../../src/explorer/model';
-import { RunStore, type RunRecord } from '../../src/runs/records';
+import { RunStore, type RunRecord } from '../../src/model/runRecords';
 import { until } from '../support/wait';
 
 /** The local cluster's Prometheus (scripts/cluster writes it to status.env), or KUBEML_PROMETHEUS_URL. */

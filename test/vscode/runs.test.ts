@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { Commands, EXTENSION_ID } from '../../src/constants';
 import { type KubeMLApi } from '../../src/extensionMain';
-import { type RunRecord } from '../../src/runs/records';
-import { loadSpec } from '../../src/runs/spec';
+import { type RunRecord } from '../../src/model/runRecords';
+import { loadSpec } from '../../src/model/runSpec';
 import { runSyncLabel } from '../../src/sync/commands';
 import { PodTransport } from '../../src/sync/transport';
 

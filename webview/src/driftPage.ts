@@ -1,6 +1,6 @@
 /** The drift panel page: feature table, histograms, drift over time. Talks to the host only through src/drift/contract.ts. */
-import { isHostMessage, type HostMessage, type PageMessage } from '../../src/drift/contract';
-import type { DriftReport, FeatureDrift, WindowDrift } from '../../src/drift/report';
+import { isHostMessage, type HostMessage, type PageMessage } from '../../src/model/driftContract';
+import type { DriftReport, FeatureDrift, WindowDrift } from '../../src/model/driftReport';
 import 'uplot/dist/uPlot.min.css';
 import { Chart } from './chart';
 import { button, divider, registerToolkit, tag } from './toolkit';

@@ -8,8 +8,8 @@
  *
  * Pure: lines in, typed results out. The documented format is in samples/README.md.
  */
-import { isDriftReport } from '../drift/contract';
-import { DEFAULT_THRESHOLDS, type DriftReport } from '../drift/report';
+import { isDriftReport } from './driftContract';
+import { DEFAULT_THRESHOLDS, type DriftReport } from './driftReport';
 
 export const RESULT_MARKER = 'KUBEML_RESULT';
 /** Longest line read as a result (a drift report with histograms fits easily). */

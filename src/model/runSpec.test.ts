@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { coerceParam, loadSpec, MOUNT_KEYS, PARAM_KEYS, parseSpec, resolveParams, RESOURCE_KEYS, TOP_KEYS, VALIDATION_KEYS } from './spec';
+import { coerceParam, loadSpec, MOUNT_KEYS, PARAM_KEYS, parseSpec, resolveParams, RESOURCE_KEYS, TOP_KEYS, VALIDATION_KEYS } from './runSpec';
 
 const ROOT = join(__dirname, '..', '..');
 const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'kubeml.schema.json'), 'utf8')) as {

@@ -2,7 +2,7 @@
  * The one message contract between the drift panel host (src/drift/panel.ts) and its page
  * (webview/src/driftPage.ts). Both sides validate what they receive with these guards.
  */
-import type { DriftReport, WindowDrift } from './report';
+import type { DriftReport, WindowDrift } from './driftReport';
 
 export type HostMessage =
   | { readonly type: 'report'; readonly report: DriftReport }

@@ -9,11 +9,30 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import type { DriftReport } from '../drift/report';
-import type { ModelSource, ResourceRef, RunPurpose } from './generate';
-import type { MetricResult } from './results';
-import type { ParamValue, RunKindName } from './spec';
-import type { FailureReason } from './status';
+import type { DriftReport } from './driftReport';
+import type { MetricResult } from './runResults';
+import type { ParamValue, RunKindName } from './runSpec';
+
+export type RunPurpose = 'train' | 'validate';
+
+/** Where a validation finds the model. */
+export type ModelSource =
+  /** Artifacts of a finished training run, in the spec's artifacts claim. */
+  | { readonly kind: 'run'; readonly runId: string }
+  /** A deployed model's storage URI: pvc://claim/path is mounted; other URIs are passed on as KUBEML_MODEL. */
+  | { readonly kind: 'uri'; readonly uri: string };
+
+export interface ResourceRef {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/** Why a run failed, as the launcher classifies it. */
+export type FailureReason = 'image' | 'unschedulable' | 'oom' | 'exit' | 'config' | 'upload' | 'evicted' | 'deadline' | 'deleted' | 'cluster-gone' | 'cancelled' | 'apply';
 
 export const RUNS_DIR = join('.kubeml', 'runs');
 

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isDriftReport } from '../drift/contract';
-import { parseResultLine, ResultCollector } from './results';
+import { isDriftReport } from './driftContract';
+import { parseResultLine, ResultCollector } from './runResults';
 
 const SAMPLES = join(__dirname, '..', '..', 'samples');
 
