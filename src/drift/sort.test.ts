@@ -89,3 +89,30 @@ describe('drift sorting', () => {
     same(sortFloat64(a), want, 'radix');
   });
 });
+
+describe('drift sorting: sparse columns (the radix path with one or two finite values)', () => {
+  // A column of 2,048 rows or more with one or two finite values that share their top 32 bits:
+  // there is no digit to sort on, and the sort once returned zeros instead of the values.
+  const sparse: Array<[string, number[]]> = [
+    ['one value', [7.25]],
+    ['one negative value', [-7.25]],
+    ['two equal values', [7.25, 7.25]],
+    ['two values sharing their top 32 bits', [fromBits(0x401d0000, 5), fromBits(0x401d0000, 1)]],
+    ['one subnormal', [5e-324]],
+    ['-0 alone', [-0]],
+    ['two values, different top bits', [3, -1e300]],
+  ];
+  for (const rows of [2048, 5000, 70_000]) {
+    for (const [name, finite] of sparse) {
+      it(`${name} among ${rows} rows of NaN and ±Infinity`, () => {
+        const src = new Float64Array(rows).fill(NaN);
+        src[7] = Infinity;
+        finite.forEach((v, k) => (src[rows - 1 - 977 * k] = v));
+        const got = sortedFinite(src);
+        same(got.sorted, expected(src, 0, rows).sorted, name);
+        assert.equal(got.missing, rows - finite.length - 1);
+        assert.equal(got.nonFinite, 1);
+      });
+    }
+  }
+});

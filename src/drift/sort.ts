@@ -117,6 +117,12 @@ export function sortedFinite(src: Float64Array, start = 0, end = src.length): Fi
   const n = len - missing - nonFinite;
   const out = new Float64Array(n);
   if (n === 0) return { sorted: out, missing, nonFinite };
+  if (n < RADIX_MIN) {
+    // Few finite values in a long (sparse) column: the standard sort on them.
+    sortPaths.small++;
+    copyFinite(src, start, end, out);
+    return { sorted: out.sort(), missing, nonFinite };
+  }
   let used2 = 0;
   let used3 = 0;
   for (let d = 0; d < 65536; d++) {
@@ -172,14 +178,14 @@ function fullRadix(src: Float64Array, start: number, end: number, words: Uint32A
     for (let d = 0; d < 65536 && used < 2; d++) if (counts[base + d] !== 0) used++;
     if (used >= 2) passes.push(pass);
   }
-  if (passes.length === 0) {
-    // Every value has the same bits: copy them.
-    let k = 0;
-    for (let i = start; i < end; i++) if (src[i] - src[i] === 0) out[k++] = src[i];
-    return { sorted: out, missing, nonFinite };
-  }
   scatter(src, start, end, words, out, passes);
   return { sorted: out, missing, nonFinite };
+}
+
+/** The finite values of src[start, end), in their order, into out (which has room for exactly them). */
+function copyFinite(src: Float64Array, start: number, end: number, out: Float64Array): void {
+  let k = 0;
+  for (let i = start; i < end; i++) if (src[i] - src[i] === 0) out[k++] = src[i];
 }
 
 /** Turns the counts of one digit into the start of each bucket (exclusive prefix sums). */
@@ -196,9 +202,16 @@ function bucketStarts(base: number): void {
  * The LSD passes on the given digits (0, 1: the key's low word; 2, 3: its high word), counted
  * beforehand in `counts`: the first reads the finite values of src[start, end) directly, the
  * passes ping-pong between `out` and the scratch array so that the last one writes into `out`.
+ * With no pass at all it copies the finite values into `out`, in their order.
  */
 function scatter(src: Float64Array, start: number, end: number, words: Uint32Array, out: Float64Array, passes: readonly number[]): void {
   const n = out.length;
+  if (passes.length === 0) {
+    // No digit differs between the values: nothing to scatter on, they go to out as they come
+    // (the top-key path's insertion pass then orders values that differ only in the low bits).
+    copyFinite(src, start, end, out);
+    return;
+  }
   if (scratch.length < n) scratch = new Float64Array(Math.max(n, Math.min(SCRATCH_MAX, 2 * scratch.length)));
   const tmp = scratch.subarray(0, n);
   const bufs = passes.length % 2 === 1 ? [out, tmp] : [tmp, out];
