@@ -1,7 +1,10 @@
 /**
  * Errors that reach the user. Each carries what happened and what to do next, so a
- * message box or a tree row can say both.
+ * message box or a tree row can say both. Secrets (credentials in URLs, tokens, keys) are
+ * redacted from both when the error is made, so no popup, row or log line can show them.
  */
+import { redact } from './redact';
+
 export type ClusterErrorKind =
   | 'no-config'
   | 'bad-config'
@@ -18,15 +21,17 @@ export type ClusterErrorKind =
 
 export class KubeMLError extends Error {
   readonly tag = 'KubeMLError';
+  readonly hint?: string;
   constructor(
     readonly kind: ClusterErrorKind,
     message: string,
-    readonly hint?: string,
+    hint?: string,
     readonly status?: number,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(redact(message), options);
     this.name = 'KubeMLError';
+    this.hint = hint === undefined ? undefined : redact(hint);
   }
 
   static is(value: unknown): value is KubeMLError {
@@ -39,13 +44,13 @@ export class KubeMLError extends Error {
   }
 }
 
-/** Best-effort extraction of a readable message from anything thrown. */
+/** Best-effort extraction of a readable message from anything thrown, with secrets redacted. */
 export function messageOf(e: unknown): string {
   if (KubeMLError.is(e)) {
-    return e.userMessage;
+    return redact(e.userMessage);
   }
   if (e instanceof Error) {
-    return e.message;
+    return redact(e.message);
   }
-  return String(e);
+  return redact(String(e));
 }

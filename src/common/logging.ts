@@ -2,6 +2,8 @@
  * Logging without a `vscode` import: the sink is injected (an OutputChannel in the editor,
  * the console in tests and the CLI). Secrets are redacted before anything is written.
  */
+import { redact } from './redact';
+
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 
 export interface LogSink {
@@ -12,23 +14,7 @@ export interface LogSink {
   error(message: string): void;
 }
 
-const SECRET_PATTERNS: Array<[RegExp, string]> = [
-  // Authorization headers and bearer tokens.
-  [/(authorization["']?\s*[:=]\s*["']?)(bearer|basic)\s+[^\s"',}]+/gi, '$1$2 <redacted>'],
-  [/\bbearer\s+[A-Za-z0-9._~+/=-]{8,}/gi, 'Bearer <redacted>'],
-  // kubeconfig fields and query parameters that carry credentials.
-  [/((?:token|password|client-key-data|client-certificate-data|id-token|refresh-token|access-token)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, '$1<redacted>'],
-  // JWTs anywhere.
-  [/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, '<redacted-jwt>'],
-];
-
-export function redact(text: string): string {
-  let out = text;
-  for (const [re, replacement] of SECRET_PATTERNS) {
-    out = out.replace(re, replacement);
-  }
-  return out;
-}
+export { redact, safeUrl } from './redact';
 
 export class Logger {
   constructor(
