@@ -1,5 +1,5 @@
-/** The drift panel page: feature table, histograms, drift over time. Talks to the host only through src/drift/contract.ts. */
-import { isHostMessage, type HostMessage, type PageMessage } from '../../src/model/driftContract';
+/** The drift panel page: feature table, histograms, drift over time. Talks to the host only through src/model/driftContract.ts. */
+import { hostMessageProblem, isHostMessage, shortFeatureName, type HostMessage, type PageMessage } from '../../src/model/driftContract';
 import type { DriftReport, FeatureDrift, WindowDrift } from '../../src/model/driftReport';
 import 'uplot/dist/uPlot.min.css';
 import { Chart } from './chart';
@@ -22,6 +22,9 @@ section[aria-label="Features"] { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 3px 6px; border-bottom: 1px solid var(--vscode-editorWidget-border, transparent); white-space: nowrap; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+/* Names come from data and can be thousands of characters: cut in the table, wrapped elsewhere. */
+td.name { max-width: 40ch; overflow: hidden; text-overflow: ellipsis; }
+h2, .summary, .warnings li, .problem { overflow-wrap: anywhere; }
 tbody tr { cursor: pointer; }
 tbody tr:focus { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
 tbody tr[aria-selected="true"] { background: var(--vscode-list-activeSelectionBackground); color: var(--vscode-list-activeSelectionForeground); }
@@ -42,6 +45,9 @@ h2 { font-size: 1em; margin: 12px 0 4px; }
 `;
 
 const REF = 'var(--vscode-charts-blue)';
+/** Longest feature name shown whole in the table and the live region; in titles and legends. */
+const NAME_MAX = 80;
+const TITLE_MAX = 160;
 const CUR = 'var(--vscode-charts-orange)';
 let report: DriftReport | undefined;
 let selected: string | undefined;
@@ -97,7 +103,7 @@ function render(): void {
   table.tHead!.append(head);
   for (const f of r.features) {
     const tr = el('tr', { tabindex: f.name === selected ? '0' : '-1', 'aria-selected': String(f.name === selected), 'data-feature': f.name });
-    tr.append(el('td', {}, f.name), el('td', {}, f.test ?? '–'), el('td', { class: 'num' }, fmt(f.score)), el('td', { class: 'num' }, fmt(f.threshold)), el('td', { class: f.status }, f.status));
+    tr.append(el('td', { class: 'name', ...(f.name.length > NAME_MAX ? { title: shortFeatureName(f.name, 2000) } : {}) }, shortFeatureName(f.name, NAME_MAX)), el('td', {}, f.test ?? '–'), el('td', { class: 'num' }, fmt(f.score)), el('td', { class: 'num' }, fmt(f.threshold)), el('td', { class: f.status }, f.status));
     tr.addEventListener('click', () => select(f.name, true));
     table.tBodies[0].append(tr);
   }
@@ -120,7 +126,7 @@ function render(): void {
   const warnings = [...r.warnings, ...r.features.flatMap((f) => f.warnings)];
   if (warnings.length) {
     const ul = el('ul', { class: 'warnings' });
-    for (const w of warnings.slice(0, 50)) ul.append(el('li', {}, w));
+    for (const w of warnings.slice(0, 50)) ul.append(el('li', {}, shortFeatureName(w, 400)));
     right.append(el('h2', {}, 'Warnings'), ul);
   }
   main.append(left, right);
@@ -140,7 +146,7 @@ function select(name: string, focus: boolean): void {
   }
   const f = report?.features.find((x) => x.name === name);
   const live = document.getElementById('live');
-  if (live && f) live.textContent = `${f.name}: ${f.status}, ${f.test ?? ''} ${fmt(f.score)}`;
+  if (live && f) live.textContent = `${shortFeatureName(f.name, NAME_MAX)}: ${f.status}, ${f.test ?? ''} ${fmt(f.score)}`;
   draw();
 }
 
@@ -153,12 +159,13 @@ function draw(): void {
   const f: FeatureDrift | undefined = report.features.find((x) => x.name === selected);
   const hist = document.getElementById('hist');
   const title = document.getElementById('hist-title');
-  if (title) title.textContent = f ? `${f.name}: reference and current` : 'Select a feature';
+  const name = f ? shortFeatureName(f.name, TITLE_MAX) : '';
+  if (title) title.textContent = f ? `${name}: reference and current` : 'Select a feature';
   // Gauges from Prometheus carry no samples: no histogram, the drift over time says it all.
   hist?.toggleAttribute('hidden', !!f && !f.histogram);
-  if (title && f && !f.histogram) title.textContent = `${f.name}: no histogram (the source has scores, not samples)`;
+  if (title && f && !f.histogram) title.textContent = `${name}: no histogram (the source has scores, not samples)`;
   if (hist && f?.histogram) {
-    hist.setAttribute('aria-label', `Histogram of ${f.name}`);
+    hist.setAttribute('aria-label', `Histogram of ${name}`);
     chart('hist')!.histogram(f.histogram, { reference: REF, current: CUR });
   }
   const ws: WindowDrift[] = report.windows;
@@ -167,7 +174,7 @@ function draw(): void {
   const xs = ws.map((w) => (timed ? w.start! : w.index));
   if (f && !none) {
     const pts = ws.map((w) => w.features.find((x) => x.name === f.name)?.score ?? NaN);
-    chart('time')?.lines({ series: [{ label: f.name, x: xs, y: pts, color: CUR }], threshold: f.threshold ?? undefined, xIsTime: timed });
+    chart('time')?.lines({ series: [{ label: name, x: xs, y: pts, color: CUR }], threshold: f.threshold ?? undefined, xIsTime: timed });
   }
   if (!none) chart('share')?.lines({ series: [{ label: 'drifted share', x: xs, y: ws.map((w) => w.driftedShare), color: REF }], threshold: report.thresholds.driftShare, yMin: 0, yMax: 1, xIsTime: timed });
 }
@@ -182,8 +189,26 @@ function receive(m: HostMessage): void {
     report = { ...report, windows: [...report.windows, m.window] };
     draw();
   } else if (m.type === 'error') {
-    document.getElementById('app')!.replaceChildren(el('p', { class: 'warnings' }, m.message));
+    document.getElementById('app')!.replaceChildren(el('p', { class: 'warnings problem' }, m.message));
   }
+}
+
+/** A message off the contract: say what was wrong instead of leaving the panel blank (or silently stale). */
+function refuse(data: unknown, problem: string): void {
+  const type = (data as { type?: unknown } | null)?.type;
+  if (type === 'window' && report) {
+    const note = document.getElementById('problem') ?? el('p', { class: 'warnings problem', id: 'problem', role: 'alert' });
+    note.textContent = `A new window of drift over time could not be shown: ${problem}.`;
+    document.getElementById('app')!.prepend(note);
+    return;
+  }
+  report = undefined;
+  const app = document.getElementById('app')!;
+  app.replaceChildren(
+    el('h1', {}, 'Drift report'),
+    el('p', { class: 'warnings problem', id: 'problem', role: 'alert' }, `KubeML cannot show this drift report: ${problem}.`),
+    el('p', { class: 'note' }, 'Fix the data it was computed from (or the drift.json file) and open the report again; kubeml drift --json prints the same report in a terminal.'),
+  );
 }
 
 const style = document.createElement('style');
@@ -192,6 +217,7 @@ style.textContent = CSS;
 document.head.append(style);
 window.addEventListener('message', (e: MessageEvent) => {
   if (isHostMessage(e.data)) receive(e.data);
+  else if (e.data && typeof e.data === 'object' && ['report', 'window', 'error'].includes((e.data as { type?: unknown }).type as string)) refuse(e.data, hostMessageProblem(e.data) ?? 'it is not on the panel\'s contract');
 });
 // Charts are remade to the new width once per frame while the panel is resized.
 let resizing = 0;
