@@ -38,6 +38,7 @@ h2 { font-size: 1em; margin: 12px 0 4px; }
 .uplot { font-family: var(--vscode-font-family); color: var(--vscode-foreground); }
 .uplot .u-legend { font-size: 0.9em; text-align: left; margin-top: 2px; }
 .uplot .u-legend .u-series th { font-weight: normal; }
+.uplot .u-legend .u-label { white-space: normal; overflow-wrap: anywhere; }
 .uplot .u-select { background: var(--vscode-editor-selectionBackground); opacity: 0.5; }
 .uplot .u-cursor-x, .uplot .u-cursor-y { border-color: var(--vscode-descriptionForeground) !important; }
 .uplot .u-over:focus { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
@@ -174,7 +175,7 @@ function draw(): void {
   const xs = ws.map((w) => (timed ? w.start! : w.index));
   if (f && !none) {
     const pts = ws.map((w) => w.features.find((x) => x.name === f.name)?.score ?? NaN);
-    chart('time')?.lines({ series: [{ label: name, x: xs, y: pts, color: CUR }], threshold: f.threshold ?? undefined, xIsTime: timed });
+    chart('time')?.lines({ series: [{ label: shortFeatureName(f.name, NAME_MAX), x: xs, y: pts, color: CUR }], threshold: f.threshold ?? undefined, xIsTime: timed });
   }
   if (!none) chart('share')?.lines({ series: [{ label: 'drifted share', x: xs, y: ws.map((w) => w.driftedShare), color: REF }], threshold: report.thresholds.driftShare, yMin: 0, yMax: 1, xIsTime: timed });
 }
