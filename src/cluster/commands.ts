@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { safeUrl } from '../common/redact';
 import { Disposable } from '../common/lifecycle';
 import { messageOf } from '../common/errors';
 import { type Logger } from '../common/logging';
@@ -78,7 +79,7 @@ export class ConnectionController extends Disposable {
       return {
         label: name,
         description: name === current ? vscode.l10n.t('current') : undefined,
-        detail: [cluster?.server, ctx?.namespace ? `namespace ${ctx.namespace}` : undefined].filter(Boolean).join(' · '),
+        detail: [cluster?.server && safeUrl(cluster.server), ctx?.namespace ? `namespace ${ctx.namespace}` : undefined].filter(Boolean).join(' · '),
       };
     });
     const picked = await vscode.window.showQuickPick(items, {

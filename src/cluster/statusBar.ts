@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { safeUrl } from '../common/redact';
 import { Disposable } from '../common/lifecycle';
 import { Commands } from '../constants';
 import { type ClusterConnection, type ConnectionState } from './connection';
@@ -28,11 +29,11 @@ export class ConnectionStatusBar extends Disposable {
         return;
       case 'connecting':
         this.item.text = `$(sync~spin) ${state.context}`;
-        this.item.tooltip = vscode.l10n.t('Connecting to {0}', state.server);
+        this.item.tooltip = vscode.l10n.t('Connecting to {0}', safeUrl(state.server));
         break;
       case 'connected':
         this.item.text = `$(cloud) ${state.context} · ${ns}`;
-        this.item.tooltip = vscode.l10n.t('{0}\n{1}, Kubernetes {2}\nNamespaces: {3}\nClick to switch context.', state.context, state.server, state.version, ns);
+        this.item.tooltip = vscode.l10n.t('{0}\n{1}, Kubernetes {2}\nNamespaces: {3}\nClick to switch context.', state.context, safeUrl(state.server), state.version, ns);
         break;
       default:
         this.item.text = `$(warning) ${state.context}`;

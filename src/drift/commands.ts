@@ -15,7 +15,8 @@ import { Commands } from '../constants';
 import { Disposable } from '../common/lifecycle';
 import { KubeMLError, messageOf } from '../common/errors';
 import { Settings } from '../common/ui/vscodeConfig';
-import { isDriftReport } from '../model/driftContract';
+import { driftReportProblem, isDriftReport } from '../model/driftContract';
+import { safeUrl } from '../common/redact';
 import { driftReport } from './parallel';
 import { RunStore } from '../model/runRecords';
 import { gaugeLabels, validatesModel, type ModelRef } from './modelSources';
@@ -39,7 +40,7 @@ export async function loadReportFile(path: string): Promise<DriftReport> {
   } catch (e) {
     throw new KubeMLError('invalid', `${path} is not valid JSON.`, 'The run may still be writing it; try again.', undefined, { cause: e });
   }
-  if (!isDriftReport(json)) throw new KubeMLError('invalid', `${path} is not a KubeML drift report (version 1).`);
+  if (!isDriftReport(json)) throw new KubeMLError('invalid', `${path} is not a KubeML drift report (version 1): ${driftReportProblem(json)}.`);
   return json;
 }
 
@@ -256,7 +257,7 @@ export class DriftCommands extends Disposable {
       { id: 'files', label: vscode.l10n.t('Two local files'), description: 'CSV, TSV, JSON Lines, Parquet', detail: vscode.l10n.t('A reference (the baseline) and the current data, on this machine.') },
       { id: 'pod', label: vscode.l10n.t('Files in a pod'), detail: vscode.l10n.t('Read through exec, as the container sees them.') },
       { id: 'claim', label: vscode.l10n.t('Files on a claim'), detail: vscode.l10n.t('A short-lived pod mounts the claim read-only; it is deleted afterwards.') },
-      { id: 'prometheus', label: vscode.l10n.t('Drift gauges in Prometheus'), description: url ?? vscode.l10n.t('set kubeml.prometheus.url'), detail: vscode.l10n.t('Drift over time from {0}.', DRIFT_GAUGE) },
+      { id: 'prometheus', label: vscode.l10n.t('Drift gauges in Prometheus'), description: url ? safeUrl(url) : vscode.l10n.t('set kubeml.prometheus.url'), detail: vscode.l10n.t('Drift over time from {0}.', DRIFT_GAUGE) },
     ];
     const pick = await this.prompts.pick(items, { title: vscode.l10n.t('Open Drift Report: where is the data?') });
     if (!pick) return undefined;

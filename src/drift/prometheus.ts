@@ -5,6 +5,7 @@
  * to the `kubeml_model_drift_score{model, feature}` gauge (PSI per input feature). Plain Node.
  */
 import { KubeMLError } from '../common/errors';
+import { safeUrl } from '../common/redact';
 import { byDrift } from './engine';
 import { DEFAULT_THRESHOLDS, type DriftReport, type FeatureDrift, type StatTest, type WindowDrift } from '../model/driftReport';
 
@@ -133,7 +134,7 @@ export function gaugesToReport(series: readonly RangeSeries[], o: GaugeReportOpt
     version: 1,
     createdAt: now.toISOString(),
     reference: { source: `the exporter's own (${test} per feature)`, rows: 0 },
-    current: { source: `Prometheus ${o.url}: ${o.query}`, rows: 0 },
+    current: { source: `Prometheus ${safeUrl(o.url)}: ${o.query}`, rows: 0 },
     thresholds: { ...DEFAULT_THRESHOLDS, method: test, ...(test === 'psi' ? { psiModerate: threshold } : test === 'js' ? { js: threshold } : test === 'wasserstein' ? { wassersteinNormed: threshold } : { pValue: threshold }) },
     features: features.sort(byDrift),
     driftedShare,

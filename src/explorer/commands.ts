@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { redact } from '../common/redact';
 import * as net from 'node:net';
 import { Disposable, toDisposable } from '../common/lifecycle';
 import { KubeMLError, messageOf } from '../common/errors';
@@ -37,9 +38,9 @@ export const vscodePrompts: ExplorerPrompts = {
   confirm: async (message, detail, verb) => (await vscode.window.showWarningMessage(message, { modal: true, detail }, verb)) === verb,
   pick: async (items, options) => vscode.window.showQuickPick(items, options),
   input: async (options) => vscode.window.showInputBox(options),
-  info: (message, ...actions) => vscode.window.showInformationMessage(message, ...actions),
-  warn: (message) => void vscode.window.showWarningMessage(message),
-  error: (message) => void vscode.window.showErrorMessage(message),
+  info: (message, ...actions) => vscode.window.showInformationMessage(redact(message), ...actions),
+  warn: (message) => void vscode.window.showWarningMessage(redact(message)),
+  error: (message) => void vscode.window.showErrorMessage(redact(message)),
   openExternal: (uri) => vscode.env.openExternal(uri),
 };
 

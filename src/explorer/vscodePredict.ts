@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { safeUrl } from '../common/redact';
 import { KubeMLError } from '../common/errors';
 import { type ClusterConnection } from '../cluster/connection';
 import { type PortForwardHandle } from '../cluster/portForward';
@@ -79,6 +80,6 @@ export async function testPrediction(
   } catch {
     // Not JSON: show as is.
   }
-  const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: `// ${got.res.status} ${got.res.statusText} from POST ${url}\n${content}\n` });
+  const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: `// ${got.res.status} ${got.res.statusText} from POST ${safeUrl(url)}\n${content}\n` });
   return vscode.window.showTextDocument(doc, { preview: true });
 }

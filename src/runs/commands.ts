@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { redact } from '../common/redact';
 import { type ClusterConnection } from '../cluster/connection';
 import { Commands } from '../constants';
 import { KubeMLError, messageOf } from '../common/errors';
@@ -334,7 +335,7 @@ export class RunCommands extends Disposable {
       choice = await vscode.window.showInformationMessage(t('Run {0} was cancelled; its job and pods were deleted.', r.id), showLogs);
     } else {
       if (r.failure?.reason !== 'cluster-gone') actions.push(rerun);
-      choice = await vscode.window.showErrorMessage(t('Run {0} failed: {1}', r.id, `${r.failure?.message ?? r.phase}${r.failure?.hint ? ` ${r.failure.hint}` : ''}`), ...actions);
+      choice = await vscode.window.showErrorMessage(redact(t('Run {0} failed: {1}', r.id, `${r.failure?.message ?? r.phase}${r.failure?.hint ? ` ${r.failure.hint}` : ''}`)), ...actions);
     }
     if (choice === showLogs) await vscode.commands.executeCommand(RUN_COMMANDS.showRunLogs, r.id);
     else if (choice === drift) await vscode.commands.executeCommand(Commands.openDriftReport, { runDir: this.store(ws.folder).dir(r.id) });

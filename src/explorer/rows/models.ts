@@ -1,5 +1,6 @@
 import { type KubeObject } from '../../cluster/informerState';
 import { age, md, type Row } from './common';
+import { safeUrl } from '../../common/redact';
 
 export const MODEL_LABEL = 'kubeml.io/model';
 
@@ -75,7 +76,7 @@ export function inferenceServiceRow(i: InferenceServiceInfo, showNamespace: bool
     '|---|---|',
     `| Ready | ${i.ready} |`,
     ...i.conditions.filter((c) => c.type !== 'Ready').map((c) => `| ${md(c.type)} | ${md(c.status)}${c.reason ? ` (${md(c.reason)})` : ''} |`),
-    i.url ? `| URL | ${md(i.url)} |` : '',
+    i.url ? `| URL | ${md(safeUrl(i.url))} |` : '',
     i.runtime || i.modelFormat ? `| Runtime | ${md([i.modelFormat, i.runtime].filter(Boolean).join(' / '))} |` : '',
     i.storageUri ? `| storageUri | ${md(i.storageUri)} |` : '',
     i.canaryPercent !== undefined ? `| Canary traffic | ${i.canaryPercent}% |` : '',
