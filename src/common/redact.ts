@@ -1,6 +1,6 @@
 /**
  * Redaction of secrets in text that reaches the user or a log: credentials in URLs, passwords,
- * tokens, keys, signatures and private keys. Pure and cheap (a handful of regular expressions);
+ * tokens, keys, signatures and private keys. Pure, and linear in the text's length;
  * every log line, error message and notification goes through `redact()`, and every URL shown
  * to the user through `safeUrl()`. Over-redacting is preferred to leaking: a value after
  * `password:` is hidden to the end of its line.
@@ -35,46 +35,75 @@ const SECRET_KEY = [
 
 /** Keys whose value may hold spaces: after `key:` it is hidden to the end of the line. */
 const PHRASE_KEY = /(?:passwd|password|passphrase|pwd|authorization|cookie)$/i;
-/** Authorization schemes kept in front of the hidden credentials, so a reader still sees which was used. */
-const AUTH_SCHEME = /^(?:Bearer|Basic|Digest|Negotiate|Token|AWS4-HMAC-SHA256|SharedKey|SharedAccessSignature)[ \t]+/i;
 
-// key, optional closing quote, separator; then a quoted value, or a plain one.
-const KEY_VALUE = new RegExp(
-  `(${SECRET_KEY})(["']?[ \\t]*([:=])[ \\t]*)("(?:[^"\\\\\\r\\n]|\\\\.)*"|'(?:[^'\\\\\\r\\n]|\\\\.)*'|[^\\s"'][^\\r\\n]*)`,
-  'gi',
-);
+// key, optional closing quote, separator; the value after it is read by redactKeyValues.
+const KEY_SEP = new RegExp(`(${SECRET_KEY})["']?[ \\t]*([:=])[ \\t]*`, 'gi');
 // `--password value` / `--token value` on a command line.
-const FLAG_VALUE = new RegExp(`(--[a-z0-9-]*(?:${SECRET_KEY}))([ \\t]+)(?!-)([^\\s"']+|"[^"]*"|'[^']*')`, 'gi');
+const FLAG_VALUE = new RegExp(`((?<![\\w-])--[a-z0-9][a-z0-9-]*?(?:${SECRET_KEY}))([ \\t]+)(?!-)([^\\s"']+|"[^"]*"|'[^']*')`, 'gi');
 // `password: |` (or `>-`, `|2+` ...), then the block's more-indented lines.
 const BLOCK_KEY = new RegExp(`^([ \\t]*(?:-[ \\t]+)?)(["']?[a-z0-9_.-]*(?:${SECRET_KEY})["']?[ \\t]*:[ \\t]*)[|>][-+0-9]*[ \\t]*(?:#.*)?$`, 'i');
 
-/** What ends a plain (unquoted) value that cannot hold spaces. */
-const PLAIN_END = /[\s"'&;,<>(){}[\]]/;
-/** What ends a plain value after `=` for a key whose value may hold most characters. */
-const PHRASE_EQ_END = /[\s"'&;<>]/;
-/** What ends a plain value after `key:` that may hold spaces: a closing quote, or the end of the line. */
-const PHRASE_COLON_END = /["'](?=[\s,;)}\]]|$)/;
+/** Authorization schemes kept in front of the hidden credentials, so a reader still sees which was used. */
+const AUTH_SCHEME_AT = /(?:Bearer|Basic|Digest|Negotiate|Token|AWS4-HMAC-SHA256|SharedKey|SharedAccessSignature)[ \t]+/iy;
+/** A plain (unquoted) value that cannot hold spaces. */
+const PLAIN_RUN = /[^\s"'&;,<>(){}[\]]*/y;
+/** A plain value after `password=`: may hold most characters, not a space or a query-string separator. */
+const PHRASE_EQ_RUN = /[^\s"'&;<>]*/y;
+/** A plain value after `password:`: may hold spaces; ends at the end of its line or at a closing quote. */
+const PHRASE_COLON_RUN = /(?:[^"'\r\n]|["'](?![\s,;)}\]]|$))*/y;
 
-/** A plain value split into what is hidden (with an authorization scheme kept in front) and the text after it. */
-function hidePlain(key: string, sep: string, value: string): { hidden: string; rest: string } {
-  const phrase = PHRASE_KEY.test(key);
-  const scheme = AUTH_SCHEME.exec(value)?.[0] ?? '';
-  const tail = value.slice(scheme.length);
-  const end = tail.search(phrase ? (sep === ':' ? PHRASE_COLON_END : PHRASE_EQ_END) : PLAIN_END);
-  const secret = end < 0 ? tail : tail.slice(0, end);
-  const rest = tail.slice(secret.length);
-  if (secret === '' || secret === R) return { hidden: `${scheme}${secret}`, rest };
-  return { hidden: `${scheme}${R}`, rest };
+/** Reads `re` (sticky) at `at` and returns where its match ends. */
+function runEnd(re: RegExp, text: string, at: number): number {
+  re.lastIndex = at;
+  return re.exec(text) ? re.lastIndex : at;
 }
 
+/** The end of a quoted value that starts at `start` (the index after its closing quote), or -1. */
+function quotedEnd(text: string, start: number): number {
+  const q = text[start];
+  for (let i = start + 1; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\') i++;
+    else if (c === q) return i + 1;
+    else if (c === '\n' || c === '\r') return -1;
+  }
+  return -1;
+}
+
+/**
+ * Hides the value after every secret key, in one pass that reads each character a bounded number
+ * of times (a line can hold many keys: a query string, a connection string, a dump of headers).
+ */
 function redactKeyValues(text: string): string {
-  return text.replace(KEY_VALUE, (_m, key: string, sep: string, op: string, value: string) => {
-    const q = value[0];
-    if (q === '"' || q === "'") return `${key}${sep}${q}${AUTH_SCHEME.exec(value.slice(1))?.[0] ?? ''}${R}${q}`;
-    const { hidden, rest } = hidePlain(key, op, value);
-    // The plain value was matched to the end of its line: look for more keys after it.
-    return `${key}${sep}${hidden}${redactKeyValues(rest)}`;
-  });
+  let out = '';
+  let last = 0;
+  KEY_SEP.lastIndex = 0;
+  for (let m = KEY_SEP.exec(text); m; m = KEY_SEP.exec(text)) {
+    const start = m.index + m[0].length;
+    const c = text[start];
+    if (c === undefined || /\s/.test(c)) continue;
+    let from = start;
+    let to: number;
+    let quote = '';
+    if (c === '"' || c === "'") {
+      const end = quotedEnd(text, start);
+      if (end < 0) continue;
+      quote = c;
+      from = runEnd(AUTH_SCHEME_AT, text, start + 1);
+      to = end - 1;
+    } else {
+      from = runEnd(AUTH_SCHEME_AT, text, start);
+      const phrase = PHRASE_KEY.test(m[1]!);
+      to = runEnd(phrase ? (m[2] === ':' ? PHRASE_COLON_RUN : PHRASE_EQ_RUN) : PLAIN_RUN, text, from);
+    }
+    const secret = text.slice(from, to);
+    if (secret !== '' && secret !== R) {
+      out += `${text.slice(last, from)}${R}`;
+      last = to;
+    }
+    KEY_SEP.lastIndex = Math.max(to + quote.length, KEY_SEP.lastIndex);
+  }
+  return out + text.slice(last);
 }
 
 /** YAML block scalars under a secret key: the indicator line becomes `key: <redacted>`, the block goes. */
