@@ -78,7 +78,7 @@ export function inferenceServiceRow(i: InferenceServiceInfo, showNamespace: bool
     ...i.conditions.filter((c) => c.type !== 'Ready').map((c) => `| ${md(c.type)} | ${md(c.status)}${c.reason ? ` (${md(c.reason)})` : ''} |`),
     i.url ? `| URL | ${md(safeUrl(i.url))} |` : '',
     i.runtime || i.modelFormat ? `| Runtime | ${md([i.modelFormat, i.runtime].filter(Boolean).join(' / '))} |` : '',
-    i.storageUri ? `| storageUri | ${md(i.storageUri)} |` : '',
+    i.storageUri ? `| storageUri | ${md(safeUrl(i.storageUri))} |` : '',
     i.canaryPercent !== undefined ? `| Canary traffic | ${i.canaryPercent}% |` : '',
     i.latestReady ? `| Latest ready revision | ${md(i.latestReady)} |` : '',
     i.latestCreated ? `| Latest created revision | ${md(i.latestCreated)} |` : '',
@@ -94,7 +94,7 @@ export function inferenceServiceRow(i: InferenceServiceInfo, showNamespace: bool
       i.ready === 'True' ? 'Ready' : i.ready === 'False' ? `Not ready${notReady[0]?.reason ? ` (${notReady[0].reason})` : ''}` : 'Unknown',
       i.modelFormat ?? i.runtime,
       i.canaryPercent !== undefined ? `canary ${i.canaryPercent}%` : undefined,
-      i.url,
+      i.url && safeUrl(i.url),
       age(created, now),
     ]
       .filter(Boolean)
@@ -118,7 +118,7 @@ export function inferenceServiceDetailRows(i: InferenceServiceInfo): Array<{ id:
       collapsible: 'none',
     },
   }));
-  if (i.storageUri) rows.push({ id: 'storage', row: { label: 'storageUri', description: i.storageUri, icon: { id: 'package' }, contextValue: 'kubeml.model.detail', collapsible: 'none' } });
+  if (i.storageUri) rows.push({ id: 'storage', row: { label: 'storageUri', description: safeUrl(i.storageUri), icon: { id: 'package' }, contextValue: 'kubeml.model.detail', collapsible: 'none' } });
   if (i.latestReady || i.latestCreated) {
     rows.push({ id: 'revisions', row: { label: 'Revisions', description: `ready ${i.latestReady ?? '-'} · created ${i.latestCreated ?? '-'}`, icon: { id: 'versions' }, contextValue: 'kubeml.model.detail', collapsible: 'none' } });
   }
