@@ -6,7 +6,7 @@ import { KubeMLError, messageOf } from '../common/errors';
 import { type WindowSpec } from '../drift/engine';
 import { closeDriftWorkers, driftReport } from '../drift/parallel';
 import { readTableFile } from '../drift/readers';
-import { DEFAULT_THRESHOLDS, type DriftReport, type DriftThresholds, type FeatureDrift, type StatTest } from '../model/driftReport';
+import { DEFAULT_THRESHOLDS, type DriftReport, type DriftThresholds, type FeatureDrift, type StatName, type StatTest } from '../model/driftReport';
 
 const USAGE = `Usage: kubeml drift REFERENCE CURRENT [options]
 
@@ -111,19 +111,25 @@ export function parseDriftArgs(args: readonly string[]): CliOptions {
 
 const fmt = (x: number | undefined, digits = 4): string => (x === undefined ? '-' : Number.isNaN(x) ? 'NaN' : !Number.isFinite(x) ? (x > 0 ? 'inf' : '-inf') : x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toFixed(digits));
 
+const VERDICT: Record<FeatureDrift['status'], string> = { drift: 'DRIFT', ok: 'ok', 'not-computed': 'NOT COMPUTED', skipped: 'skipped' };
+
 function row(f: FeatureDrift): string[] {
-  const verdict = f.status === 'drift' ? 'DRIFT' : f.status === 'ok' ? 'ok' : 'skipped';
   const s = f.stats;
-  return [f.name, f.kind === 'numeric' ? 'num' : 'cat', f.test ?? '-', fmt(f.score), fmt(f.threshold, 2), verdict, fmt(s.ks?.statistic), fmt(s.ks?.pValue), fmt(s.wassersteinNormed), fmt(s.psi), fmt(s.js), fmt(s.chi2?.pValue)];
+  // A statistic that could not be computed shows as n/c (its reason is among the warnings).
+  const nc = (k: StatName, x: number | undefined) => (s.notComputed?.[k] !== undefined ? 'n/c' : fmt(x));
+  const score = f.status === 'not-computed' ? 'n/c' : fmt(f.score);
+  return [f.name, f.kind === 'numeric' ? 'num' : 'cat', f.test ?? '-', score, fmt(f.threshold, 2), VERDICT[f.status], nc('ks', s.ks?.statistic), nc('ks', s.ks?.pValue), nc('wassersteinNormed', s.wassersteinNormed), nc('psi', s.psi), nc('js', s.js), nc('chi2', s.chi2?.pValue)];
 }
 
 export function formatReport(r: DriftReport): string {
   const drifted = r.features.filter((f) => f.status === 'drift').length;
-  const compared = r.features.filter((f) => f.status !== 'skipped').length;
+  const compared = r.features.filter((f) => f.status === 'drift' || f.status === 'ok').length;
+  const notComputed = r.features.filter((f) => f.status === 'not-computed').length;
   const lines: string[] = [];
   lines.push(`reference: ${r.reference.source} (${r.reference.rows.toLocaleString('en-US')} rows)`);
   lines.push(`current:   ${r.current.source} (${r.current.rows.toLocaleString('en-US')} rows)`);
-  lines.push(`${drifted} of ${compared} features drifted (${(r.driftedShare * 100).toFixed(1)}%); dataset drift: ${r.datasetDrift ? 'YES' : 'no'} (at ${(r.thresholds.driftShare * 100).toFixed(0)}%)`);
+  const without = notComputed ? `; ${notComputed.toLocaleString('en-US')} without a verdict (not computed, see the warnings)` : '';
+  lines.push(`${drifted} of ${compared} features drifted (${(r.driftedShare * 100).toFixed(1)}%)${without}; dataset drift: ${r.datasetDrift ? 'YES' : 'no'} (at ${(r.thresholds.driftShare * 100).toFixed(0)}%)`);
   lines.push('');
   const table = [['feature', 'type', 'test', 'score', 'thresh', 'verdict', 'ks_stat', 'ks_p', 'wass_norm', 'psi', 'js', 'chi2_p'], ...r.features.map(row)];
   const widths = table[0].map((_, c) => Math.max(...table.map((rw) => rw[c].length)));

@@ -15,6 +15,8 @@ export function quantileSorted(sorted: Float64Array, q: number): number {
   const a = sorted[prev];
   const b = sorted[prev + 1];
   const diff = b - a;
+  // b - a overflows for values near ±1.8e308 (numpy then gives inf or NaN): the weighted mean instead.
+  if (!Number.isFinite(diff)) return a * (1 - gamma) + b * gamma;
   return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
 }
 
@@ -109,23 +111,28 @@ export interface ChiSquare {
  * Evidently's chi-square drift test: expected counts are the reference counts scaled to the
  * current sample size, over the union of categories; scipy.stats.chisquare on those. A category
  * never seen in the reference makes the statistic infinite (p = 0). One category: p = 1.
+ * A cell empty in both samples (a quantile bin that no value fell in) is no category of either
+ * and is left out, degrees of freedom included: it would give 0/0 otherwise.
  */
 export function chiSquare(referenceCounts: ArrayLike<number>, currentCounts: ArrayLike<number>): ChiSquare {
   let nRef = 0;
   let nCur = 0;
+  let cells = 0;
   for (let i = 0; i < referenceCounts.length; i++) {
     nRef += referenceCounts[i];
     nCur += currentCounts[i];
+    if (referenceCounts[i] !== 0 || currentCounts[i] !== 0) cells++;
   }
   const k = nCur / nRef;
   let stat = 0;
   for (let i = 0; i < referenceCounts.length; i++) {
     const e = referenceCounts[i] * k;
     const o = currentCounts[i];
+    if (e === 0 && o === 0) continue;
     const d = o - e;
-    stat += e === 0 ? (d === 0 ? NaN : Infinity) : (d * d) / e;
+    stat += e === 0 ? Infinity : (d * d) / e;
   }
-  const dof = referenceCounts.length - 1;
+  const dof = cells - 1;
   if (dof <= 0) return { statistic: 0, pValue: 1, dof: 0 };
-  return { statistic: stat, pValue: Number.isNaN(stat) ? NaN : chi2Sf(stat, dof), dof };
+  return { statistic: stat, pValue: chi2Sf(stat, dof), dof };
 }

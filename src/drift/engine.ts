@@ -6,7 +6,7 @@
 import { KubeMLError } from '../common/errors';
 import { binCountsSorted, chiSquare, jensenShannon, psi, sharesWithFloor } from './distances';
 import { compareSorted, ks2sampSorted } from './ks';
-import { DEFAULT_THRESHOLDS, isPValueTest, type DriftReport, type DriftThresholds, type FeatureDrift, type FeatureStats, type Histogram, type StatTest, type WindowDrift } from '../model/driftReport';
+import { DEFAULT_THRESHOLDS, isPValueTest, type DriftReport, type DriftThresholds, type FeatureDrift, type FeatureStats, type FeatureStatus, type Histogram, type StatName, type StatTest, type WindowDrift } from '../model/driftReport';
 import { categoricalSample, numericReference, numericSample, valueCounts, type CategoricalSample, type FeatureReference, type NumericReference, type NumericSample } from './summary';
 import { numericAsCategorical, type Column, type Table } from './table';
 
@@ -38,13 +38,65 @@ function plural(n: number, one: string): string {
   return `${n.toLocaleString('en-US')} ${one}${n === 1 ? '' : 's'}`;
 }
 
-function decide(test: StatTest, score: number, t: DriftThresholds): { drifted: boolean; threshold: number } {
-  const threshold = test === 'ks' || test === 'chi2' ? t.pValue : test === 'wasserstein' ? t.wassersteinNormed : test === 'js' ? t.js : t.psiModerate;
-  return { drifted: isPValueTest(test) ? score < threshold : score >= threshold, threshold };
+const STAT_LABEL: Record<StatName, string> = {
+  ks: 'Kolmogorov-Smirnov test',
+  wasserstein: 'Wasserstein distance',
+  wassersteinNormed: 'normed Wasserstein distance',
+  psi: 'PSI',
+  js: 'Jensen-Shannon distance',
+  chi2: 'chi-square test',
+};
+
+/** The statistic behind each test's score. */
+const SCORE_STAT: Record<StatTest, StatName> = { ks: 'ks', wasserstein: 'wassersteinNormed', js: 'js', psi: 'psi', chi2: 'chi2' };
+
+/**
+ * The statistics without NaN: one that came out as NaN is left out and named in `notComputed`
+ * with the reason, so that no NaN reaches a verdict, a table or a JSON file (where it would be null).
+ */
+export function withoutNaN(stats: FeatureStats): FeatureStats {
+  const out: FeatureStats = { ...stats };
+  const notComputed: Partial<Record<StatName, string>> = { ...stats.notComputed };
+  for (const k of Object.keys(STAT_LABEL) as StatName[]) {
+    const v = stats[k];
+    if (v === undefined) continue;
+    if (typeof v === 'number' ? Number.isNaN(v) : Object.values(v).some((x) => typeof x === 'number' && Number.isNaN(x))) {
+      delete out[k];
+      notComputed[k] = `the ${STAT_LABEL[k]} came out as NaN (not a number) on this data`;
+    }
+  }
+  if (Object.keys(notComputed).length > 0) out.notComputed = notComputed;
+  return out;
 }
 
-function psiBand(value: number, t: DriftThresholds): 'none' | 'moderate' | 'significant' {
-  return value >= t.psiSignificant ? 'significant' : value >= t.psiModerate ? 'moderate' : 'none';
+export interface Verdict {
+  readonly status: Extract<FeatureStatus, 'drift' | 'ok' | 'not-computed'>;
+  /** Undefined when not computed. */
+  readonly score?: number;
+  readonly threshold: number;
+  readonly reason?: string;
+}
+
+/**
+ * The verdict of `test` on a feature's statistics: drift when its p-value is below the
+ * threshold or its distance at least the threshold; 'not-computed', with the reason, when its
+ * statistic could not be computed (a NaN score never counts as 'ok' nor as 'drift').
+ */
+export function verdict(name: string, test: StatTest, stats: FeatureStats, t: DriftThresholds): Verdict {
+  const threshold = test === 'ks' || test === 'chi2' ? t.pValue : test === 'wasserstein' ? t.wassersteinNormed : test === 'js' ? t.js : t.psiModerate;
+  const stat = SCORE_STAT[test];
+  const v = stats[stat];
+  const score = typeof v === 'number' ? v : v?.pValue;
+  if (score === undefined || Number.isNaN(score)) {
+    const why = stats.notComputed?.[stat] ?? `the ${STAT_LABEL[stat]} was not computed`;
+    return { status: 'not-computed', threshold, reason: `${name}: no verdict: ${why}. Choose another test for this feature (the method).` };
+  }
+  return { status: (isPValueTest(test) ? score < threshold : score >= threshold) ? 'drift' : 'ok', score, threshold };
+}
+
+function band(psi: number | undefined, t: DriftThresholds): 'none' | 'moderate' | 'significant' | undefined {
+  if (psi === undefined) return undefined;
+  return psi >= t.psiSignificant ? 'significant' : psi >= t.psiModerate ? 'moderate' : 'none';
 }
 
 /** Counts of two samples over the union of their keys, sorted. */
@@ -76,7 +128,9 @@ function histogram(ref: NumericReference, cur: NumericSample): Histogram {
   const lo = Math.min(ref.sorted[0], cur.sorted[0]);
   const hi = Math.max(ref.sorted[ref.sorted.length - 1], cur.sorted[cur.sorted.length - 1]);
   const bins = lo === hi ? 1 : HIST_BINS;
-  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : lo + ((hi - lo) * i) / bins));
+  // hi - lo overflows for values near ±1.8e308: then the weighted mean of the two ends.
+  const span = hi - lo;
+  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : Number.isFinite(span) ? lo + (span * i) / bins : lo * (1 - i / bins) + hi * (i / bins)));
   const inner = Float64Array.from(edges.slice(1, -1));
   const share = (s: Float64Array) => Array.from(binCountsSorted(s, inner), (c) => c / s.length);
   return { edges, reference: share(ref.sorted), current: share(cur.sorted) };
@@ -101,15 +155,15 @@ export function compareNumeric(ref: NumericReference, cur: NumericSample, t: Dri
   } else {
     binned = countStats(ref.binCounts, binCountsSorted(b, ref.edges), a.length, b.length);
   }
-  const stats: FeatureStats = { ks, wasserstein: cmp.wasserstein, wassersteinNormed, ...binned };
+  const stats = withoutNaN({ ks, wasserstein: cmp.wasserstein, wassersteinNormed, ...binned });
   let test: StatTest;
   if (t.method !== 'auto') test = t.method;
   else if (few) test = a.length <= t.smallReferenceRows ? 'chi2' : 'js';
   else test = a.length <= t.smallReferenceRows ? 'ks' : 'wasserstein';
-  const score = test === 'ks' ? ks.pValue : test === 'wasserstein' ? wassersteinNormed : test === 'chi2' ? binned.chi2!.pValue : test === 'js' ? binned.js! : binned.psi!;
-  const v = decide(test, score, t);
+  const v = verdict(ref.name, test, stats, t);
+  if (v.reason) warnings.push(v.reason);
   return {
-    name: ref.name, kind: 'numeric', status: v.drifted ? 'drift' : 'ok', test, score, threshold: v.threshold, psiBand: psiBand(binned.psi!, t),
+    name: ref.name, kind: 'numeric', status: v.status, test, score: v.score, threshold: v.threshold, ...(v.reason ? { reason: v.reason } : {}), psiBand: band(stats.psi, t),
     stats, counts, histogram: withHistogram ? histogram(ref, cur) : undefined, warnings,
   };
 }
@@ -123,13 +177,13 @@ export function compareCategorical(ref: CategoricalSample, cur: CategoricalSampl
   const al = aligned(ref.counts, cur.counts);
   const unseen = al.keys.filter((_, i) => al.r[i] === 0);
   if (unseen.length) warnings.push(`${ref.name}: ${plural(unseen.length, 'category')} never seen in the reference (${unseen.slice(0, 3).map((k) => JSON.stringify(k)).join(', ')}${unseen.length > 3 ? ', …' : ''}).`);
-  const stats = countStats(al.r, al.c, ref.total, cur.total);
+  const stats = withoutNaN(countStats(al.r, al.c, ref.total, cur.total));
   let test: StatTest = t.method === 'auto' ? (ref.total <= t.smallReferenceRows ? 'chi2' : 'js') : t.method;
   if (test === 'ks' || test === 'wasserstein') test = 'chi2';
-  const score = test === 'chi2' ? stats.chi2!.pValue : test === 'js' ? stats.js! : stats.psi!;
-  const v = decide(test, score, t);
+  const v = verdict(ref.name, test, stats, t);
+  if (v.reason) warnings.push(v.reason);
   const histogram: Histogram = { labels: al.keys, reference: al.r.map((x) => x / ref.total), current: al.c.map((x) => x / cur.total) };
-  return { name: ref.name, kind: 'categorical', status: v.drifted ? 'drift' : 'ok', test, score, threshold: v.threshold, psiBand: psiBand(stats.psi!, t), stats, counts, histogram, warnings };
+  return { name: ref.name, kind: 'categorical', status: v.status, test, score: v.score, threshold: v.threshold, ...(v.reason ? { reason: v.reason } : {}), psiBand: band(stats.psi, t), stats, counts, histogram, warnings };
 }
 
 function compareColumn(ref: FeatureReference, col: Column, t: DriftThresholds, start: number, end: number, withHistogram: boolean): FeatureDrift {
@@ -181,8 +235,9 @@ export function cuts(current: Table, spec: WindowSpec): Cut[] {
   return out;
 }
 
+/** The share of drifted features among those with a verdict (not skipped, not 'not-computed'). */
 function share(features: ReadonlyArray<Pick<FeatureDrift, 'status'>>): number {
-  const compared = features.filter((f) => f.status !== 'skipped');
+  const compared = features.filter((f) => f.status === 'drift' || f.status === 'ok');
   return compared.length === 0 ? 0 : compared.filter((f) => f.status === 'drift').length / compared.length;
 }
 
@@ -206,7 +261,7 @@ export function comparePair(fr: FeatureReference, col: Column, t: DriftThreshold
   if (fr.kind !== col.kind) feature.warnings.push(`${fr.name}: ${fr.kind} in the reference but ${col.kind} in the current data; compared as categories.`);
   const windows = cutList.map((cut) => {
     const f = compareColumn(fr, col, t, cut.start, cut.end, false);
-    return { name: f.name, status: f.status, test: f.test, score: f.score, threshold: f.threshold };
+    return f.reason === undefined ? { name: f.name, status: f.status, test: f.test, score: f.score, threshold: f.threshold } : { name: f.name, status: f.status, test: f.test, threshold: f.threshold, reason: f.reason };
   });
   return { feature, windows };
 }
@@ -279,12 +334,12 @@ type Ranked = Pick<FeatureDrift, 'status' | 'test' | 'score' | 'threshold'>;
 
 /** How far past (positive) or short of (negative) its threshold a feature is, on one scale for p-values and distances. */
 export function severity(f: Ranked): number {
-  if (f.status === 'skipped' || f.score === undefined || f.test === undefined || f.threshold === undefined) return -Infinity;
+  if ((f.status !== 'drift' && f.status !== 'ok') || f.score === undefined || f.test === undefined || f.threshold === undefined) return -Infinity;
   return isPValueTest(f.test) ? Math.log10(f.threshold) - Math.log10(Math.max(f.score, 1e-300)) : Math.log10(Math.max(f.score, 1e-300) / f.threshold);
 }
 
-/** Sort order for tables: drifted first, then by severity, skipped last. */
+/** Sort order for tables: drifted first, then by severity, then those without a verdict, skipped last. */
 export function byDrift(x: Ranked, y: Ranked): number {
-  const group = (f: Ranked) => (f.status === 'drift' ? 0 : f.status === 'ok' ? 1 : 2);
+  const group = (f: Ranked) => (f.status === 'drift' ? 0 : f.status === 'ok' ? 1 : f.status === 'not-computed' ? 2 : 3);
   return group(x) - group(y) || severity(y) - severity(x) || 0;
 }

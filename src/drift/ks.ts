@@ -57,7 +57,11 @@ export function compareSorted(a: Float64Array, b: Float64Array): SortedCompariso
       while (j < n2 && b[j] === v) j++;
     }
     if (distinct++ > 0) {
-      const term = Math.abs(prevDiff) * (v - prev);
+      const w = Math.abs(prevDiff);
+      let term = w * (v - prev);
+      // A gap wider than the largest double (values near ±1.8e308): 0 where the two distributions
+      // agree (not 0 * Infinity), else the same product in two finite parts.
+      if (term === Infinity || term !== term) term = w === 0 ? 0 : w * v - w * prev;
       const t = sum + term;
       comp += sum >= term ? sum - t + term : term - t + sum;
       sum = t;
@@ -69,7 +73,8 @@ export function compareSorted(a: Float64Array, b: Float64Array): SortedCompariso
     prevDiff = diff;
   }
   const dMinus = Math.min(Math.max(-minDiff, 0), 1);
-  return { dPlus: maxDiff, dMinus, wasserstein: sum + comp, distinct };
+  // A distance beyond the largest double is Infinity (its compensation, Infinity - Infinity, is not a number).
+  return { dPlus: maxDiff, dMinus, wasserstein: sum === Infinity ? Infinity : sum + comp, distinct };
 }
 
 function gcd(a: number, b: number): number {

@@ -42,17 +42,32 @@ export function numericSample(col: NumericColumn, start = 0, end = col.values.le
 export function numericReference(col: NumericColumn, bins: number): NumericReference {
   const s = numericSample(col);
   const v = s.sorted;
+  const edges = v.length > 0 ? quantileEdges(v, bins) : new Float64Array(0);
+  return { ...s, std: stdSorted(v), edges, binCounts: binCountsSorted(v, edges) };
+}
+
+/**
+ * Population standard deviation (np.std) of an ascending sample (NaN when empty). Values of
+ * 1e150 or more, or all below 1e-150, are scaled by a power of two first (exact), so that the
+ * sum does not overflow and the squares neither overflow to Infinity (1e300) nor underflow to 0.
+ */
+export function stdSorted(v: Float64Array): number {
   const n = v.length;
+  const m = n > 0 ? Math.max(-v[0], v[n - 1], v[0], -v[n - 1]) : 0;
+  // Two factors, as 2 ** 1074 itself does not exist as a double.
+  const k = m > 1e150 || (m > 0 && m < 1e-150) ? -Math.floor(Math.log2(m)) : 0;
+  const f1 = 2 ** Math.trunc(k / 2);
+  const f2 = 2 ** (k - Math.trunc(k / 2));
   let mean = 0;
-  for (let i = 0; i < n; i++) mean += v[i];
+  if (k === 0) for (let i = 0; i < n; i++) mean += v[i];
+  else for (let i = 0; i < n; i++) mean += v[i] * f1 * f2;
   mean /= n;
   let ss = 0;
   for (let i = 0; i < n; i++) {
-    const d = v[i] - mean;
+    const d = (k === 0 ? v[i] : v[i] * f1 * f2) - mean;
     ss += d * d;
   }
-  const edges = n > 0 ? quantileEdges(v, bins) : new Float64Array(0);
-  return { ...s, std: Math.sqrt(ss / n), edges, binCounts: binCountsSorted(v, edges) };
+  return Math.sqrt(ss / n) / f1 / f2;
 }
 
 export function categoricalSample(col: CategoricalColumn, start = 0, end = col.codes.length): CategoricalSample {

@@ -71,7 +71,7 @@ function windowProblem(x: unknown, where: string): string | undefined {
     if (!isObj(f)) return `feature ${i + 1} of ${where} is not an object`;
     const bad = nameProblem(f.name, `feature ${i + 1} of ${where}`);
     if (bad) return bad;
-    if (!isStr(f.status, 10)) return `feature ${i + 1} of ${where} has no status`;
+    if (!isStr(f.status, 12)) return `feature ${i + 1} of ${where} has no status`;
   }
   return undefined;
 }
@@ -82,7 +82,7 @@ function featureProblem(f: unknown, where: string): string | undefined {
   const bad = nameProblem(f.name, where);
   if (bad) return bad;
   if (f.kind !== 'numeric' && f.kind !== 'categorical') return `${where} has kind ${JSON.stringify(f.kind)} (numeric or categorical)`;
-  if (f.status !== 'drift' && f.status !== 'ok' && f.status !== 'skipped') return `${where} has status ${JSON.stringify(f.status)} (drift, ok or skipped)`;
+  if (f.status !== 'drift' && f.status !== 'ok' && f.status !== 'not-computed' && f.status !== 'skipped') return `${where} has status ${JSON.stringify(f.status)} (drift, ok, not-computed or skipped)`;
   if (!isObj(f.stats) || !isObj(f.counts) || !Array.isArray(f.warnings)) return `${where} lacks its stats, counts or warnings`;
   if (f.histogram !== undefined && !(isObj(f.histogram) && Array.isArray(f.histogram.reference) && Array.isArray(f.histogram.current))) return `${where} has a histogram without reference and current bins`;
   return undefined;

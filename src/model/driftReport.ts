@@ -2,7 +2,12 @@
 
 export type StatTest = 'ks' | 'wasserstein' | 'js' | 'psi' | 'chi2';
 export type FeatureKind = 'numeric' | 'categorical';
-export type FeatureStatus = 'drift' | 'ok' | 'skipped';
+/**
+ * 'drift' or 'ok': the verdict of the feature's test. 'not-computed': the test's statistic could
+ * not be computed on this data (`reason` says why): no verdict, and, like 'skipped' (no data to
+ * compare), the feature does not count in the drifted share. A NaN never stands for a verdict.
+ */
+export type FeatureStatus = 'drift' | 'ok' | 'not-computed' | 'skipped';
 
 export interface DriftThresholds {
   /** 'auto' picks per feature as Evidently does; a test name forces it for every feature. */
@@ -43,7 +48,12 @@ export interface FeatureStats {
   psi?: number;
   js?: number;
   chi2?: { statistic: number; pValue: number; dof: number };
+  /** Statistics that could not be computed on this data, each with the reason (they are left out above, never NaN). */
+  notComputed?: Partial<Record<StatName, string>>;
 }
+
+/** The statistics a feature carries. */
+export type StatName = 'ks' | 'wasserstein' | 'wassersteinNormed' | 'psi' | 'js' | 'chi2';
 
 /** Histogram for the panel: the same bins for both samples, as shares. */
 export interface Histogram {
@@ -63,6 +73,8 @@ export interface FeatureDrift {
   readonly score?: number;
   readonly threshold?: number;
   readonly psiBand?: 'none' | 'moderate' | 'significant';
+  /** Why there is no verdict (status 'not-computed'). */
+  readonly reason?: string;
   readonly stats: FeatureStats;
   readonly counts: { reference: number; current: number; missingReference: number; missingCurrent: number; nonFiniteReference: number; nonFiniteCurrent: number };
   readonly histogram?: Histogram;
@@ -77,7 +89,7 @@ export interface WindowDrift {
   readonly end?: number;
   readonly rows: number;
   readonly driftedShare: number;
-  readonly features: ReadonlyArray<Pick<FeatureDrift, 'name' | 'status' | 'test' | 'score' | 'threshold'>>;
+  readonly features: ReadonlyArray<Pick<FeatureDrift, 'name' | 'status' | 'test' | 'score' | 'threshold' | 'reason'>>;
 }
 
 export interface DriftReport {
