@@ -89,7 +89,7 @@ export function verdict(name: string, test: StatTest, stats: FeatureStats, t: Dr
   const score = typeof v === 'number' ? v : v?.pValue;
   if (score === undefined || Number.isNaN(score)) {
     const why = stats.notComputed?.[stat] ?? `the ${STAT_LABEL[stat]} was not computed`;
-    return { status: 'not-computed', threshold, reason: `${name}: no verdict: ${why}. Choose another test for this feature (the method).` };
+    return { status: 'not-computed', threshold, reason: `${name}: no verdict: ${why}. Another test may work: --method on the command line, kubeml.drift.method in VS Code.` };
   }
   return { status: (isPValueTest(test) ? score < threshold : score >= threshold) ? 'drift' : 'ok', score, threshold };
 }
