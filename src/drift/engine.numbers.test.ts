@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_THRESHOLDS, type DriftReport } from '../model/driftReport';
 import { isDriftReport } from '../model/driftContract';
-import { compareNumeric, computeDrift, summarizeReference, verdict, withoutNaN } from './engine';
+import { assembleReport, compareNumeric, computeDrift, summarizeReference, verdict, withoutNaN } from './engine';
 import { compareSorted } from './ks';
 import { numericReference, numericSample } from './summary';
 import type { Column, NumericColumn, Table } from './table';
@@ -121,13 +121,26 @@ describe('drift engine: no wrong numbers', () => {
 
     it('the report leaves it out of the drifted share, ranks it after the verdicts and passes the report contract', () => {
       const good = Float64Array.from({ length: 50 }, (_, i) => i);
-      const shifted = good.map((v) => v + 40);
-      const r = computeDrift(summarizeReference(table('r', { a: good, b: good })), table('c', { a: shifted, b: good }), { windows: { rows: 25 } });
-      // The engine gives no NaN on real data any more, so the feature is replaced by the broken one.
-      const f = compareNumeric(broken, cur, { ...r.thresholds, method: 'wasserstein' });
-      const report: DriftReport = { ...r, features: [f, ...r.features] };
-      assert.equal(isDriftReport(JSON.parse(JSON.stringify(report))), true);
-      assert.equal(isDriftReport(JSON.parse(JSON.stringify({ ...report, windows: [{ ...report.windows[0], features: [{ name: 'x', status: 'not-computed', reason: f.reason }] }] }))), true);
+      const t = { ...DEFAULT_THRESHOLDS, method: 'wasserstein' as const };
+      // Two features with a verdict (a: drift, b: ok) and the broken one, in every window too.
+      const cur50 = (values: Float64Array) => numericSample({ name: 'c', kind: 'numeric', values });
+      const results = [
+        { ref: broken, cur: cur },
+        { ref: numericReference({ name: 'a', kind: 'numeric', values: good }, 10), cur: cur50(good.map((v) => v + 40)) },
+        { ref: numericReference({ name: 'b', kind: 'numeric', values: good }, 10), cur: cur50(good) },
+      ].map(({ ref, cur: c }) => {
+        const feature = compareNumeric(ref, c, t);
+        const w = compareNumeric(ref, c, t, false);
+        return { feature, windows: [w.reason === undefined ? { name: w.name, status: w.status, test: w.test, score: w.score, threshold: w.threshold } : { name: w.name, status: w.status, test: w.test, threshold: w.threshold, reason: w.reason }] };
+      });
+      const current = table('c', { x: good });
+      const report = assembleReport({ source: 'r', rows: 50 }, t, current, [], results, [{ label: 'rows 1–50', start: 0, end: 50 }]);
+      assert.deepEqual(report.features.map((f) => [f.name, f.status]), [['a', 'drift'], ['b', 'ok'], ['x', 'not-computed']]);
+      assert.equal(report.driftedShare, 0.5, '1 of the 2 features with a verdict');
+      assert.equal(report.windows[0].driftedShare, 0.5);
+      assert.equal(report.windows[0].features[0].reason, report.features[2].reason);
+      assert.equal(isDriftReport(JSON.parse(JSON.stringify(report))), true, 'the panel takes the report (contract)');
+      noNaN(report, 'report');
     });
   });
 
