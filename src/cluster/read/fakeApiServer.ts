@@ -106,6 +106,7 @@ export class FakeApiServer {
   private readonly snapshots = new Map<string, { rv: number; items: KubeObject[] }>();
   private readonly failures: Array<{ match: (r: FakeRequest) => boolean; failure: Failure; times: number }> = [];
   private readonly waiters: Array<{ pred: (r: FakeRequest) => boolean; n: number; resolve: () => void }> = [];
+  private readonly holds: Array<{ match: (r: FakeRequest) => boolean; released: Promise<void> }> = [];
 
   constructor(opts: FakeApiOptions = {}) {
     this.served = new Set(opts.served ?? ALL_KINDS.map((k) => k.id));
@@ -154,6 +155,17 @@ export class FakeApiServer {
     this.failures.push({ match, failure, times });
   }
 
+  /** Requests that match get no answer until the returned function is called (a slow server). */
+  hold(match: (r: FakeRequest) => boolean): () => void {
+    let release!: () => void;
+    const h = { match, released: new Promise<void>((r) => (release = r)) };
+    this.holds.push(h);
+    return () => {
+      this.holds.splice(this.holds.indexOf(h), 1);
+      release();
+    };
+  }
+
   /** Open watches, optionally of one kind. */
   openWatches(kindId?: ResourceKindId): FakeWatch[] {
     return this.watches.filter((w) => w.isOpen && (!kindId || w.kind.id === kindId));
@@ -183,6 +195,7 @@ export class FakeApiServer {
       }
     }
     await new Promise<void>((r) => setImmediate(r)); // a request is never answered synchronously
+    for (const h of this.holds.filter((x) => x.match(req))) await h.released;
     if (opts.signal?.aborted) throw classifyError(Object.assign(new Error('The user aborted a request.'), { name: 'AbortError', type: 'aborted' }), FAKE_SERVER, opts.what);
     const scripted = this.failures.find((f) => f.match(req));
     if (scripted) {
