@@ -15,7 +15,7 @@ import { runInNewContext } from 'node:vm';
 import { KubeConfig } from '@kubernetes/client-node';
 import { KubeClient } from '../../src/cluster/client';
 import { type ConnectionState } from '../../src/cluster/connection';
-import { ResourceCacheRegistry } from '../../src/cluster/informerRegistry';
+import { ResourceCacheRegistry } from '../../src/cluster/read/informerRegistry';
 import { Emitter } from '../../src/common/lifecycle';
 import { Logger, nullSink } from '../../src/common/logging';
 import { GpusModel } from '../../src/explorer/gpusModel';

@@ -18,7 +18,7 @@ import { KubeClient } from '../../src/cluster/client';
 import { Logger, nullSink } from '../../src/common/logging';
 import { NamedPods } from '../../src/sync/pods';
 import { SyncSession } from '../../src/sync/session';
-import { PodTransport, uploadTree } from '../../src/sync/transport';
+import { PodTransport, uploadTree } from '../../src/cluster/stream/transport';
 import { testPods } from '../../test/integration/syncPods';
 
 const arg = (name: string, dflt: number) => {

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient, headersToRecord } from './client';
+import { KubeClient } from './client';
+import { headersToRecord } from './http';
 
 describe('KubeClient request headers', () => {
   it('keeps a bearer token from client-node (a Headers instance, which object spread would empty)', async () => {

@@ -1,8 +1,7 @@
-import type * as NodeFetch from 'node-fetch';
-import { type RequestInit, type Response } from 'node-fetch';
 import { type KubeConfig } from '@kubernetes/client-node';
 import { KubeMLError } from '../common/errors';
 import { classifyError, errorFromResponse, type KubeStatus } from './errors';
+import { headersToRecord, nodeFetch, type RequestInit, type Response } from './http';
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -13,26 +12,6 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Names the operation in error messages: "list jobs in team-a". */
   what: string;
-}
-
-/** node-fetch, loaded with the first request rather than at activation. */
-export function nodeFetch(): typeof NodeFetch.default {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load
-  return (require('node-fetch') as typeof NodeFetch).default;
-}
-
-/** Any header container (Headers, [k, v][] or a record) as a plain record. */
-export function headersToRecord(h: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!h) return out;
-  if (typeof (h as { forEach?: unknown }).forEach === 'function' && !Array.isArray(h)) {
-    (h as { forEach(cb: (v: string, k: string) => void): void }).forEach((v, k) => (out[k] = v));
-  } else if (Array.isArray(h)) {
-    for (const [k, v] of h as Array<[string, string]>) out[k] = v;
-  } else {
-    for (const [k, v] of Object.entries(h as Record<string, unknown>)) if (v !== undefined) out[k] = String(v);
-  }
-  return out;
 }
 
 /**
@@ -92,6 +71,34 @@ export class KubeClient {
         status = text ? { message: text.slice(0, 300) } : undefined;
       }
       throw errorFromResponse(res.status, status, this.server, opts.what);
+    } catch (e) {
+      if (KubeMLError.is(e)) throw e;
+      throw classifyError(e, this.server, opts.what);
+    } finally {
+      if (timer) clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /**
+   * Sends a request and resolves with the status and body whatever the status (a dry run reads the
+   * Status of a refusal); network failures still throw a classified KubeMLError.
+   */
+  async request(path: string, opts: RequestOptions): Promise<{ status: number; text: string }> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    opts.signal?.addEventListener('abort', onAbort);
+    const timer = opts.timeoutMs ? setTimeout(() => controller.abort(), opts.timeoutMs) : undefined;
+    try {
+      const init = await this.fetchInit(opts.method ?? 'GET');
+      const headers: Record<string, string> = { ...(init.headers as Record<string, string>), Accept: 'application/json' };
+      let body: string | undefined;
+      if (opts.body !== undefined) {
+        body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+        headers['Content-Type'] = opts.contentType ?? 'application/json';
+      }
+      const res = await nodeFetch()(this.url(path, opts.query), { ...init, method: opts.method ?? 'GET', headers, body, signal: controller.signal as never });
+      return { status: res.status, text: await res.text() };
     } catch (e) {
       if (KubeMLError.is(e)) throw e;
       throw classifyError(e, this.server, opts.what);

@@ -50,6 +50,22 @@ export function objectPath(k: Pick<ResourceKind, 'group' | 'version' | 'plural' 
   return `${collectionPath(k, namespace)}/${encodeURIComponent(name)}`;
 }
 
+/** One named object of a kind (the record of what a run applied, for example). */
+export interface ResourceRef {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+}
+
+/** The REST path of a namespaced object named by a ref (or of its collection, without a name). */
+export function refPath(ref: Pick<ResourceRef, 'group' | 'version' | 'plural' | 'namespace'>, name?: string): string {
+  const coll = collectionPath({ ...ref, namespaced: true }, ref.namespace);
+  return name ? `${coll}/${encodeURIComponent(name)}` : coll;
+}
+
 /** Finds the kind whose apiVersion and kind match an object. */
 export function kindOfObject(o: { apiVersion?: string; kind?: string }): ResourceKind | undefined {
   return ALL_KINDS.find((k) => k.kind === o.kind && apiVersionOf(k) === o.apiVersion);

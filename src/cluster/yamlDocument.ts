@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { type KubeClient } from './client';
-import { type KubeObject } from './informerState';
+import { type KubeObject } from './read/informerState';
 import { kind, objectPath, type ResourceKindId } from './resources';
 
 /** The address of a live object as a read-only document: kubeml-live:/<kind>/<namespace>/<name>.yaml */

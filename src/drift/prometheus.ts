@@ -8,12 +8,13 @@ import { KubeMLError } from '../common/errors';
 import { safeUrl } from '../common/redact';
 import { byDrift } from './engine';
 import { DEFAULT_THRESHOLDS, type DriftReport, type FeatureDrift, type StatTest, type WindowDrift } from '../model/driftReport';
+import { type HttpFetch, httpFetch, type HttpResponse, networkReason } from '../cluster/http';
 
 export const DRIFT_GAUGE = 'kubeml_model_drift_score';
 
 export interface PromOptions {
   readonly timeoutMs?: number;
-  readonly fetch?: typeof fetch;
+  readonly fetch?: HttpFetch;
   readonly signal?: AbortSignal;
 }
 
@@ -43,13 +44,13 @@ async function promGet(baseUrl: string, path: string, params: Record<string, str
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   const timeoutMs = opts.timeoutMs ?? 15_000;
   const signal = opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs);
-  let res: Response;
+  let res: HttpResponse;
   try {
-    res = await (opts.fetch ?? fetch)(url, { signal, headers: { accept: 'application/json' } });
+    res = await (opts.fetch ?? httpFetch)(url, { signal, headers: { accept: 'application/json' } });
   } catch (e) {
     const name = (e as { name?: string }).name;
     const timedOut = name === 'TimeoutError' || name === 'AbortError';
-    throw new KubeMLError(timedOut ? 'timeout' : 'unreachable', timedOut ? `Prometheus did not answer within ${timeoutMs} ms.` : `Cannot reach Prometheus at ${baseUrl}: ${(e as Error).message}.`, hint(baseUrl), undefined, { cause: e });
+    throw new KubeMLError(timedOut ? 'timeout' : 'unreachable', timedOut ? `Prometheus did not answer within ${timeoutMs} ms.` : `Cannot reach Prometheus at ${baseUrl}: ${networkReason(e)}.`, hint(baseUrl), undefined, { cause: e });
   }
   let body: PromBody;
   try {

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalShellTransport } from '../sync/localShellTransport';
+import { LocalShellTransport } from '../cluster/stream/localShellTransport';
 import { computeDrift, summarizeReference } from './engine';
 import { readTableFile } from './readers';
 import { PodFile, readRemoteTable } from './remote';

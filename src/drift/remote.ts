@@ -8,11 +8,10 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { KubeClient } from '../cluster/client';
-import type { KubeObject } from '../cluster/informerState';
 import { KubeMLError, messageOf } from '../common/errors';
-import { browserPodManifest, deleteObject } from '../explorer/actions';
-import { shCommand } from '../sync/remoteScripts';
-import { PodTransport, type PodRef, type ScriptTransport } from '../sync/transport';
+import { DEFAULT_CLAIM_POD_IMAGE, withClaimPod } from '../cluster/stream/claimPod';
+import { shCommand } from '../cluster/stream/tree/remoteScripts';
+import { PodTransport, type PodRef, type ScriptTransport } from '../cluster/stream/transport';
 import { isParquetMagic, readParquet, type ByteSource } from './parquet';
 import { DATA_EXTENSIONS, formatOf, readTable, type ReadOptions } from './readers';
 import type { Table } from './table';
@@ -138,38 +137,7 @@ export interface ClusterReadOptions extends ReadOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Runs `use` with a pod that mounts `claim` read-only at /data (the explorer's browse pod),
- * then deletes the pod whatever happened.
- */
-export async function withClaimPod<T>(client: KubeClient, namespace: string, claim: string, image: string, use: (pod: PodRef) => Promise<T>, opts: { startTimeoutMs?: number; signal?: AbortSignal; onProgress?: (m: string) => void } = {}): Promise<T> {
-  const m = browserPodManifest(namespace, claim, image);
-  const { name: _unused, ...metadata } = m.metadata;
-  const ns = encodeURIComponent(namespace);
-  const created = await client.json<KubeObject>(`/api/v1/namespaces/${ns}/pods`, { method: 'POST', body: { ...m, metadata }, what: `create a pod to read claim ${claim}`, timeoutMs: 15_000 });
-  const name = created.metadata.name;
-  try {
-    opts.onProgress?.(`waiting for pod ${name} to mount ${claim}`);
-    const end = Date.now() + (opts.startTimeoutMs ?? 120_000);
-    for (;;) {
-      if (opts.signal?.aborted) throw new KubeMLError('unknown', `Reading claim ${claim} was cancelled.`);
-      const p = await client.json<KubeObject>(`/api/v1/namespaces/${ns}/pods/${encodeURIComponent(name)}`, { what: `read pod ${name}`, timeoutMs: 10_000 });
-      const st = p.status as { phase?: string; containerStatuses?: Array<{ state?: { running?: unknown; waiting?: { reason?: string; message?: string } } }> } | undefined;
-      if (st?.phase === 'Running' && st.containerStatuses?.[0]?.state?.running) break;
-      const waiting = st?.containerStatuses?.[0]?.state?.waiting;
-      if (st?.phase === 'Failed' || st?.phase === 'Succeeded' || /ErrImagePull|ImagePullBackOff|InvalidImageName|CreateContainerError/.test(waiting?.reason ?? '')) {
-        throw new KubeMLError('server', `The pod that mounts ${claim} could not start: ${waiting?.reason ?? st?.phase}${waiting?.message ? ` (${waiting.message})` : ''}.`, 'Set kubeml.datasets.browseImage to an image the cluster can pull that has sh, wc and dd.');
-      }
-      if (Date.now() > end) throw new KubeMLError('timeout', `The pod that mounts ${claim} did not start within ${Math.round((opts.startTimeoutMs ?? 120_000) / 1000)} s.`, 'The claim may be mounted read-write by a pod on another node, or the image is still being pulled.');
-      await sleep(500);
-    }
-    return await use({ namespace, name, container: 'browse' });
-  } finally {
-    await deleteObject(client, 'pods', namespace, name).catch(() => undefined);
-  }
-}
 
 function claimPath(path: string, claim: string): string {
   const rel = path.replace(/^\/+/, '');
@@ -185,7 +153,7 @@ export async function readClaimTables(kc: KubeConfig, client: KubeClient, claim:
       client,
       claim.namespace,
       claim.name,
-      options.browseImage || 'busybox:1.36',
+      options.browseImage || DEFAULT_CLAIM_POD_IMAGE,
       async (pod) => {
         const transport = new PodTransport(kc, pod);
         const out: Table[] = [];

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { browserPodManifest, parsePortSpec, rerunManifest, servingPort } from './actions';
+import { browserPodManifest } from '../cluster/stream/claimPod';
+import { parsePortSpec, rerunManifest, servingPort } from './actions';
 import { batchRunning, pytorchFailed } from './rows/fixtures';
 
 describe('explorer actions', () => {

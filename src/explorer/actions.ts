@@ -1,8 +1,9 @@
 /** The write side of the explorer's actions (delete, re-run, browse): plain Node, used by commands.ts. */
 import { KubeMLError } from '../common/errors';
 import { type KubeClient } from '../cluster/client';
-import { type KubeObject } from '../cluster/informerState';
-import { collectionPath, kind, objectPath, type ResourceKindId } from '../cluster/resources';
+import { type KubeObject } from '../cluster/read/informerState';
+import { kind, objectPath, type ResourceKindId } from '../cluster/resources';
+import { createObject } from '../cluster/write/objects';
 
 const JOB_CONTROLLER_LABELS = ['controller-uid', 'batch.kubernetes.io/controller-uid', 'job-name', 'batch.kubernetes.io/job-name'];
 
@@ -42,49 +43,10 @@ export async function rerun(client: KubeClient, kindId: ResourceKindId, namespac
   const o = await client.json<KubeObject>(objectPath(k, name, namespace), { what: `read ${k.kind} ${name}`, timeoutMs: 15_000 });
   const m = rerunManifest(o);
   const { name: _unused, ...metadata } = m.metadata;
-  return client.json<KubeObject>(collectionPath(k, namespace), { method: 'POST', body: { ...m, metadata }, what: `create a re-run of ${k.kind} ${name}`, timeoutMs: 15_000 });
+  return createObject<KubeObject>(client, kindId, namespace, { ...m, metadata });
 }
 
-/** Deletes an object; jobs take their pods with them (background propagation). */
-export async function deleteObject(client: KubeClient, kindId: ResourceKindId, namespace: string | undefined, name: string): Promise<void> {
-  const k = kind(kindId);
-  await client.raw(objectPath(k, name, namespace), {
-    method: 'DELETE',
-    body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
-    what: `delete ${k.kind} ${namespace ? `${namespace}/` : ''}${name}`,
-    timeoutMs: 15_000,
-  });
-}
 
-/**
- * A short-lived pod that mounts a claim read-only, to list its files; it deletes itself after an
- * hour. With `node`, it must run there (a ReadWriteOnce volume in use can only be mounted on the
- * node that already has it).
- */
-export function browserPodManifest(namespace: string, claim: string, image: string, node?: string): KubeObject {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name: '', generateName: `kubeml-browse-${claim.slice(0, 30)}-`, namespace, labels: { 'app.kubernetes.io/managed-by': 'kubeml', 'kubeml.io/browse': claim.slice(0, 63) } },
-    spec: {
-      restartPolicy: 'Never',
-      activeDeadlineSeconds: 3600,
-      terminationGracePeriodSeconds: 0,
-      automountServiceAccountToken: false,
-      ...(node ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }] } } } } : {}),
-      containers: [
-        {
-          name: 'browse',
-          image,
-          command: ['sh', '-c', 'sleep 3600'],
-          volumeMounts: [{ name: 'data', mountPath: '/data', readOnly: true }],
-          resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
-        },
-      ],
-      volumes: [{ name: 'data', persistentVolumeClaim: { claimName: claim, readOnly: true } }],
-    },
-  };
-}
 
 interface PodLike {
   metadata: { name: string; labels?: Record<string, string> };

@@ -1,4 +1,4 @@
-import { type KubeObject, type ObjectChange } from '../cluster/informerState';
+import { type KubeObject, type ObjectChange } from '../cluster/read/informerState';
 import { type ResourceKindId } from '../cluster/resources';
 import { claimNamesIn, matchesFilter } from './rows/common';
 import { claimInfo, claimRow, compareClaims, fluidRow } from './rows/datasets';

@@ -1,6 +1,7 @@
 import { Disposable, Emitter } from '../common/lifecycle';
 import { KubeMLError } from '../common/errors';
 import { type GpuMetrics } from './rows/gpus';
+import { type HttpFetch, httpFetch, type HttpResponse, networkReason } from '../cluster/http';
 
 /** Mean utilisation (percent) of each node's GPUs, by the DCGM exporter's Hostname label. */
 export const UTIL_QUERY = 'avg by (Hostname) (DCGM_FI_DEV_GPU_UTIL)';
@@ -9,7 +10,7 @@ export const FB_USED_QUERY = 'sum by (Hostname) (DCGM_FI_DEV_FB_USED)';
 
 export interface QueryOptions {
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  fetch?: HttpFetch;
 }
 
 interface PromVector {
@@ -28,7 +29,7 @@ function where(baseUrl: string): string {
  */
 export async function instantQuery(baseUrl: string, query: string, byLabel: string, opts: QueryOptions = {}): Promise<Map<string, number>> {
   const timeoutMs = opts.timeoutMs ?? 5_000;
-  const doFetch = opts.fetch ?? fetch;
+  const doFetch = opts.fetch ?? httpFetch;
   let url: URL;
   try {
     url = new URL('api/v1/query', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
@@ -36,14 +37,14 @@ export async function instantQuery(baseUrl: string, query: string, byLabel: stri
     throw new KubeMLError('bad-config', `Prometheus URL "${baseUrl}" is not a valid URL.`, 'Set kubeml.prometheus.url to e.g. http://127.0.0.1:9090.', undefined, { cause: e });
   }
   url.searchParams.set('query', query);
-  let res: Response;
+  let res: HttpResponse;
   try {
     res = await doFetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } });
   } catch (e) {
     const timedOut = (e as { name?: string }).name === 'TimeoutError' || (e as { name?: string }).name === 'AbortError';
     throw new KubeMLError(
       timedOut ? 'timeout' : 'unreachable',
-      timedOut ? `Prometheus did not answer within ${timeoutMs} ms.` : `Cannot reach Prometheus: ${(e as Error).message}.`,
+      timedOut ? `Prometheus did not answer within ${timeoutMs} ms.` : `Cannot reach Prometheus: ${networkReason(e)}.`,
       where(baseUrl),
       undefined,
       { cause: e },

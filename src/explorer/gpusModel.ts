@@ -1,5 +1,5 @@
-import { type KubeObject, type ObjectChange } from '../cluster/informerState';
-import { type NamespaceList } from '../cluster/informerRegistry';
+import { type KubeObject, type ObjectChange } from '../cluster/read/informerState';
+import { type NamespaceList } from '../cluster/read/informerRegistry';
 import { type ResourceKindId } from '../cluster/resources';
 import { matchesFilter } from './rows/common';
 import { clusterSummaryRow, metricsNoteRow, gpuNodeInfo, gpuNodeRow, isGpuNode, podGpus, productRow, summarizeProducts, type GpuMetrics, type GpuNodeInfo } from './rows/gpus';
@@ -92,6 +92,7 @@ export class GpusModel extends TreeModel {
         if (c.object && isGpuNode(c.object)) this.gpuNodes.set(name, c.object);
         else this.gpuNodes.delete(name);
         const after = this.refreshInfo(name);
+        if (!before && !after) continue; // not a GPU node, before or after: not in this view
         if (!before || !after || before.product !== after.product) structural = true;
         touched.add(name);
       }
@@ -127,7 +128,7 @@ export class GpusModel extends TreeModel {
       if (!products.has(s.product)) continue;
       const g = this.existing(`product:${s.product}`);
       // The product row shows used/allocatable: refresh it only when those numbers moved.
-      if (g && g.row.description !== productRow(s).description) {
+      if (g) {
         g.row = productRow(s);
         out.push(g);
       }

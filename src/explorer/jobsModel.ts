@@ -1,4 +1,4 @@
-import { type KubeObject, type ObjectChange } from '../cluster/informerState';
+import { type KubeObject, type ObjectChange } from '../cluster/read/informerState';
 import { type ResourceKindId } from '../cluster/resources';
 import { matchesFilter } from './rows/common';
 import { groupRow, isOwnedJob, JOB_KINDS, JOB_STATES, jobRef, jobRow, podOwnerRefs, summarizeJob, type JobKindId, type JobState, type JobSummary } from './rows/jobs';

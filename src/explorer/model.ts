@@ -1,12 +1,12 @@
 import { Disposable, Emitter, type IDisposable } from '../common/lifecycle';
 import { type KubeMLError } from '../common/errors';
 import { type ConnectionState } from '../cluster/connection';
-import { type CacheLease, type NamespaceList, type ResourceCache, type ResourceCacheRegistry } from '../cluster/informerRegistry';
-import { type ObjectChange } from '../cluster/informerState';
+import { type CacheLease, type NamespaceList, type ResourceCache, type ResourceCacheRegistry } from '../cluster/read/informerRegistry';
+import { type ObjectChange } from '../cluster/read/informerState';
 import { kind, type ResourceKindId } from '../cluster/resources';
 import { type Row } from './rows/common';
 import { podRow } from './rows/jobs';
-import { type KubeObject } from '../cluster/informerState';
+import { type KubeObject } from '../cluster/read/informerState';
 
 /**
  * A node of a tree: a stable object per id (VS Code refreshes a node by identity), whose row is

@@ -1,4 +1,4 @@
-import { type KubeObject, type ObjectChange } from '../cluster/informerState';
+import { type KubeObject, type ObjectChange } from '../cluster/read/informerState';
 import { type ResourceKindId } from '../cluster/resources';
 import { matchesFilter } from './rows/common';
 import { MODEL_LABEL, deploymentRow, inferenceServiceDetailRows, inferenceServiceInfo, inferenceServiceRow, isModelDeployment, selects } from './rows/models';

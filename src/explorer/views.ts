@@ -3,7 +3,7 @@ import { Disposable } from '../common/lifecycle';
 import { Logger, nullSink } from '../common/logging';
 import { Views } from '../constants';
 import { type ClusterConnection, type ConnectionState } from '../cluster/connection';
-import { ResourceCacheRegistry } from '../cluster/informerRegistry';
+import { ResourceCacheRegistry } from '../cluster/read/informerRegistry';
 import { DatasetsModel } from './datasetsModel';
 import { GpusModel } from './gpusModel';
 import { JobsModel } from './jobsModel';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { Disposable } from '../common/lifecycle';
 import { messageOf } from '../common/errors';
 import { type ClusterConnection } from '../cluster/connection';
-import { describe } from '../cluster/describe';
+import { describe } from '../cluster/read/describe';
 import { fetchLiveYaml, LIVE_SCHEME, liveDocumentPath, parseLiveDocumentPath, type LiveRef } from '../cluster/yamlDocument';
 
 export const DESCRIBE_SCHEME = 'kubeml-describe';

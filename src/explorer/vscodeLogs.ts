@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { type KubeConfig } from '@kubernetes/client-node';
 import { KubeMLError, messageOf } from '../common/errors';
 import { type IDisposable } from '../common/lifecycle';
-import { followLogsWhenStarted, LineBatcher } from '../cluster/logs';
+import { followLogsWhenStarted, LineBatcher } from '../cluster/stream/logs';
 
 export interface LogPod {
   namespace: string;

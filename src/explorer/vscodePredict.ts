@@ -1,22 +1,23 @@
 import * as vscode from 'vscode';
 import { safeUrl } from '../common/redact';
 import { KubeMLError } from '../common/errors';
+import { type HttpInit, httpFetch, type HttpResponse, networkReason } from '../cluster/http';
 import { type ClusterConnection } from '../cluster/connection';
-import { type PortForwardHandle } from '../cluster/portForward';
+import { type PortForwardHandle } from '../cluster/stream/portForward';
 import { predictorPod } from './actions';
 import { type ExplorerNode } from './model';
 
-type Fetched = { res: Response; text: string } | { error: string };
+type Fetched = { res: HttpResponse; text: string } | { error: string };
 
-async function tryFetch(url: string, init: RequestInit, ms: number): Promise<Fetched> {
+async function tryFetch(url: string, init: HttpInit, ms: number): Promise<Fetched> {
   const ac = new AbortController();
   const t = setTimeout(() => ac.abort(), ms);
   try {
-    const res = await fetch(url, { ...init, signal: ac.signal });
+    const res = await httpFetch(url, { ...init, signal: ac.signal });
     return { res, text: await res.text() };
   } catch (e) {
     const err = e as { name?: string; message?: string; cause?: { message?: string; code?: string } };
-    return { error: err.name === 'AbortError' ? `no answer within ${ms / 1000} s` : (err.cause?.code ?? err.cause?.message ?? err.message ?? String(e)) };
+    return { error: err.name === 'AbortError' ? `no answer within ${ms / 1000} s` : networkReason(e) };
   } finally {
     clearTimeout(t);
   }

@@ -1,5 +1,4 @@
-import { type RequestInit } from 'node-fetch';
-import { type KubeClient, nodeFetch } from '../cluster/client';
+import { type KubeClient } from '../cluster/client';
 import type { KubeStatus } from '../cluster/errors';
 import { classifyError } from '../cluster/errors';
 import { KubeMLError } from '../common/errors';
@@ -75,18 +74,16 @@ export class DryRunner {
   /** One request that returns the Status body on failure instead of throwing. */
   private async send(method: 'POST' | 'PUT', path: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; body: KubeStatus & { metadata?: { name?: string } } }> {
     try {
-      const init = await this.client.fetchInit(method);
-      const headers = { ...init.headers, 'Content-Type': 'application/json', Accept: 'application/json' };
-      const res = await nodeFetch()(this.client.url(path, { dryRun: 'All', fieldValidation: 'Strict', fieldManager: 'kubeml' }), { ...init, method, headers, body: JSON.stringify(body), signal: signal as never, timeout: 20000 } as RequestInit);
-      const text = await res.text();
+      const { status, text } = await this.client.request(path, { method, body, query: { dryRun: 'All', fieldValidation: 'Strict', fieldManager: 'kubeml' }, signal, timeoutMs: 20_000, what: `dry-run ${method} ${path}` });
       let parsed: KubeStatus = {};
       try {
         parsed = JSON.parse(text) as KubeStatus;
       } catch {
         parsed = { message: text.slice(0, 300) };
       }
-      return { status: res.status, body: parsed };
+      return { status, body: parsed };
     } catch (e) {
+      if (KubeMLError.is(e)) throw e;
       throw classifyError(e, this.client.server, `dry-run ${method} ${path}`);
     }
   }

@@ -9,6 +9,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import type { ResourceRef } from '../cluster/resources';
 import type { DriftReport } from './driftReport';
 import type { MetricResult } from './runResults';
 import type { ParamValue, RunKindName } from './runSpec';
@@ -22,14 +23,6 @@ export type ModelSource =
   /** A deployed model's storage URI: pvc://claim/path is mounted; other URIs are passed on as KUBEML_MODEL. */
   | { readonly kind: 'uri'; readonly uri: string };
 
-export interface ResourceRef {
-  readonly group: string;
-  readonly version: string;
-  readonly plural: string;
-  readonly kind: string;
-  readonly name: string;
-  readonly namespace: string;
-}
 
 /** Why a run failed, as the launcher classifies it. */
 export type FailureReason = 'image' | 'unschedulable' | 'oom' | 'exit' | 'config' | 'upload' | 'evicted' | 'deadline' | 'deleted' | 'cluster-gone' | 'cancelled' | 'apply';

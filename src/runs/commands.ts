@@ -12,7 +12,7 @@ import { Commands } from '../constants';
 import { KubeMLError, messageOf } from '../common/errors';
 import { Disposable, Emitter } from '../common/lifecycle';
 import { type Logger } from '../common/logging';
-import { deleteRun } from './cluster';
+import { deleteRun } from '../cluster/write/objects';
 import { type ModelSource, type RunPurpose } from '../model/runRecords';
 import { planRun, RunExecution } from './launcher';
 import { isTerminal, type RunRecord, RunStore } from '../model/runRecords';

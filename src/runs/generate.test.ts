@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { CONTROL_DIR, generateRun, type KubeObject, LABEL_KIND, LABEL_RUN, newRunId, objectPath, parsePvcUri, READY_FILE, shellQuote, toYaml, WAIT_SCRIPT } from './generate';
+import { CONTROL_DIR, generateRun, type KubeObject, LABEL_KIND, LABEL_RUN, newRunId, parsePvcUri, READY_FILE, shellQuote, toYaml, WAIT_SCRIPT } from './generate';
+import { refPath } from '../cluster/resources';
 import { loadSpec, resolveParams } from '../model/runSpec';
 
 const sample = loadSpec(readFileSync(join(__dirname, '..', '..', 'samples', 'kubeml.yaml'), 'utf8'));
@@ -131,7 +132,7 @@ describe('runs: manifest generation', () => {
     assert.deepEqual(o.spec.runPolicy, { backoffLimit: 0, cleanPodPolicy: 'None', activeDeadlineSeconds: 1800 });
     assert.equal(g.pods, 3);
     assert.equal(g.container, 'pytorch');
-    assert.equal(objectPath(g.primary, 'pt'), '/apis/kubeflow.org/v1/namespaces/ns/pytorchjobs/pt');
+    assert.equal(refPath(g.primary, 'pt'), '/apis/kubeflow.org/v1/namespaces/ns/pytorchjobs/pt');
   });
 
   it('makes a TrainJob with numNodes and the volumes through podSpecOverrides', () => {

@@ -7,7 +7,8 @@
  */
 import { stringify } from 'yaml';
 import { KubeMLError } from '../common/errors';
-import { type ModelSource, type ResourceRef, type RunPurpose } from '../model/runRecords';
+import { type ResourceRef } from '../cluster/resources';
+import { type ModelSource, type RunPurpose } from '../model/runRecords';
 import { type CommandSpec, type KubeMLSpec, type MountSpec, type ParamValue, type ResourcesSpec, type RunKindName } from '../model/runSpec';
 
 export const LABEL_RUN = 'kubeml.io/run';
@@ -15,7 +16,6 @@ export const LABEL_KIND = 'kubeml.io/kind';
 export const LABEL_NAME = 'kubeml.io/name';
 export const ANNOTATION_PARAMS = 'kubeml.io/parameters';
 export const ANNOTATION_PARENT = 'kubeml.io/parent-run';
-export const FIELD_MANAGER = 'kubeml';
 /** The control folder (an emptyDir) and the file that releases the waiting entrypoint. */
 export const CONTROL_DIR = '/kubeml';
 export const READY_FILE = `${CONTROL_DIR}/ready`;
@@ -313,10 +313,4 @@ export function generateRun(spec: KubeMLSpec, input: RunInput): GeneratedRun {
 export function toYaml(objects: readonly KubeObject[], header?: string): string {
   const docs = objects.map((o) => stringify(o, { lineWidth: 0 }));
   return (header ? header.split('\n').map((l) => `# ${l}`).join('\n') + '\n' : '') + docs.join('---\n');
-}
-
-/** The REST path of a namespaced object of the run (for apply, get and delete). */
-export function objectPath(ref: Pick<ResourceRef, 'group' | 'version' | 'plural' | 'namespace'>, name?: string): string {
-  const base = ref.group ? `/apis/${ref.group}/${ref.version}` : `/api/${ref.version}`;
-  return `${base}/namespaces/${encodeURIComponent(ref.namespace)}/${ref.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
 }

@@ -7,12 +7,13 @@
  */
 import { type KubeConfig } from '@kubernetes/client-node';
 import { type KubeClient } from '../cluster/client';
-import { followLogs, LineBatcher } from '../cluster/logs';
+import { followLogs, LineBatcher, readLog } from '../cluster/stream/logs';
 import { KubeMLError, messageOf } from '../common/errors';
 import { Disposable, Emitter } from '../common/lifecycle';
 import { type Logger } from '../common/logging';
-import { PodTransport, uploadTree } from '../sync/transport';
-import { applyObject, deleteRun, getObject, listEvents, listPods, missingClaims, readLog } from './cluster';
+import { PodTransport, uploadTree } from '../cluster/stream/transport';
+import { getObject, listEvents, listPods, missingClaims } from '../cluster/read/objects';
+import { applyObject, deleteRun } from '../cluster/write/objects';
 import { type GeneratedRun, generateRun, newRunId, READY_FILE, toYaml } from './generate';
 import { type FailureReason, isTerminal, type ModelSource, type RunPurpose, type RunRecord, type RunStore } from '../model/runRecords';
 import { ResultCollector } from '../model/runResults';
@@ -177,7 +178,7 @@ export class RunExecution extends Disposable {
       if (missing.length) {
         throw new RunFailed('config', `The claim${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist in namespace ${this.req.namespace} (PersistentVolumeClaim not found).`, 'Create it (samples/cluster/artifacts.yaml shows one for the local cluster), or change datasets/artifacts in kubeml.yaml.');
       }
-      for (const obj of g.objects) await applyObject(client, obj, { signal });
+      for (const obj of g.objects) await applyObject(client, obj, { signal, notServedHint: 'Install its operator, or set kind: Job in kubeml.yaml.' });
       applied = true;
       log.info(`Applied ${g.primary.kind} ${this.req.namespace}/${this.id} (field manager kubeml).`);
       await this.update({ phase: 'pending' });

@@ -3,7 +3,7 @@
  * event JSON the API server returns. Every failure quotes what Kubernetes said.
  */
 import { EXIT_NO_CODE, EXIT_NO_CODE_DIR } from './generate';
-import { type KubeEvent } from '../cluster/describe';
+import { type KubeEvent } from '../cluster/read/describe';
 import { type FailureReason } from '../model/runRecords';
 
 export interface PodJson {

@@ -5,10 +5,10 @@ import { messageOf } from '../common/errors';
 import { type Logger } from '../common/logging';
 import { type ClusterConnection } from '../cluster/connection';
 import { Commands } from '../constants';
-import { checkTargetFolder } from './paths';
+import { checkTargetFolder } from '../cluster/stream/tree/paths';
 import { NamedPods, type PodSource, SelectedPods, type podInfoFromJson } from './pods';
 import { SyncSession, type SyncStatus } from './session';
-import { PodTransport, type PodRef } from './transport';
+import { PodTransport, type PodRef } from '../cluster/stream/transport';
 
 /** Context key: true while at least one sync session runs (shows Stop Sync). */
 export const SYNC_ACTIVE_CONTEXT = 'kubeml:syncActive';

@@ -1,6 +1,6 @@
 import { KubeMLError } from '../common/errors';
 import { type KubeClient } from '../cluster/client';
-import { type PodRef } from './transport';
+import { type PodRef } from '../cluster/stream/transport';
 
 /** What a sync session needs to know about a target pod. */
 export interface PodInfo {

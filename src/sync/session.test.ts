@@ -3,7 +3,7 @@ import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, renameSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger, nullSink } from '../common/logging';
-import { LocalShellTransport } from './localShellTransport';
+import { LocalShellTransport } from '../cluster/stream/localShellTransport';
 import { type PodInfo, type PodSource } from './pods';
 import { SyncSession, type SyncStatus } from './session';
 

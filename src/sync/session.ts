@@ -4,12 +4,12 @@ import type * as Chokidar from 'chokidar';
 import { Disposable, Emitter, toDisposable } from '../common/lifecycle';
 import { KubeMLError, messageOf } from '../common/errors';
 import { type Logger } from '../common/logging';
-import { IgnoreMatcher, ignoreFileKind } from './ignore';
-import { loadIgnoreFiles, statLocal } from './localTree';
-import { checkRelativePath, printable, safeTargetFolder } from './paths';
-import { type SyncPlan, type TreeEntry, type WatchEvent, type WatchEventKind, coalesceEvents, isEmptyPlan, planBatch } from './planner';
+import { IgnoreMatcher, ignoreFileKind } from '../cluster/stream/tree/ignore';
+import { loadIgnoreFiles, statLocal } from '../cluster/stream/tree/localTree';
+import { checkRelativePath, printable, safeTargetFolder } from '../cluster/stream/tree/paths';
+import { type SyncPlan, type TreeEntry, type WatchEvent, type WatchEventKind, coalesceEvents, isEmptyPlan, planBatch } from '../cluster/stream/tree/planner';
 import { type PodInfo, type PodSource } from './pods';
-import { type PodRef, type ScriptTransport, isRetryable, reconcile } from './transport';
+import { type PodRef, type ScriptTransport, isRetryable, reconcile } from '../cluster/stream/transport';
 
 /**
  * A live sync session: local folder -> one folder in one or more pods. Initial incremental

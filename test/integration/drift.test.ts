@@ -9,9 +9,10 @@ import { KubeMLError } from '../../src/common/errors';
 import { closeDriftWorkers, driftReport } from '../../src/drift/parallel';
 import { DRIFT_GAUGE, driftFromPrometheus, labelValues, modelQuery, queryRange } from '../../src/drift/prometheus';
 import { readTableFile } from '../../src/drift/readers';
-import { PodFile, readClaimTables, readClusterTable, withClaimPod } from '../../src/drift/remote';
+import { withClaimPod } from '../../src/cluster/stream/claimPod';
+import { PodFile, readClaimTables, readClusterTable } from '../../src/drift/remote';
 import type { Table } from '../../src/drift/table';
-import { PodTransport, type PodRef } from '../../src/sync/transport';
+import { PodTransport, type PodRef } from '../../src/cluster/stream/transport';
 import { type TestPods, testPods, until } from './syncPods';
 import { createHostPathClaim } from '../support/volumes';
 

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { KubeClient } from '../../src/cluster/client';
 import { Logger, nullSink } from '../../src/common/logging';
 import { isDriftReport } from '../../src/model/driftContract';
-import { applyObject, listPods } from '../../src/runs/cluster';
+import { listPods } from '../../src/cluster/read/objects';
+import { type PodJson } from '../../src/runs/status';
+import { applyObject } from '../../src/cluster/write/objects';
 import { generateRun } from '../../src/runs/generate';
 import { type LaunchRequest, RunExecution } from '../../src/runs/launcher';
 import { RunStore } from '../../src/model/runRecords';
@@ -72,10 +74,10 @@ describe('runs on the local cluster', function () {
     assert.doesNotMatch(await store.readLogs(record.id), /Traceback/);
     // The Job and its finished pod are kept (nothing runs); the pods carry the run labels.
     // The run ends when the container has exited 0; the kubelet reports the pod phase a moment later.
-    let pods = await listPods(client, env.namespace, `kubeml.io/run=${record.id},kubeml.io/kind=train`);
+    let pods = await listPods<PodJson>(client, env.namespace, `kubeml.io/run=${record.id},kubeml.io/kind=train`);
     for (let i = 0; i < 60 && pods[0]?.status?.phase === 'Running'; i++) {
       await new Promise((r) => setTimeout(r, 500));
-      pods = await listPods(client, env.namespace, `kubeml.io/run=${record.id},kubeml.io/kind=train`);
+      pods = await listPods<PodJson>(client, env.namespace, `kubeml.io/run=${record.id},kubeml.io/kind=train`);
     }
     assert.equal(pods.length, 1);
     assert.equal(pods[0].status?.phase, 'Succeeded');
@@ -102,7 +104,7 @@ describe('runs on the local cluster', function () {
     await run.cancel();
     const record = await done;
     assert.equal(record.phase, 'cancelled');
-    await until('the pods to be gone', 60_000, async () => (await listPods(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0);
+    await until('the pods to be gone', 60_000, async () => (await listPods<PodJson>(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0);
     await assert.rejects(client.json(`/apis/batch/v1/namespaces/${env.namespace}/jobs/${record.id}`, { what: 'read the job' }), /Not found/);
   });
 
@@ -111,14 +113,14 @@ describe('runs on the local cluster', function () {
     assert.equal(record.phase, 'failed');
     assert.equal(record.failure?.reason, 'unschedulable');
     assert.match(record.failure!.message, /FailedScheduling: 0\/\d+ nodes are available:.*Insufficient nvidia\.com\/gpu/);
-    await until('the pods to be gone', 60_000, async () => (await listPods(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0);
+    await until('the pods to be gone', 60_000, async () => (await listPods<PodJson>(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0);
   });
 
   it('a missing image fails quoting Kubernetes (ErrImageNeverPull), and nothing is left', async () => {
     const record = await new RunExecution(deps(), request({}, { image: 'localhost/kubeml-missing:0', imagePullPolicy: 'Never' })).start();
     assert.equal(record.failure?.reason, 'image');
     assert.match(record.failure!.message, /ErrImageNeverPull/);
-    await until('the pods to be gone', 60_000, async () => (await listPods(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0);
+    await until('the pods to be gone', 60_000, async () => (await listPods<PodJson>(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0);
   });
 
   it('a failing command reports its exit code and keeps its output', async () => {

@@ -11,7 +11,7 @@ import { KubeClient } from '../../src/cluster/client';
 import { Logger, nullSink } from '../../src/common/logging';
 import { NamedPods } from '../../src/sync/pods';
 import { SyncSession } from '../../src/sync/session';
-import { PodTransport, uploadTree, type PodRef } from '../../src/sync/transport';
+import { PodTransport, uploadTree, type PodRef } from '../../src/cluster/stream/transport';
 import { type TestPods, testPods, until } from './syncPods';
 
 const TARGET = '/workspace/code';

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
-import { type PodRef } from '../../src/sync/transport';
+import { type PodRef } from '../../src/cluster/stream/transport';
 import { until } from '../support/wait';
 
 const REAL_NODE = 'kubeml-node';

@@ -12,8 +12,8 @@ import { type KubeMLApi } from '../../src/extensionMain';
 import { type ExplorerNode } from '../../src/explorer/model';
 import { type ExplorerPrompts } from '../../src/explorer/commands';
 import { type ChannelSink, type LogFollow, type TerminalSink } from '../../src/explorer/vscodeLogs';
-import { type PortForwardHandle } from '../../src/cluster/portForward';
-import { type KubeObject } from '../../src/cluster/informerState';
+import { type PortForwardHandle } from '../../src/cluster/stream/portForward';
+import { type KubeObject } from '../../src/cluster/read/informerState';
 import { createHostPathClaim } from '../support/volumes';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

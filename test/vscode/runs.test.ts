@@ -7,7 +7,7 @@ import { type KubeMLApi } from '../../src/extensionMain';
 import { type RunRecord } from '../../src/model/runRecords';
 import { loadSpec } from '../../src/model/runSpec';
 import { runSyncLabel } from '../../src/sync/commands';
-import { PodTransport } from '../../src/sync/transport';
+import { PodTransport } from '../../src/cluster/stream/transport';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

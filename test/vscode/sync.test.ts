@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as vscode from 'vscode';
 import { Commands, EXTENSION_ID } from '../../src/constants';
 import { type KubeMLApi } from '../../src/extensionMain';
-import { PodTransport } from '../../src/sync/transport';
+import { PodTransport } from '../../src/cluster/stream/transport';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -2,7 +2,7 @@
  * Row models: what a tree item shows, computed from Kubernetes objects by pure functions.
  * The skin (views.ts) turns a Row into a vscode.TreeItem one to one.
  */
-import { type KubeObject } from '../../cluster/informerState';
+import { type KubeObject } from '../../cluster/read/informerState';
 
 export interface Row {
   label: string;

@@ -1,4 +1,4 @@
-import { type KubeObject } from '../../cluster/informerState';
+import { type KubeObject } from '../../cluster/read/informerState';
 import { age, tooltipTable, type Row } from './common';
 
 export const DATASET_LABEL = 'kubeml.io/dataset';

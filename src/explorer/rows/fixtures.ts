@@ -1,5 +1,5 @@
 /** Kubernetes objects as the API server returns them, trimmed, for the row tests. */
-import { type KubeObject } from '../../cluster/informerState';
+import { type KubeObject } from '../../cluster/read/informerState';
 
 export const NOW = Date.parse('2025-06-01T12:00:00Z');
 

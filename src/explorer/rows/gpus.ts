@@ -1,4 +1,4 @@
-import { type KubeObject } from '../../cluster/informerState';
+import { type KubeObject } from '../../cluster/read/informerState';
 import { GPU_RESOURCE, intQuantity, md, podSpecRequest, podTerminated, type PodSpecLike, type Row } from './common';
 
 export interface GpuNodeInfo {

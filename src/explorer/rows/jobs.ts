@@ -1,4 +1,4 @@
-import { type KubeObject } from '../../cluster/informerState';
+import { type KubeObject } from '../../cluster/read/informerState';
 import { type ResourceKindId } from '../../cluster/resources';
 import { age, condition, GPU_RESOURCE, intQuantity, isTrue, podSpecRequest, shortDuration, tooltipTable, type PodSpecLike, type Row } from './common';
 

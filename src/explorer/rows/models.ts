@@ -1,4 +1,4 @@
-import { type KubeObject } from '../../cluster/informerState';
+import { type KubeObject } from '../../cluster/read/informerState';
 import { age, md, type Row } from './common';
 import { safeUrl } from '../../common/redact';
 

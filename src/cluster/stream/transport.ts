@@ -1,13 +1,13 @@
 import { PassThrough, Writable } from 'node:stream';
 import type { Exec, KubeConfig, V1Status } from '@kubernetes/client-node';
-import { k8s } from '../cluster/k8s';
-import { KubeMLError, messageOf } from '../common/errors';
-import { type IgnoreMatcher } from './ignore';
-import { localTarEntries, scanLocalTree } from './localTree';
-import { safeRelativePath, safeTargetFolder } from './paths';
-import { type SyncPlan, chunkUploads, isEmptyPlan, planReconcile, type Skipped, sortPaths, type Tree, type TreeEntry } from './planner';
-import { APPLY_SCRIPT, LIST_SCRIPT, NO_TARGET_EXIT, parseListing, shCommand } from './remoteScripts';
-import { tarStream } from './tar';
+import { k8s } from '../k8s';
+import { KubeMLError, messageOf } from '../../common/errors';
+import { type IgnoreMatcher } from './tree/ignore';
+import { localTarEntries, scanLocalTree } from './tree/localTree';
+import { safeRelativePath, safeTargetFolder } from './tree/paths';
+import { type SyncPlan, chunkUploads, isEmptyPlan, planReconcile, type Skipped, sortPaths, type Tree, type TreeEntry } from './tree/planner';
+import { APPLY_SCRIPT, LIST_SCRIPT, NO_TARGET_EXIT, parseListing, shCommand } from './tree/remoteScripts';
+import { tarStream } from './tree/tar';
 
 /**
  * Tar over exec: everything sync does in a pod goes through the API server's exec endpoint

@@ -2,9 +2,9 @@ import { strict as assert } from 'node:assert';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeMLError } from '../common/errors';
+import { KubeMLError } from '../../common/errors';
 import { LocalShellTransport } from './localShellTransport';
-import { podInfoFromJson } from './pods';
+import { podInfoFromJson } from '../../sync/pods';
 import { argvChunks, classifyExecError, exitCodeOf, isRetryable, reconcile } from './transport';
 
 const pod = { namespace: 'ns', name: 'p' };

@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
-import { type KubeClient } from './client';
+import { type KubeClient } from '../client';
 import { type KubeObject } from './informerState';
-import { kind, objectPath, type ResourceKindId } from './resources';
+import { kind, objectPath, type ResourceKindId } from '../resources';
 
 /** A core/v1 Event, as the explorer's Describe and the run launcher read it. */
 export interface KubeEvent {

@@ -1,7 +1,13 @@
 import { StringDecoder } from 'node:string_decoder';
 import { type KubeConfig } from '@kubernetes/client-node';
-import { KubeMLError } from '../common/errors';
-import { KubeClient } from './client';
+import { KubeMLError } from '../../common/errors';
+import { KubeClient } from '../client';
+
+/** The whole log of one container, read once (for a finished container; live output goes through followLogs). */
+export async function readLog(client: KubeClient, namespace: string, pod: string, container: string, signal?: AbortSignal): Promise<string> {
+  const res = await client.raw(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, { query: { container }, what: `read the log of ${namespace}/${pod}`, timeoutMs: 30_000, signal });
+  return res.text();
+}
 
 export interface LogTarget {
   namespace: string;

@@ -1,10 +1,10 @@
 import * as net from 'node:net';
 import { PassThrough, Writable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { k8s } from './k8s';
-import { KubeClient } from './client';
-import { KubeMLError, messageOf } from '../common/errors';
-import { type IDisposable } from '../common/lifecycle';
+import { k8s } from '../k8s';
+import { KubeClient } from '../client';
+import { KubeMLError, messageOf } from '../../common/errors';
+import { type IDisposable } from '../../common/lifecycle';
 
 export interface PortForwardTarget {
   namespace: string;

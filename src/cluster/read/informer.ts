@@ -1,9 +1,9 @@
 import { StringDecoder } from 'node:string_decoder';
-import { Disposable, Emitter } from '../common/lifecycle';
-import { KubeMLError, messageOf } from '../common/errors';
-import { type Logger } from '../common/logging';
-import { type KubeClient } from './client';
-import { collectionPath, type ResourceKind } from './resources';
+import { Disposable, Emitter } from '../../common/lifecycle';
+import { KubeMLError, messageOf } from '../../common/errors';
+import { type Logger } from '../../common/logging';
+import { type KubeClient } from '../client';
+import { collectionPath, type ResourceKind } from '../resources';
 import { applyEventInPlace, coalesce, LineSplitter, objectKey, replaceAll, type KubeObject, type ObjectChange, type WatchEvent } from './informerState';
 
 export type InformerStatus =

@@ -1,10 +1,10 @@
-import { Disposable, Emitter, type IDisposable, toDisposable } from '../common/lifecycle';
-import { KubeMLError, messageOf } from '../common/errors';
-import { type Logger } from '../common/logging';
-import { type KubeClient } from './client';
+import { Disposable, Emitter, type IDisposable, toDisposable } from '../../common/lifecycle';
+import { KubeMLError, messageOf } from '../../common/errors';
+import { type Logger } from '../../common/logging';
+import { type KubeClient } from '../client';
 import { Informer, type InformerOptions, type InformerStatus } from './informer';
 import { type KubeObject, type ObjectChange } from './informerState';
-import { discover, kind, servedKinds, type ResourceKind, type ResourceKindId, type ServedApis } from './resources';
+import { discover, kind, servedKinds, type ResourceKind, type ResourceKindId, type ServedApis } from '../resources';
 
 /** Where a cache lists: all namespaces (undefined) or the given ones. Cluster-scoped kinds ignore it. */
 export type NamespaceList = readonly string[] | undefined;

@@ -1,4 +1,4 @@
-import { KubeMLError } from '../common/errors';
+import { KubeMLError } from '../../../common/errors';
 
 /**
  * Path safety for everything sync writes into a pod. Every path that reaches the remote side
