@@ -128,7 +128,7 @@ export class GpusModel extends TreeModel {
       if (!products.has(s.product)) continue;
       const g = this.existing(`product:${s.product}`);
       // The product row shows used/allocatable: refresh it only when those numbers moved.
-      if (g) {
+      if (g && g.row.description !== productRow(s).description) {
         g.row = productRow(s);
         out.push(g);
       }
