@@ -99,7 +99,7 @@ describe('kubeml drift (command line): the numbers', () => {
     assert.doesNotMatch(text.slice(0, text.indexOf('warnings:')), /NaN/, 'no NaN in the table');
   });
 
-  it('gives the same report for the same rows in another order (numeric, sparse, tied, categorical and mixed columns)', async () => {
+  it('gives the same report for the same rows in another order (numeric, sparse, tied, categorical and mixed columns; windows of a time column)', async () => {
     let s = 5;
     const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 1) / 4294967297;
     const make = (rows: number, shift: number) =>
@@ -111,10 +111,12 @@ describe('kubeml drift (command line): the numbers', () => {
         // Text among numbers written as JavaScript writes them (how a number's spelling survives is the readers' test).
         ['1', '2.5', '-3', shift ? 'unknown' : '4', ''][Math.floor(u() * 5)],
         ['0', '-0', '1e-320', '1e300', ''][Math.floor(u() * 5)],
+        // Up to 6 hours of timestamps, a few missing.
+        u() < 0.02 ? '' : new Date(Date.UTC(2025, 0, 1) + Math.floor(u() * 6 * 3_600_000)).toISOString(),
       ]);
     const write = (name: string, rows: string[][]) => {
       const p = join(dir, name);
-      writeFileSync(p, `normal,sparse,ties,color,mixed,extremes\n${rows.map((r) => r.join(',')).join('\n')}\n`);
+      writeFileSync(p, `normal,sparse,ties,color,mixed,extremes,ts\n${rows.map((r) => r.join(',')).join('\n')}\n`);
       return p;
     };
     const shuffle = (rows: string[][]) => {
@@ -128,14 +130,16 @@ describe('kubeml drift (command line): the numbers', () => {
     const ref = make(3000, 0);
     const cur = make(2500, 0.3);
     const strip = (text: string) => text.split('\n').slice(2).join('\n');
+    const windows = ['--window-column', 'ts', '--window-every', '1h'];
     for (const method of ['auto', 'ks', 'chi2', 'psi']) {
-      const a = await run([write('ref.csv', ref), write('cur.csv', cur), '--method', method]);
-      const b = await run([write('ref-shuffled.csv', shuffle(ref)), write('cur-shuffled.csv', shuffle(cur)), '--method', method]);
+      const a = await run([write('ref.csv', ref), write('cur.csv', cur), '--method', method, ...windows]);
+      const b = await run([write('ref-shuffled.csv', shuffle(ref)), write('cur-shuffled.csv', shuffle(cur)), '--method', method, ...windows]);
+      assert.match(a.text, /windows \(share of drifted features\):\n(  2025-01-01T0[0-5]:00:00\.000Z .*\n){6}\n/, a.text);
       assert.equal(a.code, 0, a.text);
       assert.equal(strip(b.text), strip(a.text), `${method}: all but the two lines naming the files`);
       assert.doesNotMatch(a.text, /NaN/);
-      const ja = JSON.parse((await run([join(dir, 'ref.csv'), join(dir, 'cur.csv'), '--method', method, '--json'])).text) as DriftReport;
-      const jb = JSON.parse((await run([join(dir, 'ref-shuffled.csv'), join(dir, 'cur-shuffled.csv'), '--method', method, '--json'])).text) as DriftReport;
+      const ja = JSON.parse((await run([join(dir, 'ref.csv'), join(dir, 'cur.csv'), '--method', method, '--json', ...windows])).text) as DriftReport;
+      const jb = JSON.parse((await run([join(dir, 'ref-shuffled.csv'), join(dir, 'cur-shuffled.csv'), '--method', method, '--json', ...windows])).text) as DriftReport;
       const same = (r: DriftReport) => JSON.stringify({ ...r, createdAt: '', reference: r.reference.rows, current: r.current.rows });
       assert.equal(same(jb), same(ja), `${method}: the JSON report`);
     }

@@ -187,6 +187,33 @@ describe('drift engine: the report does not depend on the order of the rows', ()
     const cols = t.columns.map((c): Column => (c.kind === 'categorical' ? { ...c, codes: c.codes.map((_, i) => c.codes[p[i]]) } : { ...c, values: c.values.map((_, i) => c.values[p[i]]) }));
     return { ...t, columns: cols };
   }
+  it('windows of a time column hold the rows of their time span, whatever the order of the rows (rows without a time in none)', () => {
+    const rows = 3000;
+    const hour = 3_600_000;
+    const t0 = Date.UTC(2025, 0, 1);
+    // Time in order, with a few missing; the third and fourth hours shifted.
+    const time = n(rows, () => 0).map((_, i) => (i % 97 === 5 ? NaN : t0 + Math.floor((i * 6 * hour) / rows)));
+    const cols: Column[] = [
+      { name: 'ts', kind: 'time', values: time },
+      { name: 'x', kind: 'numeric', values: time.map((v) => (v >= t0 + 2 * hour && v < t0 + 4 * hour ? 1.5 : 0) + Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u())) },
+      { name: 'sparse', kind: 'numeric', values: n(rows, () => (u() < 0.002 ? 7.25 : NaN)) },
+      { name: 'color', kind: 'categorical', codes: Int32Array.from({ length: rows }, () => Math.floor(u() * 4) - 1), categories: ['red', 'green', 'blue'] },
+    ];
+    const cur: Table = { source: 'c', rows, columns: cols, warnings: [] };
+    const refX: Column = { name: 'x', kind: 'numeric', values: n(rows, () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u())) };
+    const ref = summarizeReference({ source: 'r', rows, columns: [refX, ...cols.slice(2)], warnings: [] });
+    const a = computeDrift(ref, cur, { windows: { column: 'ts', every: hour } });
+    const b = computeDrift(ref, shuffled(cur), { windows: { column: 'ts', every: hour } });
+    assert.deepEqual(a.windows.map((w) => w.label), Array.from({ length: 6 }, (_, h) => new Date(t0 + h * hour).toISOString()));
+    assert.equal(a.windows.reduce((k, w) => k + w.rows, 0), rows - time.filter((v) => Number.isNaN(v)).length, 'every row with a time, once');
+    assert.deepEqual(a.windows.map((w) => w.features.find((f) => f.name === 'x')!.status), ['ok', 'ok', 'drift', 'drift', 'ok', 'ok']);
+    assert.equal(JSON.stringify({ ...b, createdAt: '' }), JSON.stringify({ ...a, createdAt: '' }));
+    // A time of ±Infinity is in no window either.
+    const inf = computeDrift(ref, { ...cur, columns: [{ ...cols[0], values: time.map((v, i) => (i === 0 ? -Infinity : i === 1 ? Infinity : v)) }, ...cols.slice(1)] }, { windows: { column: 'ts', every: hour } });
+    assert.deepEqual(inf.windows.map((w) => w.label), a.windows.map((w) => w.label));
+    assert.equal(inf.windows[0].rows, a.windows[0].rows - 2);
+  });
+
   for (const [refRows, curRows] of [[3000, 2500], [800, 5000], [2048, 2048]]) {
     it(`reference ${refRows} rows, current ${curRows}: every method gives the same report after shuffling both`, () => {
       const ref: Table = { source: 'r', rows: refRows, columns: columns(refRows, 0), warnings: [] };

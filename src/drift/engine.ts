@@ -186,6 +186,19 @@ export function compareCategorical(ref: CategoricalSample, cur: CategoricalSampl
   return { name: ref.name, kind: 'categorical', status: v.status, test, score: v.score, threshold: v.threshold, ...(v.reason ? { reason: v.reason } : {}), psiBand: band(stats.psi, t), stats, counts, histogram, warnings };
 }
 
+/** The column's values at the given rows, as a column of its own. */
+function gather(col: Column, rows: Int32Array): Column {
+  if (col.kind === 'categorical') return { ...col, codes: rows.map((r) => col.codes[r]) };
+  const values = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) values[i] = col.values[rows[i]];
+  return { ...col, values };
+}
+
+function compareCut(ref: FeatureReference, col: Column, t: DriftThresholds, cut: Cut, withHistogram: boolean): FeatureDrift {
+  if (!cut.rows) return compareColumn(ref, col, t, cut.start, cut.end, withHistogram);
+  return compareColumn(ref, gather(col, cut.rows), t, 0, cut.rows.length, withHistogram);
+}
+
 function compareColumn(ref: FeatureReference, col: Column, t: DriftThresholds, start: number, end: number, withHistogram: boolean): FeatureDrift {
   if (ref.kind === 'numeric' && col.kind === 'numeric') return compareNumeric(ref, numericSample(col, start, end), t, withHistogram);
   if (ref.kind === 'categorical' && col.kind === 'categorical') return compareCategorical(ref, categoricalSample(col, start, end), t);
@@ -200,12 +213,25 @@ function compareColumn(ref: FeatureReference, col: Column, t: DriftThresholds, s
 
 export interface Cut {
   readonly label: string;
+  /** The rows [start, end) of the current data; or, when `rows` is there, those rows. */
   readonly start: number;
   readonly end: number;
+  /** The window's rows, ascending, when they are not one run (a time column out of order, rows without a time). */
+  readonly rows?: Int32Array;
   readonly from?: number;
   readonly to?: number;
 }
 
+/** How many rows a cut holds. */
+export function cutRows(cut: Cut): number {
+  return cut.rows ? cut.rows.length : cut.end - cut.start;
+}
+
+/**
+ * The windows of the current data: runs of `rows` rows, or the rows whose time (or number) falls
+ * in each span of `every` (spans in ascending order, the empty ones left out). A time window
+ * does not depend on the order of the rows; a row without a time is in no window.
+ */
 export function cuts(current: Table, spec: WindowSpec): Cut[] {
   const out: Cut[] = [];
   if ('rows' in spec) {
@@ -217,20 +243,45 @@ export function cuts(current: Table, spec: WindowSpec): Cut[] {
   if (!col || col.kind === 'categorical') {
     throw new KubeMLError('invalid', `The current data has no time or numeric column "${spec.column}" to cut windows by.`, 'Name a column of timestamps or numbers, or window by rows.');
   }
-  // Rows are taken in file order; a window closes when the time passes its end.
-  let start = 0;
-  let from = NaN;
-  for (let i = 0; i <= current.rows; i++) {
-    const v = i < current.rows ? col.values[i] : NaN;
-    if (Number.isNaN(from) && i < current.rows) {
-      from = Math.floor(v / spec.every) * spec.every;
-      continue;
+  const n = current.rows;
+  const every = spec.every;
+  const span = (k: number) => ({ label: col.kind === 'time' ? new Date(k * every).toISOString() : String(k * every), from: k * every, to: k * every + every });
+  // In time order with every row timed (the usual file): each window is one run of rows.
+  let ordered = true;
+  let prev = -Infinity;
+  for (let i = 0; i < n && ordered; i++) {
+    const k = Math.floor(col.values[i] / every);
+    if (!(Number.isFinite(k) && k >= prev)) ordered = false; // no time, ±Infinity or back in time
+    prev = k;
+  }
+  if (ordered && n > 0) {
+    let start = 0;
+    for (let i = 1; i <= n; i++) {
+      const k = Math.floor(col.values[start] / every);
+      if (i === n || Math.floor(col.values[i] / every) !== k) {
+        out.push({ ...span(k), start, end: i });
+        start = i;
+      }
     }
-    if (i === current.rows || v >= from + spec.every || v < from) {
-      if (i > start) out.push({ label: col.kind === 'time' ? new Date(from).toISOString() : String(from), start, end: i, from, to: from + spec.every });
-      start = i;
-      from = i < current.rows ? Math.floor(v / spec.every) * spec.every : NaN;
-    }
+    return out;
+  }
+  // Otherwise the rows of each span, gathered (a counting pass, then a stable fill).
+  const keys = new Float64Array(n);
+  const count = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const k = Math.floor(col.values[i] / every);
+    keys[i] = k;
+    if (Number.isFinite(k)) count.set(k, (count.get(k) ?? 0) + 1);
+  }
+  const order = [...count.keys()].sort((x, y) => x - y);
+  const rowsOf = new Map(order.map((k) => [k, { rows: new Int32Array(count.get(k)!), filled: 0 }]));
+  for (let i = 0; i < n; i++) {
+    const w = rowsOf.get(keys[i]);
+    if (w) w.rows[w.filled++] = i;
+  }
+  for (const k of order) {
+    const rows = rowsOf.get(k)!.rows;
+    out.push({ ...span(k), start: rows[0], end: rows[rows.length - 1] + 1, rows });
   }
   return out;
 }
@@ -260,7 +311,7 @@ export function comparePair(fr: FeatureReference, col: Column, t: DriftThreshold
   const feature = compareColumn(fr, col, t, 0, rows, true);
   if (fr.kind !== col.kind) feature.warnings.push(`${fr.name}: ${fr.kind} in the reference but ${col.kind} in the current data; compared as categories.`);
   const windows = cutList.map((cut) => {
-    const f = compareColumn(fr, col, t, cut.start, cut.end, false);
+    const f = compareCut(fr, col, t, cut, false);
     return f.reason === undefined ? { name: f.name, status: f.status, test: f.test, score: f.score, threshold: f.threshold } : { name: f.name, status: f.status, test: f.test, threshold: f.threshold, reason: f.reason };
   });
   return { feature, windows };
@@ -295,7 +346,7 @@ export function assembleReport(reference: { source: string; rows: number }, t: D
   const features = results.map((r) => r.feature);
   const windows: WindowDrift[] = cutList.map((cut, index) => {
     const fs = results.map((r) => r.windows[index]);
-    return { index, label: cut.label, start: cut.from, end: cut.to, rows: cut.end - cut.start, driftedShare: share(fs), features: fs };
+    return { index, label: cut.label, start: cut.from, end: cut.to, rows: cutRows(cut), driftedShare: share(fs), features: fs };
   });
   const driftedShare = share(features);
   return {
