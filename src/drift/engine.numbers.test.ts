@@ -209,7 +209,7 @@ describe('drift engine: the report does not depend on the order of the rows', ()
     assert.deepEqual(a.windows.map((w) => w.features.find((f) => f.name === 'x')!.status), ['ok', 'ok', 'drift', 'drift', 'ok', 'ok']);
     assert.equal(JSON.stringify({ ...b, createdAt: '' }), JSON.stringify({ ...a, createdAt: '' }));
     // A time of ±Infinity is in no window either.
-    const inf = computeDrift(ref, { ...cur, columns: [{ ...cols[0], values: time.map((v, i) => (i === 0 ? -Infinity : i === 1 ? Infinity : v)) }, ...cols.slice(1)] }, { windows: { column: 'ts', every: hour } });
+    const inf = computeDrift(ref, { ...cur, columns: [{ name: 'ts', kind: 'time', values: time.map((v, i) => (i === 0 ? -Infinity : i === 1 ? Infinity : v)) }, ...cols.slice(1)] }, { windows: { column: 'ts', every: hour } });
     assert.deepEqual(inf.windows.map((w) => w.label), a.windows.map((w) => w.label));
     assert.equal(inf.windows[0].rows, a.windows[0].rows - 2);
   });
