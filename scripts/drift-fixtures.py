@@ -108,7 +108,7 @@ def robust_std(x):
     if m == 0:
         return 0.0
     e = np.frexp(m)[1]
-    return float(np.std(np.ldexp(x, -e))) * 2.0 ** e if abs(e) < 1000 else float(np.ldexp(np.std(np.ldexp(x, -e)), e))
+    return float(np.ldexp(np.std(np.ldexp(x, -e)), e))
 
 
 def property_numeric(name, ref, cur, method='auto'):
