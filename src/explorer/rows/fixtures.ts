@@ -116,7 +116,7 @@ export const isvc: KubeObject = {
       { type: 'PredictorReady', status: 'False', reason: 'RevisionMissing', message: 'Revision "sklearn-iris-predictor-00002" failed' },
       { type: 'Ready', status: 'False', reason: 'RevisionMissing' },
     ],
-    components: { predictor: { latestReadyRevision: 'sklearn-iris-predictor-00001', latestCreatedRevision: 'sklearn-iris-predictor-00002', traffic: [{ revision: 'sklearn-iris-predictor-00001', percent: 90 }, { revision: 'sklearn-iris-predictor-00002', percent: 10, latest: true }] } },
+    components: { predictor: { latestReadyRevision: 'sklearn-iris-predictor-00001', latestCreatedRevision: 'sklearn-iris-predictor-00002', traffic: [{ revisionName: 'sklearn-iris-predictor-00001', percent: 90, latestRevision: false }, { revisionName: 'sklearn-iris-predictor-00002', percent: 10, latestRevision: true }] } },
     modelStatus: { lastFailureInfo: { reason: 'ModelLoadFailed', message: 'could not load model' } },
   },
 };

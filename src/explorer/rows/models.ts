@@ -18,7 +18,8 @@ export interface InferenceServiceInfo {
   canaryPercent?: number;
   latestReady?: string;
   latestCreated?: string;
-  traffic: Array<{ revision?: string; percent?: number; latest?: boolean; tag?: string }>;
+  /** Knative TrafficTarget: revisionName, percent, latestRevision, tag. */
+  traffic: Array<{ revisionName?: string; percent?: number; latestRevision?: boolean; tag?: string }>;
   lastFailure?: { reason?: string; message?: string; location?: string; exitCode?: number };
 }
 
@@ -82,7 +83,7 @@ export function inferenceServiceRow(i: InferenceServiceInfo, showNamespace: bool
     i.canaryPercent !== undefined ? `| Canary traffic | ${i.canaryPercent}% |` : '',
     i.latestReady ? `| Latest ready revision | ${md(i.latestReady)} |` : '',
     i.latestCreated ? `| Latest created revision | ${md(i.latestCreated)} |` : '',
-    ...i.traffic.map((t) => `| Traffic | ${t.percent ?? 0}% → ${md(t.revision)}${t.latest ? ' (latest)' : ''} |`),
+    ...i.traffic.map((t) => `| Traffic | ${t.percent ?? 0}% → ${md(t.revisionName)}${t.latestRevision ? ' (latest)' : ''} |`),
     i.lastFailure ? `| Last failure | ${md([i.lastFailure.reason, i.lastFailure.message].filter(Boolean).join(': '))} |` : '',
   ]
     .filter((l) => l !== '')
