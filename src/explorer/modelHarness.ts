@@ -8,6 +8,7 @@ import { type ConnectionState } from '../cluster/connection';
 import { FakeApiServer, FAKE_SERVER, type FakeApiOptions } from '../cluster/read/fakeApiServer';
 import { NOW } from '../cluster/read/fixtures';
 import { type KubeObject } from '../cluster/read/informerState';
+import { type ResourceKindId } from '../cluster/resources';
 import { ResourceCacheRegistry } from '../cluster/read/informerRegistry';
 import { Emitter } from '../common/lifecycle';
 import { Logger, nullSink } from '../common/logging';
@@ -74,6 +75,25 @@ export class ModelHarness<M extends TreeModel> {
     const next = this.next();
     fn(this.api);
     return next;
+  }
+
+  /**
+   * Applies a change that the model must not fire for, and resolves once the model has seen it
+   * (the model listens to the cache before the test does); returns what the model fired meanwhile.
+   */
+  async quiet(kindId: ResourceKindId, fn: (api: FakeApiServer) => void): Promise<Array<ExplorerNode[] | undefined>> {
+    const cache = this.registry.caches.find((c) => c.resource.id === kindId);
+    if (!cache) throw new Error(`no cache of ${kindId}`);
+    const before = this.fired.length;
+    const seen = new Promise<void>((resolve) => {
+      const d = cache.onDidChange(() => {
+        d.dispose();
+        resolve();
+      });
+    });
+    fn(this.api);
+    await seen;
+    return this.fired.slice(before);
   }
 
   /** The tree as a view shows it: one line per row, "label · description", children indented. */
