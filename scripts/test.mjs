@@ -1,7 +1,7 @@
 // npm test: everything CI checks, in order, with one total at the end.
 //   npm test                 all layers
 //   npm test -- unit vscode  only those layers
-// Layers: static (typecheck + lint), unit, integration (local cluster), vscode (suites in a
+// Layers: static (typecheck, lint, contributions, boundaries), unit, integration (local cluster), vscode (suites in a
 // real VS Code), package (the .vsix installed into code-server), e2e (Playwright as a user).
 // KUBEML_CLUSTER=off skips bringing the local cluster up (cluster-dependent tests then fail
 // or are skipped with the reason in their names).
@@ -110,8 +110,10 @@ for (const layer of layers) {
     const tc = await sh('npx', ['tsc', '-p', '.', '--noEmit'], {}, budget);
     const lint = await sh('npx', ['eslint', '.'], {}, budget);
     const cmds = await sh('node', ['scripts/check-contributions.mjs'], {}, budget);
-    const failed = [tc, lint, cmds].filter((r) => r.code !== 0).length;
-    record('static (typecheck, lint, contributions)', { passed: 3 - failed, failed, skipped: 0 }, Date.now() - start);
+    const walls = await sh('node', ['scripts/check-boundaries.mjs'], {}, budget);
+    const checks = [tc, lint, cmds, walls];
+    const failed = checks.filter((r) => r.code !== 0).length;
+    record('static (typecheck, lint, contributions, boundaries)', { passed: checks.length - failed, failed, skipped: 0 }, Date.now() - start);
   } else if (layer === 'unit') {
     record('unit', mochaCounts(await sh('npx', ['mocha'], {}, budget)), Date.now() - start);
   } else if (layer === 'integration') {
