@@ -5,6 +5,7 @@ import { messageOf } from '../common/errors';
 import { type Logger } from '../common/logging';
 import { Commands, ContextKeys } from '../constants';
 import { Settings } from '../common/ui/vscodeConfig';
+import { Settings as S } from '../common/settings';
 import { type ClusterConnection, type NamespaceScope } from './connection';
 
 const CONTEXT_KEY = 'kubeml.context';
@@ -28,7 +29,7 @@ export class ConnectionController extends Disposable {
     this._register(connection.onDidChange((s) => void vscode.commands.executeCommand('setContext', ContextKeys.connection, s.kind)));
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (Settings.affects(e, 'kubeconfig')) void this.reconnect();
+        if (Settings.affects(e, S.kubeconfig)) void this.reconnect();
       }),
     );
     this._register(vscode.commands.registerCommand(Commands.refresh, () => this.reconnect()));
@@ -146,7 +147,7 @@ export class ConnectionController extends Disposable {
   private async selectKubeconfig(): Promise<void> {
     const uris = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Select Kubeconfig File'), canSelectMany: false, openLabel: vscode.l10n.t('Use This Kubeconfig') });
     if (!uris?.[0]) return;
-    await vscode.workspace.getConfiguration('kubeml').update('kubeconfig', uris[0].fsPath, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration(Settings.section).update(S.kubeconfig.key, uris[0].fsPath, vscode.ConfigurationTarget.Global);
     // The configuration listener reconnects.
   }
 }

@@ -1,5 +1,5 @@
 /**
- * KubeML: Open Drift Report. From two local files (CSV, TSV, JSON Lines or Parquet; a dialog
+ * KubeML: Open Drift Report (the editor skin; the reading and computing is in compare.ts). From two local files (CSV, TSV, JSON Lines or Parquet; a dialog
  * asks for them, or two URIs are passed), from files in a pod or on a claim (read through
  * exec), from the drift gauges in Prometheus (kubeml.prometheus.url), from a run folder holding
  * drift.json (or that file), or from a row of the Models view (the model's validation runs in
@@ -14,95 +14,17 @@ import type { KubeClient } from '../cluster/client';
 import { Commands } from '../constants';
 import { Disposable } from '../common/lifecycle';
 import { KubeMLError, messageOf } from '../common/errors';
-import { Settings } from '../common/ui/vscodeConfig';
-import { driftReportProblem, isDriftReport } from '../model/driftContract';
+import { setting, Settings, vscodeSettings } from '../common/ui/vscodeConfig';
+import { Settings as S } from '../common/settings';
+import { type ClusterAccess, compareClusterFiles, compareFiles, type ClusterPair, type DriftSourceArg, loadReportFile } from './compare';
+import { thresholdsFromSettings } from './settings';
 import { safeUrl } from '../common/redact';
-import { driftReport } from './parallel';
 import { RunStore } from '../model/runRecords';
 import { gaugeLabels, validatesModel, type ModelRef } from './modelSources';
 import { DRIFT_GAUGE, driftFromPrometheus, labelValues, modelQuery, stepFor } from './prometheus';
-import { DATA_EXTENSIONS, readTableFile } from './readers';
-import { readClaimTables, readClusterTable, type ClusterFile } from './remote';
-import { DEFAULT_THRESHOLDS, type DriftReport, type DriftThresholds } from '../model/driftReport';
+import { DATA_EXTENSIONS } from './readers';
+import { type DriftReport } from '../model/driftReport';
 import { DriftPanel } from './panel';
-import type { Table } from './table';
-
-export async function loadReportFile(path: string): Promise<DriftReport> {
-  let text: string;
-  try {
-    text = await fs.readFile(path, 'utf8');
-  } catch (e) {
-    throw new KubeMLError('not-found', `No drift report at ${path}.`, 'Run a validation with drift enabled, or open two data files.', undefined, { cause: e });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new KubeMLError('invalid', `${path} is not valid JSON.`, 'The run may still be writing it; try again.', undefined, { cause: e });
-  }
-  if (!isDriftReport(json)) throw new KubeMLError('invalid', `${path} is not a KubeML drift report (version 1): ${driftReportProblem(json)}.`);
-  return json;
-}
-
-/** The kubeml.drift.* settings as engine thresholds; a value out of its range keeps the default. */
-export function thresholdsFromSettings(config: { get<T>(key: string): T | undefined } = vscode.workspace.getConfiguration('kubeml')): DriftThresholds {
-  const d = DEFAULT_THRESHOLDS;
-  const num = (key: string, dflt: number, lo: number, hi: number, integer = false) => {
-    const v = config.get<unknown>(key);
-    return typeof v === 'number' && Number.isFinite(v) && v >= lo && v <= hi && (!integer || Number.isInteger(v)) ? v : dflt;
-  };
-  const method = config.get<unknown>('drift.method');
-  const psi = config.get<unknown>('drift.psiThresholds');
-  const bands = Array.isArray(psi) && psi.length === 2 && psi.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0) && psi[0] <= psi[1] ? (psi as number[]) : [d.psiModerate, d.psiSignificant];
-  return {
-    method: typeof method === 'string' && ['auto', 'ks', 'wasserstein', 'psi', 'js', 'chi2'].includes(method) ? (method as DriftThresholds['method']) : d.method,
-    pValue: num('drift.pValueThreshold', d.pValue, 0, 1),
-    wassersteinNormed: num('drift.wassersteinThreshold', d.wassersteinNormed, 0, Infinity),
-    js: num('drift.jsThreshold', d.js, 0, 1),
-    psiModerate: bands[0],
-    psiSignificant: bands[1],
-    smallReferenceRows: num('drift.smallReferenceRows', d.smallReferenceRows, 1, Number.MAX_SAFE_INTEGER, true),
-    driftShare: num('drift.datasetDriftShare', d.driftShare, 0, 1),
-    bins: num('drift.bins', d.bins, 2, 1000, true),
-  };
-}
-
-export async function compareFiles(reference: string, current: string, thresholds: Partial<DriftThresholds> = {}): Promise<DriftReport> {
-  const [ref, cur] = await Promise.all([readTableFile(reference), readTableFile(current)]);
-  return driftReport(ref, cur, { thresholds });
-}
-
-/** Where the connection comes from (the cluster connection of the extension). */
-export interface ClusterAccess {
-  readonly client: KubeClient | undefined;
-  readonly kubeConfig: KubeConfig | undefined;
-}
-
-/** Two files in the cluster: in one pod, or on one claim (read through one short-lived pod). */
-export type ClusterPair = { readonly pod: { namespace: string; name: string; container?: string }; readonly reference: string; readonly current: string } | { readonly claim: { namespace: string; name: string }; readonly reference: string; readonly current: string };
-
-/** Arguments for scripts and tests: `{ cluster: ClusterPair }` or `{ prometheus: { query?, model?, rangeSeconds? } }`. */
-export interface DriftSourceArg {
-  readonly cluster?: ClusterPair;
-  readonly prometheus?: { readonly query?: string; readonly model?: string; readonly rangeSeconds?: number };
-}
-
-export async function compareClusterFiles(kc: KubeConfig, client: KubeClient, pair: ClusterPair, onProgress?: (m: string) => void, signal?: AbortSignal, thresholds: Partial<DriftThresholds> = {}): Promise<DriftReport> {
-  const image = vscode.workspace.getConfiguration('kubeml').get<string>('datasets.browseImage') || undefined;
-  let tables: Table[];
-  if ('pod' in pair) {
-    const file = (path: string): ClusterFile => ({ pod: pair.pod, path });
-    tables = [];
-    for (const p of [pair.reference, pair.current]) {
-      onProgress?.(`reading ${p}`);
-      tables.push(await readClusterTable(kc, client, file(p), { signal }));
-    }
-  } else {
-    tables = await readClaimTables(kc, client, pair.claim, [pair.reference, pair.current], { browseImage: image, onProgress, signal });
-  }
-  onProgress?.('computing drift');
-  return driftReport(tables[0], tables[1], { thresholds });
-}
 
 /** A tree item or argument that points at a run: { runDir } or { resourceUri }. */
 function runFolderOf(arg: unknown): vscode.Uri | undefined {
@@ -165,7 +87,7 @@ export class DriftCommands extends Disposable {
   async open(a?: unknown, b?: unknown): Promise<DriftPanel | undefined> {
     try {
       if (a instanceof vscode.Uri && b instanceof vscode.Uri) {
-        return this.show(`Drift: ${basename(b.fsPath)}`, await this.progress(() => compareFiles(a.fsPath, b.fsPath, thresholdsFromSettings())));
+        return this.show(`Drift: ${basename(b.fsPath)}`, await this.progress(() => compareFiles(a.fsPath, b.fsPath, thresholdsFromSettings(vscodeSettings()))));
       }
       const src = a as DriftSourceArg | undefined;
       if (src && typeof src === 'object' && !(a instanceof vscode.Uri) && (src.cluster || src.prometheus)) {
@@ -272,7 +194,7 @@ export class DriftCommands extends Disposable {
     if (!ref) return undefined;
     const cur = await pick(vscode.l10n.t('Current data (to compare with the reference)'));
     if (!cur) return undefined;
-    return this.show(`Drift: ${basename(cur.fsPath)}`, await this.progress(() => compareFiles(ref.fsPath, cur.fsPath, thresholdsFromSettings())));
+    return this.show(`Drift: ${basename(cur.fsPath)}`, await this.progress(() => compareFiles(ref.fsPath, cur.fsPath, thresholdsFromSettings(vscodeSettings()))));
   }
 
   private connected(): { kc: KubeConfig; client: KubeClient } {
@@ -315,7 +237,7 @@ export class DriftCommands extends Disposable {
     const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Drift from {0}', where), cancellable: true }, (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
-      return compareClusterFiles(kc, client, pair, (message) => progress.report({ message }), abort.signal, thresholdsFromSettings());
+      return compareClusterFiles(kc, client, pair, { onProgress: (message) => progress.report({ message }), signal: abort.signal, thresholds: thresholdsFromSettings(vscodeSettings()), browseImage: setting(S.browseImage) });
     });
     return this.show(`Drift: ${basename(pair.current)} (${where})`, report);
   }
@@ -347,7 +269,7 @@ export class DriftCommands extends Disposable {
     const url = Settings.prometheusUrl();
     if (!url) throw new KubeMLError('bad-config', vscode.l10n.t('kubeml.prometheus.url is not set.'), vscode.l10n.t('Set it to your Prometheus, e.g. http://127.0.0.1:9090.'));
     // The gauges hold PSI (the exporter's convention): drift from the moderate band of the settings.
-    const psiThreshold = () => ({ threshold: thresholdsFromSettings().psiModerate });
+    const psiThreshold = () => ({ threshold: thresholdsFromSettings(vscodeSettings()).psiModerate });
     const report = await this.progress(() => driftFromPrometheus(url, query, rangeSeconds, psiThreshold()));
     const panel = this.show(`Drift: ${query.length > 40 ? `${query.slice(0, 39)}…` : query}`, report);
     const every = Math.max(30, stepFor(rangeSeconds)) * 1000;

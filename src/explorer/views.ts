@@ -13,6 +13,7 @@ import { type Row } from './rows/common';
 import { ExplorerCommands } from './commands';
 import { DcgmPoller } from './dcgm';
 import { Settings } from '../common/ui/vscodeConfig';
+import { Settings as S } from '../common/settings';
 
 type ViewKey = keyof typeof Views;
 
@@ -106,7 +107,7 @@ export class ExplorerViews extends Disposable {
     this._register(this.dcgm.onDidUpdate(() => this.models.gpus.refreshMetrics()));
     const syncDcgm = () => this.dcgm.configure(Settings.prometheusUrl(), this.treeViews.gpus.visible);
     this._register(this.treeViews.gpus.onDidChangeVisibility(syncDcgm));
-    this._register(vscode.workspace.onDidChangeConfiguration((e) => Settings.affects(e, 'prometheus.url') && syncDcgm()));
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => Settings.affects(e, S.prometheusUrl) && syncDcgm()));
     syncDcgm();
 
     let last: ConnectionState['kind'] | undefined;

@@ -7,7 +7,9 @@ import { type Logger } from '../common/logging';
 import { type ClusterConnection } from '../cluster/connection';
 import { type KubeObject } from '../cluster/read/informerState';
 import { nodeUsingClaim } from '../cluster/read/objects';
-import { browserPodManifest, DEFAULT_CLAIM_POD_IMAGE } from '../cluster/stream/claimPod';
+import { browserPodManifest } from '../cluster/stream/claimPod';
+import { Settings as S } from '../common/settings';
+import { setting } from '../common/ui/vscodeConfig';
 import { deleteObject } from '../cluster/write/objects';
 import { type ExplorerNode } from './model';
 
@@ -28,7 +30,7 @@ export async function browseDataset(connection: ClusterConnection, node: Explore
   const client = connection.client;
   const kc = connection.kubeConfig;
   if (!client || !kc || !node.namespace) throw new KubeMLError('unreachable', vscode.l10n.t('Not connected to a cluster.'), vscode.l10n.t('Select a context, then Retry.'));
-  const image = vscode.workspace.getConfiguration('kubeml').get<string>('datasets.browseImage') || DEFAULT_CLAIM_POD_IMAGE;
+  const image = setting(S.browseImage);
   const ns = node.namespace;
   const claim = (node.data?.claim as string | undefined) ?? node.name;
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Browsing {0}', claim), cancellable: true }, async (progress, token) => {

@@ -3,12 +3,14 @@ import type { ClusterConnection } from '../cluster/connection';
 import { Disposable, toDisposable } from '../common/lifecycle';
 import { messageOf } from '../common/errors';
 import type { Logger } from '../common/logging';
+import { vscodeSettings } from '../common/ui/vscodeConfig';
 import { ClusterLintData } from './cluster';
+import { lintSettings, type LintSettings } from './settings';
 import { IncrementalLinter, looksLikeKubernetes, type LintConfig } from './engine';
 import { ruleMeta } from './rules';
 import { bundledValidator } from './schema/bundled';
 import type { SchemaValidator } from './schema/validator';
-import type { Finding, Severity, SeveritySetting } from './types';
+import type { Finding, Severity } from './types';
 
 const SOURCE = 'kubeml';
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
@@ -18,25 +20,8 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   hint: vscode.DiagnosticSeverity.Hint,
 };
 
-interface LintSettings {
-  enable: boolean;
-  rules: Record<string, SeveritySetting>;
-  schemaValidation: 'auto' | 'on' | 'off';
-  clusterSchema: boolean;
-  debounceMs: number;
-  maxFileBytes: number;
-}
-
 function readSettings(): LintSettings {
-  const c = vscode.workspace.getConfiguration('kubeml.lint');
-  return {
-    enable: c.get<boolean>('enable', true),
-    rules: c.get<Record<string, SeveritySetting>>('rules', {}),
-    schemaValidation: c.get<'auto' | 'on' | 'off'>('schemaValidation', 'auto'),
-    clusterSchema: c.get<boolean>('clusterSchema', true),
-    debounceMs: Math.max(0, c.get<number>('debounceMs', 300)),
-    maxFileBytes: Math.max(0.1, c.get<number>('maxFileSizeMB', 5)) * 1024 * 1024,
-  };
+  return lintSettings(vscodeSettings());
 }
 
 /**

@@ -6,6 +6,8 @@ import { type Logger } from '../common/logging';
 import { type ClusterConnection } from '../cluster/connection';
 import { Commands } from '../constants';
 import { checkTargetFolder } from '../cluster/stream/tree/paths';
+import { vscodeSettings } from '../common/ui/vscodeConfig';
+import { type SyncSettings, syncSettings } from './settings';
 import { NamedPods, type PodSource, SelectedPods, type podInfoFromJson } from './pods';
 import { SyncSession, type SyncStatus } from './session';
 import { PodTransport, type PodRef } from '../cluster/stream/transport';
@@ -16,25 +18,8 @@ export const SYNC_ACTIVE_CONTEXT = 'kubeml:syncActive';
 /** What Start Sync accepts: a pod (from the Jobs view or another command), or a run's pods by label. */
 export type SyncTargetArg = { namespace: string; name: string; container?: string } | { namespace: string; labelSelector: string; container?: string } | { pod: { namespace: string; name: string; container?: string } };
 
-export interface SyncSettings {
-  localFolder: string | undefined;
-  remoteFolder: string;
-  maxFileSizeMB: number;
-  mirror: boolean;
-  exclude: string[];
-  followRuns: boolean;
-}
-
 function readSettings(): SyncSettings {
-  const c = vscode.workspace.getConfiguration('kubeml.sync');
-  return {
-    localFolder: c.get<string>('localFolder')?.trim() || undefined,
-    remoteFolder: c.get<string>('remoteFolder')?.trim() || '/workspace',
-    maxFileSizeMB: Math.max(0, c.get<number>('maxFileSizeMB') ?? 50),
-    mirror: c.get<boolean>('mirror') ?? false,
-    exclude: c.get<string[]>('exclude') ?? [],
-    followRuns: c.get<boolean>('followRuns') ?? true,
-  };
+  return syncSettings(vscodeSettings());
 }
 
 /** What the run launcher asks to keep in sync: the pods of one run, into its code path. */

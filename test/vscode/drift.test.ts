@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { Commands, EXTENSION_ID } from '../../src/constants';
 import { type KubeMLApi } from '../../src/extensionMain';
-import { compareFiles, thresholdsFromSettings, type DriftPrompts } from '../../src/drift/commands';
+import { type DriftPrompts } from '../../src/drift/commands';
+import { compareFiles } from '../../src/drift/compare';
+import { thresholdsFromSettings } from '../../src/drift/settings';
+import { objectSource } from '../../src/common/settings';
 import { DEFAULT_THRESHOLDS } from '../../src/model/driftReport';
 import type { DriftPanel } from '../../src/drift/panel';
 import type { ExplorerNode } from '../../src/explorer/model';
@@ -116,7 +119,7 @@ describe('Drift report panel in a real VS Code', () => {
       for (const k of ['drift.pValueThreshold', 'drift.method', 'drift.psiThresholds']) await config.update(k, undefined, vscode.ConfigurationTarget.Global);
     }
     const bad: Record<string, unknown> = { 'drift.pValueThreshold': 2, 'drift.method': 'magic', 'drift.psiThresholds': [0.3, 0.1], 'drift.bins': 2.5, 'drift.datasetDriftShare': NaN };
-    assert.deepEqual(thresholdsFromSettings({ get: <T>(k: string) => bad[k] as T }), DEFAULT_THRESHOLDS);
+    assert.deepEqual(thresholdsFromSettings(objectSource(bad)), DEFAULT_THRESHOLDS);
   });
 
   it('opens a run folder with drift.json', async () => {

@@ -3,13 +3,14 @@
  * (Browse Files, drift data on a claim). Plain Node.
  */
 import { KubeMLError } from '../../common/errors';
+import { Settings } from '../../common/settings';
 import { type KubeClient } from '../client';
 import { type KubeObject } from '../read/informerState';
 import { createObject, deleteObject } from '../write/objects';
 import { type PodRef } from './transport';
 
 /** The image of claim pods unless the user sets kubeml.datasets.browseImage: it needs sh, ls, wc and dd. */
-export const DEFAULT_CLAIM_POD_IMAGE = 'busybox:1.36';
+export const DEFAULT_CLAIM_POD_IMAGE = Settings.browseImage.default;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

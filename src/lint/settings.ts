@@ -1,0 +1,23 @@
+import { read, Settings as S, type SettingsSource } from '../common/settings';
+import type { SeveritySetting } from './types';
+
+/** The kubeml.lint.* settings as the diagnostics use them. */
+export interface LintSettings {
+  enable: boolean;
+  rules: Record<string, SeveritySetting>;
+  schemaValidation: 'auto' | 'on' | 'off';
+  clusterSchema: boolean;
+  debounceMs: number;
+  maxFileBytes: number;
+}
+
+export function lintSettings(src: SettingsSource): LintSettings {
+  return {
+    enable: read(src, S.lintEnable),
+    rules: read(src, S.lintRules),
+    schemaValidation: read(src, S.lintSchemaValidation),
+    clusterSchema: read(src, S.lintClusterSchema),
+    debounceMs: read(src, S.lintDebounceMs),
+    maxFileBytes: read(src, S.lintMaxFileSizeMB) * 1024 * 1024,
+  };
+}
