@@ -17,6 +17,7 @@ import { KubeClient, type RequestOptions } from '../client';
 import { classifyError, errorFromResponse, type KubeStatus } from '../errors';
 import { ALL_KINDS, apiVersionOf, collectionPath, kindOfObject, type ResourceKind, type ResourceKindId } from '../resources';
 import { objectKey, type KubeObject, type WatchEvent } from './informerState';
+import { matchesFieldSelector, matchesLabelSelector } from './selectors';
 
 export const FAKE_SERVER = 'https://192.0.2.10:6443';
 
@@ -57,7 +58,18 @@ export class FakeWatch {
     return !this.body.destroyed && !this.body.writableEnded;
   }
   covers(kindId: ResourceKindId, o: KubeObject): boolean {
-    return this.kind.id === kindId && (!this.namespace || this.namespace === o.metadata.namespace);
+    return this.kind.id === kindId && (!this.namespace || this.namespace === o.metadata.namespace) && selects(this.request.query, o);
+  }
+  /**
+   * What this watch sees of a change, as the API server filters a selector-scoped watch: an object
+   * that comes to match is ADDED, one that stops matching is DELETED.
+   */
+  view(kindId: ResourceKindId, event: WatchEvent & { object: KubeObject }, old: KubeObject | undefined): (WatchEvent & { object: KubeObject }) | undefined {
+    const now = this.covers(kindId, event.object);
+    const before = !!old && this.covers(kindId, old);
+    if (event.type === 'DELETED') return now ? event : undefined;
+    if (now) return before || event.type === 'ADDED' ? event : { ...event, type: 'ADDED' };
+    return before ? { type: 'DELETED', object: event.object } : undefined;
   }
   /** Writes one event (or a raw line, for malformed input) as the API server does: JSON, newline. */
   send(ev: WatchEvent | string): void {
@@ -102,7 +114,7 @@ export class FakeApiServer {
   private rv = 1000;
   private compactedRv = 0;
   private readonly objects = new Map<ResourceKindId, Map<string, KubeObject>>();
-  private history: Array<{ rv: number; kindId: ResourceKindId; event: WatchEvent & { object: KubeObject } }> = [];
+  private history: Array<{ rv: number; kindId: ResourceKindId; event: WatchEvent & { object: KubeObject }; old?: KubeObject }> = [];
   private readonly snapshots = new Map<string, { rv: number; items: KubeObject[] }>();
   private readonly failures: Array<{ match: (r: FakeRequest) => boolean; failure: Failure; times: number }> = [];
   private readonly waiters: Array<{ pred: (r: FakeRequest) => boolean; n: number; resolve: () => void }> = [];
@@ -123,11 +135,12 @@ export class FakeApiServer {
       let store = this.objects.get(kind.id);
       if (!store) this.objects.set(kind.id, (store = new Map()));
       const key = objectKey(o);
-      const type = store.has(key) ? 'MODIFIED' : 'ADDED';
+      const prev = store.get(key);
+      const type = prev ? 'MODIFIED' : 'ADDED';
       const stored: KubeObject = { ...structuredClone(o), apiVersion: apiVersionOf(kind), kind: kind.kind };
       stored.metadata.resourceVersion = String(++this.rv);
       store.set(key, stored);
-      this.record(kind.id, { type, object: stored });
+      this.record(kind.id, { type, object: stored }, prev);
       return stored;
     });
   }
@@ -222,9 +235,12 @@ export class FakeApiServer {
     return k.builtin || this.served.has(k.id);
   }
 
-  private record(kindId: ResourceKindId, event: WatchEvent & { object: KubeObject }): void {
-    this.history.push({ rv: this.rv, kindId, event });
-    for (const w of this.openWatches()) if (w.covers(kindId, event.object)) w.send(event);
+  private record(kindId: ResourceKindId, event: WatchEvent & { object: KubeObject }, old?: KubeObject): void {
+    this.history.push({ rv: this.rv, kindId, event, old });
+    for (const w of this.openWatches()) {
+      const seen = w.view(kindId, event, old);
+      if (seen) w.send(seen);
+    }
   }
 
   private resolve(path: string): Target | undefined {
@@ -247,7 +263,7 @@ export class FakeApiServer {
       [id, offset] = [String(query.continue).split(':')[0]!, Number(String(query.continue).split(':')[1])];
     } else {
       const items = [...(this.objects.get(t.kind.id)?.values() ?? [])]
-        .filter((o) => !t.namespace || o.metadata.namespace === t.namespace)
+        .filter((o) => (!t.namespace || o.metadata.namespace === t.namespace) && selects(query, o))
         .sort((a, b) => objectKey(a).localeCompare(objectKey(b)))
         // A list of a built-in kind names apiVersion and kind once, on the list, not on its items.
         .map((o) => (t.kind.builtin ? { ...structuredClone(o), apiVersion: undefined, kind: undefined } : structuredClone(o)));
@@ -276,7 +292,10 @@ export class FakeApiServer {
       w.send({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${from} (${this.compactedRv})`, reason: 'Expired', code: 410 } as never });
       w.end();
     } else {
-      for (const h of this.history) if (h.rv > from && w.covers(h.kindId, h.event.object)) w.send(h.event);
+      for (const h of this.history) {
+        const seen = h.rv > from ? w.view(h.kindId, h.event, h.old) : undefined;
+        if (seen) w.send(seen);
+      }
     }
     return new Response(w.body, { status: 200, headers: { 'Content-Type': 'application/json' } });
   }
@@ -308,6 +327,12 @@ export class FakeApiServer {
       ]),
     });
   }
+}
+
+/** Whether a list or watch request's labelSelector and fieldSelector select the object. */
+function selects(query: FakeRequest['query'], o: KubeObject): boolean {
+  const str = (v: unknown) => (v === undefined || v === null || v === '' ? undefined : String(v));
+  return matchesLabelSelector(o.metadata.labels, str(query.labelSelector)) && matchesFieldSelector(o, str(query.fieldSelector));
 }
 
 function json(body: object): Response {
