@@ -48,12 +48,4 @@ export class Logger {
   }
 }
 
-export const consoleSink: LogSink = {
-  trace: (m) => console.debug(m),
-  debug: (m) => console.debug(m),
-  info: (m) => console.info(m),
-  warn: (m) => console.warn(m),
-  error: (m) => console.error(m),
-};
-
 export const nullSink: LogSink = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };

@@ -142,10 +142,3 @@ export class RunStore {
     return fs.readFile(join(this.dir(id), 'logs.txt'), 'utf8').catch(() => '');
   }
 }
-
-/** Metrics of several runs side by side: metric name -> run id -> latest value. */
-export function compareRuns(records: readonly RunRecord[]): { runs: string[]; metrics: Record<string, Record<string, number | null>> } {
-  const metrics: Record<string, Record<string, number | null>> = {};
-  for (const r of records) for (const [k, v] of Object.entries(r.metrics)) (metrics[k] ??= {})[r.id] = v;
-  return { runs: records.map((r) => r.id), metrics };
-}

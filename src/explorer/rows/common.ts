@@ -85,10 +85,6 @@ export function tooltipTable(title: string, rows: Array<[string, string | number
   return `**${md(title)}**\n\n| | |\n|---|---|\n${lines.join('\n')}`;
 }
 
-export function nsName(o: KubeObject): string {
-  return o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
-}
-
 /** Case-insensitive substring filter on a name ("" matches everything). */
 export function matchesFilter(name: string, filter: string | undefined): boolean {
   return !filter || name.toLowerCase().includes(filter.toLowerCase());
