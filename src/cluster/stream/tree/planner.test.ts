@@ -138,9 +138,50 @@ describe('sync planner: watcher bursts', () => {
 describe('sync planner: helpers', () => {
   it('sorts a folder right before its contents', () => {
     assert.deepEqual(sortPaths(['a-b', 'a/c', 'a', 'a.txt']), ['a', 'a/c', 'a-b', 'a.txt']);
+    // Reference: segment by segment comparison.
+    const bySegments = (a: string, b: string) => {
+      const x = a.split('/');
+      const y = b.split('/');
+      for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+      return x.length - y.length;
+    };
+    const names = ['a', 'a b', 'a-b', 'a.b', 'a0', 'A', 'é', '_', '~x'];
+    const input = names.flatMap((x) => names.flatMap((y) => [x, `${x}/${y}`, `${x}/${y}/${x}`]));
+    assert.deepEqual(sortPaths(input), [...input].sort(bySegments));
   });
   it('keeps only the outermost of nested paths', () => {
     assert.deepEqual(minimalRoots(['a/b', 'a', 'ab', 'c/d', 'c/d/e']), ['a', 'ab', 'c/d']);
+  });
+  it('keeps only the outermost paths on mixed input, as the pairwise definition does', () => {
+    // Reference: the definition itself (no path kept lies inside another path of the input).
+    const input: string[] = [];
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    for (let i = 0; i < 400; i++) {
+      const depth = 1 + rnd(4);
+      input.push(Array.from({ length: depth }, () => ['a', 'b', 'a-b', 'a.b', 'ab'][rnd(5)]).join('/'));
+    }
+    const inside = (p: string, d: string) => p !== d && p.startsWith(d + '/');
+    const expected = sortPaths(new Set(input.filter((p) => !input.some((d) => inside(p, d)))));
+    assert.deepEqual(minimalRoots(input), expected);
+  });
+  it('finds the roots of 40,000 siblings without comparing every pair', () => {
+    // Counts prefix tests (String.prototype.startsWith, which every containment check uses)
+    // instead of timing: pairwise checking needs n²/2 of them, 800 million here.
+    const paths = Array.from({ length: 40_000 }, (_, i) => `runs/out/ckpt-${i}.pt`);
+    const original = String.prototype.startsWith;
+    let calls = 0;
+    String.prototype.startsWith = function (this: string, ...args: Parameters<string['startsWith']>) {
+      if (++calls > 10 * paths.length) throw new Error(`more than ${10 * paths.length} prefix tests for ${paths.length} paths`);
+      return original.apply(this, args);
+    };
+    let roots: string[];
+    try {
+      roots = minimalRoots(paths);
+    } finally {
+      String.prototype.startsWith = original;
+    }
+    assert.equal(roots.length, paths.length);
   });
   it('chunks by count and by bytes', () => {
     const sizes: Record<string, number> = { a: 5, b: 5, c: 5, d: 20, e: 1 };

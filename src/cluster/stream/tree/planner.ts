@@ -57,24 +57,36 @@ export interface PlanOptions {
   readonly isIgnored?: (path: string, isDir: boolean) => boolean;
 }
 
-export function sortPaths(paths: Iterable<string>): string[] {
-  // Byte order on the segments, so that a folder sorts right before its contents.
-  return [...paths].sort((a, b) => {
-    const x = a.split('/');
-    const y = b.split('/');
-    for (let i = 0; i < Math.min(x.length, y.length); i++) {
-      if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
-    }
-    return x.length - y.length;
-  });
+/**
+ * Code-unit order on the segments, so that a folder sorts right before its contents: the same
+ * as plain string order with `/` taken as lower than any other character (no name contains NUL).
+ */
+export function comparePaths(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return (x === 0x2f ? 0 : x) - (y === 0x2f ? 0 : y);
+  }
+  return a.length - b.length;
 }
 
-/** Drops every path that lies inside another path of the set. */
+export function sortPaths(paths: Iterable<string>): string[] {
+  return [...paths].sort(comparePaths);
+}
+
+/**
+ * Drops every path that lies inside another path of the set. O(n log n): in segment order a
+ * folder's contents follow it without a gap, so a path is inside some kept root exactly when it
+ * is inside the last one kept.
+ */
 export function minimalRoots(paths: Iterable<string>): string[] {
-  const sorted = sortPaths(new Set(paths));
   const out: string[] = [];
-  for (const p of sorted) {
-    if (!out.some((r) => isWithin(p, r))) out.push(p);
+  let last: string | undefined;
+  for (const p of sortPaths(new Set(paths))) {
+    if (last !== undefined && isWithin(p, last)) continue;
+    out.push(p);
+    last = p;
   }
   return out;
 }
