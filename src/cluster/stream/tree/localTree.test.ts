@@ -38,6 +38,17 @@ describe('sync local tree', () => {
     assert.deepEqual(scan.skipped.map((s) => s.path).sort(), ['outside', 'src/climb']);
   });
 
+  it('follows symlink chains as the file system does: a link through `up -> ..` can leave the folder', async () => {
+    symlinkSync('..', join(root, 'src/up'));
+    symlinkSync('src/up/..', join(root, 'gp')); // text: the root; file system: the root's parent
+    symlinkSync('src/up/data', join(root, 'data-again')); // the root's data folder
+    const scan = await scanLocalTree(root);
+    assert.equal(scan.tree.get('src/up')?.type, 'symlink');
+    assert.equal(scan.tree.get('data-again')?.type, 'symlink');
+    assert.equal(scan.tree.has('gp'), false);
+    assert.match(scan.skipped.find((s) => s.path === 'gp')?.reason ?? '', /points outside the synced folder/);
+  });
+
   it('takes extra patterns', async () => {
     const scan = await scanLocalTree(root, { ignore: ['src/'] });
     assert.equal([...scan.tree.keys()].some((p) => p.startsWith('src')), false);

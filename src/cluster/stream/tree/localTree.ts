@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, lstatSync, openSync, promises as fsp, readSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, openSync, promises as fsp, readlinkSync, readSync, type Stats } from 'node:fs';
 import { type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IGNORE_FILES, IgnoreMatcher, type IgnoreFileKind } from './ignore';
@@ -12,8 +12,8 @@ import { type TarEntry } from './tar';
  * Read only: sync never writes local files.
  *
  * Symlinks: one whose target stays inside the folder (a relative target that does not climb
- * above the root) is sent as a symlink; any other is skipped with a warning. Symlinks are never
- * followed. Sockets, pipes and devices are skipped.
+ * above the root, resolved through any links on its way as the file system would) is sent as a
+ * symlink; any other is skipped with a warning. The walk never follows symlinks. Sockets, pipes and devices are skipped.
  */
 
 export interface LocalScan {
@@ -46,6 +46,17 @@ export async function loadIgnoreFiles(root: string, dir: string, matcher: Ignore
   );
 }
 
+/** Reads links under the root for resolving symlink chains (rare: only while checking a symlink). */
+function readlinkUnder(root: string): (rel: string) => string | undefined {
+  return (rel) => {
+    try {
+      return readlinkSync(join(root, rel)).replace(/\\/g, '/');
+    } catch {
+      return undefined; // not a symlink, or missing
+    }
+  };
+}
+
 /** Converts an lstat result to an entry; undefined for types sync does not send. */
 export async function entryFromStats(root: string, rel: string, st: Stats): Promise<TreeEntry | { skip: string } | undefined> {
   const mtime = Math.floor(st.mtimeMs / 1000);
@@ -55,7 +66,7 @@ export async function entryFromStats(root: string, rel: string, st: Stats): Prom
   if (st.isSymbolicLink()) {
     const target = await fsp.readlink(join(root, rel)).catch(() => undefined);
     if (target === undefined) return undefined;
-    if (!symlinkStaysInside(rel, target.replace(/\\/g, '/'))) return { skip: `symlink to ${target} points outside the synced folder` };
+    if (!symlinkStaysInside(rel, target.replace(/\\/g, '/'), readlinkUnder(root))) return { skip: `symlink to ${target} points outside the synced folder` };
     return { type: 'symlink', size: Buffer.byteLength(target), mtime, mode: 0o777, linkTarget: target.replace(/\\/g, '/') };
   }
   return undefined;

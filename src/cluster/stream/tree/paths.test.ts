@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert';
+import { mkdirSync, mkdtempSync, readlinkSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
 import { checkRelativePath, checkTargetFolder, parentsOf, safeRelativePath, symlinkStaysInside } from './paths';
 
 describe('sync paths', () => {
@@ -41,5 +44,69 @@ describe('sync paths', () => {
     assert.equal(symlinkStaysInside('link', '..'), false);
     assert.equal(symlinkStaysInside('link', '/etc/passwd'), false);
     assert.equal(symlinkStaysInside('a/link', 'x/../../..'), false);
+  });
+
+  describe('symlink chains, resolved on a real file system', () => {
+    let base: string;
+    let root: string;
+    before(() => {
+      base = realpathSync(mkdtempSync(join(tmpdir(), 'kubeml-links-')));
+      root = join(base, 'proj');
+      mkdirSync(join(root, 'dir/sub'), { recursive: true });
+      mkdirSync(join(root, 'data'));
+      mkdirSync(join(base, 'x')); // outside the root
+      const link = (at: string, to: string) => symlinkSync(to, join(root, at));
+      link('dir/up', '..'); // the root itself: inside
+      link('gp', 'dir/up/../..'); // text: the root; file system: the root's parent
+      link('ok', 'dir/up/data'); // the root's data folder
+      link('deep', 'dir/sub/../up/dir/up/data'); // several hops, inside
+      link('twice', 'dir/up/../x'); // text: dir/x; file system: beside the root
+      link('dir/sub/esc', '../up/..'); // dir/up is the root, so .. leaves
+      link('loop1', 'loop2');
+      link('loop2', 'loop1/x');
+      link('abs', 'dir/absl/x');
+      link('dir/absl', join(root, 'data')); // absolute, even though it names a folder inside
+      link('dangling', 'dir/missing/file');
+    });
+    after(() => rmSync(base, { recursive: true, force: true }));
+
+    const readlinkIn = (rel: string): string | undefined => {
+      try {
+        return readlinkSync(join(root, rel));
+      } catch {
+        return undefined;
+      }
+    };
+    /** What the kernel says: the link's real location relative to the root, or undefined when it does not resolve. */
+    const kernelInside = (rel: string): boolean | undefined => {
+      let real: string;
+      try {
+        real = realpathSync.native(join(root, rel)); // libc: node's JS realpath folds ".." by text first
+      } catch {
+        return undefined;
+      }
+      const r = relative(root, real);
+      return r === '' || (!r.startsWith('..' + sep) && r !== '..');
+    };
+
+    it('agrees with the kernel on every link that resolves', () => {
+      for (const rel of ['dir/up', 'gp', 'ok', 'deep', 'twice', 'dir/sub/esc']) {
+        const expected = kernelInside(rel);
+        assert.notEqual(expected, undefined, `${rel} should resolve`);
+        assert.equal(symlinkStaysInside(rel, readlinkIn(rel)!, readlinkIn), expected, rel);
+      }
+      assert.equal(kernelInside('gp'), false); // the case text-only resolution got wrong
+    });
+
+    it('refuses loops, and chains through an absolute link', () => {
+      assert.equal(kernelInside('loop1'), undefined);
+      assert.equal(symlinkStaysInside('loop1', readlinkIn('loop1')!, readlinkIn), false);
+      assert.equal(symlinkStaysInside('abs', readlinkIn('abs')!, readlinkIn), false);
+    });
+
+    it('resolves the rest of a dangling chain by its text', () => {
+      assert.equal(symlinkStaysInside('dangling', readlinkIn('dangling')!, readlinkIn), true);
+      assert.equal(symlinkStaysInside('dangling', 'dir/missing/../../..', readlinkIn), false);
+    });
   });
 });

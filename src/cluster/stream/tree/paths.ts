@@ -90,21 +90,45 @@ export function isWithin(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir + '/');
 }
 
+/** Reads the symlink at a path relative to the root; undefined when the path is not a symlink (or is missing). */
+export type ReadLink = (relPath: string) => string | undefined;
+
+/** Links followed while resolving one symlink before giving up, as Linux does (MAXSYMLINKS). */
+export const MAX_SYMLINK_HOPS = 40;
+
+function unusableTarget(target: string): boolean {
+  return target === '' || target.includes('\0') || target.startsWith('/') || /^[A-Za-z]:/.test(target) || target.includes('\\');
+}
+
 /**
  * Whether a symlink at `linkPath` (relative to the root) pointing at `target` resolves inside
- * the tree. Absolute targets never do: the pod's filesystem is not the local one.
+ * the tree (the root itself counts as inside). Resolved as the file system does: component by
+ * component from the link's folder, and each component that is itself a symlink (asked through
+ * `readlink`) is replaced by its target before the next `..` applies, so `dir/up -> ..` makes
+ * `dir/up/../..` leave the tree. Refused: absolute targets anywhere in the chain (the pod's
+ * file system is not the local one), more than MAX_SYMLINK_HOPS links (a loop), any `..` above
+ * the root. A component that does not exist is taken by its text (a dangling link is fine).
  */
-export function symlinkStaysInside(linkPath: string, target: string): boolean {
-  if (target === '' || target.includes('\0') || target.startsWith('/') || /^[A-Za-z]:/.test(target) || target.includes('\\')) return false;
-  const stack = parentsOf(linkPath).length ? linkPath.split('/').slice(0, -1) : [];
-  for (const seg of target.split('/')) {
+export function symlinkStaysInside(linkPath: string, target: string, readlink: ReadLink = () => undefined): boolean {
+  if (unusableTarget(target)) return false;
+  const resolved = linkPath.split('/').slice(0, -1);
+  // Components still to walk, the next one last.
+  const todo = target.split('/').reverse();
+  let hops = 0;
+  while (todo.length) {
+    const seg = todo.pop()!;
     if (seg === '' || seg === '.') continue;
     if (seg === '..') {
-      if (stack.length === 0) return false;
-      stack.pop();
-    } else {
-      stack.push(seg);
+      if (resolved.length === 0) return false;
+      resolved.pop();
+      continue;
     }
+    resolved.push(seg);
+    const next = readlink(resolved.join('/'));
+    if (next === undefined) continue;
+    if (++hops > MAX_SYMLINK_HOPS || unusableTarget(next)) return false;
+    resolved.pop();
+    for (const s of next.split('/').reverse()) todo.push(s);
   }
   return true;
 }
