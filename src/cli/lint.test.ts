@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -94,5 +95,123 @@ describe('kubeml lint (CLI)', () => {
     assert.equal(l.code, 0);
     assert.match(l.out, /^gpu-limits +error /m);
     assert.equal((await run(['--help'])).code, 0);
+  });
+});
+
+describe('kubeml lint (CLI): bad input in folders', () => {
+  const JOB = 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      restartPolicy: Always\n      containers: [{name: a, image: "busybox:1.36"}]\n';
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kubeml-lint-bad-'));
+    writeFileSync(join(dir, 'job.yaml'), JOB);
+  });
+  afterEach(() => {
+    chmodSync(dir, 0o700);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  /** The rest of the folder was linted: job.yaml's error is there. */
+  const linted = (out: string) => assert.match(out, /job\.yaml:7:7 error job-restart-policy /);
+  const notLinted = (out: string, name: string, why: RegExp) => {
+    const lines = out.split('\n').filter((l) => l.startsWith(join(dir, name) + ':'));
+    assert.equal(lines.length, 1, out);
+    assert.match(lines[0]!, /:1:1 error lint-limits (Not linted: |Stopped after )/);
+    assert.match(lines[0]!, why);
+  };
+
+  it('does not follow a link to / found in a folder (the rest is linted, the link is skipped)', async () => {
+    symlinkSync('/', join(dir, 'root.yaml'));
+    const r = await run([dir]);
+    linted(r.out);
+    assert.equal(r.code, 1);
+    assert.deepEqual(r.out.trim().split('\n').filter((l) => !l.startsWith(dir + '/')), []);
+  });
+
+  it('does not follow folder link loops (a link to the folder itself, a link from a subfolder back up)', async () => {
+    symlinkSync('.', join(dir, 'loop.yaml'));
+    mkdirSync(join(dir, 'sub'));
+    symlinkSync('..', join(dir, 'sub', 'back.yml'));
+    const r = await run([dir]);
+    linted(r.out);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /in 1 file /);
+  });
+
+  it('reports a file link loop as a file it could not read, lints the rest and exits 2', async () => {
+    symlinkSync('self.yaml', join(dir, 'self.yaml'));
+    const r = await run([dir]);
+    linted(r.out);
+    notLinted(r.out, 'self.yaml', /loop of symbolic links/);
+    assert.equal(r.code, 2);
+  });
+
+  it('reports a FIFO named *.yaml without opening it for a blocking read, and exits 2', async () => {
+    execFileSync('mkfifo', [join(dir, 'pipe.yaml')]);
+    const r = await run([dir]);
+    linted(r.out);
+    notLinted(r.out, 'pipe.yaml', /not a regular file \(a FIFO\)/);
+    assert.equal(r.code, 2);
+    const explicit = await run([join(dir, 'pipe.yaml')]);
+    assert.equal(explicit.code, 2);
+    assert.match(explicit.out, /not a regular file \(a FIFO\).*stdin/);
+  });
+
+  it('reports a link to /dev/zero without reading it, and exits 2', async () => {
+    symlinkSync('/dev/zero', join(dir, 'zero.yaml'));
+    const r = await run([dir]);
+    linted(r.out);
+    notLinted(r.out, 'zero.yaml', /not a regular file \(a character device\)/);
+    assert.equal(r.code, 2);
+  });
+
+  it('reports a file and a folder it may not read (as root: under effective uid nobody, since root reads mode 000 files)', async () => {
+    writeFileSync(join(dir, 'secret.yaml'), JOB);
+    chmodSync(join(dir, 'secret.yaml'), 0o000);
+    mkdirSync(join(dir, 'locked'));
+    writeFileSync(join(dir, 'locked', 'a.yaml'), JOB);
+    chmodSync(join(dir, 'locked'), 0o000);
+    chmodSync(dir, 0o755);
+    chmodSync(join(dir, 'job.yaml'), 0o644);
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) process.seteuid!(65534);
+    let r: Awaited<ReturnType<typeof run>>;
+    try {
+      r = await run([dir]);
+    } finally {
+      if (asRoot) process.seteuid!(0);
+    }
+    chmodSync(join(dir, 'locked'), 0o700);
+    linted(r.out);
+    notLinted(r.out, 'secret.yaml', /permission denied/);
+    notLinted(r.out, 'locked', /cannot list the folder: permission denied/);
+    assert.equal(r.code, 2);
+  });
+
+  it('reports a file over --max-file-size from its size, without reading it (a sparse 3 GiB file), and exits 2', async () => {
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\n');
+    truncateSync(big, 3 * 1024 ** 3);
+    const r = await run([dir]);
+    linted(r.out);
+    notLinted(r.out, 'big.yaml', /the file is 3072\.0 MB, over the 20\.0 MB limit/);
+    assert.equal(r.code, 2);
+  });
+
+  it('ends a single huge document (parsed by the yaml package) with one finding within --time-budget, and exits 2', async () => {
+    // An anchor sends the document to the yaml package; 100,000 keys in one mapping take it minutes.
+    const keys = Array.from({ length: 100_000 }, (_, i) => `  k${i}: "value ${i}"\n`).join('');
+    writeFileSync(join(dir, 'huge.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: &n huge\ndata:\n${keys}`);
+    const r = await run(['--time-budget', '0.3', '--max-file-size', '100', dir]);
+    linted(r.out);
+    notLinted(r.out, 'huge.yaml', /Stopped after 0 documents: linting took longer than 300 ms/);
+    assert.equal(r.code, 2);
+  });
+
+  it('ends a single huge document without anchors (too big for the fast parser) with one finding within --time-budget, and exits 2', async () => {
+    const items = '  - "value number xxxxxxxx"\n'.repeat(1_000_000);
+    writeFileSync(join(dir, 'huge.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: huge\nitems:\n${items}`);
+    const r = await run(['--time-budget', '0.2', '--max-file-size', '100', dir]);
+    linted(r.out);
+    notLinted(r.out, 'huge.yaml', /Stopped after 0 documents: linting took longer than 200 ms/);
+    assert.equal(r.code, 2);
   });
 });

@@ -1,27 +1,32 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
 import { lintText, looksLikeKubernetes, type LintConfig } from '../lint/engine';
 import { formatJson, formatSarif, formatText, summarize, summaryLine, type FileFindings } from '../lint/format';
 import { ruleMetas } from '../lint/rules';
 import { bundledValidator, PINNED_KUBERNETES } from '../lint/schema/bundled';
-import type { SeveritySetting } from '../lint/types';
+import type { Finding, SeveritySetting } from '../lint/types';
 import { messageOf } from '../common/errors';
 
 const USAGE = `Usage: kubeml lint [options] FILE|DIR...
 
 Lints Kubernetes manifests (and kubeml.yaml) with the rules of the KubeML editor diagnostics.
 Folders are searched for *.yaml / *.yml files that hold Kubernetes objects. "-" reads stdin.
+A folder search does not follow links to folders (name such a folder to lint it); links to files
+are followed. What cannot be linted (unreadable, not a regular file such as a FIFO or a device,
+over the size limit, binary, or out of time) gets an error finding of rule lint-limits.
 
 Options:
   --format text|json|sarif   output format (default text: file:line:col severity rule-id message)
   --disable RULE[,RULE]      turn rules off (repeatable)
   --severity RULE=LEVEL      set a rule's severity: error, warning, info, hint or off (repeatable)
   --no-schema                skip the Kubernetes ${PINNED_KUBERNETES} schema checks
-  --max-file-size MB         skip larger files (default 20)
+  --max-file-size MB         do not read larger files (default 20)
+  --time-budget SECONDS      stop linting a file after this long, within a document too (default 60)
   --list-rules               print the rules and exit
   -h, --help                 print this help
 
-Exit status: 0 no error-severity finding, 1 some error finding, 2 usage or read error.
+Exit status: 0 no error-severity finding, 1 some error finding, 2 usage error or some file not
+linted in full (a lint-limits finding; the other files are still linted and reported).
 `;
 
 const VERSION = '0.1.0';
@@ -32,13 +37,19 @@ interface Options {
   rules: Record<string, SeveritySetting>;
   schema: boolean;
   maxMb: number;
+  budgetS: number;
   paths: string[];
 }
 
 class UsageError extends Error {}
 
+/** A file that was not linted must not pass silently: lint-limits keeps its severity and exit status. */
+function fixedRule(id: string): void {
+  if (id === 'lint-limits') throw new UsageError('lint-limits cannot be turned off or down: a file that was not linted in full makes the exit status 2. Leave such files out of the paths instead.');
+}
+
 function parseArgs(args: string[]): Options | 'help' | 'list' {
-  const o: Options = { format: 'text', rules: {}, schema: true, maxMb: 20, paths: [] };
+  const o: Options = { format: 'text', rules: {}, schema: true, maxMb: 20, budgetS: 60, paths: [] };
   const known = new Set(ruleMetas.map((r) => r.id));
   const value = (i: number, flag: string) => {
     const v = args[i + 1];
@@ -65,6 +76,7 @@ function parseArgs(args: string[]): Options | 'help' | 'list' {
       }
       case '--disable':
         for (const id of take().split(',').filter(Boolean)) {
+          fixedRule(id);
           if (!known.has(id)) throw new UsageError(`Unknown rule "${id}" (kubeml lint --list-rules lists them).`);
           o.rules[id] = 'off';
         }
@@ -72,6 +84,7 @@ function parseArgs(args: string[]): Options | 'help' | 'list' {
       case '--severity': {
         const [id, level] = take().split('=');
         if (!id || !known.has(id)) throw new UsageError(`Unknown rule "${id ?? ''}" (kubeml lint --list-rules lists them).`);
+        fixedRule(id);
         if (!level || !LEVELS.includes(level)) throw new UsageError(`Unknown severity "${level ?? ''}": use ${LEVELS.join(', ')}.`);
         o.rules[id] = level as SeveritySetting;
         break;
@@ -85,6 +98,12 @@ function parseArgs(args: string[]): Options | 'help' | 'list' {
         o.maxMb = n;
         break;
       }
+      case '--time-budget': {
+        const n = Number(take());
+        if (!(n > 0)) throw new UsageError('--time-budget takes a number of seconds above 0.');
+        o.budgetS = n;
+        break;
+      }
       default:
         if (a.startsWith('-') && a !== '-') throw new UsageError(`Unknown option ${a}.`);
         o.paths.push(a);
@@ -95,18 +114,147 @@ function parseArgs(args: string[]): Options | 'help' | 'list' {
 }
 
 const SKIP_DIRS = new Set(['node_modules', '.git', 'dist', 'out', '.vscode-test']);
+const YAML_NAME = /\.ya?ml$/i;
+/** How much of a too-large file found in a folder is read to tell whether it holds Kubernetes objects. */
+const HEAD_BYTES = 64 * 1024;
 
-/** Files to lint: given files as they are; under folders, YAML files that hold Kubernetes objects or are kubeml.yaml. */
-function collect(path: string, explicit: boolean, out: Array<{ file: string; explicit: boolean }>): void {
-  const st = statSync(path);
-  if (st.isDirectory()) {
-    for (const entry of readdirSync(path, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (entry.isDirectory() ? SKIP_DIRS.has(entry.name) : !/\.ya?ml$/i.test(entry.name)) continue;
-      collect(join(path, entry.name), false, out);
-    }
-  } else {
-    out.push({ file: path, explicit });
+/** A file to lint, or a path that cannot be linted and why (reported as a lint-limits finding). */
+interface Target {
+  file: string;
+  explicit: boolean;
+  problem?: string;
+}
+
+/**
+ * Files to lint: given paths as they are (a link given by name is followed); under folders, *.yaml /
+ * *.yml entries. A folder walk never follows a link to a folder (a link to / or back up the tree
+ * would walk the file system or loop), and a folder reached twice (bind mounts, a folder given
+ * twice) is walked once. Links to files are followed; what they point to is checked when read.
+ */
+function collect(path: string, explicit: boolean, out: Target[], seen: Set<string>): void {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    out.push({ file: path, explicit, problem: unreadable(e) });
+    return;
   }
+  if (!st.isDirectory()) {
+    out.push({ file: path, explicit });
+    return;
+  }
+  const id = `${st.dev}:${st.ino}`;
+  if (seen.has(id)) return;
+  seen.add(id);
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(path, { withFileTypes: true });
+  } catch (e) {
+    out.push({ file: path, explicit, problem: `cannot list the folder: ${reason(e)}. ${fixFor(e)}` });
+    return;
+  }
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const child = join(path, entry.name);
+    if (entry.isDirectory()) {
+      if (!SKIP_DIRS.has(entry.name)) collect(child, false, out, seen);
+      continue;
+    }
+    if (!YAML_NAME.test(entry.name)) continue;
+    if (entry.isSymbolicLink()) {
+      let target: Stats;
+      try {
+        target = statSync(child);
+      } catch (e) {
+        out.push({ file: child, explicit: false, problem: unreadable(e) });
+        continue;
+      }
+      if (target.isDirectory()) continue;
+    }
+    out.push({ file: child, explicit: false });
+  }
+}
+
+const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+
+function reason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ELOOP') return 'a loop of symbolic links';
+  if (code === 'ENOENT') return 'it does not exist (or is a link to nothing)';
+  return messageOf(e);
+}
+
+function fixFor(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return 'Give the user running kubeml lint read access, or leave it out.';
+  if (code === 'ELOOP' || code === 'ENOENT') return 'Fix the path or the link, or remove it.';
+  return 'Check the path.';
+}
+
+function unreadable(e: unknown): string {
+  return `cannot read it: ${reason(e)}. ${fixFor(e)}`;
+}
+
+function kindOf(st: Stats): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice()) return 'a character device';
+  if (st.isBlockDevice()) return 'a block device';
+  if (st.isSocket()) return 'a socket';
+  if (st.isDirectory()) return 'a folder';
+  return 'not a file';
+}
+
+type ReadResult = { text: string } | { problem: string; head?: string };
+
+/**
+ * Reads a file only when it is a regular file within the size limit, both checked before reading
+ * (a FIFO, /dev/zero or a huge file is never read). O_NONBLOCK: a FIFO swapped in after the check
+ * does not block the open either.
+ */
+function readTarget(file: string, limit: number): ReadResult {
+  const notRegular = (st: Stats) => ({
+    problem: `not a regular file (${kindOf(st)}). ${st.isFIFO() ? 'Pipe it to stdin with "-" instead, or leave it out.' : 'Leave it out of the paths to lint.'}`,
+  });
+  const tooLarge = (size: number) => `the file is ${mb(size)} MB, over the ${mb(limit)} MB limit (raise it with --max-file-size, or leave the file out).`;
+  let fd: number;
+  try {
+    const st = statSync(file);
+    if (!st.isFile()) return notRegular(st);
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    return { problem: unreadable(e) };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return notRegular(st);
+    if (st.size > limit) return { problem: tooLarge(st.size), head: readUpTo(fd, HEAD_BYTES).toString('utf8') };
+    // The file may grow between fstat and read: never read more than the limit allows.
+    const buf = readUpTo(fd, limit + 1);
+    if (buf.length > limit) return { problem: tooLarge(buf.length), head: buf.subarray(0, HEAD_BYTES).toString('utf8') };
+    return { text: buf.toString('utf8') };
+  } catch (e) {
+    return { problem: unreadable(e) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readUpTo(fd: number, max: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total < max) {
+    const chunk = Buffer.allocUnsafe(Math.min(max - total, 1024 * 1024));
+    const n = readSync(fd, chunk, 0, chunk.length, null);
+    if (n === 0) break;
+    chunks.push(chunk.subarray(0, n));
+    total += n;
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function notLintedFinding(message: string): Finding {
+  const at = { line: 0, col: 0 };
+  return { ruleId: 'lint-limits', severity: 'error', message: `Not linted: ${message}`, start: 0, end: 0, startPos: at, endPos: at, docIndex: 0 };
 }
 
 export async function lintMain(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
@@ -130,21 +278,15 @@ export async function lintMain(args: string[], out: NodeJS.WritableStream, err: 
     throw e;
   }
 
-  const files: Array<{ file: string; explicit: boolean }> = [];
+  const targets: Target[] = [];
+  const seen = new Set<string>();
   for (const p of opts.paths) {
-    if (p === '-') {
-      files.push({ file: '-', explicit: true });
-      continue;
-    }
-    try {
-      collect(p, true, files);
-    } catch (e) {
-      err.write(`kubeml lint: cannot read ${p}: ${messageOf(e)}\n`);
-      return 2;
-    }
+    if (p === '-') targets.push({ file: '-', explicit: true });
+    else collect(p, true, targets, seen);
   }
 
-  const config: LintConfig = { rules: opts.rules, schema: opts.schema, maxFileBytes: opts.maxMb * 1024 * 1024, timeBudgetMs: 60_000 };
+  const maxFileBytes = opts.maxMb * 1024 * 1024;
+  const config: LintConfig = { rules: opts.rules, schema: opts.schema, maxFileBytes, timeBudgetMs: opts.budgetS * 1000 };
   try {
     if (opts.schema) config.bundledSchema = bundledValidator();
   } catch (e) {
@@ -153,18 +295,27 @@ export async function lintMain(args: string[], out: NodeJS.WritableStream, err: 
   }
   const results: FileFindings[] = [];
   let resources = 0;
-  for (const { file, explicit } of files) {
-    let text: string;
-    try {
-      text = file === '-' ? await readStdin() : readFileSync(file, 'utf8');
-    } catch (e) {
-      err.write(`kubeml lint: cannot read ${file}: ${messageOf(e)}\n`);
-      return 2;
+  let notLinted = 0;
+  for (const { file, explicit, problem } of targets) {
+    const name = file === '-' ? '<stdin>' : file;
+    const read: ReadResult = problem ? { problem } : file === '-' ? await readStdin(maxFileBytes) : readTarget(file, maxFileBytes);
+    if ('problem' in read) {
+      // A too-large file found in a folder is reported only when its head looks like Kubernetes.
+      if (!explicit && read.head !== undefined && !looksLikeKubernetes(read.head)) continue;
+      err.write(`kubeml lint: cannot lint ${name}: ${read.problem}\n`);
+      results.push({ file: name, findings: [notLintedFinding(read.problem)] });
+      notLinted++;
+      continue;
     }
+    const text = read.text;
     if (!explicit && basename(file) !== 'kubeml.yaml' && !looksLikeKubernetes(text)) continue;
     const r = lintText(text, { ...config, kubemlSpec: basename(file) === 'kubeml.yaml' });
     resources += r.resources;
-    results.push({ file: file === '-' ? '<stdin>' : file, findings: r.findings });
+    // lint-limits: the file was not linted in full (binary, or out of time); an error on the command line.
+    let limited = false;
+    const findings = r.findings.map((f) => (f.ruleId === 'lint-limits' ? ((limited = true), { ...f, severity: 'error' as const }) : f));
+    if (limited) notLinted++;
+    results.push({ file: name, findings });
   }
   const summary = summarize(results, resources);
   if (opts.format === 'json') out.write(formatJson(results, summary));
@@ -173,11 +324,25 @@ export async function lintMain(args: string[], out: NodeJS.WritableStream, err: 
     out.write(formatText(results));
     err.write(summaryLine(summary) + '\n');
   }
+  if (notLinted > 0) {
+    err.write(`kubeml lint: ${notLinted} file${notLinted === 1 ? ' was' : 's were'} not linted or not linted in full (lint-limits findings): exit status 2.\n`);
+    return 2;
+  }
   return summary.error > 0 ? 1 : 0;
 }
 
-async function readStdin(): Promise<string> {
+async function readStdin(limit: number): Promise<ReadResult> {
   const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+  let total = 0;
+  for await (const c of process.stdin) {
+    const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+    chunks.push(b);
+    total += b.length;
+    // Stop reading at the limit: stdin may be endless (yes | kubeml lint -).
+    if (total > limit) {
+      process.stdin.destroy();
+      return { problem: `stdin holds more than the ${mb(limit)} MB limit (raise it with --max-file-size).` };
+    }
+  }
+  return { text: Buffer.concat(chunks).toString('utf8') };
 }

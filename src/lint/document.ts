@@ -1,4 +1,4 @@
-import { parseDocument, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
+import { Composer, Lexer, Parser, YAMLParseError, type Document, type Node, type Pair, type ParsedNode, type YAMLMap } from 'yaml';
 import { fastParse } from './fastYaml';
 import { isAlias, isMap, isPair, isScalar, isSeq } from './yamlNodes';
 import type { Path } from './types';
@@ -54,14 +54,35 @@ export interface ParsedChunk {
 
 export const MAX_ALIAS_COUNT = 100;
 
-/** YAML 1.1 as Kubernetes reads it (go-yaml): `yes`/`on` are booleans, `0644` is octal. */
-export function parseChunk(text: string): ParsedChunk {
-  const fast = fastParse(text);
+/**
+ * Thrown by parseChunk when its deadline passes: the caller's time budget bounds one document
+ * too, whatever its size (a 50 MB document, or 40,000 keys in one mapping, which the `yaml`
+ * package's duplicate-key check compares pairwise).
+ */
+export class OutOfTime extends Error {
+  constructor() {
+    super('The time budget ran out while parsing the document.');
+  }
+}
+
+/**
+ * Documents larger than this skip the fast path, which has no deadline checks, for the `yaml`
+ * package, which parses with them. No Kubernetes object is this large: the API server (etcd)
+ * takes at most 1.5 MiB a request.
+ */
+export const FAST_PATH_MAX_CHARS = 1.5 * 1024 * 1024;
+
+const YAML_OPTIONS = { version: '1.1', prettyErrors: false, keepSourceTokens: false, strict: true } as const;
+
+/** YAML 1.1 as Kubernetes reads it (go-yaml): `yes`/`on` are booleans, `0644` is octal. Throws OutOfTime after `deadline` (Date.now()). */
+export function parseChunk(text: string, deadline = Infinity): ParsedChunk {
+  const fast = text.length <= FAST_PATH_MAX_CHARS ? fastParse(text) : undefined;
   if (fast) return { doc: fast.doc, value: fast.value };
-  const doc = parseDocument(text, { version: '1.1', uniqueKeys: true, prettyErrors: false, keepSourceTokens: false, strict: true });
+  const doc = parseWithDeadline(text, deadline);
   let value: unknown;
   let valueError: string | undefined;
   if (doc.errors.length === 0) {
+    if (Date.now() > deadline) throw new OutOfTime();
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {
@@ -69,6 +90,41 @@ export function parseChunk(text: string): ParsedChunk {
     }
   }
   return { doc, value, valueError };
+}
+
+/**
+ * `yaml`'s parseDocument (uniqueKeys: true) taken apart, as its Parser documents, so that the
+ * clock is read while it works: every 4,096 tokens and every 4,096 key comparisons.
+ */
+function parseWithDeadline(text: string, deadline: number): Document.Parsed {
+  let steps = 0;
+  const tick = () => {
+    if ((++steps & 4095) === 0 && Date.now() > deadline) throw new OutOfTime();
+  };
+  // The yaml package's own test for uniqueKeys: true, with the clock read.
+  const sameKey = (a: ParsedNode, b: ParsedNode) => {
+    tick();
+    return a === b || (isScalar(a) && isScalar(b) && a.value === b.value);
+  };
+  const parser = new Parser();
+  function* tokens() {
+    for (const lexeme of new Lexer().lex(text)) {
+      tick();
+      yield* parser.next(lexeme);
+    }
+    yield* parser.end();
+  }
+  let doc: Document.Parsed | undefined;
+  for (const d of new Composer({ ...YAML_OPTIONS, uniqueKeys: sameKey }).compose(tokens(), true, text.length)) {
+    if (!doc) doc = d;
+    else {
+      doc.errors.push(new YAMLParseError([d.range[0], d.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+      break;
+    }
+  }
+  // compose(forceDoc) always yields a document; the options are parseDocument's again.
+  doc!.options.uniqueKeys = true;
+  return doc!;
 }
 
 /** A node's [start, end) offsets within its chunk. */

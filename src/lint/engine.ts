@@ -1,6 +1,6 @@
 import type { Node } from 'yaml';
 import { parseSpec } from '../model/runSpec';
-import { attachSource, isBlankChunk, isRecord, LineTable, parseChunk, spanOf, splitDocuments, type ParsedChunk } from './document';
+import { attachSource, isBlankChunk, isRecord, LineTable, OutOfTime, parseChunk, spanOf, splitDocuments, type ParsedChunk } from './document';
 import { parseFieldPath } from './fieldPath';
 import { allRules, ruleMeta } from './rules';
 import { RuleContext, type FileIndex, type RawFinding } from './rules/rule';
@@ -24,7 +24,11 @@ export interface LintConfig {
   facts?: ClusterFacts;
   /** Files larger than this are not linted (one finding says so). Default 5 MiB. */
   maxFileBytes?: number;
-  /** Analysis stops after this long (one finding says so). Default 5000 ms. */
+  /**
+   * Analysis stops after this long (one finding says so), within a document too: parsing reads the
+   * clock as it goes, and a document is not analysed when less time is left than its parse took.
+   * Default 5000 ms.
+   */
   timeBudgetMs?: number;
   /** The file is a kubeml.yaml run spec: checked with the run spec's own rules (src/runs/spec.ts). */
   kubemlSpec?: boolean;
@@ -53,6 +57,8 @@ interface Entry {
   lines?: LineTable;
   key?: string;
   raw?: RawFinding[];
+  /** How long parsing took: analysis takes about as long, so it is not started with less time left. */
+  parseMs: number;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024;
@@ -95,23 +101,30 @@ export class IncrementalLinter {
       this.cache.clear();
       return single('lint-limits', 'Not linted: the file looks binary (NUL or control characters), not YAML.');
     }
-    const started = Date.now();
     const budget = config.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
+    const deadline = Date.now() + budget;
     const chunks = splitDocuments(text);
     const next = new Map<string, Entry>();
     const placed: Array<{ start: number; entry: Entry; index: number }> = [];
     let reparsed = 0;
     let stoppedAt = -1;
+    /** Where the document that ran out of time starts (undefined: stopped between documents). */
+    let stoppedIn: number | undefined;
     let index = 0;
     for (const chunk of chunks) {
       if (isBlankChunk(chunk.text)) continue;
       let entry = next.get(chunk.text) ?? this.cache.get(chunk.text);
       if (!entry) {
-        if (Date.now() - started > budget) {
+        if (Date.now() > deadline) {
           stoppedAt = index;
           break;
         }
-        entry = parseEntry(chunk.text);
+        const parsed = parseEntry(chunk.text, deadline);
+        if (!parsed) {
+          [stoppedAt, stoppedIn] = [index, chunk.start];
+          break;
+        }
+        entry = parsed;
         reparsed++;
       }
       next.set(chunk.text, entry);
@@ -126,11 +139,16 @@ export class IncrementalLinter {
     const findings: Finding[] = [];
     let resources = 0;
     for (const { start, entry, index: docIndex } of placed) {
-      if (entry.head) resources++;
       if (entry.key !== key || !entry.raw) {
-        entry.raw = analyse(entry, config, file);
+        const raw = Date.now() + entry.parseMs > deadline ? undefined : analyse(entry, config, file, deadline);
+        if (!raw) {
+          [stoppedAt, stoppedIn] = [docIndex, start];
+          break;
+        }
+        entry.raw = raw;
         entry.key = key;
       }
+      if (entry.head) resources++;
       const annotated = entry.head ? annotationSuppressions(entry.parsed.value) : undefined;
       for (const raw of entry.raw) {
         const severity = severityOf(raw, config);
@@ -142,9 +160,11 @@ export class IncrementalLinter {
         findings.push(place(raw, start, severity, docIndex, lines));
       }
     }
-    if (config.kubemlSpec && placed.length > 0 && !findings.some((f) => f.ruleId === 'yaml-syntax')) findings.push(...specFindings(text, placed[0]!.entry, placed[0]!.start, lines, config));
+    if (config.kubemlSpec && stoppedAt < 0 && placed.length > 0 && !findings.some((f) => f.ruleId === 'yaml-syntax')) findings.push(...specFindings(text, placed[0]!.entry, placed[0]!.start, lines, config));
     if (stoppedAt >= 0) {
-      const f = place({ ruleId: 'lint-limits', message: `Stopped after ${stoppedAt} documents: linting took longer than ${budget} ms; the rest of the file was not checked.`, start: 0, end: 0 }, 0, 'info', 0, lines);
+      const within = stoppedIn === undefined ? '' : ` (document ${stoppedAt + 1}, from line ${lines.position(stoppedIn).line + 1}, did not finish in that time)`;
+      const message = `Stopped after ${stoppedAt} documents: linting took longer than ${budget} ms${within}; the rest of the file was not checked.`;
+      const f = place({ ruleId: 'lint-limits', message, start: 0, end: 0 }, stoppedIn ?? 0, 'info', stoppedAt, lines);
       findings.push(f);
     }
     findings.sort((a, b) => a.start - b.start || a.end - b.end || a.ruleId.localeCompare(b.ruleId));
@@ -157,17 +177,21 @@ export function lintText(text: string, config: LintConfig = {}): LintResult {
   return new IncrementalLinter().lint(text, config);
 }
 
-function parseEntry(text: string): Entry {
+/** Undefined when the deadline passed first. */
+function parseEntry(text: string, deadline: number): Entry | undefined {
+  const started = Date.now();
   let parsed: ParsedChunk;
   try {
-    parsed = parseChunk(text);
+    parsed = parseChunk(text, deadline);
   } catch (e) {
+    if (e instanceof OutOfTime) return undefined;
     // The parser itself failing (stack overflow on absurd nesting) must not take the host down.
     const message = e instanceof RangeError ? 'The document nests too deeply to parse.' : `The YAML parser failed: ${e instanceof Error ? e.message : String(e)}`;
-    return { text, parsed: { doc: undefined as never, value: undefined, valueError: message }, suppress: ChunkSuppressions.none };
+    return { text, parsed: { doc: undefined as never, value: undefined, valueError: message }, suppress: ChunkSuppressions.none, parseMs: Date.now() - started };
   }
   attachSource(parsed.doc, text);
-  return { text, parsed, head: parsed.doc.errors.length === 0 ? headOf(parsed.value) : undefined, suppress: ChunkSuppressions.parse(text) };
+  const head = parsed.doc.errors.length === 0 ? headOf(parsed.value) : undefined;
+  return { text, parsed, head, suppress: ChunkSuppressions.parse(text), parseMs: Date.now() - started };
 }
 
 function fileIndex(entries: Entry[]): FileIndex {
@@ -178,7 +202,13 @@ function fileIndex(entries: Entry[]): FileIndex {
   return { pvcs };
 }
 
-function analyse(entry: Entry, config: LintConfig, file: FileIndex): RawFinding[] {
+/** Documents this large read the clock between the schema check and each rule. */
+const TIMED_ANALYSIS_CHARS = 64 * 1024;
+
+/** Undefined when the deadline passed first. */
+function analyse(entry: Entry, config: LintConfig, file: FileIndex, deadline: number): RawFinding[] | undefined {
+  const timed = entry.text.length > TIMED_ANALYSIS_CHARS;
+  const late = () => timed && Date.now() > deadline;
   const out: RawFinding[] = [];
   const { doc, value, valueError } = entry.parsed;
   const text = entry.text;
@@ -214,6 +244,7 @@ function analyse(entry: Entry, config: LintConfig, file: FileIndex): RawFinding[
   const ctx = new RuleContext(doc, text, value as Record<string, unknown>, head, config.facts ?? {}, withNamespace(file, head));
   for (const rule of allRules) {
     if (config.rules?.[rule.id] === 'off') continue;
+    if (late()) return undefined;
     try {
       rule.check(ctx);
     } catch (e) {
@@ -221,7 +252,8 @@ function analyse(entry: Entry, config: LintConfig, file: FileIndex): RawFinding[
       ctx.findings.push({ ruleId: rule.id, severity: 'hint', message: `The rule failed on this document: ${e instanceof Error ? e.message : String(e)}`, start: 0, end: 0 });
     }
   }
-  out.push(...ctx.findings);
+  // Not push(...): a huge document's 100,000s of findings would overflow the stack as arguments.
+  for (const f of ctx.findings) out.push(f);
   return out;
 }
 
@@ -257,7 +289,7 @@ function schemaCheck(entry: Entry, head: ResourceHead, config: LintConfig, out: 
   if (validator) {
     const problems: Parameters<SchemaValidator['validate']>[4] = [];
     validator.validate(root, group, version, kind, problems);
-    out.push(...problems);
+    for (const p of problems) out.push(p);
     const md = (entry.parsed.value as Record<string, unknown>).metadata;
     if (!isRecord(md) || (typeof md.name !== 'string' && typeof md.generateName !== 'string')) {
       out.push({ ruleId: 'schema', message: 'metadata.name is required (or metadata.generateName).', ...keySpan(root, 'metadata') ?? keySpan(root, 'kind')! });
