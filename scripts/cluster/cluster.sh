@@ -7,6 +7,7 @@
 #   scripts/cluster/cluster.sh down --purge  same, and delete the cluster's state (a fresh cluster next time)
 #   scripts/cluster/cluster.sh status      show components, nodes and URLs (exit 1 if not fully up)
 #   scripts/cluster/cluster.sh kubeconfig  print the admin kubeconfig path (nothing else)
+#   scripts/cluster/cluster.sh mounts [DIR...]  list the mounts down removes (in and of the cluster's folders, or DIRs)
 #
 # Environment: KUBEML_CACHE (default ~/.cache/kubeml), KUBEML_GPU_NODES (simulated GPU nodes, default 6).
 # Must run as root (kubelet, containerd, CNI). See scripts/cluster/README.md.
@@ -561,6 +562,32 @@ clean_iptables() {
   done
 }
 
+# Mount points at or below DIRs (default: the cluster's folders), deepest first, one line per mount
+# (a point mounted twice is listed twice). The folder itself counts: the kubelet bind-mounts its
+# root folder on itself. Read from the mount table, with its octal escapes (\040 for a space) undone.
+our_mounts() {  # [DIR...]
+  local dirs=("$@") d list=""
+  ((${#dirs[@]})) || dirs=("$KUBELET_ROOT" "$CONTAINERD_ROOT" "$CONTAINERD_STATE" "$RUN_DIR")
+  for d in "${dirs[@]}"; do list+="$(realpath -m -- "$d")"$'\n'; done
+  DIRS="$list" awk '
+    BEGIN { n = split(ENVIRON["DIRS"], d, "\n") }
+    {
+      m = $2
+      gsub(/\\040/, " ", m); gsub(/\\011/, "\t", m); gsub(/\\012/, "\n", m); gsub(/\\134/, "\\", m)
+      for (i = 1; i <= n; i++) if (d[i] != "" && (m == d[i] || index(m, d[i] "/") == 1 || d[i] == "/")) { print m; break }
+    }' /proc/self/mounts | LC_ALL=C sort -r
+}
+
+# Unmounts what our_mounts lists (lazily: a busy mount is detached now, freed when last used),
+# a few passes for mounts stacked on one point.
+unmount_ours() {  # [DIR...]
+  local m pass
+  for pass in 1 2 3 4 5; do
+    [[ -n "$(our_mounts "$@")" ]] || return 0
+    while IFS= read -r m; do umount -l -- "$m" 2>/dev/null || true; done < <(our_mounts "$@")
+  done
+}
+
 cmd_down() {
   local t0=$SECONDS m leftovers=()
   mkdir -p "$PID_DIR"
@@ -586,11 +613,9 @@ cmd_down() {
   # The API server drains for up to a minute on SIGTERM; its state is in etcd, so 15s is plenty.
   stop_daemon 15 prometheus dcgm-exporter kube-apiserver
   stop_daemon etcd
-  # 3. Mounts under our directories (overlay rootfs, shm, projected volumes, netns) and netns files.
-  for _ in 1 2 3; do
-    while read -r m; do umount -l "$m" 2>/dev/null || true; done < <(
-      awk '{print $2}' /proc/self/mounts | grep -E "^($KUBELET_ROOT|$CONTAINERD_ROOT|$CONTAINERD_STATE|$RUN_DIR)/" | sort -r)
-  done
+  # 3. Mounts in and of our directories (overlay rootfs, shm, projected volumes, netns, and the
+  # kubelet's bind mount of its root folder on itself).
+  unmount_ours
   # 4. Network devices: our bridge (veths vanish with their netns).
   if ip link show "$CNI_BRIDGE" >/dev/null 2>&1; then ip link delete "$CNI_BRIDGE" 2>/dev/null || true; fi
   rm -rf "$STATE_DIR/cni/ipam"
@@ -603,7 +628,8 @@ cmd_down() {
     running "$c" && leftovers+=("process $c")
   done
   pgrep -f -- "-address $CONTAINERD_SOCK" >/dev/null 2>&1 && leftovers+=("containerd shims")
-  awk '{print $2}' /proc/self/mounts | grep -qE "^($KUBELET_ROOT|$CONTAINERD_ROOT|$CONTAINERD_STATE|$RUN_DIR)/" && leftovers+=("mounts")
+  m="$(our_mounts | tr '\n' ' ')"
+  [[ -n "$m" ]] && leftovers+=("mounts (${m% }; unmount them with umount -l)")
   ip link show "$CNI_BRIDGE" >/dev/null 2>&1 && leftovers+=("bridge $CNI_BRIDGE")
   ip -o link show 2>/dev/null | grep -q "master $CNI_BRIDGE" && leftovers+=("veth devices")
   { iptables-save 2>/dev/null; ip6tables-save 2>/dev/null; } | grep -qE "CNI-|$CNI_BRIDGE|${POD_CIDR%/*}" && leftovers+=("iptables rules")
@@ -627,9 +653,11 @@ case "${1:-}" in
   down) cmd_down "${2:-}" ;;
   status) cmd_status ;;
   kubeconfig) echo "$KUBECONFIG_PATH" ;;
+  # The mounts down removes and checks for (or those at or below the DIRs given), deepest first.
+  mounts) shift; our_mounts "$@" ;;
   # Stops and starts kube-apiserver only (watch-resilience tests); the rest keeps running.
   # Returns once the controllers have reconnected too (their watches back off for up to 30 s),
   # so that what a test does next does not wait on a controller that has not noticed yet.
   restart-apiserver) running kube-apiserver || die "kube-apiserver is not running"; stop_daemon 30 kube-apiserver; start_apiserver; controllers_settled; log "kube-apiserver restarted" ;;
-  *) echo "usage: $0 up|down|status|kubeconfig|restart-apiserver" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|kubeconfig|mounts [DIR...]|restart-apiserver" >&2; exit 2 ;;
 esac
