@@ -132,14 +132,16 @@ export function formatReport(r: DriftReport): string {
   lines.push(`${drifted} of ${compared} features drifted (${(r.driftedShare * 100).toFixed(1)}%)${without}; dataset drift: ${r.datasetDrift ? 'YES' : 'no'} (at ${(r.thresholds.driftShare * 100).toFixed(0)}%)`);
   lines.push('');
   const table = [['feature', 'type', 'test', 'score', 'thresh', 'verdict', 'ks_stat', 'ks_p', 'wass_norm', 'psi', 'js', 'chi2_p'], ...r.features.map(row)];
-  const widths = table[0].map((_, c) => Math.max(...table.map((rw) => rw[c].length)));
+  // Loops, not Math.max(...)/push(...): a spread of 200,000 rows overflows the stack.
+  const widths = table[0].map((_, c) => table.reduce((w, rw) => Math.max(w, rw[c].length), 0));
   for (const rw of table) lines.push(rw.map((cell, c) => (c < 3 || c === 5 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
   if (r.windows.length) {
     lines.push('', 'windows (share of drifted features):');
     for (const w of r.windows) lines.push(`  ${w.label.padEnd(28)} ${String(w.rows).padStart(9)} rows  ${(w.driftedShare * 100).toFixed(1).padStart(5)}%`);
   }
   const warnings = [...r.warnings, ...r.features.flatMap((f) => f.warnings)];
-  if (warnings.length) lines.push('', 'warnings:', ...warnings.map((w) => `  - ${w}`));
+  if (warnings.length) lines.push('', 'warnings:');
+  for (const w of warnings) lines.push(`  - ${w}`);
   return lines.join('\n') + '\n';
 }
 

@@ -82,6 +82,12 @@ describe('drift Parquet reader', () => {
     assert.ok(a.windows.length > 1);
   });
 
+  it('checks the row counts of the footer against each other and against the file size before allocating', async () => {
+    // make_parquet.py: 300 rows of one double column, footer counts raised to 2e9.
+    await assert.rejects(readParquetFile(join(FIX, 'claims-rows.parquet')), (e: unknown) => KubeMLError.is(e) && /claims 2,000,000,000 rows but its row groups hold 300/.test(e.message));
+    await assert.rejects(readParquetFile(join(FIX, 'claims-rows-all.parquet')), (e: unknown) => KubeMLError.is(e) && /row group 1 claims 2,000,000,000 rows.*column "x" has only \d+ bytes/.test(e.message));
+  });
+
   it('refuses a file that is not Parquet with a clear message', async () => {
     await assert.rejects(readParquetFile(join(FIX, 'reference.csv')), (e: unknown) => KubeMLError.is(e) && /not a readable Parquet file/.test(e.message));
     await assert.rejects(readTableFile(join(FIX, 'nope.parquet')), /does not exist/);

@@ -10,7 +10,7 @@ import { basename } from 'node:path';
 import type * as HyparquetModule from 'hyparquet';
 import type * as CompressorsModule from 'hyparquet-compressors';
 import { KubeMLError, messageOf } from '../common/errors';
-import { sharedFloat64, sharedInt32, type Column, type Table } from './table';
+import { READ_LIMITS, sharedFloat64, sharedInt32, type Column, type Table } from './table';
 
 /** Random access to the bytes of a file: a local file, or one in a pod (exec). hyparquet's AsyncBuffer. */
 export interface ByteSource {
@@ -73,6 +73,8 @@ interface Sink {
   readonly codes?: Int32Array;
   readonly categories: string[];
   readonly index: Map<string, number>;
+  /** Why the column is left out (too many distinct values). */
+  dropped?: string;
 }
 
 const utf8 = new TextDecoder();
@@ -105,6 +107,7 @@ function put(sink: Sink, data: ArrayLike<unknown>, rowStart: number, rowEnd: num
     return;
   }
   const codes = sink.codes!;
+  if (sink.dropped) return;
   for (let i = 0; i < n; i++) {
     const key = categoryOf(data[i]);
     if (key === undefined) {
@@ -114,11 +117,50 @@ function put(sink: Sink, data: ArrayLike<unknown>, rowStart: number, rowEnd: num
     let c = sink.index.get(key);
     if (c === undefined) {
       c = sink.categories.length;
+      if (c >= READ_LIMITS.categories) {
+        sink.dropped = `Column "${sink.name}" has more than ${fmt(READ_LIMITS.categories)} distinct values, the most a column of categories may have; it is not compared.`;
+        sink.categories.length = 0;
+        sink.index.clear();
+        return;
+      }
       sink.categories.push(key);
       sink.index.set(key, c);
     }
     codes[rowStart + i] = c;
   }
+}
+
+const fmt = (n: number) => n.toLocaleString('en-US');
+
+/** Decoded values a column chunk may claim per byte it takes in the file (run-length encoding of a constant column reaches thousands). */
+export const MAX_VALUES_PER_BYTE = 8192;
+
+type Metadata = Awaited<ReturnType<Hyparquet['parquetMetadataAsync']>>;
+
+/**
+ * The footer's counts against each other and against the bytes of the file, before anything is
+ * allocated from them: the row groups add up to the file's row count, each column chunk read lies
+ * inside the file and holds at most MAX_VALUES_PER_BYTE values per byte. So memory follows the
+ * file's size, not what its footer says.
+ */
+export function checkClaims(metadata: Metadata, columns: readonly string[], byteLength: number, source: string): void {
+  const damaged = 'The file is damaged or was not written completely; write it again.';
+  const total = Number(metadata.num_rows);
+  const sum = metadata.row_groups.reduce((n, g) => n + Number(g.num_rows), 0);
+  if (sum !== total) throw new KubeMLError('invalid', `${basename(source)}: its footer claims ${fmt(total)} rows but its row groups hold ${fmt(sum)}.`, damaged);
+  const wanted = new Set(columns);
+  metadata.row_groups.forEach((group, g) => {
+    const rows = Number(group.num_rows);
+    for (const chunk of group.columns) {
+      const meta = chunk.meta_data;
+      const name = meta?.path_in_schema[0];
+      if (!meta || name === undefined || !wanted.has(name) || meta.path_in_schema.length !== 1) continue;
+      const bytes = Number(meta.total_compressed_size);
+      const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
+      if (!(start >= 0 && bytes > 0 && start + bytes <= byteLength)) throw new KubeMLError('invalid', `${basename(source)}: row group ${g + 1} places column "${name}" at bytes ${fmt(start)}–${fmt(start + bytes)}, outside the file (${fmt(byteLength)} bytes).`, damaged);
+      if (rows > MAX_VALUES_PER_BYTE * bytes) throw new KubeMLError('invalid', `${basename(source)}: row group ${g + 1} claims ${fmt(rows)} rows, but column "${name}" has only ${fmt(bytes)} bytes for them, more than ${fmt(MAX_VALUES_PER_BYTE)} values per byte.`, damaged);
+    }
+  });
 }
 
 /** Reads a Parquet file from any random-access byte source. */
@@ -133,10 +175,10 @@ export async function readParquet(file: ByteSource, source: string, options: Par
     throw new KubeMLError('invalid', `${source} is not a readable Parquet file: ${messageOf(e)}.`, 'Check that the file is complete and really Parquet (it ends with the bytes PAR1).', undefined, { cause: e });
   }
   const warnings: string[] = [];
-  const sinks: Sink[] = [];
   const total = Number(metadata.num_rows);
   const maxRows = options.maxRows ?? Number.MAX_SAFE_INTEGER;
   const rows = Math.min(total, maxRows);
+  const kept: Array<{ name: string; kind: Kind }> = [];
   for (const child of parquetSchema(metadata).children) {
     const name = child.element.name;
     const k = child.children.length > 0 ? { skip: `it is nested (${child.element.logical_type?.type ?? child.element.converted_type ?? 'struct'})` } : kindOf(child.element);
@@ -144,10 +186,14 @@ export async function readParquet(file: ByteSource, source: string, options: Par
       warnings.push(`Column "${name}" is not read: ${k.skip}.`);
       continue;
     }
-    sinks.push({ name, kind: k, values: k === 'categorical' ? undefined : sharedFloat64(rows).fill(NaN), codes: k === 'categorical' ? sharedInt32(rows).fill(-1) : undefined, categories: [], index: new Map() });
+    kept.push({ name, kind: k });
   }
   if (total === 0) throw new KubeMLError('invalid', `${source} has no rows.`, 'Give a Parquet file with at least one row.');
-  if (sinks.length === 0) throw new KubeMLError('invalid', `${source} has no column of numbers, timestamps or text.`, 'Drift compares flat columns; nested columns are skipped.');
+  if (kept.length === 0) throw new KubeMLError('invalid', `${source} has no column of numbers, timestamps or text.`, 'Drift compares flat columns; nested columns are skipped.');
+  if (kept.length > READ_LIMITS.columns) throw new KubeMLError('invalid', `${basename(source)} has ${fmt(kept.length)} columns of numbers, timestamps or text; at most ${fmt(READ_LIMITS.columns)} are read.`, 'Write the columns to compare into a smaller file.');
+  checkClaims(metadata, kept.map((c) => c.name), file.byteLength, source);
+  // The claims hold: the columns can be allocated at their full length.
+  const sinks: Sink[] = kept.map(({ name, kind }) => ({ name, kind, values: kind === 'categorical' ? undefined : sharedFloat64(rows).fill(NaN), codes: kind === 'categorical' ? sharedInt32(rows).fill(-1) : undefined, categories: [], index: new Map() }));
   const byName = new Map(sinks.map((s) => [s.name, s]));
   const columns = sinks.map((s) => s.name);
   let groupStart = 0;
@@ -181,7 +227,8 @@ export async function readParquet(file: ByteSource, source: string, options: Par
     groupStart += Number(group.num_rows);
   }
   if (rows < total) warnings.push(`Read only the first ${maxRows.toLocaleString('en-US')} rows of ${basename(source)}; the rest was not compared.`);
-  const out: Column[] = sinks.map((s) => (s.kind === 'categorical' ? { name: s.name, kind: 'categorical', codes: s.codes!, categories: s.categories } : { name: s.name, kind: s.kind, values: s.values! }));
+  for (const s of sinks) if (s.dropped) warnings.push(s.dropped);
+  const out: Column[] = sinks.filter((s) => !s.dropped).map((s) => (s.kind === 'categorical' ? { name: s.name, kind: 'categorical', codes: s.codes!, categories: s.categories } : { name: s.name, kind: s.kind, values: s.values! }));
   return { source, rows, columns: out, warnings };
 }
 

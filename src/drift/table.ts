@@ -33,6 +33,21 @@ export interface Table {
 }
 
 /**
+ * What the readers take at most; beyond, they stop with an error that states the limit (or, for
+ * categories, leave the column out with a warning). Memory stays proportional to the file.
+ */
+export const READ_LIMITS = {
+  /** Columns of a file (CSV header, JSON keys, Parquet columns read). */
+  columns: 10_000,
+  /** Characters of one line, or of one CSV record whose quoted fields run over several lines. */
+  lineChars: 8 * 1024 * 1024,
+  /** Distinct values of one column of categories. */
+  categories: 100_000,
+  /** JSON Lines: values kept (rows x columns, missing ones included) per character of the file. */
+  valuesPerChar: 8,
+} as const;
+
+/**
  * Column storage on shared memory: worker threads (parallel.ts) read it without a copy. Falls
  * back to ordinary memory where SharedArrayBuffer is missing.
  */
