@@ -1,6 +1,7 @@
 /**
- * A small ML cluster as the Kubernetes API returns it (v1.33, read with `kubectl get -o json`,
- * managedFields left out): batch/v1 Jobs with their status conditions and the pods the Job
+ * A small ML cluster shaped as the Kubernetes API returns it (kube-apiserver v1.33 after
+ * defaulting and admission, as `kubectl get -o json` shows it, managedFields left out; written
+ * by hand after the API types, not captured from a cluster): batch/v1 Jobs with their status conditions and the pods the Job
  * controller made for them, GPU nodes labelled by GPU feature discovery, PersistentVolumeClaims,
  * a KServe v1beta1 InferenceService (serverless, with its Knative traffic status), a Fluid
  * Dataset, and a Deployment serving a model. The built-in kinds are checked against the bundled
