@@ -12,6 +12,11 @@ export class LocalShellTransport extends ScriptTransport {
   failNext = 0;
   execCount = 0;
 
+  /** `env`: the scripts' environment, e.g. a PATH whose find, stat and tar are BusyBox's. */
+  constructor(private readonly opts: { readonly env?: NodeJS.ProcessEnv } = {}) {
+    super();
+  }
+
   exec(cmd: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     this.execCount++;
     if (this.failNext > 0) {
@@ -19,7 +24,7 @@ export class LocalShellTransport extends ScriptTransport {
       return Promise.reject(Object.assign(new Error('simulated lost connection'), { code: 'ECONNRESET' }));
     }
     return new Promise((resolve, reject) => {
-      const child = spawn(cmd[0], cmd.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], signal: opts.signal });
+      const child = spawn(cmd[0], cmd.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], signal: opts.signal, env: this.opts.env });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (c: Buffer) => out.push(c));

@@ -6,7 +6,7 @@ import { type IgnoreMatcher } from './tree/ignore';
 import { localTarEntries, scanLocalTree } from './tree/localTree';
 import { safeRelativePath, safeTargetFolder } from './tree/paths';
 import { type SyncPlan, chunkUploads, isEmptyPlan, planReconcile, type Skipped, sortPaths, type Tree, type TreeEntry } from './tree/planner';
-import { APPLY_SCRIPT, LIST_SCRIPT, NO_TARGET_EXIT, parseListing, shCommand } from './tree/remoteScripts';
+import { APPLY_SCRIPT, LIST_SCRIPT, NO_TARGET_EXIT, applyListLine, parseListing, shCommand } from './tree/remoteScripts';
 import { tarStream } from './tree/tar';
 
 /**
@@ -151,8 +151,8 @@ export abstract class ScriptTransport {
         const all = await prepared;
         const chunk = all[index];
         if (!chunk) return;
-        yield Buffer.from(chunk.deletes.map((d) => d + '\n').join('') + '\n');
-        yield Buffer.from(foldersOf(chunk.items, resolvedTree).map((d) => d + '\n').join('') + '\n');
+        yield Buffer.from(chunk.deletes.map(applyListLine).join('') + '\n');
+        yield Buffer.from(foldersOf(chunk.items, resolvedTree).map(applyListLine).join('') + '\n');
         yield* tarStream(localTarEntries(localRoot, chunk.items, resolvedTree, progress), {
           onSizeMismatch: (p, e, a) => progress.onWarning?.(`${p} changed while it was sent (${e} -> ${a} bytes); it will be sent again.`),
         });
@@ -342,7 +342,7 @@ export async function reconcile(transport: ScriptTransport, localRoot: string, t
   const listing = transport.list(targetDir, opts.signal);
   const planning = Promise.all([scanning, listing]).then(([local, remote]) => {
     for (const s of local.skipped) opts.onWarning?.(`Skipped ${s.path}: ${s.reason}.`);
-    if (remote.unreadable) opts.onWarning?.(`${remote.unreadable} remote name(s) could not be read (line breaks in names?) and were left alone.`);
+    if (remote.unreadable) opts.onWarning?.(`${remote.unreadable} remote name(s) could not be read (not plain relative paths, or an unknown listing format) and were left alone.`);
     const plan = planReconcile(local.tree, remote.tree, { mirror: opts.mirror, maxFileSize: opts.maxFileSize, isIgnored: (p, d) => local.matcher.ignores(p, d) });
     for (const s of plan.skipped) opts.onWarning?.(`Skipped ${s.path}: ${s.reason}.`);
     return { local, plan };

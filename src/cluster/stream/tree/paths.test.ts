@@ -12,7 +12,7 @@ describe('sync paths', () => {
   });
 
   it('rejects paths that could leave the target', () => {
-    for (const bad of ['', '/etc/passwd', '../x', 'a/../../b', 'a/..', 'C:/x', 'c:x', 'a\0b', 'a\nb', '.', './', '\\\\server\\share']) {
+    for (const bad of ['', '/etc/passwd', '../x', 'a/../../b', 'a/..', 'C:/x', 'c:x', 'a\0b', '.', './', '\\\\server\\share']) {
       const r = checkRelativePath(bad);
       assert.equal(r.ok, false, `accepted ${JSON.stringify(bad)}`);
     }
@@ -22,6 +22,8 @@ describe('sync paths', () => {
   it('keeps names that merely contain dots', () => {
     assert.equal(safeRelativePath('..hidden/...'), '..hidden/...');
     assert.equal(safeRelativePath('a/.b..c'), 'a/.b..c');
+    // Line breaks are sent whole: the listing is NUL-separated and the apply lists escape them.
+    assert.equal(safeRelativePath('a\nb/\r\n'), 'a\nb/\r\n');
   });
 
   it('validates the remote target folder', () => {

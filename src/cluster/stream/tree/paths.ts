@@ -13,12 +13,12 @@ export const MAX_PATH_BYTES = 4096;
 /**
  * Normalises a relative path (backslashes from Windows become `/`, `.` segments and duplicate
  * slashes go) and rejects anything that could leave the tree: absolute paths, drive letters,
- * `..` segments, NUL or newline characters, the empty path.
+ * `..` segments, NUL characters, the empty path. Line breaks are allowed: the listing is
+ * NUL-separated and the apply script's lists escape them (remoteScripts.ts).
  */
 export function checkRelativePath(input: string): PathCheck {
   if (typeof input !== 'string' || input.length === 0) return { ok: false, reason: 'empty path' };
   if (input.includes('\0')) return { ok: false, reason: 'contains a NUL character' };
-  if (/[\n\r]/.test(input)) return { ok: false, reason: 'contains a line break' };
   const slashed = input.replace(/\\/g, '/');
   if (slashed.startsWith('/')) return { ok: false, reason: 'is absolute' };
   if (/^[A-Za-z]:/.test(slashed)) return { ok: false, reason: 'starts with a drive letter' };

@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, chmodSync, lstatSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, chmodSync, lstatSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { APPLY_SCRIPT, LIST_SCRIPT, NO_TARGET_EXIT, parseListing } from './remoteScripts';
+import { APPLY_SCRIPT, LIST_SCRIPT, NO_TARGET_EXIT, applyListLine, parseListing } from './remoteScripts';
 import { tarBuffer } from './tar';
 
 // These run the scripts with the local /bin/sh and tar: the same programs a Debian image has.
@@ -18,21 +18,44 @@ describe('sync remote scripts', () => {
   });
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
-  it('parses both listing flavours', () => {
-    const gnu = parseListing("f 644 12 1700000000.5 ./a.py\nd 755 4096 1700000001.0 ./src\nl 777 4 1 ./link\n");
+  it('parses both listing flavours: NUL-terminated records', () => {
+    const gnu = parseListing('f 644 12 1700000000.5 ./a.py\0d 755 4096 1700000001.0 ./src\0l 777 4 1 ./link\0');
     assert.deepEqual(gnu.tree.get('a.py'), { type: 'file', mode: 0o644, size: 12, mtime: 1700000000 });
     assert.equal(gnu.tree.get('src')?.type, 'dir');
     assert.equal(gnu.tree.get('link')?.type, 'symlink');
-    const bb = parseListing('x 81ed 3 1700000000 ./run.sh\nx 41c0 4096 5 ./d\nx a1ff 2 7 ./l\n');
+    // stat batches: the marker, stat's lines, then one name per line; a vanished file makes batches of one.
+    const bb = parseListing('#B\0x 81ed 3 1700000000\nx 41c0 4096 5\0./run.sh\0./d\0#B\0x a1ff 2 7\0./l\0');
     assert.deepEqual(bb.tree.get('run.sh'), { type: 'file', mode: 0o755, size: 3, mtime: 1700000000 });
     assert.deepEqual(bb.tree.get('d'), { type: 'dir', mode: 0o700, size: 4096, mtime: 5 });
     assert.equal(bb.tree.get('l')?.type, 'symlink');
+    assert.equal(bb.unreadable, 0);
+    const cut = parseListing('#B\0x 81a4 1 1\nx 81a4 2 2\0./only-one\0');
+    assert.deepEqual([...cut.tree.keys()], ['only-one']);
+    assert.equal(cut.unreadable, 1);
   });
 
-  it('counts lines it cannot read instead of guessing', () => {
-    const r = parseListing('garbage\nf 644 1 1 ./ok\nf 644 1 1 ./../escape\n');
-    assert.equal(r.tree.size, 1);
-    assert.equal(r.unreadable, 2);
+  it('reads a name with line breaks as one path, whatever it looks like', () => {
+    const r = parseListing('d 755 1 1 ./evil\nf 644 1 1 .\0f 644 1 1 ./evil\nf 644 1 1 ./forged\0f 644 2 2 ./end\n\0');
+    assert.deepEqual([...r.tree.keys()], ['evil\nf 644 1 1 .', 'evil\nf 644 1 1 ./forged', 'end\n']);
+    assert.equal(r.unreadable, 0);
+  });
+
+  it('counts records it cannot read instead of guessing', () => {
+    const r = parseListing('garbage\0f 644 1 1 ./ok\0f 644 1 1 ./../escape\0f 644 1 1 ./back\\slash\0');
+    assert.deepEqual([...r.tree.keys()], ['ok']);
+    assert.equal(r.unreadable, 3);
+  });
+
+  it('escapes list lines so that the script reads back the exact names', async () => {
+    const target = join(root, 't');
+    const names = ['a\nb', '\nlead', 'trail\n', 'two\n\nbreaks', 'back\\slash\\n', 'plain'];
+    for (const n of names) mkdirSync(join(target, n), { recursive: true });
+    writeFileSync(join(target, 'plain/keep'), 'x');
+    assert.deepEqual(applyListLine('a\\n\nb'), 'a\\\\n\\nb\n');
+    const r = sh(APPLY_SCRIPT, [target], Buffer.concat([Buffer.from(names.slice(0, 5).map(applyListLine).join('') + '\n' + applyListLine('plain') + '\n'), await tarBuffer([])]));
+    assert.equal(r.status, 0, r.stderr.toString());
+    assert.deepEqual(readdirSync(target), ['plain']);
+    assert.deepEqual(readdirSync(join(target, 'plain')), ['keep']);
   });
 
   it('lists a real tree with the local find, skipping .git', () => {
