@@ -1,7 +1,8 @@
 // npm test: everything CI checks, in order, with one total at the end.
 //   npm test                 all layers
 //   npm test -- unit vscode  only those layers
-// Layers: static (typecheck, lint, contributions, boundaries), unit, integration (local cluster), vscode (suites in a
+// Layers: static (typecheck, lint, contributions, boundaries), unit, fuzz (random and mutated inputs
+// for the parsers, fixed seed), integration (local cluster), vscode (suites in a
 // real VS Code), package (the .vsix installed into code-server), e2e (Playwright as a user).
 // KUBEML_CLUSTER=off skips bringing the local cluster up (cluster-dependent tests then fail
 // or are skipped with the reason in their names).
@@ -11,7 +12,7 @@ import { ensureNodeModules, log, repoRoot } from './lib/setup.mjs';
 
 const root = repoRoot();
 process.chdir(root);
-const ALL = ['static', 'unit', 'integration', 'vscode', 'package', 'e2e'];
+const ALL = ['static', 'unit', 'fuzz', 'integration', 'vscode', 'package', 'e2e'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const layers = wanted.length ? wanted : ALL;
 for (const l of layers) {
@@ -32,7 +33,7 @@ mkdirSync('test-results', { recursive: true });
 // ends) is stopped with its whole process group and counted as failed, so `npm test` always ends
 // with a report well inside CI's 90 minutes. KUBEML_LAYER_BUDGET_S overrides every budget.
 const DEADLINE_S = Number(process.env.KUBEML_TEST_DEADLINE_S) || 80 * 60;
-const BUDGET_S = { static: 600, unit: 600, integration: 1800, vscode: 1200, package: 900, e2e: 1800 };
+const BUDGET_S = { static: 600, unit: 600, fuzz: 600, integration: 1800, vscode: 1200, package: 900, e2e: 1800 };
 
 /** Runs a command in its own process group, echoing its output, and returns { code, output }. */
 function sh(cmd, args, env = {}, budgetS = 1800) {
@@ -116,6 +117,9 @@ for (const layer of layers) {
     record('static (typecheck, lint, contributions, boundaries)', { passed: checks.length - failed, failed, skipped: 0 }, Date.now() - start);
   } else if (layer === 'unit') {
     record('unit', mochaCounts(await sh('npx', ['mocha'], {}, budget)), Date.now() - start);
+  } else if (layer === 'fuzz') {
+    const args = ['mocha', '--no-config', '--require', 'tsx/cjs', '--require', 'test/support/openHandles.cjs', '--exit', '--extension', 'ts', '--timeout', '600000', 'test/fuzz/*.test.ts'];
+    record('fuzz', mochaCounts(await sh('npx', args, {}, budget)), Date.now() - start);
   } else if (layer === 'integration') {
     if (process.env.KUBEML_CLUSTER !== 'off') {
       try {
