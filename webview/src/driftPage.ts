@@ -32,6 +32,8 @@ tbody tr[aria-selected="true"] { background: var(--vscode-list-activeSelectionBa
 body.vscode-high-contrast tbody tr[aria-selected="true"], body.vscode-high-contrast-light tbody tr[aria-selected="true"] { outline: 1px dashed var(--vscode-contrastActiveBorder, var(--vscode-focusBorder)); outline-offset: -1px; }
 .drift { color: var(--vscode-errorForeground); font-weight: 600; }
 .skipped { color: var(--vscode-descriptionForeground); }
+/* No verdict: the statistic could not be computed on this data; the reason is the cell's title and in Warnings. */
+.not-computed { color: var(--vscode-editorWarning-foreground); font-style: italic; }
 .chart { width: 100%; min-height: 200px; }
 h2 { font-size: 1em; margin: 12px 0 4px; }
 /* uPlot's legend and cursor in the theme's colours and font. */
@@ -104,7 +106,7 @@ function render(): void {
   table.tHead!.append(head);
   for (const f of r.features) {
     const tr = el('tr', { tabindex: f.name === selected ? '0' : '-1', 'aria-selected': String(f.name === selected), 'data-feature': f.name });
-    tr.append(el('td', { class: 'name', ...(f.name.length > NAME_MAX ? { title: shortFeatureName(f.name, 2000) } : {}) }, shortFeatureName(f.name, NAME_MAX)), el('td', {}, f.test ?? '–'), el('td', { class: 'num' }, fmt(f.score)), el('td', { class: 'num' }, fmt(f.threshold)), el('td', { class: f.status }, f.status));
+    tr.append(el('td', { class: 'name', ...(f.name.length > NAME_MAX ? { title: shortFeatureName(f.name, 2000) } : {}) }, shortFeatureName(f.name, NAME_MAX)), el('td', {}, f.test ?? '–'), el('td', { class: 'num' }, fmt(f.score)), el('td', { class: 'num' }, fmt(f.threshold)), el('td', { class: f.status, ...(f.reason ? { title: f.reason } : {}) }, f.status === 'not-computed' ? 'not computed' : f.status));
     tr.addEventListener('click', () => select(f.name, true));
     table.tBodies[0].append(tr);
   }
