@@ -5,7 +5,7 @@ import { messageOf } from '../common/errors';
 import { type Logger } from '../common/logging';
 import { type ClusterConnection } from '../cluster/connection';
 import { Commands } from '../constants';
-import { checkTargetFolder } from '../cluster/stream/tree/paths';
+import { confirmTargetFolder } from '../cluster/stream/tree/paths';
 import { vscodeSettings } from '../common/ui/vscodeConfig';
 import { type SyncSettings, syncSettings } from './settings';
 import { NamedPods, type PodSource, SelectedPods, type podInfoFromJson } from './pods';
@@ -20,6 +20,22 @@ export type SyncTargetArg = { namespace: string; name: string; container?: strin
 
 function readSettings(): SyncSettings {
   return syncSettings(vscodeSettings());
+}
+
+/**
+ * Asks (modal) before syncing into a system folder or a home folder's hidden folder: sync writes
+ * there, and in mirror mode removes what the local folder lacks.
+ */
+async function confirmSystemFolder(path: string, reason: string, runId?: string): Promise<boolean> {
+  const verb = vscode.l10n.t('Sync into {0}', path);
+  const message = runId ? vscode.l10n.t('Sync run {0} into {1}?', runId, path) : vscode.l10n.t('Sync into {0}?', path);
+  const detail = vscode.l10n.t(
+    'The remote folder {0} {1}. Sync writes files there (in mirror mode it also removes what your local folder does not have), which can break the container or expose secrets. Continue only if this container keeps your code in {0}; otherwise change {2}.',
+    path,
+    reason,
+    runId ? vscode.l10n.t("the run's codePath") : 'kubeml.sync.remoteFolder',
+  );
+  return (await vscode.window.showWarningMessage(message, { modal: true, detail }, verb)) === verb;
 }
 
 /** What the run launcher asks to keep in sync: the pods of one run, into its code path. */
@@ -96,9 +112,9 @@ export class SyncController extends Disposable {
       void vscode.window.showErrorMessage(vscode.l10n.t('Open a folder (or set kubeml.sync.localFolder) to sync it into a pod.'));
       return undefined;
     }
-    const target = checkTargetFolder(settings.remoteFolder);
+    const target = await confirmTargetFolder(settings.remoteFolder, (path, reason) => confirmSystemFolder(path, reason));
     if (!target.ok) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('kubeml.sync.remoteFolder "{0}" cannot be used: it {1}.', settings.remoteFolder, target.reason));
+      if (!target.cancelled) void vscode.window.showErrorMessage(vscode.l10n.t('kubeml.sync.remoteFolder "{0}" cannot be used: it {1}.', settings.remoteFolder, target.reason));
       return undefined;
     }
     const client = this.connection.client!;
@@ -134,7 +150,7 @@ export class SyncController extends Disposable {
   async startForRun(run: RunSyncTarget): Promise<SyncSession | undefined> {
     const settings = readSettings();
     if (!settings.followRuns || !vscode.workspace.isTrusted || !this.connected()) return undefined;
-    const target = checkTargetFolder(run.remoteFolder);
+    const target = await confirmTargetFolder(run.remoteFolder, (path, reason) => confirmSystemFolder(path, reason, run.runId));
     const slog = this.log.child('sync');
     if (!target.ok) {
       slog.warn(`Not syncing run ${run.runId}: its code path "${run.remoteFolder}" ${target.reason}.`);

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, readlinkSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { checkRelativePath, checkTargetFolder, parentsOf, safeRelativePath, symlinkStaysInside } from './paths';
+import { checkRelativePath, checkTargetFolder, confirmTargetFolder, judgeTargetFolder, parentsOf, safeRelativePath, safeTargetFolder, symlinkStaysInside } from './paths';
 
 describe('sync paths', () => {
   it('normalises relative paths', () => {
@@ -32,6 +32,40 @@ describe('sync paths', () => {
     for (const bad of ['workspace', '', '/', '/etc', '/usr/', '/a/../etc', '/x\0', '//']) {
       assert.equal(checkTargetFolder(bad).ok, false, `accepted ${JSON.stringify(bad)}`);
     }
+  });
+
+  it('refuses the kernel pseudo file systems at any depth', () => {
+    for (const bad of ['/proc/self', '/proc/1/root', '/sys/kernel', '/sys/fs/cgroup/x']) {
+      assert.equal(checkTargetFolder(bad).ok, false, `accepted ${bad}`);
+      assert.throws(() => safeTargetFolder(bad), /cannot be a sync target: it is inside \/(proc|sys)/);
+    }
+  });
+
+  it('asks before a system folder or a home folder\'s hidden folder, and says why', () => {
+    const verdicts = (paths: string[]) => paths.map((p) => [p, judgeTargetFolder(p).kind]);
+    const ok = ['/workspace', '/home/jovyan/work', '/root/code', '/home/me/proj/.venv', '/tmp/x', '/opt/app', '/var/www', '/usr2', '/etcetera', '/library', '/devices/x', '/srv/.hidden'];
+    assert.deepEqual(verdicts(ok), ok.map((p) => [p, 'ok']));
+    const confirm = ['/root/.ssh', '/home/me/.config/Code', '/root/.kube', '/usr/share', '/usr/src/app', '/usr/local/bin', '/etc/nginx', '/bin/x', '/sbin/x', '/lib/modules', '/lib64/x', '/boot/efi', '/dev/shm/code', '/var/lib/postgresql/data', '/var/lib/dpkg', '/run/secrets', '/var/run/secrets/kubernetes.io'];
+    assert.deepEqual(verdicts(confirm), confirm.map((p) => [p, 'confirm']));
+    const refuse = ['/', '//', '/etc', '/usr/', '/proc/self', '/sys/x', '/root', 'relative', '/a/../etc'];
+    assert.deepEqual(verdicts(refuse), refuse.map((p) => [p, 'refuse']));
+    assert.deepEqual(judgeTargetFolder('/root//.ssh/'), { kind: 'confirm', path: '/root/.ssh', reason: 'is inside /root/.ssh, a hidden folder of a home folder (keys, credentials and settings live there)' });
+    const etc = judgeTargetFolder('/etc/nginx');
+    assert.ok(etc.kind === 'confirm' && /inside \/etc/.test(etc.reason));
+  });
+
+  it('lets the user confirm or decline, and asks only when needed', async () => {
+    const asked: string[][] = [];
+    const answer = (yes: boolean) => async (path: string, reason: string) => (asked.push([path, reason]), yes);
+    assert.deepEqual(await confirmTargetFolder('/workspace/', answer(false)), { ok: true, path: '/workspace' });
+    assert.deepEqual(await confirmTargetFolder('/', answer(true)), { ok: false, reason: 'is a system folder', cancelled: false });
+    assert.deepEqual(asked, []);
+    assert.deepEqual(await confirmTargetFolder('/usr/src/app', answer(true)), { ok: true, path: '/usr/src/app' });
+    const no = await confirmTargetFolder('/home/me/.ssh', answer(false));
+    assert.equal(no.ok, false);
+    assert.equal(!no.ok && no.cancelled, true);
+    assert.deepEqual(asked.map((a) => a[0]), ['/usr/src/app', '/home/me/.ssh']);
+    assert.match(asked[1][1], /hidden folder of a home folder/);
   });
 
   it('lists parents outermost first', () => {

@@ -46,9 +46,42 @@ export function safeRelativePath(input: string): string {
 /** System folders a sync must never target: writing or deleting there could break the container. */
 const FORBIDDEN_TARGETS = new Set(['/', '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/root', '/run', '/sbin', '/sys', '/usr', '/var', '/usr/bin', '/usr/lib', '/usr/local', '/usr/sbin', '/var/lib', '/var/run']);
 
+/** The kernel's pseudo file systems: no folder in them can hold code, so nothing below them is a target either. */
+const FORBIDDEN_TREES: ReadonlyArray<readonly [string, string]> = [
+  ['/proc', "is inside /proc, the kernel's view of processes"],
+  ['/sys', "is inside /sys, the kernel's view of devices and settings"],
+];
+
+/**
+ * Folders below which a target needs the user's confirmation: the system's own files. Every
+ * folder under /var/lib is in it, with no exception for application data (/var/lib/postgresql,
+ * /var/lib/docker): a path does not tell an application's state from the package manager's, and
+ * neither is a place for code; one confirmation is cheap, a synced-over database is not.
+ */
+const CONFIRM_TREES: ReadonlyArray<readonly [string, string]> = [
+  ['/usr', "is inside /usr, where the system's programs and libraries live"],
+  ['/etc', "is inside /etc, the system's configuration"],
+  ['/bin', 'is inside /bin, a folder of system programs'],
+  ['/sbin', 'is inside /sbin, a folder of system programs'],
+  ...['/lib', '/lib32', '/lib64', '/libx32'].map((d) => [d, `is inside ${d}, a folder of system libraries`] as const),
+  ['/boot', 'is inside /boot, where the kernel and boot loader live'],
+  ['/dev', 'is inside /dev, the device files'],
+  ['/var/lib', 'is inside /var/lib, where installed programs keep their state (package databases, services)'],
+  ['/run', 'is inside /run, where services keep runtime state and mounted secrets'],
+  ['/var/run', 'is inside /var/run, where services keep runtime state and mounted secrets (service account tokens)'],
+];
+
+/** A hidden folder of a home folder (~/.ssh, ~/.config, ~/.kube ...): keys, credentials, settings. */
+const HOME_DOT_FOLDER = /^(\/root|\/home\/[^/]+)\/(\.[^/]+)(?:\/|$)/;
+
+function under(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir + '/');
+}
+
 /**
  * Validates the remote target folder: an absolute POSIX path without `..`, NUL or line breaks,
- * not a system folder. Returns it normalised (no trailing slash).
+ * not a system folder, not inside /proc or /sys. Returns it normalised (no trailing slash).
+ * Folders that only need a confirmation pass here: see judgeTargetFolder.
  */
 export function checkTargetFolder(input: string): PathCheck {
   if (typeof input !== 'string' || input.trim() === '') return { ok: false, reason: 'is empty' };
@@ -63,7 +96,39 @@ export function checkTargetFolder(input: string): PathCheck {
   }
   const path = '/' + parts.join('/');
   if (FORBIDDEN_TARGETS.has(path)) return { ok: false, reason: 'is a system folder' };
+  for (const [dir, reason] of FORBIDDEN_TREES) if (under(path, dir)) return { ok: false, reason };
   return { ok: true, path };
+}
+
+export type TargetVerdict =
+  | { readonly kind: 'ok'; readonly path: string }
+  /** Allowed once the user confirmed; `reason` says why it is asked ("is inside /etc, ..."). */
+  | { readonly kind: 'confirm'; readonly path: string; readonly reason: string }
+  | { readonly kind: 'refuse'; readonly reason: string };
+
+/**
+ * The target folder as the commands see it: refused (checkTargetFolder), to confirm (inside a
+ * system folder, or a home folder's hidden folder such as ~/.ssh), or fine.
+ */
+export function judgeTargetFolder(input: string): TargetVerdict {
+  const checked = checkTargetFolder(input);
+  if (!checked.ok) return { kind: 'refuse', reason: checked.reason };
+  const path = checked.path;
+  const home = HOME_DOT_FOLDER.exec(path);
+  if (home) return { kind: 'confirm', path, reason: `is inside ${home[1]}/${home[2]}, a hidden folder of a home folder (keys, credentials and settings live there)` };
+  for (const [dir, reason] of CONFIRM_TREES) if (under(path, dir)) return { kind: 'confirm', path, reason };
+  return { kind: 'ok', path };
+}
+
+/**
+ * Judges the target and asks `confirm` when it needs it. `cancelled`: the user said no (nothing
+ * more to tell them); otherwise `reason` says why the folder is refused.
+ */
+export async function confirmTargetFolder(input: string, confirm: (path: string, reason: string) => Promise<boolean>): Promise<{ ok: true; path: string } | { ok: false; reason: string; cancelled: boolean }> {
+  const v = judgeTargetFolder(input);
+  if (v.kind === 'refuse') return { ok: false, reason: v.reason, cancelled: false };
+  if (v.kind === 'confirm' && !(await confirm(v.path, v.reason))) return { ok: false, reason: `${v.reason}, and was not confirmed`, cancelled: true };
+  return { ok: true, path: v.path };
 }
 
 export function safeTargetFolder(input: string): string {
