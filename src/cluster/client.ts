@@ -61,6 +61,16 @@ export class KubeClient {
       headers['Accept'] = headers['Accept'] ?? 'application/json';
       const res = await nodeFetch()(this.url(path, opts.query), { ...init, method: opts.method ?? 'GET', headers, body, signal: controller.signal as never });
       if (res.status >= 200 && res.status < 300) {
+        // A body dropped before its end (a watch or a followed log that is stopped) aborts the
+        // request, so that its socket is closed instead of staying open until the server ends it.
+        const stream = res.body as unknown as NodeJS.ReadableStream & { on(e: string, f: () => void): void; once(e: string, f: () => void): void };
+        let ended = false;
+        stream.once('end', () => (ended = true));
+        stream.once('close', () => {
+          if (ended) return;
+          stream.on('error', () => undefined); // node-fetch reports the abort on the dropped body
+          controller.abort();
+        });
         return res;
       }
       let status: KubeStatus | undefined;
