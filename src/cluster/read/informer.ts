@@ -22,6 +22,8 @@ export interface InformerOptions {
   pageSize?: number;
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /** Failures in a row of a synced cache before its status turns to error (default 3: hiccups are not shown). */
+  errorAfterFailures?: number;
   labelSelector?: string;
   fieldSelector?: string;
 }
@@ -33,6 +35,7 @@ const DEFAULTS = {
   pageSize: 500,
   backoffInitialMs: 500,
   backoffMaxMs: 30_000,
+  errorAfterFailures: 3,
 };
 
 /** Exponential backoff with full jitter: a random delay in [base/2, base], base doubling per attempt. */
@@ -173,7 +176,7 @@ export class Informer extends Disposable {
         const err = KubeMLError.is(e) ? e : new KubeMLError('unknown', `${this.what} failed: ${messageOf(e)}`);
         failures++;
         // Transient hiccups of a synced cache are not worth a red row; persistent ones are.
-        if (!this.hasSynced || failures >= 3 || err.kind === 'forbidden' || err.kind === 'unauthorized') {
+        if (!this.hasSynced || failures >= this.opts.errorAfterFailures || err.kind === 'forbidden' || err.kind === 'unauthorized') {
           this.setStatus({ kind: 'error', error: err, synced: this.hasSynced });
         }
         const slow = err.kind === 'forbidden' || err.kind === 'unauthorized' || err.kind === 'not-found';

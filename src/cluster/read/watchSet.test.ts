@@ -112,6 +112,16 @@ describe('WatchedSet: a selector-scoped watch of a few objects', () => {
     assert.equal(kind('jobs').plural, 'jobs');
   });
 
+  it('the events of one object through a field selector (involvedObject.name)', async () => {
+    const ev = (name: string, about: string): KubeObject => ({ apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: 'team' }, involvedObject: { kind: 'Job', name: about, namespace: 'team' }, reason: 'FailedCreate', message: 'exceeded quota' });
+    api.put(ev('e1', 'r1'), ev('e2', 'r2'));
+    const s = track(new WatchedSet(api.client, kind('events'), { namespace: 'team', fieldSelector: 'involvedObject.name=r1' }, new Logger(nullSink), FAST));
+    assert.deepEqual((await s.firstList()).map((o) => o.metadata.name), ['e1']);
+    const batch = nextBatch(s);
+    api.put(ev('e3', 'r2'), ev('e4', 'r1'));
+    assert.deepEqual(summary(await batch), ['add team/e4']);
+  });
+
   it('firstList rejects with what the API server said when the first list fails; the watch retries and a later firstList resolves', async () => {
     const isList = (r: FakeRequest) => r.path === PODS && !r.watch;
     api.fail(isList, { status: 403, body: { kind: 'Status', status: 'Failure', message: 'pods is forbidden: User "u" cannot list resource "pods"', reason: 'Forbidden', code: 403 } });
@@ -127,6 +137,29 @@ describe('WatchedSet: a selector-scoped watch of a few objects', () => {
     assert.deepEqual(summary(await retried), ['add team/r1-0'], 'the retried list');
     assert.deepEqual((await again.firstList()).map((o) => o.metadata.name), ['r1-0']);
     assert.equal(again.error, undefined);
+  });
+
+  it('errorAfterFailures: 1 shows the first failure of a synced set (and its recovery); the default hides two', async () => {
+    api.put(podOf(trainPod0, 'r1-0', { 'kubeml.io/run': 'r1' }));
+    const isWatch = (r: FakeRequest) => r.path === PODS && r.watch;
+    async function twoFailures(opts: InformerOptions): Promise<string[]> {
+      const s = track(watchPods(api.client, { namespace: 'team', labelSelector: RUN }, new Logger(nullSink), { ...FAST, ...opts }));
+      await s.firstList();
+      const seen: string[] = [];
+      s.onDidChangeStatus((st) => seen.push(st.kind === 'error' ? `error ${st.error.kind}` : st.kind));
+      const n = api.requests.filter(isWatch).length;
+      await api.seen(isWatch, n + 1);
+      await ticks();
+      // Two failures in a row: the open watch breaks, the next one is refused; the third is answered.
+      api.fail(isWatch, { network: 'ECONNREFUSED' });
+      for (const w of api.openWatches()) w.break();
+      await api.seen(isWatch, n + 3);
+      await ticks();
+      s.dispose();
+      return seen;
+    }
+    assert.deepEqual(await twoFailures({ errorAfterFailures: 1 }), ['error unreachable', 'error unreachable', 'synced']);
+    assert.deepEqual(await twoFailures({}), []);
   });
 
   it('firstList rejects when its signal aborts', async () => {

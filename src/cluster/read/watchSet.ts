@@ -12,11 +12,22 @@ import { ALL_KINDS, kind, type ResourceKind, type ResourceRef } from '../resourc
 import { Informer, type InformerOptions, type InformerStatus } from './informer';
 import { type KubeObject, type ObjectChange } from './informerState';
 
-/** Which objects: those of a namespace that match a label selector, or one object by name. */
-export type WatchScope = { readonly namespace: string; readonly labelSelector: string } | { readonly namespace: string; readonly name: string };
+/**
+ * Which objects of a namespace: those that match a label selector, one object by name, or those
+ * that match a field selector (the events of one object: involvedObject.name=X).
+ */
+export type WatchScope =
+  | { readonly namespace: string; readonly labelSelector: string }
+  | { readonly namespace: string; readonly name: string }
+  | { readonly namespace: string; readonly fieldSelector: string };
 
 export function describeScope(scope: WatchScope): string {
-  return 'name' in scope ? `${scope.namespace}/${scope.name}` : `${scope.labelSelector} in ${scope.namespace}`;
+  return 'name' in scope ? `${scope.namespace}/${scope.name}` : `${'labelSelector' in scope ? scope.labelSelector : scope.fieldSelector} in ${scope.namespace}`;
+}
+
+function selectorOf(scope: WatchScope): Pick<InformerOptions, 'labelSelector' | 'fieldSelector'> {
+  if ('name' in scope) return { fieldSelector: `metadata.name=${scope.name}` };
+  return 'labelSelector' in scope ? { labelSelector: scope.labelSelector } : { fieldSelector: scope.fieldSelector };
 }
 
 /** The kind of a resource reference (a run's primary object), known or not to the explorer. */
@@ -38,8 +49,7 @@ export class WatchedSet extends Disposable {
 
   constructor(client: KubeClient, resource: ResourceKind, readonly scope: WatchScope, log: Logger, options: InformerOptions = {}) {
     super();
-    const selector = 'name' in scope ? { fieldSelector: `metadata.name=${scope.name}` } : { labelSelector: scope.labelSelector };
-    this.informer = this._register(new Informer(client, resource, scope.namespace, log, { ...options, ...selector }));
+    this.informer = this._register(new Informer(client, resource, scope.namespace, log, { ...options, ...selectorOf(scope) }));
     this.onDidChange = this.informer.onDidChange;
     this.onDidChangeStatus = this.informer.onDidChangeStatus;
     this.informer.start();
