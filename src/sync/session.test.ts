@@ -4,18 +4,41 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger, nullSink } from '../common/logging';
 import { LocalShellTransport } from '../cluster/stream/localShellTransport';
-import { type PodInfo, type PodSource } from './pods';
+import { type PodInfo, type PodSource, type PodSourceListener } from './pods';
 import { SyncSession, type SyncStatus } from './session';
 
-/** A pod list the test controls; the "pod" is a local folder reached through the real scripts. */
+/**
+ * A pod source the test controls, as the watch-backed sources behave: setting `pods` is a change
+ * of the watched set, setting `failing` makes the watch fail (or answer again).
+ */
 class FakePods implements PodSource {
   readonly dynamic = false;
   readonly description = 'test/pod';
-  pods: PodInfo[] = [{ ref: { namespace: 'test', name: 'pod' }, incarnation: 'uid-1/0', running: true }];
-  failing = false;
-  async list(): Promise<PodInfo[]> {
-    if (this.failing) throw new Error('API server unreachable');
-    return this.pods;
+  private _pods: PodInfo[] = [{ ref: { namespace: 'test', name: 'pod' }, incarnation: 'uid-1/0', running: true }];
+  private _failing = false;
+  private listener: PodSourceListener | undefined;
+  get pods(): PodInfo[] {
+    return this._pods;
+  }
+  set pods(p: PodInfo[]) {
+    this._pods = p;
+    if (!this._failing) this.listener?.onPods(p);
+  }
+  get failing(): boolean {
+    return this._failing;
+  }
+  set failing(f: boolean) {
+    this._failing = f;
+    this.listener?.onError(f ? 'API server unreachable' : undefined);
+  }
+  async follow(listener: PodSourceListener, signal: AbortSignal): Promise<PodInfo[]> {
+    if (this._failing) throw new Error('API server unreachable');
+    this.listener = listener;
+    signal.addEventListener('abort', () => (this.listener = undefined), { once: true });
+    return this._pods;
+  }
+  current(): PodInfo[] {
+    return this._pods;
   }
 }
 

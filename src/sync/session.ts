@@ -47,6 +47,11 @@ export interface SessionOptions {
   readonly debounceMs?: number;
   /** A burst longer than this is flushed anyway. */
   readonly maxWaitMs?: number;
+  /**
+   * The pods are watched (the source tells the session when they change); this is only how long a
+   * pod that exec found gone or not running waits before the session looks at the watched set
+   * again, in case the watch had told it already (default 2 s, then doubling up to 30 s). No request.
+   */
   readonly pollMs?: number;
   readonly backoffMs?: { readonly initial: number; readonly max: number };
 }
@@ -84,11 +89,14 @@ export class SyncSession extends Disposable {
   private events: WatchEvent[] = [];
   private debounce: NodeJS.Timeout | undefined;
   private burstStart = 0;
-  private pollTimer: NodeJS.Timeout | undefined;
+  private recheckTimer: NodeJS.Timeout | undefined;
+  private rechecks = 0;
   private pollFailing: string | undefined;
   private _status: SyncStatus = { kind: 'starting', pods: 0 };
   private stoppedReason: string | undefined;
   private flushing = 0;
+  /** Until start() has tracked the first pods, pod changes wait for it (it applies them after). */
+  private starting = true;
   private waitingForIdle = false;
 
   constructor(private readonly opts: SessionOptions) {
@@ -107,13 +115,15 @@ export class SyncSession extends Disposable {
 
   /** Finds the pods, starts watching, reconciles every running pod. Resolves once they were all tried. */
   async start(): Promise<void> {
-    const found = await this.opts.pods.list(this.abort.signal);
+    const found = await this.opts.pods.follow({ onPods: (pods) => this.onPods(pods, false), onError: (m) => this.onSourceError(m) }, this.abort.signal);
     if (found.length === 0 && !this.opts.pods.dynamic) {
       throw new KubeMLError('not-found', `No pod to sync with: ${this.opts.pods.description} not found.`, 'Start Sync again on a running pod.');
     }
     await this.startWatcher();
     await Promise.all(found.map((info) => this.track(info)));
-    this.schedulePoll();
+    this.starting = false;
+    // Changes that came while the first pods were reconciled.
+    if (!this.stoppedReason) this.onPods(this.opts.pods.current(), false);
     this.updateStatus();
   }
 
@@ -292,6 +302,7 @@ export class SyncSession extends Disposable {
           for (const d of r.plan.deletes) this.log(`${who}: deleted ${d}`);
           pod.state = 'ok';
           pod.failures = 0;
+          this.rechecks = 0;
           pod.lastError = undefined;
           this.log(`${who}: in sync (${r.plan.uploads.length} file(s) and ${r.plan.mkdirs.length} folder(s) sent, ${r.plan.deletes.length} removed, ${r.localCount - r.plan.uploads.length - r.plan.mkdirs.length} unchanged) in ${Date.now() - t0} ms`);
           this._onDidApply.fire({ pod: pod.info.ref, paths: [...r.plan.mkdirs, ...r.plan.uploads], deleted: r.plan.deletes, doneAt: Date.now() });
@@ -312,11 +323,12 @@ export class SyncSession extends Disposable {
     const msg = messageOf(e);
     pod.lastError = msg;
     if (KubeMLError.is(e) && (e.kind === 'not-found' || e.kind === 'invalid')) {
-      // Exec said the pod is gone or its container is not running: the poll decides (the pod may
-      // have been recreated under its name, or the container restarts).
+      // Exec said the pod is gone or its container is not running: the watched set decides (the pod
+      // may have been recreated under its name, or the container restarts). Its change may have
+      // come already, while this pod's work was in flight: look at the set again shortly.
       pod.state = 'waiting';
       this.log(`${pod.key}: ${msg}`);
-      this.schedulePoll(0);
+      this.scheduleRecheck();
     } else if (isRetryable(e)) {
       pod.failures++;
       const b = this.opts.backoffMs ?? { initial: 500, max: 30_000 };
@@ -332,26 +344,33 @@ export class SyncSession extends Disposable {
 
   // --- pods come and go --------------------------------------------------------------------
 
-  private schedulePoll(delay = this.opts.pollMs ?? 2000): void {
-    if (this.stoppedReason) return;
-    if (this.pollTimer) clearTimeout(this.pollTimer);
-    this.pollTimer = setTimeout(() => void this.poll(), delay);
+  /** Looks at the watched set again after a while (no request): pods waiting after an exec error. */
+  private scheduleRecheck(): void {
+    if (this.stoppedReason || this.recheckTimer) return;
+    const delay = Math.min(30_000, (this.opts.pollMs ?? 2000) * 2 ** Math.min(this.rechecks++, 10));
+    this.recheckTimer = setTimeout(() => {
+      this.recheckTimer = undefined;
+      this.onPods(this.opts.pods.current(), false);
+    }, delay);
   }
 
-  private async poll(): Promise<void> {
-    this.pollTimer = undefined;
-    let found: PodInfo[];
-    try {
-      found = await this.opts.pods.list(this.abort.signal);
-    } catch (e) {
-      if (this.stoppedReason) return;
-      if (!this.pollFailing) this.log(`Cannot read the pods (${messageOf(e)}); sync resumes with a full re-sync when the API server answers.`);
-      this.pollFailing = messageOf(e);
-      this.updateStatus();
-      return this.schedulePoll(Math.min(10_000, (this.opts.pollMs ?? 2000) * 2));
-    }
+  private onSourceError(message: string | undefined): void {
     if (this.stoppedReason) return;
-    const recovered = this.pollFailing !== undefined;
+    if (message !== undefined) {
+      if (!this.pollFailing) this.log(`Cannot read the pods (${message}); sync resumes with a full re-sync when the API server answers.`);
+      this.pollFailing = message;
+      this.updateStatus();
+      return;
+    }
+    if (this.pollFailing === undefined) return;
+    this.onPods(this.opts.pods.current(), true);
+  }
+
+  /** The watched pods changed (or the API server answers again: `recovered`): track, re-sync or drop pods. */
+  private onPods(found: PodInfo[], recovered: boolean): void {
+    if (this.stoppedReason || this.starting) return;
+    // News of the pods after a failure: the API server answers again.
+    recovered ||= this.pollFailing !== undefined;
     this.pollFailing = undefined;
     const seen = new Set<string>();
     for (const info of found) {
@@ -385,7 +404,6 @@ export class SyncSession extends Disposable {
       return;
     }
     this.updateStatus();
-    this.schedulePoll();
   }
 
   // --- status ------------------------------------------------------------------------------
@@ -416,7 +434,7 @@ export class SyncSession extends Disposable {
     this.stoppedReason = reason;
     this.abort.abort();
     if (this.debounce) clearTimeout(this.debounce);
-    if (this.pollTimer) clearTimeout(this.pollTimer);
+    if (this.recheckTimer) clearTimeout(this.recheckTimer);
     for (const p of this.pods.values()) if (p.retryTimer) clearTimeout(p.retryTimer);
     void this.watcher?.close();
     this.log(reason);
