@@ -7,6 +7,8 @@
 // (scripts/cluster), which scrapes kubeml_model_drift_score.
 import { strict as assert } from 'node:assert';
 import { clusterStatus, kubectl } from './cluster.mjs';
+import { driftFrame, waitForCharts } from './drift.mjs';
+import { reach } from './waits.mjs';
 
 export const name = 'Drift over time from Prometheus gauges';
 
@@ -15,9 +17,9 @@ function prometheusUrl(env) {
 }
 
 async function pick(wb, title, item) {
-  await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 20_000 });
+  await reach(wb.page.locator('.quick-input-widget .quick-input-title', { hasText: title }), 'visible', `the quick pick "${title}"`, 20_000);
   const row = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: item }).first();
-  await row.waitFor({ timeout: 20_000 });
+  await reach(row, 'visible', `the item "${item}" in the quick pick "${title}"`, 20_000);
   await row.click();
 }
 
@@ -27,19 +29,6 @@ export function settings({ env }) {
   return url ? { 'kubeml.prometheus.url': url } : {};
 }
 
-/** The frame of a drift page whose summary matches `summary`, once its table is there. */
-async function driftFrame(wb, summary, timeout = 45_000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    for (const f of wb.page.frames()) {
-      const text = await f.evaluate(() => (document.querySelectorAll('#features tbody tr').length > 0 ? document.getElementById('summary')?.textContent ?? '' : undefined)).catch(() => undefined);
-      if (text !== undefined && summary.test(text)) return f;
-    }
-    if (Date.now() > end) throw new Error(`no drift page showing ${summary}`);
-    await wb.page.waitForTimeout(300);
-  }
-}
-
 export async function scenario(wb, { env }) {
   assert.ok(prometheusUrl(env), 'no Prometheus URL: start the local cluster (bash scripts/cluster/cluster.sh up)');
   await wb.openKubeML();
@@ -47,8 +36,9 @@ export async function scenario(wb, { env }) {
   await pick(wb, 'where is the data', 'Drift gauges in Prometheus');
   await pick(wb, 'Drift gauges of which model', 'fraud-detector');
   await pick(wb, 'Time range', 'Last hour');
-  const frame = await driftFrame(wb, /model="fraud-detector"/);
-  await wb.page.waitForTimeout(800);
+  const frame = await driftFrame(wb, { summary: /model="fraud-detector"/ });
+  // Gauges have no samples: the page draws drift over time and the drifted share, no histogram.
+  await waitForCharts(frame, ['time', 'share'], 'the drift over time and drifted share of fraud-detector');
   await wb.screenshot('drift-prometheus');
   const seen = await frame.evaluate(() => {
     const painted = (id) => {
@@ -107,8 +97,8 @@ async function fromModelsView(wb, env) {
     const row = wb.view('Models').locator('.monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: /^fraud-detector$/ }) }).first();
     await row.waitFor({ timeout: 60_000 });
     await wb.contextMenu(row, 'Open Drift Report');
-    const frame = await driftFrame(wb, /model="fraud-detector"/);
-    await wb.page.waitForTimeout(800);
+    const frame = await driftFrame(wb, { summary: /model="fraud-detector"/ });
+    await waitForCharts(frame, ['time', 'share'], 'the drift over time and drifted share of fraud-detector (from the Models view)');
     await wb.screenshot('drift-from-models-view');
     const features = await frame.evaluate(() => [...document.querySelectorAll('#features tbody tr')].map((r) => r.dataset.feature).sort());
     assert.deepEqual(features, ['amount', 'country', 'hour_of_day', 'merchant_category']);

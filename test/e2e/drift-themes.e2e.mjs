@@ -5,61 +5,61 @@
 import { strict as assert } from 'node:assert';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { driftFrame, markCharts, waitForCharts } from './drift.mjs';
+import { inPage, reach, until } from './waits.mjs';
 
 export const name = 'Drift panel in light, dark and high-contrast themes';
 
 const THEMES = [
-  { theme: 'Default Light Modern', bodyClass: 'vscode-light', shot: 'drift-light' },
-  { theme: 'Default High Contrast', bodyClass: 'vscode-high-contrast', shot: 'drift-high-contrast' },
+  { theme: 'Default Light Modern', bodyClass: 'vscode-light', workbenchClass: 'vs', shot: 'drift-light' },
+  { theme: 'Default High Contrast', bodyClass: 'vscode-high-contrast', workbenchClass: 'hc-black', shot: 'drift-high-contrast' },
   // Last: the default theme of the e2e run, so that later scenarios are not left in another one.
-  { theme: 'Default Dark Modern', bodyClass: 'vscode-dark', shot: 'drift-dark' },
+  { theme: 'Default Dark Modern', bodyClass: 'vscode-dark', workbenchClass: 'vs-dark', shot: 'drift-dark' },
 ];
 
-/** The frame holding the drift page (inside the webview's two iframes). */
-async function driftFrame(wb, timeout = 30_000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    for (const f of wb.page.frames()) {
-      if (await f.evaluate(() => !!document.querySelector('#features tbody tr')).catch(() => false)) return f;
-    }
-    if (Date.now() > end) throw new Error('the drift page did not show its feature table');
-    await wb.page.waitForTimeout(300);
-  }
+/**
+ * Waits until VS Code's simple file dialog (code-server's) has listed its folder: its input holds
+ * a folder path and its list has rows (with `row`, one containing that text). It fills in the
+ * value as it lists, so a path typed before that is overwritten.
+ */
+async function dialogListed(wb, what, row) {
+  await inPage(wb.page, `${what} to list its folder${row ? ` (a row "${row}")` : ''}`, 15_000, (row) => {
+    const value = document.querySelector('.quick-input-widget input.input')?.value ?? '';
+    const rows = [...document.querySelectorAll('.quick-input-widget .monaco-list-row')].map((r) => r.textContent ?? '');
+    return value.includes('/') && rows.length > 0 && (!row || rows.some((t) => t.includes(row)));
+  }, row);
 }
 
 /** Answers VS Code's open dialog (the simple one in code-server) by typing the path. */
 async function answerOpenDialog(wb, title, path) {
-  await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: title }).waitFor({ timeout: 15_000 });
+  await reach(wb.page.locator('.quick-input-widget .quick-input-title', { hasText: title }), 'visible', `the open dialog "${title}"`, 15_000);
+  await dialogListed(wb, `the open dialog "${title}"`, path.split('/').pop());
   const input = wb.page.locator('.quick-input-widget input.input');
-  // The dialog fills in the folder once it has listed it; type the path after that.
-  await wb.page.waitForFunction(() => /\/$/.test(document.querySelector('.quick-input-widget input.input')?.value ?? ''), undefined, { timeout: 15_000 });
-  await wb.page.waitForTimeout(300);
   await input.fill(path);
-  await wb.page.waitForTimeout(500);
   assert.equal(await input.inputValue(), path);
   await wb.page.keyboard.press('Enter');
 }
 
 /** Answers VS Code's save dialog (the simple one in code-server) with a full path. */
 async function answerSaveDialog(wb, path) {
+  await dialogListed(wb, 'the save dialog', '..');
   const input = wb.page.locator('.quick-input-widget input.input');
-  await wb.page.waitForFunction(() => (document.querySelector('.quick-input-widget input.input')?.value ?? '').includes('/'), undefined, { timeout: 15_000 });
-  await wb.page.waitForTimeout(300);
   await input.fill(path);
-  await wb.page.waitForTimeout(500);
   assert.equal(await input.inputValue(), path);
   await wb.page.keyboard.press('Enter');
 }
 
-async function waitForFile(wb, path, timeout = 15_000) {
-  const end = Date.now() + timeout;
-  while (!existsSync(path)) {
-    if (Date.now() > end) throw new Error(`${path} was not written`);
-    await wb.page.waitForTimeout(200);
-  }
-  await wb.page.waitForTimeout(300);
-  return readFileSync(path);
+/** Waits until the file at `path` is there and `complete(bytes)` says all of it is written; returns its bytes. */
+async function waitForFile(path, what, complete, timeout = 15_000) {
+  return until(`${path} to be written (${what})`, timeout, () => {
+    if (!existsSync(path)) return undefined;
+    const bytes = readFileSync(path);
+    return complete(bytes) ? bytes : undefined;
+  }, { state: () => (existsSync(path) ? `${readFileSync(path).length} bytes so far` : 'no file') });
 }
+
+/** A PNG is complete once it ends with its IEND chunk. */
+const PNG_END = Buffer.from([0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
 
 export async function scenario(wb, { workspace, root }) {
   for (const f of ['reference.csv', 'current.csv']) copyFileSync(join(root, 'test/fixtures/drift', f), join(workspace, f));
@@ -67,30 +67,37 @@ export async function scenario(wb, { workspace, root }) {
   await wb.openKubeML();
   await wb.runCommand('KubeML: Open Drift Report');
   // First question: where the data is (local files, a pod, a claim, Prometheus).
-  await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'where is the data' }).waitFor({ timeout: 15_000 });
+  await reach(wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'where is the data' }), 'visible', 'the question where the data is', 15_000);
   await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Two local files' }).first().click();
   await answerOpenDialog(wb, 'Reference data', join(workspace, 'reference.csv'));
   await answerOpenDialog(wb, 'Current data', join(workspace, 'current.csv'));
-  let frame = await driftFrame(wb);
+  let frame = await driftFrame(wb, { timeout: 30_000 });
 
-  for (const { theme, bodyClass, shot } of THEMES) {
+  for (const { theme, bodyClass, workbenchClass, shot } of THEMES) {
+    // The charts drawn now: after the switch, the page must have drawn new ones.
+    await markCharts(frame, ['hist']);
     // The palette ranks "Browse Color Themes in Marketplace" first: click the command itself.
     await wb.page.keyboard.press('F1');
     await wb.page.locator('.quick-input-widget input.input').fill('>Preferences: Color Theme');
     const command = wb.page.locator('.quick-input-widget .monaco-list-row[aria-label^="Preferences: Color Theme"]').first();
-    await command.waitFor({ timeout: 10_000 });
+    await reach(command, 'visible', 'the command "Preferences: Color Theme" in the palette', 10_000);
     await command.click();
-    // The theme picker replaces the palette: wait for it before typing the theme's id (shown as
-    // the description of its row, e.g. "Light Modern  Default Light Modern").
-    await wb.page.locator('.quick-input-widget input.input[placeholder^="Select Color Theme"]').waitFor({ timeout: 15_000 });
-    await wb.page.waitForTimeout(300);
+    // The theme picker replaces the palette: wait until it has listed the themes and has the
+    // focus before typing the theme's id (shown as the description of its row, e.g. "Light
+    // Modern  Default Light Modern").
+    await inPage(wb.page, 'the theme picker to list the themes with its input focused', 15_000, () => {
+      const input = document.querySelector('.quick-input-widget input.input[placeholder^="Select Color Theme"]');
+      return !!input && document.activeElement === input && document.querySelectorAll('.quick-input-widget .monaco-list-row').length > 0;
+    });
     await wb.page.keyboard.type(theme);
     const row = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: theme }).first();
-    await row.waitFor({ timeout: 10_000 });
+    await reach(row, 'visible', `the theme "${theme}" in the picker`, 10_000);
     await row.click();
-    frame = await driftFrame(wb);
-    await frame.waitForFunction((cls) => document.body.classList.contains(cls), bodyClass, { timeout: 15_000 });
-    await wb.page.waitForTimeout(800);
+    await reach(wb.page.locator('.quick-input-widget'), 'hidden', 'the theme picker to close', 10_000);
+    await inPage(wb.page, `the workbench in ${theme} (class ${workbenchClass})`, 15_000, (cls) => document.querySelector('.monaco-workbench')?.classList.contains(cls), workbenchClass);
+    frame = await driftFrame(wb, { timeout: 30_000 });
+    await inPage(frame, `the drift page in ${theme} (body class ${bodyClass})`, 15_000, (cls) => document.body.classList.contains(cls), bodyClass);
+    await waitForCharts(frame, ['hist'], `the histogram in ${theme}`, { redrawn: true });
     await wb.screenshot(shot);
     // The page paints with the theme: text colour is the theme's foreground, and the charts
     // were repainted with the theme's axis colour (a pixel of the y axis line).
@@ -112,7 +119,7 @@ export async function scenario(wb, { workspace, root }) {
   // Export PNG: the selected feature's histogram, as the page drew it.
   await frame.locator('vscode-button', { hasText: 'Export PNG' }).click();
   await answerSaveDialog(wb, join(workspace, 'histogram.png'));
-  const png = await waitForFile(wb, join(workspace, 'histogram.png'));
+  const png = await waitForFile(join(workspace, 'histogram.png'), 'a PNG up to its IEND chunk', (b) => b.length > PNG_END.length && b.subarray(-PNG_END.length).equals(PNG_END));
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG signature');
   const canvas = await frame.evaluate(() => {
     const c = document.querySelector('#hist canvas');
@@ -122,10 +129,12 @@ export async function scenario(wb, { workspace, root }) {
   assert.ok(png.length > 2000, `a PNG of ${png.length} bytes is too small to hold the chart`);
 
   // Export CSV: one row per feature, in the table's order.
+  const features = await frame.evaluate(() => [...document.querySelectorAll('#features tbody tr')].map((tr) => tr.dataset.feature));
   await frame.locator('vscode-button', { hasText: 'Export CSV' }).click();
   await answerSaveDialog(wb, join(workspace, 'drift.csv'));
-  const csv = (await waitForFile(wb, join(workspace, 'drift.csv'))).toString('utf8').trim().split('\n');
-  const features = await frame.evaluate(() => [...document.querySelectorAll('#features tbody tr')].map((tr) => tr.dataset.feature));
+  const lines = (b) => b.toString('utf8').split('\n').length - 1;
+  const written = await waitForFile(join(workspace, 'drift.csv'), `a header and ${features.length} feature lines`, (b) => lines(b) >= features.length + 1);
+  const csv = written.toString('utf8').trim().split('\n');
   assert.match(csv[0], /^feature,kind,status,test,score,threshold,ks_statistic,ks_p_value,wasserstein/);
   assert.deepEqual(csv.slice(1).map((l) => l.split(',')[0]), features);
   await wb.screenshot('drift-exported');

@@ -3,6 +3,7 @@
 // GPU node rows show DCGM utilisation and memory from the cluster's Prometheus.
 import { strict as assert } from 'node:assert';
 import { clusterStatus, kubectl } from './cluster.mjs';
+import { inPage, reach, until } from './waits.mjs';
 
 export const name = 'Explorer views: datasets, jobs, GPUs and models with live rows';
 
@@ -40,22 +41,18 @@ function objects(trainImage) {
 }
 
 
-/** Waits until a view shows a row whose accessible label matches `re`. */
+/** Waits until a view shows (laid out, on screen) a row whose accessible label matches `re`. */
 async function row(wb, view, re, timeout = 60_000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const rows = await wb.rows(view);
-    const hit = rows.find((r) => re.test(r));
-    if (hit) return hit;
-    if (Date.now() > end) throw new Error(`${view}: no row matching ${re} within ${timeout} ms (rows: ${rows.join(' | ')})`);
-    await wb.page.waitForTimeout(500);
-  }
+  const shown = wb.view(view).getByRole('treeitem', { name: re }).filter({ visible: true }).first();
+  return until(`a row matching ${re} in the ${view} view`, timeout, async () => ((await shown.isVisible()) ? shown.getAttribute('aria-label') : undefined), {
+    state: async () => `rows: ${(await wb.rows(view)).join(' | ') || 'none'}`,
+  });
 }
 
 /** Expands a collapsed tree row of a view by its visible label. */
 async function expandRow(wb, view, labelRe) {
   const r = wb.view(view).locator('.monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: labelRe }) }).first();
-  await r.waitFor({ timeout: 30_000 });
+  await reach(r, 'visible', `the row ${labelRe} in the ${view} view`, 30_000);
   if ((await r.getAttribute('aria-expanded')) === 'false') await r.locator('.monaco-tl-twistie').click();
 }
 
@@ -70,13 +67,22 @@ async function widenSideBar(wb, width) {
   await wb.page.mouse.up();
 }
 
-/** Leaves only one view expanded so its rows have room, then screenshots it. */
+/** Leaves only one view expanded so its rows have room (for its screenshot). */
 async function only(wb, view) {
-  for (const v of ['Datasets', 'Jobs', 'GPUs', 'Models']) {
+  const VIEWS = ['Datasets', 'Jobs', 'GPUs', 'Models'];
+  for (const v of VIEWS) {
     const header = wb.view(v).locator('.pane-header');
     const expanded = (await header.getAttribute('aria-expanded')) === 'true';
     if ((v === view) !== expanded) await header.click();
   }
+  await inPage(wb.page, `the ${view} view to be the only one expanded`, 10_000, (view) => {
+    const panes = [...document.querySelectorAll('.sidebar .pane')];
+    return panes.length > 0 && panes.every((p) => {
+      const h = p.querySelector('.pane-header');
+      const mine = h?.querySelector('h3.title')?.textContent?.trim().toLowerCase() === view.toLowerCase();
+      return (h?.getAttribute('aria-expanded') === 'true') === mine;
+    });
+  }, view);
 }
 
 /** The runner writes these workspace settings before the workbench loads: DCGM metrics from the cluster's Prometheus. */
@@ -103,7 +109,6 @@ export async function scenario(wb, { env }) {
     await widenSideBar(wb, 760);
     await only(wb, 'Datasets');
     await row(wb, 'Datasets', new RegExp(`${P}-data`));
-    await wb.page.waitForTimeout(500);
     await wb.screenshot('datasets');
 
     await only(wb, 'Jobs');
@@ -111,7 +116,6 @@ export async function scenario(wb, { env }) {
     await expandRow(wb, 'Jobs', /^Succeeded$/);
     await row(wb, 'Jobs', new RegExp(`${P}-suspended`));
     await row(wb, 'Jobs', new RegExp(`${P}-done`));
-    await wb.page.waitForTimeout(500);
     await wb.screenshot('jobs');
 
     await only(wb, 'GPUs');
@@ -119,12 +123,10 @@ export async function scenario(wb, { env }) {
     for (const product of ['H100', 'A100', 'L4']) await expandRow(wb, 'GPUs', new RegExp(product)).catch(() => undefined);
     await row(wb, 'GPUs', /kwok-/);
     if (prometheus) await row(wb, 'GPUs', /% util · \d+ GB used/, 45_000);
-    await wb.page.waitForTimeout(500);
     await wb.screenshot('gpus');
 
     await only(wb, 'Models');
     await row(wb, 'Models', new RegExp(`${P}-iris`));
-    await wb.page.waitForTimeout(500);
     await wb.screenshot('models');
   } finally {
     const del = kubectl(env, ['delete', '-f', '-', '--ignore-not-found', '--wait=false'], JSON.stringify(list));

@@ -3,21 +3,21 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { driftFrame, waitForCharts } from './drift.mjs';
+import { reach, until } from './waits.mjs';
 
 export const name = 'Launch Training and Run Validation of the sample';
 
 /** Waits for a notification whose text matches `re`; returns its text. */
 async function notification(wb, re, timeout) {
-  const end = Date.now() + timeout;
-  for (;;) {
+  return until(`a notification matching ${re}`, timeout, async () => {
     const texts = await wb.notificationTexts();
     const hit = texts.find((t) => re.test(t));
     if (hit) return hit;
     const failed = texts.find((t) => /Run .* failed|Cannot|not valid|not connected/i.test(t));
     if (failed) throw new Error(`KubeML said: ${failed}`);
-    if (Date.now() > end) throw new Error(`no notification matching ${re} within ${timeout} ms (have: ${texts.join(' | ')})`);
-    await wb.page.waitForTimeout(500);
-  }
+    return undefined;
+  }, { state: async () => `notifications: ${(await wb.notificationTexts()).join(' | ') || 'none'}` });
 }
 
 export async function scenario(wb, { env, root }) {
@@ -29,17 +29,24 @@ export async function scenario(wb, { env, root }) {
   await wb.page.waitForFunction(() => !document.querySelector('.sidebar')?.textContent?.includes('Connecting to the cluster'), undefined, { timeout: 90_000 });
 
   await wb.runCommand('KubeML: Launch Training');
-  // One input box per parameter, its default offered: keep the defaults but fewer trees.
+  // One input box per parameter of samples/kubeml.yaml, its default offered: keep the defaults
+  // but fewer trees. Each Enter moves on to the next parameter's box (a new title).
   const input = wb.page.locator('.quick-input-widget input.input');
-  for (let i = 0; i < 5; i++) {
-    await input.waitFor({ timeout: 15_000 });
-    const title = await wb.page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '');
+  const titleOf = () => wb.page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '');
+  const PARAMETERS = ['samples', 'n_estimators', 'max_depth', 'seed', 'shift'];
+  for (const [i, param] of PARAMETERS.entries()) {
+    const title = await until(`the input box of parameter ${param}`, 15_000, async () => {
+      const t = await titleOf();
+      return (await input.isVisible()) && t.startsWith('Launch Training:') ? t : undefined;
+    }, { state: titleOf });
+    assert.match(title, new RegExp(`^Launch Training: ${param}\\b`), 'the parameters are asked in the order of samples/kubeml.yaml');
     if (i === 0) await wb.screenshot('launch-parameters');
-    if (/n_estimators/.test(title)) await input.fill('30');
+    if (param === 'n_estimators') await input.fill('30');
     await wb.page.keyboard.press('Enter');
-    await wb.page.waitForTimeout(300);
+    await until(`the input box of ${param} to close (Enter accepted ${param})`, 15_000, async () => (await titleOf()) !== title || !(await input.isVisible()), { state: titleOf });
   }
-  await wb.page.waitForTimeout(3000);
+  // The run starts: its progress notification says what it is doing.
+  await notification(wb, /Training forest-train-\S+/, 60_000);
   await wb.screenshot('training-progress');
   const trained = await notification(wb, /Run forest-train-\S+ succeeded: .*accuracy/, 300_000);
   await wb.screenshot('training-succeeded');
@@ -55,7 +62,9 @@ export async function scenario(wb, { env, root }) {
   assert.match(validated, /current\/accuracy|reference\/accuracy/);
 
   await wb.page.locator('.notifications-toasts .monaco-button', { hasText: 'Open Drift Report' }).first().click();
-  await wb.page.locator('.webview, iframe.webview').first().waitFor({ timeout: 30_000 });
-  await wb.page.waitForTimeout(3000);
+  await reach(wb.page.locator('.webview, iframe.webview').first(), 'visible', 'the drift report\'s webview', 30_000);
+  // The page has its feature table and has drawn the selected feature's histogram.
+  const frame = await driftFrame(wb, { timeout: 30_000 });
+  await waitForCharts(frame, ['hist'], 'the histogram of the drift report');
   await wb.screenshot('drift-report');
 }

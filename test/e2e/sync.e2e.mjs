@@ -3,25 +3,13 @@
 // "KubeML: Stop Sync" from the command palette ends it (status bar item gone).
 import { strict as assert } from 'node:assert';
 import { clusterStatus, kubectl } from './cluster.mjs';
+import { inPage, until } from './waits.mjs';
 
 export const name = 'Sync: Start Sync from a pod in the Jobs view, save a file, see it in the pod, Stop Sync';
 
 const NS = 'default';
 const JOB = 'kubeml-e2e-sync';
 const REMOTE = '/workspace';
-
-
-
-async function until(what, timeoutMs, fn) {
-  const end = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    last = await fn();
-    if (last) return last;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 export async function scenario(wb, { env }) {
   if (!env.KUBECONFIG) throw new Error('this scenario needs the local cluster (scripts/cluster/cluster.sh up)');
@@ -82,7 +70,10 @@ export async function scenario(wb, { env }) {
     await wb.page.keyboard.type(marker);
     await wb.page.keyboard.press('Control+S');
     await until('the saved line to be in the pod', 30_000, async () => kubectl(env, ['exec', '-n', NS, pod, '--', 'sh', '-c', `grep -F '${marker}' ${REMOTE}/train.py || true`]).stdout.includes(marker));
-    await wb.page.waitForTimeout(500);
+    // What the screenshot shows: the editor saved (its tab not dirty) and the sync idle again
+    // (the status bar item's check mark, not the spinner of pending changes).
+    await inPage(wb.page, 'the editor of train.py saved (its tab not dirty)', 10_000, () => !!document.querySelector('.tab.active') && !document.querySelector('.tab.active.dirty'));
+    await until('the sync status bar item to be idle (a check mark)', 15_000, async () => statusItem.locator('.codicon-check').isVisible(), { state: () => statusItem.innerText().catch(() => 'no sync status bar item') });
     await wb.screenshot('synced');
 
     await wb.runCommand('KubeML: Stop Sync');

@@ -1,6 +1,7 @@
 // Page object for the VS Code workbench (code-server) as a user sees it.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { inPage, reach } from './waits.mjs';
 
 export class Workbench {
   constructor(page, screenshotDir) {
@@ -46,13 +47,31 @@ export class Workbench {
   async contextMenu(row, text) {
     await row.click({ button: 'right' });
     const item = this.page.locator('.monaco-menu .action-item', { hasText: text }).first();
-    await item.waitFor({ timeout: 15_000 });
+    await reach(item, 'visible', `the context menu item "${text}"`, 15_000);
     await item.hover();
     await item.locator('.action-menu-item').click();
-    // A menu that opened while the workbench was busy can miss that click: the item is focused
-    // then, and Enter chooses it as a keyboard user would.
-    await this.page.waitForTimeout(500);
-    if (await item.isVisible().catch(() => false)) await this.page.keyboard.press('Enter');
+    // A chosen item closes the menu. A menu that opened while the workbench was busy can miss
+    // that click: it stays open with the item focused then, and Enter chooses it as a keyboard
+    // user would.
+    const closed = await item.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false);
+    if (!closed) {
+      await this.page.keyboard.press('Enter');
+      await reach(item, 'hidden', `the context menu to close after choosing "${text}" (clicked, then Enter)`, 10_000);
+    }
+  }
+
+  /**
+   * Waits until the views of the side bar have left their loading state: every expanded view
+   * shows rows, its empty message or its welcome text, and none says "Connecting to the cluster".
+   */
+  async waitForViewsShown(timeout = 30_000) {
+    await inPage(this.page, 'every expanded KubeML view to show its rows, empty message or welcome text', timeout, () => {
+      const panes = [...document.querySelectorAll('.sidebar .pane')].filter((p) => p.querySelector('.pane-header')?.getAttribute('aria-expanded') === 'true');
+      return panes.length > 0 && panes.every((p) => {
+        const text = p.querySelector('.pane-body')?.innerText.trim() ?? '';
+        return text.length > 0 && !text.includes('Connecting to the cluster');
+      });
+    });
   }
 
   /** Runs a command from the command palette by its title, as a user types it. */
