@@ -3,6 +3,9 @@
  * wait for the pods (reporting the scheduler's reason when they cannot be placed) -> upload the
  * workspace into each pod with the sync transport (tar over exec) -> release the waiting
  * entrypoint -> follow the log, collecting results -> record everything in .kubeml/runs/<id>/.
+ * The run's state comes from watches (its pods by label, its primary object by name, and the
+ * primary's events for a FailedCreate), not from polling: the launcher re-evaluates the run when
+ * they change. The events that explain a pod's failure are read when that pod turns failed.
  * Plain Node: the commands (commands.ts) and the tests drive it alike.
  */
 import { type KubeConfig } from '@kubernetes/client-node';
@@ -12,13 +15,16 @@ import { KubeMLError, messageOf } from '../common/errors';
 import { Disposable, Emitter } from '../common/lifecycle';
 import { type Logger } from '../common/logging';
 import { PodTransport, uploadTree } from '../cluster/stream/transport';
-import { getObject, listEvents, listPods, missingClaims } from '../cluster/read/objects';
+import { listEvents, missingClaims } from '../cluster/read/objects';
+import { type KubeEvent } from '../cluster/read/describe';
+import { ChangeSignal, kindOfRef, watchPods, WatchedSet } from '../cluster/read/watchSet';
+import { kind } from '../cluster/resources';
 import { applyObject, deleteRun } from '../cluster/write/objects';
 import { type GeneratedRun, generateRun, newRunId, READY_FILE, toYaml } from './generate';
 import { type FailureReason, isTerminal, type ModelSource, type RunPurpose, type RunRecord, type RunStore } from '../model/runRecords';
 import { ResultCollector } from '../model/runResults';
 import { type KubeMLSpec, type ParamValue } from '../model/runSpec';
-import { classifyJob, classifyPod, combineVerdicts, type JobJson, type PodJson, type PodVerdict, TRANSIENT_SCHEDULING } from './status';
+import { classifyJob, classifyPod, combineVerdicts, type JobJson, latestEvent, type PodJson, type PodVerdict, TRANSIENT_SCHEDULING } from './status';
 
 export interface LaunchRequest {
   readonly workspace: string;
@@ -39,8 +45,16 @@ export interface LaunchDeps {
   readonly log: Logger;
   readonly now?: () => Date;
   readonly random?: () => number;
-  /** Status polling interval (default 500 ms). */
+  /** No longer used: the run's state comes from watches (kept so that callers that set it compile). */
   readonly pollMs?: number;
+  /**
+   * The run is re-evaluated from its watches at least this often even when nothing changed, for
+   * its deadlines (default 30 s). No request: the watches are not re-listed (the informers restart
+   * a silent watch and relist on 410 Gone by themselves).
+   */
+  readonly resyncMs?: number;
+  /** After the run ended, how long its log stream may take to end before it is read once instead (default 2 s). */
+  readonly logDrainMs?: number;
   /** A cluster that does not answer for this long during a run is reported gone (default 30 s). */
   readonly clusterGoneMs?: number;
   /** Pods not running after this long fail the run (default 10 min: image pulls can be slow). */
@@ -77,7 +91,8 @@ class RunFailed extends Error {
   }
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
+/** Resolves when `p` settles, after `ms`, or when `signal` aborts, whichever is first. */
+const within = (p: Promise<unknown>, ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     const t = setTimeout(done, ms);
     function done() {
@@ -86,7 +101,18 @@ const sleep = (ms: number, signal: AbortSignal) =>
       resolve();
     }
     signal.addEventListener('abort', done);
+    p.then(done, done);
   });
+
+/** What the launcher watches of one run: its pods, its primary object, and the primary's events (FailedCreate). */
+interface RunWatch {
+  readonly pods: WatchedSet;
+  readonly primary: WatchedSet;
+  readonly events: WatchedSet;
+  readonly changes: ChangeSignal;
+}
+
+const TRANSIENT_KINDS = ['unreachable', 'timeout', 'server', 'unknown'];
 
 /** Reasons whose pods may still be pending or running: the run is deleted so nothing is left behind. */
 const DELETE_ON: ReadonlySet<FailureReason> = new Set(['image', 'unschedulable', 'upload', 'config', 'apply', 'cancelled', 'deleted', 'evicted', 'deadline', 'exit', 'oom']);
@@ -171,6 +197,7 @@ export class RunExecution extends Disposable {
     const g = this.plan.generated;
     const signal = this.ctl.signal;
     let applied = false;
+    let watch: RunWatch | undefined;
     try {
       await store.create(this.record, this.plan.yaml);
       const claims = [...this.req.spec.datasets.map((d) => d.claim), ...(this.req.spec.artifacts ? [this.req.spec.artifacts.claim] : [])];
@@ -182,7 +209,8 @@ export class RunExecution extends Disposable {
       applied = true;
       log.info(`Applied ${g.primary.kind} ${this.req.namespace}/${this.id} (field manager kubeml).`);
       await this.update({ phase: 'pending' });
-      const pods = await this.waitForPods();
+      watch = this.watchRun();
+      const pods = await this.waitForPods(watch);
       await this.update({ phase: 'uploading', pods });
       const tu = Date.now();
       let files = 0;
@@ -196,10 +224,12 @@ export class RunExecution extends Disposable {
       }
       log.info(`${this.id}: uploaded ${files} file(s) in ${Date.now() - tu} ms.`);
       await this.update({ phase: 'running', upload: { files, ms: Date.now() - tu } });
-      const verdict = await this.follow(pods[0], t0);
+      const verdict = await this.follow(watch, pods[0], t0);
       if (verdict.kind === 'failed') throw RunFailed.from(verdict);
+      this.disposeWatch(watch);
       await this.finish({ phase: 'succeeded' });
     } catch (e) {
+      this.disposeWatch(watch);
       const failure = this.cancelled
         ? new RunFailed('cancelled', 'The run was cancelled; KubeML deleted its job and pods.')
         : e instanceof RunFailed
@@ -234,26 +264,62 @@ export class RunExecution extends Disposable {
     });
   }
 
-  /** Lists the run's pods and classifies them; `withEvents` fetches events to quote (failures). */
-  private async verdict(): Promise<{ pods: PodJson[]; verdict: PodVerdict }> {
-    const { client } = this.deps;
+  /** Starts watching the run: its pods by label, its primary object by name, the primary's events. */
+  private watchRun(): RunWatch {
+    const { client, log } = this.deps;
     const g = this.plan.generated;
-    const signal = this.ctl.signal;
-    const pods = await listPods(client, this.req.namespace, g.podSelector, signal);
+    const ns = this.req.namespace;
+    // A failed read counts at once, as a failed poll did (clusterGoneMs runs from the first one).
+    const opts = { errorAfterFailures: 1 };
+    const pods = watchPods(client, { namespace: ns, labelSelector: g.podSelector }, log, opts);
+    const primary = new WatchedSet(client, kindOfRef(g.primary), { namespace: ns, name: g.primary.name }, log, opts);
+    const events = new WatchedSet(client, kind('events'), { namespace: ns, fieldSelector: `involvedObject.name=${g.primary.name}` }, log, opts);
+    return { pods, primary, events, changes: new ChangeSignal([pods, primary, events]) };
+  }
+
+  private disposeWatch(w: RunWatch | undefined): void {
+    if (!w) return;
+    w.changes.dispose();
+    for (const s of [w.pods, w.primary, w.events]) s.dispose();
+  }
+
+  /** The events of failed pods, read once per state of each pod (a pod's resourceVersion). */
+  private readonly podEvents = new Map<string, { rv: string | undefined; events: KubeEvent[] }>();
+
+  private async eventsOf(pods: readonly PodJson[]): Promise<KubeEvent[]> {
+    const { client } = this.deps;
+    const lists = await Promise.all(
+      pods.map(async (p) => {
+        const name = p.metadata?.name ?? '';
+        const rv = (p.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+        const known = this.podEvents.get(name);
+        if (known && known.rv === rv) return known.events;
+        const events = await listEvents(client, this.req.namespace, name, this.ctl.signal).catch(() => []);
+        this.podEvents.set(name, { rv, events });
+        return events;
+      }),
+    );
+    return lists.flat();
+  }
+
+  /** Classifies the run from its watches; a pod that turned failed has its events read to quote. */
+  private async verdict(w: RunWatch): Promise<{ pods: PodJson[]; verdict: PodVerdict }> {
+    const g = this.plan.generated;
+    const pods = w.pods.objects as PodJson[];
     let verdicts = pods.map((p) => classifyPod(p, [], g.container));
     if (verdicts.some((v) => v.kind === 'failed')) {
-      const events = (await Promise.all(pods.map((p) => listEvents(client, this.req.namespace, p.metadata?.name ?? '', signal).catch(() => [])))).flat();
+      const events = await this.eventsOf(pods.filter((_, i) => verdicts[i]!.kind === 'failed'));
       verdicts = pods.map((p) => classifyPod(p, events, g.container));
     }
     if (this.req.spec.waitForResources) verdicts = verdicts.map((v) => (v.kind === 'failed' && v.reason === 'unschedulable' ? { kind: 'pending', detail: v.message } : v));
     let verdict = combineVerdicts(verdicts, g.pods);
     if (verdict.kind !== 'failed') {
-      const job = await getObject<JobJson>(client, g.primary, signal);
+      const job = w.primary.objects[0] as JobJson | undefined;
       if (!job) return { pods, verdict: { kind: 'failed', reason: 'deleted', message: `The ${g.primary.kind} ${this.id} was deleted while it ran.`, hint: 'Someone or something else deleted it.' } };
       const jv = classifyJob(job);
       if (jv?.kind === 'failed' || (jv?.kind === 'succeeded' && verdict.kind !== 'running')) verdict = jv;
       if (pods.length === 0) {
-        const ev = (await listEvents(client, this.req.namespace, this.id, signal).catch(() => [])).filter((e) => e.reason === 'FailedCreate').pop();
+        const ev = latestEvent(w.events.objects as KubeEvent[], 'FailedCreate');
         if (ev) verdict = { kind: 'failed', reason: 'config', message: `Kubernetes cannot create the run's pods: FailedCreate: ${ev.message ?? ''}`, hint: 'Check quotas and policies in the namespace.' };
       }
     }
@@ -261,38 +327,49 @@ export class RunExecution extends Disposable {
   }
 
   /** Waits until every pod runs (in the waiting entrypoint); returns their names. */
-  private async waitForPods(): Promise<string[]> {
+  private async waitForPods(w: RunWatch): Promise<string[]> {
     const end = Date.now() + (this.deps.podStartTimeoutMs ?? 600_000);
+    const claimBindMs = this.deps.claimBindTimeoutMs ?? 60_000;
     const signal = this.ctl.signal;
     let lastDetail = '';
     let unboundSince: number | undefined;
     for (;;) {
       if (signal.aborted) throw new RunFailed('cancelled', 'Cancelled.');
-      const { pods, verdict } = await this.verdict();
-      if (verdict.kind === 'failed') throw RunFailed.from(verdict);
-      if (verdict.kind === 'succeeded') throw new RunFailed('upload', 'The pods ended before KubeML could upload the code.', 'Re-run.');
-      if (verdict.kind === 'running') return pods.map((p) => p.metadata?.name ?? '').filter(Boolean);
-      if (verdict.detail.startsWith(TRANSIENT_SCHEDULING)) {
-        unboundSince ??= Date.now();
-        if (Date.now() - unboundSince > (this.deps.claimBindTimeoutMs ?? 60_000)) {
-          throw new RunFailed('unschedulable', `No node can run the pod: ${verdict.detail.slice(TRANSIENT_SCHEDULING.length + 2)}`, 'A claim of the run is not bound: check its PersistentVolume or storage class (kubectl describe pvc).');
+      // A watch that cannot read the run fails it, as a failed read did (the informers retry a
+      // hiccup before they report an error).
+      const error = w.pods.error ?? w.primary.error;
+      if (error) throw error;
+      // The events only explain a failure to create pods: a user who may not read them still runs.
+      if (w.pods.synced && w.primary.synced) {
+        const { pods, verdict } = await this.verdict(w);
+        if (verdict.kind === 'failed') throw RunFailed.from(verdict);
+        if (verdict.kind === 'succeeded') throw new RunFailed('upload', 'The pods ended before KubeML could upload the code.', 'Re-run.');
+        if (verdict.kind === 'running') return pods.map((p) => p.metadata?.name ?? '').filter(Boolean);
+        if (verdict.detail.startsWith(TRANSIENT_SCHEDULING)) {
+          unboundSince ??= Date.now();
+          if (Date.now() - unboundSince > claimBindMs) {
+            throw new RunFailed('unschedulable', `No node can run the pod: ${verdict.detail.slice(TRANSIENT_SCHEDULING.length + 2)}`, 'A claim of the run is not bound: check its PersistentVolume or storage class (kubectl describe pvc).');
+          }
+        } else unboundSince = undefined;
+        if (verdict.detail !== lastDetail) {
+          lastDetail = verdict.detail;
+          this.deps.log.info(`${this.id}: ${verdict.detail}`);
         }
-      } else unboundSince = undefined;
-      if (verdict.detail !== lastDetail) {
-        lastDetail = verdict.detail;
-        this.deps.log.info(`${this.id}: ${verdict.detail}`);
       }
-      if (Date.now() > end) throw new RunFailed('unschedulable', `The run's pods did not start within ${Math.round((this.deps.podStartTimeoutMs ?? 600_000) / 1000)} s (last: ${lastDetail}).`, 'Check the pod events in the Jobs view.');
-      await sleep(this.deps.pollMs ?? 250, signal);
+      if (Date.now() > end) throw new RunFailed('unschedulable', `The run's pods did not start within ${Math.round((this.deps.podStartTimeoutMs ?? 600_000) / 1000)} s (last: ${lastDetail || 'reading the run'}).`, 'Check the pod events in the Jobs view.');
+      // Until the next change of the run, or its next deadline.
+      let wait = Math.min(this.deps.resyncMs ?? 30_000, end - Date.now() + 1);
+      if (unboundSince !== undefined) wait = Math.min(wait, unboundSince + claimBindMs - Date.now() + 1);
+      await w.changes.next(wait, signal);
     }
   }
 
   /**
-   * Follows the first pod's log while polling the run's status, until the run ends. A broken log
-   * stream is followed again (lines already read are skipped); a cluster that stops answering
-   * for clusterGoneMs ends the run as 'cluster-gone'.
+   * Follows the first pod's log while watching the run's status, until the run ends. A broken log
+   * stream is followed again (lines already read are skipped); a watch that cannot reach the
+   * cluster for clusterGoneMs ends the run as 'cluster-gone'.
    */
-  private async follow(pod: string, t0: number): Promise<PodVerdict> {
+  private async follow(w: RunWatch, pod: string, t0: number): Promise<PodVerdict> {
     const { kc, client, store, log } = this.deps;
     const g = this.plan.generated;
     const signal = this.ctl.signal;
@@ -315,42 +392,44 @@ export class RunExecution extends Disposable {
     };
     const logsCtl = new AbortController();
     signal.addEventListener('abort', () => logsCtl.abort());
-    const logs: { state: 'open' | 'ended' | 'broken' } = { state: 'open' };
+    const logs: { state: 'open' | 'ended' | 'broken'; done: Promise<void>; startedAt: number } = { state: 'open', done: Promise.resolve(), startedAt: 0 };
     const startLogs = () => {
       logs.state = 'open';
+      logs.startedAt = Date.now();
       skip = seen;
-      followLogs(kc, { namespace: this.req.namespace, pod, container: g.container }, onLine, logsCtl.signal).then(
-        () => (logs.state = 'ended'),
+      logs.done = followLogs(kc, { namespace: this.req.namespace, pod, container: g.container }, onLine, logsCtl.signal).then(
+        () => {
+          logs.state = 'ended';
+        },
         (e: unknown) => {
           logs.state = 'broken';
           log.debug(`${this.id}: log stream broke: ${messageOf(e)}`);
+          w.changes.notify();
         },
       );
     };
     startLogs();
     let failingSince: number | undefined;
-    let lastError: unknown;
+    const goneMs = this.deps.clusterGoneMs ?? 30_000;
     try {
       for (;;) {
-        await sleep(this.deps.pollMs ?? 500, signal);
         if (signal.aborted) throw new RunFailed('cancelled', 'Cancelled.');
-        let verdict: PodVerdict;
-        try {
-          verdict = (await this.verdict()).verdict;
-          failingSince = undefined;
-        } catch (e) {
-          if (signal.aborted) throw e;
-          if (KubeMLError.is(e) && !['unreachable', 'timeout', 'server', 'unknown'].includes(e.kind)) throw e;
-          lastError = e;
+        const error = w.pods.error ?? w.primary.error;
+        if (error) {
+          if (!TRANSIENT_KINDS.includes(error.kind)) throw error;
           failingSince ??= Date.now();
-          if (Date.now() - failingSince > (this.deps.clusterGoneMs ?? 30_000)) {
-            throw new RunFailed('cluster-gone', `The cluster at ${client.server} stopped answering during the run (${messageOf(lastError)}).`, 'The run may still be going on the cluster: KubeML could not stop it. When the cluster is back, look at it in the Jobs view (or Cancel it).');
+          if (Date.now() - failingSince > goneMs) {
+            throw new RunFailed('cluster-gone', `The cluster at ${client.server} stopped answering during the run (${messageOf(error)}).`, 'The run may still be going on the cluster: KubeML could not stop it. When the cluster is back, look at it in the Jobs view (or Cancel it).');
           }
+          await w.changes.next(failingSince + goneMs - Date.now() + 1, signal);
           continue;
         }
+        failingSince = undefined;
+        const verdict = (await this.verdict(w)).verdict;
         if (verdict.kind === 'succeeded' || verdict.kind === 'failed') {
-          // Let the log stream drain; if it broke, read the whole log once and take what is new.
-          for (let i = 0; i < 20 && logs.state === 'open'; i++) await sleep(100, signal);
+          // Let the log stream drain (it ends when the container's output does); if it broke or
+          // did not end in time, read the whole log once and take what is new.
+          if (logs.state === 'open') await within(logs.done, this.deps.logDrainMs ?? 2000, signal);
           if (logs.state !== 'ended') {
             logsCtl.abort();
             const text = await readLog(client, this.req.namespace, pod, g.container, signal).catch(() => '');
@@ -361,7 +440,14 @@ export class RunExecution extends Disposable {
           }
           return verdict;
         }
-        if (logs.state === 'broken') startLogs();
+        // A broken log stream is followed again, at most twice a second.
+        let wait = this.deps.resyncMs ?? 30_000;
+        if (logs.state === 'broken') {
+          const since = Date.now() - logs.startedAt;
+          if (since >= 500) startLogs();
+          else wait = Math.min(wait, 500 - since);
+        }
+        await w.changes.next(wait, signal);
       }
     } finally {
       logsCtl.abort();
