@@ -30,6 +30,22 @@ describe('drift readers: bad and unusual input', () => {
     assert.deepEqual(valuesOf(t.columns[0]), dates);
   });
 
+  it('writes those values as numbers, and says so, when the text can only be read once', async () => {
+    function* once() {
+      yield 'v\n1.50\nabc\n';
+    }
+    const t = await readTable(once(), 'once.csv');
+    assert.deepEqual(valuesOf(t.columns[0]), ['1.5', 'abc']);
+    assert.match(t.warnings.join('\n'), /Column "v" holds text, but the value read before its first text is written as a number, not as in the file: once\.csv could not be read a second time/);
+  });
+
+  it('renames many copies of one name quickly and uniquely, and sums up the warnings', async () => {
+    const t = await readTable([`${Array(5000).fill('x').join(',')}\n${Array(5000).fill('1').join(',')}\n`], 'many.csv');
+    assert.equal(new Set(t.columns.map((c) => c.name)).size, 5000);
+    assert.equal(t.warnings.length, 6);
+    assert.match(t.warnings[5], /4,994 more header names repeat/);
+  });
+
   it('keeps the spelling in JSON Lines too (numbers as JSON numbers, text as written)', async () => {
     const lines = ['{"v": 1.5}', '{"v": "1.50"}', '{"v": "abc"}', '{"v": 2}'];
     const a = await readTable([lines.join('\n')], 'a.jsonl');

@@ -99,7 +99,7 @@ export async function readTable(input: TextSource, source: string, options: Read
   if (until > 0 && again) await feed(open(), parser.replay(until), source, options.signal);
   for (const c of parser.columns()) {
     const n = c.respellFromValues();
-    if (n > 0) parser.warnings.push(`Column "${c.name}" holds text, but the ${fmt(n)} values read before its first text are written as numbers, not as in the file: ${basename(source)} could not be read a second time.`);
+    if (n > 0) parser.warnings.push(`Column "${c.name}" holds text, but ${n === 1 ? 'the value' : `the ${fmt(n)} values`} read before its first text ${n === 1 ? 'is written as a number' : 'are written as numbers'}, not as in the file: ${basename(source)} could not be read a second time.`);
   }
   return parser.finish();
 }
@@ -120,9 +120,11 @@ export function columnNames(fields: readonly string[], warnings: string[]): stri
   const taken = new Set(names);
   const out: string[] = new Array(names.length);
   const renamed: string[] = [];
+  const next = new Map<string, number>();
   const free = (base: string) => {
-    let k = 1;
+    let k = next.get(base) ?? 1;
     while (taken.has(`${base}.${k}`)) k++;
+    next.set(base, k + 1);
     taken.add(`${base}.${k}`);
     return `${base}.${k}`;
   };
