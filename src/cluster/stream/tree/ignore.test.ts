@@ -1,5 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { IgnoreMatcher, alwaysIgnored, globToRegexBody, parseIgnoreFile } from './ignore';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { IgnoreMatcher, alwaysIgnored } from './ignore';
 
 function matcher(files: Record<string, string>, extra: string[] = []): IgnoreMatcher {
   const m = new IgnoreMatcher(extra);
@@ -75,13 +79,6 @@ describe('sync ignore rules', () => {
     assert.equal(m.ignores('# comment', false), false);
   });
 
-  it('keeps escaped trailing spaces and drops the others', () => {
-    const rules = parseIgnoreFile('a   \nb\\ \n', 'gitignore');
-    assert.equal(rules.length, 2);
-    assert.ok(rules[0].regex.test('a'));
-    assert.ok(rules[1].regex.test('b '));
-  });
-
   it('applies nested .gitignore files to their own subtree, deeper files winning', () => {
     const m = matcher({ '.gitignore': '*.log\n', 'pkg/.gitignore': '!keep.log\n/local.txt\n', 'other/.gitignore': 'x\n' });
     assert.equal(m.ignores('pkg/keep.log', false), false);
@@ -129,8 +126,103 @@ describe('sync ignore rules', () => {
     assert.equal(m.ignores('wandb/run-1/log', false), true);
   });
 
-  it('translates globs without letting regex syntax through', () => {
-    assert.equal(new RegExp(`^${globToRegexBody('a+b(c).txt')}$`).test('a+b(c).txt'), true);
-    assert.equal(new RegExp(`^${globToRegexBody('a.txt')}$`).test('abtxt'), false);
+
+  it('lets a deeper file re-include a folder a shallower file excluded, as git does', () => {
+    const m = matcher({ '.gitignore': 'rein/b/\n*.log\n', 'rein/.gitignore': '!b/\n' });
+    assert.equal(m.ignores('rein/b', true), false);
+    assert.equal(m.ignores('rein/b/f', false), false);
+    assert.equal(m.ignores('rein/b/x.log', false), true);
+    assert.equal(m.ignores('other/rein/b/f', false), false);
+  });
+
+  it('does not throw on patterns a hand-made regex translation choked on', () => {
+    const m = matcher({ '.gitignore': '*.[a-9]\n[\nsrc/[x\\]\ntrailing\\\n' });
+    assert.equal(m.ignores('a.0', false), false);
+    assert.equal(m.ignores('src/x', false), false);
+  });
+
+  it('matches names with line breaks like any other name', () => {
+    const m = matcher({ '.gitignore': '*.log\n', 'a\nb/.gitignore': '/local\n*.tmp\n' });
+    assert.equal(m.ignores('a\nb/x.log', false), true);
+    assert.equal(m.ignores('x\ny.log', false), true);
+    assert.equal(m.ignores('a\nb/local', false), true);
+    assert.equal(m.ignores('a\nb/deep/x.tmp', false), true);
+    assert.equal(m.ignores('a/local', false), false);
+  });
+});
+
+/**
+ * The reference is git itself: the same files in a scratch repository, nested .gitignore files
+ * and all, and `git ls-files --others --ignored --exclude-standard` lists what git ignores.
+ */
+describe('sync ignore rules agree with git', () => {
+  const GIT = spawnSync('git', ['--version']).status === 0;
+  let repo: string;
+  const ignoreFiles: Record<string, string> = {
+    '.gitignore': [
+      '# a comment',
+      '\\#hash',
+      '\\!bang',
+      'trail   ',
+      'esc\\ ',
+      '*.py[cod]',
+      '*.[a-9]',
+      'file[0-9].txt',
+      'not[!a]x',
+      'cls[]x]',
+      '**/cache',
+      'out/**',
+      'a/**/z.txt',
+      'logs/',
+      '/build',
+      'docs/out',
+      '*.csv',
+      '!keep.csv',
+      'data/',
+      '!data/small.csv',
+      'onlydir/',
+      '*.log',
+      'sp ace/',
+      'back\\\\slash',
+      'bad\\',
+      'rein/b/',
+      '',
+    ].join('\n'),
+    'pkg/.gitignore': '!keep.log\n/local.txt\nsub/*.tmp\n[\n**/deep/**/x\n',
+    'other/.gitignore': 'x\r\n*.bin\r\n',
+    'bom/.gitignore': '\uFEFFbomfile\n',
+    'w*ld/.gitignore': 'inner\n',
+    'rein/.gitignore': '!b/\n',
+  };
+  const files = [
+    '#hash', '!bang', 'trail', 'trail   ', 'esc ', 'esc', 'm.pyc', 'm.py', 'm.pyo', 'a.0', 'a.a', 'file7.txt', 'fileA.txt',
+    'notbx', 'notax', 'clsx', 'cls]x', 'clsy', 'cache', 'x/y/cache', 'out/a/b', 'outx', 'a/z.txt', 'a/b/c/z.txt', 'b/a/z.txt',
+    'logs/today.txt', 'deep/logs/x', 'build/x.o', 'src/build', 'docs/out/index.html', 'x/docs/out', 'big.csv',
+    'keep.csv', 'sub/keep.csv', 'data/small.csv', 'data/big.bin', 'onlydir', 'dir/onlydir/f', 'x.log',
+    'pkg/keep.log', 'pkg/sub/keep.log', 'pkg/other.log', 'pkg/local.txt', 'local.txt', 'pkg/sub/local.txt', 'pkg/sub/a.tmp',
+    'pkg/sub/s2/a.tmp', 'pkg/deep/q/x', 'pkg/a/deep/x', 'deep/q/x', 'other/x', 'other/y/x', 'other/a.bin', 'a.bin',
+    'bom/bomfile', 'bomfile', 'sp ace/f', 'back\\slash', 'bad', 'bad\\', 'w*ld/inner', 'wild/inner', 'wxld/inner',
+    'ünï/ćödé.log', 'ünï/keep.txt', 'rein/b/f', 'rein/c/b/f',
+  ];
+  before(function () {
+    if (!GIT) return;
+    repo = mkdtempSync(join(tmpdir(), 'kubeml-gitref-'));
+    spawnSync('git', ['init', '-q'], { cwd: repo });
+    for (const f of [...files, ...Object.keys(ignoreFiles)]) mkdirSync(join(repo, dirname(f)), { recursive: true });
+    for (const f of files) writeFileSync(join(repo, f), 'x');
+    for (const [f, c] of Object.entries(ignoreFiles)) writeFileSync(join(repo, f), c);
+  });
+  after(() => repo && rmSync(repo, { recursive: true, force: true }));
+
+  it(GIT ? 'ignores exactly the files git ignores' : 'ignores exactly the files git ignores (skipped: git is not installed)', function () {
+    if (!GIT) return this.skip();
+    const r = spawnSync('git', ['-c', 'core.quotePath=false', 'ls-files', '-z', '--others', '--ignored', '--exclude-standard'], { cwd: repo, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const byGit = r.stdout.split('\0').filter(Boolean).sort();
+    const m = matcher(ignoreFiles);
+    const all = [...files, ...Object.keys(ignoreFiles)];
+    const byUs = all.filter((f) => m.ignores(f, false)).sort();
+    assert.deepEqual(byUs, byGit);
+    assert.ok(byGit.length > 20 && byGit.length < all.length - 20, 'the cases should split both ways');
   });
 });
