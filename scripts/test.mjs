@@ -112,9 +112,10 @@ for (const layer of layers) {
     const lint = await sh('npx', ['eslint', '.'], {}, budget);
     const cmds = await sh('node', ['scripts/check-contributions.mjs'], {}, budget);
     const walls = await sh('node', ['scripts/check-boundaries.mjs'], {}, budget);
-    const checks = [tc, lint, cmds, walls];
+    const waits = await sh('node', ['scripts/check-e2e-waits.mjs'], {}, budget);
+    const checks = [tc, lint, cmds, walls, waits];
     const failed = checks.filter((r) => r.code !== 0).length;
-    record('static (typecheck, lint, contributions, boundaries)', { passed: checks.length - failed, failed, skipped: 0 }, Date.now() - start);
+    record('static (typecheck, lint, contributions, boundaries, e2e waits)', { passed: checks.length - failed, failed, skipped: 0 }, Date.now() - start);
   } else if (layer === 'unit') {
     record('unit', mochaCounts(await sh('npx', ['mocha'], {}, budget)), Date.now() - start);
   } else if (layer === 'fuzz') {
