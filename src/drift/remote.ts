@@ -123,7 +123,8 @@ export async function readRemoteTable(transport: ScriptTransport, path: string, 
   if (format === 'parquet') return readParquet(file, source, options);
   if (file.byteLength === 0) throw new KubeMLError('invalid', `${source} is empty.`, 'Give a file with a header row and at least one data row.');
   // The stream ends early when the reader stops at maxRows; nothing more is fetched then.
-  return readTable(file.chunks(STREAM_BLOCK, options.signal), source, { ...options, format });
+  // A function, so that the reader can read the rows again that a column turning into categories needs (readers.ts).
+  return readTable(() => file.chunks(STREAM_BLOCK, options.signal), source, { ...options, format });
 }
 
 /** Where a data file lives in the cluster. */
