@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BLOCK, RECORD, type TarEntry, entryHeader, paxRecord, splitUstarPath, tarBuffer, tarStream } from './tar';
@@ -17,10 +17,13 @@ const fileEntry = (path: string, data: Buffer, mode = 0o644, mtime = 1_650_000_0
   },
 });
 
-/** Extracts with the system's GNU tar: the reference reader. */
-function extract(archive: Buffer): string {
+const HAS_BUSYBOX = spawnSync('busybox', ['true']).status === 0;
+
+/** Extracts with the system's GNU tar (the reference reader), or BusyBox's (what small images have). */
+function extract(archive: Buffer, reader: 'gnu' | 'busybox' = 'gnu'): string {
   const dir = mkdtempSync(join(tmpdir(), 'kubeml-tar-'));
-  const r = spawnSync('tar', ['-x', '-o', '-f', '-', '-C', dir], { input: archive });
+  const argv = ['-x', '-o', '-f', '-', '-C', dir];
+  const r = reader === 'gnu' ? spawnSync('tar', argv, { input: archive }) : spawnSync('busybox', ['tar', ...argv], { input: archive });
   assert.equal(r.status, 0, r.stderr.toString());
   assert.equal(r.stderr.toString(), '', 'tar printed warnings');
   return dir;
@@ -90,4 +93,51 @@ describe('sync tar writer', () => {
     assert.equal(readFileSync(join(dir, 'after'), 'utf8'), 'ok');
     assert.deepEqual(mismatches, [['grew', 3, 6], ['shrank', 600, 2]]);
   });
+
+  // The cases of tar-stream's own pack tests (one and several files, types, long names through
+  // the ustar prefix and through pax, unicode) and the ustar field limits on both sides.
+  for (const reader of ['gnu', 'busybox'] as const) {
+    const title = `writes names and link targets at and past the ustar limits so that ${reader === 'gnu' ? 'GNU' : 'BusyBox'} tar reads them back exactly`;
+    it(reader === 'busybox' && !HAS_BUSYBOX ? `${title} (skipped: busybox is not installed)` : title, async function () {
+      if (reader === 'busybox' && !HAS_BUSYBOX) return this.skip();
+      const names = [
+        'n'.repeat(100), // exactly fills the name field, no NUL after it
+        'o'.repeat(101), // one byte over, one segment: pax
+        `${'p'.repeat(155)}/${'q'.repeat(100)}`, // exactly prefix + name
+        `${'r'.repeat(156)}/${'s'.repeat(100)}`, // the prefix one byte too long: pax
+        `${'t'.repeat(100)}/${'u'.repeat(101)}`, // the name part too long: pax
+        'é'.repeat(50), // 100 bytes of two-byte characters
+        'ü'.repeat(51), // 102 bytes: the 100-byte cut falls inside a character
+        `${'模型/'.repeat(30)}权重.bin`, // three-byte characters across the prefix split
+        'høstål.txt',
+        'with space .txt',
+        'line\nbreak',
+      ];
+      const links: Array<[string, string]> = [
+        ['link100', 'l'.repeat(100)],
+        ['link101', 'm'.repeat(101)],
+        ['linkutf8', 'ß'.repeat(60)],
+      ];
+      const entries: TarEntry[] = [
+        ...[...new Set(names.flatMap((n) => n.split('/').slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join('/'))))].map((d): TarEntry => ({ type: 'dir', path: d, mode: 0o755, mtime: 1_600_000_000 })),
+        ...names.map((n, i) => fileEntry(n, Buffer.from(`content ${i}`), i % 2 ? 0o755 : 0o640)),
+        fileEntry('empty', Buffer.alloc(0)),
+        ...links.map(([path, linkTarget]): TarEntry => ({ type: 'symlink', path, mode: 0o777, mtime: 1_600_000_000, linkTarget })),
+      ];
+      const dir = extract(await tarBuffer(entries), reader);
+      dirs.push(dir);
+      const walk = (d: string, prefix = ''): string[] =>
+        readdirSync(join(dir, d), { withFileTypes: true }).flatMap((e) => {
+          const rel = prefix ? `${prefix}/${e.name}` : e.name;
+          return e.isDirectory() ? [rel, ...walk(join(d, e.name), rel)] : [rel];
+        });
+      assert.deepEqual(walk('').sort(), entries.map((e) => e.path).sort());
+      names.forEach((n, i) => {
+        assert.equal(readFileSync(join(dir, n), 'utf8'), `content ${i}`, n);
+        assert.equal(lstatSync(join(dir, n)).mode & 0o777, i % 2 ? 0o755 : 0o640, n);
+      });
+      assert.equal(readFileSync(join(dir, 'empty')).length, 0);
+      for (const [path, target] of links) assert.equal(readlinkSync(join(dir, path)), target);
+    });
+  }
 });
