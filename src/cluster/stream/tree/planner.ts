@@ -183,34 +183,42 @@ type PathState = 'present' | 'gone' | 'replaced';
  * remotely first (its type or contents may differ), then sent.
  */
 export function coalesceEvents(events: readonly WatchEvent[], isIgnoreFile: (path: string) => boolean = () => false): EventBatch {
-  const state = new Map<string, PathState>();
+  // Each path's state carries the index of the event that set it; a folder's removal is noted
+  // with its index instead of visiting everything pending inside it (quadratic for rm -rf of a
+  // big tree). A state older than the last removal of one of its folders no longer counts.
+  const state = new Map<string, { s: PathState; at: number }>();
+  const folderGoneAt = new Map<string, number>();
+  const stale = (path: string, at: number): boolean => {
+    for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) {
+      const gone = folderGoneAt.get(path.slice(0, i));
+      if (gone !== undefined && gone > at) return true;
+    }
+    return false;
+  };
   let rulesChanged = false;
-  for (const e of events) {
+  events.forEach((e, at) => {
     if (isIgnoreFile(e.path)) rulesChanged = true;
-    const prev = state.get(e.path);
+    const entry = state.get(e.path);
+    const prev = entry && !stale(e.path, entry.at) ? entry.s : undefined;
     switch (e.kind) {
       case 'add':
       case 'addDir':
       case 'change':
-        state.set(e.path, prev === 'gone' || prev === 'replaced' ? 'replaced' : 'present');
+        state.set(e.path, { s: prev === 'gone' || prev === 'replaced' ? 'replaced' : 'present', at });
         break;
       case 'unlink':
-      case 'unlinkDir': {
-        if (e.kind === 'unlinkDir') {
-          for (const key of [...state.keys()]) {
-            if (key !== e.path && isWithin(key, e.path)) state.delete(key);
-          }
-        }
+      case 'unlinkDir':
         // Created and removed within the burst: the pod never had it, unless an earlier state
         // says otherwise (replaced); a delete is harmless either way, so keep it simple.
-        state.set(e.path, 'gone');
+        if (e.kind === 'unlinkDir') folderGoneAt.set(e.path, at);
+        state.set(e.path, { s: 'gone', at });
         break;
-      }
     }
-  }
+  });
   const present: string[] = [];
   const removed: string[] = [];
-  for (const [path, s] of state) {
+  for (const [path, { s, at }] of state) {
+    if (stale(path, at)) continue;
     if (s !== 'gone') present.push(path);
     if (s !== 'present') removed.push(path);
   }
