@@ -71,6 +71,8 @@ export async function startProxy(admin: k8s.KubeConfig): Promise<CountingProxy> 
     seen.push({ at: Date.now(), method: req.method ?? 'GET', url: req.url ?? '/', upgrade: false });
     const up = httpsRequest({ ...tls, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } }, (ures) => {
       res.writeHead(ures.statusCode ?? 502, ures.headers);
+      // At once, as the API server does: a watch with nothing to report yet has no body to carry them.
+      res.flushHeaders();
       ures.pipe(res);
       res.on('close', () => ures.destroy());
     });
