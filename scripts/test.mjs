@@ -8,7 +8,7 @@
 // or are skipped with the reason in their names).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { ensureNodeModules, log, repoRoot } from './lib/setup.mjs';
+import { ensureApt, ensureNodeModules, log, repoRoot } from './lib/setup.mjs';
 
 const root = repoRoot();
 process.chdir(root);
@@ -24,6 +24,8 @@ for (const l of layers) {
 
 const t0 = Date.now();
 ensureNodeModules(root);
+// The sync tests run the pod-side scripts with BusyBox's applets too (what small images ship).
+if (layers.includes('unit')) ensureApt(['busybox']);
 const { clusterUp } = await import('./lib/cluster.mjs');
 const { readLayerResult, countsLine } = await import('./lib/results.mjs');
 rmSync('test-results', { recursive: true, force: true });
