@@ -1,20 +1,20 @@
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { FALLBACK, FLOW_IND, ODD_CHARS, fail, plainKey, quotedEnd, resolvePlain, unquote } from './fastYamlScalars';
 
 /**
  * A fast path for the YAML that manifests are made of: block mappings and sequences, plain and
- * quoted one-line scalars, one-line flow collections, literal block scalars. It builds the same
- * node classes (with the same ranges) as the `yaml` package, and the plain value alongside, in one
- * pass. Anything outside that subset (anchors, aliases, tags, multi-line flow or plain scalars,
- * folded scalars, tabs, YAML 1.1 oddities such as octal, sexagesimal or `y` / `n` keys) returns
- * undefined, and the caller parses with `yaml` itself, which also reports every error.
- * A differential test checks both agree on values and ranges.
+ * quoted one-line scalars, one-line flow collections, literal block scalars, comments. It builds
+ * the same node classes, with the same ranges, as the `yaml` package (pinned exactly in
+ * package.json: this mirrors its composer), and the plain value alongside, in one pass. Anything
+ * outside that subset (anchors, aliases, tags, multi-line flow or plain scalars, folded scalars,
+ * tabs, YAML 1.1 oddities such as octal, sexagesimal or `y` / `n` keys) and anything `yaml` would
+ * report an error for returns undefined, and the caller parses with `yaml` itself.
+ * fastYaml.diff.test.ts checks both agree on values, ranges and errors.
  */
 export interface FastParse {
   doc: Document.Parsed;
   value: unknown;
 }
-
-const FALLBACK = Symbol('fallback');
 
 /*
  * Nodes are made from a prototype instance of each class: the node-type symbol the `yaml`
@@ -28,9 +28,12 @@ const PAIR_PROTO = new Pair(null);
 /*
  * Documents likewise: a Document's constructor builds its options, directives and schema (a tenth
  * of the fast path's time). Each parsed document inherits them, unchanged, from one instance and
- * owns only what differs: contents, errors, warnings, comments.
+ * owns only what differs: contents, range, errors, warnings, comments. The options are those
+ * document.ts parses with (YAML 1.1), so that the document's own toJS() and schema agree too.
  */
-const DOC_PROTO = new Document();
+const DOC_PROTO = new Document(undefined, { version: '1.1', uniqueKeys: true, strict: true });
+
+type Range = [number, number, number];
 
 function mkScalar(value: unknown, type: Scalar.Type, start: number, end: number): Scalar {
   const s = Object.create(SCALAR_PROTO) as Scalar;
@@ -57,77 +60,15 @@ function mkPair(key: Scalar, value: unknown): Pair {
   p.value = value;
   return p;
 }
-function fail(): never {
-  throw FALLBACK;
-}
 
 interface Built {
   node: Scalar | YAMLMap | YAMLSeq;
   value: unknown;
 }
 
-const TRUE = /^(?:Y|y|[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/;
-const FALSE = /^(?:N|n|[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/;
-const NULL = /^(?:~|[Nn]ull|NULL)$/;
-const INT = /^[-+]?(?:0|[1-9][0-9]*)$/;
-const FLOAT = /^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)$/;
-const UNIT = /^[0-9]+(?:\.[0-9]+)?[a-zA-Z]+$/;
-/** First characters a plain scalar cannot have (indicators), as a table: this runs for every key and value. */
-const BAD_START = new Uint8Array(128);
-for (const ch of '&*!|>%@`[]{},#?:\'"') BAD_START[ch.charCodeAt(0)] = 1;
-
-/** Resolves a plain scalar as YAML 1.1 does, or gives up on anything unusual. */
-function resolvePlain(s: string): unknown {
-  const c = s.charCodeAt(0);
-  if ((c < 128 && BAD_START[c] === 1) || s.includes(' #')) fail();
-  // Letters and '/': strings, except the 1.1 booleans and nulls.
-  if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 47 || c === 95) {
-    if (s.length <= 5 && (TRUE.test(s) || FALSE.test(s) || NULL.test(s))) return TRUE.test(s) ? true : FALSE.test(s) ? false : null;
-    return s;
-  }
-  if (s === '~') return null;
-  if (INT.test(s)) {
-    const n = Number(s);
-    if (!Number.isSafeInteger(n)) fail();
-    return n;
-  }
-  if (FLOAT.test(s)) return Number(s);
-  if (c >= 48 && c <= 57) {
-    if (UNIT.test(s) && !/^0[xXbBoO]/.test(s) && !/[eE][0-9]/.test(s)) return s;
-    fail();
-  }
-  if ((c === 45 || c === 43 || c === 46) && s.length > 1) {
-    const d = s.charCodeAt(1);
-    if ((d >= 48 && d <= 57) || d === 46 || c === 46) fail();
-    return s;
-  }
-  fail();
-}
-
-/*
- * Mapping keys repeat across manifests (apiVersion, metadata, name, containers, ...). A key read
- * from the text is a fresh string that V8 must hash and look up in its string table when it becomes
- * a property name, and that is most of the cost of building the plain value. Keys seen before are
- * found here by comparing characters in place, and the string already used as a property is reused.
- * Only keys that passed the checks below are stored, so a hit needs no check again.
- */
-const KEY_SLOTS = 4096;
-const keyCache: Array<string | undefined> = new Array<string | undefined>(KEY_SLOTS).fill(undefined);
-
-function plainKey(t: string, p: number, e: number): string {
-  const n = e - p;
-  if (n <= 0) fail();
-  const slot = (n * 31 + t.charCodeAt(p) * 7 + t.charCodeAt(e - 1) * 13 + t.charCodeAt(p + (n >> 1))) & (KEY_SLOTS - 1);
-  const cached = keyCache[slot];
-  if (cached !== undefined && cached.length === n && t.startsWith(cached, p)) return cached;
-  const keyText = t.slice(p, e);
-  if (keyText === '<<' || keyText === '__proto__' || resolvePlain(keyText) !== keyText) fail();
-  keyCache[slot] = keyText;
-  return keyText;
-}
-
 export function fastParse(text: string): FastParse | undefined {
-  if (text.includes('\t') || text.includes('\u0000')) return undefined;
+  // Tabs, control characters, lone CRs (yaml reads more characters than LF as line breaks), BOMs: left to yaml.
+  if (ODD_CHARS.test(text) || (text.includes('\r') && /\r(?!\n)/.test(text))) return undefined;
   try {
     return new FastParser(text).parse();
   } catch (e) {
@@ -136,6 +77,17 @@ export function fastParse(text: string): FastParse | undefined {
   }
 }
 
+/*
+ * Where `yaml` puts comment and blank lines decides the third offset of ranges (the end of a node
+ * with what trails it). After the last line of a node (a "leaf": scalar, flow collection, empty
+ * value), its parser gives the lines that follow up to the next content line as follows:
+ * - after a one-line scalar or flow collection, comment lines deeper than the innermost collection,
+ *   and blank lines before them, extend that node's range;
+ * - the rest stays with the innermost collection that ends there when some comment in it is at
+ *   least as deep as that collection (and it is not at column 0): its range then ends where the next
+ *   content starts; otherwise it moves out to the parent, and so on (to the document at the top);
+ * - after an empty value, the lines belong to the empty value (see empty()).
+ */
 class FastParser {
   private readonly starts: number[] = [];
   private readonly ends: number[] = [];
@@ -147,6 +99,11 @@ class FastParser {
    * each before it returns, read by the caller straight away (one object less per node than returning both).
    */
   private nx = -1;
+  /** The lines between the last leaf and `nx` not yet given to a node: the deepest comment's indentation (-1: no comment), and where they end. */
+  private trailMax = -1;
+  private trailEnd = 0;
+  /** Whether the last leaf was an empty value, which takes all the lines after it (then none are left for the document's end). */
+  private endsEmpty = false;
 
   constructor(private readonly t: string) {
     let s = 0;
@@ -171,13 +128,13 @@ class FastParser {
   parse(): FastParse {
     let l = this.nextContent(0);
     if (l < 0) fail();
+    const docStart = this.starts[l]!;
     const first = this.t.slice(this.starts[l]!, this.ends[l]!);
     if (first.startsWith('---')) {
-      if (!/^---\s*(?:#.*)?$/.test(first)) fail();
+      if (!/^---(?: +(?:#.*)?)?$/.test(first)) fail();
       l = this.nextContent(l + 1);
       if (l < 0) fail();
     }
-    if (this.t.startsWith('%', this.starts[l]!)) fail();
     if (this.indents[l] !== 0) fail();
     const built = this.block(l, 0);
     if (this.nx >= 0) fail();
@@ -187,12 +144,67 @@ class FastParser {
     doc.errors = [];
     doc.warnings = [];
     doc.contents = built.node as never;
+    const contentEnd = built.node.range![2];
+    doc.range = [docStart, contentEnd, this.endsEmpty ? contentEnd : this.t.length];
     return { doc, value: built.value };
   }
 
   private nextContent(from: number): number {
     for (let l = from; l < this.starts.length; l++) if (this.kinds[l] === 1) return l;
     return -1;
+  }
+
+  private isComment(l: number): boolean {
+    return this.kinds[l] === -1 && this.starts[l]! + this.indents[l]! < this.ends[l]!;
+  }
+
+  private isBlank(l: number): boolean {
+    return this.starts[l]! + this.indents[l]! >= this.ends[l]!;
+  }
+
+  /** Offset of the line after l (the end of the text after the last line). */
+  private after(l: number): number {
+    return l + 1 < this.starts.length ? this.starts[l + 1]! : this.t.length;
+  }
+
+  /** Where the lines before `next` end for yaml: the indentation of the next content line included. */
+  private stopAt(next: number): number {
+    return next < 0 ? this.t.length : this.starts[next]! + this.indents[next]!;
+  }
+
+  /** Records the lines from `from` to the next content line as trailing, to be placed by endCollection(). */
+  private trail(from: number, next: number): void {
+    let max = -1;
+    const to = next < 0 ? this.starts.length : next;
+    for (let j = from; j < to; j++) if (this.isComment(j) && this.indents[j]! > max) max = this.indents[j]!;
+    this.trailMax = max;
+    this.trailEnd = this.stopAt(next);
+    this.nx = next;
+    this.endsEmpty = false;
+  }
+
+  /** Ends a one-line scalar or flow collection on `line` inside a collection at `indent`: the end of its range, with the comments it takes. */
+  private absorb(line: number, indent: number): number {
+    const next = this.nextContent(line + 1);
+    // A more indented line after a scalar would continue it (multi-line plain scalar): not handled.
+    if (next >= 0 && this.indents[next]! > indent) fail();
+    const to = next < 0 ? this.starts.length : next;
+    let k = line;
+    for (let j = line + 1; j < to; j++) {
+      if (!this.isComment(j)) continue;
+      if (this.indents[j]! <= indent) break;
+      k = j;
+    }
+    this.trail(k + 1, next);
+    return this.after(k);
+  }
+
+  /** A collection at `indent` ends: trailing lines with a comment this deep stay with it (not at column 0). */
+  private endCollection(range: Range, indent: number): void {
+    if (indent !== 0 && this.trailMax >= indent) {
+      range[2] = this.trailEnd;
+      this.trailMax = -1;
+    }
   }
 
   /** A block node whose first content is at line l, column col. */
@@ -211,7 +223,7 @@ class FastParser {
     const q = t.charCodeAt(p);
     let i = p;
     if (q === 34 || q === 39) {
-      i = this.quotedEnd(p, end);
+      i = quotedEnd(t, p, end);
       while (i < end && t.charCodeAt(i) === 32) i++;
       return i < end && t.charCodeAt(i) === 58 && (i + 1 >= end || t.charCodeAt(i + 1) === 32) ? i : -1;
     }
@@ -228,21 +240,20 @@ class FastParser {
     const node = mkMap(false);
     const value: Record<string, unknown> = {};
     let line = l;
-    let startCol = col;
-    let mapStart = -1;
+    const mapStart = this.starts[l]! + col;
     for (;;) {
-      const p = this.starts[line]! + startCol;
+      const p = this.starts[line]! + col;
       const end = this.ends[line]!;
-      if (mapStart < 0) mapStart = p;
       const colon = this.keyEnd(p, end);
-      if (colon < 0) fail();
+      // yaml: an implicit key's ':' must be at most 1024 characters after its start.
+      if (colon < 0 || colon - p > 1024) fail();
       // The key.
       let key: Scalar;
       let keyText: string;
       const q = t.charCodeAt(p);
       if (q === 34 || q === 39) {
-        const qe = this.quotedEnd(p, end);
-        keyText = this.unquote(p, qe);
+        const qe = quotedEnd(t, p, end);
+        keyText = unquote(t, p, qe);
         key = mkScalar(keyText, q === 34 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', p, qe);
       } else {
         let ke = colon;
@@ -253,50 +264,40 @@ class FastParser {
       // Duplicate keys (an error) and `__proto__` (not a plain property) go to the full parser.
       if (keyText === '__proto__' || Object.hasOwn(value, keyText)) fail();
       // The value.
-      const b = this.value(line, colon + 1, end, col);
+      const b = this.value(line, colon + 1, end, col, true);
       const next = this.nx;
       node.items.push(mkPair(key, b.node));
       value[keyText] = b.value;
-      if (next < 0) {
-        node.range = [mapStart, t.length, t.length];
-        this.nx = -1;
-        return { node, value };
+      if (next >= 0 && this.indents[next]! === col) {
+        line = next;
+        continue;
       }
-      const ind = this.indents[next]!;
-      if (ind < col) {
-        const s = this.starts[next]!;
-        node.range = [mapStart, s, s];
-        this.nx = next;
-        return { node, value };
-      }
-      if (ind > col) fail();
-      line = next;
-      startCol = col;
+      if (next >= 0 && this.indents[next]! > col) fail();
+      const last = b.node.range![2];
+      node.range = [mapStart, last, last];
+      this.endCollection(node.range, col);
+      return { node, value };
     }
   }
 
-  /** The value after `key:` or `- `, from offset p to the line end; `indent` is the collection's. */
-  private value(line: number, p: number, end: number, indent: number): Built {
+  /**
+   * The value after `key:` (inMap) or `- `, from offset p to the line end; `indent` is the
+   * collection's; `commentBefore`: comment lines before this sequence entry's `-` belong to it.
+   */
+  private value(line: number, p: number, end: number, indent: number, inMap: boolean, commentBefore = false): Built {
     const t = this.t;
     while (p < end && t.charCodeAt(p) === 32) p++;
     const c = t.charCodeAt(p);
     if (p >= end || c === 35) {
-      // Nothing on this line: a nested block, a sequence at the same indentation, or null.
+      // Nothing on this line: a nested block (a map's value may be a sequence at its indentation), or null.
       const next = this.nextContent(line + 1);
       if (next >= 0) {
         const ind = this.indents[next]!;
         const np = this.starts[next]! + ind;
         const isDash = t.charCodeAt(np) === 45 && (np + 1 >= this.ends[next]! || t.charCodeAt(np + 1) === 32);
-        if (ind > indent || (ind === indent && isDash && indent >= 0)) {
-          if (ind === indent && !isDash) fail();
-          return this.block(next, ind);
-        }
+        if (ind > indent || (inMap && ind === indent && isDash)) return this.block(next, ind);
       }
-      const at = next < 0 ? t.length : this.starts[line + 1] ?? t.length;
-      const pos = Math.min(at, t.length);
-      const s = mkScalar(null, 'PLAIN', pos, pos);
-      this.nx = next;
-      return { node: s, value: null };
+      return this.empty(line, p, end, next, indent, inMap, commentBefore);
     }
     let built: Built;
     let after: number;
@@ -306,8 +307,8 @@ class FastParser {
       built = r.built;
       after = r.end;
     } else if (c === 34 || c === 39) {
-      const qe = this.quotedEnd(p, end);
-      const s = mkScalar(this.unquote(p, qe), c === 34 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', p, qe);
+      const qe = quotedEnd(t, p, end);
+      const s = mkScalar(unquote(t, p, qe), c === 34 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', p, qe);
       built = { node: s, value: s.value };
       after = qe;
     } else {
@@ -327,11 +328,39 @@ class FastParser {
       after = e;
     }
     this.restIsComment(after, end);
-    const next = this.nextContent(line + 1);
-    // A more indented line after a scalar would continue it (multi-line plain scalar): not handled.
-    if (next >= 0 && this.indents[next]! > indent) fail();
-    this.nx = next;
+    built.node.range![2] = this.absorb(line, indent);
     return built;
+  }
+
+  /**
+   * An empty value (null) at p, after `key:` or `-` and their spaces on `line`; `next` is the next
+   * content line. yaml places it at p, and when comments follow, its range runs to the end of the
+   * lines it takes: all of them up to the next content line, except before the next key of the same
+   * map, where it takes the lines up to and including the one after the last comment deeper than
+   * the map (that line without its line break); the rest goes to the next key. A sequence entry's
+   * comments before its `-` count too.
+   */
+  private empty(line: number, p: number, end: number, next: number, indent: number, inMap: boolean, commentBefore: boolean): Built {
+    let hasComment = p < end || commentBefore;
+    let stop: number;
+    if (inMap && next >= 0 && this.indents[next] === indent) {
+      let r = line;
+      for (let j = line + 1; j < next; j++) if (this.isComment(j) && this.indents[j]! > indent) r = j;
+      const cut = r + 1 < next ? r + 1 : -1;
+      const to = cut >= 0 ? cut + 1 : next;
+      for (let j = line + 1; j < to; j++) if (this.isComment(j)) hasComment = true;
+      stop = cut >= 0 ? this.ends[cut]! : this.stopAt(next);
+    } else {
+      const to = next < 0 ? this.starts.length : next;
+      for (let j = line + 1; j < to && !hasComment; j++) if (this.isComment(j)) hasComment = true;
+      stop = this.stopAt(next);
+    }
+    const s = mkScalar(null, 'PLAIN', p, p);
+    if (hasComment) s.range![2] = stop;
+    this.nx = next;
+    this.trailMax = -1;
+    this.endsEmpty = true;
+    return { node: s, value: null };
   }
 
   private restIsComment(p: number, end: number): void {
@@ -347,6 +376,7 @@ class FastParser {
     const value: unknown[] = [];
     let line = l;
     const seqStart = this.starts[l]! + col;
+    let commentBefore = false;
     for (;;) {
       const dash = this.starts[line]! + col;
       const end = this.ends[line]!;
@@ -354,44 +384,39 @@ class FastParser {
       let p = dash + 1;
       while (p < end && t.charCodeAt(p) === 32) p++;
       let r: Built;
-      if (p >= end || t.charCodeAt(p) === 35) {
-        r = this.value(line, p, end, col);
-      } else if (t.charCodeAt(p) === 45 && (p + 1 >= end || t.charCodeAt(p + 1) === 32)) {
+      const c = t.charCodeAt(p);
+      if (p >= end || c === 35) {
+        r = this.value(line, p, end, col, false, commentBefore);
+      } else if (c === 45 && (p + 1 >= end || t.charCodeAt(p + 1) === 32)) {
         fail();
-      } else if (t.charCodeAt(p) !== 91 && t.charCodeAt(p) !== 123 && t.charCodeAt(p) !== 124 && this.keyEnd(p, end) >= 0) {
+      } else if (c !== 91 && c !== 123 && c !== 124 && this.keyEnd(p, end) >= 0) {
         r = this.map(line, p - this.starts[line]!);
       } else {
-        r = this.value(line, p, end, col);
+        r = this.value(line, p, end, col, false);
       }
       const next = this.nx;
       node.items.push(r.node);
       value.push(r.value);
-      if (next < 0) {
-        node.range = [seqStart, t.length, t.length];
-        this.nx = -1;
-        return { node, value };
+      if (next >= 0 && this.indents[next]! === col && t.charCodeAt(this.starts[next]! + col) === 45) {
+        // The lines before the next `-` that no node took go to that entry.
+        commentBefore = this.trailMax >= 0;
+        line = next;
+        continue;
       }
-      const ind = this.indents[next]!;
-      if (ind < col) {
-        const s = this.starts[next]!;
-        node.range = [seqStart, s, s];
-        this.nx = next;
-        return { node, value };
-      }
-      if (ind > col) fail();
-      const np = this.starts[next]! + ind;
-      if (t.charCodeAt(np) !== 45) {
-        // A mapping key at the sequence's indentation ends the sequence (`key:\n- a\nother: b`).
-        const s = this.starts[next]!;
-        node.range = [seqStart, s, s];
-        this.nx = next;
-        return { node, value };
-      }
-      line = next;
+      // Anything else at this indentation ends the sequence (`key:\n- a\nother: b`); deeper is an error.
+      if (next >= 0 && this.indents[next]! > col) fail();
+      const last = r.node.range![2];
+      node.range = [seqStart, last, last];
+      this.endCollection(node.range, col);
+      return { node, value };
     }
   }
 
-  /** `|`, `|-`, `|+` literal block scalars; content more indented than `indent`. */
+  /**
+   * `|`, `|-`, `|+` literal block scalars, content more indented than `indent`, as yaml's lexer
+   * and composer read them: the scalar runs to the first non-blank line indented less than its
+   * first line; without `+`, trailing blank lines no deeper than that first line are not part of it.
+   */
   private literal(line: number, p: number, end: number, indent: number): Built {
     const t = this.t;
     let i = p + 1;
@@ -404,48 +429,43 @@ class FastParser {
       i++;
     }
     this.restIsComment(i, end);
-    let contentIndent = -1;
-    const parts: string[] = [];
-    let l = line + 1;
-    let lastContent = line;
-    for (; l < this.starts.length; l++) {
-      const blank = this.indents[l]! + this.starts[l]! >= this.ends[l]!;
-      if (blank) {
-        if (contentIndent >= 0 && this.indents[l]! > contentIndent) parts.push(t.slice(this.starts[l]! + contentIndent, this.ends[l]!));
-        else if (contentIndent < 0 && this.indents[l]! > 0 && this.ends[l]! > this.starts[l]!) fail();
-        else parts.push('');
-        continue;
-      }
-      const ind = this.indents[l]!;
-      if (contentIndent < 0) {
-        if (ind <= indent) break;
-        contentIndent = ind;
-      }
-      if (ind < contentIndent) {
-        if (ind > indent) fail();
-        break;
-      }
-      parts.push(t.slice(this.starts[l]! + contentIndent, this.ends[l]!));
-      lastContent = l;
+    // The virtual empty line after a final line break is the end of the text, not a line of the scalar.
+    const n = this.starts[this.starts.length - 1] === t.length ? this.starts.length - 1 : this.starts.length;
+    let first = line + 1;
+    while (first < n && this.isBlank(first)) first++;
+    if (first >= n) fail();
+    const ci = this.indents[first]!;
+    if (ci <= indent) fail();
+    // Leading blank lines deeper than the first content line are an error without an indentation indicator.
+    for (let j = line + 1; j < first; j++) if (this.indents[j]! > ci) fail();
+    let stop = first;
+    // (A blank last line without a line break only counts when it is as deep as the first.)
+    while (stop < n && ((this.isBlank(stop) && stop + 1 < this.starts.length) || this.indents[stop]! >= ci)) stop++;
+    // A line between the parent's indentation and the scalar's is an error (or a comment yaml places elsewhere).
+    if (stop < n && this.indents[stop]! > indent) fail();
+    let srcEnd = stop;
+    if (chomp !== 'keep') while (srcEnd > first && this.isBlank(srcEnd - 1) && this.indents[srcEnd - 1]! <= ci) srcEnd--;
+    const endOffset = srcEnd < this.starts.length ? this.starts[srcEnd]! : t.length;
+    // The value, as yaml's composer builds it from the lines of the scalar (and an empty one after a final line break).
+    let lastContent = first;
+    for (let j = first; j < srcEnd; j++) if (!this.isBlank(j) || this.indents[j]! > ci) lastContent = j;
+    let v = '\n'.repeat(first - line - 1);
+    for (let j = first; j <= lastContent; j++) {
+      const s = Math.min(this.starts[j]! + ci, this.ends[j]!);
+      v += (j > first ? '\n' : '') + t.slice(s, this.ends[j]!);
     }
-    if (contentIndent < 0) fail();
-    // Trailing blank lines belong to the scalar only for chomping; the node ends after the last content line.
-    let trailing = 0;
-    while (parts.length && parts[parts.length - 1] === '' && trailing < l - lastContent - 1) {
-      parts.pop();
-      trailing++;
-    }
-    let v = parts.join('\n');
     if (chomp === 'clip') v += '\n';
-    else if (chomp === 'keep') v += '\n' + '\n'.repeat(trailing);
-    const endLine = chomp === 'keep' ? l : lastContent + 1;
-    const endOffset = endLine < this.starts.length ? this.starts[endLine]! : t.length;
+    else if (chomp === 'keep') {
+      const lines = srcEnd - lastContent - 1 + (endOffset > 0 && t.charCodeAt(endOffset - 1) === 10 ? 1 : 0);
+      v += '\n'.repeat(lines);
+      if (!v.endsWith('\n')) v += '\n';
+    }
     const s = mkScalar(v, 'BLOCK_LITERAL', p, endOffset);
-    this.nx = this.nextContent(lastContent + 1);
+    this.trail(srcEnd, this.nextContent(srcEnd));
     return { node: s, value: v };
   }
 
-  /** A flow collection that closes on the same line. */
+  /** A flow collection that closes on the same line; its range ends after the spaces that follow it. */
   private flow(p: number, end: number): { built: Built; end: number } {
     const t = this.t;
     const open = t.charCodeAt(p);
@@ -454,70 +474,61 @@ class FastParser {
     const skip = () => {
       while (i < end && t.charCodeAt(i) === 32) i++;
     };
-    const item = (stops: string): Built => {
+    /** An item; the spaces after it are skipped, and counted in its range unless it is a flow map's key. */
+    const item = (isKey: boolean): Built => {
       skip();
       const c = t.charCodeAt(i);
+      let b: Built;
       if (c === 91 || c === 123) {
         const r = this.flow(i, end);
         i = r.end;
-        return r.built;
-      }
-      if (c === 34 || c === 39) {
-        const qe = this.quotedEnd(i, end);
-        const s = mkScalar(this.unquote(i, qe), c === 34 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', i, qe);
+        b = r.built;
+      } else if (c === 34 || c === 39) {
+        const qe = quotedEnd(t, i, end);
+        const s = mkScalar(unquote(t, i, qe), c === 34 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', i, qe);
         i = qe;
-        return { node: s, value: s.value };
-      }
-      const s0 = i;
-      while (i < end && !stops.includes(t[i]!)) {
-        if (t.charCodeAt(i) === 58 && (i + 1 >= end || t.charCodeAt(i + 1) === 32)) break;
-        i++;
-      }
-      let e = i;
-      while (e > s0 && t.charCodeAt(e - 1) === 32) e--;
-      if (e === s0) fail();
-      const raw = t.slice(s0, e);
-      const v = resolvePlain(raw);
-      const s = mkScalar(v, 'PLAIN', s0, e);
-      return { node: s, value: v };
-    };
-    if (open === 91) {
-      const node = mkSeq(true);
-      const value: unknown[] = [];
-      skip();
-      if (t.charCodeAt(i) !== close) {
-        for (;;) {
-          const b = item(',]');
-          node.items.push(b.node);
-          value.push(b.value);
-          skip();
-          const c = t.charCodeAt(i);
-          if (c === 44) {
-            i++;
-            continue;
+        b = { node: s, value: s.value };
+      } else {
+        // A plain scalar ends at a flow indicator, or at ':' before a space or a flow indicator.
+        const s0 = i;
+        for (; i < end; i++) {
+          const ch = t.charCodeAt(i);
+          if (ch < 128 && FLOW_IND[ch] === 1) break;
+          if (ch === 58) {
+            const d = t.charCodeAt(i + 1);
+            if (i + 1 >= end || d === 32 || (d < 128 && FLOW_IND[d] === 1)) break;
           }
-          if (c === close) break;
-          fail();
         }
+        let e = i;
+        while (e > s0 && t.charCodeAt(e - 1) === 32) e--;
+        if (e === s0) fail();
+        const v = resolvePlain(t.slice(s0, e));
+        b = { node: mkScalar(v, 'PLAIN', s0, e), value: v };
       }
-      if (i >= end) fail();
-      node.range = [p, i + 1, i + 1];
-      return { built: { node, value }, end: i + 1 };
-    }
-    const node = mkMap(true);
-    const value: Record<string, unknown> = {};
+      skip();
+      if (!isKey) b.node.range![2] = i;
+      return b;
+    };
+    const node = open === 91 ? mkSeq(true) : mkMap(true);
+    const seqValue: unknown[] = [];
+    const mapValue: Record<string, unknown> = {};
     skip();
     if (t.charCodeAt(i) !== close) {
       for (;;) {
-        const k = item(',}');
-        if (!(k.node instanceof Scalar) || typeof k.value !== 'string' || k.value === '__proto__' || Object.hasOwn(value, k.value)) fail();
-        skip();
-        if (t.charCodeAt(i) !== 58 || !(i + 1 < end && t.charCodeAt(i + 1) === 32)) fail();
-        i++;
-        const v = item(',}');
-        node.items.push(mkPair(k.node, v.node));
-        value[k.value] = v.value;
-        skip();
+        if (open === 91) {
+          const b = item(false);
+          node.items.push(b.node as never);
+          seqValue.push(b.value);
+        } else {
+          const k = item(true);
+          if (!(k.node instanceof Scalar) || typeof k.value !== 'string' || k.value === '__proto__' || Object.hasOwn(mapValue, k.value))
+            fail();
+          if (t.charCodeAt(i) !== 58 || !(i + 1 < end && t.charCodeAt(i + 1) === 32)) fail();
+          i++;
+          const v = item(false);
+          node.items.push(mkPair(k.node, v.node) as never);
+          mapValue[k.value] = v.value;
+        }
         const c = t.charCodeAt(i);
         if (c === 44) {
           i++;
@@ -528,42 +539,10 @@ class FastParser {
       }
     }
     if (i >= end) fail();
-    node.range = [p, i + 1, i + 1];
-    return { built: { node, value }, end: i + 1 };
-  }
-
-  /** Offset after the closing quote of a one-line quoted scalar starting at p. */
-  private quotedEnd(p: number, end: number): number {
-    const t = this.t;
-    const q = t.charCodeAt(p);
-    for (let i = p + 1; i < end; i++) {
-      const c = t.charCodeAt(i);
-      if (q === 34 && c === 92) {
-        i++;
-        continue;
-      }
-      if (c === q) {
-        if (q === 39 && t.charCodeAt(i + 1) === 39) {
-          i++;
-          continue;
-        }
-        return i + 1;
-      }
-    }
-    fail();
-  }
-
-  private unquote(p: number, e: number): string {
-    const t = this.t;
-    const inner = t.slice(p + 1, e - 1);
-    if (t.charCodeAt(p) === 39) return inner.includes("''") ? inner.replace(/''/g, "'") : inner;
-    if (!inner.includes('\\')) return inner;
-    return inner.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, ch: string) => {
-      if (ch.length === 5) return String.fromCharCode(parseInt(ch.slice(1), 16));
-      const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\', '/': '/', '0': '\0', b: '\b', f: '\f', ' ': ' ' };
-      const out = map[ch];
-      if (out === undefined) fail();
-      return out;
-    });
+    const closeEnd = i + 1;
+    i = closeEnd;
+    skip();
+    node.range = [p, closeEnd, i];
+    return { built: { node, value: open === 91 ? seqValue : mapValue }, end: i };
   }
 }
