@@ -25,7 +25,9 @@ let failed = 0;
 for (const name of wanted.length ? wanted : names) {
   const ts = existsSync(join('bench', name, 'run.ts'));
   console.error(`[bench] ${name}`);
-  const r = ts ? spawnSync('npx', ['tsx', join('bench', name, 'run.ts'), ...flags], { stdio: 'inherit' }) : spawnSync('node', [join('bench', name, 'run.mjs'), ...flags], { stdio: 'inherit' });
+  const r = ts
+    ? spawnSync('npx', ['tsx', join('bench', name, 'run.ts'), ...flags], { stdio: 'inherit' })
+    : spawnSync('node', [join('bench', name, 'run.mjs'), ...flags], { stdio: 'inherit' });
   if (r.status !== 0) {
     failed++;
     console.error(`[bench] ${name} failed (exit ${r.status})`);

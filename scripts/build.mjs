@@ -50,9 +50,14 @@ const LAZY_PACKAGES = { 'node-fetch': 'fetch.js' };
 const splitFiles = {
   name: 'split-files',
   setup(build) {
-    build.onResolve({ filter: /^\.\/[a-z0-9]+\.js$/ }, (args) => (LAZY_REQUIRERS.has(rel(args.importer)) ? { path: args.path, external: true } : undefined));
+    build.onResolve({ filter: /^\.\/[a-z0-9]+\.js$/ }, (args) =>
+      LAZY_REQUIRERS.has(rel(args.importer)) ? { path: args.path, external: true } : undefined,
+    );
     const names = Object.keys(LAZY_PACKAGES).map((n) => n.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&'));
-    build.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({ path: `./${LAZY_PACKAGES[args.path]}`, external: true }));
+    build.onResolve({ filter: new RegExp(`^(${names.join('|')})$`) }, (args) => ({
+      path: `./${LAZY_PACKAGES[args.path]}`,
+      external: true,
+    }));
   },
 };
 /** Imports of the modules `providers` maps (path -> bundle file) become reads of that bundle's registry. */
@@ -63,7 +68,12 @@ function shareFrom(providers) {
       build.onResolve({ filter: /.*/ }, async (args) => {
         if (args.namespace === 'kubeml-share') return { path: args.path, external: true };
         if (args.kind === 'entry-point' || args.pluginData?.kubemlResolving) return undefined;
-        const r = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: { kubemlResolving: true } });
+        const r = await build.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: { kubemlResolving: true },
+        });
         if (r.errors.length || r.external || !r.path) return undefined;
         const key = rel(r.path);
         const from = providers.get(key);
@@ -76,12 +86,22 @@ function shareFrom(providers) {
     },
   };
 }
-const registry = (paths) => `export const __kubeml_modules = {\n${paths.map((p) => `  get ${JSON.stringify(p)}() { return require(${JSON.stringify(`./${p}`)}); },`).join('\n')}\n};\n`;
+const registry = (paths) =>
+  `export const __kubeml_modules = {\n${paths.map((p) => `  get ${JSON.stringify(p)}() { return require(${JSON.stringify(`./${p}`)}); },`).join('\n')}\n};\n`;
 const extCommon = { ...nodeCommon, define: { ...nodeCommon.define, KUBEML_SPLIT_K8S: 'true', KUBEML_SPLIT_FEATURES: 'true' } };
 
 async function buildExtension() {
   const inputsOf = async (entry) => {
-    const r = await esbuild.build({ ...extCommon, entryPoints: [entry], outdir: 'dist', write: false, metafile: true, minify: false, sourcemap: false, plugins: [splitFiles] });
+    const r = await esbuild.build({
+      ...extCommon,
+      entryPoints: [entry],
+      outdir: 'dist',
+      write: false,
+      metafile: true,
+      minify: false,
+      sourcemap: false,
+      plugins: [splitFiles],
+    });
     return new Set(Object.keys(r.metafile.inputs).filter((k) => !k.includes(':')));
   };
   const main = await inputsOf('src/extension.ts');
@@ -94,33 +114,67 @@ async function buildExtension() {
       else uses.set(p, (uses.get(p) ?? 0) + 1);
     }
   }
-  const shared = [...uses].filter(([, n]) => n > 1).map(([p]) => p).sort();
+  const shared = [...uses]
+    .filter(([, n]) => n > 1)
+    .map(([p]) => p)
+    .sort();
   const mainProviders = new Map([...fromMain].map((p) => [p, 'extension.js']));
   const featureProviders = new Map([...mainProviders, ...shared.map((p) => [p, 'shared.js'])]);
   const stdin = (contents, name) => ({ contents, resolveDir: process.cwd(), sourcefile: name, loader: 'js' });
   const bundles = [
-    { ...extCommon, stdin: stdin(`export * from './src/extension.ts';\n${registry([...fromMain].sort())}`, 'kubeml-extension-entry.js'), outfile: 'dist/extension.js', plugins: [splitFiles] },
+    {
+      ...extCommon,
+      stdin: stdin(`export * from './src/extension.ts';\n${registry([...fromMain].sort())}`, 'kubeml-extension-entry.js'),
+      outfile: 'dist/extension.js',
+      plugins: [splitFiles],
+    },
     { ...extCommon, entryPoints: { k8s: 'src/cluster/k8sImpl.ts' }, outdir: 'dist' },
-    ...FEATURES.map((f) => ({ ...extCommon, entryPoints: { [f]: `src/lazy/entries/${f}.ts` }, outdir: 'dist', plugins: [splitFiles, shareFrom(featureProviders)] })),
+    ...FEATURES.map((f) => ({
+      ...extCommon,
+      entryPoints: { [f]: `src/lazy/entries/${f}.ts` },
+      outdir: 'dist',
+      plugins: [splitFiles, shareFrom(featureProviders)],
+    })),
   ];
   for (const [pkg, file] of Object.entries(LAZY_PACKAGES)) {
-    bundles.push({ ...extCommon, stdin: stdin(`module.exports = require(${JSON.stringify(pkg)});\n`, `kubeml-${file}`), outfile: `dist/${file}` });
+    bundles.push({
+      ...extCommon,
+      stdin: stdin(`module.exports = require(${JSON.stringify(pkg)});\n`, `kubeml-${file}`),
+      outfile: `dist/${file}`,
+    });
   }
-  if (shared.length) bundles.push({ ...extCommon, stdin: stdin(registry(shared), 'kubeml-shared-entry.js'), outfile: 'dist/shared.js', plugins: [splitFiles, shareFrom(mainProviders)] });
+  if (shared.length)
+    bundles.push({
+      ...extCommon,
+      stdin: stdin(registry(shared), 'kubeml-shared-entry.js'),
+      outfile: 'dist/shared.js',
+      plugins: [splitFiles, shareFrom(mainProviders)],
+    });
   await Promise.all(bundles.map((b) => esbuild.build(b)));
   const size = (f) => `${f} ${(statSync(join('dist', f)).size / 1024).toFixed(0)} KB`;
-  console.log(`[build] ${['extension.js', ...FEATURES.map((f) => `${f}.js`), ...(shared.length ? ['shared.js'] : []), ...Object.values(LAZY_PACKAGES)].map(size).join(', ')}`);
+  console.log(
+    `[build] ${['extension.js', ...FEATURES.map((f) => `${f}.js`), ...(shared.length ? ['shared.js'] : []), ...Object.values(LAZY_PACKAGES)].map(size).join(', ')}`,
+  );
 }
 
 /** @type {esbuild.BuildOptions[]} */
 const builds = [];
 if (existsSync('src/cli/main.ts')) {
-  builds.push({ ...nodeCommon, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node\n' + nodeCommon.banner.js } });
+  builds.push({
+    ...nodeCommon,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    banner: { js: '#!/usr/bin/env node\n' + nodeCommon.banner.js },
+  });
 }
 // The drift engine's worker threads: src/drift/parallel.ts looks for it next to the bundle that loads it.
 builds.push({ ...nodeCommon, entryPoints: { driftWorker: 'src/drift/worker.ts' }, outdir: 'dist' });
 const webviewEntries = existsSync('webview/src')
-  ? Object.fromEntries(readdirSync('webview/src').filter((f) => /^[a-z]+Page\.ts$/.test(f)).map((f) => [f.replace(/\.ts$/, ''), join('webview/src', f)]))
+  ? Object.fromEntries(
+      readdirSync('webview/src')
+        .filter((f) => /^[a-z]+Page\.ts$/.test(f))
+        .map((f) => [f.replace(/\.ts$/, ''), join('webview/src', f)]),
+    )
   : {};
 if (Object.keys(webviewEntries).length > 0) {
   builds.push({ ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: webviewEntries, outdir: 'dist/webview' });
@@ -128,7 +182,11 @@ if (Object.keys(webviewEntries).length > 0) {
 /** Every suite folder that runs inside VS Code: test/vscode, test/installed, bench/host. */
 function testEntries() {
   const entries = {};
-  for (const [dir, out] of [['test/vscode', 'vscode'], ['test/installed', 'installed'], ['bench/host', 'bench']]) {
+  for (const [dir, out] of [
+    ['test/vscode', 'vscode'],
+    ['test/installed', 'installed'],
+    ['bench/host', 'bench'],
+  ]) {
     for (const f of listTs(dir)) entries[`${out}/${f.replace(/\.ts$/, '')}`] = join(dir, f);
   }
   return entries;

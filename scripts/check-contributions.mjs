@@ -14,7 +14,9 @@ function sources(dir) {
     return statSync(p).isDirectory() ? sources(p) : p.endsWith('.ts') && !p.endsWith('.test.ts') ? [p] : [];
   });
 }
-const src = sources('src').map((f) => readFileSync(f, 'utf8')).join('\n');
+const src = sources('src')
+  .map((f) => readFileSync(f, 'utf8'))
+  .join('\n');
 
 const commandsBlock = constants.match(/export const Commands = \{([\s\S]*?)\} as const/)?.[1] ?? '';
 const constantIds = new Map([...commandsBlock.matchAll(/(\w+):\s*'([^']+)'/g)].map((m) => [m[2], m[1]]));
@@ -23,15 +25,21 @@ for (const c of pkg.contributes.commands) {
   if (c.category !== 'KubeML') problems.push(`command ${c.command} is not in the KubeML category`);
   const key = constantIds.get(c.command);
   if (!key) problems.push(`command ${c.command} is contributed but not in src/constants.ts Commands`);
-  else if (!new RegExp(`registerCommand\\(\\s*Commands\\.${key}\\b`).test(src) && !new RegExp(`Commands\\.${key}\\b`).test(src.replace(constants, ''))) {
+  else if (
+    !new RegExp(`registerCommand\\(\\s*Commands\\.${key}\\b`).test(src) &&
+    !new RegExp(`Commands\\.${key}\\b`).test(src.replace(constants, ''))
+  ) {
     problems.push(`command ${c.command} (Commands.${key}) is never registered in src/`);
   }
 }
 for (const id of constantIds.keys()) if (!contributed.has(id)) problems.push(`Commands has ${id}, which package.json does not contribute`);
 for (const [menu, entries] of Object.entries(pkg.contributes.menus ?? {})) {
-  for (const e of entries) if (e.command && !contributed.has(e.command)) problems.push(`menu ${menu} names ${e.command}, which is not contributed`);
+  for (const e of entries)
+    if (e.command && !contributed.has(e.command)) problems.push(`menu ${menu} names ${e.command}, which is not contributed`);
 }
-const views = Object.values(pkg.contributes.views).flat().map((v) => v.id);
+const views = Object.values(pkg.contributes.views)
+  .flat()
+  .map((v) => v.id);
 for (const v of views) {
   if (!pkg.contributes.viewsWelcome.some((w) => w.view === v)) problems.push(`view ${v} has no welcome content`);
 }
@@ -44,4 +52,6 @@ if (problems.length) {
   console.error(`contributions check: ${problems.length} problem(s)\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
-console.log(`contributions check: ${contributed.size} commands, ${views.length} views, ${Object.keys(pkg.contributes.configuration.properties).length} settings consistent`);
+console.log(
+  `contributions check: ${contributed.size} commands, ${views.length} views, ${Object.keys(pkg.contributes.configuration.properties).length} settings consistent`,
+);

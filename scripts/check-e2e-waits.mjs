@@ -17,9 +17,17 @@ const dir = process.argv[2] ? resolve(process.argv[2]) : join(root, 'test/e2e');
 const WAITS_MODULE = 'waits.mjs';
 
 const RULES = [
-  { re: /\bwaitForTimeout\s*\(/, why: 'a fixed sleep: wait for the condition it stands for (a locator, a row, a file, a notification), or settle() with a reason' },
+  {
+    re: /\bwaitForTimeout\s*\(/,
+    why: 'a fixed sleep: wait for the condition it stands for (a locator, a row, a file, a notification), or settle() with a reason',
+  },
   { re: /\b(setTimeout|setInterval)\s*\(/, why: 'a hand-made sleep: use until() or settle() from test/e2e/waits.mjs', allowMarked: true },
-  { re: /\btimers\/promises\b/, why: 'a hand-made sleep: use until() or settle() from test/e2e/waits.mjs', allowMarked: true, inStrings: true },
+  {
+    re: /\btimers\/promises\b/,
+    why: 'a hand-made sleep: use until() or settle() from test/e2e/waits.mjs',
+    allowMarked: true,
+    inStrings: true,
+  },
   { re: /(?<![.\w])(sleep|delay|pause)\s*\(/, why: 'an anonymous sleep: wait for a condition, or settle() with a reason' },
 ];
 
@@ -52,7 +60,9 @@ function code(line, blank = false) {
 const findings = [];
 let files = 0;
 let settles = 0;
-for (const name of readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort()) {
+for (const name of readdirSync(dir)
+  .filter((f) => f.endsWith('.mjs'))
+  .sort()) {
   files++;
   const lines = readFileSync(join(dir, name), 'utf8').split('\n');
   let inBlockComment = false;
@@ -79,7 +89,10 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort()) {
     }
     if (/(?<![.\w])settle\s*\(/.test(bare) && !/function\s+settle\s*\(/.test(bare)) {
       settles++;
-      if (!/(?<![.\w])settle\s*\(\s*(['"`])\s*[^'"`\s][^'"`]*\1\s*,/.test(c)) findings.push(`${where}: ${raw.trim()}\n    settle() needs its reason as a string literal first: settle('what elapses, and why', ms)`);
+      if (!/(?<![.\w])settle\s*\(\s*(['"`])\s*[^'"`\s][^'"`]*\1\s*,/.test(c))
+        findings.push(
+          `${where}: ${raw.trim()}\n    settle() needs its reason as a string literal first: settle('what elapses, and why', ms)`,
+        );
     }
   });
 }

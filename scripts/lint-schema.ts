@@ -19,14 +19,31 @@ const version = arg('--version') ?? /K8S_VERSION="(v[\d.]+)"/.exec(readFileSync(
 function specDir(): string {
   const from = arg('--from');
   if (from) return from;
-  const out = execFileSync('go', ['mod', 'download', '-json', `k8s.io/kubernetes@${version}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const out = execFileSync('go', ['mod', 'download', '-json', `k8s.io/kubernetes@${version}`], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const dir = (JSON.parse(out) as { Dir: string }).Dir;
   return join(dir, 'api', 'openapi-spec', 'v3');
 }
 
 /** The kinds people write by hand; the API's own plumbing (TokenReview, Lease, ...) is left out to stay small. */
 const KEEP: Record<string, string[]> = {
-  '': ['Pod', 'PodTemplate', 'Service', 'ConfigMap', 'Secret', 'Namespace', 'ServiceAccount', 'PersistentVolumeClaim', 'PersistentVolume', 'LimitRange', 'ResourceQuota', 'ReplicationController', 'Endpoints'],
+  '': [
+    'Pod',
+    'PodTemplate',
+    'Service',
+    'ConfigMap',
+    'Secret',
+    'Namespace',
+    'ServiceAccount',
+    'PersistentVolumeClaim',
+    'PersistentVolume',
+    'LimitRange',
+    'ResourceQuota',
+    'ReplicationController',
+    'Endpoints',
+  ],
   apps: ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'],
   batch: ['Job', 'CronJob'],
   autoscaling: ['HorizontalPodAutoscaler'],
@@ -44,10 +61,16 @@ const docs = readdirSync(dir)
   .filter((f) => f.endsWith('_openapi.json'))
   .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as OpenApiDocument);
 // Stable versions only, plus autoscaling/v2 (HPA v2 is the stable one).
-const compact = compactFromOpenApi(docs, `kubernetes ${version}`, (group, v, kind) => (KEEP[group]?.includes(kind) ?? false) && /^v\d+$/.test(v));
+const compact = compactFromOpenApi(
+  docs,
+  `kubernetes ${version}`,
+  (group, v, kind) => (KEEP[group]?.includes(kind) ?? false) && /^v\d+$/.test(v),
+);
 const short = shortenNames(compact);
 const json = JSON.stringify(short);
 const out = join('schemas', `kubernetes-${version}.json.gz`);
 if (!existsSync('schemas')) throw new Error('run from the repository root');
 writeFileSync(out, gzipSync(json, { level: 9 }));
-console.log(`${out}: ${Object.keys(short.kinds).length} kinds, ${Object.keys(short.defs).length} definitions, ${json.length} bytes JSON, ${gzipSync(json, { level: 9 }).length} bytes gzipped`);
+console.log(
+  `${out}: ${Object.keys(short.kinds).length} kinds, ${Object.keys(short.defs).length} definitions, ${json.length} bytes JSON, ${gzipSync(json, { level: 9 }).length} bytes gzipped`,
+);

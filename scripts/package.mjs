@@ -8,7 +8,10 @@ import { repoRoot } from './lib/setup.mjs';
 export function packageVsix(root = repoRoot()) {
   const pkg = JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json"))'], { cwd: root, encoding: 'utf8' }));
   const out = join(root, `${pkg.name}-${pkg.version}.vsix`);
-  execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--out', out], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--out', out], {
+    cwd: root,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   return out;
 }
 

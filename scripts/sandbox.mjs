@@ -24,7 +24,9 @@ if (process.env.KUBEML_CLUSTER !== 'off') {
   kubeconfig = clusterUp();
   const statusFile = join(cacheDir, 'cluster', 'status.env');
   if (existsSync(statusFile)) {
-    prometheusUrl = readFileSync(statusFile, 'utf8').match(/^PROMETHEUS_URL=(.*)$/m)?.[1]?.trim();
+    prometheusUrl = readFileSync(statusFile, 'utf8')
+      .match(/^PROMETHEUS_URL=(.*)$/m)?.[1]
+      ?.trim();
   }
 }
 
@@ -41,7 +43,9 @@ if (!existsSync(join(workspace, 'kubeml.yaml'))) {
 const extensionsDir = join(sandbox, 'extensions');
 mkdirSync(extensionsDir, { recursive: true });
 log('sandbox', 'installing the packaged KubeML into code-server');
-execFileSync(ensureCodeServer(), ['--install-extension', vsix, '--force', '--extensions-dir', extensionsDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync(ensureCodeServer(), ['--install-extension', vsix, '--force', '--extensions-dir', extensionsDir], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 
 const server = await startCodeServer({
   port: Number(process.env.KUBEML_SANDBOX_PORT ?? 8080),

@@ -17,11 +17,17 @@ process.chdir(root);
 execFileSync('node', ['scripts/build.mjs'], { stdio: 'inherit' });
 const { Workbench } = await import(pathToFileURL(join(root, 'test/e2e/workbench.mjs')).href);
 const only = process.env.KUBEML_E2E_GREP;
-const files = readdirSync('test/e2e').filter((f) => f.endsWith('.e2e.mjs')).sort();
+const files = readdirSync('test/e2e')
+  .filter((f) => f.endsWith('.e2e.mjs'))
+  .sort();
 const workspace = mkdtempSync(join(tmpdir(), 'kubeml-e2e-ws-'));
 cpSync(join(root, 'samples'), workspace, { recursive: true });
 const env = await clusterEnv();
-const server = await startCodeServer({ folder: workspace, env, settings: { 'workbench.colorTheme': process.env.KUBEML_E2E_THEME ?? 'Default Dark Modern' } });
+const server = await startCodeServer({
+  folder: workspace,
+  env,
+  settings: { 'workbench.colorTheme': process.env.KUBEML_E2E_THEME ?? 'Default Dark Modern' },
+});
 const browser = await launchChromium();
 const counts = { passed: 0, failed: 0, skipped: 0 };
 try {

@@ -74,7 +74,8 @@ function sh(cmd, args, env = {}, budgetS = 1800) {
     // may hold them forever. The process's own exit, plus a moment to drain, is enough.
     p.on('exit', (code, signal) => {
       setTimeout(() => {
-        if (!done && p.stdout.readable) process.stderr.write(`[test] ${cmd} exited but something it started still holds its output; not waiting for it\n`);
+        if (!done && p.stdout.readable)
+          process.stderr.write(`[test] ${cmd} exited but something it started still holds its output; not waiting for it\n`);
         killGroup('SIGTERM');
         finish(code ?? (signal ? 128 : 1));
       }, 3000).unref();
@@ -117,11 +118,28 @@ for (const layer of layers) {
     const waits = await sh('node', ['scripts/check-e2e-waits.mjs'], {}, budget);
     const checks = [tc, lint, cmds, walls, waits];
     const failed = checks.filter((r) => r.code !== 0).length;
-    record('static (typecheck, lint, contributions, boundaries, e2e waits)', { passed: checks.length - failed, failed, skipped: 0 }, Date.now() - start);
+    record(
+      'static (typecheck, lint, contributions, boundaries, e2e waits)',
+      { passed: checks.length - failed, failed, skipped: 0 },
+      Date.now() - start,
+    );
   } else if (layer === 'unit') {
     record('unit', mochaCounts(await sh('npx', ['mocha'], {}, budget)), Date.now() - start);
   } else if (layer === 'fuzz') {
-    const args = ['mocha', '--no-config', '--require', 'tsx/cjs', '--require', 'test/support/openHandles.cjs', '--exit', '--extension', 'ts', '--timeout', '600000', 'test/fuzz/*.test.ts'];
+    const args = [
+      'mocha',
+      '--no-config',
+      '--require',
+      'tsx/cjs',
+      '--require',
+      'test/support/openHandles.cjs',
+      '--exit',
+      '--extension',
+      'ts',
+      '--timeout',
+      '600000',
+      'test/fuzz/*.test.ts',
+    ];
     record('fuzz', mochaCounts(await sh('npx', args, {}, budget)), Date.now() - start);
   } else if (layer === 'integration') {
     if (process.env.KUBEML_CLUSTER !== 'off') {
@@ -135,7 +153,31 @@ for (const layer of layers) {
     }
     if (!existsSync('test/integration')) continue;
     const env = kubeconfig ? { KUBEML_KUBECONFIG: kubeconfig } : {};
-    record('integration', mochaCounts(await sh('npx', ['mocha', '--no-config', '--require', 'tsx/cjs', '--require', 'test/support/openHandles.cjs', '--exit', '--extension', 'ts', '--timeout', '600000', 'test/integration/**/*.test.ts'], env, budget)), Date.now() - start);
+    record(
+      'integration',
+      mochaCounts(
+        await sh(
+          'npx',
+          [
+            'mocha',
+            '--no-config',
+            '--require',
+            'tsx/cjs',
+            '--require',
+            'test/support/openHandles.cjs',
+            '--exit',
+            '--extension',
+            'ts',
+            '--timeout',
+            '600000',
+            'test/integration/**/*.test.ts',
+          ],
+          env,
+          budget,
+        ),
+      ),
+      Date.now() - start,
+    );
   } else {
     const script = { vscode: 'scripts/test-vscode.mjs', package: 'scripts/test-package.mjs', e2e: 'scripts/test-e2e.mjs' }[layer];
     const r = await sh('node', [script], {}, budget);
@@ -145,7 +187,11 @@ for (const layer of layers) {
   }
 }
 
-const total = results.reduce((a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed, skipped: a.skipped + r.skipped }), { passed: 0, failed: 0, skipped: 0 });
+const total = results.reduce((a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed, skipped: a.skipped + r.skipped }), {
+  passed: 0,
+  failed: 0,
+  skipped: 0,
+});
 console.log('\nKubeML test summary');
 for (const r of results) console.log(`  ${r.layer.padEnd(42)} ${countsLine(r)}  ${r.seconds} s`);
 console.log(`  total time ${((Date.now() - t0) / 1000).toFixed(0)} s`);

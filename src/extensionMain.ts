@@ -64,7 +64,10 @@ export class Extension extends Disposable {
     for (const id of Object.values(Views)) {
       const provider = new LazyTreeProvider<ExplorerNode>(() => features.get('explorer'));
       // The same options as ExplorerViews asks for (it gets this view handed over below).
-      views.set(id, { provider, view: vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: true, canSelectMany: false }) });
+      views.set(id, {
+        provider,
+        view: vscode.window.createTreeView(id, { treeDataProvider: provider, showCollapseAll: true, canSelectMany: false }),
+      });
     }
     const handOver = (id: string, options: vscode.TreeViewOptions<ExplorerNode>) => {
       const made = views.get(id);
@@ -81,7 +84,10 @@ export class Extension extends Disposable {
       },
       runs: (m) => {
         // Sync follows launched runs; it loads when a run starts it (a run never synced has nothing to stop).
-        const runSync: RunSync = { startForRun: async (target) => features.get('sync').startForRun(target), stopForRun: (runId) => features.peek('sync')?.stopForRun(runId) };
+        const runSync: RunSync = {
+          startForRun: async (target) => features.get('sync').startForRun(target),
+          stopForRun: (runId) => features.peek('sync')?.stopForRun(runId),
+        };
         const runs = this._register(new m.RunCommands(connection, logger.child('runs'), runSync));
         this._register(new m.RunStatusBar(runs));
         return runs;
@@ -93,7 +99,9 @@ export class Extension extends Disposable {
       },
       drift: (m) => this._register(new m.DriftCommands(context.extensionUri, connection)),
     };
-    const contributed = ((context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string }> } }).contributes?.commands ?? []).map((c) => c.command);
+    const contributed = (
+      (context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string }> } }).contributes?.commands ?? []
+    ).map((c) => c.command);
     const features = this._register(new LazyFeatures<Features>(factories, contributed, logger));
     // Until the explorer owns them (it disposes them then), the views are this one's.
     this._register({ dispose: () => features.peek('explorer') || views.forEach((v) => (v.view.dispose(), v.provider.dispose())) });

@@ -27,11 +27,21 @@ rmSync(out, { force: true });
 const browser = await launchChromium();
 try {
   for (let i = 0; i < SAMPLES; i++) {
-    const server = await startCodeServer({ folder, extensionsDir, env: { KUBEML_BENCH_OUT: out, KUBECONFIG: '/nonexistent/kubeml-bench' } });
+    const server = await startCodeServer({
+      folder,
+      extensionsDir,
+      env: { KUBEML_BENCH_OUT: out, KUBECONFIG: '/nonexistent/kubeml-bench' },
+    });
     try {
       const page = await browser.newPage();
       const done = new Promise((r) => page.exposeFunction('codeAutomationExit', r));
-      await page.goto(workbenchUrl(server, { folder, extensionDevelopmentPath: join(root, 'test/installed/host'), extensionTestsPath: join(root, 'out/test/bench/index.js') }));
+      await page.goto(
+        workbenchUrl(server, {
+          folder,
+          extensionDevelopmentPath: join(root, 'test/installed/host'),
+          extensionTestsPath: join(root, 'out/test/bench/index.js'),
+        }),
+      );
       const code = await Promise.race([done, new Promise((r) => setTimeout(() => r('timeout'), 120_000))]);
       await page.close();
       if (code !== 0) throw new Error(`sample ${i + 1} failed (exit ${code})`);
@@ -43,9 +53,13 @@ try {
 } finally {
   await browser.close().catch(() => {});
 }
-const samples = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+const samples = readFileSync(out, 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l));
 const missing = samples.filter((s) => typeof s.codeLoadMs !== 'number' || typeof s.activateCallMs !== 'number');
-if (missing.length) throw new Error(`${missing.length} sample(s) have no extension-host performance marks for KubeML, so its activation time is unknown`);
+if (missing.length)
+  throw new Error(`${missing.length} sample(s) have no extension-host performance marks for KubeML, so its activation time is unknown`);
 const round = (v) => Math.round(v * 10) / 10;
 const stats = (values) => {
   const v = [...values].sort((a, b) => a - b);
@@ -74,7 +88,12 @@ const result = {
     ...stats(samples.map((s) => s.activateMs)),
   },
   loadedAtActivation: [...new Set(samples.flatMap((s) => s.loaded ?? []))].sort(),
-  bundles: Object.fromEntries(readdirSync(installedDist).filter((f) => f.endsWith('.js')).sort().map((f) => [f, statSync(join(installedDist, f)).size])),
+  bundles: Object.fromEntries(
+    readdirSync(installedDist)
+      .filter((f) => f.endsWith('.js'))
+      .sort()
+      .map((f) => [f, statSync(join(installedDist, f)).size]),
+  ),
 };
 mkdirSync('bench/results', { recursive: true });
 writeFileSync('bench/results/activation.json', JSON.stringify(result, null, 2) + '\n');

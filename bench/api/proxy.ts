@@ -60,7 +60,27 @@ export async function startProxy(admin: k8s.KubeConfig): Promise<CountingProxy> 
   const tls = { host: upstream.hostname, port: Number(upstream.port || 443), ca, cert, key, servername: upstream.hostname };
 
   const dir = mkdtempSync(join(tmpdir(), 'kubeml-api-proxy-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   const serverCert = readFileSync(join(dir, 'cert.pem'));
   const serverKey = readFileSync(join(dir, 'key.pem'));
   rmSync(dir, { recursive: true, force: true });
@@ -90,7 +110,8 @@ export async function startProxy(admin: k8s.KubeConfig): Promise<CountingProxy> 
     const up = tlsConnect(tls, () => {
       const headers = { ...req.headers, host: upstream.host };
       let text = `${req.method} ${req.url} HTTP/1.1\r\n`;
-      for (const [k, v] of Object.entries(headers)) for (const one of Array.isArray(v) ? v : [v]) if (one !== undefined) text += `${k}: ${one}\r\n`;
+      for (const [k, v] of Object.entries(headers))
+        for (const one of Array.isArray(v) ? v : [v]) if (one !== undefined) text += `${k}: ${one}\r\n`;
       up.write(text + '\r\n');
       if (head.length) up.write(head);
       up.pipe(socket).pipe(up);
@@ -105,7 +126,9 @@ export async function startProxy(admin: k8s.KubeConfig): Promise<CountingProxy> 
   const kc = new k8s.KubeConfig();
   kc.loadFromString(admin.exportConfig());
   const name = kc.getCurrentCluster()!.name;
-  kc.clusters = kc.clusters.map((c) => (c.name === name ? { ...c, server: `https://127.0.0.1:${port}`, caData: serverCert.toString('base64'), caFile: undefined } : c));
+  kc.clusters = kc.clusters.map((c) =>
+    c.name === name ? { ...c, server: `https://127.0.0.1:${port}`, caData: serverCert.toString('base64'), caFile: undefined } : c,
+  );
   return {
     seen,
     kc,

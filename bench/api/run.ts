@@ -71,7 +71,9 @@ const minus = (a: Counts, b: Counts): Counts => {
 const sum = (c: Counts) => Object.values(c).reduce((n, v) => n + v, 0);
 
 async function main() {
-  const kubeconfig = process.env.KUBEML_KUBECONFIG ?? execFileSync('bash', [join(root, 'scripts/cluster/cluster.sh'), 'kubeconfig'], { encoding: 'utf8' }).trim();
+  const kubeconfig =
+    process.env.KUBEML_KUBECONFIG ??
+    execFileSync('bash', [join(root, 'scripts/cluster/cluster.sh'), 'kubeconfig'], { encoding: 'utf8' }).trim();
   const admin = new k8s.KubeConfig();
   admin.loadFromFile(kubeconfig);
   const adminClient = new KubeClient(admin);
@@ -84,7 +86,12 @@ async function main() {
   const workspace = mkdtempSync(join(tmpdir(), 'kubeml-api-bench-'));
   cpSync(join(root, 'samples'), workspace, { recursive: true });
   // A run that prints a line a second for longer than the window (the log is followed all along).
-  const spec = { ...loadSpec(readFileSync(join(workspace, 'kubeml.yaml'), 'utf8')), image, artifacts: undefined, command: ['sh', '-c', 'for i in $(seq 1 85); do echo "step $i"; sleep 1; done'] };
+  const spec = {
+    ...loadSpec(readFileSync(join(workspace, 'kubeml.yaml'), 'utf8')),
+    image,
+    artifacts: undefined,
+    command: ['sh', '-c', 'for i in $(seq 1 85); do echo "step $i"; sleep 1; done'],
+  };
   const proxy = await startProxy(admin);
   const client = new KubeClient(proxy.kc);
   let session: SyncSession | undefined;
@@ -96,12 +103,22 @@ async function main() {
       idle = minus(await apiserverCounts(adminClient), a);
     }
     const t0 = Date.now();
-    const run = new RunExecution({ kc: proxy.kc, client, store: new RunStore(workspace), log: new Logger(nullSink) }, { workspace, spec, purpose: 'train', params: resolveParams(spec), namespace });
+    const run = new RunExecution(
+      { kc: proxy.kc, client, store: new RunStore(workspace), log: new Logger(nullSink) },
+      { workspace, spec, purpose: 'train', params: resolveParams(spec), namespace },
+    );
     let syncStarted: Promise<void> | undefined;
     run.onDidChange((r) => {
       if (r.phase !== 'running' || syncStarted) return;
       // What SyncController.startForRun does (src/sync/commands.ts), with its defaults.
-      const s = new SyncSession({ localRoot: workspace, remoteFolder: spec.codePath, pods: new SelectedPods(client, r.namespace, r.podSelector, r.container), transportFor: (ref) => new PodTransport(proxy.kc, ref), log: new Logger(nullSink), ignore: spec.exclude });
+      const s = new SyncSession({
+        localRoot: workspace,
+        remoteFolder: spec.codePath,
+        pods: new SelectedPods(client, r.namespace, r.podSelector, r.container),
+        transportFor: (ref) => new PodTransport(proxy.kc, ref),
+        log: new Logger(nullSink),
+        ignore: spec.exclude,
+      });
       session = s;
       syncStarted = s.start().then(() => s.whenSettled());
     });
@@ -110,13 +127,15 @@ async function main() {
     if (!syncStarted) throw new Error(`the run did not reach 'running': ${JSON.stringify(run.record.failure ?? run.record.phase)}`);
     await syncStarted;
     await sleep(2000);
-    if (run.record.phase !== 'running') throw new Error(`the run ended before the window: ${JSON.stringify(run.record.failure ?? run.record.phase)}`);
+    if (run.record.phase !== 'running')
+      throw new Error(`the run ended before the window: ${JSON.stringify(run.record.failure ?? run.record.phase)}`);
     const w0 = Date.now();
     const m0 = await apiserverCounts(adminClient);
     await sleep(WINDOW_S * 1000);
     const w1 = Date.now();
     const m1 = await apiserverCounts(adminClient);
-    if (run.record.phase !== 'running') throw new Error(`the run ended inside the window: ${JSON.stringify(run.record.failure ?? run.record.phase)}`);
+    if (run.record.phase !== 'running')
+      throw new Error(`the run ended inside the window: ${JSON.stringify(run.record.failure ?? run.record.phase)}`);
     const record = await done;
     session?.dispose();
     const t1 = Date.now();
@@ -128,16 +147,24 @@ async function main() {
       label,
       commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(),
       date: new Date().toISOString(),
-      window: { seconds: +((w1 - w0) / 1000).toFixed(1), requests: inWindow.length, perMinute: +((inWindow.length * 60_000) / (w1 - w0)).toFixed(1), byKind: tally(inWindow) },
+      window: {
+        seconds: +((w1 - w0) / 1000).toFixed(1),
+        requests: inWindow.length,
+        perMinute: +((inWindow.length * 60_000) / (w1 - w0)).toFixed(1),
+        byKind: tally(inWindow),
+      },
       wholeRun: { seconds: +((t1 - t0) / 1000).toFixed(1), requests: whole.length, byKind: tally(whole) },
-      apiserver: idle ? { activeMinute: sum(active), idleMinute: sum(idle), net: sum(active) - sum(idle), netByKind: minus(active, idle) } : { activeMinute: sum(active), activeByKind: active },
+      apiserver: idle
+        ? { activeMinute: sum(active), idleMinute: sum(idle), net: sum(active) - sum(idle), netByKind: minus(active, idle) }
+        : { activeMinute: sum(active), activeByKind: active },
     };
     console.log(JSON.stringify(result, null, 2));
     const prev = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { results?: Record<string, unknown> }) : {};
     const doc = {
       name: 'api-requests',
       what: 'API requests of one active run with sync following it: launcher + sync session on the run pods, driven directly with the extension defaults, local cluster',
-      method: 'every request of the code under test counted at a counting HTTPS proxy in front of the API server (a watch or followed log counts once, when it starts); window: 60 s of the running phase, 2 s after the sync session settled, no file edited; cross-check: apiserver_request_total over the window minus an idle minute before it (noisy: other clients, watches counted when they end)',
+      method:
+        'every request of the code under test counted at a counting HTTPS proxy in front of the API server (a watch or followed log counts once, when it starts); window: 60 s of the running phase, 2 s after the sync session settled, no file edited; cross-check: apiserver_request_total over the window minus an idle minute before it (noisy: other clients, watches counted when they end)',
       script: 'bench/api/run.ts',
       results: { ...(prev.results ?? {}), [label]: result },
     };

@@ -111,7 +111,14 @@ function runAnchor(args: string[], timeoutS: number): Promise<Record<string, unk
 
 async function benchChart(): Promise<Record<string, unknown>> {
   const esbuild = await import('esbuild');
-  const bundle = await esbuild.build({ entryPoints: [join(root, 'webview/src/chart.ts')], bundle: true, format: 'iife', globalName: 'chart', write: false, platform: 'browser' });
+  const bundle = await esbuild.build({
+    entryPoints: [join(root, 'webview/src/chart.ts')],
+    bundle: true,
+    format: 'iife',
+    globalName: 'chart',
+    write: false,
+    platform: 'browser',
+  });
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
   try {
@@ -153,7 +160,9 @@ async function main(): Promise<void> {
   const engine = await benchEngine(ref, cur);
   await closeDriftWorkers();
   const ours = median(engine.runs);
-  console.log(`[drift bench] KubeML full report: median ${ours.toFixed(3)} s over ${REPS} runs (one thread: ${median(engine.single).toFixed(3)} s)`);
+  console.log(
+    `[drift bench] KubeML full report: median ${ours.toFixed(3)} s over ${REPS} runs (one thread: ${median(engine.single).toFixed(3)} s)`,
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'kubeml-drift-bench-'));
   const anchor: Record<string, { median_s?: number; cpu_median_s?: number; error?: string; features?: number[][] }> = {};
@@ -231,7 +240,22 @@ async function main(): Promise<void> {
   };
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/drift.json'), JSON.stringify(result, null, 2) + '\n');
-  console.log(JSON.stringify({ kubeml_s: ours, kubeml_cpu_s: median(engine.cpu), scipy_cpu_s: anchor.scipy?.cpu_median_s, scipy_s: scipyS, evidently_s: evidentlyS, ratio: result.ratios.scipy_over_kubeml, chart_ms: chart.median_ms, agreement }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        kubeml_s: ours,
+        kubeml_cpu_s: median(engine.cpu),
+        scipy_cpu_s: anchor.scipy?.cpu_median_s,
+        scipy_s: scipyS,
+        evidently_s: evidentlyS,
+        ratio: result.ratios.scipy_over_kubeml,
+        chart_ms: chart.median_ms,
+        agreement,
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 main().catch((e) => {

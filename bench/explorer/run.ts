@@ -58,8 +58,13 @@ function kubectl(): string {
 }
 
 async function ensureJobs(client: KubeClient): Promise<number> {
-  await client.json('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: NS } }, what: 'create the bench namespace' }).catch(() => undefined);
-  const have = await client.json<{ items: unknown[]; metadata: { remainingItemCount?: number } }>(`/apis/batch/v1/namespaces/${NS}/jobs`, { what: 'count jobs', query: { limit: 1 } });
+  await client
+    .json('/api/v1/namespaces', { method: 'POST', body: { metadata: { name: NS } }, what: 'create the bench namespace' })
+    .catch(() => undefined);
+  const have = await client.json<{ items: unknown[]; metadata: { remainingItemCount?: number } }>(`/apis/batch/v1/namespaces/${NS}/jobs`, {
+    what: 'count jobs',
+    query: { limit: 1 },
+  });
   const existing = have.items.length + (have.metadata.remainingItemCount ?? 0);
   const missing = Math.max(0, JOBS - existing);
   let next = existing;
@@ -73,7 +78,16 @@ async function ensureJobs(client: KubeClient): Promise<number> {
           timeoutMs: 30_000,
           body: {
             metadata: { name: `bench-${String(i).padStart(5, '0')}`, labels: { 'kubeml.io/bench': 'explorer' } },
-            spec: { suspend: true, parallelism: 1 + (i % 4), template: { spec: { restartPolicy: 'Never', containers: [{ name: 'train', image: 'busybox', resources: { limits: { 'nvidia.com/gpu': String(1 + (i % 8)) } } }] } } },
+            spec: {
+              suspend: true,
+              parallelism: 1 + (i % 4),
+              template: {
+                spec: {
+                  restartPolicy: 'Never',
+                  containers: [{ name: 'train', image: 'busybox', resources: { limits: { 'nvidia.com/gpu': String(1 + (i % 8)) } } }],
+                },
+              },
+            },
           },
         })
         .catch(() => undefined);
@@ -87,7 +101,12 @@ async function ensureJobs(client: KubeClient): Promise<number> {
 }
 
 function connectionOf(kc: KubeConfig) {
-  const state: ConnectionState = { kind: 'connected', context: kc.currentContext, server: kc.getCurrentCluster()?.server ?? '', version: 'bench' };
+  const state: ConnectionState = {
+    kind: 'connected',
+    context: kc.currentContext,
+    server: kc.getCurrentCluster()?.server ?? '',
+    version: 'bench',
+  };
   return { state, namespacesToList: () => undefined, onDidChange: new Emitter<ConnectionState>().event };
 }
 
@@ -97,13 +116,22 @@ function render(model: TreeModel): number {
   const walk = (nodes: ExplorerNode[], depth: number) => {
     rows += nodes.length;
     if (depth > 1) return;
-    for (const n of nodes) if (n.row.collapsible === 'expanded' || (depth === 0 && n.row.collapsible === 'collapsed')) walk(model.children(n), depth + 1);
+    for (const n of nodes)
+      if (n.row.collapsible === 'expanded' || (depth === 0 && n.row.collapsible === 'collapsed')) walk(model.children(n), depth + 1);
   };
   walk(model.roots(), 0);
   return rows;
 }
 
-async function firstRender(kc: KubeConfig): Promise<{ jobsMs: number; gpusMs: number; jobRows: number; gpuRows: number; heapMB: number; registry: ResourceCacheRegistry; jobs: JobsModel }> {
+async function firstRender(kc: KubeConfig): Promise<{
+  jobsMs: number;
+  gpusMs: number;
+  jobRows: number;
+  gpuRows: number;
+  heapMB: number;
+  registry: ResourceCacheRegistry;
+  jobs: JobsModel;
+}> {
   gc();
   const heap0 = process.memoryUsage().heapUsed;
   const client = new KubeClient(kc);
@@ -164,7 +192,11 @@ async function eventLatency(kc: KubeConfig, jobs: JobsModel): Promise<number[]> 
 
 function timeCommand(args: string[]): number {
   const t0 = performance.now();
-  execFileSync(kubectl(), args, { env: { ...process.env, KUBECONFIG: kubeconfigPath() }, maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync(kubectl(), args, {
+    env: { ...process.env, KUBECONFIG: kubeconfigPath() },
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return performance.now() - t0;
 }
 
@@ -173,7 +205,10 @@ async function main(): Promise<void> {
   kc.loadFromFile(kubeconfigPath());
   const client = new KubeClient(kc);
   await ensureJobs(client);
-  const nodes = await client.json<{ items: unknown[]; metadata: { remainingItemCount?: number } }>('/api/v1/nodes', { what: 'count nodes', query: { limit: 1 } });
+  const nodes = await client.json<{ items: unknown[]; metadata: { remainingItemCount?: number } }>('/api/v1/nodes', {
+    what: 'count nodes',
+    query: { limit: 1 },
+  });
   const nodeCount = nodes.items.length + (nodes.metadata.remainingItemCount ?? 0);
   const jobsRender: number[] = [];
   const gpusRender: number[] = [];
@@ -193,7 +228,9 @@ async function main(): Promise<void> {
     if (run === RUNS - 1) latencies = await eventLatency(kc, r.jobs);
     r.jobs.dispose();
     r.registry.dispose();
-    console.log(`run ${run + 1}/${RUNS}: jobs ${Math.round(r.jobsMs)} ms, gpus ${Math.round(r.gpusMs)} ms, heap ${round(r.heapMB)} MB; kubectl jobs ${Math.round(kubectlJobs[run])} ms, nodes ${Math.round(kubectlNodes[run])} ms`);
+    console.log(
+      `run ${run + 1}/${RUNS}: jobs ${Math.round(r.jobsMs)} ms, gpus ${Math.round(r.gpusMs)} ms, heap ${round(r.heapMB)} MB; kubectl jobs ${Math.round(kubectlJobs[run])} ms, nodes ${Math.round(kubectlNodes[run])} ms`,
+    );
   }
   const result = {
     benchmark: 'explorer',
@@ -202,21 +239,35 @@ async function main(): Promise<void> {
     gcExposed: typeof gcFn === 'function',
     cluster: { nodes: nodeCount, jobs: JOBS, namespace: NS },
     runs: RUNS,
-    firstRenderMs: { jobs: round(median(jobsRender)), gpus: round(median(gpusRender)), samples: { jobs: jobsRender.map(round), gpus: gpusRender.map(round) } },
+    firstRenderMs: {
+      jobs: round(median(jobsRender)),
+      gpus: round(median(gpusRender)),
+      samples: { jobs: jobsRender.map(round), gpus: gpusRender.map(round) },
+    },
     renderedRows: rows,
     anchors: { kubectlGetJobsAllMs: round(median(kubectlJobs)), kubectlGetNodesMs: round(median(kubectlNodes)) },
     ratios: {
-      jobsRenderVsKubectl: round(median(jobsRender) / median(kubectlJobs) * 100) / 100,
-      gpusRenderVsKubectl: round(median(gpusRender) / median(kubectlNodes) * 100) / 100,
+      jobsRenderVsKubectl: round((median(jobsRender) / median(kubectlJobs)) * 100) / 100,
+      gpusRenderVsKubectl: round((median(gpusRender) / median(kubectlNodes)) * 100) / 100,
     },
-    eventToTreeMs: { p50: round(pct(latencies, 50)), p95: round(pct(latencies, 95)), events: latencies.length, note: 'from sending a PATCH to the model firing the change of the job node (coalescing window 50 ms included)' },
+    eventToTreeMs: {
+      p50: round(pct(latencies, 50)),
+      p95: round(pct(latencies, 95)),
+      events: latencies.length,
+      note: 'from sending a PATCH to the model firing the change of the job node (coalescing window 50 ms included)',
+    },
     cacheHeapMB: round(median(heaps)),
-    goals: { firstRenderNoSlowerThanKubectl: median(jobsRender) <= median(kubectlJobs) && median(gpusRender) <= median(kubectlNodes), eventToTreeP95Under200ms: pct(latencies, 95) < 200, cacheUnder150MB: median(heaps) < 150 },
+    goals: {
+      firstRenderNoSlowerThanKubectl: median(jobsRender) <= median(kubectlJobs) && median(gpusRender) <= median(kubectlNodes),
+      eventToTreeP95Under200ms: pct(latencies, 95) < 200,
+      cacheUnder150MB: median(heaps) < 150,
+    },
   };
   mkdirSync(join(root, 'bench/results'), { recursive: true });
   writeFileSync(join(root, 'bench/results/explorer.json'), JSON.stringify(result, null, 2) + '\n');
   console.log(JSON.stringify(result, null, 2));
-  if (process.argv.includes('--cleanup')) await client.raw(`/api/v1/namespaces/${NS}`, { method: 'DELETE', what: 'delete the bench namespace' });
+  if (process.argv.includes('--cleanup'))
+    await client.raw(`/api/v1/namespaces/${NS}`, { method: 'DELETE', what: 'delete the bench namespace' });
 }
 
 main().catch((e: unknown) => {

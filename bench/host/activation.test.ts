@@ -17,7 +17,16 @@ describe('activation sample', () => {
     const t0 = performance.now();
     await ext.activate();
     const ms = performance.now() - t0;
-    fs.appendFileSync(process.env.KUBEML_BENCH_OUT!, JSON.stringify({ activateMs: ms, ...phases(ext.id), loaded: loadedFiles(ext.extensionPath), extensionPath: ext.extensionPath, vscode: vscode.version }) + '\n');
+    fs.appendFileSync(
+      process.env.KUBEML_BENCH_OUT!,
+      JSON.stringify({
+        activateMs: ms,
+        ...phases(ext.id),
+        loaded: loadedFiles(ext.extensionPath),
+        extensionPath: ext.extensionPath,
+        vscode: vscode.version,
+      }) + '\n',
+    );
   });
 });
 
@@ -27,10 +36,16 @@ describe('activation sample', () => {
  * things it waits for the extension's storage (a round trip to the window) while the bundle loads.
  */
 function phases(id: string): { codeLoadMs?: number; activateCallMs?: number } {
-  const marks = (globalThis as { MonacoPerformanceMarks?: { getMarks(): Array<{ name: string; startTime: number }> } }).MonacoPerformanceMarks?.getMarks() ?? [];
+  const marks =
+    (
+      globalThis as { MonacoPerformanceMarks?: { getMarks(): Array<{ name: string; startTime: number }> } }
+    ).MonacoPerformanceMarks?.getMarks() ?? [];
   const at = (what: string) => marks.filter((m) => m.name === `code/extHost/${what}/${id}`).pop()?.startTime;
   const span = (from?: number, to?: number) => (from !== undefined && to !== undefined ? to - from : undefined);
-  return { codeLoadMs: span(at('willLoadExtensionCode'), at('didLoadExtensionCode')), activateCallMs: span(at('willActivateExtension'), at('didActivateExtension')) };
+  return {
+    codeLoadMs: span(at('willLoadExtensionCode'), at('didLoadExtensionCode')),
+    activateCallMs: span(at('willActivateExtension'), at('didActivateExtension')),
+  };
 }
 
 /** The extension's files that Node has loaded so far: what activation itself required. */

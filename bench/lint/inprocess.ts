@@ -48,7 +48,11 @@ function main(): void {
     });
     parseOnly.push({ wallMs: c.wallMs, cpuMs: c.cpuMs });
   }
-  const findings = last.map(({ file, result }) => ({ file, resources: result.resources, findings: result.findings.map((f) => ({ ruleId: f.ruleId, docIndex: f.docIndex })) }));
+  const findings = last.map(({ file, result }) => ({
+    file,
+    resources: result.resources,
+    findings: result.findings.map((f) => ({ ruleId: f.ruleId, docIndex: f.docIndex })),
+  }));
   process.stdout.write(JSON.stringify({ withSchema, withoutSchema, parseOnly, findings }));
 }
 

@@ -26,7 +26,9 @@ const median = (xs: number[]) => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
-  const kubeconfig = process.env.KUBEML_KUBECONFIG ?? execFileSync('bash', [join(root, 'scripts/cluster/cluster.sh'), 'kubeconfig'], { encoding: 'utf8' }).trim();
+  const kubeconfig =
+    process.env.KUBEML_KUBECONFIG ??
+    execFileSync('bash', [join(root, 'scripts/cluster/cluster.sh'), 'kubeconfig'], { encoding: 'utf8' }).trim();
   const kc = new k8s.KubeConfig();
   kc.loadFromFile(kubeconfig);
   const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -38,7 +40,12 @@ async function main() {
   const workspace = mkdtempSync(join(tmpdir(), 'kubeml-runs-bench-'));
   cpSync(join(root, 'samples'), workspace, { recursive: true });
   // The measured command starts at once: the time is the launcher's, not the model's.
-  const spec = { ...loadSpec(readFileSync(join(workspace, 'kubeml.yaml'), 'utf8')), image, artifacts: undefined, command: ['python3', '-c', 'print("started")'] };
+  const spec = {
+    ...loadSpec(readFileSync(join(workspace, 'kubeml.yaml'), 'utf8')),
+    image,
+    artifacts: undefined,
+    command: ['python3', '-c', 'print("started")'],
+  };
   const store = new RunStore(workspace);
   const kubectl = (args: string[], input?: string) => {
     const r = spawnSync(KUBECTL, ['--kubeconfig', kubeconfig, '-n', namespace, ...args], { input, encoding: 'utf8' });
@@ -52,7 +59,10 @@ async function main() {
   try {
     // Warm-up (image in the page cache, API server caches): one of each, not counted.
     for (let i = 0; i <= RUNS; i++) {
-      const run = new RunExecution({ kc, client, store, log: new Logger(nullSink), pollMs: 100 }, { workspace, spec, purpose: 'train', params: resolveParams(spec), namespace });
+      const run = new RunExecution(
+        { kc, client, store, log: new Logger(nullSink), pollMs: 100 },
+        { workspace, spec, purpose: 'train', params: resolveParams(spec), namespace },
+      );
       const rec = await run.start();
       if (rec.phase !== 'succeeded' || run.startedAfterMs === undefined) throw new Error(`run failed: ${JSON.stringify(rec.failure)}`);
       if (i > 0) {
@@ -70,7 +80,14 @@ async function main() {
       kubectl(['apply', '--server-side', '--field-manager=bench', '-f', '-'], toYaml(g.objects));
       let pod = '';
       for (;;) {
-        const out = kubectl(['get', 'pods', '-l', `kubeml.io/run=${id}`, '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.phase}{"\\n"}{end}']).trim();
+        const out = kubectl([
+          'get',
+          'pods',
+          '-l',
+          `kubeml.io/run=${id}`,
+          '-o',
+          'jsonpath={range .items[*]}{.metadata.name} {.status.phase}{"\\n"}{end}',
+        ]).trim();
         const [name, phase] = out.split(' ');
         if (phase === 'Running') {
           pod = name;
@@ -101,7 +118,12 @@ async function main() {
     runs: RUNS,
     workspaceFiles: files,
     kubeml: { medianMs: median(kubeml), samplesMs: kubeml, uploadMedianMs: median(uploads) },
-    anchor: { kubectl: KUBECTL, what: 'kubectl apply --server-side + kubectl cp + kubectl exec touch, same Job and workspace', medianMs: median(anchor), samplesMs: anchor },
+    anchor: {
+      kubectl: KUBECTL,
+      what: 'kubectl apply --server-side + kubectl cp + kubectl exec touch, same Job and workspace',
+      medianMs: median(anchor),
+      samplesMs: anchor,
+    },
     ratio: +(median(kubeml) / median(anchor)).toFixed(3),
     meetsGoal: median(kubeml) < 5000,
     date: new Date().toISOString(),

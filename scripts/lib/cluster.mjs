@@ -7,7 +7,11 @@ import { cacheDir, log, repoRoot } from './setup.mjs';
 /** The kubectl the cluster scripts built (the machine may have none, or another version). */
 export function clusterKubectl() {
   const status = join(cacheDir, 'cluster', 'status.env');
-  const version = existsSync(status) ? readFileSync(status, 'utf8').match(/^K8S_VERSION=(.*)$/m)?.[1]?.trim() : undefined;
+  const version = existsSync(status)
+    ? readFileSync(status, 'utf8')
+        .match(/^K8S_VERSION=(.*)$/m)?.[1]
+        ?.trim()
+    : undefined;
   const p = version ? join(cacheDir, 'bin', `k8s-${version}`, 'kubectl') : undefined;
   return p && existsSync(p) ? p : 'kubectl';
 }
@@ -39,5 +43,7 @@ export function clusterUp() {
  */
 export async function clusterEnv() {
   const kc = process.env.KUBEML_CLUSTER === 'off' ? undefined : clusterKubeconfig();
-  return kc ? { KUBECONFIG: kc, KUBEML_KUBECONFIG: kc, KUBEML_KUBECTL: clusterKubectl() } : { KUBECONFIG: '/nonexistent/kubeml-no-cluster', KUBEML_EXPECT_CONNECTION: 'none' };
+  return kc
+    ? { KUBECONFIG: kc, KUBEML_KUBECONFIG: kc, KUBEML_KUBECTL: clusterKubectl() }
+    : { KUBECONFIG: '/nonexistent/kubeml-no-cluster', KUBEML_EXPECT_CONNECTION: 'none' };
 }

@@ -60,13 +60,17 @@ export async function startCodeServer(opts = {}) {
   };
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   const args = [
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
-    '--extensions-dir', extensionsDir,
-    '--user-data-dir', userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--user-data-dir',
+    userDataDir,
     ...(opts.trust === false ? [] : ['--disable-workspace-trust']),
   ];
   if (opts.folder) args.push(opts.folder);
@@ -118,7 +122,16 @@ export async function launchChromium() {
   return chromium.launch({
     executablePath,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 }
 
@@ -138,7 +151,16 @@ export function workbenchUrl(server, { folder, extensionDevelopmentPath, extensi
  * Runs a mocha suite inside the extension host of a fresh code-server and resolves with the
  * exit code the workbench reports (0 when the suite's run() resolved).
  */
-export async function runSuiteInCodeServer({ folder, extensionDevelopmentPath, extensionTestsPath, env, settings, extensionsDir, timeoutMs = 15 * 60_000, onPage }) {
+export async function runSuiteInCodeServer({
+  folder,
+  extensionDevelopmentPath,
+  extensionTestsPath,
+  env,
+  settings,
+  extensionsDir,
+  timeoutMs = 15 * 60_000,
+  onPage,
+}) {
   const server = await startCodeServer({ folder, env, settings, extensionsDir });
   const browser = await launchChromium();
   try {

@@ -37,7 +37,10 @@ export function ensureApt(packages) {
     run(sudo[0] ?? 'apt-get', [...sudo.slice(1), ...(sudo.length ? ['apt-get'] : []), 'update', '-qq'], { env, quiet: true });
     aptUpdated = true;
   }
-  run(sudo[0] ?? 'apt-get', [...(sudo.length ? ['apt-get'] : []), 'install', '-y', '-qq', '--no-install-recommends', ...missing], { env, quiet: true });
+  run(sudo[0] ?? 'apt-get', [...(sudo.length ? ['apt-get'] : []), 'install', '-y', '-qq', '--no-install-recommends', ...missing], {
+    env,
+    quiet: true,
+  });
 }
 
 export function ensureChromium() {
@@ -46,7 +49,18 @@ export function ensureChromium() {
 }
 
 /** Packages among code-server's dependencies whose install scripts must run (native modules, ripgrep). */
-const CODE_SERVER_SCRIPTED = ['argon2', '@parcel/watcher', '@vscode/deviceid', '@vscode/ripgrep', '@vscode/spdlog', '@vscode/windows-process-tree', '@vscode/windows-registry', 'kerberos', 'native-watchdog', 'node-pty'];
+const CODE_SERVER_SCRIPTED = [
+  'argon2',
+  '@parcel/watcher',
+  '@vscode/deviceid',
+  '@vscode/ripgrep',
+  '@vscode/spdlog',
+  '@vscode/windows-process-tree',
+  '@vscode/windows-registry',
+  'kerberos',
+  'native-watchdog',
+  'node-pty',
+];
 
 /**
  * Installs code-server (real VS Code: workbench + Node extension host) at a pinned version into
@@ -63,7 +77,10 @@ export function ensureCodeServer() {
   log('setup', `installing code-server ${CODE_SERVER_VERSION} into ${dir} (once, about 2 minutes)`);
   mkdirSync(dir, { recursive: true });
   const allow = Object.fromEntries(CODE_SERVER_SCRIPTED.map((n) => [n, true]));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'kubeml-code-server-cache', private: true, allowScripts: allow }, null, 2));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'kubeml-code-server-cache', private: true, allowScripts: allow }, null, 2),
+  );
   // @vscode/ripgrep downloads rg from GitHub unless its cache holds the archive: seed it with Debian's rg.
   const rgCache = join(tmpdir(), 'vscode-ripgrep-cache-1.15.11');
   const rgArchive = join(rgCache, 'ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz');
@@ -75,7 +92,11 @@ export function ensureCodeServer() {
     run('tar', ['-czf', rgArchive, '-C', stage, 'rg']);
     rmSync(stage, { recursive: true, force: true });
   }
-  const env = { ...process.env, npm_config_yes: 'true', npm_config_nodedir: existsSync('/usr/include/node/node.h') ? '/usr' : process.env.npm_config_nodedir ?? '' };
+  const env = {
+    ...process.env,
+    npm_config_yes: 'true',
+    npm_config_nodedir: existsSync('/usr/include/node/node.h') ? '/usr' : (process.env.npm_config_nodedir ?? ''),
+  };
   const npm = (args, cwd) => run('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, env, quiet: true });
   npm(['install', `code-server@${CODE_SERVER_VERSION}`, '--ignore-scripts'], dir);
   const vscodeDir = join(dir, 'node_modules', 'code-server', 'lib', 'vscode');

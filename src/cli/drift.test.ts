@@ -27,9 +27,21 @@ describe('kubeml drift (command line)', () => {
   });
 
   it('prints the report as JSON with --json, and exits 1 with --fail-on-drift', async () => {
-    const { code, text } = await run([join(FIX, 'reference.csv'), join(FIX, 'current.csv'), '--json', '--fail-on-drift', '--window-column', 'timestamp', '--window-every', '2h']);
+    const { code, text } = await run([
+      join(FIX, 'reference.csv'),
+      join(FIX, 'current.csv'),
+      '--json',
+      '--fail-on-drift',
+      '--window-column',
+      'timestamp',
+      '--window-every',
+      '2h',
+    ]);
     assert.equal(code, 1);
-    const r = JSON.parse(text) as { features: Array<{ name: string; status: string; stats: { ks: { pValue: number } } }>; windows: unknown[] };
+    const r = JSON.parse(text) as {
+      features: Array<{ name: string; status: string; stats: { ks: { pValue: number } } }>;
+      windows: unknown[];
+    };
     assert.equal(r.features[0].status, 'drift');
     assert.ok(r.features.every((f) => f.name !== 'timestamp'));
     assert.equal(r.windows.length, 5, '600 minutes in windows of 2 hours');
@@ -39,7 +51,11 @@ describe('kubeml drift (command line)', () => {
     const pq = await run([join(FIX, 'reference.parquet'), join(FIX, 'current.parquet')]);
     const csv = await run([join(FIX, 'reference.csv'), join(FIX, 'current.csv')]);
     assert.equal(pq.code, 0, pq.text);
-    assert.equal(pq.text.split('\n').slice(2).join('\n'), csv.text.split('\n').slice(2).join('\n'), 'all but the two lines naming the files');
+    assert.equal(
+      pq.text.split('\n').slice(2).join('\n'),
+      csv.text.split('\n').slice(2).join('\n'),
+      'all but the two lines naming the files',
+    );
     assert.match(pq.text, /reference\.parquet \(600 rows\)/);
   });
 
@@ -75,7 +91,13 @@ describe('kubeml drift (command line) on bad and unusual files', () => {
     // stray cell must keep their spelling like those after it.
     const cells = Array.from({ length: 300 }, (_, i) => (i === 10 ? 'unknown' : ((i % 40) / 4).toFixed(2)));
     const ref = file('order-ref.csv', `v,w\n${cells.map((c, i) => `${c},${i % 7}`).join('\n')}\n`);
-    const cur = file('order-cur.csv', `v,w\n${cells.map((c, i) => `${c},${i % 7}`).reverse().join('\n')}\n`);
+    const cur = file(
+      'order-cur.csv',
+      `v,w\n${cells
+        .map((c, i) => `${c},${i % 7}`)
+        .reverse()
+        .join('\n')}\n`,
+    );
     const { code, text } = await run([ref, cur, '--json', '--method', 'psi']);
     assert.equal(code, 0, text);
     const r = JSON.parse(text) as DriftReport;
@@ -158,7 +180,16 @@ describe('kubeml drift (command line) on bad and unusual files', () => {
       warnings: ['w'],
     } as unknown as FeatureDrift;
     const features = Array.from({ length: 200_000 }, (_, i) => ({ ...feature, name: `f${i}` }));
-    const r = { reference: { source: 'r', rows: 1 }, current: { source: 'c', rows: 1 }, features, windows: [], warnings: [], driftedShare: 0, datasetDrift: false, thresholds: { driftShare: 0.5 } } as unknown as DriftReport;
+    const r = {
+      reference: { source: 'r', rows: 1 },
+      current: { source: 'c', rows: 1 },
+      features,
+      windows: [],
+      warnings: [],
+      driftedShare: 0,
+      datasetDrift: false,
+      thresholds: { driftShare: 0.5 },
+    } as unknown as DriftReport;
     const text = formatReport(r);
     assert.match(text, /^f199999\s+num/m);
     assert.equal(text.split('\n  - w').length - 1, 200_000);

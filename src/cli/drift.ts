@@ -6,7 +6,14 @@ import { KubeMLError, messageOf } from '../common/errors';
 import { type WindowSpec } from '../drift/engine';
 import { closeDriftWorkers, driftReport } from '../drift/parallel';
 import { readTableFile } from '../drift/readers';
-import { DEFAULT_THRESHOLDS, type DriftReport, type DriftThresholds, type FeatureDrift, type StatName, type StatTest } from '../model/driftReport';
+import {
+  DEFAULT_THRESHOLDS,
+  type DriftReport,
+  type DriftThresholds,
+  type FeatureDrift,
+  type StatName,
+  type StatTest,
+} from '../model/driftReport';
 
 const USAGE = `Usage: kubeml drift REFERENCE CURRENT [options]
 
@@ -37,7 +44,8 @@ function usageError(message: string): KubeMLError {
 
 function num(flag: string, v: string | undefined, min: number, max: number): number {
   const x = Number(v);
-  if (v === undefined || v.trim() === '' || !Number.isFinite(x) || x < min || x > max) throw usageError(`${flag} needs a number from ${min} to ${max}, not "${v ?? ''}".`);
+  if (v === undefined || v.trim() === '' || !Number.isFinite(x) || x < min || x > max)
+    throw usageError(`${flag} needs a number from ${min} to ${max}, not "${v ?? ''}".`);
   return x;
 }
 
@@ -67,33 +75,62 @@ export function parseDriftArgs(args: readonly string[]): CliOptions {
   let windowRows: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const [flag, inline] =
+      a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     const value = () => inline ?? args[++i];
     switch (flag) {
-      case '--json': o.json = true; break;
-      case '--fail-on-drift': o.failOnDrift = true; break;
-      case '-h': case '--help': o.help = true; break;
+      case '--json':
+        o.json = true;
+        break;
+      case '--fail-on-drift':
+        o.failOnDrift = true;
+        break;
+      case '-h':
+      case '--help':
+        o.help = true;
+        break;
       case '--method': {
         const m = value();
         if (!TESTS.includes(m as StatTest)) throw usageError(`--method must be one of ${TESTS.join(', ')}, not "${m ?? ''}".`);
         t.method = m as DriftThresholds['method'];
         break;
       }
-      case '--p-value': t.pValue = num(flag, value(), 0, 1); break;
-      case '--distance': t.js = t.wassersteinNormed = num(flag, value(), 0, Number.MAX_VALUE); break;
+      case '--p-value':
+        t.pValue = num(flag, value(), 0, 1);
+        break;
+      case '--distance':
+        t.js = t.wassersteinNormed = num(flag, value(), 0, Number.MAX_VALUE);
+        break;
       case '--psi': {
         const [m, s] = (value() ?? '').split(',');
         t.psiModerate = num(flag, m, 0, Number.MAX_VALUE);
         t.psiSignificant = num(flag, s, t.psiModerate, Number.MAX_VALUE);
         break;
       }
-      case '--drift-share': t.driftShare = num(flag, value(), 0, 1); break;
-      case '--bins': t.bins = Math.floor(num(flag, value(), 2, 1000)); break;
-      case '--features': o.features = (value() ?? '').split(',').map((s) => s.trim()).filter(Boolean); break;
-      case '--window-rows': windowRows = Math.floor(num(flag, value(), 1, Number.MAX_SAFE_INTEGER)); break;
-      case '--window-column': windowColumn = value(); break;
-      case '--window-every': windowEvery = parseDuration(value() ?? ''); break;
-      case '--max-rows': o.maxRows = Math.floor(num(flag, value(), 1, Number.MAX_SAFE_INTEGER)); break;
+      case '--drift-share':
+        t.driftShare = num(flag, value(), 0, 1);
+        break;
+      case '--bins':
+        t.bins = Math.floor(num(flag, value(), 2, 1000));
+        break;
+      case '--features':
+        o.features = (value() ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        break;
+      case '--window-rows':
+        windowRows = Math.floor(num(flag, value(), 1, Number.MAX_SAFE_INTEGER));
+        break;
+      case '--window-column':
+        windowColumn = value();
+        break;
+      case '--window-every':
+        windowEvery = parseDuration(value() ?? '');
+        break;
+      case '--max-rows':
+        o.maxRows = Math.floor(num(flag, value(), 1, Number.MAX_SAFE_INTEGER));
+        break;
       default:
         if (a.startsWith('-') && a !== '-') throw usageError(`Unknown option ${a}.`);
         o.files.push(a);
@@ -109,7 +146,18 @@ export function parseDriftArgs(args: readonly string[]): CliOptions {
   return o;
 }
 
-const fmt = (x: number | undefined, digits = 4): string => (x === undefined ? '-' : Number.isNaN(x) ? 'NaN' : !Number.isFinite(x) ? (x > 0 ? 'inf' : '-inf') : x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toFixed(digits));
+const fmt = (x: number | undefined, digits = 4): string =>
+  x === undefined
+    ? '-'
+    : Number.isNaN(x)
+      ? 'NaN'
+      : !Number.isFinite(x)
+        ? x > 0
+          ? 'inf'
+          : '-inf'
+        : x !== 0 && Math.abs(x) < 1e-3
+          ? x.toExponential(2)
+          : x.toFixed(digits);
 
 const VERDICT: Record<FeatureDrift['status'], string> = { drift: 'DRIFT', ok: 'ok', 'not-computed': 'NOT COMPUTED', skipped: 'skipped' };
 
@@ -118,7 +166,20 @@ function row(f: FeatureDrift): string[] {
   // A statistic that could not be computed shows as n/c (its reason is among the warnings).
   const nc = (k: StatName, x: number | undefined) => (s.notComputed?.[k] !== undefined ? 'n/c' : fmt(x));
   const score = f.status === 'not-computed' ? 'n/c' : fmt(f.score);
-  return [f.name, f.kind === 'numeric' ? 'num' : 'cat', f.test ?? '-', score, fmt(f.threshold, 2), VERDICT[f.status], nc('ks', s.ks?.statistic), nc('ks', s.ks?.pValue), nc('wassersteinNormed', s.wassersteinNormed), nc('psi', s.psi), nc('js', s.js), nc('chi2', s.chi2?.pValue)];
+  return [
+    f.name,
+    f.kind === 'numeric' ? 'num' : 'cat',
+    f.test ?? '-',
+    score,
+    fmt(f.threshold, 2),
+    VERDICT[f.status],
+    nc('ks', s.ks?.statistic),
+    nc('ks', s.ks?.pValue),
+    nc('wassersteinNormed', s.wassersteinNormed),
+    nc('psi', s.psi),
+    nc('js', s.js),
+    nc('chi2', s.chi2?.pValue),
+  ];
 }
 
 export function formatReport(r: DriftReport): string {
@@ -129,15 +190,27 @@ export function formatReport(r: DriftReport): string {
   lines.push(`reference: ${r.reference.source} (${r.reference.rows.toLocaleString('en-US')} rows)`);
   lines.push(`current:   ${r.current.source} (${r.current.rows.toLocaleString('en-US')} rows)`);
   const without = notComputed ? `; ${notComputed.toLocaleString('en-US')} without a verdict (not computed, see the warnings)` : '';
-  lines.push(`${drifted} of ${compared} features drifted (${(r.driftedShare * 100).toFixed(1)}%)${without}; dataset drift: ${r.datasetDrift ? 'YES' : 'no'} (at ${(r.thresholds.driftShare * 100).toFixed(0)}%)`);
+  lines.push(
+    `${drifted} of ${compared} features drifted (${(r.driftedShare * 100).toFixed(1)}%)${without}; dataset drift: ${r.datasetDrift ? 'YES' : 'no'} (at ${(r.thresholds.driftShare * 100).toFixed(0)}%)`,
+  );
   lines.push('');
-  const table = [['feature', 'type', 'test', 'score', 'thresh', 'verdict', 'ks_stat', 'ks_p', 'wass_norm', 'psi', 'js', 'chi2_p'], ...r.features.map(row)];
+  const table = [
+    ['feature', 'type', 'test', 'score', 'thresh', 'verdict', 'ks_stat', 'ks_p', 'wass_norm', 'psi', 'js', 'chi2_p'],
+    ...r.features.map(row),
+  ];
   // Loops, not Math.max(...)/push(...): a spread of 200,000 rows overflows the stack.
   const widths = table[0].map((_, c) => table.reduce((w, rw) => Math.max(w, rw[c].length), 0));
-  for (const rw of table) lines.push(rw.map((cell, c) => (c < 3 || c === 5 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ').trimEnd());
+  for (const rw of table)
+    lines.push(
+      rw
+        .map((cell, c) => (c < 3 || c === 5 ? cell.padEnd(widths[c]) : cell.padStart(widths[c])))
+        .join('  ')
+        .trimEnd(),
+    );
   if (r.windows.length) {
     lines.push('', 'windows (share of drifted features):');
-    for (const w of r.windows) lines.push(`  ${w.label.padEnd(28)} ${String(w.rows).padStart(9)} rows  ${(w.driftedShare * 100).toFixed(1).padStart(5)}%`);
+    for (const w of r.windows)
+      lines.push(`  ${w.label.padEnd(28)} ${String(w.rows).padStart(9)} rows  ${(w.driftedShare * 100).toFixed(1).padStart(5)}%`);
   }
   const warnings = [...r.warnings, ...r.features.flatMap((f) => f.warnings)];
   if (warnings.length) lines.push('', 'warnings:');

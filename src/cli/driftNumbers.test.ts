@@ -21,7 +21,10 @@ interface Case {
   ks?: { statistic: number; pvalue: number };
   chi2?: { statistic: number | 'inf'; pvalue: number };
 }
-const fx = JSON.parse(readFileSync(join(__dirname, '../../test/fixtures/drift/scipy-property.json'), 'utf8')) as { numeric: Case[]; chi2Binned: Case[] };
+const fx = JSON.parse(readFileSync(join(__dirname, '../../test/fixtures/drift/scipy-property.json'), 'utf8')) as {
+  numeric: Case[];
+  chi2Binned: Case[];
+};
 const find = (list: Case[], name: string): Case => list.find((c) => c.name === name) ?? assert.fail(`no fixture "${name}"`);
 
 /** A fixture column as CSV cells: empty for a missing value, inf and -inf, numbers as JavaScript writes them (they read back exactly). */
@@ -69,7 +72,10 @@ describe('kubeml drift (command line): the numbers', () => {
   });
 
   describe('--method chi2 with bins empty in both samples: the p-value of scipy.stats.chisquare on the bins that hold values, never NaN', () => {
-    for (const [name, verdict] of [['ties at the minimum, current shifted up', 'DRIFT'], ['ties at both ends: the first bin is empty in both', 'ok']] as const) {
+    for (const [name, verdict] of [
+      ['ties at the minimum, current shifted up', 'DRIFT'],
+      ['ties at both ends: the first bin is empty in both', 'ok'],
+    ] as const) {
       it(`${name}: ${verdict}`, async () => {
         const c = find(fx.chi2Binned, name);
         const ref = csv(`chi-ref-${verdict}.csv`, { x: cells(c.reference) });
@@ -80,22 +86,31 @@ describe('kubeml drift (command line): the numbers', () => {
         assert.match(text, new RegExp(`^x\\s+num\\s+chi2\\s+\\S+\\s+0\\.05\\s+${verdict}\\s`, 'm'), text);
         const f = (JSON.parse((await run([ref, cur, '--method', 'chi2', '--features', 'x', '--json'])).text) as DriftReport).features[0];
         const p = f.stats.chi2!.pValue;
-        assert.ok(typeof p === 'number' && Math.abs(p - c.chi2!.pvalue) <= 1e-9 * c.chi2!.pvalue, `p-value ${p} vs scipy ${c.chi2!.pvalue}`);
+        assert.ok(
+          typeof p === 'number' && Math.abs(p - c.chi2!.pvalue) <= 1e-9 * c.chi2!.pvalue,
+          `p-value ${p} vs scipy ${c.chi2!.pvalue}`,
+        );
         assert.equal(f.score, p);
       });
     }
   });
 
-  it("shows a test that could not be computed as NOT COMPUTED, its statistic as n/c, the count in the summary and the reason under warnings", () => {
+  it('shows a test that could not be computed as NOT COMPUTED, its statistic as n/c, the count in the summary and the reason under warnings', () => {
     // Real files no longer give a NaN; a reference summary with a NaN standard deviation does.
     const values = Float64Array.from({ length: 50 }, (_, i) => i);
-    const r = computeDrift(summarizeReference({ source: 'r.csv', rows: 50, columns: [{ name: 'a', kind: 'numeric', values }], warnings: [] }), { source: 'c.csv', rows: 50, columns: [{ name: 'a', kind: 'numeric', values: values.map((v) => v + 30) }], warnings: [] });
+    const r = computeDrift(
+      summarizeReference({ source: 'r.csv', rows: 50, columns: [{ name: 'a', kind: 'numeric', values }], warnings: [] }),
+      { source: 'c.csv', rows: 50, columns: [{ name: 'a', kind: 'numeric', values: values.map((v) => v + 30) }], warnings: [] },
+    );
     const broken = { ...numericReference({ name: 'w', kind: 'numeric', values }, 10), std: NaN };
     const f = compareNumeric(broken, numericSample({ name: 'w', kind: 'numeric', values }), { ...r.thresholds, method: 'wasserstein' });
     const text = formatReport({ ...r, features: [...r.features, f] });
     assert.match(text, /^1 of 1 features drifted \(100\.0%\); 1 without a verdict \(not computed, see the warnings\)/m, text);
     assert.match(text, /^w\s+num\s+wasserstein\s+n\/c\s+0\.10\s+NOT COMPUTED\s+0\.0000\s+1\.0000\s+n\/c\s/m, text);
-    assert.match(text, /- w: no verdict: the normed Wasserstein distance came out as NaN \(not a number\) on this data\. Another test may work: --method/);
+    assert.match(
+      text,
+      /- w: no verdict: the normed Wasserstein distance came out as NaN \(not a number\) on this data\. Another test may work: --method/,
+    );
     assert.doesNotMatch(text.slice(0, text.indexOf('warnings:')), /NaN/, 'no NaN in the table');
   });
 
@@ -133,13 +148,23 @@ describe('kubeml drift (command line): the numbers', () => {
     const windows = ['--window-column', 'ts', '--window-every', '1h'];
     for (const method of ['auto', 'ks', 'chi2', 'psi']) {
       const a = await run([write('ref.csv', ref), write('cur.csv', cur), '--method', method, ...windows]);
-      const b = await run([write('ref-shuffled.csv', shuffle(ref)), write('cur-shuffled.csv', shuffle(cur)), '--method', method, ...windows]);
+      const b = await run([
+        write('ref-shuffled.csv', shuffle(ref)),
+        write('cur-shuffled.csv', shuffle(cur)),
+        '--method',
+        method,
+        ...windows,
+      ]);
       assert.match(a.text, /windows \(share of drifted features\):\n(  2025-01-01T0[0-5]:00:00\.000Z .*\n){6}\n/, a.text);
       assert.equal(a.code, 0, a.text);
       assert.equal(strip(b.text), strip(a.text), `${method}: all but the two lines naming the files`);
       assert.doesNotMatch(a.text, /NaN/);
-      const ja = JSON.parse((await run([join(dir, 'ref.csv'), join(dir, 'cur.csv'), '--method', method, '--json', ...windows])).text) as DriftReport;
-      const jb = JSON.parse((await run([join(dir, 'ref-shuffled.csv'), join(dir, 'cur-shuffled.csv'), '--method', method, '--json', ...windows])).text) as DriftReport;
+      const ja = JSON.parse(
+        (await run([join(dir, 'ref.csv'), join(dir, 'cur.csv'), '--method', method, '--json', ...windows])).text,
+      ) as DriftReport;
+      const jb = JSON.parse(
+        (await run([join(dir, 'ref-shuffled.csv'), join(dir, 'cur-shuffled.csv'), '--method', method, '--json', ...windows])).text,
+      ) as DriftReport;
       const same = (r: DriftReport) => JSON.stringify({ ...r, createdAt: '', reference: r.reference.rows, current: r.current.rows });
       assert.equal(same(jb), same(ja), `${method}: the JSON report`);
     }

@@ -24,7 +24,10 @@ describe('kubeml lint (CLI)', () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'kubeml-lint-cli-'));
     writeFileSync(join(dir, 'clean.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: "1"}\n');
-    writeFileSync(join(dir, 'warn.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: nginx\n');
+    writeFileSync(
+      join(dir, 'warn.yaml'),
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n    - name: a\n      image: nginx\n',
+    );
     writeFileSync(join(dir, 'ci.yaml'), 'on: [push]\njobs: {build: {runs-on: ubuntu-latest}}\n');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,7 +36,10 @@ describe('kubeml lint (CLI)', () => {
     const r = await run([join(CORPUS, 'dataset.yaml')]);
     assert.equal(r.code, 1);
     const lines = r.out.trim().split('\n');
-    assert.equal(lines[0], `${join(CORPUS, 'dataset.yaml')}:21:7 error job-restart-policy restartPolicy Always is not allowed in a Job: use Never or OnFailure.`);
+    assert.equal(
+      lines[0],
+      `${join(CORPUS, 'dataset.yaml')}:21:7 error job-restart-policy restartPolicy Always is not allowed in a Job: use Never or OnFailure.`,
+    );
     assert.match(r.err, /2 errors, 0 warnings in 1 file \(3 resources\)/);
   });
 
@@ -62,7 +68,10 @@ describe('kubeml lint (CLI)', () => {
 
   it('--format json lists findings with 1-based positions', async () => {
     const r = await run(['--format', 'json', join(dir, 'warn.yaml')]);
-    const json = JSON.parse(r.out) as { findings: Array<{ ruleId: string; line: number; column: number; endColumn: number }>; summary: { warning: number } };
+    const json = JSON.parse(r.out) as {
+      findings: Array<{ ruleId: string; line: number; column: number; endColumn: number }>;
+      summary: { warning: number };
+    };
     const latest = json.findings.find((f) => f.ruleId === 'latest-tag')!;
     assert.deepEqual([latest.line, latest.column, latest.endColumn], [7, 14, 19]);
     assert.equal(json.summary.warning, json.findings.filter((f) => (f as unknown as { severity: string }).severity === 'warning').length);
@@ -71,7 +80,19 @@ describe('kubeml lint (CLI)', () => {
   it('--format sarif writes SARIF 2.1.0 with rules, regions and fixes', async () => {
     const r = await run(['--format=sarif', join(CORPUS, 'gpu-train-job.yaml')]);
     assert.equal(r.code, 1);
-    const sarif = JSON.parse(r.out) as { version: string; runs: Array<{ tool: { driver: { rules: Array<{ id: string }> } }; results: Array<{ ruleId: string; ruleIndex: number; level: string; locations: Array<{ physicalLocation: { region: { startLine: number } } }>; fixes?: unknown[] }> }> };
+    const sarif = JSON.parse(r.out) as {
+      version: string;
+      runs: Array<{
+        tool: { driver: { rules: Array<{ id: string }> } };
+        results: Array<{
+          ruleId: string;
+          ruleIndex: number;
+          level: string;
+          locations: Array<{ physicalLocation: { region: { startLine: number } } }>;
+          fixes?: unknown[];
+        }>;
+      }>;
+    };
     assert.equal(sarif.version, '2.1.0');
     const run0 = sarif.runs[0]!;
     const gpu = run0.results.find((x) => x.ruleId === 'gpu-limits')!;
@@ -99,7 +120,8 @@ describe('kubeml lint (CLI)', () => {
 });
 
 describe('kubeml lint (CLI): bad input in folders', () => {
-  const JOB = 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      restartPolicy: Always\n      containers: [{name: a, image: "busybox:1.36"}]\n';
+  const JOB =
+    'apiVersion: batch/v1\nkind: Job\nmetadata: {name: j}\nspec:\n  template:\n    spec:\n      restartPolicy: Always\n      containers: [{name: a, image: "busybox:1.36"}]\n';
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'kubeml-lint-bad-'));
@@ -123,7 +145,13 @@ describe('kubeml lint (CLI): bad input in folders', () => {
     const r = await run([dir]);
     linted(r.out);
     assert.equal(r.code, 1);
-    assert.deepEqual(r.out.trim().split('\n').filter((l) => !l.startsWith(dir + '/')), []);
+    assert.deepEqual(
+      r.out
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith(dir + '/')),
+      [],
+    );
   });
 
   it('does not follow folder link loops (a link to the folder itself, a link from a subfolder back up)', async () => {

@@ -45,7 +45,10 @@ class UsageError extends Error {}
 
 /** A file that was not linted must not pass silently: lint-limits keeps its severity and exit status. */
 function fixedRule(id: string): void {
-  if (id === 'lint-limits') throw new UsageError('lint-limits cannot be turned off or down: a file that was not linted in full makes the exit status 2. Leave such files out of the paths instead.');
+  if (id === 'lint-limits')
+    throw new UsageError(
+      'lint-limits cannot be turned off or down: a file that was not linted in full makes the exit status 2. Leave such files out of the paths instead.',
+    );
 }
 
 function parseArgs(args: string[]): Options | 'help' | 'list' {
@@ -59,7 +62,8 @@ function parseArgs(args: string[]): Options | 'help' | 'list' {
   for (let i = 0; i < args.length; i++) {
     let a = args[i]!;
     let inline: string | undefined;
-    if (a.startsWith('--') && a.includes('=') && !a.startsWith('--severity=')) [a, inline] = [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)];
+    if (a.startsWith('--') && a.includes('=') && !a.startsWith('--severity='))
+      [a, inline] = [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)];
     else if (a.startsWith('--severity=')) [a, inline] = ['--severity', a.slice('--severity='.length)];
     const take = () => inline ?? value(i++, a);
     switch (a) {
@@ -215,7 +219,8 @@ function readTarget(file: string, limit: number): ReadResult {
   const notRegular = (st: Stats) => ({
     problem: `not a regular file (${kindOf(st)}). ${st.isFIFO() ? 'Pipe it to stdin with "-" instead, or leave it out.' : 'Leave it out of the paths to lint.'}`,
   });
-  const tooLarge = (size: number) => `the file is ${mb(size)} MB, over the ${mb(limit)} MB limit (raise it with --max-file-size, or leave the file out).`;
+  const tooLarge = (size: number) =>
+    `the file is ${mb(size)} MB, over the ${mb(limit)} MB limit (raise it with --max-file-size, or leave the file out).`;
   let fd: number;
   try {
     const st = statSync(file);
@@ -254,7 +259,16 @@ function readUpTo(fd: number, max: number): Buffer {
 
 function notLintedFinding(message: string): Finding {
   const at = { line: 0, col: 0 };
-  return { ruleId: 'lint-limits', severity: 'error', message: `Not linted: ${message}`, start: 0, end: 0, startPos: at, endPos: at, docIndex: 0 };
+  return {
+    ruleId: 'lint-limits',
+    severity: 'error',
+    message: `Not linted: ${message}`,
+    start: 0,
+    end: 0,
+    startPos: at,
+    endPos: at,
+    docIndex: 0,
+  };
 }
 
 export async function lintMain(args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = process.stderr): Promise<number> {
@@ -325,7 +339,9 @@ export async function lintMain(args: string[], out: NodeJS.WritableStream, err: 
     err.write(summaryLine(summary) + '\n');
   }
   if (notLinted > 0) {
-    err.write(`kubeml lint: ${notLinted} file${notLinted === 1 ? ' was' : 's were'} not linted or not linted in full (lint-limits findings): exit status 2.\n`);
+    err.write(
+      `kubeml lint: ${notLinted} file${notLinted === 1 ? ' was' : 's were'} not linted or not linted in full (lint-limits findings): exit status 2.\n`,
+    );
     return 2;
   }
   return summary.error > 0 ? 1 : 0;

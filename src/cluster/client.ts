@@ -59,11 +59,20 @@ export class KubeClient {
         headers['Content-Type'] = opts.contentType ?? 'application/json';
       }
       headers['Accept'] = headers['Accept'] ?? 'application/json';
-      const res = await nodeFetch()(this.url(path, opts.query), { ...init, method: opts.method ?? 'GET', headers, body, signal: controller.signal as never });
+      const res = await nodeFetch()(this.url(path, opts.query), {
+        ...init,
+        method: opts.method ?? 'GET',
+        headers,
+        body,
+        signal: controller.signal as never,
+      });
       if (res.status >= 200 && res.status < 300) {
         // A body dropped before its end (a watch or a followed log that is stopped) aborts the
         // request, so that its socket is closed instead of staying open until the server ends it.
-        const stream = res.body as unknown as NodeJS.ReadableStream & { on(e: string, f: () => void): void; once(e: string, f: () => void): void };
+        const stream = res.body as unknown as NodeJS.ReadableStream & {
+          on(e: string, f: () => void): void;
+          once(e: string, f: () => void): void;
+        };
         let ended = false;
         stream.once('end', () => (ended = true));
         stream.once('close', () => {
@@ -107,7 +116,13 @@ export class KubeClient {
         body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
         headers['Content-Type'] = opts.contentType ?? 'application/json';
       }
-      const res = await nodeFetch()(this.url(path, opts.query), { ...init, method: opts.method ?? 'GET', headers, body, signal: controller.signal as never });
+      const res = await nodeFetch()(this.url(path, opts.query), {
+        ...init,
+        method: opts.method ?? 'GET',
+        headers,
+        body,
+        signal: controller.signal as never,
+      });
       return { status: res.status, text: await res.text() };
     } catch (e) {
       if (KubeMLError.is(e)) throw e;

@@ -53,11 +53,18 @@ export class ConnectionController extends Disposable {
       await this.connection.connect({ kubeconfig: Settings.kubeconfig(), env, context: this.context.globalState.get<string>(CONTEXT_KEY) });
       const scope = this.storedScope();
       if (scope && this.connection.state.kind !== 'none') {
-        await this.connection.connect({ kubeconfig: Settings.kubeconfig(), env, context: this.connection.currentContext, namespaces: scope });
+        await this.connection.connect({
+          kubeconfig: Settings.kubeconfig(),
+          env,
+          context: this.connection.currentContext,
+          namespaces: scope,
+        });
       }
     };
     if (!this.connecting) {
-      const attempt = Promise.resolve(vscode.window.withProgress({ location: { viewId: 'kubeml.jobs' }, title: vscode.l10n.t('Connecting to the cluster') }, run))
+      const attempt = Promise.resolve(
+        vscode.window.withProgress({ location: { viewId: 'kubeml.jobs' }, title: vscode.l10n.t('Connecting to the cluster') }, run),
+      )
         .catch((e: unknown) => this.log.error('connect failed', e))
         .finally(() => (this.connecting = undefined));
       this.connecting = attempt;
@@ -68,7 +75,10 @@ export class ConnectionController extends Disposable {
   private async selectContext(): Promise<void> {
     const contexts = this.connection.contexts;
     if (contexts.length === 0) {
-      const pick = await vscode.window.showWarningMessage(vscode.l10n.t('No kubeconfig with contexts was found.'), vscode.l10n.t('Select Kubeconfig File'));
+      const pick = await vscode.window.showWarningMessage(
+        vscode.l10n.t('No kubeconfig with contexts was found.'),
+        vscode.l10n.t('Select Kubeconfig File'),
+      );
       if (pick) await this.selectKubeconfig();
       return;
     }
@@ -80,7 +90,9 @@ export class ConnectionController extends Disposable {
       return {
         label: name,
         description: name === current ? vscode.l10n.t('current') : undefined,
-        detail: [cluster?.server && safeUrl(cluster.server), ctx?.namespace ? `namespace ${ctx.namespace}` : undefined].filter(Boolean).join(' · '),
+        detail: [cluster?.server && safeUrl(cluster.server), ctx?.namespace ? `namespace ${ctx.namespace}` : undefined]
+          .filter(Boolean)
+          .join(' · '),
       };
     });
     const picked = await vscode.window.showQuickPick(items, {
@@ -102,7 +114,10 @@ export class ConnectionController extends Disposable {
     let names: string[] = [];
     let listError: string | undefined;
     try {
-      const list = await client.json<{ items: Array<{ metadata: { name: string } }> }>('/api/v1/namespaces', { what: 'list namespaces', timeoutMs: 8000 });
+      const list = await client.json<{ items: Array<{ metadata: { name: string } }> }>('/api/v1/namespaces', {
+        what: 'list namespaces',
+        timeoutMs: 8000,
+      });
       names = list.items.map((n) => n.metadata.name).sort();
     } catch (e) {
       // Users without cluster-wide rights may not list namespaces: let them type one.
@@ -115,7 +130,9 @@ export class ConnectionController extends Disposable {
     const qp = vscode.window.createQuickPick<vscode.QuickPickItem>();
     qp.title = vscode.l10n.t('Namespaces to show');
     qp.canSelectMany = true;
-    qp.placeholder = listError ? vscode.l10n.t('Namespaces cannot be listed ({0}); enter one by name.', listError) : vscode.l10n.t('Pick one or more, or All namespaces');
+    qp.placeholder = listError
+      ? vscode.l10n.t('Namespaces cannot be listed ({0}); enter one by name.', listError)
+      : vscode.l10n.t('Pick one or more, or All namespaces');
     qp.items = [{ label: ALL }, ...names.map((n) => ({ label: n })), { label: OTHER, alwaysShow: true }];
     qp.selectedItems = qp.items.filter((i) => (scope.all ? i.label === ALL : chosen.has(i.label)));
     const result = await new Promise<readonly vscode.QuickPickItem[] | undefined>((resolve) => {
@@ -133,7 +150,10 @@ export class ConnectionController extends Disposable {
       if (result.some((i) => i.label === OTHER)) {
         const typed = await vscode.window.showInputBox({
           title: vscode.l10n.t('Namespace'),
-          validateInput: (v) => (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) ? undefined : vscode.l10n.t('A namespace name is lowercase letters, digits and dashes.')),
+          validateInput: (v) =>
+            /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v)
+              ? undefined
+              : vscode.l10n.t('A namespace name is lowercase letters, digits and dashes.'),
         });
         if (typed) picked.push(typed);
       }
@@ -145,7 +165,11 @@ export class ConnectionController extends Disposable {
   }
 
   private async selectKubeconfig(): Promise<void> {
-    const uris = await vscode.window.showOpenDialog({ title: vscode.l10n.t('Select Kubeconfig File'), canSelectMany: false, openLabel: vscode.l10n.t('Use This Kubeconfig') });
+    const uris = await vscode.window.showOpenDialog({
+      title: vscode.l10n.t('Select Kubeconfig File'),
+      canSelectMany: false,
+      openLabel: vscode.l10n.t('Use This Kubeconfig'),
+    });
     if (!uris?.[0]) return;
     await vscode.workspace.getConfiguration(Settings.section).update(S.kubeconfig.key, uris[0].fsPath, vscode.ConfigurationTarget.Global);
     // The configuration listener reconnects.

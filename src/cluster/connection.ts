@@ -109,7 +109,8 @@ export class ClusterConnection extends Disposable {
     } catch (e) {
       if (gen !== this.generation) return this._state;
       const err = KubeMLError.is(e) ? e : new KubeMLError('unknown', messageOf(e));
-      const kind = err.kind === 'unauthorized' ? 'unauthorized' : err.kind === 'unreachable' || err.kind === 'timeout' ? 'unreachable' : 'error';
+      const kind =
+        err.kind === 'unauthorized' ? 'unauthorized' : err.kind === 'unreachable' || err.kind === 'timeout' ? 'unreachable' : 'error';
       this.log.warn(`Cannot use context "${context}": ${err.userMessage}`);
       this.setState({ kind, context, server, message: err.userMessage, error: err });
     }

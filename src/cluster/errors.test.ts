@@ -27,7 +27,14 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 }
 
 /** A Kubernetes Status body as the API server sends it with an error. */
-const status = (code: number, reason: string, message: string, details?: KubeStatus['details']): KubeStatus => ({ kind: 'Status', status: 'Failure', message, reason, code, details });
+const status = (code: number, reason: string, message: string, details?: KubeStatus['details']): KubeStatus => ({
+  kind: 'Status',
+  status: 'Failure',
+  message,
+  reason,
+  code,
+  details,
+});
 
 describe('cluster errors: classifyError (what a request throws)', () => {
   it('returns a KubeMLError unchanged', () => {
@@ -78,7 +85,12 @@ describe('cluster errors: classifyError (what a request throws)', () => {
     };
     for (const [code, re] of Object.entries(phrases)) {
       // The shape node-fetch gives a system error: FetchError with `code` and `errno`.
-      const e = Object.assign(new Error(`request to ${SERVER}/api failed, reason: connect ${code}`), { name: 'FetchError', type: 'system', code, errno: code });
+      const e = Object.assign(new Error(`request to ${SERVER}/api failed, reason: connect ${code}`), {
+        name: 'FetchError',
+        type: 'system',
+        code,
+        errno: code,
+      });
       const k = classifyError(e, SERVER, WHAT);
       assert.equal(k.kind, 'unreachable', code);
       assert.match(k.message, re, code);
@@ -86,7 +98,13 @@ describe('cluster errors: classifyError (what a request throws)', () => {
   });
 
   it('a rejected TLS certificate is "unreachable" and points at certificate-authority', () => {
-    for (const code of ['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']) {
+    for (const code of [
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      'CERT_HAS_EXPIRED',
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+    ]) {
       const e = Object.assign(new Error(`request to ${SERVER}/api failed, reason: ${code}`), { name: 'FetchError', type: 'system', code });
       const k = classifyError(e, SERVER, WHAT);
       assert.equal(k.kind, 'unreachable', code);
@@ -127,7 +145,12 @@ describe('cluster errors: errorFromResponse (an HTTP error with a Status body)',
   });
 
   it('403 (RBAC): forbidden, quotes the API server and asks for access or another namespace', () => {
-    const body = status(403, 'Forbidden', 'jobs.batch is forbidden: User "system:serviceaccount:team-a:default" cannot list resource "jobs" in API group "batch" in the namespace "team-b"', { kind: 'jobs' });
+    const body = status(
+      403,
+      'Forbidden',
+      'jobs.batch is forbidden: User "system:serviceaccount:team-a:default" cannot list resource "jobs" in API group "batch" in the namespace "team-b"',
+      { kind: 'jobs' },
+    );
     const k = errorFromResponse(403, body, SERVER, 'list jobs in team-b');
     assert.deepEqual([k.kind, k.status], ['forbidden', 403]);
     assert.equal(k.message, `You may not list jobs in team-b (403 Forbidden): ${body.message}.`);
@@ -136,18 +159,37 @@ describe('cluster errors: errorFromResponse (an HTTP error with a Status body)',
   });
 
   it('410 Gone (an expired resource version or continue token) is "gone", which the informer relists on', () => {
-    const k = errorFromResponse(410, status(410, 'Expired', 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.'), SERVER, WHAT);
+    const k = errorFromResponse(
+      410,
+      status(
+        410,
+        'Expired',
+        'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.',
+      ),
+      SERVER,
+      WHAT,
+    );
     assert.deepEqual([k.kind, k.status], ['gone', 410]);
     assert.match(k.message, /\(410 Gone\): The provided continue parameter is too old/);
   });
 
   it('404, 409, 400 and 422 are not-found, conflict and invalid, with the server message', () => {
-    const nf = errorFromResponse(404, status(404, 'NotFound', 'jobs.batch "train-a" not found', { name: 'train-a', kind: 'jobs' }), SERVER, 'read job train-a');
+    const nf = errorFromResponse(
+      404,
+      status(404, 'NotFound', 'jobs.batch "train-a" not found', { name: 'train-a', kind: 'jobs' }),
+      SERVER,
+      'read job train-a',
+    );
     assert.deepEqual([nf.kind, nf.message], ['not-found', 'Not found while trying to read job train-a: jobs.batch "train-a" not found.']);
     const cf = errorFromResponse(409, status(409, 'AlreadyExists', 'jobs.batch "train-a" already exists'), SERVER, 'create job train-a');
     assert.deepEqual([cf.kind, cf.status], ['conflict', 409]);
     for (const code of [400, 422]) {
-      const inv = errorFromResponse(code, status(code, 'Invalid', 'Job.batch "x" is invalid: spec.template.spec.containers: Required value'), SERVER, 'create job x');
+      const inv = errorFromResponse(
+        code,
+        status(code, 'Invalid', 'Job.batch "x" is invalid: spec.template.spec.containers: Required value'),
+        SERVER,
+        'create job x',
+      );
       assert.equal(inv.kind, 'invalid');
       assert.match(inv.message, /rejected the request to create job x: Job\.batch "x" is invalid/);
     }
@@ -155,7 +197,12 @@ describe('cluster errors: errorFromResponse (an HTTP error with a Status body)',
 
   it('429 and 5xx are "server" errors that KubeML retries', () => {
     for (const code of [429, 500, 502, 503, 504]) {
-      const k = errorFromResponse(code, status(code, 'ServiceUnavailable', 'the server is currently unable to handle the request'), SERVER, WHAT);
+      const k = errorFromResponse(
+        code,
+        status(code, 'ServiceUnavailable', 'the server is currently unable to handle the request'),
+        SERVER,
+        WHAT,
+      );
       assert.deepEqual([k.kind, k.status], ['server', code]);
       assert.match(k.message, new RegExp(`could not ${WHAT} \\(${code}\\): the server is currently unable`));
       assert.match(k.hint ?? '', /retries/);

@@ -31,17 +31,41 @@ export function classifyError(e: unknown, server: string, what: string): KubeMLE
   const err = e as { code?: string; name?: string; type?: string; message?: string; cause?: { code?: string } };
   const code = err?.code ?? err?.cause?.code;
   if (err?.name === 'AbortError' || err?.type === 'aborted' || code === 'ABORT_ERR') {
-    return new KubeMLError('timeout', `The cluster at ${server} did not answer in time (${what}).`, 'Check the network or VPN, then Retry.', undefined, { cause: e });
+    return new KubeMLError(
+      'timeout',
+      `The cluster at ${server} did not answer in time (${what}).`,
+      'Check the network or VPN, then Retry.',
+      undefined,
+      { cause: e },
+    );
   }
   if (code && NETWORK_CODES[code]) {
-    return new KubeMLError('unreachable', `The cluster at ${server} ${NETWORK_CODES[code]} (${code}).`, 'Check that the cluster is running and reachable, or select another context.', undefined, { cause: e });
+    return new KubeMLError(
+      'unreachable',
+      `The cluster at ${server} ${NETWORK_CODES[code]} (${code}).`,
+      'Check that the cluster is running and reachable, or select another context.',
+      undefined,
+      { cause: e },
+    );
   }
   if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
-    return new KubeMLError('unreachable', `The TLS certificate of ${server} was rejected (${code}).`, 'Check certificate-authority in your kubeconfig.', undefined, { cause: e });
+    return new KubeMLError(
+      'unreachable',
+      `The TLS certificate of ${server} was rejected (${code}).`,
+      'Check certificate-authority in your kubeconfig.',
+      undefined,
+      { cause: e },
+    );
   }
   const msg = err?.message ?? String(e);
   if (/exec|credential|token/i.test(msg) && /expired|refresh|plugin|failed/i.test(msg)) {
-    return new KubeMLError('unauthorized', `Your credentials for ${server} could not be obtained: ${msg}.`, 'Log in again with your cloud CLI (the kubeconfig exec plugin), then Retry.', undefined, { cause: e });
+    return new KubeMLError(
+      'unauthorized',
+      `Your credentials for ${server} could not be obtained: ${msg}.`,
+      'Log in again with your cloud CLI (the kubeconfig exec plugin), then Retry.',
+      undefined,
+      { cause: e },
+    );
   }
   return new KubeMLError('unknown', `${what} failed: ${msg}`, undefined, undefined, { cause: e });
 }
@@ -51,9 +75,19 @@ export function errorFromResponse(status: number, body: KubeStatus | undefined, 
   const said = body?.message ? `: ${body.message}` : '';
   switch (status) {
     case 401:
-      return new KubeMLError('unauthorized', `The cluster at ${server} rejected your credentials (401 Unauthorized)${said}.`, 'Your token or certificate may have expired: log in again, then Retry.', status);
+      return new KubeMLError(
+        'unauthorized',
+        `The cluster at ${server} rejected your credentials (401 Unauthorized)${said}.`,
+        'Your token or certificate may have expired: log in again, then Retry.',
+        status,
+      );
     case 403:
-      return new KubeMLError('forbidden', `You may not ${what} (403 Forbidden)${said}.`, 'Ask for RBAC access, or choose a namespace you can read.', status);
+      return new KubeMLError(
+        'forbidden',
+        `You may not ${what} (403 Forbidden)${said}.`,
+        'Ask for RBAC access, or choose a namespace you can read.',
+        status,
+      );
     case 404:
       return new KubeMLError('not-found', `Not found while trying to ${what}${said}.`, undefined, status);
     case 409:
@@ -68,7 +102,12 @@ export function errorFromResponse(status: number, body: KubeStatus | undefined, 
     case 502:
     case 503:
     case 504:
-      return new KubeMLError('server', `The API server could not ${what} (${status})${said}.`, 'It may be overloaded or restarting; KubeML retries.', status);
+      return new KubeMLError(
+        'server',
+        `The API server could not ${what} (${status})${said}.`,
+        'It may be overloaded or restarting; KubeML retries.',
+        status,
+      );
     default:
       return new KubeMLError('unknown', `The API server answered ${status} to ${what}${said}.`, undefined, status);
   }

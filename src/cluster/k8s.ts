@@ -13,7 +13,10 @@ let loaded: typeof K8s | undefined;
 export function k8s(): typeof K8s {
   if (!loaded) {
     /* eslint-disable @typescript-eslint/no-require-imports -- deliberate lazy load */
-    loaded = typeof KUBEML_SPLIT_K8S !== 'undefined' && KUBEML_SPLIT_K8S ? (require('./k8s.js') as typeof K8s) : (require('./k8sImpl') as typeof K8s);
+    loaded =
+      typeof KUBEML_SPLIT_K8S !== 'undefined' && KUBEML_SPLIT_K8S
+        ? (require('./k8s.js') as typeof K8s)
+        : (require('./k8sImpl') as typeof K8s);
     /* eslint-enable @typescript-eslint/no-require-imports */
   }
   return loaded;

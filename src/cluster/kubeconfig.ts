@@ -65,7 +65,13 @@ export function loadKubeconfig(opts: KubeconfigSourceOptions): LoadedKubeconfig 
     try {
       kc.loadFromFile(file);
     } catch (e) {
-      throw new KubeMLError('bad-config', `The kubeconfig ${file} cannot be read: ${(e as Error).message}.`, 'Fix the file or point kubeml.kubeconfig elsewhere.', undefined, { cause: e });
+      throw new KubeMLError(
+        'bad-config',
+        `The kubeconfig ${file} cannot be read: ${(e as Error).message}.`,
+        'Fix the file or point kubeml.kubeconfig elsewhere.',
+        undefined,
+        { cause: e },
+      );
     }
     for (const c of kc.clusters) if (!clusters.has(c.name)) clusters.set(c.name, c);
     for (const u of kc.users) if (!users.has(u.name)) users.set(u.name, u);
@@ -79,7 +85,11 @@ export function loadKubeconfig(opts: KubeconfigSourceOptions): LoadedKubeconfig 
     currentContext,
   });
   if (merged.contexts.length === 0) {
-    throw new KubeMLError('no-config', `The kubeconfig (${files.join(', ')}) defines no context.`, 'Add a context with kubectl config set-context, or choose another file.');
+    throw new KubeMLError(
+      'no-config',
+      `The kubeconfig (${files.join(', ')}) defines no context.`,
+      'Add a context with kubectl config set-context, or choose another file.',
+    );
   }
   return { kc: merged, files };
 }

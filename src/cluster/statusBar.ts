@@ -33,7 +33,13 @@ export class ConnectionStatusBar extends Disposable {
         break;
       case 'connected':
         this.item.text = `$(cloud) ${state.context} · ${ns}`;
-        this.item.tooltip = vscode.l10n.t('{0}\n{1}, Kubernetes {2}\nNamespaces: {3}\nClick to switch context.', state.context, safeUrl(state.server), state.version, ns);
+        this.item.tooltip = vscode.l10n.t(
+          '{0}\n{1}, Kubernetes {2}\nNamespaces: {3}\nClick to switch context.',
+          state.context,
+          safeUrl(state.server),
+          state.version,
+          ns,
+        );
         break;
       default:
         this.item.text = `$(warning) ${state.context}`;

@@ -37,6 +37,10 @@ export function objectToYaml(o: KubeObject): string {
 
 export async function fetchLiveYaml(client: KubeClient, ref: LiveRef, signal?: AbortSignal): Promise<string> {
   const k = kind(ref.kindId);
-  const o = await client.json<KubeObject>(objectPath(k, ref.name, ref.namespace), { what: `read ${k.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`, timeoutMs: 15_000, signal });
+  const o = await client.json<KubeObject>(objectPath(k, ref.name, ref.namespace), {
+    what: `read ${k.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`,
+    timeoutMs: 15_000,
+    signal,
+  });
   return objectToYaml(o);
 }

@@ -35,7 +35,9 @@ export class KubeMLError extends Error {
   }
 
   static is(value: unknown): value is KubeMLError {
-    return value instanceof KubeMLError || (typeof value === 'object' && value !== null && (value as { tag?: unknown }).tag === 'KubeMLError');
+    return (
+      value instanceof KubeMLError || (typeof value === 'object' && value !== null && (value as { tag?: unknown }).tag === 'KubeMLError')
+    );
   }
 
   /** One line for a notification or a tree row: "what happened. What to do." */

@@ -26,7 +26,14 @@ describe('lifecycle: toDisposable and disposeAll', () => {
     const log: string[] = [];
     const boom = new Error('boom');
     assert.throws(
-      () => disposeAll([logging(log, 'a'), toDisposable(() => { throw boom; }), logging(log, 'c')]),
+      () =>
+        disposeAll([
+          logging(log, 'a'),
+          toDisposable(() => {
+            throw boom;
+          }),
+          logging(log, 'c'),
+        ]),
       (e) => e === boom,
     );
     assert.deepEqual(log, ['a', 'c']);
@@ -36,7 +43,15 @@ describe('lifecycle: toDisposable and disposeAll', () => {
     const e1 = new Error('one');
     const e2 = new Error('two');
     assert.throws(
-      () => disposeAll([toDisposable(() => { throw e1; }), toDisposable(() => { throw e2; })]),
+      () =>
+        disposeAll([
+          toDisposable(() => {
+            throw e1;
+          }),
+          toDisposable(() => {
+            throw e2;
+          }),
+        ]),
       (e) => e instanceof AggregateError && e.errors[0] === e1 && e.errors[1] === e2,
     );
   });
@@ -76,7 +91,11 @@ describe('lifecycle: Disposable', () => {
     const log: string[] = [];
     const owner = new Owner();
     owner.register(logging(log, 'a'));
-    owner.register(toDisposable(() => { throw new Error('child failed'); }));
+    owner.register(
+      toDisposable(() => {
+        throw new Error('child failed');
+      }),
+    );
     owner.register(logging(log, 'c'));
     assert.throws(() => owner.dispose(), /child failed/);
     assert.deepEqual(log, ['c', 'a']);

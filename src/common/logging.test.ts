@@ -23,7 +23,10 @@ const kubeconfig = {
   users: [
     { name: 'admin', user: { 'client-certificate-data': CERT_DATA, 'client-key-data': KEY_DATA } },
     { name: 'sa', user: { token: TOKEN } },
-    { name: 'oidc', user: { 'auth-provider': { name: 'oidc', config: { 'id-token': 'idtok-1234567890', 'client-secret': 'cs-0987654321' } } } },
+    {
+      name: 'oidc',
+      user: { 'auth-provider': { name: 'oidc', config: { 'id-token': 'idtok-1234567890', 'client-secret': 'cs-0987654321' } } },
+    },
   ],
   contexts: [{ name: 'dev', context: { cluster: 'dev', user: 'admin', namespace: 'ml' } }],
 };
@@ -51,18 +54,26 @@ describe('Logger: tokens never reach the sink', () => {
   it('redacts a request with an Authorization header and credentials in its URL', () => {
     const { sink, lines } = capture();
     const log = new Logger(sink);
-    const request = { method: 'GET', url: `${PROM}/api/v1/query?query=up`, headers: { Authorization: `Bearer ${BEARER}`, 'X-Api-Key': 'xk-5566778899', accept: 'application/json' } };
+    const request = {
+      method: 'GET',
+      url: `${PROM}/api/v1/query?query=up`,
+      headers: { Authorization: `Bearer ${BEARER}`, 'X-Api-Key': 'xk-5566778899', accept: 'application/json' },
+    };
     log.trace(`request ${JSON.stringify(request)}`);
     log.trace(`request ${inspect(request, { breakLength: Infinity })}`);
     log.trace(`GET ${request.url}\nAuthorization: Bearer ${BEARER}\nAccept: application/json`);
     assertClean(lines, [BEARER, 's3cretPass', 'admin:', 'xk-5566778899']);
-    for (const line of lines) assert.ok(line.includes('prom.internal:9090/api/v1/query?query=up') && line.includes('application/json'), line);
+    for (const line of lines)
+      assert.ok(line.includes('prom.internal:9090/api/v1/query?query=up') && line.includes('application/json'), line);
   });
 
   it('redacts the error given to error(), and a URL that appears three times in one line', () => {
     const { sink, lines } = capture();
     const log = new Logger(sink);
-    log.error(`drift gauges from ${PROM} failed`, new Error(`Cannot reach Prometheus at ${PROM}: fetch failed. Check kubeml.prometheus.url (${PROM}).`));
+    log.error(
+      `drift gauges from ${PROM} failed`,
+      new Error(`Cannot reach Prometheus at ${PROM}: fetch failed. Check kubeml.prometheus.url (${PROM}).`),
+    );
     assert.equal(lines.length, 1);
     assertClean(lines, ['s3cretPass', 'admin:']);
     assert.equal(lines[0]!.split('prom.internal:9090').length - 1, 3, lines[0]);
@@ -71,7 +82,11 @@ describe('Logger: tokens never reach the sink', () => {
 
 describe('errors shown to the user carry no secrets', () => {
   it('KubeMLError redacts its message and hint, so userMessage and messageOf are clean', () => {
-    const e = new KubeMLError('unreachable', `Cannot reach Prometheus at ${PROM}: fetch failed.`, `Check the kubeml.prometheus.url setting (${PROM}) and that Prometheus is running.`);
+    const e = new KubeMLError(
+      'unreachable',
+      `Cannot reach Prometheus at ${PROM}: fetch failed.`,
+      `Check the kubeml.prometheus.url setting (${PROM}) and that Prometheus is running.`,
+    );
     for (const text of [e.message, e.hint!, e.userMessage, messageOf(e), String(e)]) {
       assert.ok(!text.includes('s3cretPass') && !text.includes('admin:'), text);
       assert.ok(text.includes('prom.internal:9090'), text);

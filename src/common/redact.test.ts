@@ -14,7 +14,8 @@ interface Row {
 
 const PEM_BODY_1 = 'MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB';
 const PEM_BODY_2 = 'aIJYtW4Ls8Ff5pYb0h8u2BkMdHA6+ZkvTbaEqUqjuJfHnPJtN9uB0vbrbl1zXw==';
-const JWT = 'eyJhbGciOiJSUzI1NiIsImtpZCI6InNpZ25pbmcta2V5In0.eyJpc3MiOiJrdWJlcm5ldGVzL3NlcnZpY2VhY2NvdW50In0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbi1hYmMxMjM';
+const JWT =
+  'eyJhbGciOiJSUzI1NiIsImtpZCI6InNpZ25pbmcta2V5In0.eyJpc3MiOiJrdWJlcm5ldGVzL3NlcnZpY2VhY2NvdW50In0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbi1hYmMxMjM';
 const AWS_ID = 'AKIAIOSFODNN7EXAMPLE';
 const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const AZURE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
@@ -25,13 +26,15 @@ const GCP_KEY_BODY = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9
 const ROWS: readonly Row[] = [
   {
     name: 'credentials in a URL, three times in one line',
-    input: 'GET http://admin:pass@prom.internal:9090/api/v1/query_range failed: Cannot reach Prometheus at http://admin:pass@prom.internal:9090. Check the kubeml.prometheus.url setting (http://admin:pass@prom.internal:9090).',
+    input:
+      'GET http://admin:pass@prom.internal:9090/api/v1/query_range failed: Cannot reach Prometheus at http://admin:pass@prom.internal:9090. Check the kubeml.prometheus.url setting (http://admin:pass@prom.internal:9090).',
     secrets: ['admin:pass', 'pass@'],
     keep: ['GET http://', 'prom.internal:9090/api/v1/query_range failed', 'Cannot reach Prometheus at', 'kubeml.prometheus.url setting'],
   },
   {
     name: 'a URL whose password holds an @ and a percent-escape, and a token as the user name',
-    input: 'POST https://user:p%40ss@w0rd@models.example.com/v1/models/iris:predict; clone https://ghp_a1B2c3D4e5F6g7H8i9J0kLmNoPqRsTuVwXyZ@github.com/org/repo.git',
+    input:
+      'POST https://user:p%40ss@w0rd@models.example.com/v1/models/iris:predict; clone https://ghp_a1B2c3D4e5F6g7H8i9J0kLmNoPqRsTuVwXyZ@github.com/org/repo.git',
     secrets: ['p%40ss', 'w0rd', 'ghp_a1B2c3D4e5F6g7H8i9J0kLmNoPqRsTuVwXyZ'],
     keep: ['models.example.com/v1/models/iris:predict', 'github.com/org/repo.git', 'POST https://', 'clone https://'],
   },
@@ -55,7 +58,8 @@ const ROWS: readonly Row[] = [
   },
   {
     name: 'client-secret in YAML, a flag and JSON',
-    input: 'client-secret: 9f8e7d6c5b4a3210\nrun --client-secret=zyx987wvu654 --verbose\n{"client_secret":"oauth-cs-1234567890","client_id":"app-42"}',
+    input:
+      'client-secret: 9f8e7d6c5b4a3210\nrun --client-secret=zyx987wvu654 --verbose\n{"client_secret":"oauth-cs-1234567890","client_id":"app-42"}',
     secrets: ['9f8e7d6c5b4a3210', 'zyx987wvu654', 'oauth-cs-1234567890'],
     keep: ['client-secret:', '--verbose', '"client_id":"app-42"'],
   },
@@ -85,7 +89,8 @@ const ROWS: readonly Row[] = [
   },
   {
     name: 'an X-Api-Key header, as a line and in JSON',
-    input: 'headers:\nX-Api-Key: 3f1c2a7b9d8e4f60a1b2\nAccept: application/json\n{"x-api-key":"k-55aa66bb77cc","accept":"application/json"}',
+    input:
+      'headers:\nX-Api-Key: 3f1c2a7b9d8e4f60a1b2\nAccept: application/json\n{"x-api-key":"k-55aa66bb77cc","accept":"application/json"}',
     secrets: ['3f1c2a7b9d8e4f60a1b2', 'k-55aa66bb77cc'],
     keep: ['X-Api-Key:', 'Accept: application/json', '"accept":"application/json"'],
   },
@@ -109,13 +114,19 @@ const ROWS: readonly Row[] = [
   },
   {
     name: 'a kubeconfig user: client-certificate-data, client-key-data, token',
-    input: 'users:\n- name: admin\n  user:\n    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSURCVENDQWUyZ0F3SUJBZ0lJ\n    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVB\n    token: kubeconfig-token-0123456789abcdef\ncontexts:\n- name: dev',
-    secrets: ['LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSURCVENDQWUyZ0F3SUJBZ0lJ', 'LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVB', 'kubeconfig-token-0123456789abcdef'],
+    input:
+      'users:\n- name: admin\n  user:\n    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSURCVENDQWUyZ0F3SUJBZ0lJ\n    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVB\n    token: kubeconfig-token-0123456789abcdef\ncontexts:\n- name: dev',
+    secrets: [
+      'LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSURCVENDQWUyZ0F3SUJBZ0lJ',
+      'LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQpNSUlFb3dJQkFBS0NBUUVB',
+      'kubeconfig-token-0123456789abcdef',
+    ],
     keep: ['users:', '- name: admin', 'client-key-data:', 'token:', 'contexts:', '- name: dev'],
   },
   {
     name: 'kubeconfig auth-provider id-token and refresh-token',
-    input: '      auth-provider:\n        config:\n          id-token: idtok-98765-abcdef\n          refresh-token: "reftok-12345-fedcba"\n          idp-issuer-url: https://issuer.example.com',
+    input:
+      '      auth-provider:\n        config:\n          id-token: idtok-98765-abcdef\n          refresh-token: "reftok-12345-fedcba"\n          idp-issuer-url: https://issuer.example.com',
     secrets: ['idtok-98765-abcdef', 'reftok-12345-fedcba'],
     keep: ['auth-provider:', 'id-token:', 'idp-issuer-url: https://issuer.example.com'],
   },
@@ -127,7 +138,17 @@ const ROWS: readonly Row[] = [
   },
   {
     name: 'a GCP service-account key (JSON, private_key with escaped newlines)',
-    input: JSON.stringify({ type: 'service_account', project_id: 'ml-proj', private_key_id: 'k1', private_key: `-----BEGIN PRIVATE KEY-----\n${GCP_KEY_BODY}\n-----END PRIVATE KEY-----\n`, client_email: 'trainer@ml-proj.iam.gserviceaccount.com' }, null, 2),
+    input: JSON.stringify(
+      {
+        type: 'service_account',
+        project_id: 'ml-proj',
+        private_key_id: 'k1',
+        private_key: `-----BEGIN PRIVATE KEY-----\n${GCP_KEY_BODY}\n-----END PRIVATE KEY-----\n`,
+        client_email: 'trainer@ml-proj.iam.gserviceaccount.com',
+      },
+      null,
+      2,
+    ),
     secrets: [GCP_KEY_BODY],
     keep: ['"type": "service_account"', '"project_id": "ml-proj"', 'trainer@ml-proj.iam.gserviceaccount.com'],
   },
@@ -135,7 +156,11 @@ const ROWS: readonly Row[] = [
     name: 'an Azure storage connection string (AccountKey=) with a SAS (SharedAccessSignature=, sig=)',
     input: `DefaultEndpointsProtocol=https;AccountName=mlstore;AccountKey=${AZURE_KEY};EndpointSuffix=core.windows.net\nBlobEndpoint=https://mlstore.blob.core.windows.net/;SharedAccessSignature=sv=2022-11-02&ss=b&sig=${SAS_SIG}`,
     secrets: [AZURE_KEY, SAS_SIG],
-    keep: ['DefaultEndpointsProtocol=https;AccountName=mlstore;AccountKey=', ';EndpointSuffix=core.windows.net', 'BlobEndpoint=https://mlstore.blob.core.windows.net/'],
+    keep: [
+      'DefaultEndpointsProtocol=https;AccountName=mlstore;AccountKey=',
+      ';EndpointSuffix=core.windows.net',
+      'BlobEndpoint=https://mlstore.blob.core.windows.net/',
+    ],
   },
   {
     name: 'a password in JSON and in a query string',
@@ -178,8 +203,14 @@ describe('safeUrl: a URL as it may be shown', () => {
     ['http://admin:pass@prom.internal:9090', 'http://prom.internal:9090'],
     ['https://user@models.example.com/v1/models/iris', 'https://models.example.com/v1/models/iris'],
     ['https://u:p%40ss@w0rd@host:8443/path?x=1#frag', 'https://host:8443/path?x=1#frag'],
-    ['https://acct.blob.core.windows.net/c/f.parquet?sv=2022-11-02&sig=abc%2B123%3D&spr=https', 'https://acct.blob.core.windows.net/c/f.parquet?sv=2022-11-02&sig=<redacted>&spr=https'],
-    ['https://b.s3.amazonaws.com/k?X-Amz-Expires=60&X-Amz-Signature=fe5f80f77d5fa3be', 'https://b.s3.amazonaws.com/k?X-Amz-Expires=60&X-Amz-Signature=<redacted>'],
+    [
+      'https://acct.blob.core.windows.net/c/f.parquet?sv=2022-11-02&sig=abc%2B123%3D&spr=https',
+      'https://acct.blob.core.windows.net/c/f.parquet?sv=2022-11-02&sig=<redacted>&spr=https',
+    ],
+    [
+      'https://b.s3.amazonaws.com/k?X-Amz-Expires=60&X-Amz-Signature=fe5f80f77d5fa3be',
+      'https://b.s3.amazonaws.com/k?X-Amz-Expires=60&X-Amz-Signature=<redacted>',
+    ],
     ['http://127.0.0.1:9090/', 'http://127.0.0.1:9090/'],
     ['not a url at all', 'not a url at all'],
     ['', ''],

@@ -41,7 +41,10 @@ const KEY_SEP = new RegExp(`(${SECRET_KEY})["']?[ \\t]*([:=])[ \\t]*`, 'gi');
 // `--password value` / `--token value` on a command line.
 const FLAG_VALUE = new RegExp(`((?<![\\w-])--[a-z0-9][a-z0-9-]*?(?:${SECRET_KEY}))([ \\t]+)(?!-)([^\\s"']+|"[^"]*"|'[^']*')`, 'gi');
 // `password: |` (or `>-`, `|2+` ...), then the block's more-indented lines.
-const BLOCK_KEY = new RegExp(`^([ \\t]*(?:-[ \\t]+)?)(["']?[a-z0-9_.-]*(?:${SECRET_KEY})["']?[ \\t]*:[ \\t]*)[|>][-+0-9]*[ \\t]*(?:#.*)?$`, 'i');
+const BLOCK_KEY = new RegExp(
+  `^([ \\t]*(?:-[ \\t]+)?)(["']?[a-z0-9_.-]*(?:${SECRET_KEY})["']?[ \\t]*:[ \\t]*)[|>][-+0-9]*[ \\t]*(?:#.*)?$`,
+  'i',
+);
 
 /** Authorization schemes kept in front of the hidden credentials, so a reader still sees which was used. */
 const AUTH_SCHEME_AT = /(?:Bearer|Basic|Digest|Negotiate|Token|AWS4-HMAC-SHA256|SharedKey|SharedAccessSignature)[ \t]+/iy;

@@ -23,12 +23,23 @@ export interface Setting<T> {
 const num = (key: string, dflt: number, minimum: number, maximum = Infinity, integer = false): Setting<number> => ({
   key,
   default: dflt,
-  parse: (v) => (typeof v === 'number' && Number.isFinite(v) && v >= minimum && v <= maximum && (!integer || Number.isInteger(v)) ? v : undefined),
+  parse: (v) =>
+    typeof v === 'number' && Number.isFinite(v) && v >= minimum && v <= maximum && (!integer || Number.isInteger(v)) ? v : undefined,
   schema: { type: integer ? 'integer' : 'number', minimum, ...(maximum !== Infinity ? { maximum } : {}) },
 });
-const bool = (key: string, dflt: boolean): Setting<boolean> => ({ key, default: dflt, parse: (v) => (typeof v === 'boolean' ? v : undefined), schema: { type: 'boolean' } });
+const bool = (key: string, dflt: boolean): Setting<boolean> => ({
+  key,
+  default: dflt,
+  parse: (v) => (typeof v === 'boolean' ? v : undefined),
+  schema: { type: 'boolean' },
+});
 /** A string; blank (after trimming) is the default. */
-const str = (key: string, dflt: string): Setting<string> => ({ key, default: dflt, parse: (v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined), schema: { type: 'string' } });
+const str = (key: string, dflt: string): Setting<string> => ({
+  key,
+  default: dflt,
+  parse: (v) => (typeof v === 'string' && v.trim() ? v.trim() : undefined),
+  schema: { type: 'string' },
+});
 const oneOf = <T extends string>(key: string, dflt: T, values: readonly T[]): Setting<T> => ({
   key,
   default: dflt,
@@ -58,7 +69,10 @@ export const Settings = {
   driftPsiBands: {
     key: 'drift.psiThresholds',
     default: [0.1, 0.25] as [number, number],
-    parse: (v: unknown) => (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0) && v[0] <= v[1] ? ([v[0], v[1]] as [number, number]) : undefined),
+    parse: (v: unknown) =>
+      Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0) && v[0] <= v[1]
+        ? ([v[0], v[1]] as [number, number])
+        : undefined,
     schema: { type: 'array', minItems: 2, maxItems: 2 },
   } satisfies Setting<[number, number]>,
   driftSmallReferenceRows: num('drift.smallReferenceRows', 1000, 1, Infinity, true),
@@ -78,7 +92,10 @@ export const Settings = {
     default: {} as Record<string, SeverityName>,
     parse: (v: unknown) =>
       typeof v === 'object' && v !== null && !Array.isArray(v)
-        ? (Object.fromEntries(Object.entries(v).filter(([, s]) => (SEVERITY_SETTINGS as readonly unknown[]).includes(s))) as Record<string, SeverityName>)
+        ? (Object.fromEntries(Object.entries(v).filter(([, s]) => (SEVERITY_SETTINGS as readonly unknown[]).includes(s))) as Record<
+            string,
+            SeverityName
+          >)
         : undefined,
     schema: { type: 'object' },
   } satisfies Setting<Record<string, SeverityName>>,

@@ -10,7 +10,18 @@
 import { READ_LIMITS, sharedFloat64, sharedInt32, type Column } from './table';
 
 const MISSING = new Set(['', 'NA', 'N/A', 'NaN', 'nan', 'NAN', 'null', 'NULL', 'Null', 'None', 'none', '#N/A', '-nan']);
-const INFINITIES = new Map([['inf', Infinity], ['Inf', Infinity], ['INF', Infinity], ['+inf', Infinity], ['Infinity', Infinity], ['+Infinity', Infinity], ['-inf', -Infinity], ['-Inf', -Infinity], ['-INF', -Infinity], ['-Infinity', -Infinity]]);
+const INFINITIES = new Map([
+  ['inf', Infinity],
+  ['Inf', Infinity],
+  ['INF', Infinity],
+  ['+inf', Infinity],
+  ['Infinity', Infinity],
+  ['+Infinity', Infinity],
+  ['-inf', -Infinity],
+  ['-Inf', -Infinity],
+  ['-INF', -Infinity],
+  ['-Infinity', -Infinity],
+]);
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 const NUMBER_START = /^\s*[-+]?(?:\d|\.\d)/;
 /** A code for a value read before the column became categorical, whose text is still to come. */
@@ -27,7 +38,8 @@ export function parseNumber(s: string): number {
     if (c !== 48 || !(c1 === 120 || c1 === 88 || c1 === 111 || c1 === 79 || c1 === 98 || c1 === 66)) return +s;
     return NaN;
   }
-  if ((c === 45 || c === 43 || c === 46) && (isDigit(s.charCodeAt(1)) || (c !== 46 && s.charCodeAt(1) === 46 && isDigit(s.charCodeAt(2))))) return +s; // NaN for "-0x1"
+  if ((c === 45 || c === 43 || c === 46) && (isDigit(s.charCodeAt(1)) || (c !== 46 && s.charCodeAt(1) === 46 && isDigit(s.charCodeAt(2)))))
+    return +s; // NaN for "-0x1"
   const v = +s;
   if (v === v && NUMBER_START.test(s) && !/[xXoObB]/.test(s)) return v;
   return INFINITIES.get(s.trim()) ?? NaN;
@@ -191,7 +203,8 @@ export class ColumnBuilder {
     if (this.kind === 'categorical') {
       const codes = sharedInt32(this.length);
       codes.set(this.codes.subarray(0, this.length));
-      for (let i = 0; i < this.respellBefore; i++) if (codes[i] === PENDING) throw new Error(`row ${i} of column ${this.name} was never given its text`);
+      for (let i = 0; i < this.respellBefore; i++)
+        if (codes[i] === PENDING) throw new Error(`row ${i} of column ${this.name} was never given its text`);
       return { name: this.name, kind: 'categorical', codes, categories: this.categories };
     }
     const values = sharedFloat64(this.length);

@@ -43,7 +43,13 @@ function modelOf(arg: unknown): ModelRef | undefined {
   const n = arg as { kindId?: unknown; namespace?: unknown; name?: unknown; data?: { model?: unknown; storageUri?: unknown } };
   if ((n.kindId !== 'inferenceServices' && n.kindId !== 'deployments') || typeof n.name !== 'string') return undefined;
   const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
-  return { kind: n.kindId === 'deployments' ? 'deployment' : 'inferenceService', namespace: str(n.namespace), name: n.name, model: str(n.data?.model), storageUri: str(n.data?.storageUri) };
+  return {
+    kind: n.kindId === 'deployments' ? 'deployment' : 'inferenceService',
+    namespace: str(n.namespace),
+    name: n.name,
+    model: str(n.data?.model),
+    storageUri: str(n.data?.storageUri),
+  };
 }
 
 /** Dialogs the commands show; tests replace them. */
@@ -87,12 +93,18 @@ export class DriftCommands extends Disposable {
   async open(a?: unknown, b?: unknown): Promise<DriftPanel | undefined> {
     try {
       if (a instanceof vscode.Uri && b instanceof vscode.Uri) {
-        return this.show(`Drift: ${basename(b.fsPath)}`, await this.progress(() => compareFiles(a.fsPath, b.fsPath, thresholdsFromSettings(vscodeSettings()))));
+        return this.show(
+          `Drift: ${basename(b.fsPath)}`,
+          await this.progress(() => compareFiles(a.fsPath, b.fsPath, thresholdsFromSettings(vscodeSettings()))),
+        );
       }
       const src = a as DriftSourceArg | undefined;
       if (src && typeof src === 'object' && !(a instanceof vscode.Uri) && (src.cluster || src.prometheus)) {
         if (src.cluster) return await this.openCluster(src.cluster);
-        return await this.openPrometheus(src.prometheus!.query ?? (src.prometheus!.model ? modelQuery(src.prometheus!.model) : DRIFT_GAUGE), src.prometheus!.rangeSeconds ?? 3600);
+        return await this.openPrometheus(
+          src.prometheus!.query ?? (src.prometheus!.model ? modelQuery(src.prometheus!.model) : DRIFT_GAUGE),
+          src.prometheus!.rangeSeconds ?? 3600,
+        );
       }
       const model = modelOf(a);
       if (model) return await this.openModel(model);
@@ -100,7 +112,10 @@ export class DriftCommands extends Disposable {
       if (run) {
         const stat = await fs.stat(run.fsPath).catch(() => undefined);
         const file = stat?.isDirectory() ? join(run.fsPath, 'drift.json') : run.fsPath;
-        const panel = this.show(`Drift: ${basename(stat?.isDirectory() ? run.fsPath : join(run.fsPath, '..'))}`, await loadReportFile(file));
+        const panel = this.show(
+          `Drift: ${basename(stat?.isDirectory() ? run.fsPath : join(run.fsPath, '..'))}`,
+          await loadReportFile(file),
+        );
         this.follow(panel, file);
         return panel;
       }
@@ -121,7 +136,12 @@ export class DriftCommands extends Disposable {
         const label = gaugeLabels(m).find((l) => served.includes(l));
         if (label) {
           const query = modelQuery(label);
-          sources.push({ label: `$(pulse) ${vscode.l10n.t('Drift gauges in Prometheus')}`, description: query, detail: vscode.l10n.t('Live, the last hour'), open: () => this.openPrometheus(query, 3600) });
+          sources.push({
+            label: `$(pulse) ${vscode.l10n.t('Drift gauges in Prometheus')}`,
+            description: query,
+            detail: vscode.l10n.t('Live, the last hour'),
+            open: () => this.openPrometheus(query, 3600),
+          });
         }
       } catch (e) {
         promProblem = messageOf(e);
@@ -136,7 +156,12 @@ export class DriftCommands extends Disposable {
         sources.push({
           label: `$(beaker) ${vscode.l10n.t('Validation {0}', r.id)}`,
           description: new Date(r.finishedAt ?? r.createdAt).toLocaleString(),
-          detail: r.datasetDrift === undefined ? undefined : r.datasetDrift ? vscode.l10n.t('Dataset drift detected') : vscode.l10n.t('No dataset drift'),
+          detail:
+            r.datasetDrift === undefined
+              ? undefined
+              : r.datasetDrift
+                ? vscode.l10n.t('Dataset drift detected')
+                : vscode.l10n.t('No dataset drift'),
           open: () => this.open({ runDir }),
         });
       }
@@ -152,9 +177,13 @@ export class DriftCommands extends Disposable {
   private async openModel(m: ModelRef): Promise<DriftPanel | undefined> {
     const url = Settings.prometheusUrl();
     // Prometheus may take up to its timeout to answer: say what is going on in the status bar.
-    const { sources, promProblem } = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Looking for drift data of {0}', m.name) }, () => this.modelSources(m, url));
+    const { sources, promProblem } = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Looking for drift data of {0}', m.name) },
+      () => this.modelSources(m, url),
+    );
     if (sources.length === 1) return sources[0].open();
-    if (sources.length > 1) return (await this.prompts.pick(sources, { title: vscode.l10n.t('Drift of {0}', m.name), matchOnDescription: true }))?.open();
+    if (sources.length > 1)
+      return (await this.prompts.pick(sources, { title: vscode.l10n.t('Drift of {0}', m.name), matchOnDescription: true }))?.open();
     const labels = gaugeLabels(m)
       .map((l) => `model="${l}"`)
       .join(vscode.l10n.t(' or '));
@@ -166,7 +195,10 @@ export class DriftCommands extends Disposable {
     const validate = vscode.l10n.t('Run Validation');
     const choose = vscode.l10n.t('Choose Data…');
     const actions = m.storageUri ? [validate, choose] : [choose];
-    const answer = await this.prompts.error(vscode.l10n.t('No drift data for model {0}: no validation run in this workspace wrote a drift report for it, and {1}.', m.name, prom), ...actions);
+    const answer = await this.prompts.error(
+      vscode.l10n.t('No drift data for model {0}: no validation run in this workspace wrote a drift report for it, and {1}.', m.name, prom),
+      ...actions,
+    );
     if (answer === validate) await vscode.commands.executeCommand(Commands.runValidation, { modelUri: m.storageUri });
     if (answer === choose) return this.pickSource();
     return undefined;
@@ -176,10 +208,24 @@ export class DriftCommands extends Disposable {
     type Item = vscode.QuickPickItem & { id: 'files' | 'pod' | 'claim' | 'prometheus' };
     const url = Settings.prometheusUrl();
     const items: Item[] = [
-      { id: 'files', label: vscode.l10n.t('Two local files'), description: 'CSV, TSV, JSON Lines, Parquet', detail: vscode.l10n.t('A reference (the baseline) and the current data, on this machine.') },
+      {
+        id: 'files',
+        label: vscode.l10n.t('Two local files'),
+        description: 'CSV, TSV, JSON Lines, Parquet',
+        detail: vscode.l10n.t('A reference (the baseline) and the current data, on this machine.'),
+      },
       { id: 'pod', label: vscode.l10n.t('Files in a pod'), detail: vscode.l10n.t('Read through exec, as the container sees them.') },
-      { id: 'claim', label: vscode.l10n.t('Files on a claim'), detail: vscode.l10n.t('A short-lived pod mounts the claim read-only; it is deleted afterwards.') },
-      { id: 'prometheus', label: vscode.l10n.t('Drift gauges in Prometheus'), description: url ? safeUrl(url) : vscode.l10n.t('set kubeml.prometheus.url'), detail: vscode.l10n.t('Drift over time from {0}.', DRIFT_GAUGE) },
+      {
+        id: 'claim',
+        label: vscode.l10n.t('Files on a claim'),
+        detail: vscode.l10n.t('A short-lived pod mounts the claim read-only; it is deleted afterwards.'),
+      },
+      {
+        id: 'prometheus',
+        label: vscode.l10n.t('Drift gauges in Prometheus'),
+        description: url ? safeUrl(url) : vscode.l10n.t('set kubeml.prometheus.url'),
+        detail: vscode.l10n.t('Drift over time from {0}.', DRIFT_GAUGE),
+      },
     ];
     const pick = await this.prompts.pick(items, { title: vscode.l10n.t('Open Drift Report: where is the data?') });
     if (!pick) return undefined;
@@ -189,56 +235,106 @@ export class DriftCommands extends Disposable {
   }
 
   private async pickFiles(): Promise<DriftPanel | undefined> {
-    const pick = async (title: string) => (await this.prompts.files({ title, canSelectMany: false, filters: { [vscode.l10n.t('Data')]: DATA_EXTENSIONS } }))?.[0];
+    const pick = async (title: string) =>
+      (await this.prompts.files({ title, canSelectMany: false, filters: { [vscode.l10n.t('Data')]: DATA_EXTENSIONS } }))?.[0];
     const ref = await pick(vscode.l10n.t('Reference data (the baseline)'));
     if (!ref) return undefined;
     const cur = await pick(vscode.l10n.t('Current data (to compare with the reference)'));
     if (!cur) return undefined;
-    return this.show(`Drift: ${basename(cur.fsPath)}`, await this.progress(() => compareFiles(ref.fsPath, cur.fsPath, thresholdsFromSettings(vscodeSettings()))));
+    return this.show(
+      `Drift: ${basename(cur.fsPath)}`,
+      await this.progress(() => compareFiles(ref.fsPath, cur.fsPath, thresholdsFromSettings(vscodeSettings()))),
+    );
   }
 
   private connected(): { kc: KubeConfig; client: KubeClient } {
     const kc = this.cluster?.kubeConfig;
     const client = this.cluster?.client;
-    if (!kc || !client) throw new KubeMLError('unreachable', vscode.l10n.t('Not connected to a cluster.'), vscode.l10n.t('Pick a context with KubeML: Select Context, then try again.'));
+    if (!kc || !client)
+      throw new KubeMLError(
+        'unreachable',
+        vscode.l10n.t('Not connected to a cluster.'),
+        vscode.l10n.t('Pick a context with KubeML: Select Context, then try again.'),
+      );
     return { kc, client };
   }
 
   private async pickCluster(kind: 'pod' | 'claim'): Promise<DriftPanel | undefined> {
     const { client } = this.connected();
-    type Named = { metadata: { name: string; namespace: string }; spec?: { containers?: Array<{ name: string }> }; status?: { phase?: string } };
+    type Named = {
+      metadata: { name: string; namespace: string };
+      spec?: { containers?: Array<{ name: string }> };
+      status?: { phase?: string };
+    };
     const path = kind === 'pod' ? '/api/v1/pods' : '/api/v1/persistentvolumeclaims';
     const list = await client.json<{ items: Named[] }>(path, { what: kind === 'pod' ? 'list pods' : 'list claims', timeoutMs: 15_000 });
     const items = list.items
       .filter((o) => kind === 'claim' || o.status?.phase === 'Running')
       .map((o) => ({ label: o.metadata.name, description: o.metadata.namespace, o }))
       .sort((x, y) => x.description.localeCompare(y.description) || x.label.localeCompare(y.label));
-    if (items.length === 0) throw new KubeMLError('not-found', kind === 'pod' ? vscode.l10n.t('No running pod in this cluster.') : vscode.l10n.t('No claim in this cluster.'));
-    const chosen = await this.prompts.pick(items, { title: kind === 'pod' ? vscode.l10n.t('Pod with the data') : vscode.l10n.t('Claim with the data'), matchOnDescription: true });
+    if (items.length === 0)
+      throw new KubeMLError(
+        'not-found',
+        kind === 'pod' ? vscode.l10n.t('No running pod in this cluster.') : vscode.l10n.t('No claim in this cluster.'),
+      );
+    const chosen = await this.prompts.pick(items, {
+      title: kind === 'pod' ? vscode.l10n.t('Pod with the data') : vscode.l10n.t('Claim with the data'),
+      matchOnDescription: true,
+    });
     if (!chosen) return undefined;
     let container: string | undefined;
     const containers = chosen.o.spec?.containers ?? [];
     if (kind === 'pod' && containers.length > 1) {
-      container = (await this.prompts.pick(containers.map((c) => ({ label: c.name })), { title: vscode.l10n.t('Container') }))?.label;
+      container = (
+        await this.prompts.pick(
+          containers.map((c) => ({ label: c.name })),
+          { title: vscode.l10n.t('Container') },
+        )
+      )?.label;
       if (!container) return undefined;
     }
-    const where = kind === 'pod' ? vscode.l10n.t('absolute path in the container, e.g. /data/reference.parquet') : vscode.l10n.t('path inside the claim, e.g. data/reference.parquet');
-    const reference = await this.prompts.input({ title: vscode.l10n.t('Reference data (the baseline)'), prompt: where, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Give a path.')) });
+    const where =
+      kind === 'pod'
+        ? vscode.l10n.t('absolute path in the container, e.g. /data/reference.parquet')
+        : vscode.l10n.t('path inside the claim, e.g. data/reference.parquet');
+    const reference = await this.prompts.input({
+      title: vscode.l10n.t('Reference data (the baseline)'),
+      prompt: where,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Give a path.')),
+    });
     if (!reference) return undefined;
-    const current = await this.prompts.input({ title: vscode.l10n.t('Current data (to compare with the reference)'), prompt: where, ignoreFocusOut: true, validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Give a path.')) });
+    const current = await this.prompts.input({
+      title: vscode.l10n.t('Current data (to compare with the reference)'),
+      prompt: where,
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Give a path.')),
+    });
     if (!current) return undefined;
     const ref = { namespace: chosen.o.metadata.namespace, name: chosen.o.metadata.name };
-    return this.openCluster(kind === 'pod' ? { pod: { ...ref, container }, reference: reference.trim(), current: current.trim() } : { claim: ref, reference: reference.trim(), current: current.trim() });
+    return this.openCluster(
+      kind === 'pod'
+        ? { pod: { ...ref, container }, reference: reference.trim(), current: current.trim() }
+        : { claim: ref, reference: reference.trim(), current: current.trim() },
+    );
   }
 
   private async openCluster(pair: ClusterPair): Promise<DriftPanel | undefined> {
     const { kc, client } = this.connected();
     const where = 'pod' in pair ? `${pair.pod.namespace}/${pair.pod.name}` : `${pair.claim.namespace}/${pair.claim.name}`;
-    const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Drift from {0}', where), cancellable: true }, (progress, token) => {
-      const abort = new AbortController();
-      token.onCancellationRequested(() => abort.abort());
-      return compareClusterFiles(kc, client, pair, { onProgress: (message) => progress.report({ message }), signal: abort.signal, thresholds: thresholdsFromSettings(vscodeSettings()), browseImage: setting(S.browseImage) });
-    });
+    const report = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Drift from {0}', where), cancellable: true },
+      (progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        return compareClusterFiles(kc, client, pair, {
+          onProgress: (message) => progress.report({ message }),
+          signal: abort.signal,
+          thresholds: thresholdsFromSettings(vscodeSettings()),
+          browseImage: setting(S.browseImage),
+        });
+      },
+    );
     return this.show(`Drift: ${basename(pair.current)} (${where})`, report);
   }
 
@@ -252,7 +348,13 @@ export class DriftCommands extends Disposable {
     }
     const models = await labelValues(url, 'model', DRIFT_GAUGE);
     const custom = vscode.l10n.t('PromQL expression…');
-    const picked = await this.prompts.pick([...models.map((m) => ({ label: m, description: modelQuery(m) })), { label: custom, description: vscode.l10n.t('any expression that gives drift scores per feature') }], { title: vscode.l10n.t('Drift gauges of which model?') });
+    const picked = await this.prompts.pick(
+      [
+        ...models.map((m) => ({ label: m, description: modelQuery(m) })),
+        { label: custom, description: vscode.l10n.t('any expression that gives drift scores per feature') },
+      ],
+      { title: vscode.l10n.t('Drift gauges of which model?') },
+    );
     if (!picked) return undefined;
     let query = picked.description;
     if (picked.label === custom) {
@@ -267,7 +369,12 @@ export class DriftCommands extends Disposable {
   /** Drift over time from Prometheus; the panel re-queries every step while it is open. */
   private async openPrometheus(query: string, rangeSeconds: number): Promise<DriftPanel | undefined> {
     const url = Settings.prometheusUrl();
-    if (!url) throw new KubeMLError('bad-config', vscode.l10n.t('kubeml.prometheus.url is not set.'), vscode.l10n.t('Set it to your Prometheus, e.g. http://127.0.0.1:9090.'));
+    if (!url)
+      throw new KubeMLError(
+        'bad-config',
+        vscode.l10n.t('kubeml.prometheus.url is not set.'),
+        vscode.l10n.t('Set it to your Prometheus, e.g. http://127.0.0.1:9090.'),
+      );
     // The gauges hold PSI (the exporter's convention): drift from the moderate band of the settings.
     const psiThreshold = () => ({ threshold: thresholdsFromSettings(vscodeSettings()).psiModerate });
     const report = await this.progress(() => driftFromPrometheus(url, query, rangeSeconds, psiThreshold()));
@@ -275,7 +382,10 @@ export class DriftCommands extends Disposable {
     const every = Math.max(30, stepFor(rangeSeconds)) * 1000;
     const timer = setInterval(() => {
       if (!panel.visible) return;
-      driftFromPrometheus(url, query, rangeSeconds, psiThreshold()).then((r) => panel.update(r), () => undefined);
+      driftFromPrometheus(url, query, rangeSeconds, psiThreshold()).then(
+        (r) => panel.update(r),
+        () => undefined,
+      );
     }, every);
     panel.onDidDispose(() => clearInterval(timer));
     return panel;
@@ -296,7 +406,10 @@ export class DriftCommands extends Disposable {
   private follow(panel: DriftPanel, file: string): void {
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(join(file, '..')), basename(file)));
     const reload = () => {
-      loadReportFile(file).then((r) => panel.update(r), () => undefined);
+      loadReportFile(file).then(
+        (r) => panel.update(r),
+        () => undefined,
+      );
     };
     watcher.onDidChange(reload);
     watcher.onDidCreate(reload);

@@ -19,19 +19,33 @@ describe('drift reports from files, without the editor', () => {
   });
 
   it('compares two local files under thresholds read from plain settings values', async () => {
-    const loose = await compareFiles(join(fixtures, 'reference.csv'), join(fixtures, 'current.csv'), thresholdsFromSettings(objectSource({ 'drift.method': 'psi', 'drift.psiThresholds': [0.99, 1] })));
-    const strict = await compareFiles(join(fixtures, 'reference.csv'), join(fixtures, 'current.csv'), thresholdsFromSettings(objectSource({ 'drift.method': 'psi', 'drift.psiThresholds': [0, 0.001] })));
+    const loose = await compareFiles(
+      join(fixtures, 'reference.csv'),
+      join(fixtures, 'current.csv'),
+      thresholdsFromSettings(objectSource({ 'drift.method': 'psi', 'drift.psiThresholds': [0.99, 1] })),
+    );
+    const strict = await compareFiles(
+      join(fixtures, 'reference.csv'),
+      join(fixtures, 'current.csv'),
+      thresholdsFromSettings(objectSource({ 'drift.method': 'psi', 'drift.psiThresholds': [0, 0.001] })),
+    );
     assert.equal(loose.thresholds.psiModerate, 0.99);
     assert.ok(loose.features.length > 0);
     assert.deepEqual(loose.features.map((f) => f.name).sort(), strict.features.map((f) => f.name).sort());
-    assert.ok(strict.features.filter((f) => f.status === 'drift').length > loose.features.filter((f) => f.status === 'drift').length, 'a lower PSI threshold calls more features drifted');
+    assert.ok(
+      strict.features.filter((f) => f.status === 'drift').length > loose.features.filter((f) => f.status === 'drift').length,
+      'a lower PSI threshold calls more features drifted',
+    );
   });
 
   it('loads a stored report, and says what is wrong with a file that is not one', async () => {
     const report = await compareFiles(join(fixtures, 'reference.csv'), join(fixtures, 'current.csv'));
     const good = join(dir, 'drift.json');
     writeFileSync(good, JSON.stringify(report));
-    assert.deepEqual((await loadReportFile(good)).features.map((f) => f.name), report.features.map((f) => f.name));
+    assert.deepEqual(
+      (await loadReportFile(good)).features.map((f) => f.name),
+      report.features.map((f) => f.name),
+    );
     const cases: Array<[string, string | undefined, RegExp]> = [
       [join(dir, 'missing.json'), undefined, /No drift report at .*missing\.json/],
       [join(dir, 'half.json'), '{"version": 1, "feat', /is not valid JSON/],

@@ -18,7 +18,13 @@ export async function loadReportFile(path: string): Promise<DriftReport> {
   try {
     text = await fs.readFile(path, 'utf8');
   } catch (e) {
-    throw new KubeMLError('not-found', `No drift report at ${path}.`, 'Run a validation with drift enabled, or open two data files.', undefined, { cause: e });
+    throw new KubeMLError(
+      'not-found',
+      `No drift report at ${path}.`,
+      'Run a validation with drift enabled, or open two data files.',
+      undefined,
+      { cause: e },
+    );
   }
   let json: unknown;
   try {
@@ -26,7 +32,8 @@ export async function loadReportFile(path: string): Promise<DriftReport> {
   } catch (e) {
     throw new KubeMLError('invalid', `${path} is not valid JSON.`, 'The run may still be writing it; try again.', undefined, { cause: e });
   }
-  if (!isDriftReport(json)) throw new KubeMLError('invalid', `${path} is not a KubeML drift report (version 1): ${driftReportProblem(json)}.`);
+  if (!isDriftReport(json))
+    throw new KubeMLError('invalid', `${path} is not a KubeML drift report (version 1): ${driftReportProblem(json)}.`);
   return json;
 }
 
@@ -42,7 +49,9 @@ export interface ClusterAccess {
 }
 
 /** Two files in the cluster: in one pod, or on one claim (read through one short-lived pod). */
-export type ClusterPair = { readonly pod: { namespace: string; name: string; container?: string }; readonly reference: string; readonly current: string } | { readonly claim: { namespace: string; name: string }; readonly reference: string; readonly current: string };
+export type ClusterPair =
+  | { readonly pod: { namespace: string; name: string; container?: string }; readonly reference: string; readonly current: string }
+  | { readonly claim: { namespace: string; name: string }; readonly reference: string; readonly current: string };
 
 /** Arguments for scripts and tests: `{ cluster: ClusterPair }` or `{ prometheus: { query?, model?, rangeSeconds? } }`. */
 export interface DriftSourceArg {
@@ -71,4 +80,3 @@ export async function compareClusterFiles(
   onProgress?.('computing drift');
   return driftReport(tables[0], tables[1], { thresholds });
 }
-

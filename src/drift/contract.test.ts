@@ -1,18 +1,43 @@
 import { strict as assert } from 'node:assert';
 import { computeDrift, summarizeReference } from './engine';
-import { MAX_FEATURE_NAME, driftReportProblem, isDriftReport, isHostMessage, isPageMessage, reportToCsv, shortFeatureName } from '../model/driftContract';
+import {
+  MAX_FEATURE_NAME,
+  driftReportProblem,
+  isDriftReport,
+  isHostMessage,
+  isPageMessage,
+  reportToCsv,
+  shortFeatureName,
+} from '../model/driftContract';
 import type { Table } from './table';
 
-const t = (v: number[], name = '=cmd'): Table => ({ source: 'm', rows: v.length, columns: [{ name, kind: 'numeric', values: Float64Array.from(v) }], warnings: [] });
+const t = (v: number[], name = '=cmd'): Table => ({
+  source: 'm',
+  rows: v.length,
+  columns: [{ name, kind: 'numeric', values: Float64Array.from(v) }],
+  warnings: [],
+});
 /** A report from the engine on a column with this name, as the page receives it (through JSON). */
-const reportNamed = (name: string) => JSON.parse(JSON.stringify(computeDrift(summarizeReference(t([1, 2, 3, 3, 3, 3], name)), t([4, 5, 6, 7, 8, 9], name), { windows: { rows: 3 } })));
+const reportNamed = (name: string) =>
+  JSON.parse(
+    JSON.stringify(computeDrift(summarizeReference(t([1, 2, 3, 3, 3, 3], name)), t([4, 5, 6, 7, 8, 9], name), { windows: { rows: 3 } })),
+  );
 
 describe('drift panel contract', () => {
   it('accepts exactly the page messages it defines', () => {
     assert.ok(isPageMessage({ type: 'ready' }));
     assert.ok(isPageMessage({ type: 'select', feature: 'x' }));
     assert.ok(isPageMessage({ type: 'exportPng', feature: 'x', dataUrl: 'data:image/png;base64,iVBORw0K' }));
-    for (const bad of [null, 'ready', { type: 'ready', extra: 1 }, { type: 'select' }, { type: 'select', feature: 3 }, { type: 'exportPng', feature: 'x', dataUrl: 'data:text/html;base64,AAAA' }, { type: 'exportPng', feature: 'x', dataUrl: 'data:image/png;base64,<script>' }, { type: 'eval', code: '1' }]) {
+    for (const bad of [
+      null,
+      'ready',
+      { type: 'ready', extra: 1 },
+      { type: 'select' },
+      { type: 'select', feature: 3 },
+      { type: 'exportPng', feature: 'x', dataUrl: 'data:text/html;base64,AAAA' },
+      { type: 'exportPng', feature: 'x', dataUrl: 'data:image/png;base64,<script>' },
+      { type: 'eval', code: '1' },
+    ]) {
       assert.equal(isPageMessage(bad), false, JSON.stringify(bad));
     }
   });

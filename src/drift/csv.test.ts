@@ -30,7 +30,11 @@ describe(`drift CSV parser against ${fixture.library}`, () => {
       for (let cut = 0; cut <= c.input.length; cut++) {
         const pieces = cut === 0 ? [c.input] : [c.input.slice(0, cut), c.input.slice(cut)];
         if (c.error) {
-          assert.throws(() => records(pieces, c.delimiter), (e: unknown) => KubeMLError.is(e) && /the quote that opens on line \d+ is never closed/.test(e.message), `cut at ${cut}`);
+          assert.throws(
+            () => records(pieces, c.delimiter),
+            (e: unknown) => KubeMLError.is(e) && /the quote that opens on line \d+ is never closed/.test(e.message),
+            `cut at ${cut}`,
+          );
         } else {
           assert.deepEqual(records(pieces, c.delimiter), c.records, `cut at ${cut}`);
         }
@@ -40,7 +44,20 @@ describe(`drift CSV parser against ${fixture.library}`, () => {
 
   it('covers every kind of case the brief lists', () => {
     const names = fixture.cases.map((c) => c.name).join('\n');
-    for (const kind of [/quoted/, /escaped quotes/, /line breaks inside quotes/, /^CR$/m, /^CRLF$/m, /BOM/, /semicolon/, /tab/, /empty fields/, /no trailing line break/, /blank lines/]) assert.match(names, kind);
+    for (const kind of [
+      /quoted/,
+      /escaped quotes/,
+      /line breaks inside quotes/,
+      /^CR$/m,
+      /^CRLF$/m,
+      /BOM/,
+      /semicolon/,
+      /tab/,
+      /empty fields/,
+      /no trailing line break/,
+      /blank lines/,
+    ])
+      assert.match(names, kind);
   });
 });
 
@@ -51,7 +68,14 @@ describe('drift CSV parser: lines and positions', () => {
     const lines = new LineSplitter('m.csv', 1 << 20, (t, eol, n) => recs.line(t, eol, n));
     lines.push('a\r\n"b\r\nc"\r\nd\re\n\nf');
     lines.end();
-    assert.deepEqual(seen, [['a', 1], ['b\r\nc', 2], ['d', 4], ['e', 5], ['', 6], ['f', 7]]);
+    assert.deepEqual(seen, [
+      ['a', 1],
+      ['b\r\nc', 2],
+      ['d', 4],
+      ['e', 5],
+      ['', 6],
+      ['f', 7],
+    ]);
     assert.throws(() => parseCsv('a\nb\n1,"x,\n2\n3\n'), /m?the quote that opens on line 3 is never closed \(the file ends inside it\)/);
   });
 

@@ -35,7 +35,11 @@ import { KubeMLError } from '../common/errors';
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 function lineTooLong(source: string, line: number, max: number): KubeMLError {
-  return new KubeMLError('invalid', `${basename(source)}: line ${fmt(line)} is longer than ${fmt(max)} characters, the most a line may have.`, 'Check that the file is text with line breaks (CSV, TSV or JSON Lines), not one huge record.');
+  return new KubeMLError(
+    'invalid',
+    `${basename(source)}: line ${fmt(line)} is longer than ${fmt(max)} characters, the most a line may have.`,
+    'Check that the file is text with line breaks (CSV, TSV or JSON Lines), not one huge record.',
+  );
 }
 
 /** Splits text into lines at LF, CRLF or CR; hands each to `onLine` with its line break ('' for the last line without one). */
@@ -149,7 +153,8 @@ export class CsvRecords {
   line(text: string, eol: string, line: number): boolean {
     if (this.open) {
       this.recordChars += text.length + eol.length;
-      if (this.recordChars > this.maxChars) throw this.unclosed(`it runs past ${fmt(this.maxChars)} characters, the most a record may have`);
+      if (this.recordChars > this.maxChars)
+        throw this.unclosed(`it runs past ${fmt(this.maxChars)} characters, the most a record may have`);
       const at = this.inQuote(text, 0, eol);
       return at < 0 ? true : this.afterQuote(text, at, eol, line);
     }
@@ -165,7 +170,11 @@ export class CsvRecords {
   }
 
   private unclosed(why: string): KubeMLError {
-    return new KubeMLError('invalid', `${basename(this.source)}: the quote that opens on line ${fmt(this.quoteLine)} is never closed (${why}).`, 'Close the quoted field with a ", or write a " inside a quoted field as "".');
+    return new KubeMLError(
+      'invalid',
+      `${basename(this.source)}: the quote that opens on line ${fmt(this.quoteLine)} is never closed (${why}).`,
+      'Close the quoted field with a ", or write a " inside a quoted field as "".',
+    );
   }
 
   /** Fields from position `i` (the start of a field) to the end of the line. */

@@ -20,7 +20,10 @@ interface Fixture {
   ks?: { statistic: number; pvalue: number };
   chi2?: { statistic: number | 'inf'; pvalue: number };
 }
-const fx = JSON.parse(readFileSync(join(__dirname, '../../test/fixtures/drift/scipy-property.json'), 'utf8')) as { numeric: Fixture[]; chi2Binned: Fixture[] };
+const fx = JSON.parse(readFileSync(join(__dirname, '../../test/fixtures/drift/scipy-property.json'), 'utf8')) as {
+  numeric: Fixture[];
+  chi2Binned: Fixture[];
+};
 type Cell = number | null | 'inf' | '-inf';
 const cell = (c: Cell): number => (c === null ? NaN : c === 'inf' ? Infinity : c === '-inf' ? -Infinity : c);
 function decode(e: unknown): Float64Array {
@@ -52,7 +55,10 @@ function rng(seed: number): () => number {
 describe('drift engine: no wrong numbers', () => {
   it('a sparse column (one finite value in 3,000 rows) against the same value: no drift, as scipy (KS 0), and the value named', () => {
     const c = byName(fx.numeric, 'sparse 3000 rows against the same value in a short column');
-    const r = computeDrift(summarizeReference(table('r', { x: decode(c.reference) }), { method: 'ks' }), table('c', { x: decode(c.current) }));
+    const r = computeDrift(
+      summarizeReference(table('r', { x: decode(c.reference) }), { method: 'ks' }),
+      table('c', { x: decode(c.current) }),
+    );
     const f = r.features[0];
     assert.equal(f.stats.ks!.statistic, c.ks!.statistic, 'KS statistic (scipy)');
     assert.equal(f.stats.ks!.pValue, c.ks!.pvalue, 'KS p-value (scipy)');
@@ -74,10 +80,17 @@ describe('drift engine: no wrong numbers', () => {
   });
 
   describe('--method chi2 on numeric bins that are empty in both samples (scipy.stats.chisquare on the bins that hold values)', () => {
-    for (const name of ['ties at both ends: the first bin is empty in both', 'ties at the minimum, current shifted up', 'identical data, bins empty in both']) {
+    for (const name of [
+      'ties at both ends: the first bin is empty in both',
+      'ties at the minimum, current shifted up',
+      'identical data, bins empty in both',
+    ]) {
       it(name, () => {
         const c = byName(fx.chi2Binned, name);
-        const f = computeDrift(summarizeReference(table('r', { x: decode(c.reference) }), { method: 'chi2' }), table('c', { x: decode(c.current) })).features[0];
+        const f = computeDrift(
+          summarizeReference(table('r', { x: decode(c.reference) }), { method: 'chi2' }),
+          table('c', { x: decode(c.current) }),
+        ).features[0];
         const p = f.stats.chi2!.pValue;
         assert.ok(Math.abs(p - c.chi2!.pvalue) <= 1e-9 * c.chi2!.pvalue, `p-value ${p} vs scipy ${c.chi2!.pvalue}`);
         assert.equal(f.score, p);
@@ -114,7 +127,8 @@ describe('drift engine: no wrong numbers', () => {
         const stats = withoutNaN({ [test]: { statistic: NaN, pValue: NaN, dof: 1, method: 'exact' } });
         assert.equal(verdict('f', test, stats, t).status, 'not-computed', test);
       }
-      for (const test of ['js', 'psi'] as const) assert.equal(verdict('f', test, withoutNaN({ [test]: NaN }), t).status, 'not-computed', test);
+      for (const test of ['js', 'psi'] as const)
+        assert.equal(verdict('f', test, withoutNaN({ [test]: NaN }), t).status, 'not-computed', test);
       assert.equal(verdict('f', 'js', {}, t).status, 'not-computed', 'a statistic that is missing altogether');
       assert.deepEqual(verdict('f', 'psi', { psi: 0.3 }, t), { status: 'drift', score: 0.3, threshold: t.psiModerate });
     });
@@ -131,11 +145,25 @@ describe('drift engine: no wrong numbers', () => {
       ].map(({ ref, cur: c }) => {
         const feature = compareNumeric(ref, c, t);
         const w = compareNumeric(ref, c, t, false);
-        return { feature, windows: [w.reason === undefined ? { name: w.name, status: w.status, test: w.test, score: w.score, threshold: w.threshold } : { name: w.name, status: w.status, test: w.test, threshold: w.threshold, reason: w.reason }] };
+        return {
+          feature,
+          windows: [
+            w.reason === undefined
+              ? { name: w.name, status: w.status, test: w.test, score: w.score, threshold: w.threshold }
+              : { name: w.name, status: w.status, test: w.test, threshold: w.threshold, reason: w.reason },
+          ],
+        };
       });
       const current = table('c', { x: good });
       const report = assembleReport({ source: 'r', rows: 50 }, t, current, [], results, [{ label: 'rows 1–50', start: 0, end: 50 }]);
-      assert.deepEqual(report.features.map((f) => [f.name, f.status]), [['a', 'drift'], ['b', 'ok'], ['x', 'not-computed']]);
+      assert.deepEqual(
+        report.features.map((f) => [f.name, f.status]),
+        [
+          ['a', 'drift'],
+          ['b', 'ok'],
+          ['x', 'not-computed'],
+        ],
+      );
       assert.equal(report.driftedShare, 0.5, '1 of the 2 features with a verdict');
       assert.equal(report.windows[0].driftedShare, 0.5);
       assert.equal(report.windows[0].features[0].reason, report.features[2].reason);
@@ -152,10 +180,16 @@ describe('drift engine: no wrong numbers', () => {
     assert.ok(Math.abs(w - 1e308 / 3) / (1e308 / 3) < 1e-15, `${w} (exactly: 2e308 / 6)`);
     // Beyond the largest double the distance is Infinity, not NaN.
     assert.equal(compareSorted(Float64Array.of(-1.5e308), Float64Array.of(1.5e308)).wasserstein, Infinity);
-    const r = computeDrift(summarizeReference(table('r', { x: Float64Array.of(-1.7e308, -1e308, 0, 1e308, 1.7e308, 1.7e308) }), { method: 'wasserstein' }), table('c', { x: Float64Array.of(-1.7e308, 1.7e308, 1.7e308) }));
+    const r = computeDrift(
+      summarizeReference(table('r', { x: Float64Array.of(-1.7e308, -1e308, 0, 1e308, 1.7e308, 1.7e308) }), { method: 'wasserstein' }),
+      table('c', { x: Float64Array.of(-1.7e308, 1.7e308, 1.7e308) }),
+    );
     const f = r.features[0];
     noNaN(f, 'feature');
-    assert.ok(f.histogram!.edges!.every((e) => Number.isFinite(e)), 'histogram edges');
+    assert.ok(
+      f.histogram!.edges!.every((e) => Number.isFinite(e)),
+      'histogram edges',
+    );
   });
 });
 
@@ -175,7 +209,12 @@ describe('drift engine: the report does not depend on the order of the rows', ()
       // Mixed: numbers in the reference, categories in the current data (compared as categories).
       shift === 0
         ? { name: 'mixed', kind: 'numeric', values: n(rows, () => [1, 2, 2.5, NaN][Math.floor(u() * 4)]) }
-        : { name: 'mixed', kind: 'categorical', codes: Int32Array.from({ length: rows }, () => Math.floor(u() * 4) - 1), categories: ['1', '2.5', 'unknown'] },
+        : {
+            name: 'mixed',
+            kind: 'categorical',
+            codes: Int32Array.from({ length: rows }, () => Math.floor(u() * 4) - 1),
+            categories: ['1', '2.5', 'unknown'],
+          },
     ];
   }
   function shuffled(t: Table): Table {
@@ -184,7 +223,11 @@ describe('drift engine: the report does not depend on the order of the rows', ()
       const j = Math.floor(u() * (i + 1));
       [p[i], p[j]] = [p[j], p[i]];
     }
-    const cols = t.columns.map((c): Column => (c.kind === 'categorical' ? { ...c, codes: c.codes.map((_, i) => c.codes[p[i]]) } : { ...c, values: c.values.map((_, i) => c.values[p[i]]) }));
+    const cols = t.columns.map((c): Column =>
+      c.kind === 'categorical'
+        ? { ...c, codes: c.codes.map((_, i) => c.codes[p[i]]) }
+        : { ...c, values: c.values.map((_, i) => c.values[p[i]]) },
+    );
     return { ...t, columns: cols };
   }
   it('windows of a time column hold the rows of their time span, whatever the order of the rows (rows without a time in none)', () => {
@@ -195,26 +238,64 @@ describe('drift engine: the report does not depend on the order of the rows', ()
     const time = n(rows, () => 0).map((_, i) => (i % 97 === 5 ? NaN : t0 + Math.floor((i * 6 * hour) / rows)));
     const cols: Column[] = [
       { name: 'ts', kind: 'time', values: time },
-      { name: 'x', kind: 'numeric', values: time.map((v) => (v >= t0 + 2 * hour && v < t0 + 4 * hour ? 1.5 : 0) + Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u())) },
+      {
+        name: 'x',
+        kind: 'numeric',
+        values: time.map(
+          (v) => (v >= t0 + 2 * hour && v < t0 + 4 * hour ? 1.5 : 0) + Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u()),
+        ),
+      },
       { name: 'sparse', kind: 'numeric', values: n(rows, () => (u() < 0.002 ? 7.25 : NaN)) },
-      { name: 'color', kind: 'categorical', codes: Int32Array.from({ length: rows }, () => Math.floor(u() * 4) - 1), categories: ['red', 'green', 'blue'] },
+      {
+        name: 'color',
+        kind: 'categorical',
+        codes: Int32Array.from({ length: rows }, () => Math.floor(u() * 4) - 1),
+        categories: ['red', 'green', 'blue'],
+      },
     ];
     const cur: Table = { source: 'c', rows, columns: cols, warnings: [] };
     const refX: Column = { name: 'x', kind: 'numeric', values: n(rows, () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u())) };
     const ref = summarizeReference({ source: 'r', rows, columns: [refX, ...cols.slice(2)], warnings: [] });
     const a = computeDrift(ref, cur, { windows: { column: 'ts', every: hour } });
     const b = computeDrift(ref, shuffled(cur), { windows: { column: 'ts', every: hour } });
-    assert.deepEqual(a.windows.map((w) => w.label), Array.from({ length: 6 }, (_, h) => new Date(t0 + h * hour).toISOString()));
-    assert.equal(a.windows.reduce((k, w) => k + w.rows, 0), rows - time.filter((v) => Number.isNaN(v)).length, 'every row with a time, once');
-    assert.deepEqual(a.windows.map((w) => w.features.find((f) => f.name === 'x')!.status), ['ok', 'ok', 'drift', 'drift', 'ok', 'ok']);
+    assert.deepEqual(
+      a.windows.map((w) => w.label),
+      Array.from({ length: 6 }, (_, h) => new Date(t0 + h * hour).toISOString()),
+    );
+    assert.equal(
+      a.windows.reduce((k, w) => k + w.rows, 0),
+      rows - time.filter((v) => Number.isNaN(v)).length,
+      'every row with a time, once',
+    );
+    assert.deepEqual(
+      a.windows.map((w) => w.features.find((f) => f.name === 'x')!.status),
+      ['ok', 'ok', 'drift', 'drift', 'ok', 'ok'],
+    );
     assert.equal(JSON.stringify({ ...b, createdAt: '' }), JSON.stringify({ ...a, createdAt: '' }));
     // A time of ±Infinity is in no window either.
-    const inf = computeDrift(ref, { ...cur, columns: [{ name: 'ts', kind: 'time', values: time.map((v, i) => (i === 0 ? -Infinity : i === 1 ? Infinity : v)) }, ...cols.slice(1)] }, { windows: { column: 'ts', every: hour } });
-    assert.deepEqual(inf.windows.map((w) => w.label), a.windows.map((w) => w.label));
+    const inf = computeDrift(
+      ref,
+      {
+        ...cur,
+        columns: [
+          { name: 'ts', kind: 'time', values: time.map((v, i) => (i === 0 ? -Infinity : i === 1 ? Infinity : v)) },
+          ...cols.slice(1),
+        ],
+      },
+      { windows: { column: 'ts', every: hour } },
+    );
+    assert.deepEqual(
+      inf.windows.map((w) => w.label),
+      a.windows.map((w) => w.label),
+    );
     assert.equal(inf.windows[0].rows, a.windows[0].rows - 2);
   });
 
-  for (const [refRows, curRows] of [[3000, 2500], [800, 5000], [2048, 2048]]) {
+  for (const [refRows, curRows] of [
+    [3000, 2500],
+    [800, 5000],
+    [2048, 2048],
+  ]) {
     it(`reference ${refRows} rows, current ${curRows}: every method gives the same report after shuffling both`, () => {
       const ref: Table = { source: 'r', rows: refRows, columns: columns(refRows, 0), warnings: [] };
       const cur: Table = { source: 'c', rows: curRows, columns: columns(curRows, 0.3), warnings: [] };

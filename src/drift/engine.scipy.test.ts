@@ -93,8 +93,25 @@ function only(r: { features: FeatureDrift[] }): FeatureDrift {
 describe('drift engine against scipy on generated edge cases (scipy-property.json)', () => {
   it('covers what it claims to: sparse, ties, tiny, huge, tiny, subnormal, -0.0, runs, top bits, mixed, asymptotic', () => {
     const names = fx.numeric.map((c) => c.name).join('\n');
-    for (const k of ['sparse', 'heavy ties', 'tiny n1=1', 'tiny n1=3', 'huge', 'tiny:', 'subnormals', '-0.0', 'long runs', 'top 32 bits', 'mixed', 'asymptotic']) assert.match(names, new RegExp(k), k);
-    assert.ok(fx.numeric.some((c) => decodeColumn(c.reference).length >= 2048 && c.finite[0] <= 2), 'a sparse column long enough for the radix sort');
+    for (const k of [
+      'sparse',
+      'heavy ties',
+      'tiny n1=1',
+      'tiny n1=3',
+      'huge',
+      'tiny:',
+      'subnormals',
+      '-0.0',
+      'long runs',
+      'top 32 bits',
+      'mixed',
+      'asymptotic',
+    ])
+      assert.match(names, new RegExp(k), k);
+    assert.ok(
+      fx.numeric.some((c) => decodeColumn(c.reference).length >= 2048 && c.finite[0] <= 2),
+      'a sparse column long enough for the radix sort',
+    );
   });
 
   describe('ks_2samp (statistic exact, p-value 1e-9 relative) and wasserstein_distance (1e-12 relative)', () => {
@@ -126,7 +143,12 @@ describe('drift engine against scipy on generated edge cases (scipy-property.jso
   describe('chi-square on the reference quantile bins, with bins empty in both samples', () => {
     for (const c of fx.chi2Binned) {
       it(`${c.name} (${c.emptyInBoth} bins empty in both)`, () => {
-        const f = only(computeDrift(summarizeReference(numericTable('ref', decodeColumn(c.reference)), { method: 'chi2' }), numericTable('cur', decodeColumn(c.current))));
+        const f = only(
+          computeDrift(
+            summarizeReference(numericTable('ref', decodeColumn(c.reference)), { method: 'chi2' }),
+            numericTable('cur', decodeColumn(c.current)),
+          ),
+        );
         assert.equal(f.test, 'chi2');
         const chi = f.stats.chi2!;
         close(chi.statistic, c.chi2.statistic === 'inf' ? Infinity : c.chi2.statistic, 1e-12, 'chi-square statistic');
@@ -149,7 +171,12 @@ describe('drift engine against scipy on generated edge cases (scipy-property.jso
   describe('a numeric reference against text among numbers (compared as categories)', () => {
     for (const c of fx.mixed) {
       it(c.name, () => {
-        const f = only(computeDrift(summarizeReference(numericTable('ref', decodeColumn(c.reference)), { method: 'chi2' }), categoricalTable('cur', c.current)));
+        const f = only(
+          computeDrift(
+            summarizeReference(numericTable('ref', decodeColumn(c.reference)), { method: 'chi2' }),
+            categoricalTable('cur', c.current),
+          ),
+        );
         assert.equal(f.kind, 'categorical');
         assert.deepEqual(f.histogram!.labels, c.keys, 'the categories, numbers written as text');
         close(f.stats.psi, c.psi, 1e-12, 'PSI');

@@ -41,7 +41,8 @@ describe('drift engine properties', () => {
       const cur = normal(n, 1, 1, 2);
       for (const method of ['auto', 'ks', 'wasserstein', 'js', 'psi'] as const) {
         const r = computeDrift(summarizeReference(table('ref', { x: ref }), { method }), table('cur', { x: cur }));
-        if (n >= 800 || method === 'ks' || method === 'auto' || method === 'wasserstein') assert.equal(r.features[0].status, 'drift', `${method}: score ${r.features[0].score}`);
+        if (n >= 800 || method === 'ks' || method === 'auto' || method === 'wasserstein')
+          assert.equal(r.features[0].status, 'drift', `${method}: score ${r.features[0].score}`);
       }
     });
   }
@@ -51,7 +52,10 @@ describe('drift engine properties', () => {
     assert.equal(small.features[0].test, 'ks');
     const large = computeDrift(summarizeReference(table('r', { x: normal(1001, 0, 1, 3) })), table('c', { x: normal(500, 0, 1, 4) }));
     assert.equal(large.features[0].test, 'wasserstein');
-    const few = computeDrift(summarizeReference(table('r', { x: Float64Array.from({ length: 300 }, (_, i) => i % 3) })), table('c', { x: Float64Array.from({ length: 300 }, (_, i) => i % 3) }));
+    const few = computeDrift(
+      summarizeReference(table('r', { x: Float64Array.from({ length: 300 }, (_, i) => i % 3) })),
+      table('c', { x: Float64Array.from({ length: 300 }, (_, i) => i % 3) }),
+    );
     assert.equal(few.features[0].test, 'chi2', 'numeric with at most 5 distinct values is tested as categories');
   });
 
@@ -60,7 +64,14 @@ describe('drift engine properties', () => {
       summarizeReference(table('r', { a: normal(600, 0, 1, 1), b: normal(600, 0, 1, 2), c: normal(600, 0, 1, 3) })),
       table('c', { a: normal(600, 1, 1, 4), b: normal(600, 0, 1, 5), c: normal(600, 2, 1, 6) }),
     );
-    assert.deepEqual(r.features.map((f) => [f.name, f.status]), [['c', 'drift'], ['a', 'drift'], ['b', 'ok']]);
+    assert.deepEqual(
+      r.features.map((f) => [f.name, f.status]),
+      [
+        ['c', 'drift'],
+        ['a', 'drift'],
+        ['b', 'ok'],
+      ],
+    );
     assert.ok(Math.abs(r.driftedShare - 2 / 3) < 1e-12);
     assert.equal(r.datasetDrift, true);
   });
@@ -70,14 +81,24 @@ describe('drift engine properties', () => {
     cur.set(normal(1000, 0, 1, 8), 0);
     cur.set(normal(1000, 0, 1, 9), 1000);
     cur.set(normal(1000, 3, 1, 10), 2000);
-    const r = computeDrift(summarizeReference(table('r', { x: normal(2000, 0, 1, 7) })), table('c', { x: cur }), { windows: { rows: 1000 } });
-    assert.deepEqual(r.windows.map((w) => w.features[0].status), ['ok', 'ok', 'drift']);
-    assert.deepEqual(r.windows.map((w) => w.driftedShare), [0, 0, 1]);
+    const r = computeDrift(summarizeReference(table('r', { x: normal(2000, 0, 1, 7) })), table('c', { x: cur }), {
+      windows: { rows: 1000 },
+    });
+    assert.deepEqual(
+      r.windows.map((w) => w.features[0].status),
+      ['ok', 'ok', 'drift'],
+    );
+    assert.deepEqual(
+      r.windows.map((w) => w.driftedShare),
+      [0, 0, 1],
+    );
   });
 
   it('defines empty, constant, non-finite and single-row columns', () => {
     const r = computeDrift(
-      summarizeReference(table('r', { empty: Float64Array.of(NaN, NaN), constant: Float64Array.of(5, 5), inf: Float64Array.of(1, Infinity) })),
+      summarizeReference(
+        table('r', { empty: Float64Array.of(NaN, NaN), constant: Float64Array.of(5, 5), inf: Float64Array.of(1, Infinity) }),
+      ),
       table('c', { empty: Float64Array.of(1), constant: Float64Array.of(6), inf: Float64Array.of(-Infinity) }),
     );
     const by = new Map(r.features.map((f) => [f.name, f]));
@@ -93,11 +114,26 @@ describe('drift engine properties', () => {
   it('names mismatched schemas and refuses data with no column in common', async () => {
     const ref = summarizeReference(await readTableFile(join(FIX, 'reference.csv')));
     const other = await readTableFile(join(FIX, 'other-schema.csv'));
-    assert.throws(() => computeDrift(ref, other), (e: unknown) => KubeMLError.is(e) && /no feature column in common/.test(e.message));
+    assert.throws(
+      () => computeDrift(ref, other),
+      (e: unknown) => KubeMLError.is(e) && /no feature column in common/.test(e.message),
+    );
     const jsonl = await readTableFile(join(FIX, 'current.jsonl'));
-    assert.deepEqual(computeDrift(ref, jsonl).features.map((f) => f.name).sort(), ['age', 'city', 'income', 'score'], 'timestamps are not features');
-    const r = computeDrift(summarizeReference(table('r', { a: normal(10, 0, 1, 1), b: normal(10, 0, 1, 1) })), table('c', { a: normal(10, 0, 1, 1), c: normal(10, 0, 1, 1) }));
-    assert.deepEqual(r.warnings, ['Column "b" is in the reference but not in the current data; it is not compared.', 'Column "c" is in the current data but not in the reference; it is not compared.']);
+    assert.deepEqual(
+      computeDrift(ref, jsonl)
+        .features.map((f) => f.name)
+        .sort(),
+      ['age', 'city', 'income', 'score'],
+      'timestamps are not features',
+    );
+    const r = computeDrift(
+      summarizeReference(table('r', { a: normal(10, 0, 1, 1), b: normal(10, 0, 1, 1) })),
+      table('c', { a: normal(10, 0, 1, 1), c: normal(10, 0, 1, 1) }),
+    );
+    assert.deepEqual(r.warnings, [
+      'Column "b" is in the reference but not in the current data; it is not compared.',
+      'Column "c" is in the current data but not in the reference; it is not compared.',
+    ]);
   });
 });
 
@@ -105,7 +141,16 @@ describe('drift readers', () => {
   it('infers numbers, timestamps and categories from CSV', async () => {
     const t = await readTableFile(join(FIX, 'reference.csv'));
     assert.equal(t.rows, 600);
-    assert.deepEqual(t.columns.map((c) => [c.name, c.kind]), [['timestamp', 'time'], ['age', 'numeric'], ['income', 'numeric'], ['score', 'numeric'], ['city', 'categorical']]);
+    assert.deepEqual(
+      t.columns.map((c) => [c.name, c.kind]),
+      [
+        ['timestamp', 'time'],
+        ['age', 'numeric'],
+        ['income', 'numeric'],
+        ['score', 'numeric'],
+        ['city', 'categorical'],
+      ],
+    );
   });
 
   it('reads JSON Lines, and CSV split across chunks at any point', async () => {
@@ -115,7 +160,10 @@ describe('drift readers', () => {
       assert.equal(t.rows, 3, `cut at ${cut}`);
       const b = t.columns[1];
       assert.ok(b.kind === 'categorical');
-      assert.deepEqual(Array.from(b.codes, (c) => b.categories[c]), ['x', 'y\nz', 'w']);
+      assert.deepEqual(
+        Array.from(b.codes, (c) => b.categories[c]),
+        ['x', 'y\nz', 'w'],
+      );
     }
   });
 
@@ -137,7 +185,10 @@ describe('drift readers', () => {
     const t = await readTable(['v\n1\n2.5\nabc\n\n'], 'mem.csv');
     const v = t.columns[0];
     assert.ok(v.kind === 'categorical');
-    assert.deepEqual(Array.from(v.codes, (c) => (c < 0 ? null : v.categories[c])), ['1', '2.5', 'abc']);
+    assert.deepEqual(
+      Array.from(v.codes, (c) => (c < 0 ? null : v.categories[c])),
+      ['1', '2.5', 'abc'],
+    );
   });
 
   it('gives clear errors for empty, header-only and missing files, and cuts at maxRows', async () => {

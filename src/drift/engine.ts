@@ -6,8 +6,29 @@
 import { KubeMLError } from '../common/errors';
 import { binCountsSorted, chiSquare, jensenShannon, psi, sharesWithFloor } from './distances';
 import { compareSorted, ks2sampSorted } from './ks';
-import { DEFAULT_THRESHOLDS, isPValueTest, type DriftReport, type DriftThresholds, type FeatureDrift, type FeatureStats, type FeatureStatus, type Histogram, type StatName, type StatTest, type WindowDrift } from '../model/driftReport';
-import { categoricalSample, numericReference, numericSample, valueCounts, type CategoricalSample, type FeatureReference, type NumericReference, type NumericSample } from './summary';
+import {
+  DEFAULT_THRESHOLDS,
+  isPValueTest,
+  type DriftReport,
+  type DriftThresholds,
+  type FeatureDrift,
+  type FeatureStats,
+  type FeatureStatus,
+  type Histogram,
+  type StatName,
+  type StatTest,
+  type WindowDrift,
+} from '../model/driftReport';
+import {
+  categoricalSample,
+  numericReference,
+  numericSample,
+  valueCounts,
+  type CategoricalSample,
+  type FeatureReference,
+  type NumericReference,
+  type NumericSample,
+} from './summary';
 import { numericAsCategorical, type Column, type Table } from './table';
 
 export interface ReferenceSummary {
@@ -83,13 +104,18 @@ export interface Verdict {
  * statistic could not be computed (a NaN score never counts as 'ok' nor as 'drift').
  */
 export function verdict(name: string, test: StatTest, stats: FeatureStats, t: DriftThresholds): Verdict {
-  const threshold = test === 'ks' || test === 'chi2' ? t.pValue : test === 'wasserstein' ? t.wassersteinNormed : test === 'js' ? t.js : t.psiModerate;
+  const threshold =
+    test === 'ks' || test === 'chi2' ? t.pValue : test === 'wasserstein' ? t.wassersteinNormed : test === 'js' ? t.js : t.psiModerate;
   const stat = SCORE_STAT[test];
   const v = stats[stat];
   const score = typeof v === 'number' ? v : v?.pValue;
   if (score === undefined || Number.isNaN(score)) {
     const why = stats.notComputed?.[stat] ?? `the ${STAT_LABEL[stat]} was not computed`;
-    return { status: 'not-computed', threshold, reason: `${name}: no verdict: ${why}. Another test may work: --method on the command line, kubeml.drift.method in VS Code.` };
+    return {
+      status: 'not-computed',
+      threshold,
+      reason: `${name}: no verdict: ${why}. Another test may work: --method on the command line, kubeml.drift.method in VS Code.`,
+    };
   }
   return { status: (isPValueTest(test) ? score < threshold : score >= threshold) ? 'drift' : 'ok', score, threshold };
 }
@@ -113,14 +139,23 @@ function countStats(r: ArrayLike<number>, c: ArrayLike<number>, nRef: number, nC
 
 function commonWarnings(name: string, refN: number, curN: number, miss: [number, number], inf: [number, number]): string[] {
   const w: string[] = [];
-  if (miss[0] || miss[1]) w.push(`${name}: ${plural(miss[0], 'missing value')} in the reference and ${plural(miss[1], 'missing value')} in the current data were ignored.`);
+  if (miss[0] || miss[1])
+    w.push(
+      `${name}: ${plural(miss[0], 'missing value')} in the reference and ${plural(miss[1], 'missing value')} in the current data were ignored.`,
+    );
   if (inf[0] || inf[1]) w.push(`${name}: ${plural(inf[0] + inf[1], 'infinite value')} (±Inf) were excluded.`);
   if (refN > 0 && refN < FEW_VALUES) w.push(`${name}: only ${plural(refN, 'value')} in the reference: too few for a reliable verdict.`);
   if (curN > 0 && curN < FEW_VALUES) w.push(`${name}: only ${plural(curN, 'value')} in the current data: too few for a reliable verdict.`);
   return w;
 }
 
-function skipped(name: string, kind: 'numeric' | 'categorical', counts: FeatureDrift['counts'], warnings: string[], why: string): FeatureDrift {
+function skipped(
+  name: string,
+  kind: 'numeric' | 'categorical',
+  counts: FeatureDrift['counts'],
+  warnings: string[],
+  why: string,
+): FeatureDrift {
   return { name, kind, status: 'skipped', stats: {}, counts, warnings: [...warnings, `${name}: ${why} It is not compared.`] };
 }
 
@@ -130,7 +165,9 @@ function histogram(ref: NumericReference, cur: NumericSample): Histogram {
   const bins = lo === hi ? 1 : HIST_BINS;
   // hi - lo overflows for values near ±1.8e308: then the weighted mean of the two ends.
   const span = hi - lo;
-  const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? hi : Number.isFinite(span) ? lo + (span * i) / bins : lo * (1 - i / bins) + hi * (i / bins)));
+  const edges = Array.from({ length: bins + 1 }, (_, i) =>
+    i === bins ? hi : Number.isFinite(span) ? lo + (span * i) / bins : lo * (1 - i / bins) + hi * (i / bins),
+  );
   const inner = Float64Array.from(edges.slice(1, -1));
   const share = (s: Float64Array) => Array.from(binCountsSorted(s, inner), (c) => c / s.length);
   return { edges, reference: share(ref.sorted), current: share(cur.sorted) };
@@ -139,7 +176,14 @@ function histogram(ref: NumericReference, cur: NumericSample): Histogram {
 export function compareNumeric(ref: NumericReference, cur: NumericSample, t: DriftThresholds, withHistogram = true): FeatureDrift {
   const a = ref.sorted;
   const b = cur.sorted;
-  const counts = { reference: a.length, current: b.length, missingReference: ref.missing, missingCurrent: cur.missing, nonFiniteReference: ref.nonFinite, nonFiniteCurrent: cur.nonFinite };
+  const counts = {
+    reference: a.length,
+    current: b.length,
+    missingReference: ref.missing,
+    missingCurrent: cur.missing,
+    nonFiniteReference: ref.nonFinite,
+    nonFiniteCurrent: cur.nonFinite,
+  };
   const warnings = commonWarnings(ref.name, a.length, b.length, [ref.missing, cur.missing], [ref.nonFinite, cur.nonFinite]);
   if (a.length === 0) return skipped(ref.name, 'numeric', counts, warnings, 'the reference has no numeric value.');
   if (b.length === 0) return skipped(ref.name, 'numeric', counts, warnings, 'the current data has no numeric value.');
@@ -163,27 +207,63 @@ export function compareNumeric(ref: NumericReference, cur: NumericSample, t: Dri
   const v = verdict(ref.name, test, stats, t);
   if (v.reason) warnings.push(v.reason);
   return {
-    name: ref.name, kind: 'numeric', status: v.status, test, score: v.score, threshold: v.threshold, ...(v.reason ? { reason: v.reason } : {}), psiBand: band(stats.psi, t),
-    stats, counts, histogram: withHistogram ? histogram(ref, cur) : undefined, warnings,
+    name: ref.name,
+    kind: 'numeric',
+    status: v.status,
+    test,
+    score: v.score,
+    threshold: v.threshold,
+    ...(v.reason ? { reason: v.reason } : {}),
+    psiBand: band(stats.psi, t),
+    stats,
+    counts,
+    histogram: withHistogram ? histogram(ref, cur) : undefined,
+    warnings,
   };
 }
 
 export function compareCategorical(ref: CategoricalSample, cur: CategoricalSample, t: DriftThresholds): FeatureDrift {
-  const counts = { reference: ref.total, current: cur.total, missingReference: ref.missing, missingCurrent: cur.missing, nonFiniteReference: 0, nonFiniteCurrent: 0 };
+  const counts = {
+    reference: ref.total,
+    current: cur.total,
+    missingReference: ref.missing,
+    missingCurrent: cur.missing,
+    nonFiniteReference: 0,
+    nonFiniteCurrent: 0,
+  };
   const warnings = commonWarnings(ref.name, ref.total, cur.total, [ref.missing, cur.missing], [0, 0]);
   if (ref.total === 0) return skipped(ref.name, 'categorical', counts, warnings, 'the reference has no value.');
   if (cur.total === 0) return skipped(ref.name, 'categorical', counts, warnings, 'the current data has no value.');
   if (ref.counts.size === 1) warnings.push(`${ref.name}: constant in the reference (every value is "${[...ref.counts.keys()][0]}").`);
   const al = aligned(ref.counts, cur.counts);
   const unseen = al.keys.filter((_, i) => al.r[i] === 0);
-  if (unseen.length) warnings.push(`${ref.name}: ${plural(unseen.length, 'category')} never seen in the reference (${unseen.slice(0, 3).map((k) => JSON.stringify(k)).join(', ')}${unseen.length > 3 ? ', …' : ''}).`);
+  if (unseen.length)
+    warnings.push(
+      `${ref.name}: ${plural(unseen.length, 'category')} never seen in the reference (${unseen
+        .slice(0, 3)
+        .map((k) => JSON.stringify(k))
+        .join(', ')}${unseen.length > 3 ? ', …' : ''}).`,
+    );
   const stats = withoutNaN(countStats(al.r, al.c, ref.total, cur.total));
   let test: StatTest = t.method === 'auto' ? (ref.total <= t.smallReferenceRows ? 'chi2' : 'js') : t.method;
   if (test === 'ks' || test === 'wasserstein') test = 'chi2';
   const v = verdict(ref.name, test, stats, t);
   if (v.reason) warnings.push(v.reason);
   const histogram: Histogram = { labels: al.keys, reference: al.r.map((x) => x / ref.total), current: al.c.map((x) => x / cur.total) };
-  return { name: ref.name, kind: 'categorical', status: v.status, test, score: v.score, threshold: v.threshold, ...(v.reason ? { reason: v.reason } : {}), psiBand: band(stats.psi, t), stats, counts, histogram, warnings };
+  return {
+    name: ref.name,
+    kind: 'categorical',
+    status: v.status,
+    test,
+    score: v.score,
+    threshold: v.threshold,
+    ...(v.reason ? { reason: v.reason } : {}),
+    psiBand: band(stats.psi, t),
+    stats,
+    counts,
+    histogram,
+    warnings,
+  };
 }
 
 /** The column's values at the given rows, as a column of its own. */
@@ -199,13 +279,27 @@ function compareCut(ref: FeatureReference, col: Column, t: DriftThresholds, cut:
   return compareColumn(ref, gather(col, cut.rows), t, 0, cut.rows.length, withHistogram);
 }
 
-function compareColumn(ref: FeatureReference, col: Column, t: DriftThresholds, start: number, end: number, withHistogram: boolean): FeatureDrift {
+function compareColumn(
+  ref: FeatureReference,
+  col: Column,
+  t: DriftThresholds,
+  start: number,
+  end: number,
+  withHistogram: boolean,
+): FeatureDrift {
   if (ref.kind === 'numeric' && col.kind === 'numeric') return compareNumeric(ref, numericSample(col, start, end), t, withHistogram);
   if (ref.kind === 'categorical' && col.kind === 'categorical') return compareCategorical(ref, categoricalSample(col, start, end), t);
-  if (ref.kind === 'categorical' && col.kind === 'numeric') return compareCategorical(ref, categoricalSample(numericAsCategorical(col), start, end), t);
+  if (ref.kind === 'categorical' && col.kind === 'numeric')
+    return compareCategorical(ref, categoricalSample(numericAsCategorical(col), start, end), t);
   if (ref.kind === 'numeric' && col.kind === 'categorical') {
     // Numeric reference, text in the current data: compare as categories, numbers written as text.
-    const asCat: CategoricalSample = { kind: 'categorical', name: ref.name, counts: valueCounts(ref.sorted), total: ref.sorted.length, missing: ref.missing };
+    const asCat: CategoricalSample = {
+      kind: 'categorical',
+      name: ref.name,
+      counts: valueCounts(ref.sorted),
+      total: ref.sorted.length,
+      missing: ref.missing,
+    };
     return compareCategorical(asCat, categoricalSample(col, start, end), t);
   }
   throw new KubeMLError('invalid', `Column "${col.name}" holds timestamps in the current data and cannot be compared.`);
@@ -236,16 +330,25 @@ export function cuts(current: Table, spec: WindowSpec): Cut[] {
   const out: Cut[] = [];
   if ('rows' in spec) {
     const size = Math.max(1, Math.floor(spec.rows));
-    for (let s = 0; s < current.rows; s += size) out.push({ label: `rows ${s + 1}–${Math.min(s + size, current.rows)}`, start: s, end: Math.min(s + size, current.rows) });
+    for (let s = 0; s < current.rows; s += size)
+      out.push({ label: `rows ${s + 1}–${Math.min(s + size, current.rows)}`, start: s, end: Math.min(s + size, current.rows) });
     return out;
   }
   const col = current.columns.find((c) => c.name === spec.column);
   if (!col || col.kind === 'categorical') {
-    throw new KubeMLError('invalid', `The current data has no time or numeric column "${spec.column}" to cut windows by.`, 'Name a column of timestamps or numbers, or window by rows.');
+    throw new KubeMLError(
+      'invalid',
+      `The current data has no time or numeric column "${spec.column}" to cut windows by.`,
+      'Name a column of timestamps or numbers, or window by rows.',
+    );
   }
   const n = current.rows;
   const every = spec.every;
-  const span = (k: number) => ({ label: col.kind === 'time' ? new Date(k * every).toISOString() : String(k * every), from: k * every, to: k * every + every });
+  const span = (k: number) => ({
+    label: col.kind === 'time' ? new Date(k * every).toISOString() : String(k * every),
+    from: k * every,
+    to: k * every + every,
+  });
   // In time order with every row timed (the usual file): each window is one run of rows.
   let ordered = true;
   let prev = -Infinity;
@@ -309,10 +412,13 @@ export interface PairResult {
 /** Compares one feature's reference summary with its current column: the whole sample, then each cut. */
 export function comparePair(fr: FeatureReference, col: Column, t: DriftThresholds, rows: number, cutList: readonly Cut[]): PairResult {
   const feature = compareColumn(fr, col, t, 0, rows, true);
-  if (fr.kind !== col.kind) feature.warnings.push(`${fr.name}: ${fr.kind} in the reference but ${col.kind} in the current data; compared as categories.`);
+  if (fr.kind !== col.kind)
+    feature.warnings.push(`${fr.name}: ${fr.kind} in the reference but ${col.kind} in the current data; compared as categories.`);
   const windows = cutList.map((cut) => {
     const f = compareCut(fr, col, t, cut, false);
-    return f.reason === undefined ? { name: f.name, status: f.status, test: f.test, score: f.score, threshold: f.threshold } : { name: f.name, status: f.status, test: f.test, threshold: f.threshold, reason: f.reason };
+    return f.reason === undefined
+      ? { name: f.name, status: f.status, test: f.test, score: f.score, threshold: f.threshold }
+      : { name: f.name, status: f.status, test: f.test, threshold: f.threshold, reason: f.reason };
   });
   return { feature, windows };
 }
@@ -321,7 +427,12 @@ export function comparePair(fr: FeatureReference, col: Column, t: DriftThreshold
  * Which features to compare: the columns both tables have (time columns are never features),
  * with a warning for each column only one side has. `reference` maps names to kinds.
  */
-export function pairColumns(reference: ReadonlyMap<string, unknown>, refSource: string, current: Table, options: DriftOptions): { names: string[]; warnings: string[] } {
+export function pairColumns(
+  reference: ReadonlyMap<string, unknown>,
+  refSource: string,
+  current: Table,
+  options: DriftOptions,
+): { names: string[]; warnings: string[] } {
   const warnings: string[] = [];
   const byName = new Map(current.columns.map((c) => [c.name, c]));
   const names: string[] = [];
@@ -333,16 +444,28 @@ export function pairColumns(reference: ReadonlyMap<string, unknown>, refSource: 
     else names.push(name);
   }
   for (const c of current.columns) {
-    if (c.kind !== 'time' && !reference.has(c.name) && (!wanted || wanted.has(c.name))) warnings.push(`Column "${c.name}" is in the current data but not in the reference; it is not compared.`);
+    if (c.kind !== 'time' && !reference.has(c.name) && (!wanted || wanted.has(c.name)))
+      warnings.push(`Column "${c.name}" is in the current data but not in the reference; it is not compared.`);
   }
   if (names.length === 0) {
-    throw new KubeMLError('invalid', `The reference (${refSource}) and the current data (${current.source}) have no feature column in common.`, 'Check that both files have a header row with the same column names.');
+    throw new KubeMLError(
+      'invalid',
+      `The reference (${refSource}) and the current data (${current.source}) have no feature column in common.`,
+      'Check that both files have a header row with the same column names.',
+    );
   }
   return { names, warnings };
 }
 
 /** The report from per-feature results (in pair order), the cuts and the warnings. */
-export function assembleReport(reference: { source: string; rows: number }, t: DriftThresholds, current: Table, warnings: string[], results: readonly PairResult[], cutList: readonly Cut[]): DriftReport {
+export function assembleReport(
+  reference: { source: string; rows: number },
+  t: DriftThresholds,
+  current: Table,
+  warnings: string[],
+  results: readonly PairResult[],
+  cutList: readonly Cut[],
+): DriftReport {
   const features = results.map((r) => r.feature);
   const windows: WindowDrift[] = cutList.map((cut, index) => {
     const fs = results.map((r) => r.windows[index]);
@@ -385,8 +508,11 @@ type Ranked = Pick<FeatureDrift, 'status' | 'test' | 'score' | 'threshold'>;
 
 /** How far past (positive) or short of (negative) its threshold a feature is, on one scale for p-values and distances. */
 export function severity(f: Ranked): number {
-  if ((f.status !== 'drift' && f.status !== 'ok') || f.score === undefined || f.test === undefined || f.threshold === undefined) return -Infinity;
-  return isPValueTest(f.test) ? Math.log10(f.threshold) - Math.log10(Math.max(f.score, 1e-300)) : Math.log10(Math.max(f.score, 1e-300) / f.threshold);
+  if ((f.status !== 'drift' && f.status !== 'ok') || f.score === undefined || f.test === undefined || f.threshold === undefined)
+    return -Infinity;
+  return isPValueTest(f.test)
+    ? Math.log10(f.threshold) - Math.log10(Math.max(f.score, 1e-300))
+    : Math.log10(Math.max(f.score, 1e-300) / f.threshold);
 }
 
 /** Sort order for tables: drifted first, then by severity, then those without a verdict, skipped last. */

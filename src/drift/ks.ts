@@ -139,7 +139,12 @@ function exactTwoSided(n1: number, n2: number, g: number, d: number): { ok: bool
 }
 
 /** p-value of the two-sided two-sample statistic d for sample sizes n1, n2. */
-export function ksPValue(d: number, n1: number, n2: number, method: KsMethod = 'auto'): { statistic: number; pValue: number; method: 'exact' | 'asymp' } {
+export function ksPValue(
+  d: number,
+  n1: number,
+  n2: number,
+  method: KsMethod = 'auto',
+): { statistic: number; pValue: number; method: 'exact' | 'asymp' } {
   const g = gcd(n1, n2);
   let mode: 'exact' | 'asymp' = method === 'auto' ? (Math.max(n1, n2) <= MAX_AUTO_N ? 'exact' : 'asymp') : method;
   if (mode === 'exact' && n1 / g >= INT32_MAX / (n2 / g)) mode = 'asymp';

@@ -61,7 +61,10 @@ export class DriftPanel extends Disposable {
 
   update(report: DriftReport): void {
     const known = this.report.windows.length;
-    const sameBase = report.features.length === this.report.features.length && report.windows.length > known && report.windows.slice(0, known).every((w, i) => w.label === this.report.windows[i].label);
+    const sameBase =
+      report.features.length === this.report.features.length &&
+      report.windows.length > known &&
+      report.windows.slice(0, known).every((w, i) => w.label === this.report.windows[i].label);
     this.report = report;
     if (sameBase) for (const w of report.windows.slice(known)) this.post({ type: 'window', window: w });
     else this.post({ type: 'report', report });

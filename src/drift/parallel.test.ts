@@ -12,8 +12,17 @@ function normal(n: number, mean: number, seed: number): Float64Array {
 }
 
 function table(source: string, rows: number, seed: number, shift: number): Table {
-  const columns: Column[] = [0, 1, 2, 3].map((f) => ({ name: `f${f}`, kind: 'numeric' as const, values: normal(rows, f % 2 ? shift : 0, seed + f) }));
-  columns.push({ name: 'city', kind: 'categorical', codes: Int32Array.from({ length: rows }, (_, i) => (i * (seed + 7)) % 5), categories: ['a', 'b', 'c', 'd', 'e'] });
+  const columns: Column[] = [0, 1, 2, 3].map((f) => ({
+    name: `f${f}`,
+    kind: 'numeric' as const,
+    values: normal(rows, f % 2 ? shift : 0, seed + f),
+  }));
+  columns.push({
+    name: 'city',
+    kind: 'categorical',
+    codes: Int32Array.from({ length: rows }, (_, i) => (i * (seed + 7)) % 5),
+    categories: ['a', 'b', 'c', 'd', 'e'],
+  });
   columns.push({ name: 't', kind: 'time', values: Float64Array.from({ length: rows }, (_, i) => 1.7e12 + i * 1000) });
   return { source, rows, columns, warnings: [] };
 }
@@ -32,11 +41,17 @@ describe('drift report on worker threads', () => {
     assert.ok(workerStats.pairs - before >= 2, 'a worker thread compared some of the features');
     assert.deepEqual({ ...many, createdAt: '' }, { ...one, createdAt: '' });
     assert.equal(one.windows.length, 84);
-    assert.deepEqual(one.features.filter((f) => f.status === 'drift').map((f) => f.name).sort(), ['f1', 'f3']);
+    assert.deepEqual(
+      one.features
+        .filter((f) => f.status === 'drift')
+        .map((f) => f.name)
+        .sort(),
+      ['f1', 'f3'],
+    );
   });
 
   it('shares features by cost, largest first', () => {
-    assert.deepEqual(balance([5, 1, 4, 2, 3], 2), [0, 0, 1, 0, 1], "5 | 4, then 3 to the lighter | 2 and 1 to the first of equals");
+    assert.deepEqual(balance([5, 1, 4, 2, 3], 2), [0, 0, 1, 0, 1], '5 | 4, then 3 to the lighter | 2 and 1 to the first of equals');
     assert.deepEqual(balance([1, 1, 1], 1), [0, 0, 0]);
   });
 });

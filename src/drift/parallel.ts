@@ -149,6 +149,10 @@ export async function driftReport(reference: Table, current: Table, options: Rep
   }
   const next = done.map(() => 0);
   const results = pairs.map((_, i) => done[group[i]][next[group[i]]++]);
-  const warnings = [...reference.warnings.map((w) => `reference: ${w}`), ...current.warnings.map((w) => `current: ${w}`), ...paired.warnings];
+  const warnings = [
+    ...reference.warnings.map((w) => `reference: ${w}`),
+    ...current.warnings.map((w) => `current: ${w}`),
+    ...paired.warnings,
+  ];
   return assembleReport({ source: reference.source, rows: reference.rows }, t, current, warnings, results, cutList);
 }

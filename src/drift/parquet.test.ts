@@ -29,7 +29,10 @@ describe('drift Parquet reader', () => {
       assert.equal(t.rows, expected.rows);
       assert.deepEqual(Object.fromEntries(t.columns.map((c) => [c.name, c.kind])), expected.kinds);
       for (const c of t.columns) assert.deepEqual(valuesOf(c), expected.values[c.name], c.name);
-      assert.deepEqual(t.warnings, expected.skipped.map((n) => `Column "${n}" is not read: it is nested (LIST).`));
+      assert.deepEqual(
+        t.warnings,
+        expected.skipped.map((n) => `Column "${n}" is not read: it is nested (LIST).`),
+      );
     });
   }
 
@@ -57,13 +60,21 @@ describe('drift Parquet reader', () => {
     const { parquetMetadataAsync } = await import('hyparquet');
     const meta = await parquetMetadataAsync(file);
     // The first byte of the second row group: nothing at or after it is needed for its first 100 rows.
-    const second = Math.min(...meta.row_groups[1].columns.map((c) => Number(c.meta_data!.dictionary_page_offset ?? c.meta_data!.data_page_offset)));
+    const second = Math.min(
+      ...meta.row_groups[1].columns.map((c) => Number(c.meta_data!.dictionary_page_offset ?? c.meta_data!.data_page_offset)),
+    );
     const reads: Array<[number, number]> = [];
-    const spy = { byteLength: file.byteLength, slice: (s: number, e?: number) => (reads.push([s, e ?? file.byteLength]), file.slice(s, e)) };
+    const spy = {
+      byteLength: file.byteLength,
+      slice: (s: number, e?: number) => (reads.push([s, e ?? file.byteLength]), file.slice(s, e)),
+    };
     try {
       const t = await readParquet(spy, 'reference.parquet', { maxRows: 100 });
       assert.equal(t.rows, 100);
-      assert.deepEqual(t.columns.map((c) => c.kind), ['time', 'numeric', 'numeric', 'numeric', 'categorical']);
+      assert.deepEqual(
+        t.columns.map((c) => c.kind),
+        ['time', 'numeric', 'numeric', 'numeric', 'categorical'],
+      );
     } finally {
       await file.close();
     }
@@ -73,8 +84,13 @@ describe('drift Parquet reader', () => {
   });
 
   it('gives the same report as the same data in CSV', async () => {
-    const [refCsv, curCsv, refPq, curPq] = await Promise.all(['reference.csv', 'current.csv', 'reference.parquet', 'current.parquet'].map((f) => readTableFile(join(FIX, f))));
-    assert.deepEqual(refPq.columns.map((c) => [c.name, c.kind]), refCsv.columns.map((c) => [c.name, c.kind]));
+    const [refCsv, curCsv, refPq, curPq] = await Promise.all(
+      ['reference.csv', 'current.csv', 'reference.parquet', 'current.parquet'].map((f) => readTableFile(join(FIX, f))),
+    );
+    assert.deepEqual(
+      refPq.columns.map((c) => [c.name, c.kind]),
+      refCsv.columns.map((c) => [c.name, c.kind]),
+    );
     const a = computeDrift(summarizeReference(refCsv), curCsv, { windows: { column: 'timestamp', every: 3_600_000 } });
     const b = computeDrift(summarizeReference(refPq), curPq, { windows: { column: 'timestamp', every: 3_600_000 } });
     assert.deepEqual(b.features, a.features);
@@ -84,12 +100,21 @@ describe('drift Parquet reader', () => {
 
   it('checks the row counts of the footer against each other and against the file size before allocating', async () => {
     // make_parquet.py: 300 rows of one double column, footer counts raised to 2e9.
-    await assert.rejects(readParquetFile(join(FIX, 'claims-rows.parquet')), (e: unknown) => KubeMLError.is(e) && /claims 2,000,000,000 rows but its row groups hold 300/.test(e.message));
-    await assert.rejects(readParquetFile(join(FIX, 'claims-rows-all.parquet')), (e: unknown) => KubeMLError.is(e) && /row group 1 claims 2,000,000,000 rows.*column "x" has only \d+ bytes/.test(e.message));
+    await assert.rejects(
+      readParquetFile(join(FIX, 'claims-rows.parquet')),
+      (e: unknown) => KubeMLError.is(e) && /claims 2,000,000,000 rows but its row groups hold 300/.test(e.message),
+    );
+    await assert.rejects(
+      readParquetFile(join(FIX, 'claims-rows-all.parquet')),
+      (e: unknown) => KubeMLError.is(e) && /row group 1 claims 2,000,000,000 rows.*column "x" has only \d+ bytes/.test(e.message),
+    );
   });
 
   it('refuses a file that is not Parquet with a clear message', async () => {
-    await assert.rejects(readParquetFile(join(FIX, 'reference.csv')), (e: unknown) => KubeMLError.is(e) && /not a readable Parquet file/.test(e.message));
+    await assert.rejects(
+      readParquetFile(join(FIX, 'reference.csv')),
+      (e: unknown) => KubeMLError.is(e) && /not a readable Parquet file/.test(e.message),
+    );
     await assert.rejects(readTableFile(join(FIX, 'nope.parquet')), /does not exist/);
   });
 });

@@ -48,8 +48,25 @@ const PARSERS = {
 export function kindOf(e: SchemaElement): Kind | { skip: string } {
   const logical = e.logical_type?.type;
   const converted = e.converted_type;
-  if (logical === 'TIMESTAMP' || logical === 'DATE' || converted === 'DATE' || converted === 'TIMESTAMP_MILLIS' || converted === 'TIMESTAMP_MICROS' || e.type === 'INT96') return 'time';
-  if (logical === 'STRING' || logical === 'ENUM' || logical === 'UUID' || logical === 'JSON' || converted === 'UTF8' || converted === 'ENUM' || converted === 'JSON') return 'categorical';
+  if (
+    logical === 'TIMESTAMP' ||
+    logical === 'DATE' ||
+    converted === 'DATE' ||
+    converted === 'TIMESTAMP_MILLIS' ||
+    converted === 'TIMESTAMP_MICROS' ||
+    e.type === 'INT96'
+  )
+    return 'time';
+  if (
+    logical === 'STRING' ||
+    logical === 'ENUM' ||
+    logical === 'UUID' ||
+    logical === 'JSON' ||
+    converted === 'UTF8' ||
+    converted === 'ENUM' ||
+    converted === 'JSON'
+  )
+    return 'categorical';
   if (logical === 'DECIMAL' || converted === 'DECIMAL' || logical === 'FLOAT16') return 'numeric';
   switch (e.type) {
     case 'BOOLEAN':
@@ -99,7 +116,13 @@ function put(sink: Sink, data: ArrayLike<unknown>, rowStart: number, rowEnd: num
   const n = rowEnd - rowStart;
   if (sink.values) {
     const out = sink.values;
-    if (data instanceof Float64Array || data instanceof Float32Array || data instanceof Int32Array || data instanceof Uint32Array || data instanceof Uint8Array) {
+    if (
+      data instanceof Float64Array ||
+      data instanceof Float32Array ||
+      data instanceof Int32Array ||
+      data instanceof Uint32Array ||
+      data instanceof Uint8Array
+    ) {
       out.set(data.length === n ? data : data.subarray(0, n), rowStart);
     } else {
       for (let i = 0; i < n; i++) out[rowStart + i] = numberOf(data[i]);
@@ -147,7 +170,12 @@ export function checkClaims(metadata: Metadata, columns: readonly string[], byte
   const damaged = 'The file is damaged or was not written completely; write it again.';
   const total = Number(metadata.num_rows);
   const sum = metadata.row_groups.reduce((n, g) => n + Number(g.num_rows), 0);
-  if (sum !== total) throw new KubeMLError('invalid', `${basename(source)}: its footer claims ${fmt(total)} rows but its row groups hold ${fmt(sum)}.`, damaged);
+  if (sum !== total)
+    throw new KubeMLError(
+      'invalid',
+      `${basename(source)}: its footer claims ${fmt(total)} rows but its row groups hold ${fmt(sum)}.`,
+      damaged,
+    );
   const wanted = new Set(columns);
   metadata.row_groups.forEach((group, g) => {
     const rows = Number(group.num_rows);
@@ -157,22 +185,47 @@ export function checkClaims(metadata: Metadata, columns: readonly string[], byte
       if (!meta || name === undefined || !wanted.has(name) || meta.path_in_schema.length !== 1) continue;
       const bytes = Number(meta.total_compressed_size);
       const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
-      if (!(start >= 0 && bytes > 0 && start + bytes <= byteLength)) throw new KubeMLError('invalid', `${basename(source)}: row group ${g + 1} places column "${name}" at bytes ${fmt(start)}–${fmt(start + bytes)}, outside the file (${fmt(byteLength)} bytes).`, damaged);
-      if (rows > MAX_VALUES_PER_BYTE * bytes) throw new KubeMLError('invalid', `${basename(source)}: row group ${g + 1} claims ${fmt(rows)} rows, but column "${name}" has only ${fmt(bytes)} bytes for them, more than ${fmt(MAX_VALUES_PER_BYTE)} values per byte.`, damaged);
+      if (!(start >= 0 && bytes > 0 && start + bytes <= byteLength))
+        throw new KubeMLError(
+          'invalid',
+          `${basename(source)}: row group ${g + 1} places column "${name}" at bytes ${fmt(start)}–${fmt(start + bytes)}, outside the file (${fmt(byteLength)} bytes).`,
+          damaged,
+        );
+      if (rows > MAX_VALUES_PER_BYTE * bytes)
+        throw new KubeMLError(
+          'invalid',
+          `${basename(source)}: row group ${g + 1} claims ${fmt(rows)} rows, but column "${name}" has only ${fmt(bytes)} bytes for them, more than ${fmt(MAX_VALUES_PER_BYTE)} values per byte.`,
+          damaged,
+        );
     }
   });
 }
 
 /** Reads a Parquet file from any random-access byte source. */
 export async function readParquet(file: ByteSource, source: string, options: ParquetReadOptions = {}): Promise<Table> {
-  const [{ parquetMetadataAsync, parquetSchema, parquetRead }, { decompressGzip, decompressBrotli, decompressZstd, decompressLz4, decompressLz4Raw }] = await hyparquet();
-  const compressors = { GZIP: decompressGzip, BROTLI: decompressBrotli, ZSTD: (input: Uint8Array) => decompressZstd(input), LZ4: decompressLz4, LZ4_RAW: decompressLz4Raw };
+  const [
+    { parquetMetadataAsync, parquetSchema, parquetRead },
+    { decompressGzip, decompressBrotli, decompressZstd, decompressLz4, decompressLz4Raw },
+  ] = await hyparquet();
+  const compressors = {
+    GZIP: decompressGzip,
+    BROTLI: decompressBrotli,
+    ZSTD: (input: Uint8Array) => decompressZstd(input),
+    LZ4: decompressLz4,
+    LZ4_RAW: decompressLz4Raw,
+  };
   let metadata: Awaited<ReturnType<Hyparquet['parquetMetadataAsync']>>;
   try {
     metadata = await parquetMetadataAsync(file, { parsers: PARSERS });
   } catch (e) {
     if (KubeMLError.is(e)) throw e;
-    throw new KubeMLError('invalid', `${source} is not a readable Parquet file: ${messageOf(e)}.`, 'Check that the file is complete and really Parquet (it ends with the bytes PAR1).', undefined, { cause: e });
+    throw new KubeMLError(
+      'invalid',
+      `${source} is not a readable Parquet file: ${messageOf(e)}.`,
+      'Check that the file is complete and really Parquet (it ends with the bytes PAR1).',
+      undefined,
+      { cause: e },
+    );
   }
   const warnings: string[] = [];
   const total = Number(metadata.num_rows);
@@ -181,7 +234,10 @@ export async function readParquet(file: ByteSource, source: string, options: Par
   const kept: Array<{ name: string; kind: Kind }> = [];
   for (const child of parquetSchema(metadata).children) {
     const name = child.element.name;
-    const k = child.children.length > 0 ? { skip: `it is nested (${child.element.logical_type?.type ?? child.element.converted_type ?? 'struct'})` } : kindOf(child.element);
+    const k =
+      child.children.length > 0
+        ? { skip: `it is nested (${child.element.logical_type?.type ?? child.element.converted_type ?? 'struct'})` }
+        : kindOf(child.element);
     if (typeof k === 'object') {
       warnings.push(`Column "${name}" is not read: ${k.skip}.`);
       continue;
@@ -189,11 +245,33 @@ export async function readParquet(file: ByteSource, source: string, options: Par
     kept.push({ name, kind: k });
   }
   if (total === 0) throw new KubeMLError('invalid', `${source} has no rows.`, 'Give a Parquet file with at least one row.');
-  if (kept.length === 0) throw new KubeMLError('invalid', `${source} has no column of numbers, timestamps or text.`, 'Drift compares flat columns; nested columns are skipped.');
-  if (kept.length > READ_LIMITS.columns) throw new KubeMLError('invalid', `${basename(source)} has ${fmt(kept.length)} columns of numbers, timestamps or text; at most ${fmt(READ_LIMITS.columns)} are read.`, 'Write the columns to compare into a smaller file.');
-  checkClaims(metadata, kept.map((c) => c.name), file.byteLength, source);
+  if (kept.length === 0)
+    throw new KubeMLError(
+      'invalid',
+      `${source} has no column of numbers, timestamps or text.`,
+      'Drift compares flat columns; nested columns are skipped.',
+    );
+  if (kept.length > READ_LIMITS.columns)
+    throw new KubeMLError(
+      'invalid',
+      `${basename(source)} has ${fmt(kept.length)} columns of numbers, timestamps or text; at most ${fmt(READ_LIMITS.columns)} are read.`,
+      'Write the columns to compare into a smaller file.',
+    );
+  checkClaims(
+    metadata,
+    kept.map((c) => c.name),
+    file.byteLength,
+    source,
+  );
   // The claims hold: the columns can be allocated at their full length.
-  const sinks: Sink[] = kept.map(({ name, kind }) => ({ name, kind, values: kind === 'categorical' ? undefined : sharedFloat64(rows).fill(NaN), codes: kind === 'categorical' ? sharedInt32(rows).fill(-1) : undefined, categories: [], index: new Map() }));
+  const sinks: Sink[] = kept.map(({ name, kind }) => ({
+    name,
+    kind,
+    values: kind === 'categorical' ? undefined : sharedFloat64(rows).fill(NaN),
+    codes: kind === 'categorical' ? sharedInt32(rows).fill(-1) : undefined,
+    categories: [],
+    index: new Map(),
+  }));
   const byName = new Map(sinks.map((s) => [s.name, s]));
   const columns = sinks.map((s) => s.name);
   let groupStart = 0;
@@ -217,18 +295,40 @@ export async function readParquet(file: ByteSource, source: string, options: Par
           if (!sink || end <= start) return;
           const data = chunk.columnData as ArrayLike<unknown> & { subarray?: (a: number, b: number) => ArrayLike<unknown> };
           const off = start - chunk.rowStart;
-          put(sink, off === 0 ? data : data.subarray ? data.subarray(off, off + end - start) : Array.prototype.slice.call(data, off, off + end - start), start, end);
+          put(
+            sink,
+            off === 0
+              ? data
+              : data.subarray
+                ? data.subarray(off, off + end - start)
+                : Array.prototype.slice.call(data, off, off + end - start),
+            start,
+            end,
+          );
         },
       });
     } catch (e) {
       if (KubeMLError.is(e)) throw e;
-      throw new KubeMLError('invalid', `Cannot decode rows ${groupStart + 1}–${groupEnd} of ${source}: ${messageOf(e)}.`, 'The file may be damaged, or use an encoding or compression this reader lacks.', undefined, { cause: e });
+      throw new KubeMLError(
+        'invalid',
+        `Cannot decode rows ${groupStart + 1}–${groupEnd} of ${source}: ${messageOf(e)}.`,
+        'The file may be damaged, or use an encoding or compression this reader lacks.',
+        undefined,
+        { cause: e },
+      );
     }
     groupStart += Number(group.num_rows);
   }
-  if (rows < total) warnings.push(`Read only the first ${maxRows.toLocaleString('en-US')} rows of ${basename(source)}; the rest was not compared.`);
+  if (rows < total)
+    warnings.push(`Read only the first ${maxRows.toLocaleString('en-US')} rows of ${basename(source)}; the rest was not compared.`);
   for (const s of sinks) if (s.dropped) warnings.push(s.dropped);
-  const out: Column[] = sinks.filter((s) => !s.dropped).map((s) => (s.kind === 'categorical' ? { name: s.name, kind: 'categorical', codes: s.codes!, categories: s.categories } : { name: s.name, kind: s.kind, values: s.values! }));
+  const out: Column[] = sinks
+    .filter((s) => !s.dropped)
+    .map((s) =>
+      s.kind === 'categorical'
+        ? { name: s.name, kind: 'categorical', codes: s.codes!, categories: s.categories }
+        : { name: s.name, kind: s.kind, values: s.values! },
+    );
   return { source, rows, columns: out, warnings };
 }
 
@@ -238,7 +338,9 @@ export async function fileByteSource(path: string): Promise<ByteSource & { close
   try {
     handle = await fs.open(path, 'r');
   } catch (e) {
-    throw new KubeMLError('not-found', `Cannot read ${path}: the file does not exist or is not readable.`, 'Check the path.', undefined, { cause: e });
+    throw new KubeMLError('not-found', `Cannot read ${path}: the file does not exist or is not readable.`, 'Check the path.', undefined, {
+      cause: e,
+    });
   }
   const { size } = await handle.stat();
   return {

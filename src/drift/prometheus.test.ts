@@ -4,9 +4,28 @@ import { gaugesToReport, modelQuery, queryRange, seriesNames, stepFor, type Rang
 
 // Pure mapping tests; test/integration/drift.test.ts queries the local cluster's real Prometheus.
 const series: RangeSeries[] = [
-  { metric: { __name__: 'g', model: 'm1', feature: 'age' }, values: [[100, 0.05], [160, 0.12], [220, 0.3]] },
-  { metric: { __name__: 'g', model: 'm1', feature: 'city' }, values: [[100, 0.01], [220, NaN]] },
-  { metric: { __name__: 'g', model: 'm2', feature: 'age' }, values: [[160, 0.02], [220, 0.04]] },
+  {
+    metric: { __name__: 'g', model: 'm1', feature: 'age' },
+    values: [
+      [100, 0.05],
+      [160, 0.12],
+      [220, 0.3],
+    ],
+  },
+  {
+    metric: { __name__: 'g', model: 'm1', feature: 'city' },
+    values: [
+      [100, 0.01],
+      [220, NaN],
+    ],
+  },
+  {
+    metric: { __name__: 'g', model: 'm2', feature: 'age' },
+    values: [
+      [160, 0.02],
+      [220, 0.04],
+    ],
+  },
 ];
 
 describe('drift gauges from Prometheus (mapping)', () => {
@@ -17,12 +36,18 @@ describe('drift gauges from Prometheus (mapping)', () => {
 
   it('makes a window per step and a verdict from the latest value', () => {
     const r = gaugesToReport(series, { url: 'http://p', query: 'g', step: 60 });
-    assert.deepEqual(r.windows.map((w) => [w.label, w.start, w.end, w.features.length]), [
-      ['1970-01-01T00:01:40.000Z', 100_000, 160_000, 2],
-      ['1970-01-01T00:02:40.000Z', 160_000, 220_000, 2],
-      ['1970-01-01T00:03:40.000Z', 220_000, 280_000, 2],
-    ]);
-    assert.deepEqual(r.windows.map((w) => w.driftedShare), [0, 0.5, 0.5]);
+    assert.deepEqual(
+      r.windows.map((w) => [w.label, w.start, w.end, w.features.length]),
+      [
+        ['1970-01-01T00:01:40.000Z', 100_000, 160_000, 2],
+        ['1970-01-01T00:02:40.000Z', 160_000, 220_000, 2],
+        ['1970-01-01T00:03:40.000Z', 220_000, 280_000, 2],
+      ],
+    );
+    assert.deepEqual(
+      r.windows.map((w) => w.driftedShare),
+      [0, 0.5, 0.5],
+    );
     const by = new Map(r.features.map((f) => [f.name, f]));
     assert.equal(by.get('m1/age')!.status, 'drift');
     assert.equal(by.get('m1/age')!.score, 0.3);
@@ -34,8 +59,22 @@ describe('drift gauges from Prometheus (mapping)', () => {
   });
 
   it('takes p-value gauges and thresholds', () => {
-    const r = gaugesToReport([{ metric: { feature: 'x' }, values: [[1, 0.01], [2, 0.5]] }], { url: 'u', query: 'q', step: 1, test: 'ks', threshold: 0.05 });
-    assert.deepEqual(r.windows.map((w) => w.features[0].status), ['drift', 'ok']);
+    const r = gaugesToReport(
+      [
+        {
+          metric: { feature: 'x' },
+          values: [
+            [1, 0.01],
+            [2, 0.5],
+          ],
+        },
+      ],
+      { url: 'u', query: 'q', step: 1, test: 'ks', threshold: 0.05 },
+    );
+    assert.deepEqual(
+      r.windows.map((w) => w.features[0].status),
+      ['drift', 'ok'],
+    );
     assert.equal(r.features[0].status, 'ok');
     assert.equal(r.thresholds.pValue, 0.05);
   });

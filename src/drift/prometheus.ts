@@ -27,7 +27,12 @@ export interface RangeSeries {
 interface PromBody {
   status?: string;
   error?: string;
-  data?: { resultType?: string; result?: Array<{ metric?: Record<string, string>; values?: Array<[number, string]>; value?: [number, string] }> } | string[];
+  data?:
+    | {
+        resultType?: string;
+        result?: Array<{ metric?: Record<string, string>; values?: Array<[number, string]>; value?: [number, string] }>;
+      }
+    | string[];
 }
 
 function hint(baseUrl: string): string {
@@ -39,7 +44,13 @@ async function promGet(baseUrl: string, path: string, params: Record<string, str
   try {
     url = new URL(path, baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   } catch (e) {
-    throw new KubeMLError('bad-config', `Prometheus URL "${baseUrl}" is not a valid URL.`, 'Set kubeml.prometheus.url to e.g. http://127.0.0.1:9090.', undefined, { cause: e });
+    throw new KubeMLError(
+      'bad-config',
+      `Prometheus URL "${baseUrl}" is not a valid URL.`,
+      'Set kubeml.prometheus.url to e.g. http://127.0.0.1:9090.',
+      undefined,
+      { cause: e },
+    );
   }
   for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v);
   const timeoutMs = opts.timeoutMs ?? 15_000;
@@ -50,31 +61,65 @@ async function promGet(baseUrl: string, path: string, params: Record<string, str
   } catch (e) {
     const name = (e as { name?: string }).name;
     const timedOut = name === 'TimeoutError' || name === 'AbortError';
-    throw new KubeMLError(timedOut ? 'timeout' : 'unreachable', timedOut ? `Prometheus did not answer within ${timeoutMs} ms.` : `Cannot reach Prometheus at ${baseUrl}: ${networkReason(e)}.`, hint(baseUrl), undefined, { cause: e });
+    throw new KubeMLError(
+      timedOut ? 'timeout' : 'unreachable',
+      timedOut ? `Prometheus did not answer within ${timeoutMs} ms.` : `Cannot reach Prometheus at ${baseUrl}: ${networkReason(e)}.`,
+      hint(baseUrl),
+      undefined,
+      { cause: e },
+    );
   }
   let body: PromBody;
   try {
     body = (await res.json()) as PromBody;
   } catch (e) {
-    throw new KubeMLError('server', `Prometheus answered HTTP ${res.status} with a body that is not JSON.`, hint(baseUrl), res.status, { cause: e });
+    throw new KubeMLError('server', `Prometheus answered HTTP ${res.status} with a body that is not JSON.`, hint(baseUrl), res.status, {
+      cause: e,
+    });
   }
-  if (!res.ok || body.status !== 'success') throw new KubeMLError(res.status === 400 ? 'invalid' : 'server', `Prometheus query failed (HTTP ${res.status}): ${body.error ?? 'no error message'}.`, res.status === 400 ? 'Check the PromQL expression.' : hint(baseUrl), res.status);
+  if (!res.ok || body.status !== 'success')
+    throw new KubeMLError(
+      res.status === 400 ? 'invalid' : 'server',
+      `Prometheus query failed (HTTP ${res.status}): ${body.error ?? 'no error message'}.`,
+      res.status === 400 ? 'Check the PromQL expression.' : hint(baseUrl),
+      res.status,
+    );
   return body;
 }
 
 /** A PromQL range query: one series per label set, values in time order. Times in unix seconds. */
-export async function queryRange(baseUrl: string, query: string, start: number, end: number, step: number, opts: PromOptions = {}): Promise<RangeSeries[]> {
+export async function queryRange(
+  baseUrl: string,
+  query: string,
+  start: number,
+  end: number,
+  step: number,
+  opts: PromOptions = {},
+): Promise<RangeSeries[]> {
   if (!(end > start) || !(step > 0)) throw new KubeMLError('invalid', 'A range query needs start < end and a positive step.');
   const body = await promGet(baseUrl, 'api/v1/query_range', { query, start: String(start), end: String(end), step: String(step) }, opts);
   const data = body.data;
-  if (Array.isArray(data) || data?.resultType !== 'matrix') throw new KubeMLError('invalid', `The query ${query} does not give series over time (${Array.isArray(data) ? 'a list' : data?.resultType ?? 'nothing'}).`, 'Give an expression that returns an instant vector, such as a gauge.');
-  return (data.result ?? []).map((r) => ({ metric: r.metric ?? {}, values: (r.values ?? []).map(([t, v]) => [Number(t), Number(v)] as const) }));
+  if (Array.isArray(data) || data?.resultType !== 'matrix')
+    throw new KubeMLError(
+      'invalid',
+      `The query ${query} does not give series over time (${Array.isArray(data) ? 'a list' : (data?.resultType ?? 'nothing')}).`,
+      'Give an expression that returns an instant vector, such as a gauge.',
+    );
+  return (data.result ?? []).map((r) => ({
+    metric: r.metric ?? {},
+    values: (r.values ?? []).map(([t, v]) => [Number(t), Number(v)] as const),
+  }));
 }
 
 /** Values of one label across the series of a selector (e.g. the models that have drift gauges). */
 export async function labelValues(baseUrl: string, label: string, selector: string, opts: PromOptions = {}): Promise<string[]> {
   const now = Math.floor(Date.now() / 1000);
-  const body = await promGet(baseUrl, `api/v1/label/${encodeURIComponent(label)}/values`, { 'match[]': selector, start: String(now - 6 * 3600), end: String(now) }, opts);
+  const body = await promGet(
+    baseUrl,
+    `api/v1/label/${encodeURIComponent(label)}/values`,
+    { 'match[]': selector, start: String(now - 6 * 3600), end: String(now) },
+    opts,
+  );
   return Array.isArray(body.data) ? body.data.filter((x): x is string => typeof x === 'string').sort() : [];
 }
 
@@ -97,7 +142,9 @@ function defaultThreshold(test: StatTest): number {
 /** Names for series: the feature label, with the labels that differ between series when it is not unique. */
 export function seriesNames(series: readonly RangeSeries[], featureLabel: string): string[] {
   const base = series.map((s) => s.metric[featureLabel] ?? '');
-  const keys = [...new Set(series.flatMap((s) => Object.keys(s.metric)))].filter((k) => k !== featureLabel && k !== '__name__' && new Set(series.map((s) => s.metric[k])).size > 1).sort();
+  const keys = [...new Set(series.flatMap((s) => Object.keys(s.metric)))]
+    .filter((k) => k !== featureLabel && k !== '__name__' && new Set(series.map((s) => s.metric[k])).size > 1)
+    .sort();
   return series.map((s, i) => {
     const extra = base.filter((b) => b === base[i]).length > 1 || !base[i] ? keys.map((k) => s.metric[k] ?? '').filter(Boolean) : [];
     const name = [...extra, base[i]].filter(Boolean).join('/');
@@ -117,16 +164,52 @@ export function gaugesToReport(series: readonly RangeSeries[], o: GaugeReportOpt
   const windows: WindowDrift[] = times.map((t, index) => {
     const fs = series.flatMap((_, i) => {
       const v = at[i].get(t);
-      return v === undefined || Number.isNaN(v) ? [] : [{ name: names[i], status: drifted(v) ? ('drift' as const) : ('ok' as const), test, score: v, threshold }];
+      return v === undefined || Number.isNaN(v)
+        ? []
+        : [{ name: names[i], status: drifted(v) ? ('drift' as const) : ('ok' as const), test, score: v, threshold }];
     });
-    return { index, label: new Date(t * 1000).toISOString(), start: t * 1000, end: (t + o.step) * 1000, rows: 0, driftedShare: fs.length ? fs.filter((f) => f.status === 'drift').length / fs.length : 0, features: fs };
+    return {
+      index,
+      label: new Date(t * 1000).toISOString(),
+      start: t * 1000,
+      end: (t + o.step) * 1000,
+      rows: 0,
+      driftedShare: fs.length ? fs.filter((f) => f.status === 'drift').length / fs.length : 0,
+      features: fs,
+    };
   });
   const features: FeatureDrift[] = series.map((s, i) => {
     const last = [...s.values].reverse().find(([, v]) => !Number.isNaN(v));
-    const counts = { reference: 0, current: s.values.length, missingReference: 0, missingCurrent: 0, nonFiniteReference: 0, nonFiniteCurrent: 0 };
-    if (!last) return { name: names[i], kind: 'numeric', status: 'skipped', stats: {}, counts, warnings: [`${names[i]}: no value in the queried range.`] };
-    const stats = test === 'psi' ? { psi: last[1] } : test === 'js' ? { js: last[1] } : test === 'wasserstein' ? { wassersteinNormed: last[1] } : {};
-    return { name: names[i], kind: 'numeric', status: drifted(last[1]) ? 'drift' : 'ok', test, score: last[1], threshold, stats, counts, warnings: [] };
+    const counts = {
+      reference: 0,
+      current: s.values.length,
+      missingReference: 0,
+      missingCurrent: 0,
+      nonFiniteReference: 0,
+      nonFiniteCurrent: 0,
+    };
+    if (!last)
+      return {
+        name: names[i],
+        kind: 'numeric',
+        status: 'skipped',
+        stats: {},
+        counts,
+        warnings: [`${names[i]}: no value in the queried range.`],
+      };
+    const stats =
+      test === 'psi' ? { psi: last[1] } : test === 'js' ? { js: last[1] } : test === 'wasserstein' ? { wassersteinNormed: last[1] } : {};
+    return {
+      name: names[i],
+      kind: 'numeric',
+      status: drifted(last[1]) ? 'drift' : 'ok',
+      test,
+      score: last[1],
+      threshold,
+      stats,
+      counts,
+      warnings: [],
+    };
   });
   const compared = features.filter((f) => f.status !== 'skipped');
   const driftedShare = compared.length ? compared.filter((f) => f.status === 'drift').length / compared.length : 0;
@@ -136,7 +219,17 @@ export function gaugesToReport(series: readonly RangeSeries[], o: GaugeReportOpt
     createdAt: now.toISOString(),
     reference: { source: `the exporter's own (${test} per feature)`, rows: 0 },
     current: { source: `Prometheus ${safeUrl(o.url)}: ${o.query}`, rows: 0 },
-    thresholds: { ...DEFAULT_THRESHOLDS, method: test, ...(test === 'psi' ? { psiModerate: threshold } : test === 'js' ? { js: threshold } : test === 'wasserstein' ? { wassersteinNormed: threshold } : { pValue: threshold }) },
+    thresholds: {
+      ...DEFAULT_THRESHOLDS,
+      method: test,
+      ...(test === 'psi'
+        ? { psiModerate: threshold }
+        : test === 'js'
+          ? { js: threshold }
+          : test === 'wasserstein'
+            ? { wassersteinNormed: threshold }
+            : { pValue: threshold }),
+    },
     features: features.sort(byDrift),
     driftedShare,
     datasetDrift: driftedShare >= DEFAULT_THRESHOLDS.driftShare,
@@ -151,7 +244,12 @@ export function stepFor(rangeSeconds: number, points = 240): number {
 }
 
 /** A drift report of the drift gauges over the last `rangeSeconds`. */
-export async function driftFromPrometheus(url: string, query: string, rangeSeconds: number, opts: PromOptions & Partial<GaugeReportOptions> & { end?: number } = {}): Promise<DriftReport> {
+export async function driftFromPrometheus(
+  url: string,
+  query: string,
+  rangeSeconds: number,
+  opts: PromOptions & Partial<GaugeReportOptions> & { end?: number } = {},
+): Promise<DriftReport> {
   const end = opts.end ?? Math.floor(Date.now() / 1000);
   const step = opts.step ?? stepFor(rangeSeconds);
   const start = end - rangeSeconds;

@@ -15,7 +15,8 @@ const col = (t: Table, name: string): Column => {
   return c;
 };
 
-const rejectsWith = (p: Promise<unknown>, re: RegExp) => assert.rejects(p, (e: unknown) => KubeMLError.is(e) && re.test(e.message + ' ' + (e.hint ?? '')));
+const rejectsWith = (p: Promise<unknown>, re: RegExp) =>
+  assert.rejects(p, (e: unknown) => KubeMLError.is(e) && re.test(e.message + ' ' + (e.hint ?? '')));
 
 describe('drift readers: bad and unusual input', () => {
   it('keeps the spelling of numbers and dates in a column that turns into categories, whatever the row order', async () => {
@@ -36,7 +37,10 @@ describe('drift readers: bad and unusual input', () => {
     }
     const t = await readTable(once(), 'once.csv');
     assert.deepEqual(valuesOf(t.columns[0]), ['1.5', 'abc']);
-    assert.match(t.warnings.join('\n'), /Column "v" holds text, but the value read before its first text is written as a number, not as in the file: once\.csv could not be read a second time/);
+    assert.match(
+      t.warnings.join('\n'),
+      /Column "v" holds text, but the value read before its first text is written as a number, not as in the file: once\.csv could not be read a second time/,
+    );
   });
 
   it('renames many copies of one name quickly and uniquely, and sums up the warnings', async () => {
@@ -65,10 +69,16 @@ describe('drift readers: bad and unusual input', () => {
     assert.deepEqual(valuesOf(col(t, 'column_4')), [5]);
   });
 
-  for (const [sep, name] of [[';', 'semicolon'], ['\t', 'tab']] as const) {
+  for (const [sep, name] of [
+    [';', 'semicolon'],
+    ['\t', 'tab'],
+  ] as const) {
     it(`finds the ${name} as the separator of a .csv file and says so`, async () => {
       const t = await readTable([`a${sep}b${sep}c\n1,5${sep}x${sep}3\n2,5${sep}y${sep}4\n`], 'semi.csv');
-      assert.deepEqual(t.columns.map((c) => c.name), ['a', 'b', 'c']);
+      assert.deepEqual(
+        t.columns.map((c) => c.name),
+        ['a', 'b', 'c'],
+      );
       assert.deepEqual(valuesOf(col(t, 'c')), [3, 4]);
       assert.match(t.warnings.join('\n'), new RegExp(`separated by ${name}s`));
     });
@@ -76,10 +86,16 @@ describe('drift readers: bad and unusual input', () => {
 
   it('keeps the comma of a .csv when the header has commas, and the tab of a .tsv', async () => {
     const t = await readTable(['a,b;c\n1,2;3\n'], 'x.csv');
-    assert.deepEqual(t.columns.map((c) => c.name), ['a', 'b;c']);
+    assert.deepEqual(
+      t.columns.map((c) => c.name),
+      ['a', 'b;c'],
+    );
     assert.deepEqual(t.warnings, []);
     const tsv = await readTable(['a\tb,c\n1\t2,3\n'], 'x.tsv');
-    assert.deepEqual(tsv.columns.map((c) => c.name), ['a', 'b,c']);
+    assert.deepEqual(
+      tsv.columns.map((c) => c.name),
+      ['a', 'b,c'],
+    );
   });
 
   it('names the line where an unclosed quote opened, on a long file', async () => {
@@ -88,7 +104,11 @@ describe('drift readers: bad and unusual input', () => {
     await rejectsWith(readTable([`a,b\n${rows.join('\n')}\n`], 'q.csv'), /quote that opens on line 5 .*never closed/);
   });
 
-  for (const [eol, name] of [['\r', 'CR'], ['\n', 'LF'], ['\r\n', 'CRLF']] as const) {
+  for (const [eol, name] of [
+    ['\r', 'CR'],
+    ['\n', 'LF'],
+    ['\r\n', 'CRLF'],
+  ] as const) {
     it(`reads ${name} line endings, split across chunks at any point`, async () => {
       const text = `a,b${eol}1,"x${eol}y"${eol}${eol}2,z${eol}3,w`;
       for (let cut = 0; cut <= text.length; cut++) {
@@ -122,7 +142,10 @@ describe('drift readers: bad and unusual input', () => {
   it('leaves out a column with more than 100,000 distinct categories, and says so', async () => {
     const rows = Array.from({ length: 100_001 }, (_, i) => `id${i},${i % 3}`);
     const t = await readTable([`id,k\n${rows.join('\n')}\n`], 'ids.csv');
-    assert.deepEqual(t.columns.map((c) => c.name), ['k']);
+    assert.deepEqual(
+      t.columns.map((c) => c.name),
+      ['k'],
+    );
     assert.match(t.warnings.join('\n'), /"id" has more than 100,000 distinct values/);
   });
 

@@ -51,11 +51,14 @@ export function formatOf(path: string, format?: ReadOptions['format']): DataForm
 
 /** Reads a CSV, TSV, JSON Lines or Parquet file from disk. */
 export async function readTableFile(path: string, options: ReadOptions = {}): Promise<Table> {
-  if (formatOf(path, options.format) === 'parquet') return readParquetFile(path, { ...options, maxRows: options.maxRows ?? DEFAULT_MAX_ROWS });
+  if (formatOf(path, options.format) === 'parquet')
+    return readParquetFile(path, { ...options, maxRows: options.maxRows ?? DEFAULT_MAX_ROWS });
   try {
     await fs.access(path);
   } catch (e) {
-    throw new KubeMLError('not-found', `Cannot read ${path}: the file does not exist or is not readable.`, 'Check the path.', undefined, { cause: e });
+    throw new KubeMLError('not-found', `Cannot read ${path}: the file does not exist or is not readable.`, 'Check the path.', undefined, {
+      cause: e,
+    });
   }
   return readTable(() => createReadStream(path, { highWaterMark: 1 << 20 }), path, options);
 }
@@ -88,7 +91,12 @@ async function feed(chunks: Chunks, sink: TextSink, source: string, signal?: Abo
 /** Reads a table from any stream of text (a file, or the output of `cat` in a pod). */
 export async function readTable(input: TextSource, source: string, options: ReadOptions = {}): Promise<Table> {
   const format = formatOf(source, options.format);
-  if (format === 'parquet') throw new KubeMLError('invalid', `${source} is Parquet, which needs random access, not a stream.`, 'Read it with readParquet and a byte source.');
+  if (format === 'parquet')
+    throw new KubeMLError(
+      'invalid',
+      `${source} is Parquet, which needs random access, not a stream.`,
+      'Read it with readParquet and a byte source.',
+    );
   const open = typeof input === 'function' ? input : () => input;
   const again = typeof input === 'function' || Array.isArray(input);
   const maxRows = options.maxRows ?? DEFAULT_MAX_ROWS;
@@ -99,7 +107,10 @@ export async function readTable(input: TextSource, source: string, options: Read
   if (until > 0 && again) await feed(open(), parser.replay(until), source, options.signal);
   for (const c of parser.columns()) {
     const n = c.respellFromValues();
-    if (n > 0) parser.warnings.push(`Column "${c.name}" holds text, but ${n === 1 ? 'the value' : `the ${fmt(n)} values`} read before its first text ${n === 1 ? 'is written as a number' : 'are written as numbers'}, not as in the file: ${basename(source)} could not be read a second time.`);
+    if (n > 0)
+      parser.warnings.push(
+        `Column "${c.name}" holds text, but ${n === 1 ? 'the value' : `the ${fmt(n)} values`} read before its first text ${n === 1 ? 'is written as a number' : 'are written as numbers'}, not as in the file: ${basename(source)} could not be read a second time.`,
+      );
   }
   return parser.finish();
 }
@@ -221,9 +232,14 @@ class CsvParser implements Parser {
     this.sample = undefined;
     if (this.until < 0) {
       this.delim = sniffDelimiter(text, this.preferred);
-      if (this.delim !== this.preferred) this.warnings.push(`${basename(this.source)} is separated by ${DELIMITER_NAMES[this.delim]}, not ${DELIMITER_NAMES[this.preferred]}; it was read so.`);
+      if (this.delim !== this.preferred)
+        this.warnings.push(
+          `${basename(this.source)} is separated by ${DELIMITER_NAMES[this.delim]}, not ${DELIMITER_NAMES[this.preferred]}; it was read so.`,
+        );
     }
-    const records = new CsvRecords(this.source, this.delim, READ_LIMITS.lineChars, (f, line) => (this.until < 0 ? this.record(f, line) : this.again(f)));
+    const records = new CsvRecords(this.source, this.delim, READ_LIMITS.lineChars, (f, line) =>
+      this.until < 0 ? this.record(f, line) : this.again(f),
+    );
     this.records = records;
     this.lines = new LineSplitter(this.source, READ_LIMITS.lineChars, (t, eol, line) => records.line(t, eol, line));
     return this.lines.push(text);
@@ -232,7 +248,12 @@ class CsvParser implements Parser {
   private record(fields: string[], line: number): boolean {
     if (!this.header) {
       if (fields.length === 1 && fields[0].trim() === '') return true;
-      if (fields.length > READ_LIMITS.columns) throw new KubeMLError('invalid', `${basename(this.source)} has ${fmt(fields.length)} columns; at most ${fmt(READ_LIMITS.columns)} are read.`, 'Write the columns to compare into a smaller file.');
+      if (fields.length > READ_LIMITS.columns)
+        throw new KubeMLError(
+          'invalid',
+          `${basename(this.source)} has ${fmt(fields.length)} columns; at most ${fmt(READ_LIMITS.columns)} are read.`,
+          'Write the columns to compare into a smaller file.',
+        );
       this.header = columnNames(fields, this.warnings);
       this.cols = this.header.map((h) => new ColumnBuilder(h));
       return true;
@@ -276,8 +297,10 @@ class CsvParser implements Parser {
   }
 
   check(): void {
-    if (!this.header) throw new KubeMLError('invalid', `${this.source} is empty.`, 'Give a CSV file with a header row and at least one data row.');
-    if (this.rows === 0) throw new KubeMLError('invalid', `${this.source} has a header but no data rows.`, 'Give a file with at least one data row.');
+    if (!this.header)
+      throw new KubeMLError('invalid', `${this.source} is empty.`, 'Give a CSV file with a header row and at least one data row.');
+    if (this.rows === 0)
+      throw new KubeMLError('invalid', `${this.source} has a header but no data rows.`, 'Give a file with at least one data row.');
   }
 
   replay(until: number): TextSink {
@@ -288,9 +311,16 @@ class CsvParser implements Parser {
   }
 
   finish(): Table {
-    if (this.truncated) this.warnings.push(`Read only the first ${fmt(this.maxRows)} rows of ${basename(this.source)}; the rest was not compared.`);
-    if (this.short) this.warnings.push(`${fmt(this.short)} rows have fewer fields than the header (first at line ${fmt(this.firstShort)}); the missing fields count as missing values.`);
-    if (this.long) this.warnings.push(`${fmt(this.long)} rows have more fields than the header (first at line ${fmt(this.firstLong)}); the extra fields were ignored.`);
+    if (this.truncated)
+      this.warnings.push(`Read only the first ${fmt(this.maxRows)} rows of ${basename(this.source)}; the rest was not compared.`);
+    if (this.short)
+      this.warnings.push(
+        `${fmt(this.short)} rows have fewer fields than the header (first at line ${fmt(this.firstShort)}); the missing fields count as missing values.`,
+      );
+    if (this.long)
+      this.warnings.push(
+        `${fmt(this.long)} rows have more fields than the header (first at line ${fmt(this.firstLong)}); the extra fields were ignored.`,
+      );
     return tableOf(this.source, this.rows, this.cols, this.warnings);
   }
 }
@@ -343,11 +373,19 @@ class JsonLinesParser implements Parser {
     try {
       obj = JSON.parse(text);
     } catch (e) {
-      throw new KubeMLError('invalid', `${basename(this.source)}: line ${fmt(line)} is not valid JSON (${e instanceof Error ? e.message : String(e)}).`, 'Each line of a JSON Lines file must be one JSON object; fix or remove that line.');
+      throw new KubeMLError(
+        'invalid',
+        `${basename(this.source)}: line ${fmt(line)} is not valid JSON (${e instanceof Error ? e.message : String(e)}).`,
+        'Each line of a JSON Lines file must be one JSON object; fix or remove that line.',
+      );
     }
     if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
       const what = obj === null ? 'null' : Array.isArray(obj) ? 'JSON array' : `JSON ${typeof obj}`;
-      throw new KubeMLError('invalid', `${basename(this.source)}: line ${fmt(line)} is a ${what}, not an object.`, 'Each line of a JSON Lines file must be one JSON object, such as {"age": 31, "city": "rome"}.');
+      throw new KubeMLError(
+        'invalid',
+        `${basename(this.source)}: line ${fmt(line)} is a ${what}, not an object.`,
+        'Each line of a JSON Lines file must be one JSON object, such as {"age": 31, "city": "rome"}.',
+      );
     }
     return obj as Record<string, unknown>;
   }
@@ -362,7 +400,12 @@ class JsonLinesParser implements Parser {
     const record = this.parse(text, line);
     for (const key in record) {
       if (this.cols.has(key)) continue;
-      if (this.cols.size >= READ_LIMITS.columns) throw new KubeMLError('invalid', `${basename(this.source)} has more than ${fmt(READ_LIMITS.columns)} keys (line ${fmt(line)}); at most ${fmt(READ_LIMITS.columns)} columns are read.`, 'Write the keys to compare into a smaller file.');
+      if (this.cols.size >= READ_LIMITS.columns)
+        throw new KubeMLError(
+          'invalid',
+          `${basename(this.source)} has more than ${fmt(READ_LIMITS.columns)} keys (line ${fmt(line)}); at most ${fmt(READ_LIMITS.columns)} columns are read.`,
+          'Write the keys to compare into a smaller file.',
+        );
       const b = new ColumnBuilder(key);
       for (let i = 0; i < this.rows; i++) b.pushMissing();
       this.cols.set(key, b);
@@ -371,7 +414,11 @@ class JsonLinesParser implements Parser {
     const values = this.cols.size * (this.rows + 1);
     const budget = READ_LIMITS.valuesPerChar * this.chars + (1 << 20);
     if (values > budget) {
-      throw new KubeMLError('invalid', `${basename(this.source)}: its lines share few keys: ${fmt(this.cols.size)} keys over ${fmt(this.rows + 1)} lines (to line ${fmt(line)}) would keep ${fmt(values)} values, most of them missing, for ${fmt(this.chars)} characters read; at most ${READ_LIMITS.valuesPerChar} values per character of the file (plus ${fmt(1 << 20)}) are kept.`, 'Give a file whose lines have mostly the same keys.');
+      throw new KubeMLError(
+        'invalid',
+        `${basename(this.source)}: its lines share few keys: ${fmt(this.cols.size)} keys over ${fmt(this.rows + 1)} lines (to line ${fmt(line)}) would keep ${fmt(values)} values, most of them missing, for ${fmt(this.chars)} characters read; at most ${READ_LIMITS.valuesPerChar} values per character of the file (plus ${fmt(1 << 20)}) are kept.`,
+        'Give a file whose lines have mostly the same keys.',
+      );
     }
     // The keys of the line, then missing values for the others (no lookups of absent keys).
     for (const key in record) {
@@ -400,7 +447,8 @@ class JsonLinesParser implements Parser {
   }
 
   check(): void {
-    if (this.rows === 0) throw new KubeMLError('invalid', `${this.source} has no JSON object lines.`, 'Give a JSON Lines file: one JSON object per line.');
+    if (this.rows === 0)
+      throw new KubeMLError('invalid', `${this.source} has no JSON object lines.`, 'Give a JSON Lines file: one JSON object per line.');
   }
 
   replay(until: number): TextSink {
@@ -410,7 +458,8 @@ class JsonLinesParser implements Parser {
   }
 
   finish(): Table {
-    if (this.truncated) this.warnings.push(`Read only the first ${fmt(this.maxRows)} rows of ${basename(this.source)}; the rest was not compared.`);
+    if (this.truncated)
+      this.warnings.push(`Read only the first ${fmt(this.maxRows)} rows of ${basename(this.source)}; the rest was not compared.`);
     return tableOf(this.source, this.rows, this.columns(), this.warnings);
   }
 }

@@ -25,7 +25,12 @@ describe('drift files read through exec (range script, local shell)', () => {
     const f = await PodFile.open(t, join(dir, 'reference.csv'));
     const bytes = readFileSync(join(dir, 'reference.csv'));
     assert.equal(f.byteLength, bytes.length);
-    for (const [s, e] of [[0, 1], [5, 5000], [bytes.length - 7, bytes.length], [1000, bytes.length + 50]]) {
+    for (const [s, e] of [
+      [0, 1],
+      [5, 5000],
+      [bytes.length - 7, bytes.length],
+      [1000, bytes.length + 50],
+    ]) {
       assert.deepEqual(Buffer.from(await f.slice(s, e)), bytes.subarray(s, e), `${s}-${e}`);
     }
     const streamed = [];

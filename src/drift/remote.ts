@@ -50,14 +50,27 @@ export class PodFile implements ByteSource {
   ) {}
 
   static async open(transport: ScriptTransport, path: string, signal?: AbortSignal): Promise<PodFile> {
-    if (!path.startsWith('/')) throw new KubeMLError('invalid', `"${path}" is not an absolute path in the container.`, 'Give the full path, such as /data/current.csv.');
+    if (!path.startsWith('/'))
+      throw new KubeMLError(
+        'invalid',
+        `"${path}" is not an absolute path in the container.`,
+        'Give the full path, such as /data/current.csv.',
+      );
     const r = await transport.exec(shCommand(RANGE_SCRIPT, [path, 'size']), { signal, timeoutMs: 60_000 });
     if (r.exitCode === 3 || r.exitCode === 4) {
-      throw new KubeMLError('not-found', `Cannot read ${path} in ${transport.label}: ${r.stderr.trim() || 'no such file'}.`, 'Check the path (it is inside the container, not on this machine).');
+      throw new KubeMLError(
+        'not-found',
+        `Cannot read ${path} in ${transport.label}: ${r.stderr.trim() || 'no such file'}.`,
+        'Check the path (it is inside the container, not on this machine).',
+      );
     }
     const size = Number(r.stdout.toString('utf8').trim());
     if (r.exitCode !== 0 || !Number.isSafeInteger(size)) {
-      throw new KubeMLError('server', `Cannot read the size of ${path} in ${transport.label} (exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}).`, 'The image needs sh, wc and dd (or tail and head).');
+      throw new KubeMLError(
+        'server',
+        `Cannot read the size of ${path} in ${transport.label} (exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}).`,
+        'The image needs sh, wc and dd (or tail and head).',
+      );
     }
     return new PodFile(transport, path, size);
   }
@@ -67,10 +80,21 @@ export class PodFile implements ByteSource {
     end = Math.min(end, this.byteLength);
     if (end <= start) return Buffer.alloc(0);
     this.execs++;
-    const r = await this.transport.exec(shCommand(RANGE_SCRIPT, [this.path, String(start), String(end - start)]), { signal, timeoutMs: 300_000 });
-    if (r.exitCode !== 0) throw new KubeMLError('server', `Reading ${this.path} in ${this.transport.label} failed (exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}).`);
+    const r = await this.transport.exec(shCommand(RANGE_SCRIPT, [this.path, String(start), String(end - start)]), {
+      signal,
+      timeoutMs: 300_000,
+    });
+    if (r.exitCode !== 0)
+      throw new KubeMLError(
+        'server',
+        `Reading ${this.path} in ${this.transport.label} failed (exit ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n').pop()}` : ''}).`,
+      );
     if (r.stdout.length !== end - start) {
-      throw new KubeMLError('invalid', `${this.path} in ${this.transport.label} changed while it was read (expected ${end - start} bytes at ${start}, got ${r.stdout.length}).`, 'Compare a file that is no longer being written.');
+      throw new KubeMLError(
+        'invalid',
+        `${this.path} in ${this.transport.label} changed while it was read (expected ${end - start} bytes at ${start}, got ${r.stdout.length}).`,
+        'Compare a file that is no longer being written.',
+      );
     }
     return r.stdout;
   }
@@ -121,14 +145,17 @@ export async function readRemoteTable(transport: ScriptTransport, path: string, 
   const known = DATA_EXTENSIONS.some((x) => path.toLowerCase().endsWith(`.${x}`));
   if (!known && !options.format && file.byteLength >= 12 && isParquetMagic(new Uint8Array(await file.slice(0, 4)))) format = 'parquet';
   if (format === 'parquet') return readParquet(file, source, options);
-  if (file.byteLength === 0) throw new KubeMLError('invalid', `${source} is empty.`, 'Give a file with a header row and at least one data row.');
+  if (file.byteLength === 0)
+    throw new KubeMLError('invalid', `${source} is empty.`, 'Give a file with a header row and at least one data row.');
   // The stream ends early when the reader stops at maxRows; nothing more is fetched then.
   // A function, so that the reader can read the rows again that a column turning into categories needs (readers.ts).
   return readTable(() => file.chunks(STREAM_BLOCK, options.signal), source, { ...options, format });
 }
 
 /** Where a data file lives in the cluster. */
-export type ClusterFile = { readonly pod: PodRef; readonly path: string } | { readonly claim: { readonly namespace: string; readonly name: string }; readonly path: string };
+export type ClusterFile =
+  | { readonly pod: PodRef; readonly path: string }
+  | { readonly claim: { readonly namespace: string; readonly name: string }; readonly path: string };
 
 export interface ClusterReadOptions extends ReadOptions {
   /** Image of the pod that mounts a claim (kubeml.datasets.browseImage). */
@@ -138,16 +165,25 @@ export interface ClusterReadOptions extends ReadOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-
-
 function claimPath(path: string, claim: string): string {
   const rel = path.replace(/^\/+/, '');
-  if (rel === '' || rel.split('/').includes('..')) throw new KubeMLError('invalid', `"${path}" is not a file path inside claim ${claim}.`, 'Give a path relative to the claim, such as data/current.csv.');
+  if (rel === '' || rel.split('/').includes('..'))
+    throw new KubeMLError(
+      'invalid',
+      `"${path}" is not a file path inside claim ${claim}.`,
+      'Give a path relative to the claim, such as data/current.csv.',
+    );
   return rel;
 }
 
 /** Reads files of one claim through one short-lived read-only pod (deleted afterwards). */
-export async function readClaimTables(kc: KubeConfig, client: KubeClient, claim: { readonly namespace: string; readonly name: string }, paths: readonly string[], options: ClusterReadOptions = {}): Promise<Table[]> {
+export async function readClaimTables(
+  kc: KubeConfig,
+  client: KubeClient,
+  claim: { readonly namespace: string; readonly name: string },
+  paths: readonly string[],
+  options: ClusterReadOptions = {},
+): Promise<Table[]> {
   const rels = paths.map((p) => claimPath(p, claim.name));
   try {
     return await withClaimPod(
@@ -168,12 +204,19 @@ export async function readClaimTables(kc: KubeConfig, client: KubeClient, claim:
       { startTimeoutMs: options.startTimeoutMs, signal: options.signal, onProgress: options.onProgress },
     );
   } catch (e) {
-    throw KubeMLError.is(e) ? e : new KubeMLError('unknown', `Cannot read from claim ${claim.name}: ${messageOf(e)}`, undefined, undefined, { cause: e });
+    throw KubeMLError.is(e)
+      ? e
+      : new KubeMLError('unknown', `Cannot read from claim ${claim.name}: ${messageOf(e)}`, undefined, undefined, { cause: e });
   }
 }
 
 /** Reads a data file from a pod, or from a claim through a short-lived read-only pod. */
-export async function readClusterTable(kc: KubeConfig, client: KubeClient, file: ClusterFile, options: ClusterReadOptions = {}): Promise<Table> {
+export async function readClusterTable(
+  kc: KubeConfig,
+  client: KubeClient,
+  file: ClusterFile,
+  options: ClusterReadOptions = {},
+): Promise<Table> {
   if ('pod' in file) return readRemoteTable(new PodTransport(kc, file.pod), file.path, options);
   return (await readClaimTables(kc, client, file.claim, [file.path], options))[0];
 }

@@ -25,7 +25,8 @@ function expected(src: Float64Array, start: number, end: number) {
 
 function same(actual: Float64Array, wanted: Float64Array, what: string): void {
   assert.equal(actual.length, wanted.length, `${what}: length`);
-  for (let i = 0; i < wanted.length; i++) if (!Object.is(actual[i], wanted[i])) assert.fail(`${what}: at ${i} ${actual[i]} vs ${wanted[i]}`);
+  for (let i = 0; i < wanted.length; i++)
+    if (!Object.is(actual[i], wanted[i])) assert.fail(`${what}: at ${i} ${actual[i]} vs ${wanted[i]}`);
 }
 
 /** The double with these high and low 32-bit words. */
@@ -54,7 +55,10 @@ describe('drift sorting', () => {
       it(`sortedFinite equals filter + sort: ${name}, ${n} values, whole and a sub-range`, () => {
         const u = rng(n + name.length);
         const src = Float64Array.from({ length: n }, (_, i) => make(u, i));
-        for (const [start, end] of [[0, n], [Math.floor(n / 3), Math.floor((2 * n) / 3)]]) {
+        for (const [start, end] of [
+          [0, n],
+          [Math.floor(n / 3), Math.floor((2 * n) / 3)],
+        ]) {
           const got = sortedFinite(src, start, end);
           const want = expected(src, start, end);
           same(got.sorted, want.sorted, `${name} [${start}, ${end})`);
@@ -76,10 +80,22 @@ describe('drift sorting', () => {
       same(sortedFinite(src).sorted, expected(src, 0, src.length).sorted, 'sorted');
       return Object.fromEntries(Object.entries(sortPaths).map(([k, v]) => [k, v - before[k as keyof typeof sortPaths]]));
     };
-    assert.deepEqual(run(() => u() * 10 - 5), { small: 0, radix: 0, topKey: 1, topKeyFallback: 0 });
-    assert.deepEqual(run(() => 1e6 + u() * 1e-3), { small: 0, radix: 1, topKey: 0, topKeyFallback: 0 });
-    assert.deepEqual(run(() => fromBits(0x3ff00000 + Math.floor(u() * 300) * 0x10001, Math.floor(u() * 2 ** 32))), { small: 0, radix: 0, topKey: 1, topKeyFallback: 1 });
-    assert.deepEqual(run(() => 2.5), { small: 0, radix: 1, topKey: 0, topKeyFallback: 0 });
+    assert.deepEqual(
+      run(() => u() * 10 - 5),
+      { small: 0, radix: 0, topKey: 1, topKeyFallback: 0 },
+    );
+    assert.deepEqual(
+      run(() => 1e6 + u() * 1e-3),
+      { small: 0, radix: 1, topKey: 0, topKeyFallback: 0 },
+    );
+    assert.deepEqual(
+      run(() => fromBits(0x3ff00000 + Math.floor(u() * 300) * 0x10001, Math.floor(u() * 2 ** 32))),
+      { small: 0, radix: 0, topKey: 1, topKeyFallback: 1 },
+    );
+    assert.deepEqual(
+      run(() => 2.5),
+      { small: 0, radix: 1, topKey: 0, topKeyFallback: 0 },
+    );
   });
 
   it('sortFloat64 sorts in place like Float64Array.prototype.sort', () => {

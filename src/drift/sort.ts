@@ -132,7 +132,14 @@ export function sortedFinite(src: Float64Array, start = 0, end = src.length): Fi
   // At most used2 * used3 distinct top keys: fewer than n / 2 means runs of 2 or more on average.
   if (used2 * used3 < n / 2) return fullRadix(src, start, end, words, out, missing, nonFinite);
   sortPaths.topKey++;
-  scatter(src, start, end, words, out, [used2 > 1 ? 2 : -1, used3 > 1 ? 3 : -1].filter((p) => p >= 0));
+  scatter(
+    src,
+    start,
+    end,
+    words,
+    out,
+    [used2 > 1 ? 2 : -1, used3 > 1 ? 3 : -1].filter((p) => p >= 0),
+  );
   // Values out of order now share their top key and sit next to each other: insertion sort, with
   // a budget of moves; past it the standard sort finishes (still right, on nearly sorted data).
   let budget = 4 * n;
@@ -156,7 +163,15 @@ export function sortedFinite(src: Float64Array, start = 0, end = src.length): Fi
 }
 
 /** sortedFinite's four-pass path: the radix sort on every digit, its first scatter reading src directly. */
-function fullRadix(src: Float64Array, start: number, end: number, words: Uint32Array, out: Float64Array, missing: number, nonFinite: number): FiniteSort {
+function fullRadix(
+  src: Float64Array,
+  start: number,
+  end: number,
+  words: Uint32Array,
+  out: Float64Array,
+  missing: number,
+  nonFinite: number,
+): FiniteSort {
   sortPaths.radix++;
   counts.fill(0);
   for (let i = start; i < end; i++) {

@@ -25,7 +25,15 @@ interface Fixtures {
   kstwo: Array<{ n: number; x: number; sf: number }>;
   smirnov: Array<{ n: number; x: number; sf: number }>;
   chi2: Array<{ dof: number; x: number; sf: number }>;
-  categorical: Array<{ name: string; keys: string[]; reference: string[]; current: string[]; psi: number; js: number; chi2?: { statistic: number; pvalue: number } }>;
+  categorical: Array<{
+    name: string;
+    keys: string[];
+    reference: string[];
+    current: string[];
+    psi: number;
+    js: number;
+    chi2?: { statistic: number; pvalue: number };
+  }>;
 }
 
 const fx = JSON.parse(readFileSync(join(__dirname, '../../test/fixtures/drift/scipy.json'), 'utf8')) as Fixtures;
@@ -110,7 +118,7 @@ describe('drift statistics against scipy', () => {
     let seed = 7;
     for (let i = 0; i < xs.length; i++) {
       seed = (seed * 1103515245 + 12345) % 2147483648;
-      xs[i] = ((seed / 2147483648) - 0.5) * 10 ** ((i % 40) - 20);
+      xs[i] = (seed / 2147483648 - 0.5) * 10 ** ((i % 40) - 20);
     }
     xs[0] = Infinity;
     xs[1] = -Infinity;

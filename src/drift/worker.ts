@@ -16,7 +16,9 @@ export interface WorkerJob {
   readonly cuts: readonly Cut[];
 }
 
-export type WorkerReply = { readonly id: number; readonly results: PairResult[] } | { readonly id: number; readonly error: { message: string; kind?: string; hint?: string } };
+export type WorkerReply =
+  | { readonly id: number; readonly results: PairResult[] }
+  | { readonly id: number; readonly error: { message: string; kind?: string; hint?: string } };
 
 export function runJob(job: Omit<WorkerJob, 'id'>): PairResult[] {
   return job.pairs.map(({ ref, cur }) => comparePair(summarizeColumn(ref, job.thresholds.bins)!, cur, job.thresholds, job.rows, job.cuts));
@@ -25,13 +27,14 @@ export function runJob(job: Omit<WorkerJob, 'id'>): PairResult[] {
 /** Set in the workerData of the threads parallel.ts starts, so importing this module elsewhere does nothing. */
 export const WORKER_MARK = 'kubeml-drift-worker';
 
-if ((workerData as { mark?: string } | undefined)?.mark === WORKER_MARK) parentPort?.on('message', (job: WorkerJob) => {
-  let reply: WorkerReply;
-  try {
-    reply = { id: job.id, results: runJob(job) };
-  } catch (e) {
-    const err = e as { message?: string; kind?: string; hint?: string };
-    reply = { id: job.id, error: { message: String(err?.message ?? e), kind: err?.kind, hint: err?.hint } };
-  }
-  parentPort!.postMessage(reply);
-});
+if ((workerData as { mark?: string } | undefined)?.mark === WORKER_MARK)
+  parentPort?.on('message', (job: WorkerJob) => {
+    let reply: WorkerReply;
+    try {
+      reply = { id: job.id, results: runJob(job) };
+    } catch (e) {
+      const err = e as { message?: string; kind?: string; hint?: string };
+      reply = { id: job.id, error: { message: String(err?.message ?? e), kind: err?.kind, hint: err?.hint } };
+    }
+    parentPort!.postMessage(reply);
+  });

@@ -7,7 +7,9 @@ describe('explorer actions', () => {
   it('re-runs a batch Job without its selector, controller labels or status, under a generated name', () => {
     const job = structuredClone(batchRunning);
     (job.spec as Record<string, unknown>).selector = { matchLabels: { 'controller-uid': 'x' } };
-    (job.spec as { template: { metadata?: unknown } }).template.metadata = { labels: { 'controller-uid': 'x', 'job-name': 'train-a', app: 'keep' } };
+    (job.spec as { template: { metadata?: unknown } }).template.metadata = {
+      labels: { 'controller-uid': 'x', 'job-name': 'train-a', app: 'keep' },
+    };
     const m = rerunManifest(job);
     assert.equal(m.metadata.generateName, 'train-a-r');
     assert.equal(m.status, undefined);
@@ -25,15 +27,25 @@ describe('explorer actions', () => {
 
   it('browses a claim through a read-only mount in a pod that ends by itself', () => {
     const p = browserPodManifest('team', 'imagenet', 'busybox');
-    const spec = p.spec as { activeDeadlineSeconds: number; volumes: Array<{ persistentVolumeClaim: { readOnly: boolean } }>; containers: Array<{ volumeMounts: Array<{ readOnly: boolean }> }> };
+    const spec = p.spec as {
+      activeDeadlineSeconds: number;
+      volumes: Array<{ persistentVolumeClaim: { readOnly: boolean } }>;
+      containers: Array<{ volumeMounts: Array<{ readOnly: boolean }> }>;
+    };
     assert.equal(spec.volumes[0].persistentVolumeClaim.readOnly, true);
     assert.equal(spec.containers[0].volumeMounts[0].readOnly, true);
     assert.ok(spec.activeDeadlineSeconds > 0);
   });
 
   it('pins the browse pod to the node that already mounts the claim, when there is one', () => {
-    const spec = browserPodManifest('team', 'imagenet', 'busybox', 'gpu-7').spec as { affinity?: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: Array<{ matchFields: unknown }> } } } };
-    assert.deepEqual(spec.affinity?.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields, [{ key: 'metadata.name', operator: 'In', values: ['gpu-7'] }]);
+    const spec = browserPodManifest('team', 'imagenet', 'busybox', 'gpu-7').spec as {
+      affinity?: {
+        nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: Array<{ matchFields: unknown }> } };
+      };
+    };
+    assert.deepEqual(spec.affinity?.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields, [
+      { key: 'metadata.name', operator: 'In', values: ['gpu-7'] },
+    ]);
     assert.equal((browserPodManifest('team', 'imagenet', 'busybox').spec as { affinity?: unknown }).affinity, undefined);
   });
 
@@ -46,7 +58,15 @@ describe('explorer actions', () => {
 
   it('finds the serving port of a predictor: kserve-container first, then any declared port, else 8080', () => {
     const pod = (containers: unknown[]) => ({ metadata: { name: 'p' }, spec: { containers } }) as Parameters<typeof servingPort>[0];
-    assert.equal(servingPort(pod([{ name: 'queue-proxy', ports: [{ containerPort: 8012 }] }, { name: 'kserve-container', ports: [{ containerPort: 8085 }] }])), 8085);
+    assert.equal(
+      servingPort(
+        pod([
+          { name: 'queue-proxy', ports: [{ containerPort: 8012 }] },
+          { name: 'kserve-container', ports: [{ containerPort: 8085 }] },
+        ]),
+      ),
+      8085,
+    );
     assert.equal(servingPort(pod([{ name: 'server', ports: [{ containerPort: 9000 }] }])), 9000);
     assert.equal(servingPort(pod([{ name: 'server' }])), 8080);
   });

@@ -46,18 +46,26 @@ export async function rerun(client: KubeClient, kindId: ResourceKindId, namespac
   return createObject<KubeObject>(client, kindId, namespace, { ...m, metadata });
 }
 
-
-
 interface PodLike {
   metadata: { name: string; labels?: Record<string, string> };
-  spec?: { nodeName?: string; volumes?: Array<{ persistentVolumeClaim?: { claimName?: string } }>; containers?: Array<{ name: string; ports?: Array<{ containerPort?: number; name?: string }> }> };
+  spec?: {
+    nodeName?: string;
+    volumes?: Array<{ persistentVolumeClaim?: { claimName?: string } }>;
+    containers?: Array<{ name: string; ports?: Array<{ containerPort?: number; name?: string }> }>;
+  };
   status?: { phase?: string };
 }
 
 /** The node of a running pod that mounts the claim, if any (where a browse pod must go for RWO volumes). */
 export async function nodeUsingClaim(client: KubeClient, namespace: string, claim: string): Promise<string | undefined> {
-  const list = await client.json<{ items: PodLike[] }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, { what: `list the pods in ${namespace}`, timeoutMs: 10_000 });
-  return list.items.find((p) => p.status?.phase === 'Running' && p.spec?.nodeName && (p.spec.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claim))?.spec?.nodeName;
+  const list = await client.json<{ items: PodLike[] }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`, {
+    what: `list the pods in ${namespace}`,
+    timeoutMs: 10_000,
+  });
+  return list.items.find(
+    (p) =>
+      p.status?.phase === 'Running' && p.spec?.nodeName && (p.spec.volumes ?? []).some((v) => v.persistentVolumeClaim?.claimName === claim),
+  )?.spec?.nodeName;
 }
 
 /** The port a model server listens on: KServe's kserve-container's first port, else any declared port, else 8080. */
@@ -81,7 +89,12 @@ export async function predictorPod(client: KubeClient, namespace: string, isvc: 
   const running = list.items.filter((p) => p.status?.phase === 'Running');
   // The predictor, rather than a transformer or explainer pod, when KServe says which is which.
   const pod = running.find((p) => p.metadata.labels?.['component'] === 'predictor') ?? running[0];
-  if (!pod) throw new KubeMLError('not-found', `${isvc} has no running predictor pod (pods labelled serving.kserve.io/inferenceservice=${isvc}).`, 'Wait until it is Ready, then try again.');
+  if (!pod)
+    throw new KubeMLError(
+      'not-found',
+      `${isvc} has no running predictor pod (pods labelled serving.kserve.io/inferenceservice=${isvc}).`,
+      'Wait until it is Ready, then try again.',
+    );
   return { name: pod.metadata.name, port: servingPort(pod) };
 }
 

@@ -98,7 +98,9 @@ export class ExplorerCommands extends Disposable {
     reg(Commands.insertVolumeMount, (n) => this.insertVolumeMount(this.need(n)));
     reg(Commands.browseDataset, (n) => browseDataset(this.explorer.connection, this.need(n), this.log));
     reg(Commands.openModelUrl, (n) => this.openModelUrl(this.need(n)));
-    reg(Commands.testPrediction, (n) => testPrediction(this.explorer.connection, this.need(n), (ns, pod, port) => this.forward(ns, pod, port)));
+    reg(Commands.testPrediction, (n) =>
+      testPrediction(this.explorer.connection, this.need(n), (ns, pod, port) => this.forward(ns, pod, port)),
+    );
     reg(Commands.filterDatasets, () => this.filter('datasets'));
     reg(Commands.filterJobs, () => this.filter('jobs'));
     reg(Commands.filterGpus, () => this.filter('gpus'));
@@ -125,7 +127,8 @@ export class ExplorerCommands extends Disposable {
 
   private client() {
     const c = this.explorer.connection.client;
-    if (!c || this.explorer.connection.state.kind !== 'connected') throw new KubeMLError('unreachable', vscode.l10n.t('Not connected to a cluster.'), vscode.l10n.t('Select a context, then Retry.'));
+    if (!c || this.explorer.connection.state.kind !== 'connected')
+      throw new KubeMLError('unreachable', vscode.l10n.t('Not connected to a cluster.'), vscode.l10n.t('Select a context, then Retry.'));
     return c;
   }
 
@@ -135,16 +138,32 @@ export class ExplorerCommands extends Disposable {
       const containers = ((p.spec as { containers?: Array<{ name: string }> } | undefined)?.containers ?? []).map((c) => c.name);
       const dflt = p.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
       // One container per pod for "all ranks": the default one, else KServe's, else the first.
-      const container = containers.length > 1 ? (dflt && containers.includes(dflt) ? dflt : containers.includes('kserve-container') ? 'kserve-container' : containers[0]) : undefined;
+      const container =
+        containers.length > 1
+          ? dflt && containers.includes(dflt)
+            ? dflt
+            : containers.includes('kserve-container')
+              ? 'kserve-container'
+              : containers[0]
+          : undefined;
       return { namespace: p.metadata.namespace!, name: p.metadata.name, containers, container };
     };
     // A pod row: the caller asks which container when there are several.
-    if (n.kindId === 'pods') return [{ namespace: n.namespace!, name: n.name, containers: n.containers ?? [], container: (n.containers ?? []).length > 1 ? undefined : n.container }];
+    if (n.kindId === 'pods')
+      return [
+        {
+          namespace: n.namespace!,
+          name: n.name,
+          containers: n.containers ?? [],
+          container: (n.containers ?? []).length > 1 ? undefined : n.container,
+        },
+      ];
     if (n.kindId && JOB_KINDS.includes(n.kindId)) {
       const ref = (n.data?.ref as string | undefined) ?? `${n.kindId}:${n.namespace}/${n.name}`;
       return this.explorer.models.jobs.podsOf(ref).map(toPod);
     }
-    if (n.kindId === 'deployments' || n.kindId === 'inferenceServices') return this.explorer.models.models.podsOf(n.kindId, n.namespace!, n.name).map(toPod);
+    if (n.kindId === 'deployments' || n.kindId === 'inferenceServices')
+      return this.explorer.models.models.podsOf(n.kindId, n.namespace!, n.name).map(toPod);
     return [];
   }
 
@@ -158,7 +177,8 @@ export class ExplorerCommands extends Disposable {
    */
   async followLogs(n: ExplorerNode & { name: string }, opts: FollowOptions = {}): Promise<LogFollow | undefined> {
     const kc = this.explorer.connection.kubeConfig;
-    if (!kc) throw new KubeMLError('unreachable', vscode.l10n.t('Not connected to a cluster.'), vscode.l10n.t('Select a context, then Retry.'));
+    if (!kc)
+      throw new KubeMLError('unreachable', vscode.l10n.t('Not connected to a cluster.'), vscode.l10n.t('Select a context, then Retry.'));
     const pods = this.podsOf(n);
     if (pods.length === 0) {
       void this.prompts.info(vscode.l10n.t('{0} has no pods yet.', n.name));
@@ -167,7 +187,12 @@ export class ExplorerCommands extends Disposable {
     const group = this.isGroup(n);
     let container: string | undefined = pods[0].container;
     if (!group && pods[0].containers.length > 1 && !container) {
-      container = (await this.prompts.pick(pods[0].containers.map((label) => ({ label })), { title: vscode.l10n.t('Container of {0}', pods[0].name) }))?.label;
+      container = (
+        await this.prompts.pick(
+          pods[0].containers.map((label) => ({ label })),
+          { title: vscode.l10n.t('Container of {0}', pods[0].name) },
+        )
+      )?.label;
       if (!container) return undefined;
     }
     const target = opts.target ?? 'channel';
@@ -210,8 +235,16 @@ export class ExplorerCommands extends Disposable {
     const k = kind(ref.kindId);
     const isJob = JOB_KINDS.includes(ref.kindId);
     const verb = isJob ? vscode.l10n.t('Delete (cancel)') : vscode.l10n.t('Delete');
-    const detail = isJob ? vscode.l10n.t('Its pods are stopped and removed.') : ref.kindId === 'pvcs' ? vscode.l10n.t('The data on the volume may be lost, depending on its reclaim policy.') : undefined;
-    const ok = await this.prompts.confirm(vscode.l10n.t('Delete {0} {1}?', k.kind, `${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`), detail, verb);
+    const detail = isJob
+      ? vscode.l10n.t('Its pods are stopped and removed.')
+      : ref.kindId === 'pvcs'
+        ? vscode.l10n.t('The data on the volume may be lost, depending on its reclaim policy.')
+        : undefined;
+    const ok = await this.prompts.confirm(
+      vscode.l10n.t('Delete {0} {1}?', k.kind, `${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`),
+      detail,
+      verb,
+    );
     if (!ok) return false;
     await deleteObject(this.client(), ref.kindId, ref.namespace, ref.name);
     void this.prompts.info(vscode.l10n.t('Deleted {0} {1}.', k.kind, ref.name));
@@ -232,7 +265,8 @@ export class ExplorerCommands extends Disposable {
     const existing = this.forwards.get(key);
     if (existing && !existing.disposed && (localPort === 0 || existing.localPort === localPort)) return existing;
     const kc = this.explorer.connection.kubeConfig;
-    if (!kc) throw new KubeMLError('unreachable', vscode.l10n.t('Not connected to a cluster.'), vscode.l10n.t('Select a context, then Retry.'));
+    if (!kc)
+      throw new KubeMLError('unreachable', vscode.l10n.t('Not connected to a cluster.'), vscode.l10n.t('Select a context, then Retry.'));
     const h = await startPortForward(kc, { namespace, pod, port }, localPort, (m) => {
       this.log.warn(m);
       this.prompts.warn(m);
@@ -244,7 +278,7 @@ export class ExplorerCommands extends Disposable {
 
   private declaredPorts(pod: LogPod): number[] {
     const p = this.explorer.registry.caches.find((c) => c.resource.id === 'pods')?.get(`${pod.namespace}/${pod.name}`);
-    const cs = ((p?.spec as { containers?: Array<{ ports?: Array<{ containerPort?: number }> }> } | undefined)?.containers ?? []);
+    const cs = (p?.spec as { containers?: Array<{ ports?: Array<{ containerPort?: number }> }> } | undefined)?.containers ?? [];
     return cs.flatMap((c) => (c.ports ?? []).map((x) => x.containerPort ?? 0)).filter((x) => x > 0);
   }
 
@@ -254,28 +288,50 @@ export class ExplorerCommands extends Disposable {
    */
   private async portForward(n: ExplorerNode & { name: string }): Promise<PortForwardHandle | undefined> {
     const pods = this.podsOf(n);
-    if (pods.length === 0) throw new KubeMLError('not-found', vscode.l10n.t('{0} has no pod to forward to.', n.name), vscode.l10n.t('Wait until its pods exist, then try again.'));
-    const pod = pods.length === 1 ? pods[0] : (await this.prompts.pick(pods.map((p) => ({ label: p.name, p })), { title: vscode.l10n.t('Pod to forward to') }))?.p;
+    if (pods.length === 0)
+      throw new KubeMLError(
+        'not-found',
+        vscode.l10n.t('{0} has no pod to forward to.', n.name),
+        vscode.l10n.t('Wait until its pods exist, then try again.'),
+      );
+    const pod =
+      pods.length === 1
+        ? pods[0]
+        : (
+            await this.prompts.pick(
+              pods.map((p) => ({ label: p.name, p })),
+              { title: vscode.l10n.t('Pod to forward to') },
+            )
+          )?.p;
     if (!pod) return undefined;
     const declared = this.declaredPorts(pod);
     const spec = await this.prompts.input({
       title: vscode.l10n.t('Port in {0}', pod.name),
       value: String(declared[0] ?? 6006),
-      prompt: vscode.l10n.t('A port in the pod (6006 is TensorBoard, 8265 the Ray dashboard, 8080 a model server), or local:remote such as 16006:6006.'),
+      prompt: vscode.l10n.t(
+        'A port in the pod (6006 is TensorBoard, 8265 the Ray dashboard, 8080 a model server), or local:remote such as 16006:6006.',
+      ),
       validateInput: (v) => (parsePortSpec(v) ? undefined : vscode.l10n.t('A port number, 1-65535, or local:remote.')),
     });
     if (!spec) return undefined;
     const ports = parsePortSpec(spec);
-    if (!ports) throw new KubeMLError('invalid', vscode.l10n.t('{0} is not a port number.', spec), vscode.l10n.t('Enter a port, 1-65535, or local:remote.'));
+    if (!ports)
+      throw new KubeMLError(
+        'invalid',
+        vscode.l10n.t('{0} is not a port number.', spec),
+        vscode.l10n.t('Enter a port, 1-65535, or local:remote.'),
+      );
     // The same port locally, as kubectl does, when it is free; an explicit local port must be free.
     const local = ports.local ?? ((await portFree(ports.remote)) ? ports.remote : 0);
     const h = await this.forward(pod.namespace, pod.name, ports.remote, local);
     const open = vscode.l10n.t('Open in Browser');
     const stop = vscode.l10n.t('Stop');
-    void Promise.resolve(this.prompts.info(vscode.l10n.t('Forwarding {0} to {1}:{2}.', h.url, pod.name, ports.remote), open, stop)).then(async (pick) => {
-      if (pick === open) await this.prompts.openExternal(vscode.Uri.parse(h.url));
-      if (pick === stop) this.stopForward(h);
-    });
+    void Promise.resolve(this.prompts.info(vscode.l10n.t('Forwarding {0} to {1}:{2}.', h.url, pod.name, ports.remote), open, stop)).then(
+      async (pick) => {
+        if (pick === open) await this.prompts.openExternal(vscode.Uri.parse(h.url));
+        if (pick === stop) this.stopForward(h);
+      },
+    );
     return h;
   }
 

@@ -35,8 +35,14 @@ describe('DatasetsModel', () => {
     await h.open();
     assert.deepEqual(h.tree(), TREE);
     const [imagenet, coco, scratch] = h.model.roots();
-    assert.deepEqual([imagenet!.kindId, imagenet!.namespace, imagenet!.name, imagenet!.data], ['pvcs', 'team', 'imagenet', { claim: 'imagenet' }]);
-    assert.deepEqual([imagenet!.row.contextValue, coco!.row.contextValue, scratch!.row.contextValue], ['kubeml.dataset.pvc.labelled', 'kubeml.dataset.fluid', 'kubeml.dataset.pvc']);
+    assert.deepEqual(
+      [imagenet!.kindId, imagenet!.namespace, imagenet!.name, imagenet!.data],
+      ['pvcs', 'team', 'imagenet', { claim: 'imagenet' }],
+    );
+    assert.deepEqual(
+      [imagenet!.row.contextValue, coco!.row.contextValue, scratch!.row.contextValue],
+      ['kubeml.dataset.pvc.labelled', 'kubeml.dataset.fluid', 'kubeml.dataset.pvc'],
+    );
     assert.equal(scratch!.row.collapsible, 'none', 'nothing mounts it');
     const job = h.model.children(imagenet).find((n) => n.name === 'train-resnet')!;
     assert.deepEqual([job.kindId, job.data], ['jobs', { ref: 'jobs:team/train-resnet' }]);
@@ -67,7 +73,9 @@ describe('DatasetsModel', () => {
     h = new ModelHarness((d) => new DatasetsModel(d), { objects: CLUSTER });
     await h.open();
     h.tree();
-    let fired = await h.change((api) => api.put(withStatus(scratchClaim, { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '10Gi' } })));
+    let fired = await h.change((api) =>
+      api.put(withStatus(scratchClaim, { phase: 'Bound', accessModes: ['ReadWriteOnce'], capacity: { storage: '10Gi' } })),
+    );
     assert.deepEqual(ids(fired), ['pvcs:team/scratch']);
     assert.equal(fired![0]!.row.description, '10Gi · Bound · RWO · gp3 · 10m');
     fired = await h.change((api) => api.put(withStatus(cocoDataset, { phase: 'NotBound' })));
@@ -80,34 +88,60 @@ describe('DatasetsModel', () => {
     h = new ModelHarness((d) => new DatasetsModel(d), { objects: CLUSTER });
     await h.open();
     h.tree();
-    const more: KubeObject = { ...structuredClone(imagenetClaim), metadata: { ...structuredClone(imagenetClaim.metadata), name: 'laion', uid: 'uid-laion' } };
+    const more: KubeObject = {
+      ...structuredClone(imagenetClaim),
+      metadata: { ...structuredClone(imagenetClaim.metadata), name: 'laion', uid: 'uid-laion' },
+    };
     assert.equal(await h.change((api) => api.put(more)), undefined);
-    assert.deepEqual(h.model.roots().map((r) => r.row.label), ['imagenet', 'laion', 'coco', 'scratch']);
+    assert.deepEqual(
+      h.model.roots().map((r) => r.row.label),
+      ['imagenet', 'laion', 'coco', 'scratch'],
+    );
     assert.equal(await h.change((api) => api.delete(scratchClaim)), undefined);
-    assert.deepEqual(h.model.roots().map((r) => r.row.label), ['imagenet', 'laion', 'coco']);
+    assert.deepEqual(
+      h.model.roots().map((r) => r.row.label),
+      ['imagenet', 'laion', 'coco'],
+    );
   });
 
   it('filters claims and datasets by name', async () => {
     h = new ModelHarness((d) => new DatasetsModel(d), { objects: CLUSTER });
     await h.open();
     h.model.setFilter('CO');
-    assert.deepEqual(h.model.roots().map((r) => r.row.label), ['coco']);
+    assert.deepEqual(
+      h.model.roots().map((r) => r.row.label),
+      ['coco'],
+    );
     h.model.setFilter('net');
-    assert.deepEqual(h.model.roots().map((r) => r.row.label), ['imagenet']);
+    assert.deepEqual(
+      h.model.roots().map((r) => r.row.label),
+      ['imagenet'],
+    );
   });
 
   it('does not count a batch Job another controller owns (its pods count)', async () => {
     const owned = structuredClone(CLUSTER.find((o) => o.metadata.name === 'train-resnet')!);
-    owned.metadata = { ...owned.metadata, name: 'tj-node-0', uid: 'uid-tj-node-0', ownerReferences: [{ apiVersion: 'jobset.x-k8s.io/v1alpha2', kind: 'JobSet', name: 'tj', uid: 'uid-tj', controller: true }] };
+    owned.metadata = {
+      ...owned.metadata,
+      name: 'tj-node-0',
+      uid: 'uid-tj-node-0',
+      ownerReferences: [{ apiVersion: 'jobset.x-k8s.io/v1alpha2', kind: 'JobSet', name: 'tj', uid: 'uid-tj', controller: true }],
+    };
     h = new ModelHarness((d) => new DatasetsModel(d), { objects: [...CLUSTER, owned] });
     await h.open();
     assert.equal(h.model.roots()[0]!.row.description, '150Gi · Bound · ROX · efs-sc · 5 using · 11d');
   });
 
   it('without Fluid in the cluster it lists the claims only', async () => {
-    h = new ModelHarness((d) => new DatasetsModel(d), { objects: CLUSTER.filter((o) => o.kind !== 'Dataset'), served: ['trainJobs', 'pytorchJobs', 'rayJobs'] });
+    h = new ModelHarness((d) => new DatasetsModel(d), {
+      objects: CLUSTER.filter((o) => o.kind !== 'Dataset'),
+      served: ['trainJobs', 'pytorchJobs', 'rayJobs'],
+    });
     await h.open();
-    assert.deepEqual(h.model.roots().map((r) => r.row.label), ['imagenet', 'scratch']);
+    assert.deepEqual(
+      h.model.roots().map((r) => r.row.label),
+      ['imagenet', 'scratch'],
+    );
   });
 
   it('names the namespace of each claim when several namespaces are shown', async () => {

@@ -100,14 +100,18 @@ export class DatasetsModel extends TreeModel {
 
   private rowOf(kindId: 'pvcs' | 'fluidDatasets', o: KubeObject, now: number) {
     const users = this.usersOf(o.metadata.namespace ?? '', o.metadata.name).length;
-    return kindId === 'pvcs' ? claimRow(claimInfo(o), users, this.showNamespace, now, o.metadata.creationTimestamp) : fluidRow(o, users, this.showNamespace, now);
+    return kindId === 'pvcs'
+      ? claimRow(claimInfo(o), users, this.showNamespace, now, o.metadata.creationTimestamp)
+      : fluidRow(o, users, this.showNamespace, now);
   }
 
   protected buildRoots(): ExplorerNode[] {
     const now = this.now();
     const pvcs = [...(this.cache('pvcs')?.values() ?? [])].filter((p) => matchesFilter(p.metadata.name, this.filter));
     const infos = pvcs.map((p) => ({ p, info: claimInfo(p) })).sort((a, b) => compareClaims(a.info, b.info));
-    const fluid = [...(this.cache('fluidDatasets')?.values() ?? [])].filter((d) => matchesFilter(d.metadata.name, this.filter)).sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+    const fluid = [...(this.cache('fluidDatasets')?.values() ?? [])]
+      .filter((d) => matchesFilter(d.metadata.name, this.filter))
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
     const mk = (kindId: 'pvcs' | 'fluidDatasets', o: KubeObject) =>
       this.node(`${kindId}:${o.metadata.namespace}/${o.metadata.name}`, this.rowOf(kindId, o, now), (n) => {
         n.kindId = kindId;

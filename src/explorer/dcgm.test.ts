@@ -6,7 +6,10 @@ import { DcgmPoller, fetchDcgm, FB_USED_QUERY, instantQuery, UTIL_QUERY } from '
 type Handler = (query: string, req: IncomingMessage, res: ServerResponse) => void;
 
 function vector(rows: Array<[string, string]>): string {
-  return JSON.stringify({ status: 'success', data: { resultType: 'vector', result: rows.map(([h, v]) => ({ metric: { Hostname: h }, value: [1700000000.1, v] })) } });
+  return JSON.stringify({
+    status: 'success',
+    data: { resultType: 'vector', result: rows.map(([h, v]) => ({ metric: { Hostname: h }, value: [1700000000.1, v] })) },
+  });
 }
 
 describe('DCGM metrics from Prometheus', function () {
@@ -42,8 +45,20 @@ describe('DCGM metrics from Prometheus', function () {
   it('joins utilisation and memory by Hostname from the two instant queries', async function () {
     handler = (q, _req, res) => {
       res.setHeader('content-type', 'application/json');
-      if (q === UTIL_QUERY) res.end(vector([['kwok-h100-0000', '46.7'], ['kubeml-node', '0']]));
-      else if (q === FB_USED_QUERY) res.end(vector([['kwok-h100-0000', '311663'], ['kwok-l4-0003', 'NaN']]));
+      if (q === UTIL_QUERY)
+        res.end(
+          vector([
+            ['kwok-h100-0000', '46.7'],
+            ['kubeml-node', '0'],
+          ]),
+        );
+      else if (q === FB_USED_QUERY)
+        res.end(
+          vector([
+            ['kwok-h100-0000', '311663'],
+            ['kwok-l4-0003', 'NaN'],
+          ]),
+        );
       else res.writeHead(400).end(JSON.stringify({ status: 'error', error: 'unexpected query' }));
     };
     const m = await fetchDcgm(base);
@@ -54,17 +69,29 @@ describe('DCGM metrics from Prometheus', function () {
   });
 
   it('reports a Prometheus error answer as a KubeMLError with its message', async function () {
-    handler = (_q, _req, res) => res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error at char 3' }));
-    await assert.rejects(instantQuery(base, 'x{', 'Hostname'), (e: Error & { kind?: string }) => e.name === 'KubeMLError' && e.kind === 'server' && /parse error at char 3/.test(e.message));
+    handler = (_q, _req, res) =>
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'parse error at char 3' }));
+    await assert.rejects(
+      instantQuery(base, 'x{', 'Hostname'),
+      (e: Error & { kind?: string }) => e.name === 'KubeMLError' && e.kind === 'server' && /parse error at char 3/.test(e.message),
+    );
   });
 
   it('times out when Prometheus does not answer', async function () {
     handler = () => undefined; // never answers
-    await assert.rejects(instantQuery(base, UTIL_QUERY, 'Hostname', { timeoutMs: 200 }), (e: Error & { kind?: string }) => e.kind === 'timeout' && /did not answer within 200 ms/.test(e.message));
+    await assert.rejects(
+      instantQuery(base, UTIL_QUERY, 'Hostname', { timeoutMs: 200 }),
+      (e: Error & { kind?: string }) => e.kind === 'timeout' && /did not answer within 200 ms/.test(e.message),
+    );
   });
 
   it('reports an unreachable server and a bad URL', async function () {
-    await assert.rejects(instantQuery('http://127.0.0.1:1', UTIL_QUERY, 'Hostname', { timeoutMs: 2000 }), (e: Error & { kind?: string }) => e.kind === 'unreachable');
+    await assert.rejects(
+      instantQuery('http://127.0.0.1:1', UTIL_QUERY, 'Hostname', { timeoutMs: 2000 }),
+      (e: Error & { kind?: string }) => e.kind === 'unreachable',
+    );
     await assert.rejects(instantQuery('not a url', UTIL_QUERY, 'Hostname'), (e: Error & { kind?: string }) => e.kind === 'bad-config');
   });
 

@@ -34,7 +34,13 @@ export async function instantQuery(baseUrl: string, query: string, byLabel: stri
   try {
     url = new URL('api/v1/query', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
   } catch (e) {
-    throw new KubeMLError('bad-config', `Prometheus URL "${baseUrl}" is not a valid URL.`, 'Set kubeml.prometheus.url to e.g. http://127.0.0.1:9090.', undefined, { cause: e });
+    throw new KubeMLError(
+      'bad-config',
+      `Prometheus URL "${baseUrl}" is not a valid URL.`,
+      'Set kubeml.prometheus.url to e.g. http://127.0.0.1:9090.',
+      undefined,
+      { cause: e },
+    );
   }
   url.searchParams.set('query', query);
   let res: HttpResponse;
@@ -54,10 +60,17 @@ export async function instantQuery(baseUrl: string, query: string, byLabel: stri
   try {
     body = (await res.json()) as PromVector;
   } catch (e) {
-    throw new KubeMLError('server', `Prometheus answered HTTP ${res.status} with a body that is not JSON.`, where(baseUrl), res.status, { cause: e });
+    throw new KubeMLError('server', `Prometheus answered HTTP ${res.status} with a body that is not JSON.`, where(baseUrl), res.status, {
+      cause: e,
+    });
   }
   if (!res.ok || body.status !== 'success') {
-    throw new KubeMLError('server', `Prometheus query failed (HTTP ${res.status}): ${body.error ?? 'no error message'}.`, where(baseUrl), res.status);
+    throw new KubeMLError(
+      'server',
+      `Prometheus query failed (HTTP ${res.status}): ${body.error ?? 'no error message'}.`,
+      where(baseUrl),
+      res.status,
+    );
   }
   const out = new Map<string, number>();
   for (const r of body.data?.result ?? []) {
@@ -70,7 +83,10 @@ export async function instantQuery(baseUrl: string, query: string, byLabel: stri
 
 /** Utilisation and memory used per node (by DCGM Hostname), from the two queries. */
 export async function fetchDcgm(baseUrl: string, opts: QueryOptions = {}): Promise<Map<string, GpuMetrics>> {
-  const [util, fb] = await Promise.all([instantQuery(baseUrl, UTIL_QUERY, 'Hostname', opts), instantQuery(baseUrl, FB_USED_QUERY, 'Hostname', opts)]);
+  const [util, fb] = await Promise.all([
+    instantQuery(baseUrl, UTIL_QUERY, 'Hostname', opts),
+    instantQuery(baseUrl, FB_USED_QUERY, 'Hostname', opts),
+  ]);
   const out = new Map<string, GpuMetrics>();
   for (const [host, v] of util) out.set(host, { utilPercent: v });
   for (const [host, v] of fb) out.set(host, { ...out.get(host), fbUsedMiB: v });

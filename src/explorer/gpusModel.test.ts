@@ -21,7 +21,10 @@ const A100 = ['node:gpu-a100-0', 'product:NVIDIA-A100-SXM4-80GB', 'summary'];
 function gpuPod(name: string, node: string, gpus: number): KubeObject {
   const p = structuredClone(trainPod0);
   p.metadata = { ...p.metadata, name, uid: `uid-${name}`, labels: { app: name } };
-  const spec = p.spec as { nodeName: string; containers: Array<{ resources: { limits: Record<string, string>; requests: Record<string, string> } }> };
+  const spec = p.spec as {
+    nodeName: string;
+    containers: Array<{ resources: { limits: Record<string, string>; requests: Record<string, string> } }>;
+  };
   spec.nodeName = node;
   spec.containers[0]!.resources = { limits: { 'nvidia.com/gpu': String(gpus) }, requests: { 'nvidia.com/gpu': String(gpus) } };
   return p;
@@ -36,10 +39,19 @@ describe('GpusModel', () => {
     h = new ModelHarness((d) => new GpusModel(d), { objects: CLUSTER, namespaces: ['team'] });
     await h.open();
     assert.deepEqual(h.tree(), TREE);
-    assert.ok(h.api.requests.some((r) => r.path === '/api/v1/pods'), 'pods of all namespaces, though the view shows one');
+    assert.ok(
+      h.api.requests.some((r) => r.path === '/api/v1/pods'),
+      'pods of all namespaces, though the view shows one',
+    );
     const node = h.model.children(h.root('A100-SXM4-80GB'))[0]!;
     assert.deepEqual([node.kindId, node.name, node.row.contextValue], ['nodes', 'gpu-a100-0', 'kubeml.gpuNode']);
-    assert.deepEqual(h.model.nodeInfos().map((i) => `${i.name} ${i.allocated}/${i.allocatable} ${i.memoryMiB}`).sort(), ['gpu-a100-0 2/8 81920', 'gpu-h100-0 5/8 81559']);
+    assert.deepEqual(
+      h.model
+        .nodeInfos()
+        .map((i) => `${i.name} ${i.allocated}/${i.allocatable} ${i.memoryMiB}`)
+        .sort(),
+      ['gpu-a100-0 2/8 81920', 'gpu-h100-0 5/8 81559'],
+    );
   });
 
   it('a pod taking GPUs refreshes its node, its product and the summary, not the other product', async () => {
@@ -48,7 +60,11 @@ describe('GpusModel', () => {
     h.tree();
     const fired = await h.change((api) => api.put(gpuPod('train-resnet-2-z8z8z', 'gpu-a100-0', 2)));
     assert.deepEqual(ids(fired), A100);
-    assert.deepEqual(fired!.map((n) => n.row.description).sort(), ['4 / 8 GPUs used · 1 node · 50%', '4/8 GPU · A100-SXM4-80GB', '9 / 16 GPUs used · 2 GPU nodes']);
+    assert.deepEqual(fired!.map((n) => n.row.description).sort(), [
+      '4 / 8 GPUs used · 1 node · 50%',
+      '4/8 GPU · A100-SXM4-80GB',
+      '9 / 16 GPUs used · 2 GPU nodes',
+    ]);
   });
 
   it('a pod that finishes gives its GPUs back; so does one of another namespace that goes away', async () => {
@@ -72,7 +88,10 @@ describe('GpusModel', () => {
     const fired = await h.change((api) => api.put(cordoned));
     assert.deepEqual(ids(fired), ['node:gpu-a100-0', 'summary']);
     const row = fired!.find((n) => n.id === 'node:gpu-a100-0')!.row;
-    assert.deepEqual([row.description, row.contextValue, row.icon?.id], ['2/8 GPU · A100-SXM4-80GB · cordoned', 'kubeml.gpuNode.cordoned', 'warning']);
+    assert.deepEqual(
+      [row.description, row.contextValue, row.icon?.id],
+      ['2/8 GPU · A100-SXM4-80GB · cordoned', 'kubeml.gpuNode.cordoned', 'warning'],
+    );
   });
 
   it('a node without GPUs changing refreshes nothing', async () => {
@@ -85,7 +104,11 @@ describe('GpusModel', () => {
       api.put(beat);
       api.put(gpuPod('probe-q1q1q', 'gpu-h100-0', 1));
     });
-    assert.deepEqual(ids(fired), ['node:gpu-h100-0', 'product:NVIDIA-H100-80GB-HBM3', 'summary'], 'only the GPU pod’s rows; the CPU node is not in this view');
+    assert.deepEqual(
+      ids(fired),
+      ['node:gpu-h100-0', 'product:NVIDIA-H100-80GB-HBM3', 'summary'],
+      'only the GPU pod’s rows; the CPU node is not in this view',
+    );
   });
 
   it('a GPU node that joins or leaves, or changes product, refreshes the whole tree', async () => {
@@ -93,11 +116,19 @@ describe('GpusModel', () => {
     await h.open();
     h.tree();
     const second = structuredClone(h100Node);
-    second.metadata = { ...second.metadata, name: 'gpu-h100-1', uid: 'uid-gpu-h100-1', labels: { ...second.metadata.labels, 'kubernetes.io/hostname': 'gpu-h100-1' } };
+    second.metadata = {
+      ...second.metadata,
+      name: 'gpu-h100-1',
+      uid: 'uid-gpu-h100-1',
+      labels: { ...second.metadata.labels, 'kubernetes.io/hostname': 'gpu-h100-1' },
+    };
     assert.equal(await h.change((api) => api.put(second)), undefined);
     assert.equal(h.model.roots()[2]!.row.description, '5 / 16 GPUs used · 2 nodes · 31%');
     assert.equal(await h.change((api) => api.delete(a100Node)), undefined);
-    assert.deepEqual(h.model.roots().map((r) => r.row.label), ['Cluster', 'H100-80GB-HBM3']);
+    assert.deepEqual(
+      h.model.roots().map((r) => r.row.label),
+      ['Cluster', 'H100-80GB-HBM3'],
+    );
   });
 
   it('filters nodes by name under their product', async () => {
@@ -105,7 +136,10 @@ describe('GpusModel', () => {
     await h.open();
     h.model.setFilter('h100');
     assert.deepEqual(h.model.children(h.root('A100-SXM4-80GB')), []);
-    assert.deepEqual(h.model.children(h.root('H100-80GB-HBM3')).map((n) => n.name), ['gpu-h100-0']);
+    assert.deepEqual(
+      h.model.children(h.root('H100-80GB-HBM3')).map((n) => n.name),
+      ['gpu-h100-0'],
+    );
   });
 
   it('shows GPU metrics on node rows and a note row when they cannot be read', async () => {
@@ -123,7 +157,13 @@ describe('GpusModel', () => {
     next = h.next();
     h.model.refreshMetrics();
     assert.equal(await next, undefined, 'the note row appears: the root list changes');
-    assert.deepEqual(h.model.roots().map((r) => r.row.label).slice(0, 2), ['Cluster', 'GPU metrics unavailable']);
+    assert.deepEqual(
+      h.model
+        .roots()
+        .map((r) => r.row.label)
+        .slice(0, 2),
+      ['Cluster', 'GPU metrics unavailable'],
+    );
   });
 
   it('shows nothing in a cluster without GPUs', async () => {

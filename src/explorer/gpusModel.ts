@@ -2,7 +2,18 @@ import { type KubeObject, type ObjectChange } from '../cluster/read/informerStat
 import { type NamespaceList } from '../cluster/read/informerRegistry';
 import { type ResourceKindId } from '../cluster/resources';
 import { matchesFilter } from './rows/common';
-import { clusterSummaryRow, metricsNoteRow, gpuNodeInfo, gpuNodeRow, isGpuNode, podGpus, productRow, summarizeProducts, type GpuMetrics, type GpuNodeInfo } from './rows/gpus';
+import {
+  clusterSummaryRow,
+  metricsNoteRow,
+  gpuNodeInfo,
+  gpuNodeRow,
+  isGpuNode,
+  podGpus,
+  productRow,
+  summarizeProducts,
+  type GpuMetrics,
+  type GpuNodeInfo,
+} from './rows/gpus';
 import { type ExplorerNode, type ModelDeps, TreeModel } from './model';
 
 export interface GpuMetricsSource {
@@ -141,7 +152,11 @@ export class GpusModel extends TreeModel {
     if (summaries.length === 0) return [];
     const note = this.metrics?.error ? [this.node('metrics-note', metricsNoteRow(this.metrics.error.userMessage))] : [];
     this.noteShown = note.length > 0;
-    return [this.node('summary', clusterSummaryRow(summaries)), ...note, ...summaries.map((s) => this.node(`product:${s.product}`, productRow(s), (n) => (n.data = { product: s.product })))];
+    return [
+      this.node('summary', clusterSummaryRow(summaries)),
+      ...note,
+      ...summaries.map((s) => this.node(`product:${s.product}`, productRow(s), (n) => (n.data = { product: s.product }))),
+    ];
   }
 
   protected buildChildren(node: ExplorerNode): ExplorerNode[] {

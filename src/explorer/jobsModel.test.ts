@@ -21,8 +21,17 @@ const TREE = [
 const ready = (p: KubeObject) => {
   const st = p.status as { containerStatuses: Array<Record<string, unknown>>; conditions: Array<Record<string, unknown>> };
   return withStatus(p, {
-    conditions: st.conditions.map((c) => (c.type === 'Ready' || c.type === 'ContainersReady' ? { type: c.type, status: 'True', lastProbeTime: null, lastTransitionTime: '2025-06-01T11:59:00Z' } : c)),
-    containerStatuses: st.containerStatuses.map((c) => ({ ...c, ready: true, started: true, state: { running: { startedAt: '2025-06-01T11:59:00Z' } } })),
+    conditions: st.conditions.map((c) =>
+      c.type === 'Ready' || c.type === 'ContainersReady'
+        ? { type: c.type, status: 'True', lastProbeTime: null, lastTransitionTime: '2025-06-01T11:59:00Z' }
+        : c,
+    ),
+    containerStatuses: st.containerStatuses.map((c) => ({
+      ...c,
+      ready: true,
+      started: true,
+      state: { running: { startedAt: '2025-06-01T11:59:00Z' } },
+    })),
   });
 };
 
@@ -41,10 +50,16 @@ describe('JobsModel', () => {
     h = new ModelHarness((d) => new JobsModel(d), { objects: CLUSTER });
     await h.open();
     const [job] = h.model.children(h.root('Running'));
-    assert.deepEqual([job!.kindId, job!.namespace, job!.name, job!.data], ['jobs', 'team', 'train-resnet', { ref: 'jobs:team/train-resnet', state: 'Running' }]);
+    assert.deepEqual(
+      [job!.kindId, job!.namespace, job!.name, job!.data],
+      ['jobs', 'team', 'train-resnet', { ref: 'jobs:team/train-resnet', state: 'Running' }],
+    );
     assert.equal(job!.row.contextValue, 'kubeml.job.batch.running');
     const [pod] = h.model.children(job);
-    assert.deepEqual([pod!.kindId, pod!.namespace, pod!.name, pod!.containers, pod!.container], ['pods', 'team', 'train-resnet-0-x7k2p', ['trainer'], 'trainer']);
+    assert.deepEqual(
+      [pod!.kindId, pod!.namespace, pod!.name, pod!.containers, pod!.container],
+      ['pods', 'team', 'train-resnet-0-x7k2p', ['trainer'], 'trainer'],
+    );
     assert.equal(h.model.summary('jobs:team/train-bert')?.reason, 'BackoffLimitExceeded');
   });
 
@@ -75,20 +90,34 @@ describe('JobsModel', () => {
     h.tree();
     const at = '2025-06-01T11:58:00Z';
     const done = withStatus(trainJob, {
-      active: 0, ready: 0, succeeded: 2, completionTime: at, completedIndexes: '0-1',
-      conditions: [{ type: 'SuccessCriteriaMet', status: 'True', lastProbeTime: at, lastTransitionTime: at, reason: 'CompletionsReached' }, { type: 'Complete', status: 'True', lastProbeTime: at, lastTransitionTime: at, reason: 'CompletionsReached' }],
+      active: 0,
+      ready: 0,
+      succeeded: 2,
+      completionTime: at,
+      completedIndexes: '0-1',
+      conditions: [
+        { type: 'SuccessCriteriaMet', status: 'True', lastProbeTime: at, lastTransitionTime: at, reason: 'CompletionsReached' },
+        { type: 'Complete', status: 'True', lastProbeTime: at, lastTransitionTime: at, reason: 'CompletionsReached' },
+      ],
     });
     const fired = await h.change((api) => api.put(done));
     assert.deepEqual(ids(fired), ['group:Running', 'group:Succeeded']);
     assert.deepEqual(fired!.map((n) => `${n.row.label} ${n.row.description}`).sort(), ['Running 0', 'Succeeded 2']);
-    assert.deepEqual(h.model.children(h.root('Succeeded')).map((n) => n.row.description), ['Job · 2 GPU · 2/2 · took 28m', 'Job · 1 GPU · 1/1 · took 12m']);
+    assert.deepEqual(
+      h.model.children(h.root('Succeeded')).map((n) => n.row.description),
+      ['Job · 2 GPU · 2/2 · took 28m', 'Job · 1 GPU · 1/1 · took 12m'],
+    );
   });
 
   it('a new job and a deleted job refresh their group only', async () => {
     h = new ModelHarness((d) => new JobsModel(d), { objects: CLUSTER });
     await h.open();
     h.tree();
-    const fresh: KubeObject = { ...structuredClone(trainJob), metadata: { ...structuredClone(trainJob.metadata), name: 'train-vit', uid: 'f00d' }, status: {} };
+    const fresh: KubeObject = {
+      ...structuredClone(trainJob),
+      metadata: { ...structuredClone(trainJob.metadata), name: 'train-vit', uid: 'f00d' },
+      status: {},
+    };
     let fired = await h.change((api) => api.put(fresh));
     assert.deepEqual(ids(fired), ['group:Pending']);
     assert.equal(fired![0]!.row.description, '2');
@@ -99,7 +128,15 @@ describe('JobsModel', () => {
   });
 
   it('hides batch Jobs that another controller owns (a JobSet’s)', async () => {
-    const owned: KubeObject = { ...structuredClone(trainJob), metadata: { ...structuredClone(trainJob.metadata), name: 'tj-node-0', uid: 'js-1', ownerReferences: [{ apiVersion: 'jobset.x-k8s.io/v1alpha2', kind: 'JobSet', name: 'tj', uid: 'js-uid', controller: true }] } };
+    const owned: KubeObject = {
+      ...structuredClone(trainJob),
+      metadata: {
+        ...structuredClone(trainJob.metadata),
+        name: 'tj-node-0',
+        uid: 'js-1',
+        ownerReferences: [{ apiVersion: 'jobset.x-k8s.io/v1alpha2', kind: 'JobSet', name: 'tj', uid: 'js-uid', controller: true }],
+      },
+    };
     h = new ModelHarness((d) => new JobsModel(d), { objects: [...CLUSTER, owned] });
     await h.open();
     assert.deepEqual(h.model.counts(), { Running: 1, Pending: 1, Succeeded: 1, Failed: 1 });
@@ -112,17 +149,29 @@ describe('JobsModel', () => {
     h.model.setFilter('  BERT ');
     assert.equal(await next, undefined, 'a new filter refreshes the whole tree');
     assert.equal(h.model.filter, 'BERT');
-    assert.deepEqual(h.tree(), ['Running | 0', 'Pending | 0', 'Succeeded | 0', 'Failed | 1', '  train-bert | Job · 4 GPU · 0/1 · took 20m · BackoffLimitExceeded']);
+    assert.deepEqual(h.tree(), [
+      'Running | 0',
+      'Pending | 0',
+      'Succeeded | 0',
+      'Failed | 1',
+      '  train-bert | Job · 4 GPU · 0/1 · took 20m · BackoffLimitExceeded',
+    ]);
   });
 
   it('names the namespace on job rows when several are shown, and lists each of them', async () => {
     const other: KubeObject = { ...structuredClone(failedJob), metadata: { ...structuredClone(failedJob.metadata), namespace: 'other' } };
     h = new ModelHarness((d) => new JobsModel(d), { objects: [...CLUSTER, other], namespaces: ['team', 'other'] });
     await h.open();
-    assert.deepEqual(h.model.children(h.root('Failed')).map((n) => `${n.id} ${n.row.description}`).sort(), [
-      'job:jobs:other/train-bert Job · other · 4 GPU · 0/1 · took 20m · BackoffLimitExceeded',
-      'job:jobs:team/train-bert Job · team · 4 GPU · 0/1 · took 20m · BackoffLimitExceeded',
-    ]);
+    assert.deepEqual(
+      h.model
+        .children(h.root('Failed'))
+        .map((n) => `${n.id} ${n.row.description}`)
+        .sort(),
+      [
+        'job:jobs:other/train-bert Job · other · 4 GPU · 0/1 · took 20m · BackoffLimitExceeded',
+        'job:jobs:team/train-bert Job · team · 4 GPU · 0/1 · took 20m · BackoffLimitExceeded',
+      ],
+    );
     assert.ok(h.api.requests.some((r) => r.path === '/apis/batch/v1/namespaces/other/jobs'));
     assert.ok(!h.api.requests.some((r) => r.path === '/apis/batch/v1/jobs'), 'two namespaces: no cluster-wide list');
   });

@@ -1,7 +1,19 @@
 import { type KubeObject, type ObjectChange } from '../cluster/read/informerState';
 import { type ResourceKindId } from '../cluster/resources';
 import { matchesFilter } from './rows/common';
-import { groupRow, isOwnedJob, JOB_KINDS, JOB_STATES, jobRef, jobRow, podOwnerRefs, summarizeJob, type JobKindId, type JobState, type JobSummary } from './rows/jobs';
+import {
+  groupRow,
+  isOwnedJob,
+  JOB_KINDS,
+  JOB_STATES,
+  jobRef,
+  jobRow,
+  podOwnerRefs,
+  summarizeJob,
+  type JobKindId,
+  type JobState,
+  type JobSummary,
+} from './rows/jobs';
 import { type ExplorerNode, TreeModel } from './model';
 
 const isJobKind = (id: ResourceKindId): id is JobKindId => (JOB_KINDS as readonly string[]).includes(id);
@@ -98,7 +110,8 @@ export class JobsModel extends TreeModel {
           if (after) push(`group:${after.state}`);
         }
       }
-      for (const n of out) if (n.id.startsWith('group:')) n.row = groupRow(n.data!.state as JobState, this.visibleRefs(n.data!.state as JobState).length);
+      for (const n of out)
+        if (n.id.startsWith('group:')) n.row = groupRow(n.data!.state as JobState, this.visibleRefs(n.data!.state as JobState).length);
       return out;
     }
     if (id === 'pods') {
@@ -114,7 +127,9 @@ export class JobsModel extends TreeModel {
   }
 
   protected buildRoots(): ExplorerNode[] {
-    return JOB_STATES.map((state) => this.node(`group:${state}`, groupRow(state, this.visibleRefs(state).length), (n) => (n.data = { state })));
+    return JOB_STATES.map((state) =>
+      this.node(`group:${state}`, groupRow(state, this.visibleRefs(state).length), (n) => (n.data = { state })),
+    );
   }
 
   private visibleRefs(state: JobState): string[] {
@@ -150,7 +165,6 @@ export class JobsModel extends TreeModel {
       n.data = { ref: s.ref, state: s.state };
     });
   }
-
 
   /** The pods of a job, ordered by rank label then name. */
   podsOf(ref: string): KubeObject[] {

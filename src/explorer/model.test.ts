@@ -54,7 +54,21 @@ describe('TreeModel (the model behind every explorer view)', () => {
 
   it('a kind it may not list shows one error row with a Retry command, above the rows it can show', async () => {
     h = new ModelHarness((d) => new DatasetsModel(d), { objects: CLUSTER });
-    h.api.fail(PVCS, { status: 403, body: { kind: 'Status', status: 'Failure', reason: 'Forbidden', code: 403, message: 'persistentvolumeclaims is forbidden: User "dev" cannot list resource "persistentvolumeclaims" in API group "" in the namespace "team"' } }, 1000);
+    h.api.fail(
+      PVCS,
+      {
+        status: 403,
+        body: {
+          kind: 'Status',
+          status: 'Failure',
+          reason: 'Forbidden',
+          code: 403,
+          message:
+            'persistentvolumeclaims is forbidden: User "dev" cannot list resource "persistentvolumeclaims" in API group "" in the namespace "team"',
+        },
+      },
+      1000,
+    );
     h.model.setVisible(true);
     await until(h, () => h.model.roots()[0]?.id === 'error:pvcs', 'an error row for the claims');
     const row = h.model.roots()[0]!.row;
@@ -68,12 +82,20 @@ describe('TreeModel (the model behind every explorer view)', () => {
   it('error rows say which kind of failure it is', () => {
     assert.equal(errorRow('jobs', new KubeMLError('unauthorized', 'x')).icon?.id, 'key');
     assert.equal(errorRow('jobs', new KubeMLError('unreachable', 'x')).icon?.id, 'debug-disconnect');
-    assert.equal(errorRow('jobs', new KubeMLError('unreachable', 'The cluster refused.', 'Check it.')).description, 'The cluster refused. Check it.');
+    assert.equal(
+      errorRow('jobs', new KubeMLError('unreachable', 'The cluster refused.', 'Check it.')).description,
+      'The cluster refused. Check it.',
+    );
   });
 
   it('the empty message names the namespaces shown, or says the filter matches nothing', async () => {
-    const text = (where: string) => `No data set in ${where}. This view lists PersistentVolumeClaims (those labelled kubeml.io/dataset first) and Fluid Datasets. Select Namespaces widens the view.`;
-    for (const [namespaces, where] of [[['team'], 'namespace team'], [['a', 'b'], 'namespaces a, b'], [undefined, 'any namespace']] as const) {
+    const text = (where: string) =>
+      `No data set in ${where}. This view lists PersistentVolumeClaims (those labelled kubeml.io/dataset first) and Fluid Datasets. Select Namespaces widens the view.`;
+    for (const [namespaces, where] of [
+      [['team'], 'namespace team'],
+      [['a', 'b'], 'namespaces a, b'],
+      [undefined, 'any namespace'],
+    ] as const) {
       h = new ModelHarness((d) => new DatasetsModel(d), { namespaces: namespaces as string[] | undefined });
       h.model.setVisible(true);
       assert.equal(h.model.emptyMessage(), undefined, 'nothing is said while listing');
@@ -108,9 +130,17 @@ describe('TreeModel (the model behind every explorer view)', () => {
   });
 
   it('reset (new context or namespaces) refreshes the whole tree at once and lists the new scope', async () => {
-    h = new ModelHarness((d) => new DatasetsModel(d), { objects: [imagenetClaim, { ...structuredClone(scratchClaim), metadata: { ...structuredClone(scratchClaim.metadata), namespace: 'other' } }] });
+    h = new ModelHarness((d) => new DatasetsModel(d), {
+      objects: [
+        imagenetClaim,
+        { ...structuredClone(scratchClaim), metadata: { ...structuredClone(scratchClaim.metadata), namespace: 'other' } },
+      ],
+    });
     await h.open();
-    assert.deepEqual(h.model.roots().map((r) => r.id), ['pvcs:team/imagenet']);
+    assert.deepEqual(
+      h.model.roots().map((r) => r.id),
+      ['pvcs:team/imagenet'],
+    );
     const fired = h.fired.length;
     h.connection.namespaces = ['other'];
     h.model.reset();

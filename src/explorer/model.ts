@@ -48,7 +48,10 @@ export function errorRow(title: string, error: KubeMLError): Row {
     label: `Cannot list ${title}`,
     description: error.userMessage,
     tooltip: `**Cannot list ${title}**\n\n${error.userMessage}\n\nClick to retry, or use Select Context.`,
-    icon: { id: error.kind === 'forbidden' ? 'lock' : error.kind === 'unauthorized' ? 'key' : 'debug-disconnect', color: 'list.errorForeground' },
+    icon: {
+      id: error.kind === 'forbidden' ? 'lock' : error.kind === 'unauthorized' ? 'key' : 'debug-disconnect',
+      color: 'list.errorForeground',
+    },
     contextValue: `kubeml.error.${error.kind}`,
     collapsible: 'none',
     command: { id: RETRY_COMMAND, title: 'Retry' },

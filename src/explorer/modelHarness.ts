@@ -46,7 +46,12 @@ export class ModelHarness<M extends TreeModel> {
   constructor(make: (deps: ModelDeps) => M, opts: HarnessOptions = {}) {
     this.api = new FakeApiServer(opts);
     this.api.put(...(opts.objects ?? []));
-    this.registry = new ResourceCacheRegistry(() => this.api.client, new Logger(nullSink), { coalesceMs: 1, lingerMs: 60_000, backoffInitialMs: 1, backoffMaxMs: 2 });
+    this.registry = new ResourceCacheRegistry(() => this.api.client, new Logger(nullSink), {
+      coalesceMs: 1,
+      lingerMs: 60_000,
+      backoffInitialMs: 1,
+      backoffMaxMs: 2,
+    });
     this.connection = new FakeConnection(opts.state ?? CONNECTED, 'namespaces' in opts ? opts.namespaces : ['team']);
     this.model = make({ registry: this.registry, connection: this.connection, now: () => NOW });
     this.model.onDidChange((nodes) => this.fired.push(nodes));
@@ -109,7 +114,13 @@ export class ModelHarness<M extends TreeModel> {
   /** A root node by label. */
   root(label: string): ExplorerNode {
     const n = this.model.roots().find((r) => r.row.label === label);
-    if (!n) throw new Error(`no root "${label}" in ${this.model.roots().map((r) => r.row.label).join(', ')}`);
+    if (!n)
+      throw new Error(
+        `no root "${label}" in ${this.model
+          .roots()
+          .map((r) => r.row.label)
+          .join(', ')}`,
+      );
     return n;
   }
 

@@ -41,11 +41,20 @@ describe('ModelsModel', () => {
     h = new ModelHarness((d) => new ModelsModel(d), { objects: CLUSTER });
     await h.open();
     const [llama, iris, llm] = h.model.roots();
-    assert.deepEqual(iris!.data, { url: 'http://sklearn-iris.team.example.com', storageUri: 'gs://kfserving-examples/models/sklearn/1.0/model' });
+    assert.deepEqual(iris!.data, {
+      url: 'http://sklearn-iris.team.example.com',
+      storageUri: 'gs://kfserving-examples/models/sklearn/1.0/model',
+    });
     assert.deepEqual([iris!.row.contextValue, llama!.row.contextValue], ['kubeml.model.isvc.url', 'kubeml.model.isvc']);
     assert.deepEqual(llm!.data, { model: 'llama-3-8b' });
-    assert.deepEqual(h.model.podsOf('inferenceServices', 'team', 'sklearn-iris').map((p) => p.metadata.name), [isvcPod.metadata.name]);
-    assert.deepEqual(h.model.podsOf('deployments', 'team', 'llm-server').map((p) => p.metadata.name), [llmPod.metadata.name]);
+    assert.deepEqual(
+      h.model.podsOf('inferenceServices', 'team', 'sklearn-iris').map((p) => p.metadata.name),
+      [isvcPod.metadata.name],
+    );
+    assert.deepEqual(
+      h.model.podsOf('deployments', 'team', 'llm-server').map((p) => p.metadata.name),
+      [llmPod.metadata.name],
+    );
   });
 
   it('shows the canary split by Knative revision name in the tooltip', async () => {
@@ -62,7 +71,11 @@ describe('ModelsModel', () => {
     h.tree();
     const readyNow = withStatus(failingIsvc, {
       url: 'http://llama-chat.team.example.com',
-      conditions: ['IngressReady', 'PredictorReady', 'Ready'].map((type) => ({ type, status: 'True', lastTransitionTime: '2025-06-01T11:58:00Z' })),
+      conditions: ['IngressReady', 'PredictorReady', 'Ready'].map((type) => ({
+        type,
+        status: 'True',
+        lastTransitionTime: '2025-06-01T11:58:00Z',
+      })),
       modelStatus: { states: { activeModelState: 'Loaded', targetModelState: 'Loaded' }, transitionStatus: 'UpToDate' },
     });
     const fired = await h.change((api) => api.put(readyNow));
@@ -91,31 +104,58 @@ describe('ModelsModel', () => {
     h = new ModelHarness((d) => new ModelsModel(d), { objects: CLUSTER });
     await h.open();
     h.tree();
-    const unlabelled: KubeObject = { ...structuredClone(llmDeployment), metadata: { ...structuredClone(llmDeployment.metadata), labels: { app: 'llm-server' } } };
+    const unlabelled: KubeObject = {
+      ...structuredClone(llmDeployment),
+      metadata: { ...structuredClone(llmDeployment.metadata), labels: { app: 'llm-server' } },
+    };
     assert.equal(await h.change((api) => api.put(unlabelled)), undefined);
-    assert.deepEqual(h.model.roots().map((r) => r.row.label), ['llama-chat', 'sklearn-iris']);
+    assert.deepEqual(
+      h.model.roots().map((r) => r.row.label),
+      ['llama-chat', 'sklearn-iris'],
+    );
     assert.equal(await h.change((api) => api.delete(sklearnIsvc)), undefined);
-    assert.deepEqual(h.model.roots().map((r) => r.row.label), ['llama-chat']);
+    assert.deepEqual(
+      h.model.roots().map((r) => r.row.label),
+      ['llama-chat'],
+    );
   });
 
   it('filters by name', async () => {
     h = new ModelHarness((d) => new ModelsModel(d), { objects: CLUSTER });
     await h.open();
     h.model.setFilter('ll');
-    assert.deepEqual(h.model.roots().map((r) => r.row.label), ['llama-chat', 'llm-server']);
+    assert.deepEqual(
+      h.model.roots().map((r) => r.row.label),
+      ['llama-chat', 'llm-server'],
+    );
     h.model.setFilter('chat');
-    assert.deepEqual(h.model.roots().map((r) => r.row.label), ['llama-chat']);
+    assert.deepEqual(
+      h.model.roots().map((r) => r.row.label),
+      ['llama-chat'],
+    );
     h.model.setFilter('server');
-    assert.deepEqual(h.model.roots().map((r) => r.row.label), ['llm-server']);
+    assert.deepEqual(
+      h.model.roots().map((r) => r.row.label),
+      ['llm-server'],
+    );
   });
 
   it('without KServe it lists Deployments and its empty message says KServe is not installed', async () => {
-    h = new ModelHarness((d) => new ModelsModel(d), { objects: CLUSTER.filter((o) => o.kind !== 'InferenceService'), served: ['fluidDatasets'] });
+    h = new ModelHarness((d) => new ModelsModel(d), {
+      objects: CLUSTER.filter((o) => o.kind !== 'InferenceService'),
+      served: ['fluidDatasets'],
+    });
     await h.open();
-    assert.deepEqual(h.model.roots().map((r) => r.row.label), ['llm-server']);
+    assert.deepEqual(
+      h.model.roots().map((r) => r.row.label),
+      ['llm-server'],
+    );
     h.dispose();
     h = new ModelHarness((d) => new ModelsModel(d), { served: [] });
     await h.open();
-    assert.equal(h.model.emptyMessage(), 'No model is served in namespace team. This view lists KServe InferenceServices (KServe is not installed in this cluster) and Deployments labelled kubeml.io/model. Select Namespaces widens the view.');
+    assert.equal(
+      h.model.emptyMessage(),
+      'No model is served in namespace team. This view lists KServe InferenceServices (KServe is not installed in this cluster) and Deployments labelled kubeml.io/model. Select Namespaces widens the view.',
+    );
   });
 });

@@ -1,7 +1,15 @@
 import { type KubeObject, type ObjectChange } from '../cluster/read/informerState';
 import { type ResourceKindId } from '../cluster/resources';
 import { matchesFilter } from './rows/common';
-import { MODEL_LABEL, deploymentRow, inferenceServiceDetailRows, inferenceServiceInfo, inferenceServiceRow, isModelDeployment, selects } from './rows/models';
+import {
+  MODEL_LABEL,
+  deploymentRow,
+  inferenceServiceDetailRows,
+  inferenceServiceInfo,
+  inferenceServiceRow,
+  isModelDeployment,
+  selects,
+} from './rows/models';
 import { type ExplorerNode, TreeModel } from './model';
 
 /** KServe InferenceServices (when served) and Deployments labelled kubeml.io/model. */
@@ -57,14 +65,21 @@ export class ModelsModel extends TreeModel {
   }
 
   private rowOf(id: 'inferenceServices' | 'deployments', o: KubeObject, now: number) {
-    return id === 'inferenceServices' ? inferenceServiceRow(inferenceServiceInfo(o), this.showNamespace, now, o.metadata.creationTimestamp) : deploymentRow(o, this.showNamespace, now);
+    return id === 'inferenceServices'
+      ? inferenceServiceRow(inferenceServiceInfo(o), this.showNamespace, now, o.metadata.creationTimestamp)
+      : deploymentRow(o, this.showNamespace, now);
   }
 
   protected buildRoots(): ExplorerNode[] {
     const now = this.now();
-    const byName = (a: KubeObject, b: KubeObject) => (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name);
-    const isvcs = [...(this.cache('inferenceServices')?.values() ?? [])].filter((o) => matchesFilter(o.metadata.name, this.filter)).sort(byName);
-    const deps = [...(this.cache('deployments')?.values() ?? [])].filter((o) => isModelDeployment(o) && matchesFilter(o.metadata.name, this.filter)).sort(byName);
+    const byName = (a: KubeObject, b: KubeObject) =>
+      (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name);
+    const isvcs = [...(this.cache('inferenceServices')?.values() ?? [])]
+      .filter((o) => matchesFilter(o.metadata.name, this.filter))
+      .sort(byName);
+    const deps = [...(this.cache('deployments')?.values() ?? [])]
+      .filter((o) => isModelDeployment(o) && matchesFilter(o.metadata.name, this.filter))
+      .sort(byName);
     const mk = (id: 'inferenceServices' | 'deployments', o: KubeObject) =>
       this.node(`${id}:${o.metadata.namespace}/${o.metadata.name}`, this.rowOf(id, o, now), (n) => {
         n.kindId = id;
@@ -76,7 +91,9 @@ export class ModelsModel extends TreeModel {
   }
 
   protected override emptyText(where: string): string {
-    const kserve = this.hasKind('inferenceServices') ? 'KServe InferenceServices' : 'KServe InferenceServices (KServe is not installed in this cluster)';
+    const kserve = this.hasKind('inferenceServices')
+      ? 'KServe InferenceServices'
+      : 'KServe InferenceServices (KServe is not installed in this cluster)';
     return `No model is served in ${where}. This view lists ${kserve} and Deployments labelled ${MODEL_LABEL}. Select Namespaces widens the view.`;
   }
 

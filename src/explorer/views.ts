@@ -21,7 +21,11 @@ function toTreeItem(node: ExplorerNode): vscode.TreeItem {
   const r: Row = node.row;
   const item = new vscode.TreeItem(
     r.label,
-    r.collapsible === 'expanded' ? vscode.TreeItemCollapsibleState.Expanded : r.collapsible === 'collapsed' ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+    r.collapsible === 'expanded'
+      ? vscode.TreeItemCollapsibleState.Expanded
+      : r.collapsible === 'collapsed'
+        ? vscode.TreeItemCollapsibleState.Collapsed
+        : vscode.TreeItemCollapsibleState.None,
   );
   item.id = node.id;
   item.description = r.description;
@@ -72,7 +76,8 @@ export class ExplorerViews extends Disposable {
     readonly connection: ClusterConnection,
     log?: Logger,
     /** How a view is made; the activation shim hands over the views it created (src/lazy/vscodeTree.ts). */
-    createTreeView: (id: string, options: vscode.TreeViewOptions<ExplorerNode>) => vscode.TreeView<ExplorerNode> = (id, options) => vscode.window.createTreeView(id, options),
+    createTreeView: (id: string, options: vscode.TreeViewOptions<ExplorerNode>) => vscode.TreeView<ExplorerNode> = (id, options) =>
+      vscode.window.createTreeView(id, options),
   ) {
     super();
     const logger = log ?? new Logger(nullSink);

@@ -66,7 +66,8 @@ export class LogTerminal implements vscode.Pseudoterminal {
 
   open(): void {
     this.opened = true;
-    if (this.dropped) this.writeEmitter.fire(`\x1b[2m[kubeml] ${this.dropped} characters were dropped before the terminal opened.\x1b[0m\r\n`);
+    if (this.dropped)
+      this.writeEmitter.fire(`\x1b[2m[kubeml] ${this.dropped} characters were dropped before the terminal opened.\x1b[0m\r\n`);
     for (const t of this.pending) this.writeEmitter.fire(t);
     this.pending = [];
     this.pendingChars = 0;
@@ -169,13 +170,21 @@ export class LogFollow implements IDisposable {
     this.followed.add(key);
     const index = this.followed.size - 1;
     const pre = this.prefix(pod, index);
-    const onLine = pre ? (line: string) => (this.lines++, this.batcher.push(pre + line)) : (line: string) => (this.lines++, this.batcher.push(line));
-    const p = followLogsWhenStarted(this.kc, { namespace: pod.namespace, pod: pod.name, container: pod.container }, onLine, this.abort.signal, {
-      onWaiting: (m) => {
-        this.batcher.flush();
-        this.sink.note(vscode.l10n.t('{0} has not started yet ({1}); waiting.', pod.name, m));
+    const onLine = pre
+      ? (line: string) => (this.lines++, this.batcher.push(pre + line))
+      : (line: string) => (this.lines++, this.batcher.push(line));
+    const p = followLogsWhenStarted(
+      this.kc,
+      { namespace: pod.namespace, pod: pod.name, container: pod.container },
+      onLine,
+      this.abort.signal,
+      {
+        onWaiting: (m) => {
+          this.batcher.flush();
+          this.sink.note(vscode.l10n.t('{0} has not started yet ({1}); waiting.', pod.name, m));
+        },
       },
-    }).then(
+    ).then(
       () => {
         if (this.opts.prefix && !this.abort.signal.aborted) {
           this.batcher.flush();
@@ -185,7 +194,11 @@ export class LogFollow implements IDisposable {
       (e: unknown) => {
         this.batcher.flush();
         const gone = KubeMLError.is(e) && e.kind === 'not-found';
-        this.sink.note(gone ? vscode.l10n.t('Pod {0} no longer exists: its log cannot be read.', `${pod.namespace}/${pod.name}`) : `${pod.name}: ${messageOf(e)}`);
+        this.sink.note(
+          gone
+            ? vscode.l10n.t('Pod {0} no longer exists: its log cannot be read.', `${pod.namespace}/${pod.name}`)
+            : `${pod.name}: ${messageOf(e)}`,
+        );
       },
     );
     this.running.add(p);

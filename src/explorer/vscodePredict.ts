@@ -26,8 +26,13 @@ async function tryFetch(url: string, init: HttpInit, ms: number): Promise<Fetche
 /** The request body: the active JSON editor, else a JSON file the user picks. */
 async function requestBody(): Promise<string | undefined> {
   const ed = vscode.window.activeTextEditor;
-  if (ed && (ed.document.languageId === 'json' || ed.document.languageId === 'jsonc' || ed.document.fileName.endsWith('.json'))) return ed.document.getText();
-  const uris = await vscode.window.showOpenDialog({ title: vscode.l10n.t('JSON request for the model'), filters: { JSON: ['json'] }, canSelectMany: false });
+  if (ed && (ed.document.languageId === 'json' || ed.document.languageId === 'jsonc' || ed.document.fileName.endsWith('.json')))
+    return ed.document.getText();
+  const uris = await vscode.window.showOpenDialog({
+    title: vscode.l10n.t('JSON request for the model'),
+    filters: { JSON: ['json'] },
+    canSelectMany: false,
+  });
   if (!uris?.[0]) return undefined;
   return Buffer.from(await vscode.workspace.fs.readFile(uris[0])).toString('utf8');
 }
@@ -42,7 +47,8 @@ export async function modelBaseUrl(
   forward: (namespace: string, pod: string, port: number) => Promise<PortForwardHandle>,
 ): Promise<{ base: string; via: 'url' | 'port-forward' }> {
   const client = connection.client;
-  if (!client || !node.namespace) throw new KubeMLError('unreachable', vscode.l10n.t('Not connected to a cluster.'), vscode.l10n.t('Select a context, then Retry.'));
+  if (!client || !node.namespace)
+    throw new KubeMLError('unreachable', vscode.l10n.t('Not connected to a cluster.'), vscode.l10n.t('Select a context, then Retry.'));
   const url = (node.data?.url as string | undefined)?.replace(/\/+$/, '');
   if (url && !('error' in (await tryFetch(url, { method: 'GET' }, 2000)))) return { base: url, via: 'url' };
   const pod = await predictorPod(client, node.namespace, node.name);
@@ -64,7 +70,11 @@ export async function testPrediction(
   try {
     JSON.parse(body);
   } catch (e) {
-    throw new KubeMLError('invalid', vscode.l10n.t('The request is not valid JSON: {0}', (e as Error).message), vscode.l10n.t('Fix the JSON, then try again.'));
+    throw new KubeMLError(
+      'invalid',
+      vscode.l10n.t('The request is not valid JSON: {0}', (e as Error).message),
+      vscode.l10n.t('Fix the JSON, then try again.'),
+    );
   }
   const { base } = await modelBaseUrl(connection, node, forward);
   const init = { method: 'POST', headers: { 'Content-Type': 'application/json' }, body };
@@ -74,13 +84,21 @@ export async function testPrediction(
     url = `${base}/v2/models/${encodeURIComponent(node.name)}/infer`;
     got = await tryFetch(url, init, 30_000);
   }
-  if ('error' in got) throw new KubeMLError('unreachable', vscode.l10n.t('The model server at {0} did not answer ({1}).', url, got.error), vscode.l10n.t('Check that the predictor runs and is Ready, then try again.'));
+  if ('error' in got)
+    throw new KubeMLError(
+      'unreachable',
+      vscode.l10n.t('The model server at {0} did not answer ({1}).', url, got.error),
+      vscode.l10n.t('Check that the predictor runs and is Ready, then try again.'),
+    );
   let content = got.text;
   try {
     content = JSON.stringify(JSON.parse(got.text), null, 2);
   } catch {
     // Not JSON: show as is.
   }
-  const doc = await vscode.workspace.openTextDocument({ language: 'jsonc', content: `// ${got.res.status} ${got.res.statusText} from POST ${safeUrl(url)}\n${content}\n` });
+  const doc = await vscode.workspace.openTextDocument({
+    language: 'jsonc',
+    content: `// ${got.res.status} ${got.res.statusText} from POST ${safeUrl(url)}\n${content}\n`,
+  });
   return vscode.window.showTextDocument(doc, { preview: true });
 }

@@ -4,12 +4,21 @@ import { join } from 'node:path';
 import { Commands } from '../constants';
 import { COMMAND_FEATURES, CORE_COMMANDS, FEATURES, featureOfCommand, isCoreCommand, type FeatureName } from './commandTable';
 
-const FEATURE_DIRS: Record<FeatureName | 'core', string> = { explorer: 'src/explorer', lint: 'src/lint', runs: 'src/runs', sync: 'src/sync', drift: 'src/drift', core: 'src/cluster' };
+const FEATURE_DIRS: Record<FeatureName | 'core', string> = {
+  explorer: 'src/explorer',
+  lint: 'src/lint',
+  runs: 'src/runs',
+  sync: 'src/sync',
+  drift: 'src/drift',
+  core: 'src/cluster',
+};
 
 function sources(dir: string): string {
   return readdirSync(dir)
     .map((f) => join(dir, f))
-    .flatMap((p) => (statSync(p).isDirectory() ? [sources(p)] : p.endsWith('.ts') && !p.endsWith('.test.ts') ? [readFileSync(p, 'utf8')] : []))
+    .flatMap((p) =>
+      statSync(p).isDirectory() ? [sources(p)] : p.endsWith('.ts') && !p.endsWith('.test.ts') ? [readFileSync(p, 'utf8')] : [],
+    )
     .join('\n');
 }
 
@@ -31,8 +40,14 @@ describe('lazy command table', () => {
     const registered = Object.fromEntries(Object.entries(FEATURE_DIRS).map(([f, dir]) => [f, registeredIn(dir)]));
     for (const key of CORE_COMMANDS) assert.ok(registered.core.has(key), `${key} is not registered in src/cluster`);
     for (const [key, feature] of Object.entries(COMMAND_FEATURES)) {
-      const where = Object.entries(registered).filter(([, keys]) => keys.has(key)).map(([f]) => f);
-      assert.deepEqual(where, [feature], `Commands.${key} is registered in ${where.join(', ') || 'no feature folder'}, the table says ${feature}`);
+      const where = Object.entries(registered)
+        .filter(([, keys]) => keys.has(key))
+        .map(([f]) => f);
+      assert.deepEqual(
+        where,
+        [feature],
+        `Commands.${key} is registered in ${where.join(', ') || 'no feature folder'}, the table says ${feature}`,
+      );
     }
   });
 

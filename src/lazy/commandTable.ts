@@ -6,7 +6,13 @@ export const FEATURES: readonly FeatureName[] = ['explorer', 'lint', 'runs', 'sy
 
 type CommandKey = keyof typeof Commands;
 /** Registered at activation by the connection controller (the main bundle). */
-export const CORE_COMMANDS = ['selectContext', 'selectNamespace', 'selectKubeconfig', 'refresh', 'showLog'] as const satisfies readonly CommandKey[];
+export const CORE_COMMANDS = [
+  'selectContext',
+  'selectNamespace',
+  'selectKubeconfig',
+  'refresh',
+  'showLog',
+] as const satisfies readonly CommandKey[];
 
 /**
  * Which feature registers each command. Activation registers a thin handler for every one of

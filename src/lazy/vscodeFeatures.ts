@@ -25,7 +25,8 @@ export interface FeatureModules {
 // to its own file (scripts/build.mjs marks ./<feature>.js external) and drops the other branch;
 // unbundled, the entries load directly.
 const loaders: { [K in FeatureName]: () => FeatureModules[K] } = {
-  explorer: () => (typeof KUBEML_SPLIT_FEATURES !== 'undefined' && KUBEML_SPLIT_FEATURES ? require('./explorer.js') : require('./entries/explorer')),
+  explorer: () =>
+    typeof KUBEML_SPLIT_FEATURES !== 'undefined' && KUBEML_SPLIT_FEATURES ? require('./explorer.js') : require('./entries/explorer'),
   lint: () => (typeof KUBEML_SPLIT_FEATURES !== 'undefined' && KUBEML_SPLIT_FEATURES ? require('./lint.js') : require('./entries/lint')),
   runs: () => (typeof KUBEML_SPLIT_FEATURES !== 'undefined' && KUBEML_SPLIT_FEATURES ? require('./runs.js') : require('./entries/runs')),
   sync: () => (typeof KUBEML_SPLIT_FEATURES !== 'undefined' && KUBEML_SPLIT_FEATURES ? require('./sync.js') : require('./entries/sync')),
@@ -97,7 +98,10 @@ export class LazyFeatures<I extends Record<FeatureName, unknown>> extends Dispos
     for (const id of this.commandIds) {
       if (this.shims.has(id) || isCoreCommand(id)) continue;
       try {
-        this.shims.set(id, vscode.commands.registerCommand(id, (...args: unknown[]) => this.runShim(id, args)));
+        this.shims.set(
+          id,
+          vscode.commands.registerCommand(id, (...args: unknown[]) => this.runShim(id, args)),
+        );
       } catch {
         // A feature built earlier registered it.
       }
@@ -116,11 +120,19 @@ export class LazyFeatures<I extends Record<FeatureName, unknown>> extends Dispos
       // Not where the table says (or not in it): build them all rather than fail the user.
       if (this.shims.has(id)) for (const f of FEATURES) this.get(f);
     } catch (e) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('KubeML could not load the code of "{0}": {1}. Reload the window; if it persists, reinstall KubeML.', id, messageOf(e)));
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t(
+          'KubeML could not load the code of "{0}": {1}. Reload the window; if it persists, reinstall KubeML.',
+          id,
+          messageOf(e),
+        ),
+      );
       return undefined;
     }
     if (this.shims.has(id)) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('KubeML has no handler for "{0}". Report this as a bug, with the KubeML log (KubeML: Show Log).', id));
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('KubeML has no handler for "{0}". Report this as a bug, with the KubeML log (KubeML: Show Log).', id),
+      );
       return undefined;
     }
     return vscode.commands.executeCommand(id, ...args);

@@ -22,12 +22,22 @@ export function isBuiltinGroupPath(path: string): boolean {
  * the cluster's schema lazily, per group-version, through ClusterSchema.
  */
 export async function fetchClusterSchema(client: KubeClient, signal?: AbortSignal): Promise<SchemaValidator> {
-  const index = await client.json<OpenApiIndex>('/openapi/v3', { what: 'read the API schema index (/openapi/v3)', timeoutMs: 15000, signal });
+  const index = await client.json<OpenApiIndex>('/openapi/v3', {
+    what: 'read the API schema index (/openapi/v3)',
+    timeoutMs: 15000,
+    signal,
+  });
   const wanted = Object.entries(index.paths ?? {}).filter(([p, v]) => v.serverRelativeURL && !isBuiltinGroupPath(p));
   const docs: OpenApiDocument[] = [];
   for (let i = 0; i < wanted.length; i += 4) {
     const batch = wanted.slice(i, i + 4);
-    docs.push(...(await Promise.all(batch.map(([p, v]) => client.json<OpenApiDocument>(v.serverRelativeURL!, { what: `read the API schema of ${p}`, timeoutMs: 15000, signal })))));
+    docs.push(
+      ...(await Promise.all(
+        batch.map(([p, v]) =>
+          client.json<OpenApiDocument>(v.serverRelativeURL!, { what: `read the API schema of ${p}`, timeoutMs: 15000, signal }),
+        ),
+      )),
+    );
   }
   return new SchemaValidator(compactFromOpenApi(docs, `cluster ${client.server}`));
 }
@@ -40,7 +50,6 @@ interface OpenApiIndex {
 export function groupVersionPath(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
 }
-
 
 /** Index older than this is read again on the next lookup (in the background; the old one answers meanwhile). */
 const INDEX_TTL_MS = 5 * 60_000;
@@ -177,7 +186,8 @@ export class ClusterSchema implements KindSchemas {
       (idx) => {
         this.indexLoading = false;
         const next = new Map<string, string>();
-        for (const [p, v] of Object.entries(idx.paths ?? {})) if (v.serverRelativeURL && /^apis?\//.test(p)) next.set(p, v.serverRelativeURL);
+        for (const [p, v] of Object.entries(idx.paths ?? {}))
+          if (v.serverRelativeURL && /^apis?\//.test(p)) next.set(p, v.serverRelativeURL);
         const first = !this.index;
         const changedPaths = !this.index || next.size !== this.index.size || [...next].some(([p, u]) => this.index!.get(p) !== u);
         this.index = next;
@@ -191,7 +201,9 @@ export class ClusterSchema implements KindSchemas {
       (e: unknown) => {
         this.indexLoading = false;
         this.indexFailedAt = Date.now();
-        this.log?.warn(`could not read the cluster schema index of ${this.client.server} (the bundled schema is used meanwhile): ${messageOf(e)}`);
+        this.log?.warn(
+          `could not read the cluster schema index of ${this.client.server} (the bundled schema is used meanwhile): ${messageOf(e)}`,
+        );
       },
     );
   }
@@ -249,10 +261,14 @@ export class ClusterLintData extends Disposable implements ClusterFacts {
       // Another client for the same server (reconnected, new credentials): a fresh index, the documents read again.
       schema = {
         client,
-        schema: new ClusterSchema(client, () => {
-          this.generation++;
-          this._onDidChange.fire();
-        }, this.log),
+        schema: new ClusterSchema(
+          client,
+          () => {
+            this.generation++;
+            this._onDidChange.fire();
+          },
+          this.log,
+        ),
       };
       this.schemas.set(client.server, schema);
     }
@@ -272,7 +288,10 @@ export class ClusterLintData extends Disposable implements ClusterFacts {
       const next: PvcEntry = { names: entry?.names, at: entry?.at ?? 0, loading: true };
       this.pvcs.set(namespace, next);
       client
-        .json<{ items?: Array<{ metadata?: { name?: string } }> }>(`/api/v1/namespaces/${encodeURIComponent(namespace)}/persistentvolumeclaims`, { what: `list PersistentVolumeClaims in ${namespace}`, timeoutMs: 10000 })
+        .json<{ items?: Array<{ metadata?: { name?: string } }> }>(
+          `/api/v1/namespaces/${encodeURIComponent(namespace)}/persistentvolumeclaims`,
+          { what: `list PersistentVolumeClaims in ${namespace}`, timeoutMs: 10000 },
+        )
         .then(
           (list) => {
             const names = new Set((list.items ?? []).map((i) => i.metadata?.name).filter((n): n is string => !!n));

@@ -48,15 +48,21 @@ export class LintCommands extends Disposable {
     const client = this.connection.state.kind === 'connected' ? this.connection.client : undefined;
     if (!client) {
       const select = vscode.l10n.t('Select Context');
-      void vscode.window.showErrorMessage(vscode.l10n.t('KubeML is not connected to a cluster, so it cannot validate against one.'), select).then((pick) => {
-        if (pick === select) void vscode.commands.executeCommand(Commands.selectContext);
-      });
+      void vscode.window
+        .showErrorMessage(vscode.l10n.t('KubeML is not connected to a cluster, so it cannot validate against one.'), select)
+        .then((pick) => {
+          if (pick === select) void vscode.commands.executeCommand(Commands.selectContext);
+        });
       return undefined;
     }
     const runner = new DryRunner(client, this.connection.defaultNamespace);
     try {
       const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Validating against {0} (server-side dry run)', client.server), cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: vscode.l10n.t('Validating against {0} (server-side dry run)', client.server),
+          cancellable: true,
+        },
         (_progress, token) => {
           const abort = new AbortController();
           token.onCancellationRequested(() => abort.abort());
@@ -67,7 +73,11 @@ export class LintCommands extends Disposable {
       this.collection.set(
         document.uri,
         result.findings.map((f) => {
-          const d = new vscode.Diagnostic(new vscode.Range(document.positionAt(f.start), document.positionAt(f.end)), f.message, SEVERITY[f.severity]);
+          const d = new vscode.Diagnostic(
+            new vscode.Range(document.positionAt(f.start), document.positionAt(f.end)),
+            f.message,
+            SEVERITY[f.severity],
+          );
           d.source = 'kubeml-cluster';
           d.code = f.ruleId;
           return d;
@@ -77,9 +87,21 @@ export class LintCommands extends Disposable {
       const accepted = result.outcomes.filter((o) => o.ok);
       this.log.info(`dry run of ${document.uri.fsPath}: ${result.outcomes.map((o) => o.summary).join(' | ')}`);
       if (rejected.length === 0) {
-        void vscode.window.showInformationMessage(vscode.l10n.t('The cluster would accept all {0} object(s) in {1}.', accepted.length, vscode.workspace.asRelativePath(document.uri)));
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t(
+            'The cluster would accept all {0} object(s) in {1}.',
+            accepted.length,
+            vscode.workspace.asRelativePath(document.uri),
+          ),
+        );
       } else {
-        void vscode.window.showWarningMessage(vscode.l10n.t('The cluster would reject {0} of {1} object(s): see the Problems view.', rejected.length, rejected.length + accepted.length));
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t(
+            'The cluster would reject {0} of {1} object(s): see the Problems view.',
+            rejected.length,
+            rejected.length + accepted.length,
+          ),
+        );
       }
       return result;
     } catch (e) {

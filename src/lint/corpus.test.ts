@@ -12,8 +12,13 @@ import { bundledValidator } from './schema/bundled';
 const DIR = join(__dirname, '..', '..', 'test', 'fixtures', 'lint', 'corpus');
 
 describe('lint corpus of realistic manifests', () => {
-  const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
-  const results = files.map((f) => ({ file: f, findings: lintText(readFileSync(join(DIR, f), 'utf8'), { bundledSchema: bundledValidator() }).findings }));
+  const files = readdirSync(DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort();
+  const results = files.map((f) => ({
+    file: f,
+    findings: lintText(readFileSync(join(DIR, f), 'utf8'), { bundledSchema: bundledValidator() }).findings,
+  }));
 
   it('finds exactly the reviewed findings', () => {
     const actual = formatText(results);

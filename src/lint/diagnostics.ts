@@ -50,7 +50,11 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
     this.cluster = this._register(new ClusterLintData(() => (connection.state.kind === 'connected' ? connection.client : undefined), log));
     const subs: vscode.Disposable[] = [];
     vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0), this, subs);
-    vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && this.schedule(e.document, this.settings.debounceMs), this, subs);
+    vscode.workspace.onDidChangeTextDocument(
+      (e) => e.contentChanges.length && this.schedule(e.document, this.settings.debounceMs),
+      this,
+      subs,
+    );
     vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri), this, subs);
     vscode.workspace.onDidChangeConfiguration(
       (e) => {
@@ -63,7 +67,11 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
       subs,
     );
     vscode.extensions.onDidChange(() => this.relintAll(), this, subs);
-    subs.push(vscode.languages.registerCodeActionsProvider([{ language: 'yaml' }, { pattern: '**/*.{yaml,yml}' }], this, { providedCodeActionKinds: LintDiagnostics.providedCodeActionKinds }));
+    subs.push(
+      vscode.languages.registerCodeActionsProvider([{ language: 'yaml' }, { pattern: '**/*.{yaml,yml}' }], this, {
+        providedCodeActionKinds: LintDiagnostics.providedCodeActionKinds,
+      }),
+    );
     this._register(toDisposable(() => subs.forEach((s) => s.dispose())));
     this._register(connection.onDidChange(() => this.cluster.reset()));
     this._register(this.cluster.onDidChange(() => this.relintAll()));
@@ -93,7 +101,10 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
     const ms = Date.now() - started;
     if (ms > 200) this.log.debug(`linted ${document.uri.fsPath} in ${ms} ms`);
     this.findings.set(key, { version: document.version, findings });
-    this.collection.set(document.uri, findings.map((f) => this.toDiagnostic(document, f)));
+    this.collection.set(
+      document.uri,
+      findings.map((f) => this.toDiagnostic(document, f)),
+    );
     return findings;
   }
 
@@ -125,7 +136,10 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
       schema,
       bundledSchema: schema ? this.bundled() : undefined,
       clusterSchema: schema ? this.cluster.clusterSchema(s.clusterSchema) : undefined,
-      facts: { pvcNames: (ns) => this.cluster.pvcNames(ns), defaultNamespace: this.connection.kubeConfig ? this.connection.defaultNamespace : undefined },
+      facts: {
+        pvcNames: (ns) => this.cluster.pvcNames(ns),
+        defaultNamespace: this.connection.kubeConfig ? this.connection.defaultNamespace : undefined,
+      },
       maxFileBytes: s.maxFileBytes,
       timeBudgetMs: 3000,
       generation: this.cluster.generation,
@@ -170,7 +184,11 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
     this.collection.delete(uri);
   }
 
-  provideCodeActions(document: vscode.TextDocument, range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
+  provideCodeActions(
+    document: vscode.TextDocument,
+    range: vscode.Range | vscode.Selection,
+    context: vscode.CodeActionContext,
+  ): vscode.CodeAction[] {
     const entry = this.findings.get(document.uri.toString());
     if (!entry || entry.version !== document.version) return [];
     const actions: vscode.CodeAction[] = [];
@@ -182,7 +200,8 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
       for (const fix of f.fixes ?? []) {
         const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
         action.edit = new vscode.WorkspaceEdit();
-        for (const e of fix.edits) action.edit.replace(document.uri, new vscode.Range(document.positionAt(e.start), document.positionAt(e.end)), e.newText);
+        for (const e of fix.edits)
+          action.edit.replace(document.uri, new vscode.Range(document.positionAt(e.start), document.positionAt(e.end)), e.newText);
         action.isPreferred = fix.preferred;
         if (diag) action.diagnostics = [diag];
         actions.push(action);

@@ -118,7 +118,13 @@ function parseWithDeadline(text: string, deadline: number): Document.Parsed {
   for (const d of new Composer({ ...YAML_OPTIONS, uniqueKeys: sameKey }).compose(tokens(), true, text.length)) {
     if (!doc) doc = d;
     else {
-      doc.errors.push(new YAMLParseError([d.range[0], d.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+      doc.errors.push(
+        new YAMLParseError(
+          [d.range[0], d.range[1]],
+          'MULTIPLE_DOCS',
+          'Source contains multiple documents; please use YAML.parseAllDocuments()',
+        ),
+      );
       break;
     }
   }

@@ -39,9 +39,12 @@ export function statusProblems(status: KubeStatus): Array<{ field?: string; mess
     const field = c.field?.replace(/^\./, '');
     out.push({ field: field || undefined, message: c.message ?? c.reason ?? status.message ?? 'Rejected by the API server.' });
   }
-  for (const m of (status.message ?? '').matchAll(/unknown field "([^"]+)"/g)) out.push({ field: m[1]!.replace(/^\./, ''), message: `Unknown field "${m[1]}" (the API server's strict field validation).` });
-  for (const m of (status.message ?? '').matchAll(/\.?([\w.[\]/-]+): field not declared in schema/g)) out.push({ field: m[1], message: `Field not declared in the schema: ${m[1]}.` });
-  if (out.length === 0) out.push({ message: status.message ?? `The API server answered ${status.code ?? '?'} (${status.reason ?? 'unknown reason'}).` });
+  for (const m of (status.message ?? '').matchAll(/unknown field "([^"]+)"/g))
+    out.push({ field: m[1]!.replace(/^\./, ''), message: `Unknown field "${m[1]}" (the API server's strict field validation).` });
+  for (const m of (status.message ?? '').matchAll(/\.?([\w.[\]/-]+): field not declared in schema/g))
+    out.push({ field: m[1], message: `Field not declared in the schema: ${m[1]}.` });
+  if (out.length === 0)
+    out.push({ message: status.message ?? `The API server answered ${status.code ?? '?'} (${status.reason ?? 'unknown reason'}).` });
   return out;
 }
 
@@ -59,22 +62,46 @@ export class DryRunner {
     const gv = head.group ? `/apis/${head.group}/${head.version}` : `/api/${head.version}`;
     let kinds = this.discovery.get(gv);
     if (!kinds) {
-      const list = await this.client.json<{ resources?: ApiResource[] }>(gv, { what: `discover ${head.apiVersion}`, timeoutMs: 10000 }).catch((e: unknown) => {
-        if (KubeMLError.is(e) && e.kind === 'not-found') throw new KubeMLError('not-found', `The cluster does not serve ${head.apiVersion}.`, 'Install the CRD or operator that provides it, or fix apiVersion.');
-        throw e;
-      });
+      const list = await this.client
+        .json<{ resources?: ApiResource[] }>(gv, { what: `discover ${head.apiVersion}`, timeoutMs: 10000 })
+        .catch((e: unknown) => {
+          if (KubeMLError.is(e) && e.kind === 'not-found')
+            throw new KubeMLError(
+              'not-found',
+              `The cluster does not serve ${head.apiVersion}.`,
+              'Install the CRD or operator that provides it, or fix apiVersion.',
+            );
+          throw e;
+        });
       kinds = new Map((list.resources ?? []).filter((r) => !r.name.includes('/')).map((r) => [r.kind, r]));
       this.discovery.set(gv, kinds);
     }
     const r = kinds.get(head.kind);
-    if (!r) throw new KubeMLError('not-found', `The cluster serves ${head.apiVersion} but has no kind ${head.kind} in it.`, 'Check the kind, or the operator version installed.');
+    if (!r)
+      throw new KubeMLError(
+        'not-found',
+        `The cluster serves ${head.apiVersion} but has no kind ${head.kind} in it.`,
+        'Check the kind, or the operator version installed.',
+      );
     return r;
   }
 
   /** One request that returns the Status body on failure instead of throwing. */
-  private async send(method: 'POST' | 'PUT', path: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; body: KubeStatus & { metadata?: { name?: string } } }> {
+  private async send(
+    method: 'POST' | 'PUT',
+    path: string,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<{ status: number; body: KubeStatus & { metadata?: { name?: string } } }> {
     try {
-      const { status, text } = await this.client.request(path, { method, body, query: { dryRun: 'All', fieldValidation: 'Strict', fieldManager: 'kubeml' }, signal, timeoutMs: 20_000, what: `dry-run ${method} ${path}` });
+      const { status, text } = await this.client.request(path, {
+        method,
+        body,
+        query: { dryRun: 'All', fieldValidation: 'Strict', fieldManager: 'kubeml' },
+        signal,
+        timeoutMs: 20_000,
+        what: `dry-run ${method} ${path}`,
+      });
       let parsed: KubeStatus = {};
       try {
         parsed = JSON.parse(text) as KubeStatus;
@@ -104,7 +131,15 @@ export class DryRunner {
         return { start: chunk.start + s, end: chunk.start + e };
       };
       const add = (span: { start: number; end: number }, message: string, severity: Finding['severity'] = 'error') =>
-        findings.push({ ruleId: 'cluster-dry-run', severity, message, ...span, startPos: lines.position(span.start), endPos: lines.position(span.end), docIndex });
+        findings.push({
+          ruleId: 'cluster-dry-run',
+          severity,
+          message,
+          ...span,
+          startPos: lines.position(span.start),
+          endPos: lines.position(span.end),
+          docIndex,
+        });
       if (!head || parsed.doc.errors.length || parsed.value === undefined) {
         outcomes.push({ docIndex, ok: false, summary: 'Not a Kubernetes object (or invalid YAML): skipped.' });
         continue;
@@ -112,14 +147,20 @@ export class DryRunner {
       try {
         const res = await this.resourceFor(head);
         const ns = head.namespace ?? this.defaultNamespace;
-        const base = (head.group ? `/apis/${head.group}/${head.version}` : `/api/${head.version}`) + (res.namespaced ? `/namespaces/${encodeURIComponent(ns)}` : '') + `/${res.name}`;
+        const base =
+          (head.group ? `/apis/${head.group}/${head.version}` : `/api/${head.version}`) +
+          (res.namespaced ? `/namespaces/${encodeURIComponent(ns)}` : '') +
+          `/${res.name}`;
         const obj = parsed.value as { metadata?: Record<string, unknown> };
         let reply = await this.send('POST', base, obj, signal);
         let verb = 'create';
         if (reply.status === 409 && head.name) {
           verb = 'update';
           // Replace needs the live resourceVersion; the dry run does not change it.
-          const live = await this.client.json<{ metadata?: { resourceVersion?: string } }>(`${base}/${encodeURIComponent(head.name)}`, { what: `read ${head.kind} ${head.name}`, timeoutMs: 10000 });
+          const live = await this.client.json<{ metadata?: { resourceVersion?: string } }>(`${base}/${encodeURIComponent(head.name)}`, {
+            what: `read ${head.kind} ${head.name}`,
+            timeoutMs: 10000,
+          });
           const withVersion = { ...obj, metadata: { ...(obj.metadata ?? {}), resourceVersion: live.metadata?.resourceVersion } };
           reply = await this.send('PUT', `${base}/${encodeURIComponent(head.name)}`, withVersion, signal);
         }
@@ -127,11 +168,19 @@ export class DryRunner {
           outcomes.push({ docIndex, head, ok: true, summary: `${head.kind} ${head.name ?? ''}: the API server would ${verb} it.` });
           continue;
         }
-        for (const p of statusProblems(reply.body)) add(p.field ? at(withMetadataPath(parseFieldPath(p.field))) : at(['kind']), `${p.message}${p.field ? ` (${p.field})` : ''} [${reply.body.reason ?? reply.status}]`);
+        for (const p of statusProblems(reply.body))
+          add(
+            p.field ? at(withMetadataPath(parseFieldPath(p.field))) : at(['kind']),
+            `${p.message}${p.field ? ` (${p.field})` : ''} [${reply.body.reason ?? reply.status}]`,
+          );
         outcomes.push({ docIndex, head, ok: false, summary: `${head.kind} ${head.name ?? ''}: ${reply.body.message ?? reply.status}` });
       } catch (e) {
         const message = KubeMLError.is(e) ? e.userMessage : e instanceof Error ? e.message : String(e);
-        add(at(['apiVersion']), message, KubeMLError.is(e) && (e.kind === 'unreachable' || e.kind === 'timeout' || e.kind === 'unauthorized') ? 'warning' : 'error');
+        add(
+          at(['apiVersion']),
+          message,
+          KubeMLError.is(e) && (e.kind === 'unreachable' || e.kind === 'timeout' || e.kind === 'unauthorized') ? 'warning' : 'error',
+        );
         outcomes.push({ docIndex, head, ok: false, summary: `${head.kind} ${head.name ?? ''}: ${message}` });
       }
     }

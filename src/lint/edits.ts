@@ -53,7 +53,10 @@ function inlineItem(item: unknown, ind: number): string {
 }
 
 function flow(value: unknown): string {
-  if (isObj(value)) return `{${Object.keys(value).map((k) => `${scalarText(k)}: ${flow(value[k])}`).join(', ')}}`;
+  if (isObj(value))
+    return `{${Object.keys(value)
+      .map((k) => `${scalarText(k)}: ${flow(value[k])}`)
+      .join(', ')}}`;
   if (Array.isArray(value)) return `[${value.map(flow).join(', ')}]`;
   return scalarText(value);
 }
@@ -103,7 +106,8 @@ export function setValue(doc: Document, src: string, path: Path, value: unknown)
       // Merge key by key: only the first missing key is inserted (fixes set one thing).
       for (const k of Object.keys(value)) return setValue(doc, src, [...path, k], value[k]);
     }
-    if ((isMap(node) || isSeq(node)) && node.items.length === 0 && node.range) return fillEmpty(src, loc.pair?.key as Node | undefined, node.range[0], node.range[1], value);
+    if ((isMap(node) || isSeq(node)) && node.items.length === 0 && node.range)
+      return fillEmpty(src, loc.pair?.key as Node | undefined, node.range[0], node.range[1], value);
     return undefined;
   }
   const rest = path.slice(loc.depth);
@@ -111,7 +115,12 @@ export function setValue(doc: Document, src: string, path: Path, value: unknown)
   const deepest = loc.deepest;
   if (isMap(deepest)) return insertIntoMap(src, deepest, rest, value);
   // `key:` with no value, or `key: {}` / `key: []`: write a block under the key.
-  if (loc.deepestPair && (deepest === loc.deepestPair.key || (isScalar(deepest) && deepest.value === null) || ((isMap(deepest) || isSeq(deepest)) && deepest.items.length === 0))) {
+  if (
+    loc.deepestPair &&
+    (deepest === loc.deepestPair.key ||
+      (isScalar(deepest) && deepest.value === null) ||
+      ((isMap(deepest) || isSeq(deepest)) && deepest.items.length === 0))
+  ) {
     const keyNode = loc.deepestPair.key as Node;
     const valueNode = loc.deepestPair.value as Node | null;
     const vr = valueNode?.range;

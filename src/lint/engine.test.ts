@@ -4,15 +4,30 @@ import { isBlankChunk, splitDocuments } from './document';
 import { bundledValidator } from './schema/bundled';
 import { CLEAN_GPU_JOB, hits, lint, y } from './testUtil';
 
-const POD = y('apiVersion: v1', 'kind: Pod', 'metadata:', '  name: p', 'spec:', '  containers:', '    - name: app', '      image: nginx:1.27');
+const POD = y(
+  'apiVersion: v1',
+  'kind: Pod',
+  'metadata:',
+  '  name: p',
+  'spec:',
+  '  containers:',
+  '    - name: app',
+  '      image: nginx:1.27',
+);
 
 describe('lint engine', () => {
   describe('documents', () => {
     it('splits at --- lines only, keeping offsets', () => {
       const text = 'a: 1\n---\nb: "---"\n--- # two\nc: |\n  x\n  ---y\n';
       const chunks = splitDocuments(text);
-      assert.deepEqual(chunks.map((c) => c.text), ['a: 1\n', '---\nb: "---"\n', '--- # two\nc: |\n  x\n  ---y\n']);
-      assert.deepEqual(chunks.map((c) => text.slice(c.start, c.start + c.text.length)), chunks.map((c) => c.text));
+      assert.deepEqual(
+        chunks.map((c) => c.text),
+        ['a: 1\n', '---\nb: "---"\n', '--- # two\nc: |\n  x\n  ---y\n'],
+      );
+      assert.deepEqual(
+        chunks.map((c) => text.slice(c.start, c.start + c.text.length)),
+        chunks.map((c) => c.text),
+      );
     });
     it('knows blank documents (comments and markers only)', () => {
       assert.ok(isBlankChunk('---\n# nothing\n\n'));
@@ -23,7 +38,10 @@ describe('lint engine', () => {
     it('places findings of later documents at their absolute lines', () => {
       const text = POD + '---\n' + POD.replace('nginx:1.27', 'nginx');
       const h = hits(text, 'latest-tag');
-      assert.deepEqual(h.map((x) => [x.line, x.text, x.finding.docIndex]), [[17, 'nginx', 1]]);
+      assert.deepEqual(
+        h.map((x) => [x.line, x.text, x.finding.docIndex]),
+        [[17, 'nginx', 1]],
+      );
     });
     it('only lints files that hold Kubernetes objects', () => {
       assert.ok(looksLikeKubernetes(POD));
@@ -48,7 +66,10 @@ describe('lint engine', () => {
     it('reads YAML 1.1 as Kubernetes does: an unquoted "yes" in a string field is a boolean', () => {
       const text = POD + '      env:\n        - name: DEBUG\n          value: yes\n';
       const h = hits(text, 'schema');
-      assert.deepEqual(h.map((x) => [x.line, x.text]), [[11, 'yes']]);
+      assert.deepEqual(
+        h.map((x) => [x.line, x.text]),
+        [[11, 'yes']],
+      );
       assert.match(h[0]!.message, /quote it/);
     });
   });
@@ -62,20 +83,37 @@ describe('lint engine', () => {
       assert.match(r.findings[0]!.message, /10\.0 MB, over the 5\.0 MB limit/);
     });
     it('stops an alias bomb without expanding it', () => {
-      const bomb = ['apiVersion: v1', 'kind: ConfigMap', 'metadata: {name: bomb}', 'data:', '  a: &a ["x","x","x","x","x","x","x","x","x"]'];
-      for (let i = 0; i < 9; i++) bomb.push(`  ${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`);
+      const bomb = [
+        'apiVersion: v1',
+        'kind: ConfigMap',
+        'metadata: {name: bomb}',
+        'data:',
+        '  a: &a ["x","x","x","x","x","x","x","x","x"]',
+      ];
+      for (let i = 0; i < 9; i++)
+        bomb.push(
+          `  ${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`,
+        );
       const h = lint(y(...bomb));
-      assert.deepEqual(h.map((x) => x.rule), ['yaml-syntax']);
+      assert.deepEqual(
+        h.map((x) => x.rule),
+        ['yaml-syntax'],
+      );
       assert.match(h[0]!.message, /Too many aliases/);
     });
     it('refuses binary junk', () => {
       const junk = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)).toString('latin1');
       const h = lint('apiVersion: v1\nkind: Pod\n' + junk);
-      assert.deepEqual(h.map((x) => x.rule), ['lint-limits']);
+      assert.deepEqual(
+        h.map((x) => x.rule),
+        ['lint-limits'],
+      );
       assert.match(h[0]!.message, /binary/);
     });
     it('keeps exact ranges with CRLF line ends and non-ASCII text', () => {
-      const text = POD.replace('name: p', 'name: p\n  annotations: {note: "données – 模型"}').replace('nginx:1.27', 'nginx').replace(/\n/g, '\r\n');
+      const text = POD.replace('name: p', 'name: p\n  annotations: {note: "données – 模型"}')
+        .replace('nginx:1.27', 'nginx')
+        .replace(/\n/g, '\r\n');
       const h = hits(text, 'latest-tag');
       assert.equal(h.length, 1);
       assert.equal(h[0]!.text, 'nginx');
@@ -108,20 +146,35 @@ describe('lint engine', () => {
 
   describe('kubeml.yaml', () => {
     it('checks the run spec and places each problem on its field', () => {
-      const text = 'name: demo\nimage: python:3.12\ncommand: [python3, train.py]\nresources: {gpus: -1}\ndatasets:\n  - {claim: d, path: relative}\nbogus: 1\n';
+      const text =
+        'name: demo\nimage: python:3.12\ncommand: [python3, train.py]\nresources: {gpus: -1}\ndatasets:\n  - {claim: d, path: relative}\nbogus: 1\n';
       const h = lint(text, { kubemlSpec: true }).filter((x) => x.rule === 'kubeml-spec');
-      assert.deepEqual(h.map((x) => [x.line, x.text]).sort(), [[4, '-1'], [6, 'relative'], [7, 'bogus']]);
+      assert.deepEqual(h.map((x) => [x.line, x.text]).sort(), [
+        [4, '-1'],
+        [6, 'relative'],
+        [7, 'bogus'],
+      ]);
       assert.deepEqual(lint('name: demo\nimage: python:3.12\ncommand: [python3, train.py]\n', { kubemlSpec: true }), []);
     });
     it('reports YAML syntax errors and nothing else when it does not parse', () => {
-      assert.deepEqual(lint('name: [unclosed\n', { kubemlSpec: true }).map((x) => x.rule), ['yaml-syntax']);
+      assert.deepEqual(
+        lint('name: [unclosed\n', { kubemlSpec: true }).map((x) => x.rule),
+        ['yaml-syntax'],
+      );
     });
   });
 
   describe('severity settings', () => {
     it('turns a rule off or changes its severity', () => {
-      assert.deepEqual(hits(CLEAN_GPU_JOB.replace('restartPolicy: Never', 'restartPolicy: Always'), 'job-restart-policy', { rules: { 'job-restart-policy': 'off' } }), []);
-      const h = hits(CLEAN_GPU_JOB.replace('restartPolicy: Never', 'restartPolicy: Always'), 'job-restart-policy', { rules: { 'job-restart-policy': 'hint' } });
+      assert.deepEqual(
+        hits(CLEAN_GPU_JOB.replace('restartPolicy: Never', 'restartPolicy: Always'), 'job-restart-policy', {
+          rules: { 'job-restart-policy': 'off' },
+        }),
+        [],
+      );
+      const h = hits(CLEAN_GPU_JOB.replace('restartPolicy: Never', 'restartPolicy: Always'), 'job-restart-policy', {
+        rules: { 'job-restart-policy': 'hint' },
+      });
       assert.equal(h[0]!.severity, 'hint');
     });
   });

@@ -1,6 +1,16 @@
 import type { Node } from 'yaml';
 import { parseSpec } from '../model/runSpec';
-import { attachSource, isBlankChunk, isRecord, LineTable, OutOfTime, parseChunk, spanOf, splitDocuments, type ParsedChunk } from './document';
+import {
+  attachSource,
+  isBlankChunk,
+  isRecord,
+  LineTable,
+  OutOfTime,
+  parseChunk,
+  spanOf,
+  splitDocuments,
+  type ParsedChunk,
+} from './document';
 import { parseFieldPath } from './fieldPath';
 import { allRules, ruleMeta } from './rules';
 import { RuleContext, type FileIndex, type RawFinding } from './rules/rule';
@@ -95,7 +105,10 @@ export class IncrementalLinter {
     if (text.length > limit) {
       this.cache.clear();
       const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
-      return single('lint-limits', `Not linted: the file is ${mb(text.length)} MB, over the ${mb(limit)} MB limit (setting kubeml.lint.maxFileSizeMB, CLI --max-file-size).`);
+      return single(
+        'lint-limits',
+        `Not linted: the file is ${mb(text.length)} MB, over the ${mb(limit)} MB limit (setting kubeml.lint.maxFileSizeMB, CLI --max-file-size).`,
+      );
     }
     if (looksBinary(text)) {
       this.cache.clear();
@@ -160,9 +173,13 @@ export class IncrementalLinter {
         findings.push(place(raw, start, severity, docIndex, lines));
       }
     }
-    if (config.kubemlSpec && stoppedAt < 0 && placed.length > 0 && !findings.some((f) => f.ruleId === 'yaml-syntax')) findings.push(...specFindings(text, placed[0]!.entry, placed[0]!.start, lines, config));
+    if (config.kubemlSpec && stoppedAt < 0 && placed.length > 0 && !findings.some((f) => f.ruleId === 'yaml-syntax'))
+      findings.push(...specFindings(text, placed[0]!.entry, placed[0]!.start, lines, config));
     if (stoppedAt >= 0) {
-      const within = stoppedIn === undefined ? '' : ` (document ${stoppedAt + 1}, from line ${lines.position(stoppedIn).line + 1}, did not finish in that time)`;
+      const within =
+        stoppedIn === undefined
+          ? ''
+          : ` (document ${stoppedAt + 1}, from line ${lines.position(stoppedIn).line + 1}, did not finish in that time)`;
       const message = `Stopped after ${stoppedAt} documents: linting took longer than ${budget} ms${within}; the rest of the file was not checked.`;
       const f = place({ ruleId: 'lint-limits', message, start: 0, end: 0 }, stoppedIn ?? 0, 'info', stoppedAt, lines);
       findings.push(f);
@@ -186,8 +203,16 @@ function parseEntry(text: string, deadline: number): Entry | undefined {
   } catch (e) {
     if (e instanceof OutOfTime) return undefined;
     // The parser itself failing (stack overflow on absurd nesting) must not take the host down.
-    const message = e instanceof RangeError ? 'The document nests too deeply to parse.' : `The YAML parser failed: ${e instanceof Error ? e.message : String(e)}`;
-    return { text, parsed: { doc: undefined as never, value: undefined, valueError: message }, suppress: ChunkSuppressions.none, parseMs: Date.now() - started };
+    const message =
+      e instanceof RangeError
+        ? 'The document nests too deeply to parse.'
+        : `The YAML parser failed: ${e instanceof Error ? e.message : String(e)}`;
+    return {
+      text,
+      parsed: { doc: undefined as never, value: undefined, valueError: message },
+      suppress: ChunkSuppressions.none,
+      parseMs: Date.now() - started,
+    };
   }
   attachSource(parsed.doc, text);
   const head = parsed.doc.errors.length === 0 ? headOf(parsed.value) : undefined;
@@ -197,7 +222,8 @@ function parseEntry(text: string, deadline: number): Entry | undefined {
 function fileIndex(entries: Entry[]): FileIndex {
   const pvcs = new Set<string>();
   for (const e of entries) {
-    if (e.head?.kind === 'PersistentVolumeClaim' && e.head.group === '' && e.head.name) pvcs.add(`${e.head.namespace ?? '*'}/${e.head.name}`);
+    if (e.head?.kind === 'PersistentVolumeClaim' && e.head.group === '' && e.head.name)
+      pvcs.add(`${e.head.namespace ?? '*'}/${e.head.name}`);
   }
   return { pvcs };
 }
@@ -213,7 +239,12 @@ function analyse(entry: Entry, config: LintConfig, file: FileIndex, deadline: nu
   const { doc, value, valueError } = entry.parsed;
   const text = entry.text;
   if (!doc) {
-    out.push({ ruleId: 'yaml-syntax', message: valueError ?? 'The YAML cannot be parsed.', start: 0, end: Math.min(text.length, text.indexOf('\n') >= 0 ? text.indexOf('\n') : text.length) });
+    out.push({
+      ruleId: 'yaml-syntax',
+      message: valueError ?? 'The YAML cannot be parsed.',
+      start: 0,
+      end: Math.min(text.length, text.indexOf('\n') >= 0 ? text.indexOf('\n') : text.length),
+    });
     return out;
   }
   for (const err of doc.errors) {
@@ -222,12 +253,25 @@ function analyse(entry: Entry, config: LintConfig, file: FileIndex, deadline: nu
   }
   for (const w of doc.warnings) {
     const [s, e] = w.pos;
-    out.push({ ruleId: 'yaml-syntax', severity: 'warning', message: cleanYamlMessage(w.message), start: s, end: Math.max(e, Math.min(s + 1, text.length)) });
+    out.push({
+      ruleId: 'yaml-syntax',
+      severity: 'warning',
+      message: cleanYamlMessage(w.message),
+      start: s,
+      end: Math.max(e, Math.min(s + 1, text.length)),
+    });
   }
   if (doc.errors.length) return out;
   if (valueError) {
     const r = (doc.contents as Node | null)?.range ?? [0, 0];
-    out.push({ ruleId: 'yaml-syntax', message: /alias/i.test(valueError) ? `Too many aliases: the document expands beyond ${100} alias uses (an alias bomb?), so it was not checked further.` : valueError, start: r[0], end: Math.min(r[1], text.indexOf('\n', r[0]) >= 0 ? text.indexOf('\n', r[0]) : r[1]) });
+    out.push({
+      ruleId: 'yaml-syntax',
+      message: /alias/i.test(valueError)
+        ? `Too many aliases: the document expands beyond ${100} alias uses (an alias bomb?), so it was not checked further.`
+        : valueError,
+      start: r[0],
+      end: Math.min(r[1], text.indexOf('\n', r[0]) >= 0 ? text.indexOf('\n', r[0]) : r[1]),
+    });
     return out;
   }
   const head = entry.head;
@@ -235,7 +279,12 @@ function analyse(entry: Entry, config: LintConfig, file: FileIndex, deadline: nu
     if (isRecord(value) && ('apiVersion' in value || 'kind' in value)) {
       const missing = 'kind' in value ? 'apiVersion' : 'kind';
       const r = (doc.contents as Node).range!;
-      out.push({ ruleId: 'schema', message: `A Kubernetes object needs both apiVersion and kind; "${missing}" is missing or not a string.`, start: r[0], end: Math.max(r[0] + 1, text.indexOf('\n', r[0])) });
+      out.push({
+        ruleId: 'schema',
+        message: `A Kubernetes object needs both apiVersion and kind; "${missing}" is missing or not a string.`,
+        start: r[0],
+        end: Math.max(r[0] + 1, text.indexOf('\n', r[0])),
+      });
     }
     return out;
   }
@@ -249,7 +298,13 @@ function analyse(entry: Entry, config: LintConfig, file: FileIndex, deadline: nu
       rule.check(ctx);
     } catch (e) {
       // A rule tripping over an odd shape must not hide the other rules' findings.
-      ctx.findings.push({ ruleId: rule.id, severity: 'hint', message: `The rule failed on this document: ${e instanceof Error ? e.message : String(e)}`, start: 0, end: 0 });
+      ctx.findings.push({
+        ruleId: rule.id,
+        severity: 'hint',
+        message: `The rule failed on this document: ${e instanceof Error ? e.message : String(e)}`,
+        start: 0,
+        end: 0,
+      });
     }
   }
   // Not push(...): a huge document's 100,000s of findings would overflow the stack as arguments.
@@ -265,7 +320,10 @@ function specFindings(text: string, entry: Entry, base: number, lines: LineTable
   for (const p of parseSpec(text).problems) {
     let start: number;
     let end: number;
-    if (p.path) [start, end] = spanOf(entry.parsed.doc, parseFieldPath(p.path), /^Unknown field/.test(p.message) ? 'key' : undefined).map((x) => x + base) as [number, number];
+    if (p.path)
+      [start, end] = spanOf(entry.parsed.doc, parseFieldPath(p.path), /^Unknown field/.test(p.message) ? 'key' : undefined).map(
+        (x) => x + base,
+      ) as [number, number];
     else [start, end] = [p.offset ?? 0, p.offset ?? 0];
     out.push(place({ ruleId: 'kubeml-spec', message: p.message, start, end }, 0, severity, 0, lines));
   }
@@ -285,27 +343,51 @@ const BUILTIN_GROUP = (group: string) => !group.includes('.') || group.endsWith(
 function schemaCheck(entry: Entry, head: ResourceHead, config: LintConfig, out: RawFinding[]): void {
   const root = entry.parsed.doc.contents as Node;
   const { group, version, kind } = head;
-  const validator: KindSchemas | undefined = config.clusterSchema?.has(group, version, kind) ? config.clusterSchema : config.bundledSchema?.has(group, version, kind) ? config.bundledSchema : undefined;
+  const validator: KindSchemas | undefined = config.clusterSchema?.has(group, version, kind)
+    ? config.clusterSchema
+    : config.bundledSchema?.has(group, version, kind)
+      ? config.bundledSchema
+      : undefined;
   if (validator) {
     const problems: Parameters<SchemaValidator['validate']>[4] = [];
     validator.validate(root, group, version, kind, problems);
     for (const p of problems) out.push(p);
     const md = (entry.parsed.value as Record<string, unknown>).metadata;
     if (!isRecord(md) || (typeof md.name !== 'string' && typeof md.generateName !== 'string')) {
-      out.push({ ruleId: 'schema', message: 'metadata.name is required (or metadata.generateName).', ...keySpan(root, 'metadata') ?? keySpan(root, 'kind')! });
+      out.push({
+        ruleId: 'schema',
+        message: 'metadata.name is required (or metadata.generateName).',
+        ...(keySpan(root, 'metadata') ?? keySpan(root, 'kind')!),
+      });
     }
     return;
   }
   const where = keySpan(root, 'apiVersion') ?? { start: 0, end: 0 };
   const bundled = config.bundledSchema;
-  if (BUILTIN_GROUP(group) && bundled && !bundled.serves(group, version, kind) && config.clusterSchema?.serves(group, version, kind) !== true) {
+  if (
+    BUILTIN_GROUP(group) &&
+    bundled &&
+    !bundled.serves(group, version, kind) &&
+    config.clusterSchema?.serves(group, version, kind) !== true
+  ) {
     const others = bundled.versionsOf(group, kind);
     const other = others.length ? ` Use apiVersion ${others.map((v) => (group ? `${group}/${v}` : v)).join(' or ')}.` : '';
-    out.push({ ruleId: 'unknown-kind', message: `Kubernetes ${bundled.schema.source.replace(/^kubernetes /, '')} has no ${kind} in ${head.apiVersion}.${other}`, ...where });
+    out.push({
+      ruleId: 'unknown-kind',
+      message: `Kubernetes ${bundled.schema.source.replace(/^kubernetes /, '')} has no ${kind} in ${head.apiVersion}.${other}`,
+      ...where,
+    });
   } else if (config.clusterSchema && !BUILTIN_GROUP(group) && config.clusterSchema.serves(group, version, kind) === false) {
     const versions = config.clusterSchema.versionsOf(group, kind);
-    const hint = versions.length ? ` It serves ${kind} as ${versions.map((v) => `${group}/${v}`).join(', ')}.` : ' Install its CRD (operator) first.';
-    out.push({ ruleId: 'unknown-kind', severity: 'warning', message: `The connected cluster does not serve ${head.apiVersion} ${kind}.${hint}`, ...where });
+    const hint = versions.length
+      ? ` It serves ${kind} as ${versions.map((v) => `${group}/${v}`).join(', ')}.`
+      : ' Install its CRD (operator) first.';
+    out.push({
+      ruleId: 'unknown-kind',
+      severity: 'warning',
+      message: `The connected cluster does not serve ${head.apiVersion} ${kind}.${hint}`,
+      ...where,
+    });
   }
 }
 
@@ -339,7 +421,14 @@ function place(raw: RawFinding, base: number, severity: Severity, docIndex: numb
 }
 
 function single(ruleId: string, message: string): LintResult {
-  return { findings: [{ ruleId, severity: 'info', message, start: 0, end: 0, startPos: { line: 0, col: 0 }, endPos: { line: 0, col: 0 }, docIndex: 0 }], documents: 0, resources: 0, reparsed: 0 };
+  return {
+    findings: [
+      { ruleId, severity: 'info', message, start: 0, end: 0, startPos: { line: 0, col: 0 }, endPos: { line: 0, col: 0 }, docIndex: 0 },
+    ],
+    documents: 0,
+    resources: 0,
+    reparsed: 0,
+  };
 }
 
 function cleanYamlMessage(m: string): string {

@@ -80,7 +80,14 @@ export function formatSarif(results: FileFindings[], version: string): string {
         {
           physicalLocation: {
             artifactLocation: { uri: uri(r.file), uriBaseId: '%SRCROOT%' },
-            region: { startLine: f.startPos.line + 1, startColumn: f.startPos.col + 1, endLine: f.endPos.line + 1, endColumn: f.endPos.col + 1, charOffset: f.start, charLength: f.end - f.start },
+            region: {
+              startLine: f.startPos.line + 1,
+              startColumn: f.startPos.col + 1,
+              endLine: f.endPos.line + 1,
+              endColumn: f.endPos.col + 1,
+              charOffset: f.start,
+              charLength: f.end - f.start,
+            },
           },
         },
       ],
@@ -88,7 +95,15 @@ export function formatSarif(results: FileFindings[], version: string): string {
         ? {
             fixes: f.fixes.map((x) => ({
               description: { text: x.title },
-              artifactChanges: [{ artifactLocation: { uri: uri(r.file), uriBaseId: '%SRCROOT%' }, replacements: x.edits.map((e) => ({ deletedRegion: { charOffset: e.start, charLength: e.end - e.start }, insertedContent: { text: e.newText } })) }],
+              artifactChanges: [
+                {
+                  artifactLocation: { uri: uri(r.file), uriBaseId: '%SRCROOT%' },
+                  replacements: x.edits.map((e) => ({
+                    deletedRegion: { charOffset: e.start, charLength: e.end - e.start },
+                    insertedContent: { text: e.newText },
+                  })),
+                },
+              ],
             })),
           }
         : {}),
@@ -97,7 +112,13 @@ export function formatSarif(results: FileFindings[], version: string): string {
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
-    runs: [{ tool: { driver: { name: 'kubeml', version, informationUri: 'https://github.com/kubeml/kubeml', rules } }, columnKind: 'utf16CodeUnits', results: sarifResults }],
+    runs: [
+      {
+        tool: { driver: { name: 'kubeml', version, informationUri: 'https://github.com/kubeml/kubeml', rules } },
+        columnKind: 'utf16CodeUnits',
+        results: sarifResults,
+      },
+    ],
   };
   return JSON.stringify(log, null, 2) + '\n';
 }

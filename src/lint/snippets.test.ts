@@ -10,12 +10,29 @@ const snippets = JSON.parse(readFileSync(FILE, 'utf8')) as Record<string, { pref
 
 describe('lint snippets', () => {
   it('expands placeholders to their defaults', () => {
-    assert.equal(expandSnippet(['name: ${1:train}', 'app: ${1:train}', 'mode: ${2|a,b|}', 'x: $1$0', 'cost: \\$5']), 'name: train\napp: train\nmode: a\nx: train\ncost: $5');
+    assert.equal(
+      expandSnippet(['name: ${1:train}', 'app: ${1:train}', 'mode: ${2|a,b|}', 'x: $1$0', 'cost: \\$5']),
+      'name: train\napp: train\nmode: a\nx: train\ncost: $5',
+    );
   });
 
-  const wanted = ['kubeml-job-gpu', 'kubeml-trainjob', 'kubeml-pytorchjob', 'kubeml-rayjob', 'kubeml-inferenceservice', 'kubeml-dataset-pvc', 'kubeml-validation-job', 'kubeml-drift-cronjob'];
+  const wanted = [
+    'kubeml-job-gpu',
+    'kubeml-trainjob',
+    'kubeml-pytorchjob',
+    'kubeml-rayjob',
+    'kubeml-inferenceservice',
+    'kubeml-dataset-pvc',
+    'kubeml-validation-job',
+    'kubeml-drift-cronjob',
+  ];
   it('has the snippets the issue asks for', () => {
-    assert.deepEqual(Object.values(snippets).map((s) => s.prefix).sort(), [...wanted].sort());
+    assert.deepEqual(
+      Object.values(snippets)
+        .map((s) => s.prefix)
+        .sort(),
+      [...wanted].sort(),
+    );
   });
 
   for (const [name, s] of Object.entries(snippets)) {
@@ -24,7 +41,10 @@ describe('lint snippets', () => {
       const docs = parseAllDocuments(text);
       assert.ok(!Array.isArray(docs) || docs.every((d) => d.errors.length === 0));
       const hits = lint(text);
-      assert.deepEqual(hits.map((h) => `${h.line} ${h.rule}: ${h.message}`), []);
+      assert.deepEqual(
+        hits.map((h) => `${h.line} ${h.rule}: ${h.message}`),
+        [],
+      );
     });
   }
 });

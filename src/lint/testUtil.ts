@@ -16,7 +16,14 @@ export interface Hit {
 
 export function lint(text: string, config: LintConfig = {}): Hit[] {
   const r = lintText(text, { bundledSchema: bundledValidator(), ...config });
-  return r.findings.map((f) => ({ rule: f.ruleId, line: f.startPos.line + 1, text: text.slice(f.start, f.end), severity: f.severity, message: f.message, finding: f }));
+  return r.findings.map((f) => ({
+    rule: f.ruleId,
+    line: f.startPos.line + 1,
+    text: text.slice(f.start, f.end),
+    severity: f.severity,
+    message: f.message,
+    finding: f,
+  }));
 }
 
 /** The hits of one rule. */

@@ -77,16 +77,25 @@ export function podSpecsOf(value: unknown, head: ResourceHead): PodSpecRef[] {
     case 'JobSet': {
       const jobs = get(spec, ['replicatedJobs']);
       return Array.isArray(jobs)
-        ? jobs.flatMap((j, i) => pod(value, ['spec', 'replicatedJobs', i, 'template', 'spec', 'template', 'spec'], isRecord(j) && typeof j.name === 'string' ? j.name : undefined, ['spec', 'replicatedJobs', i, 'template', 'spec']))
+        ? jobs.flatMap((j, i) =>
+            pod(
+              value,
+              ['spec', 'replicatedJobs', i, 'template', 'spec', 'template', 'spec'],
+              isRecord(j) && typeof j.name === 'string' ? j.name : undefined,
+              ['spec', 'replicatedJobs', i, 'template', 'spec'],
+            ),
+          )
         : [];
     }
     case 'RayJob':
     case 'RayCluster':
     case 'RayService': {
-      const base: Path = head.kind === 'RayJob' ? ['spec', 'rayClusterSpec'] : head.kind === 'RayService' ? ['spec', 'rayClusterConfig'] : ['spec'];
+      const base: Path =
+        head.kind === 'RayJob' ? ['spec', 'rayClusterSpec'] : head.kind === 'RayService' ? ['spec', 'rayClusterConfig'] : ['spec'];
       const out = pod(value, [...base, 'headGroupSpec', 'template', 'spec'], 'head');
       const workers = get(value, [...base, 'workerGroupSpecs']);
-      if (Array.isArray(workers)) workers.forEach((_, i) => out.push(...pod(value, [...base, 'workerGroupSpecs', i, 'template', 'spec'], 'worker')));
+      if (Array.isArray(workers))
+        workers.forEach((_, i) => out.push(...pod(value, [...base, 'workerGroupSpecs', i, 'template', 'spec'], 'worker')));
       return out;
     }
     case 'InferenceService': {
@@ -109,13 +118,17 @@ export function podSpecsOf(value: unknown, head: ResourceHead): PodSpecRef[] {
   return [];
 }
 
-const SIDECAR_NAMES = /^(istio-proxy|linkerd-proxy|envoy|queue-proxy|cloud-sql-proxy|oauth2-proxy|vault-agent|fluent-?bit|fluentd|filebeat|promtail|otel-collector|datadog-agent)$|(-sidecar|-proxy|-agent|-exporter|-logger)$/;
+const SIDECAR_NAMES =
+  /^(istio-proxy|linkerd-proxy|envoy|queue-proxy|cloud-sql-proxy|oauth2-proxy|vault-agent|fluent-?bit|fluentd|filebeat|promtail|otel-collector|datadog-agent)$|(-sidecar|-proxy|-agent|-exporter|-logger)$/;
 
 /** Every container in a pod spec, plus the pseudo-containers of ML CRDs (KServe model, TrainJob trainer). */
 export function containersOf(value: unknown, head: ResourceHead, pods: PodSpecRef[] = podSpecsOf(value, head)): ContainerRef[] {
   const out: ContainerRef[] = [];
   for (const p of pods) {
-    for (const [key, init] of [['initContainers', true], ['containers', false]] as const) {
+    for (const [key, init] of [
+      ['initContainers', true],
+      ['containers', false],
+    ] as const) {
       const list = p.spec[key];
       if (!Array.isArray(list)) continue;
       list.forEach((c, i) => {
@@ -129,7 +142,15 @@ export function containersOf(value: unknown, head: ResourceHead, pods: PodSpecRe
       for (const key of Object.keys(p.spec)) {
         const c = p.spec[key];
         if (key === 'containers' || !isRecord(c) || !('storageUri' in c || 'modelFormat' in c || 'runtime' in c)) continue;
-        out.push({ path: [...p.path, key], container: c, pod: p, init: false, sidecar: false, resourcesKey: 'resources', hasImage: typeof c.image === 'string' });
+        out.push({
+          path: [...p.path, key],
+          container: c,
+          pod: p,
+          init: false,
+          sidecar: false,
+          resourcesKey: 'resources',
+          hasImage: typeof c.image === 'string',
+        });
       }
     }
   }
@@ -137,7 +158,15 @@ export function containersOf(value: unknown, head: ResourceHead, pods: PodSpecRe
     const trainer = get(value, ['spec', 'trainer']);
     if (isRecord(trainer)) {
       const ref: PodSpecRef = { path: ['spec'], spec: {}, role: 'trainer' };
-      out.push({ path: ['spec', 'trainer'], container: trainer, pod: ref, init: false, sidecar: false, resourcesKey: 'resourcesPerNode', hasImage: typeof trainer.image === 'string' });
+      out.push({
+        path: ['spec', 'trainer'],
+        container: trainer,
+        pod: ref,
+        init: false,
+        sidecar: false,
+        resourcesKey: 'resourcesPerNode',
+        hasImage: typeof trainer.image === 'string',
+      });
     }
   }
   return out;

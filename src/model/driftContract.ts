@@ -65,7 +65,15 @@ export function isPageMessage(x: unknown): x is PageMessage {
 
 /** Why a window of drift over time is refused, or undefined. */
 function windowProblem(x: unknown, where: string): string | undefined {
-  if (!isObj(x) || typeof x.index !== 'number' || !isStr(x.label) || typeof x.rows !== 'number' || !isNum(x.driftedShare) || !Array.isArray(x.features)) return `${where} is not a drift window (index, label, rows, driftedShare, features)`;
+  if (
+    !isObj(x) ||
+    typeof x.index !== 'number' ||
+    !isStr(x.label) ||
+    typeof x.rows !== 'number' ||
+    !isNum(x.driftedShare) ||
+    !Array.isArray(x.features)
+  )
+    return `${where} is not a drift window (index, label, rows, driftedShare, features)`;
   for (let i = 0; i < x.features.length; i++) {
     const f: unknown = x.features[i];
     if (!isObj(f)) return `feature ${i + 1} of ${where} is not an object`;
@@ -82,9 +90,11 @@ function featureProblem(f: unknown, where: string): string | undefined {
   const bad = nameProblem(f.name, where);
   if (bad) return bad;
   if (f.kind !== 'numeric' && f.kind !== 'categorical') return `${where} has kind ${JSON.stringify(f.kind)} (numeric or categorical)`;
-  if (f.status !== 'drift' && f.status !== 'ok' && f.status !== 'not-computed' && f.status !== 'skipped') return `${where} has status ${JSON.stringify(f.status)} (drift, ok, not-computed or skipped)`;
+  if (f.status !== 'drift' && f.status !== 'ok' && f.status !== 'not-computed' && f.status !== 'skipped')
+    return `${where} has status ${JSON.stringify(f.status)} (drift, ok, not-computed or skipped)`;
   if (!isObj(f.stats) || !isObj(f.counts) || !Array.isArray(f.warnings)) return `${where} lacks its stats, counts or warnings`;
-  if (f.histogram !== undefined && !(isObj(f.histogram) && Array.isArray(f.histogram.reference) && Array.isArray(f.histogram.current))) return `${where} has a histogram without reference and current bins`;
+  if (f.histogram !== undefined && !(isObj(f.histogram) && Array.isArray(f.histogram.reference) && Array.isArray(f.histogram.current)))
+    return `${where} has a histogram without reference and current bins`;
   return undefined;
 }
 
@@ -97,7 +107,8 @@ export function driftReportProblem(x: unknown): string | undefined {
   if (x.version !== 1) return `the report has version ${JSON.stringify(x.version)}; this KubeML reads version 1`;
   if (!isObj(x.reference) || !isObj(x.current) || !isObj(x.thresholds)) return 'the report lacks its reference, current or thresholds';
   if (!isNum(x.driftedShare) || typeof x.datasetDrift !== 'boolean') return 'the report lacks its drifted share or dataset verdict';
-  if (!Array.isArray(x.warnings) || !x.warnings.every((w) => isStr(w))) return `the report's warnings are not a list of texts of at most ${count(MAX_TEXT)} characters`;
+  if (!Array.isArray(x.warnings) || !x.warnings.every((w) => isStr(w)))
+    return `the report's warnings are not a list of texts of at most ${count(MAX_TEXT)} characters`;
   if (!Array.isArray(x.features)) return 'the report has no list of features';
   for (let i = 0; i < x.features.length; i++) {
     const bad = featureProblem(x.features[i], `feature ${i + 1}`);
@@ -147,7 +158,43 @@ export function reportToCsv(r: DriftReport): string {
     if (/^[=+\-@\t\r]/.test(s) && typeof v === 'string') s = `'${s}`;
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  const head = ['feature', 'kind', 'status', 'test', 'score', 'threshold', 'ks_statistic', 'ks_p_value', 'wasserstein', 'wasserstein_normed', 'psi', 'psi_band', 'js', 'chi2_statistic', 'chi2_p_value', 'reference_count', 'current_count'];
-  const rows = r.features.map((f) => [f.name, f.kind, f.status, f.test, f.score, f.threshold, f.stats.ks?.statistic, f.stats.ks?.pValue, f.stats.wasserstein, f.stats.wassersteinNormed, f.stats.psi, f.psiBand, f.stats.js, f.stats.chi2?.statistic, f.stats.chi2?.pValue, f.counts.reference, f.counts.current]);
+  const head = [
+    'feature',
+    'kind',
+    'status',
+    'test',
+    'score',
+    'threshold',
+    'ks_statistic',
+    'ks_p_value',
+    'wasserstein',
+    'wasserstein_normed',
+    'psi',
+    'psi_band',
+    'js',
+    'chi2_statistic',
+    'chi2_p_value',
+    'reference_count',
+    'current_count',
+  ];
+  const rows = r.features.map((f) => [
+    f.name,
+    f.kind,
+    f.status,
+    f.test,
+    f.score,
+    f.threshold,
+    f.stats.ks?.statistic,
+    f.stats.ks?.pValue,
+    f.stats.wasserstein,
+    f.stats.wassersteinNormed,
+    f.stats.psi,
+    f.psiBand,
+    f.stats.js,
+    f.stats.chi2?.statistic,
+    f.stats.chi2?.pValue,
+    f.counts.reference,
+    f.counts.current,
+  ]);
   return [head, ...rows].map((row) => row.map(cell).join(',')).join('\n') + '\n';
 }

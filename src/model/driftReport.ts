@@ -76,7 +76,14 @@ export interface FeatureDrift {
   /** Why there is no verdict (status 'not-computed'). */
   readonly reason?: string;
   readonly stats: FeatureStats;
-  readonly counts: { reference: number; current: number; missingReference: number; missingCurrent: number; nonFiniteReference: number; nonFiniteCurrent: number };
+  readonly counts: {
+    reference: number;
+    current: number;
+    missingReference: number;
+    missingCurrent: number;
+    nonFiniteReference: number;
+    nonFiniteCurrent: number;
+  };
   readonly histogram?: Histogram;
   readonly warnings: string[];
 }

@@ -23,9 +23,20 @@ export type ModelSource =
   /** A deployed model's storage URI: pvc://claim/path is mounted; other URIs are passed on as KUBEML_MODEL. */
   | { readonly kind: 'uri'; readonly uri: string };
 
-
 /** Why a run failed, as the launcher classifies it. */
-export type FailureReason = 'image' | 'unschedulable' | 'oom' | 'exit' | 'config' | 'upload' | 'evicted' | 'deadline' | 'deleted' | 'cluster-gone' | 'cancelled' | 'apply';
+export type FailureReason =
+  | 'image'
+  | 'unschedulable'
+  | 'oom'
+  | 'exit'
+  | 'config'
+  | 'upload'
+  | 'evicted'
+  | 'deadline'
+  | 'deleted'
+  | 'cluster-gone'
+  | 'cancelled'
+  | 'apply';
 
 export const RUNS_DIR = join('.kubeml', 'runs');
 

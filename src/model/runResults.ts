@@ -82,21 +82,27 @@ export function normalizeDriftReport(x: unknown, now: Date): DriftReport | undef
 export function parseResultLine(line: string, now = new Date()): ParsedLine {
   const at = line.indexOf(RESULT_MARKER + ' ');
   if (at === -1) return { kind: 'text' };
-  if (line.length > MAX_RESULT_LINE) return { kind: 'bad', message: `A ${RESULT_MARKER} line of ${line.length} characters is longer than the limit and was ignored.` };
+  if (line.length > MAX_RESULT_LINE)
+    return { kind: 'bad', message: `A ${RESULT_MARKER} line of ${line.length} characters is longer than the limit and was ignored.` };
   let json: unknown;
   try {
     json = JSON.parse(line.slice(at + RESULT_MARKER.length + 1));
   } catch (e) {
     return { kind: 'bad', message: `A ${RESULT_MARKER} line is not valid JSON (${(e as Error).message}): ${line.slice(0, 120)}` };
   }
-  if (!isObj(json) || typeof json.type !== 'string') return { kind: 'bad', message: `A ${RESULT_MARKER} line has no "type": ${line.slice(0, 120)}` };
+  if (!isObj(json) || typeof json.type !== 'string')
+    return { kind: 'bad', message: `A ${RESULT_MARKER} line has no "type": ${line.slice(0, 120)}` };
   switch (json.type) {
     case 'metric': {
       const value = json.value === null ? null : typeof json.value === 'number' ? json.value : Number.NaN;
-      if (typeof json.name !== 'string' || !json.name || Number.isNaN(value)) return { kind: 'bad', message: `A metric needs "name" (text) and "value" (a number): ${line.slice(0, 120)}` };
+      if (typeof json.name !== 'string' || !json.name || Number.isNaN(value))
+        return { kind: 'bad', message: `A metric needs "name" (text) and "value" (a number): ${line.slice(0, 120)}` };
       const step = typeof json.step === 'number' && Number.isFinite(json.step) ? json.step : undefined;
       const split = typeof json.split === 'string' ? json.split : undefined;
-      return { kind: 'result', result: { type: 'metric', name: json.name, value, ...(step !== undefined ? { step } : {}), ...(split ? { split } : {}) } };
+      return {
+        kind: 'result',
+        result: { type: 'metric', name: json.name, value, ...(step !== undefined ? { step } : {}), ...(split ? { split } : {}) },
+      };
     }
     case 'drift': {
       const report = normalizeDriftReport(json.report, now);
@@ -105,7 +111,10 @@ export function parseResultLine(line: string, now = new Date()): ParsedLine {
     }
     case 'artifact':
       if (typeof json.path !== 'string' || !json.path) return { kind: 'bad', message: `An artifact needs "path": ${line.slice(0, 120)}` };
-      return { kind: 'result', result: { type: 'artifact', path: json.path, ...(typeof json.name === 'string' ? { name: json.name } : {}) } };
+      return {
+        kind: 'result',
+        result: { type: 'artifact', path: json.path, ...(typeof json.name === 'string' ? { name: json.name } : {}) },
+      };
     case 'started':
       return { kind: 'result', result: { type: 'started' } };
     default:

@@ -3,7 +3,17 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { coerceParam, loadSpec, MOUNT_KEYS, PARAM_KEYS, parseSpec, resolveParams, RESOURCE_KEYS, TOP_KEYS, VALIDATION_KEYS } from './runSpec';
+import {
+  coerceParam,
+  loadSpec,
+  MOUNT_KEYS,
+  PARAM_KEYS,
+  parseSpec,
+  resolveParams,
+  RESOURCE_KEYS,
+  TOP_KEYS,
+  VALIDATION_KEYS,
+} from './runSpec';
 
 const ROOT = join(__dirname, '..', '..');
 const schema = JSON.parse(readFileSync(join(ROOT, 'schemas', 'kubeml.schema.json'), 'utf8')) as {
@@ -29,12 +39,17 @@ describe('runs: kubeml.yaml', () => {
 
   it('applies defaults to a minimal file', () => {
     const spec = loadSpec(MIN);
-    assert.deepEqual([spec.kind, spec.workers, spec.codePath, spec.uploadTimeoutSeconds, spec.waitForResources], ['Job', 1, '/workspace/code', 600, false]);
+    assert.deepEqual(
+      [spec.kind, spec.workers, spec.codePath, spec.uploadTimeoutSeconds, spec.waitForResources],
+      ['Job', 1, '/workspace/code', 600, false],
+    );
     assert.deepEqual(spec.command, ['python3', 'train.py']);
   });
 
   it('reports each problem with its path', () => {
-    const { spec, problems } = parseSpec('name: Bad_Name\nimage: x\ncommand: 3\nresources: { memory: lots, gpus: -1 }\nkind: RayJob\nbogus: 1\nenv: { KUBEML_X: y }\ndatasets: [{ claim: d, path: relative }]\n');
+    const { spec, problems } = parseSpec(
+      'name: Bad_Name\nimage: x\ncommand: 3\nresources: { memory: lots, gpus: -1 }\nkind: RayJob\nbogus: 1\nenv: { KUBEML_X: y }\ndatasets: [{ claim: d, path: relative }]\n',
+    );
     assert.equal(spec, undefined);
     const paths = problems.map((p) => p.path).sort();
     assert.deepEqual(paths, ['bogus', 'command', 'datasets[0].path', 'env.KUBEML_X', 'kind', 'name', 'resources.gpus', 'resources.memory']);
@@ -55,7 +70,10 @@ describe('runs: kubeml.yaml', () => {
   });
 
   it('loadSpec throws a KubeMLError naming the file and the problems', () => {
-    assert.throws(() => loadSpec('name: x\n'), (e: Error) => /kubeml\.yaml is not valid: image: "image" is required/.test(e.message));
+    assert.throws(
+      () => loadSpec('name: x\n'),
+      (e: Error) => /kubeml\.yaml is not valid: image: "image" is required/.test(e.message),
+    );
   });
 
   it('types parameter values from input boxes and checks enums', () => {
@@ -102,7 +120,11 @@ describe('runs: kubeml.yaml', () => {
     for (const d of docs) {
       const bySchema = validate(parse(d));
       const byParser = parseSpec(d).problems.length === 0;
-      assert.equal(bySchema, byParser, `${d}: the schema says ${bySchema ? 'valid' : JSON.stringify(validate.errors)}, the parser ${byParser ? 'valid' : 'invalid'}`);
+      assert.equal(
+        bySchema,
+        byParser,
+        `${d}: the schema says ${bySchema ? 'valid' : JSON.stringify(validate.errors)}, the parser ${byParser ? 'valid' : 'invalid'}`,
+      );
     }
   });
 });

@@ -92,7 +92,29 @@ const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Names reserved for the placeholders KubeML fills itself. */
 export const BUILTIN_PLACEHOLDERS = ['run', 'artifacts', 'model', 'reference', 'current', 'code'] as const;
 
-export const TOP_KEYS = ['$schema', 'name', 'namespace', 'image', 'imagePullPolicy', 'kind', 'workers', 'codePath', 'command', 'resources', 'datasets', 'env', 'parameters', 'validation', 'artifacts', 'runtime', 'serviceAccount', 'timeoutMinutes', 'uploadTimeoutSeconds', 'waitForResources', 'exclude'];
+export const TOP_KEYS = [
+  '$schema',
+  'name',
+  'namespace',
+  'image',
+  'imagePullPolicy',
+  'kind',
+  'workers',
+  'codePath',
+  'command',
+  'resources',
+  'datasets',
+  'env',
+  'parameters',
+  'validation',
+  'artifacts',
+  'runtime',
+  'serviceAccount',
+  'timeoutMinutes',
+  'uploadTimeoutSeconds',
+  'waitForResources',
+  'exclude',
+];
 export const RESOURCE_KEYS = ['cpu', 'memory', 'gpus', 'gpuProduct', 'tolerateGpuTaint'];
 export const MOUNT_KEYS = ['claim', 'path', 'subPath', 'readOnly'];
 export const VALIDATION_KEYS = ['command', 'reference', 'current', 'resources'];
@@ -107,7 +129,9 @@ class Checker {
     this.problems.push({ path, message });
   }
   keys(o: Obj, allowed: readonly string[], path: string): void {
-    for (const k of Object.keys(o)) if (!allowed.includes(k)) this.add(path ? `${path}.${k}` : k, `Unknown field "${k}"; expected one of ${allowed.filter((a) => a !== '$schema').join(', ')}.`);
+    for (const k of Object.keys(o))
+      if (!allowed.includes(k))
+        this.add(path ? `${path}.${k}` : k, `Unknown field "${k}"; expected one of ${allowed.filter((a) => a !== '$schema').join(', ')}.`);
   }
   str(o: Obj, key: string, path: string, required: boolean, test?: (s: string) => string | undefined): string | undefined {
     const v = o[key];
@@ -146,7 +170,12 @@ class Checker {
   command(v: unknown, path: string): CommandSpec | undefined {
     if (typeof v === 'string' && v.trim()) return v;
     if (Array.isArray(v) && v.length > 0 && v.every((a) => typeof a === 'string' || typeof a === 'number')) return v.map(String);
-    this.add(path, v === undefined ? `"${path}" is required: the command to run, as a list of arguments or one shell line.` : `"${path}" must be a list of arguments or one shell line.`);
+    this.add(
+      path,
+      v === undefined
+        ? `"${path}" is required: the command to run, as a list of arguments or one shell line.`
+        : `"${path}" must be a list of arguments or one shell line.`,
+    );
     return undefined;
   }
   resources(v: unknown, path: string): ResourcesSpec {
@@ -156,7 +185,10 @@ class Checker {
       return {};
     }
     this.keys(v, RESOURCE_KEYS, path);
-    const quantity = (what: string) => (s: string) => (QUANTITY.test(s) ? undefined : `${what} "${s}" is not a Kubernetes quantity (for example ${what === 'cpu' ? '500m or 2' : '512Mi or 4Gi'}).`);
+    const quantity = (what: string) => (s: string) =>
+      QUANTITY.test(s)
+        ? undefined
+        : `${what} "${s}" is not a Kubernetes quantity (for example ${what === 'cpu' ? '500m or 2' : '512Mi or 4Gi'}).`;
     return {
       cpu: this.str(v, 'cpu', path, false, quantity('cpu')),
       memory: this.str(v, 'memory', path, false, quantity('memory')),
@@ -171,11 +203,17 @@ class Checker {
       return undefined;
     }
     this.keys(v, MOUNT_KEYS, path);
-    const claim = this.str(v, 'claim', path, true, (s) => (DNS_LABEL.test(s) || /^[a-z0-9][-a-z0-9.]*$/.test(s) ? undefined : `claim "${s}" is not a valid PersistentVolumeClaim name.`));
+    const claim = this.str(v, 'claim', path, true, (s) =>
+      DNS_LABEL.test(s) || /^[a-z0-9][-a-z0-9.]*$/.test(s) ? undefined : `claim "${s}" is not a valid PersistentVolumeClaim name.`,
+    );
     const mountPath = this.str(v, 'path', path, true, absPath);
-    const subPath = this.str(v, 'subPath', path, false, (s) => (s.startsWith('/') || s.split('/').includes('..') ? `subPath "${s}" must be relative and must not contain "..".` : undefined));
+    const subPath = this.str(v, 'subPath', path, false, (s) =>
+      s.startsWith('/') || s.split('/').includes('..') ? `subPath "${s}" must be relative and must not contain "..".` : undefined,
+    );
     const readOnly = this.bool(v, 'readOnly', path);
-    return claim && mountPath ? { claim, path: mountPath, ...(subPath ? { subPath } : {}), ...(readOnly !== undefined ? { readOnly } : {}) } : undefined;
+    return claim && mountPath
+      ? { claim, path: mountPath, ...(subPath ? { subPath } : {}), ...(readOnly !== undefined ? { readOnly } : {}) }
+      : undefined;
   }
 }
 
@@ -192,7 +230,10 @@ function paramSpec(c: Checker, name: string, v: unknown): ParameterSpec | undefi
     return undefined;
   }
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') {
-    return { type: typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v === 'boolean' ? 'boolean' : 'string', default: v };
+    return {
+      type: typeof v === 'number' ? (Number.isInteger(v) ? 'integer' : 'number') : typeof v === 'boolean' ? 'boolean' : 'string',
+      default: v,
+    };
   }
   if (!isObj(v)) {
     c.add(path, `Parameter "${name}" must be a default value or a mapping with type, default, description, enum.`);
@@ -207,7 +248,8 @@ function paramSpec(c: Checker, name: string, v: unknown): ParameterSpec | undefi
   }
   type ??= typeof def === 'number' ? (Number.isInteger(def) ? 'integer' : 'number') : typeof def === 'boolean' ? 'boolean' : 'string';
   const spec: ParameterSpec = { type, ...(typeof v.description === 'string' ? { description: v.description } : {}) };
-  if (Array.isArray(v.enum)) (spec as { enum?: ParamValue[] }).enum = v.enum.filter((e): e is ParamValue => ['string', 'number', 'boolean'].includes(typeof e));
+  if (Array.isArray(v.enum))
+    (spec as { enum?: ParamValue[] }).enum = v.enum.filter((e): e is ParamValue => ['string', 'number', 'boolean'].includes(typeof e));
   if (def !== undefined && def !== null) {
     const r = coerceParam(spec, def);
     if (typeof r === 'string') c.add(`${path}.default`, `default: ${r}`);
@@ -237,7 +279,8 @@ export function coerceParam(spec: ParameterSpec, raw: unknown): { value: ParamVa
       if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') return `Expected text.`;
       value = String(raw);
   }
-  if (spec.enum && spec.enum.length && !spec.enum.some((e) => String(e) === String(value))) return `Expected one of ${spec.enum.join(', ')}.`;
+  if (spec.enum && spec.enum.length && !spec.enum.some((e) => String(e) === String(value)))
+    return `Expected one of ${spec.enum.join(', ')}.`;
   return { value };
 }
 
@@ -251,40 +294,51 @@ export function parseSpec(text: string): { spec?: KubeMLSpec; problems: SpecProb
   const c = new Checker();
   if (!isObj(raw)) return { problems: [{ path: '', message: 'kubeml.yaml must be a mapping (name, image, command, ...).' }] };
   c.keys(raw, TOP_KEYS, '');
-  const name = c.str(raw, 'name', '', true, (s) => (DNS_LABEL.test(s) && s.length <= 40 ? undefined : `name "${s}" must be lower-case letters, digits and "-", at most 40 characters (it names the Kubernetes objects).`));
-  const namespace = c.str(raw, 'namespace', '', false, (s) => (DNS_LABEL.test(s) ? undefined : `namespace "${s}" is not a valid namespace name.`));
+  const name = c.str(raw, 'name', '', true, (s) =>
+    DNS_LABEL.test(s) && s.length <= 40
+      ? undefined
+      : `name "${s}" must be lower-case letters, digits and "-", at most 40 characters (it names the Kubernetes objects).`,
+  );
+  const namespace = c.str(raw, 'namespace', '', false, (s) =>
+    DNS_LABEL.test(s) ? undefined : `namespace "${s}" is not a valid namespace name.`,
+  );
   const image = c.str(raw, 'image', '', true, (s) => (/\s/.test(s) ? `image "${s}" must not contain spaces.` : undefined));
   const ipp = raw.imagePullPolicy;
-  if (ipp !== undefined && !['Always', 'IfNotPresent', 'Never'].includes(ipp as string)) c.add('imagePullPolicy', 'imagePullPolicy must be Always, IfNotPresent or Never.');
+  if (ipp !== undefined && !['Always', 'IfNotPresent', 'Never'].includes(ipp as string))
+    c.add('imagePullPolicy', 'imagePullPolicy must be Always, IfNotPresent or Never.');
   const kind = (raw.kind ?? 'Job') as RunKindName;
   if (!RUN_KINDS.includes(kind)) c.add('kind', `kind must be one of ${RUN_KINDS.join(', ')}.`);
   const workers = c.int(raw, 'workers', '', 1, 1024) ?? 1;
   if (kind === 'Job' && workers > 1) c.add('workers', 'A Job runs one pod: set kind to TrainJob or PyTorchJob for several workers.');
   const codePath = c.str(raw, 'codePath', '', false, absPath) ?? '/workspace/code';
-  if (codePath === '/kubeml' || codePath.startsWith('/kubeml/')) c.add('codePath', '/kubeml is used by KubeML itself; choose another codePath.');
+  if (codePath === '/kubeml' || codePath.startsWith('/kubeml/'))
+    c.add('codePath', '/kubeml is used by KubeML itself; choose another codePath.');
   const command = c.command(raw.command, 'command');
   const resources = c.resources(raw.resources, 'resources');
   const datasets: MountSpec[] = [];
   if (raw.datasets !== undefined && raw.datasets !== null) {
     if (!Array.isArray(raw.datasets)) c.add('datasets', 'datasets must be a list of { claim, path }.');
-    else raw.datasets.forEach((d, i) => {
-      const m = c.mount(d, `datasets[${i}]`);
-      if (m) datasets.push(m);
-    });
+    else
+      raw.datasets.forEach((d, i) => {
+        const m = c.mount(d, `datasets[${i}]`);
+        if (m) datasets.push(m);
+      });
   }
   const env: Record<string, string> = {};
   if (raw.env !== undefined && raw.env !== null) {
     if (!isObj(raw.env)) c.add('env', 'env must be a mapping of NAME: value.');
     else
       for (const [k, v] of Object.entries(raw.env)) {
-        if (!ENV_NAME.test(k) || k.startsWith('KUBEML_')) c.add(`env.${k}`, `"${k}" is not a usable variable name (KUBEML_ names are reserved).`);
+        if (!ENV_NAME.test(k) || k.startsWith('KUBEML_'))
+          c.add(`env.${k}`, `"${k}" is not a usable variable name (KUBEML_ names are reserved).`);
         else if (v === null || typeof v === 'object') c.add(`env.${k}`, `The value of ${k} must be text, a number or a boolean.`);
         else env[k] = String(v);
       }
   }
   const parameters: Record<string, ParameterSpec> = {};
   if (raw.parameters !== undefined && raw.parameters !== null) {
-    if (!isObj(raw.parameters)) c.add('parameters', 'parameters must be a mapping of name: default or name: { type, default, description }.');
+    if (!isObj(raw.parameters))
+      c.add('parameters', 'parameters must be a mapping of name: default or name: { type, default, description }.');
     else
       for (const [k, v] of Object.entries(raw.parameters)) {
         const p = paramSpec(c, k, v);
@@ -298,7 +352,13 @@ export function parseSpec(text: string): { spec?: KubeMLSpec; problems: SpecProb
       c.keys(raw.validation, VALIDATION_KEYS, 'validation');
       const vcmd = c.command(raw.validation.command, 'validation.command');
       const vres = raw.validation.resources !== undefined ? c.resources(raw.validation.resources, 'validation.resources') : undefined;
-      if (vcmd) validation = { command: vcmd, reference: c.str(raw.validation, 'reference', 'validation', false), current: c.str(raw.validation, 'current', 'validation', false), ...(vres ? { resources: vres } : {}) };
+      if (vcmd)
+        validation = {
+          command: vcmd,
+          reference: c.str(raw.validation, 'reference', 'validation', false),
+          current: c.str(raw.validation, 'current', 'validation', false),
+          ...(vres ? { resources: vres } : {}),
+        };
     }
   }
   const artifacts = raw.artifacts !== undefined && raw.artifacts !== null ? c.mount(raw.artifacts, 'artifacts') : undefined;
@@ -310,7 +370,8 @@ export function parseSpec(text: string): { spec?: KubeMLSpec; problems: SpecProb
   const waitForResources = c.bool(raw, 'waitForResources', '') ?? false;
   const exclude: string[] = [];
   if (raw.exclude !== undefined && raw.exclude !== null) {
-    if (!Array.isArray(raw.exclude) || !raw.exclude.every((e) => typeof e === 'string')) c.add('exclude', 'exclude must be a list of patterns (gitignore syntax).');
+    if (!Array.isArray(raw.exclude) || !raw.exclude.every((e) => typeof e === 'string'))
+      c.add('exclude', 'exclude must be a list of patterns (gitignore syntax).');
     else exclude.push(...(raw.exclude as string[]));
   }
   const runtime = c.str(raw, 'runtime', '', false);
@@ -346,7 +407,11 @@ export function loadSpec(text: string, file = SPEC_FILE): KubeMLSpec {
   const { spec, problems } = parseSpec(text);
   if (spec) return spec;
   const listed = problems.slice(0, 5).map((p) => (p.path ? `${p.path}: ${p.message}` : p.message));
-  throw new KubeMLError('invalid', `${file} is not valid: ${listed.join(' ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`, `Fix ${file} (its schema is schemas/kubeml.schema.json), then launch again.`);
+  throw new KubeMLError(
+    'invalid',
+    `${file} is not valid: ${listed.join(' ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`,
+    `Fix ${file} (its schema is schemas/kubeml.schema.json), then launch again.`,
+  );
 }
 
 /** Parameter values for a run: defaults, overridden by `given` (checked and typed). */
@@ -357,7 +422,8 @@ export function resolveParams(spec: KubeMLSpec, given: Readonly<Record<string, u
   }
   for (const [k, p] of Object.entries(spec.parameters)) {
     const raw = given[k] ?? p.default;
-    if (raw === undefined) throw new KubeMLError('invalid', `Parameter "${k}" has no value and no default.`, `Give it a value, or a default in ${SPEC_FILE}.`);
+    if (raw === undefined)
+      throw new KubeMLError('invalid', `Parameter "${k}" has no value and no default.`, `Give it a value, or a default in ${SPEC_FILE}.`);
     const r = coerceParam(p, raw);
     if (typeof r === 'string') throw new KubeMLError('invalid', `Parameter "${k}": ${r}`);
     out[k] = r.value;

@@ -61,7 +61,15 @@ function runIdOf(arg: unknown): string | undefined {
  * structural here so that runs does not load sync).
  */
 export interface RunSync {
-  startForRun(target: { runId: string; namespace: string; labelSelector: string; container?: string; localRoot: string; remoteFolder: string; exclude: readonly string[] }): Promise<unknown>;
+  startForRun(target: {
+    runId: string;
+    namespace: string;
+    labelSelector: string;
+    container?: string;
+    localRoot: string;
+    remoteFolder: string;
+    exclude: readonly string[];
+  }): Promise<unknown>;
   stopForRun(runId: string): void;
 }
 
@@ -104,7 +112,11 @@ export class RunCommands extends Disposable {
       const open = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
       return { folder, spec: loadSpec(open ? open.getText() : text, file), specUri: vscode.Uri.file(file) };
     }
-    throw new KubeMLError('not-found', t('No {0} in this workspace.', SPEC_FILE), t('Create one (see the sample in samples/kubeml.yaml and schemas/kubeml.schema.json).'));
+    throw new KubeMLError(
+      'not-found',
+      t('No {0} in this workspace.', SPEC_FILE),
+      t('Create one (see the sample in samples/kubeml.yaml and schemas/kubeml.schema.json).'),
+    );
   }
 
   store(folder: string): RunStore {
@@ -113,20 +125,32 @@ export class RunCommands extends Disposable {
 
   private requireTrust(): void {
     if (!vscode.workspace.isTrusted) {
-      throw new KubeMLError('forbidden', t('KubeML does not launch runs from an untrusted workspace: launching uploads and runs this folder\'s code on your cluster.'), t('Trust the folder (Manage Workspace Trust), then try again.'));
+      throw new KubeMLError(
+        'forbidden',
+        t("KubeML does not launch runs from an untrusted workspace: launching uploads and runs this folder's code on your cluster."),
+        t('Trust the folder (Manage Workspace Trust), then try again.'),
+      );
     }
   }
 
   private cluster() {
     const { client, kubeConfig } = this.connection;
     if (this.connection.state.kind !== 'connected' || !client || !kubeConfig) {
-      throw new KubeMLError('unreachable', t('KubeML is not connected to a cluster ({0}).', this.connection.state.kind), t('Select a context, or Retry from the KubeML views.'));
+      throw new KubeMLError(
+        'unreachable',
+        t('KubeML is not connected to a cluster ({0}).', this.connection.state.kind),
+        t('Select a context, or Retry from the KubeML views.'),
+      );
     }
     return { client, kc: kubeConfig };
   }
 
   /** Asks for each parameter (its default offered) unless given; undefined when the user cancelled. */
-  private async askParams(spec: KubeMLSpec, opts: LaunchOptions, previous?: Record<string, ParamValue>): Promise<Record<string, ParamValue> | undefined> {
+  private async askParams(
+    spec: KubeMLSpec,
+    opts: LaunchOptions,
+    previous?: Record<string, ParamValue>,
+  ): Promise<Record<string, ParamValue> | undefined> {
     const given: Record<string, unknown> = { ...(opts.params ?? {}) };
     if (!opts.useDefaults) {
       for (const [name, p] of Object.entries(spec.parameters)) {
@@ -162,12 +186,20 @@ export class RunCommands extends Disposable {
     return this.guard(async () => {
       this.requireTrust();
       const ws = await this.workspace(arg instanceof vscode.Uri ? arg : undefined);
-      if (!ws.spec.validation) throw new KubeMLError('invalid', t('{0} has no validation section.', SPEC_FILE), t('Add validation: with command, reference and current.'));
+      if (!ws.spec.validation)
+        throw new KubeMLError(
+          'invalid',
+          t('{0} has no validation section.', SPEC_FILE),
+          t('Add validation: with command, reference and current.'),
+        );
       const store = this.store(ws.folder);
       let model: ModelSource | undefined;
       let params: Record<string, ParamValue> | undefined;
       const id = runIdOf(arg);
-      const uri = typeof arg === 'object' && arg !== null && typeof (arg as { modelUri?: unknown }).modelUri === 'string' ? (arg as { modelUri: string }).modelUri : undefined;
+      const uri =
+        typeof arg === 'object' && arg !== null && typeof (arg as { modelUri?: unknown }).modelUri === 'string'
+          ? (arg as { modelUri: string }).modelUri
+          : undefined;
       if (uri) model = { kind: 'uri', uri };
       else if (id) {
         const rec = await store.get(id);
@@ -178,25 +210,39 @@ export class RunCommands extends Disposable {
         const runs = (await store.list()).filter((r) => r.purpose === 'train' && r.phase === 'succeeded');
         const items: Array<vscode.QuickPickItem & { model?: ModelSource; params?: Record<string, ParamValue> }> = runs.map((r) => ({
           label: r.id,
-          description: Object.entries(r.metrics).slice(0, 3).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(3) : v}`).join(' · '),
+          description: Object.entries(r.metrics)
+            .slice(0, 3)
+            .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(3) : v}`)
+            .join(' · '),
           detail: r.finishedAt ? t('finished {0}', new Date(r.finishedAt).toLocaleString()) : undefined,
           model: { kind: 'run', runId: r.id },
           params: r.params,
         }));
-        items.push({ label: t('$(cloud) A deployed model…'), detail: t('A storage URI such as pvc://claim/path (mounted) or s3://… (passed on as KUBEML_MODEL)') });
+        items.push({
+          label: t('$(cloud) A deployed model…'),
+          detail: t('A storage URI such as pvc://claim/path (mounted) or s3://… (passed on as KUBEML_MODEL)'),
+        });
         const pick = await vscode.window.showQuickPick(items, { title: t('Run Validation: which model?'), ignoreFocusOut: true });
         if (!pick) return undefined;
         if (pick.model) {
           model = pick.model;
           params = pick.params;
         } else {
-          const u = await vscode.window.showInputBox({ title: t('Run Validation: model storage URI'), value: 'pvc://', ignoreFocusOut: true, validateInput: (v) => (/^[a-z0-9]+:\/\/./.test(v) ? undefined : t('A URI such as pvc://models/forest')) });
+          const u = await vscode.window.showInputBox({
+            title: t('Run Validation: model storage URI'),
+            value: 'pvc://',
+            ignoreFocusOut: true,
+            validateInput: (v) => (/^[a-z0-9]+:\/\/./.test(v) ? undefined : t('A URI such as pvc://models/forest')),
+          });
           if (!u) return undefined;
           model = { kind: 'uri', uri: u };
         }
       }
       // Validation uses the training run's parameters (seed, shift, ...), overridable by options.
-      const resolved = resolveParams(ws.spec, { ...Object.fromEntries(Object.entries(params ?? {}).filter(([k]) => k in ws.spec.parameters)), ...(opts.params ?? {}) });
+      const resolved = resolveParams(ws.spec, {
+        ...Object.fromEntries(Object.entries(params ?? {}).filter(([k]) => k in ws.spec.parameters)),
+        ...(opts.params ?? {}),
+      });
       return this.launch(ws, 'validate', resolved, model, opts);
     });
   }
@@ -207,7 +253,10 @@ export class RunCommands extends Disposable {
       const ws = await this.workspace();
       const rec = await this.pickRun(ws.folder, arg, t('Re-run which run?'));
       if (!rec) return undefined;
-      const params = resolveParams(ws.spec, { ...Object.fromEntries(Object.entries(rec.params).filter(([k]) => k in ws.spec.parameters)), ...(opts.params ?? {}) });
+      const params = resolveParams(ws.spec, {
+        ...Object.fromEntries(Object.entries(rec.params).filter(([k]) => k in ws.spec.parameters)),
+        ...(opts.params ?? {}),
+      });
       return this.launch(ws, rec.purpose, params, rec.model, opts);
     });
   }
@@ -221,7 +270,12 @@ export class RunCommands extends Disposable {
         return live.record;
       }
       const ws = await this.workspace();
-      const rec = await this.pickRun(ws.folder, id, t('Cancel which run?'), (r) => !isTerminal(r.phase) || r.failure?.reason === 'cluster-gone');
+      const rec = await this.pickRun(
+        ws.folder,
+        id,
+        t('Cancel which run?'),
+        (r) => !isTerminal(r.phase) || r.failure?.reason === 'cluster-gone',
+      );
       if (!rec) return undefined;
       // A run from an earlier session (or one the cluster lost track of): delete it on the cluster.
       await deleteRun(this.cluster().client, rec.primary, rec.podSelector);
@@ -253,13 +307,24 @@ export class RunCommands extends Disposable {
         const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(join(this.store(ws.folder).dir(id), 'manifest.yaml')));
         return vscode.window.showTextDocument(doc);
       }
-      const plan = planRun({ workspace: ws.folder, spec: ws.spec, purpose: 'train', params: resolveParams(ws.spec), namespace: ws.spec.namespace ?? this.connection.defaultNamespace });
+      const plan = planRun({
+        workspace: ws.folder,
+        spec: ws.spec,
+        purpose: 'train',
+        params: resolveParams(ws.spec),
+        namespace: ws.spec.namespace ?? this.connection.defaultNamespace,
+      });
       const doc = await vscode.workspace.openTextDocument({ language: 'yaml', content: plan.yaml });
       return vscode.window.showTextDocument(doc);
     });
   }
 
-  private async pickRun(folder: string, arg: unknown, title: string, filter: (r: RunRecord) => boolean = () => true): Promise<RunRecord | undefined> {
+  private async pickRun(
+    folder: string,
+    arg: unknown,
+    title: string,
+    filter: (r: RunRecord) => boolean = () => true,
+  ): Promise<RunRecord | undefined> {
     const store = this.store(folder);
     const id = runIdOf(arg);
     if (id) {
@@ -277,10 +342,19 @@ export class RunCommands extends Disposable {
   }
 
   /** Starts the run with progress (cancellable) and, at the end, a notification with actions. */
-  private async launch(ws: Workspace, purpose: RunPurpose, params: Record<string, ParamValue>, model: ModelSource | undefined, opts: LaunchOptions): Promise<RunRecord | string> {
+  private async launch(
+    ws: Workspace,
+    purpose: RunPurpose,
+    params: Record<string, ParamValue>,
+    model: ModelSource | undefined,
+    opts: LaunchOptions,
+  ): Promise<RunRecord | string> {
     const { client, kc } = this.cluster();
     const namespace = ws.spec.namespace ?? this.connection.defaultNamespace;
-    const run = new RunExecution({ kc, client, store: this.store(ws.folder), log: this.log }, { workspace: ws.folder, spec: ws.spec, purpose, params, namespace, model, context: this.connection.currentContext });
+    const run = new RunExecution(
+      { kc, client, store: this.store(ws.folder), log: this.log },
+      { workspace: ws.folder, spec: ws.spec, purpose, params, namespace, model, context: this.connection.currentContext },
+    );
     this.active.set(run.id, run);
     this._onDidChangeRuns.fire();
     run.onDidChange(() => this._onDidChangeRuns.fire());
@@ -289,24 +363,42 @@ export class RunCommands extends Disposable {
     run.onDidChange((r) => {
       if (r.phase !== 'running' || syncing || !this.sync) return;
       syncing = true;
-      void this.sync.startForRun({ runId: r.id, namespace: r.namespace, labelSelector: r.podSelector, container: r.container, localRoot: ws.folder, remoteFolder: ws.spec.codePath, exclude: ws.spec.exclude });
+      void this.sync.startForRun({
+        runId: r.id,
+        namespace: r.namespace,
+        labelSelector: r.podSelector,
+        container: r.container,
+        localRoot: ws.folder,
+        remoteFolder: ws.spec.codePath,
+        exclude: ws.spec.exclude,
+      });
     });
     const title = purpose === 'train' ? t('Training {0}', run.id) : t('Validating {0}', run.id);
-    const done = vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
-      token.onCancellationRequested(() => void run.cancel());
-      const say: Record<string, string> = { pending: t('waiting for the pod…'), uploading: t('uploading the workspace…'), running: t('running') };
-      let last = '';
-      const sub = run.onDidChange((r) => {
-        const metrics = Object.entries(r.metrics).slice(-2).map(([k, v]) => `${k} ${typeof v === 'number' ? +v.toFixed(4) : v}`).join(', ');
-        const msg = (say[r.phase] ?? r.phase) + (metrics ? ` (${metrics})` : '');
-        if (msg !== last) progress.report({ message: (last = msg) });
-      });
-      try {
-        return await run.start();
-      } finally {
-        sub.dispose();
-      }
-    });
+    const done = vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => void run.cancel());
+        const say: Record<string, string> = {
+          pending: t('waiting for the pod…'),
+          uploading: t('uploading the workspace…'),
+          running: t('running'),
+        };
+        let last = '';
+        const sub = run.onDidChange((r) => {
+          const metrics = Object.entries(r.metrics)
+            .slice(-2)
+            .map(([k, v]) => `${k} ${typeof v === 'number' ? +v.toFixed(4) : v}`)
+            .join(', ');
+          const msg = (say[r.phase] ?? r.phase) + (metrics ? ` (${metrics})` : '');
+          if (msg !== last) progress.report({ message: (last = msg) });
+        });
+        try {
+          return await run.start();
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
     const finished = Promise.resolve(done).then((record) => {
       this.sync?.stopForRun(run.id);
       this.active.delete(run.id);
@@ -326,16 +418,25 @@ export class RunCommands extends Disposable {
     const actions: string[] = [showLogs];
     if (r.hasDrift) actions.push(drift);
     if (r.purpose === 'train' && r.phase === 'succeeded' && ws.spec.validation && ws.spec.artifacts) actions.push(validate);
-    const metrics = Object.entries(r.metrics).slice(0, 4).map(([k, v]) => `${k} ${typeof v === 'number' ? +v.toFixed(4) : v}`).join(', ');
+    const metrics = Object.entries(r.metrics)
+      .slice(0, 4)
+      .map(([k, v]) => `${k} ${typeof v === 'number' ? +v.toFixed(4) : v}`)
+      .join(', ');
     let choice: string | undefined;
     if (r.phase === 'succeeded') {
       const driftText = r.hasDrift ? (r.datasetDrift ? t(' Drift detected.') : t(' No dataset drift.')) : '';
-      choice = await vscode.window.showInformationMessage(t('Run {0} succeeded{1}.{2}', r.id, metrics ? `: ${metrics}` : '', driftText), ...actions);
+      choice = await vscode.window.showInformationMessage(
+        t('Run {0} succeeded{1}.{2}', r.id, metrics ? `: ${metrics}` : '', driftText),
+        ...actions,
+      );
     } else if (r.phase === 'cancelled') {
       choice = await vscode.window.showInformationMessage(t('Run {0} was cancelled; its job and pods were deleted.', r.id), showLogs);
     } else {
       if (r.failure?.reason !== 'cluster-gone') actions.push(rerun);
-      choice = await vscode.window.showErrorMessage(redact(t('Run {0} failed: {1}', r.id, `${r.failure?.message ?? r.phase}${r.failure?.hint ? ` ${r.failure.hint}` : ''}`)), ...actions);
+      choice = await vscode.window.showErrorMessage(
+        redact(t('Run {0} failed: {1}', r.id, `${r.failure?.message ?? r.phase}${r.failure?.hint ? ` ${r.failure.hint}` : ''}`)),
+        ...actions,
+      );
     }
     if (choice === showLogs) await vscode.commands.executeCommand(RUN_COMMANDS.showRunLogs, r.id);
     else if (choice === drift) await vscode.commands.executeCommand(Commands.openDriftReport, { runDir: this.store(ws.folder).dir(r.id) });

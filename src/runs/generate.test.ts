@@ -2,15 +2,39 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { CONTROL_DIR, generateRun, type KubeObject, LABEL_KIND, LABEL_RUN, newRunId, parsePvcUri, READY_FILE, shellQuote, toYaml, WAIT_SCRIPT } from './generate';
+import {
+  CONTROL_DIR,
+  generateRun,
+  type KubeObject,
+  LABEL_KIND,
+  LABEL_RUN,
+  newRunId,
+  parsePvcUri,
+  READY_FILE,
+  shellQuote,
+  toYaml,
+  WAIT_SCRIPT,
+} from './generate';
 import { refPath } from '../cluster/resources';
 import { loadSpec, resolveParams } from '../model/runSpec';
 
 const sample = loadSpec(readFileSync(join(__dirname, '..', '..', 'samples', 'kubeml.yaml'), 'utf8'));
 const params = resolveParams(sample);
 
-type Pod = { containers: Array<Record<string, unknown> & { command: string[]; env: Array<{ name: string; value: string }>; volumeMounts: Array<{ name: string; mountPath: string; subPath?: string }> }>; volumes: Array<Record<string, unknown>>; tolerations?: unknown; nodeSelector?: unknown; restartPolicy: string };
-const podOf = (o: KubeObject) => ((o.spec.template as { spec: Pod }).spec);
+type Pod = {
+  containers: Array<
+    Record<string, unknown> & {
+      command: string[];
+      env: Array<{ name: string; value: string }>;
+      volumeMounts: Array<{ name: string; mountPath: string; subPath?: string }>;
+    }
+  >;
+  volumes: Array<Record<string, unknown>>;
+  tolerations?: unknown;
+  nodeSelector?: unknown;
+  restartPolicy: string;
+};
+const podOf = (o: KubeObject) => (o.spec.template as { spec: Pod }).spec;
 const env = (p: Pod) => Object.fromEntries(p.containers[0].env.map((e) => [e.name, e.value]));
 
 describe('runs: manifest generation', () => {
@@ -19,7 +43,10 @@ describe('runs: manifest generation', () => {
   it('makes a Job whose pod waits for the code, then runs the command in the code folder', () => {
     assert.equal(train.objects.length, 1);
     const job = train.objects[0];
-    assert.deepEqual([job.apiVersion, job.kind, job.metadata.name, job.metadata.namespace], ['batch/v1', 'Job', 'forest-train-abc', 'team-a']);
+    assert.deepEqual(
+      [job.apiVersion, job.kind, job.metadata.name, job.metadata.namespace],
+      ['batch/v1', 'Job', 'forest-train-abc', 'team-a'],
+    );
     assert.equal(job.spec.backoffLimit, 0);
     const pod = podOf(job);
     assert.equal(pod.restartPolicy, 'Never');
@@ -81,17 +108,33 @@ describe('runs: manifest generation', () => {
   });
 
   it('quotes substituted values in a shell line but not in an argument list', () => {
-    const spec = { ...sample, command: 'python3 t.py --msg {{msg}}', parameters: { msg: { type: 'string' as const, default: "it's; rm -rf /" } } };
+    const spec = {
+      ...sample,
+      command: 'python3 t.py --msg {{msg}}',
+      parameters: { msg: { type: 'string' as const, default: "it's; rm -rf /" } },
+    };
     const shell = generateRun(spec, { runId: 'q', purpose: 'train', namespace: 'ns', params: { msg: "it's; rm -rf /" } });
     assert.deepEqual(shell.command, ['sh', '-c', `python3 t.py --msg 'it'\\''s; rm -rf /'`]);
-    const list = generateRun({ ...spec, command: ['python3', 't.py', '--msg={{msg}}'] }, { runId: 'q', purpose: 'train', namespace: 'ns', params: { msg: 'a b' } });
+    const list = generateRun(
+      { ...spec, command: ['python3', 't.py', '--msg={{msg}}'] },
+      { runId: 'q', purpose: 'train', namespace: 'ns', params: { msg: 'a b' } },
+    );
     assert.deepEqual(list.command, ['python3', 't.py', '--msg=a b']);
     assert.equal(shellQuote('/artifacts/r-1/reference.csv'), '/artifacts/r-1/reference.csv');
-    assert.throws(() => generateRun({ ...sample, command: 'x {{nope}}' }, { runId: 'q', purpose: 'train', namespace: 'ns', params }), /uses \{\{nope\}\}/);
+    assert.throws(
+      () => generateRun({ ...sample, command: 'x {{nope}}' }, { runId: 'q', purpose: 'train', namespace: 'ns', params }),
+      /uses \{\{nope\}\}/,
+    );
   });
 
   it('makes a validation Job for a finished run that reads the model from the artifacts claim', () => {
-    const val = generateRun(sample, { runId: 'forest-val-x', purpose: 'validate', namespace: 'ns', params, model: { kind: 'run', runId: 'forest-train-abc' } });
+    const val = generateRun(sample, {
+      runId: 'forest-val-x',
+      purpose: 'validate',
+      namespace: 'ns',
+      params,
+      model: { kind: 'run', runId: 'forest-train-abc' },
+    });
     const job = val.objects[0];
     assert.equal(job.metadata.labels[LABEL_KIND], 'validate');
     assert.equal(job.metadata.annotations!['kubeml.io/parent-run'], 'forest-train-abc');
@@ -99,24 +142,52 @@ describe('runs: manifest generation', () => {
     assert.equal(e.KUBEML_MODEL, '/artifacts/forest-train-abc');
     assert.equal(e.KUBEML_REFERENCE, '/artifacts/forest-train-abc/reference.csv');
     assert.equal(e.KUBEML_CURRENT, 'synthetic');
-    assert.deepEqual(val.command, ['sh', '-c', 'python3 validate.py --model /artifacts/forest-train-abc --reference /artifacts/forest-train-abc/reference.csv --current synthetic --shift 1 --seed 42']);
+    assert.deepEqual(val.command, [
+      'sh',
+      '-c',
+      'python3 validate.py --model /artifacts/forest-train-abc --reference /artifacts/forest-train-abc/reference.csv --current synthetic --shift 1 --seed 42',
+    ]);
   });
 
   it('validates a deployed model: a pvc:// URI is mounted read-only, other URIs are passed on', () => {
     assert.deepEqual(parsePvcUri('pvc://models/forest/v3'), { claim: 'models', subPath: 'forest/v3' });
     assert.equal(parsePvcUri('pvc://models/../etc'), undefined);
-    const pod = podOf(generateRun(sample, { runId: 'v', purpose: 'validate', namespace: 'ns', params, model: { kind: 'uri', uri: 'pvc://models/forest/v3' } }).objects[0]);
+    const pod = podOf(
+      generateRun(sample, {
+        runId: 'v',
+        purpose: 'validate',
+        namespace: 'ns',
+        params,
+        model: { kind: 'uri', uri: 'pvc://models/forest/v3' },
+      }).objects[0],
+    );
     const m = pod.containers[0].volumeMounts.find((x) => x.name === 'model')!;
     assert.deepEqual(m, { name: 'model', mountPath: `${CONTROL_DIR}/model`, readOnly: true, subPath: 'forest/v3' });
     assert.equal(env(pod).KUBEML_MODEL, `${CONTROL_DIR}/model`);
-    const s3 = podOf(generateRun(sample, { runId: 'v', purpose: 'validate', namespace: 'ns', params, model: { kind: 'uri', uri: 's3://b/m' } }).objects[0]);
+    const s3 = podOf(
+      generateRun(sample, { runId: 'v', purpose: 'validate', namespace: 'ns', params, model: { kind: 'uri', uri: 's3://b/m' } }).objects[0],
+    );
     assert.equal(env(s3).KUBEML_MODEL, 's3://b/m');
   });
 
   it('refuses a validation without a model, without a validation section, or of a run whose model was not kept', () => {
     assert.throws(() => generateRun(sample, { runId: 'v', purpose: 'validate', namespace: 'ns', params }), /needs a model/);
-    assert.throws(() => generateRun({ ...sample, validation: undefined }, { runId: 'v', purpose: 'validate', namespace: 'ns', params, model: { kind: 'run', runId: 'r' } }), /no validation section/);
-    assert.throws(() => generateRun({ ...sample, artifacts: undefined }, { runId: 'v', purpose: 'validate', namespace: 'ns', params, model: { kind: 'run', runId: 'r' } }), /was not kept/);
+    assert.throws(
+      () =>
+        generateRun(
+          { ...sample, validation: undefined },
+          { runId: 'v', purpose: 'validate', namespace: 'ns', params, model: { kind: 'run', runId: 'r' } },
+        ),
+      /no validation section/,
+    );
+    assert.throws(
+      () =>
+        generateRun(
+          { ...sample, artifacts: undefined },
+          { runId: 'v', purpose: 'validate', namespace: 'ns', params, model: { kind: 'run', runId: 'r' } },
+        ),
+      /was not kept/,
+    );
   });
 
   it('makes a PyTorchJob with a Master and workers - 1 Workers, each waiting for the code', () => {
@@ -124,7 +195,10 @@ describe('runs: manifest generation', () => {
     const g = generateRun(spec, { runId: 'pt', purpose: 'train', namespace: 'ns', params });
     const o = g.objects[0];
     assert.deepEqual([o.apiVersion, o.kind], ['kubeflow.org/v1', 'PyTorchJob']);
-    const r = o.spec.pytorchReplicaSpecs as Record<string, { replicas: number; template: { spec: Pod; metadata: { labels: Record<string, string> } } }>;
+    const r = o.spec.pytorchReplicaSpecs as Record<
+      string,
+      { replicas: number; template: { spec: Pod; metadata: { labels: Record<string, string> } } }
+    >;
     assert.equal(r.Master.replicas, 1);
     assert.equal(r.Worker.replicas, 2);
     assert.equal(r.Worker.template.spec.containers[0].name, 'pytorch');
@@ -144,7 +218,13 @@ describe('runs: manifest generation', () => {
     assert.equal(trainer.numNodes, 2);
     assert.equal(trainer.command[2], WAIT_SCRIPT);
     assert.deepEqual(o.spec.runtimeRef, { name: 'torch-distributed' });
-    const ov = (o.spec.podSpecOverrides as Array<{ targetJobs: unknown; containers: Array<{ name: string; volumeMounts: unknown[] }>; volumes: unknown[] }>)[0];
+    const ov = (
+      o.spec.podSpecOverrides as Array<{
+        targetJobs: unknown;
+        containers: Array<{ name: string; volumeMounts: unknown[] }>;
+        volumes: unknown[];
+      }>
+    )[0];
     assert.deepEqual(ov.targetJobs, [{ name: 'node' }]);
     assert.equal(ov.containers[0].name, 'node');
     assert.ok(ov.volumes.length >= 3);

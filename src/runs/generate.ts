@@ -68,16 +68,29 @@ const KIND_INFO: Record<RunKindName, { group: string; version: string; plural: s
 /** A run id: the spec name, the purpose and a time-ordered suffix; a DNS label of at most 63 characters. */
 export function newRunId(name: string, purpose: RunPurpose, now: Date, random: number): string {
   const stamp = now.getTime().toString(36);
-  const rand = Math.floor(Math.abs(random) * 36 ** 3).toString(36).padStart(3, '0').slice(-3);
+  const rand = Math.floor(Math.abs(random) * 36 ** 3)
+    .toString(36)
+    .padStart(3, '0')
+    .slice(-3);
   const base = name.slice(0, 40).replace(/-+$/, '');
   return `${base}-${purpose === 'validate' ? 'val' : 'train'}-${stamp}${rand}`.slice(0, 63).replace(/-+$/, '');
 }
 
 /** Replaces {{name}} placeholders; an unknown name is an error that names it. */
-export function substitute(text: string, values: Readonly<Record<string, string>>, where: string, quote: (s: string) => string = (s) => s): string {
+export function substitute(
+  text: string,
+  values: Readonly<Record<string, string>>,
+  where: string,
+  quote: (s: string) => string = (s) => s,
+): string {
   return text.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (_m, key: string) => {
     const v = values[key];
-    if (v === undefined) throw new KubeMLError('invalid', `${where} uses {{${key}}}, which is neither a parameter nor one of run, code, artifacts, model, reference, current.`, 'Declare it under parameters in kubeml.yaml.');
+    if (v === undefined)
+      throw new KubeMLError(
+        'invalid',
+        `${where} uses {{${key}}}, which is neither a parameter nor one of run, code, artifacts, model, reference, current.`,
+        'Declare it under parameters in kubeml.yaml.',
+      );
     return quote(v);
   });
 }
@@ -137,7 +150,12 @@ interface PodParts {
 
 function podParts(spec: KubeMLSpec, input: RunInput, containerName: string): PodParts {
   const train = input.purpose === 'train';
-  if (!train && !spec.validation) throw new KubeMLError('invalid', 'kubeml.yaml has no validation section.', 'Add validation: { command, reference, current } to kubeml.yaml.');
+  if (!train && !spec.validation)
+    throw new KubeMLError(
+      'invalid',
+      'kubeml.yaml has no validation section.',
+      'Add validation: { command, reference, current } to kubeml.yaml.',
+    );
   const volumes: Record<string, unknown>[] = [
     { name: 'kubeml-code', emptyDir: {} },
     { name: 'kubeml-control', emptyDir: {} },
@@ -148,7 +166,12 @@ function podParts(spec: KubeMLSpec, input: RunInput, containerName: string): Pod
   ];
   const addClaim = (volName: string, m: MountSpec) => {
     volumes.push({ name: volName, persistentVolumeClaim: { claimName: m.claim, ...(m.readOnly ? { readOnly: true } : {}) } });
-    mounts.push({ name: volName, mountPath: m.path, ...(m.subPath ? { subPath: m.subPath } : {}), ...(m.readOnly ? { readOnly: true } : {}) });
+    mounts.push({
+      name: volName,
+      mountPath: m.path,
+      ...(m.subPath ? { subPath: m.subPath } : {}),
+      ...(m.readOnly ? { readOnly: true } : {}),
+    });
   };
   spec.datasets.forEach((d, i) => addClaim(`data-${i}`, d));
   let artifacts = `${CONTROL_DIR}/artifacts/${input.runId}`;
@@ -161,7 +184,12 @@ function podParts(spec: KubeMLSpec, input: RunInput, containerName: string): Pod
     const src = input.model;
     if (!src) throw new KubeMLError('invalid', 'A validation run needs a model: a finished training run or a deployed model.');
     if (src.kind === 'run') {
-      if (!spec.artifacts) throw new KubeMLError('invalid', `The model of run ${src.runId} was not kept: kubeml.yaml has no artifacts claim.`, 'Add artifacts: { claim, path } to kubeml.yaml and train again, or validate a deployed model.');
+      if (!spec.artifacts)
+        throw new KubeMLError(
+          'invalid',
+          `The model of run ${src.runId} was not kept: kubeml.yaml has no artifacts claim.`,
+          'Add artifacts: { claim, path } to kubeml.yaml and train again, or validate a deployed model.',
+        );
       model = `${spec.artifacts.path}/${src.runId}`;
     } else {
       const pvc = parsePvcUri(src.uri);
@@ -197,8 +225,15 @@ function podParts(spec: KubeMLSpec, input: RunInput, containerName: string): Pod
     { name: 'KUBEML_UPLOAD_TIMEOUT', value: String(spec.uploadTimeoutSeconds) },
     { name: 'PYTHONUNBUFFERED', value: '1' },
   );
-  if (!train) env.push({ name: 'KUBEML_MODEL', value: model }, { name: 'KUBEML_REFERENCE', value: reference }, { name: 'KUBEML_CURRENT', value: current });
-  const resources = quantityResources(train ? spec.resources : (spec.validation!.resources ?? { cpu: spec.resources.cpu, memory: spec.resources.memory }));
+  if (!train)
+    env.push(
+      { name: 'KUBEML_MODEL', value: model },
+      { name: 'KUBEML_REFERENCE', value: reference },
+      { name: 'KUBEML_CURRENT', value: current },
+    );
+  const resources = quantityResources(
+    train ? spec.resources : (spec.validation!.resources ?? { cpu: spec.resources.cpu, memory: spec.resources.memory }),
+  );
   const container: Record<string, unknown> = {
     name: containerName,
     image: spec.image,
@@ -241,7 +276,8 @@ function podSpec(spec: KubeMLSpec, parts: PodParts, extra: Record<string, unknow
 
 /** The objects of a run. Validation always runs as a single-pod Job, whatever the training kind. */
 export function generateRun(spec: KubeMLSpec, input: RunInput): GeneratedRun {
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(input.runId) || input.runId.length > 63) throw new KubeMLError('invalid', `Run id "${input.runId}" is not a DNS label.`);
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(input.runId) || input.runId.length > 63)
+    throw new KubeMLError('invalid', `Run id "${input.runId}" is not a DNS label.`);
   const kind: RunKindName = input.purpose === 'validate' ? 'Job' : spec.kind;
   const info = KIND_INFO[kind];
   const parts = podParts(spec, input, info.container);
@@ -271,7 +307,10 @@ export function generateRun(spec: KubeMLSpec, input: RunInput): GeneratedRun {
       apiVersion: 'kubeflow.org/v1',
       kind: 'PyTorchJob',
       metadata: meta,
-      spec: { runPolicy: { backoffLimit: 0, cleanPodPolicy: 'None', ...(deadline ? { activeDeadlineSeconds: deadline } : {}) }, pytorchReplicaSpecs: replicaSpecs },
+      spec: {
+        runPolicy: { backoffLimit: 0, cleanPodPolicy: 'None', ...(deadline ? { activeDeadlineSeconds: deadline } : {}) },
+        pytorchReplicaSpecs: replicaSpecs,
+      },
     };
   } else {
     pods = spec.workers;
@@ -291,7 +330,13 @@ export function generateRun(spec: KubeMLSpec, input: RunInput): GeneratedRun {
       spec: {
         runtimeRef: { name: spec.runtime ?? 'torch-distributed' },
         labels,
-        trainer: { image: spec.image, command: c.command, numNodes: spec.workers, env: c.env, ...(c.resources ? { resourcesPerNode: c.resources } : {}) },
+        trainer: {
+          image: spec.image,
+          command: c.command,
+          numNodes: spec.workers,
+          env: c.env,
+          ...(c.resources ? { resourcesPerNode: c.resources } : {}),
+        },
         podSpecOverrides: [override],
       },
     };
@@ -312,5 +357,12 @@ export function generateRun(spec: KubeMLSpec, input: RunInput): GeneratedRun {
 /** The objects as one multi-document YAML file, for the user to read before applying. */
 export function toYaml(objects: readonly KubeObject[], header?: string): string {
   const docs = objects.map((o) => stringify(o, { lineWidth: 0 }));
-  return (header ? header.split('\n').map((l) => `# ${l}`).join('\n') + '\n' : '') + docs.join('---\n');
+  return (
+    (header
+      ? header
+          .split('\n')
+          .map((l) => `# ${l}`)
+          .join('\n') + '\n'
+      : '') + docs.join('---\n')
+  );
 }

@@ -24,7 +24,16 @@ import { type GeneratedRun, generateRun, newRunId, READY_FILE, toYaml } from './
 import { type FailureReason, isTerminal, type ModelSource, type RunPurpose, type RunRecord, type RunStore } from '../model/runRecords';
 import { ResultCollector } from '../model/runResults';
 import { type KubeMLSpec, type ParamValue } from '../model/runSpec';
-import { classifyJob, classifyPod, combineVerdicts, type JobJson, latestEvent, type PodJson, type PodVerdict, TRANSIENT_SCHEDULING } from './status';
+import {
+  classifyJob,
+  classifyPod,
+  combineVerdicts,
+  type JobJson,
+  latestEvent,
+  type PodJson,
+  type PodVerdict,
+  TRANSIENT_SCHEDULING,
+} from './status';
 
 export interface LaunchRequest {
   readonly workspace: string;
@@ -72,8 +81,19 @@ export interface PlannedRun {
 /** Generates the run's objects without touching the cluster (for "open the YAML before applying"). */
 export function planRun(req: LaunchRequest, now = new Date(), random = Math.random()): PlannedRun {
   const runId = newRunId(req.spec.name, req.purpose, now, random);
-  const generated = generateRun(req.spec, { runId, purpose: req.purpose, namespace: req.namespace, params: req.params, model: req.model, reference: req.reference, current: req.current });
-  const yaml = toYaml(generated.objects, `KubeML ${req.purpose === 'train' ? 'training' : 'validation'} run ${runId}, generated from kubeml.yaml.\nKubeML applies it with server-side apply (field manager "kubeml"), then uploads the workspace into ${req.spec.codePath}.`);
+  const generated = generateRun(req.spec, {
+    runId,
+    purpose: req.purpose,
+    namespace: req.namespace,
+    params: req.params,
+    model: req.model,
+    reference: req.reference,
+    current: req.current,
+  });
+  const yaml = toYaml(
+    generated.objects,
+    `KubeML ${req.purpose === 'train' ? 'training' : 'validation'} run ${runId}, generated from kubeml.yaml.\nKubeML applies it with server-side apply (field manager "kubeml"), then uploads the workspace into ${req.spec.codePath}.`,
+  );
   return { runId, generated, yaml };
 }
 
@@ -115,7 +135,19 @@ interface RunWatch {
 const TRANSIENT_KINDS = ['unreachable', 'timeout', 'server', 'unknown'];
 
 /** Reasons whose pods may still be pending or running: the run is deleted so nothing is left behind. */
-const DELETE_ON: ReadonlySet<FailureReason> = new Set(['image', 'unschedulable', 'upload', 'config', 'apply', 'cancelled', 'deleted', 'evicted', 'deadline', 'exit', 'oom']);
+const DELETE_ON: ReadonlySet<FailureReason> = new Set([
+  'image',
+  'unschedulable',
+  'upload',
+  'config',
+  'apply',
+  'cancelled',
+  'deleted',
+  'evicted',
+  'deadline',
+  'exit',
+  'oom',
+]);
 
 /** One run, from apply to results. `start()` resolves with the final record; it never rejects. */
 export class RunExecution extends Disposable {
@@ -188,7 +220,9 @@ export class RunExecution extends Disposable {
   private async update(patch: Partial<RunRecord>): Promise<void> {
     Object.assign(this.record, patch);
     this._onDidChange.fire(this.record);
-    await this.deps.store.save(this.record).catch((e: unknown) => this.deps.log.warn(`Cannot write the record of ${this.id}: ${messageOf(e)}`));
+    await this.deps.store
+      .save(this.record)
+      .catch((e: unknown) => this.deps.log.warn(`Cannot write the record of ${this.id}: ${messageOf(e)}`));
   }
 
   private async run(): Promise<RunRecord> {
@@ -203,9 +237,14 @@ export class RunExecution extends Disposable {
       const claims = [...this.req.spec.datasets.map((d) => d.claim), ...(this.req.spec.artifacts ? [this.req.spec.artifacts.claim] : [])];
       const missing = await missingClaims(client, this.req.namespace, claims, signal);
       if (missing.length) {
-        throw new RunFailed('config', `The claim${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist in namespace ${this.req.namespace} (PersistentVolumeClaim not found).`, 'Create it (samples/cluster/artifacts.yaml shows one for the local cluster), or change datasets/artifacts in kubeml.yaml.');
+        throw new RunFailed(
+          'config',
+          `The claim${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist in namespace ${this.req.namespace} (PersistentVolumeClaim not found).`,
+          'Create it (samples/cluster/artifacts.yaml shows one for the local cluster), or change datasets/artifacts in kubeml.yaml.',
+        );
       }
-      for (const obj of g.objects) await applyObject(client, obj, { signal, notServedHint: 'Install its operator, or set kind: Job in kubeml.yaml.' });
+      for (const obj of g.objects)
+        await applyObject(client, obj, { signal, notServedHint: 'Install its operator, or set kind: Job in kubeml.yaml.' });
       applied = true;
       log.info(`Applied ${g.primary.kind} ${this.req.namespace}/${this.id} (field manager kubeml).`);
       await this.update({ phase: 'pending' });
@@ -215,12 +254,36 @@ export class RunExecution extends Disposable {
       const tu = Date.now();
       let files = 0;
       try {
-        const results = await Promise.all(pods.map((name) => uploadTree(this.deps.kc, { namespace: this.req.namespace, name, container: g.container }, g.container, this.req.workspace, g.codePath, this.req.spec.exclude, { signal, onWarning: (m) => log.warn(`${this.id}: ${m}`) })));
+        const results = await Promise.all(
+          pods.map((name) =>
+            uploadTree(
+              this.deps.kc,
+              { namespace: this.req.namespace, name, container: g.container },
+              g.container,
+              this.req.workspace,
+              g.codePath,
+              this.req.spec.exclude,
+              { signal, onWarning: (m) => log.warn(`${this.id}: ${m}`) },
+            ),
+          ),
+        );
         files = results[0]?.plan.uploads.length ?? 0;
-        await Promise.all(pods.map((name) => new PodTransport(this.deps.kc, { namespace: this.req.namespace, name, container: g.container }).run(['sh', '-c', `touch ${READY_FILE}`], 'Starting the run', { signal, timeoutMs: 30_000 })));
+        await Promise.all(
+          pods.map((name) =>
+            new PodTransport(this.deps.kc, { namespace: this.req.namespace, name, container: g.container }).run(
+              ['sh', '-c', `touch ${READY_FILE}`],
+              'Starting the run',
+              { signal, timeoutMs: 30_000 },
+            ),
+          ),
+        );
       } catch (e) {
         if (signal.aborted) throw e;
-        throw new RunFailed('upload', `Uploading the workspace into ${pods.join(', ')} failed: ${messageOf(e)}`, 'Check the KubeML log; the image needs sh and tar. Then Re-run.');
+        throw new RunFailed(
+          'upload',
+          `Uploading the workspace into ${pods.join(', ')} failed: ${messageOf(e)}`,
+          'Check the KubeML log; the image needs sh and tar. Then Re-run.',
+        );
       }
       log.info(`${this.id}: uploaded ${files} file(s) in ${Date.now() - tu} ms.`);
       await this.update({ phase: 'running', upload: { files, ms: Date.now() - tu } });
@@ -235,13 +298,25 @@ export class RunExecution extends Disposable {
         : e instanceof RunFailed
           ? e
           : KubeMLError.is(e) && (e.kind === 'unreachable' || e.kind === 'timeout') && applied
-            ? new RunFailed('cluster-gone', `The cluster stopped answering during the run: ${e.message}`, 'The run may still be going on the cluster; KubeML could not stop it. When the cluster is back, Cancel it from the Jobs view.')
+            ? new RunFailed(
+                'cluster-gone',
+                `The cluster stopped answering during the run: ${e.message}`,
+                'The run may still be going on the cluster; KubeML could not stop it. When the cluster is back, Cancel it from the Jobs view.',
+              )
             : new RunFailed('apply', KubeMLError.is(e) ? e.message : messageOf(e), KubeMLError.is(e) ? e.hint : undefined);
-      if (applied && DELETE_ON.has(failure.reason) && !(this.keepsFinishedPods(failure.reason))) {
+      if (applied && DELETE_ON.has(failure.reason) && !this.keepsFinishedPods(failure.reason)) {
         await deleteRun(client, g.primary, g.podSelector).catch((d: unknown) => log.warn(`Cannot delete ${this.id}: ${messageOf(d)}`));
       }
       log.warn(`${this.id}: ${failure.message}${failure.hint ? ` ${failure.hint}` : ''}`);
-      await this.finish({ phase: failure.reason === 'cancelled' ? 'cancelled' : 'failed', failure: { reason: failure.reason, message: failure.message, ...(failure.hint ? { hint: failure.hint } : {}), ...(failure.exitCode !== undefined ? { exitCode: failure.exitCode } : {}) } });
+      await this.finish({
+        phase: failure.reason === 'cancelled' ? 'cancelled' : 'failed',
+        failure: {
+          reason: failure.reason,
+          message: failure.message,
+          ...(failure.hint ? { hint: failure.hint } : {}),
+          ...(failure.exitCode !== undefined ? { exitCode: failure.exitCode } : {}),
+        },
+      });
     }
     return this.record;
   }
@@ -273,7 +348,13 @@ export class RunExecution extends Disposable {
     const opts = { errorAfterFailures: 1 };
     const pods = watchPods(client, { namespace: ns, labelSelector: g.podSelector }, log, opts);
     const primary = new WatchedSet(client, kindOfRef(g.primary), { namespace: ns, name: g.primary.name }, log, opts);
-    const events = new WatchedSet(client, kind('events'), { namespace: ns, fieldSelector: `involvedObject.name=${g.primary.name}` }, log, opts);
+    const events = new WatchedSet(
+      client,
+      kind('events'),
+      { namespace: ns, fieldSelector: `involvedObject.name=${g.primary.name}` },
+      log,
+      opts,
+    );
     return { pods, primary, events, changes: new ChangeSignal([pods, primary, events]) };
   }
 
@@ -311,16 +392,32 @@ export class RunExecution extends Disposable {
       const events = await this.eventsOf(pods.filter((_, i) => verdicts[i]!.kind === 'failed'));
       verdicts = pods.map((p) => classifyPod(p, events, g.container));
     }
-    if (this.req.spec.waitForResources) verdicts = verdicts.map((v) => (v.kind === 'failed' && v.reason === 'unschedulable' ? { kind: 'pending', detail: v.message } : v));
+    if (this.req.spec.waitForResources)
+      verdicts = verdicts.map((v) => (v.kind === 'failed' && v.reason === 'unschedulable' ? { kind: 'pending', detail: v.message } : v));
     let verdict = combineVerdicts(verdicts, g.pods);
     if (verdict.kind !== 'failed') {
       const job = w.primary.objects[0] as JobJson | undefined;
-      if (!job) return { pods, verdict: { kind: 'failed', reason: 'deleted', message: `The ${g.primary.kind} ${this.id} was deleted while it ran.`, hint: 'Someone or something else deleted it.' } };
+      if (!job)
+        return {
+          pods,
+          verdict: {
+            kind: 'failed',
+            reason: 'deleted',
+            message: `The ${g.primary.kind} ${this.id} was deleted while it ran.`,
+            hint: 'Someone or something else deleted it.',
+          },
+        };
       const jv = classifyJob(job);
       if (jv?.kind === 'failed' || (jv?.kind === 'succeeded' && verdict.kind !== 'running')) verdict = jv;
       if (pods.length === 0) {
         const ev = latestEvent(w.events.objects as KubeEvent[], 'FailedCreate');
-        if (ev) verdict = { kind: 'failed', reason: 'config', message: `Kubernetes cannot create the run's pods: FailedCreate: ${ev.message ?? ''}`, hint: 'Check quotas and policies in the namespace.' };
+        if (ev)
+          verdict = {
+            kind: 'failed',
+            reason: 'config',
+            message: `Kubernetes cannot create the run's pods: FailedCreate: ${ev.message ?? ''}`,
+            hint: 'Check quotas and policies in the namespace.',
+          };
       }
     }
     return { pods, verdict };
@@ -348,7 +445,11 @@ export class RunExecution extends Disposable {
         if (verdict.detail.startsWith(TRANSIENT_SCHEDULING)) {
           unboundSince ??= Date.now();
           if (Date.now() - unboundSince > claimBindMs) {
-            throw new RunFailed('unschedulable', `No node can run the pod: ${verdict.detail.slice(TRANSIENT_SCHEDULING.length + 2)}`, 'A claim of the run is not bound: check its PersistentVolume or storage class (kubectl describe pvc).');
+            throw new RunFailed(
+              'unschedulable',
+              `No node can run the pod: ${verdict.detail.slice(TRANSIENT_SCHEDULING.length + 2)}`,
+              'A claim of the run is not bound: check its PersistentVolume or storage class (kubectl describe pvc).',
+            );
           }
         } else unboundSince = undefined;
         if (verdict.detail !== lastDetail) {
@@ -356,7 +457,12 @@ export class RunExecution extends Disposable {
           this.deps.log.info(`${this.id}: ${verdict.detail}`);
         }
       }
-      if (Date.now() > end) throw new RunFailed('unschedulable', `The run's pods did not start within ${Math.round((this.deps.podStartTimeoutMs ?? 600_000) / 1000)} s (last: ${lastDetail || 'reading the run'}).`, 'Check the pod events in the Jobs view.');
+      if (Date.now() > end)
+        throw new RunFailed(
+          'unschedulable',
+          `The run's pods did not start within ${Math.round((this.deps.podStartTimeoutMs ?? 600_000) / 1000)} s (last: ${lastDetail || 'reading the run'}).`,
+          'Check the pod events in the Jobs view.',
+        );
       // Until the next change of the run, or its next deadline.
       let wait = Math.min(this.deps.resyncMs ?? 30_000, end - Date.now() + 1);
       if (unboundSince !== undefined) wait = Math.min(wait, unboundSince + claimBindMs - Date.now() + 1);
@@ -392,7 +498,11 @@ export class RunExecution extends Disposable {
     };
     const logsCtl = new AbortController();
     signal.addEventListener('abort', () => logsCtl.abort());
-    const logs: { state: 'open' | 'ended' | 'broken'; done: Promise<void>; startedAt: number } = { state: 'open', done: Promise.resolve(), startedAt: 0 };
+    const logs: { state: 'open' | 'ended' | 'broken'; done: Promise<void>; startedAt: number } = {
+      state: 'open',
+      done: Promise.resolve(),
+      startedAt: 0,
+    };
     const startLogs = () => {
       logs.state = 'open';
       logs.startedAt = Date.now();
@@ -419,7 +529,11 @@ export class RunExecution extends Disposable {
           if (!TRANSIENT_KINDS.includes(error.kind)) throw error;
           failingSince ??= Date.now();
           if (Date.now() - failingSince > goneMs) {
-            throw new RunFailed('cluster-gone', `The cluster at ${client.server} stopped answering during the run (${messageOf(error)}).`, 'The run may still be going on the cluster: KubeML could not stop it. When the cluster is back, look at it in the Jobs view (or Cancel it).');
+            throw new RunFailed(
+              'cluster-gone',
+              `The cluster at ${client.server} stopped answering during the run (${messageOf(error)}).`,
+              'The run may still be going on the cluster: KubeML could not stop it. When the cluster is back, look at it in the Jobs view (or Cancel it).',
+            );
           }
           await w.changes.next(failingSince + goneMs - Date.now() + 1, signal);
           continue;

@@ -1,22 +1,53 @@
 import { strict as assert } from 'node:assert';
 import { classifyJob, classifyPod, combineVerdicts, type PodJson } from './status';
 
-const pod = (status: PodJson['status'], extra: Partial<PodJson> = {}): PodJson => ({ metadata: { name: 'run-1-abcde' }, spec: { nodeName: 'n1', containers: [{ name: 'main', resources: { limits: { memory: '1Gi' } } }] }, status, ...extra });
-const term = (t: { exitCode: number; reason?: string; message?: string }) => pod({ phase: 'Failed', containerStatuses: [{ name: 'main', state: { terminated: t } }] });
+const pod = (status: PodJson['status'], extra: Partial<PodJson> = {}): PodJson => ({
+  metadata: { name: 'run-1-abcde' },
+  spec: { nodeName: 'n1', containers: [{ name: 'main', resources: { limits: { memory: '1Gi' } } }] },
+  status,
+  ...extra,
+});
+const term = (t: { exitCode: number; reason?: string; message?: string }) =>
+  pod({ phase: 'Failed', containerStatuses: [{ name: 'main', state: { terminated: t } }] });
 
 describe('runs: what the pods say', () => {
   it('quotes the image error (missing image with imagePullPolicy Never)', () => {
-    const v = classifyPod(pod({ phase: 'Pending', containerStatuses: [{ name: 'main', state: { waiting: { reason: 'ErrImageNeverPull', message: 'Container image "localhost/nope:1" is not present with pull policy of Never' } } }] }), [], 'main');
+    const v = classifyPod(
+      pod({
+        phase: 'Pending',
+        containerStatuses: [
+          {
+            name: 'main',
+            state: {
+              waiting: {
+                reason: 'ErrImageNeverPull',
+                message: 'Container image "localhost/nope:1" is not present with pull policy of Never',
+              },
+            },
+          },
+        ],
+      }),
+      [],
+      'main',
+    );
     assert.equal(v.kind, 'failed');
     assert.equal(v.kind === 'failed' && v.reason, 'image');
     assert.match(v.kind === 'failed' ? v.message : '', /ErrImageNeverPull: Container image "localhost\/nope:1" is not present/);
   });
 
   it('reports the scheduler reason from the latest FailedScheduling event, with a GPU hint', () => {
-    const p = pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: 'old message' }] }, { spec: { containers: [] } });
+    const p = pod(
+      { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: 'old message' }] },
+      { spec: { containers: [] } },
+    );
     const events = [
       { reason: 'FailedScheduling', message: 'first', lastTimestamp: '2026-01-01T00:00:00Z', involvedObject: { name: 'run-1-abcde' } },
-      { reason: 'FailedScheduling', message: '0/7 nodes are available: 1 Insufficient nvidia.com/gpu, 6 node(s) had untolerated taint {nvidia.com/gpu: }.', lastTimestamp: '2026-01-01T00:00:05Z', involvedObject: { name: 'run-1-abcde' } },
+      {
+        reason: 'FailedScheduling',
+        message: '0/7 nodes are available: 1 Insufficient nvidia.com/gpu, 6 node(s) had untolerated taint {nvidia.com/gpu: }.',
+        lastTimestamp: '2026-01-01T00:00:05Z',
+        involvedObject: { name: 'run-1-abcde' },
+      },
     ];
     const v = classifyPod(p, events, 'main');
     assert.equal(v.kind === 'failed' && v.reason, 'unschedulable');
@@ -27,7 +58,17 @@ describe('runs: what the pods say', () => {
   });
 
   it('waits (does not fail) while the pod waits for its claims to be bound', () => {
-    const p = pod({ phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.' }] });
+    const p = pod({
+      phase: 'Pending',
+      conditions: [
+        {
+          type: 'PodScheduled',
+          status: 'False',
+          reason: 'Unschedulable',
+          message: '0/3 nodes are available: pod has unbound immediate PersistentVolumeClaims.',
+        },
+      ],
+    });
     const v = classifyPod(p, [], 'main');
     assert.equal(v.kind, 'pending');
     assert.match(v.kind === 'pending' ? v.detail : '', /^FailedScheduling \(claims not bound yet\): 0\/3 nodes/);
@@ -48,14 +89,46 @@ describe('runs: what the pods say', () => {
   });
 
   it('is pending while the container is being created, running once it runs, succeeded on exit 0', () => {
-    assert.deepEqual(classifyPod(pod({ phase: 'Pending', containerStatuses: [{ name: 'main', state: { waiting: { reason: 'ContainerCreating' } } }] }), [], 'main'), { kind: 'pending', detail: 'ContainerCreating' });
-    assert.deepEqual(classifyPod(pod({ phase: 'Running', containerStatuses: [{ name: 'main', state: { running: {} } }] }), [], 'main'), { kind: 'running' });
+    assert.deepEqual(
+      classifyPod(
+        pod({ phase: 'Pending', containerStatuses: [{ name: 'main', state: { waiting: { reason: 'ContainerCreating' } } }] }),
+        [],
+        'main',
+      ),
+      { kind: 'pending', detail: 'ContainerCreating' },
+    );
+    assert.deepEqual(classifyPod(pod({ phase: 'Running', containerStatuses: [{ name: 'main', state: { running: {} } }] }), [], 'main'), {
+      kind: 'running',
+    });
     assert.deepEqual(classifyPod(term({ exitCode: 0, reason: 'Completed' }), [], 'main'), { kind: 'succeeded' });
-    assert.equal(classifyPod(pod({ phase: 'Pending', containerStatuses: [{ name: 'main', state: { waiting: { reason: 'CreateContainerConfigError', message: 'secret "x" not found' } } }] }), [], 'main').kind, 'failed');
+    assert.equal(
+      classifyPod(
+        pod({
+          phase: 'Pending',
+          containerStatuses: [
+            { name: 'main', state: { waiting: { reason: 'CreateContainerConfigError', message: 'secret "x" not found' } } },
+          ],
+        }),
+        [],
+        'main',
+      ).kind,
+      'failed',
+    );
   });
 
   it('reads the controller conditions: DeadlineExceeded, Complete', () => {
-    assert.equal((classifyJob({ status: { conditions: [{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' }] } }) as { reason: string }).reason, 'deadline');
+    assert.equal(
+      (
+        classifyJob({
+          status: {
+            conditions: [
+              { type: 'Failed', status: 'True', reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' },
+            ],
+          },
+        }) as { reason: string }
+      ).reason,
+      'deadline',
+    );
     assert.deepEqual(classifyJob({ status: { conditions: [{ type: 'Complete', status: 'True' }] } }), { kind: 'succeeded' });
     assert.equal(classifyJob({ status: {} }), undefined);
   });

@@ -8,7 +8,10 @@ import { type FailureReason } from '../model/runRecords';
 
 export interface PodJson {
   metadata?: { name?: string; namespace?: string; creationTimestamp?: string; deletionTimestamp?: string };
-  spec?: { nodeName?: string; containers?: Array<{ name: string; resources?: { limits?: Record<string, string>; requests?: Record<string, string> } }> };
+  spec?: {
+    nodeName?: string;
+    containers?: Array<{ name: string; resources?: { limits?: Record<string, string>; requests?: Record<string, string> } }>;
+  };
   status?: {
     phase?: string;
     reason?: string;
@@ -40,10 +43,29 @@ export type PodVerdict =
   /** Scheduled and the container runs (in the waiting entrypoint until the code arrives). */
   | { readonly kind: 'running' }
   | { readonly kind: 'succeeded' }
-  | { readonly kind: 'failed'; readonly reason: FailureReason; readonly message: string; readonly hint: string; readonly exitCode?: number };
+  | {
+      readonly kind: 'failed';
+      readonly reason: FailureReason;
+      readonly message: string;
+      readonly hint: string;
+      readonly exitCode?: number;
+    };
 
-const IMAGE_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImageNeverPull', 'InvalidImageName', 'ImageInspectError', 'RegistryUnavailable']);
-const CONFIG_REASONS = new Set(['CreateContainerConfigError', 'CreateContainerError', 'RunContainerError', 'PreCreateHookError', 'PostStartHookError']);
+const IMAGE_REASONS = new Set([
+  'ErrImagePull',
+  'ImagePullBackOff',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+  'ImageInspectError',
+  'RegistryUnavailable',
+]);
+const CONFIG_REASONS = new Set([
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
+  'PreCreateHookError',
+  'PostStartHookError',
+]);
 
 function eventTime(e: EventJson): number {
   const t = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
@@ -52,7 +74,9 @@ function eventTime(e: EventJson): number {
 
 /** The latest event with this reason about this pod. */
 export function latestEvent(events: readonly EventJson[], reason: string, pod?: string): EventJson | undefined {
-  return events.filter((e) => e.reason === reason && (!pod || e.involvedObject?.name === pod)).sort((a, b) => eventTime(b) - eventTime(a))[0];
+  return events
+    .filter((e) => e.reason === reason && (!pod || e.involvedObject?.name === pod))
+    .sort((a, b) => eventTime(b) - eventTime(a))[0];
 }
 
 function quote(s: string | undefined): string {
@@ -79,14 +103,32 @@ export function classifyPod(pod: PodJson, events: readonly EventJson[], containe
     }
     if (code === 0) return { kind: 'succeeded' };
     if (code === EXIT_NO_CODE) {
-      return { kind: 'failed', reason: 'upload', exitCode: code, message: `The pod ${name} gave up waiting for the code (exit code ${code}): the upload did not finish in time.`, hint: 'Check the KubeML log for the upload error, raise uploadTimeoutSeconds if the workspace is large, then Re-run.' };
+      return {
+        kind: 'failed',
+        reason: 'upload',
+        exitCode: code,
+        message: `The pod ${name} gave up waiting for the code (exit code ${code}): the upload did not finish in time.`,
+        hint: 'Check the KubeML log for the upload error, raise uploadTimeoutSeconds if the workspace is large, then Re-run.',
+      };
     }
     if (code === EXIT_NO_CODE_DIR) {
-      return { kind: 'failed', reason: 'upload', exitCode: code, message: `The pod ${name} could not enter the code folder (exit code ${code}).`, hint: 'Check codePath in kubeml.yaml.' };
+      return {
+        kind: 'failed',
+        reason: 'upload',
+        exitCode: code,
+        message: `The pod ${name} could not enter the code folder (exit code ${code}).`,
+        hint: 'Check codePath in kubeml.yaml.',
+      };
     }
     const said = term.message ? `: ${quote(term.message)}` : '';
     const sig = code > 128 && code < 160 ? ` (signal ${code - 128})` : '';
-    return { kind: 'failed', reason: 'exit', exitCode: code, message: `The command exited with code ${code}${sig} in pod ${name} (${term.reason ?? 'Error'})${said}.`, hint: 'Show Logs has its output; fix the code, then Re-run.' };
+    return {
+      kind: 'failed',
+      reason: 'exit',
+      exitCode: code,
+      message: `The command exited with code ${code}${sig} in pod ${name} (${term.reason ?? 'Error'})${said}.`,
+      hint: 'Show Logs has its output; fix the code, then Re-run.',
+    };
   }
   const waiting = cs?.state?.waiting;
   if (waiting?.reason && IMAGE_REASONS.has(waiting.reason)) {
@@ -97,17 +139,37 @@ export function classifyPod(pod: PodJson, events: readonly EventJson[], containe
       kind: 'failed',
       reason: 'image',
       message: `The image cannot be used: ${waiting.reason}${msg ? `: ${msg}` : ''}.`,
-      hint: never ? 'imagePullPolicy is Never and the node does not have the image: load it on the node, or change image in kubeml.yaml.' : 'Check the image name and tag in kubeml.yaml and that the cluster may pull it (imagePullSecrets).',
+      hint: never
+        ? 'imagePullPolicy is Never and the node does not have the image: load it on the node, or change image in kubeml.yaml.'
+        : 'Check the image name and tag in kubeml.yaml and that the cluster may pull it (imagePullSecrets).',
     };
   }
   if (waiting?.reason && CONFIG_REASONS.has(waiting.reason)) {
-    return { kind: 'failed', reason: 'config', message: `The container cannot start: ${waiting.reason}: ${quote(waiting.message)}.`, hint: 'Check the env, claims and service account in kubeml.yaml.' };
+    return {
+      kind: 'failed',
+      reason: 'config',
+      message: `The container cannot start: ${waiting.reason}: ${quote(waiting.message)}.`,
+      hint: 'Check the env, claims and service account in kubeml.yaml.',
+    };
   }
   if (status.phase === 'Failed') {
     if (status.reason === 'Evicted' || status.reason === 'DeadlineExceeded') {
-      return { kind: 'failed', reason: status.reason === 'Evicted' ? 'evicted' : 'deadline', message: `Kubernetes stopped pod ${name}: ${status.reason}: ${quote(status.message)}.`, hint: status.reason === 'Evicted' ? 'The node ran short of resources; Re-run, perhaps with larger requests.' : 'Raise timeoutMinutes in kubeml.yaml.' };
+      return {
+        kind: 'failed',
+        reason: status.reason === 'Evicted' ? 'evicted' : 'deadline',
+        message: `Kubernetes stopped pod ${name}: ${status.reason}: ${quote(status.message)}.`,
+        hint:
+          status.reason === 'Evicted'
+            ? 'The node ran short of resources; Re-run, perhaps with larger requests.'
+            : 'Raise timeoutMinutes in kubeml.yaml.',
+      };
     }
-    return { kind: 'failed', reason: 'exit', message: `Pod ${name} failed${status.reason ? `: ${status.reason}` : ''}${status.message ? `: ${quote(status.message)}` : ''}.`, hint: 'Show Logs has its output.' };
+    return {
+      kind: 'failed',
+      reason: 'exit',
+      message: `Pod ${name} failed${status.reason ? `: ${status.reason}` : ''}${status.message ? `: ${quote(status.message)}` : ''}.`,
+      hint: 'Show Logs has its output.',
+    };
   }
   if (status.phase === 'Succeeded') return { kind: 'succeeded' };
   const sched = status.conditions?.find((c) => c.type === 'PodScheduled');
@@ -115,12 +177,15 @@ export function classifyPod(pod: PodJson, events: readonly EventJson[], containe
     const ev = latestEvent(events, 'FailedScheduling', name);
     const msg = quote(ev?.message || sched.message);
     // A claim that is being bound (or a volume being provisioned) is a wait, not a verdict.
-    if (/unbound immediate PersistentVolumeClaims|waiting for .*volume/i.test(msg)) return { kind: 'pending', detail: `${TRANSIENT_SCHEDULING}: ${msg}` };
+    if (/unbound immediate PersistentVolumeClaims|waiting for .*volume/i.test(msg))
+      return { kind: 'pending', detail: `${TRANSIENT_SCHEDULING}: ${msg}` };
     return {
       kind: 'failed',
       reason: 'unschedulable',
       message: `No node can run the pod: FailedScheduling: ${msg}`,
-      hint: /nvidia\.com\/gpu|gpu/i.test(msg) ? 'Ask for fewer GPUs or another gpuProduct in kubeml.yaml (the GPUs view shows what is free), or set waitForResources: true to wait for capacity.' : 'Lower resources in kubeml.yaml, check the claims exist, or set waitForResources: true to wait for capacity.',
+      hint: /nvidia\.com\/gpu|gpu/i.test(msg)
+        ? 'Ask for fewer GPUs or another gpuProduct in kubeml.yaml (the GPUs view shows what is free), or set waitForResources: true to wait for capacity.'
+        : 'Lower resources in kubeml.yaml, check the claims exist, or set waitForResources: true to wait for capacity.',
     };
   }
   if (status.phase === 'Running' && cs?.state?.running) return { kind: 'running' };
@@ -130,7 +195,12 @@ export function classifyPod(pod: PodJson, events: readonly EventJson[], containe
 
 export interface JobJson {
   metadata?: { name?: string; deletionTimestamp?: string };
-  status?: { conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>; succeeded?: number; failed?: number; active?: number };
+  status?: {
+    conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string }>;
+    succeeded?: number;
+    failed?: number;
+    active?: number;
+  };
 }
 
 /** What the controller's own conditions say (a Job, or a PyTorchJob/TrainJob with Succeeded/Failed/Complete). */
@@ -139,8 +209,19 @@ export function classifyJob(job: JobJson): PodVerdict | undefined {
   if (cond('Complete') || cond('Succeeded')) return { kind: 'succeeded' };
   const failed = cond('Failed');
   if (failed) {
-    if (failed.reason === 'DeadlineExceeded') return { kind: 'failed', reason: 'deadline', message: `The run took longer than its time limit: DeadlineExceeded: ${quote(failed.message)}.`, hint: 'Raise timeoutMinutes in kubeml.yaml, then Re-run.' };
-    return { kind: 'failed', reason: 'exit', message: `The ${job.metadata?.name ? `run ${job.metadata.name}` : 'run'} failed: ${failed.reason ?? 'Failed'}: ${quote(failed.message)}.`, hint: 'Show Logs has its output.' };
+    if (failed.reason === 'DeadlineExceeded')
+      return {
+        kind: 'failed',
+        reason: 'deadline',
+        message: `The run took longer than its time limit: DeadlineExceeded: ${quote(failed.message)}.`,
+        hint: 'Raise timeoutMinutes in kubeml.yaml, then Re-run.',
+      };
+    return {
+      kind: 'failed',
+      reason: 'exit',
+      message: `The ${job.metadata?.name ? `run ${job.metadata.name}` : 'run'} failed: ${failed.reason ?? 'Failed'}: ${quote(failed.message)}.`,
+      hint: 'Show Logs has its output.',
+    };
   }
   return undefined;
 }
@@ -155,5 +236,8 @@ export function combineVerdicts(verdicts: readonly PodVerdict[], expectedPods: n
   if (verdicts.length >= expectedPods && verdicts.every((v) => v.kind === 'succeeded')) return { kind: 'succeeded' };
   if (verdicts.length >= expectedPods && verdicts.every((v) => v.kind === 'running' || v.kind === 'succeeded')) return { kind: 'running' };
   const pending = verdicts.find((v) => v.kind === 'pending');
-  return { kind: 'pending', detail: pending?.kind === 'pending' ? pending.detail : `waiting for ${expectedPods - verdicts.length} pod(s) to be created` };
+  return {
+    kind: 'pending',
+    detail: pending?.kind === 'pending' ? pending.detail : `waiting for ${expectedPods - verdicts.length} pod(s) to be created`,
+  };
 }

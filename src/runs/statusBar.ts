@@ -22,8 +22,14 @@ export class RunStatusBar extends Disposable {
     }
     const last = active[active.length - 1].record;
     const metric = Object.entries(last.metrics).pop();
-    this.item.text = active.length === 1 ? `$(beaker~spin) ${last.id}: ${last.phase}${metric ? ` · ${metric[0]} ${typeof metric[1] === 'number' ? +metric[1].toFixed(3) : metric[1]}` : ''}` : `$(beaker~spin) ${vscode.l10n.t('{0} runs', active.length)}`;
-    this.item.tooltip = new vscode.MarkdownString(active.map((r) => `**${r.record.id}** — ${r.record.purpose}, ${r.record.phase}`).join('\n\n') + `\n\n${vscode.l10n.t('Click to show the logs.')}`);
+    this.item.text =
+      active.length === 1
+        ? `$(beaker~spin) ${last.id}: ${last.phase}${metric ? ` · ${metric[0]} ${typeof metric[1] === 'number' ? +metric[1].toFixed(3) : metric[1]}` : ''}`
+        : `$(beaker~spin) ${vscode.l10n.t('{0} runs', active.length)}`;
+    this.item.tooltip = new vscode.MarkdownString(
+      active.map((r) => `**${r.record.id}** — ${r.record.purpose}, ${r.record.phase}`).join('\n\n') +
+        `\n\n${vscode.l10n.t('Click to show the logs.')}`,
+    );
     this.item.command = { title: vscode.l10n.t('Show Logs'), command: RUN_COMMANDS.showRunLogs, arguments: [last.id] };
     this.item.show();
   }

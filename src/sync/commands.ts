@@ -16,7 +16,10 @@ import { PodTransport, type PodRef } from '../cluster/stream/transport';
 export const SYNC_ACTIVE_CONTEXT = 'kubeml:syncActive';
 
 /** What Start Sync accepts: a pod (from the Jobs view or another command), or a run's pods by label. */
-export type SyncTargetArg = { namespace: string; name: string; container?: string } | { namespace: string; labelSelector: string; container?: string } | { pod: { namespace: string; name: string; container?: string } };
+export type SyncTargetArg =
+  | { namespace: string; name: string; container?: string }
+  | { namespace: string; labelSelector: string; container?: string }
+  | { pod: { namespace: string; name: string; container?: string } };
 
 function readSettings(): SyncSettings {
   return syncSettings(vscodeSettings());
@@ -99,11 +102,17 @@ export class SyncController extends Disposable {
   /** Start Sync. Returns the session (or undefined when the user cancelled or it could not start). */
   async startSync(arg?: SyncTargetArg): Promise<SyncSession | undefined> {
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Sync is disabled in an untrusted workspace: it sends this folder into a pod. Trust the workspace (Manage Workspace Trust) to use it.'));
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t(
+          'Sync is disabled in an untrusted workspace: it sends this folder into a pod. Trust the workspace (Manage Workspace Trust) to use it.',
+        ),
+      );
       return undefined;
     }
     if (!this.connected()) {
-      void vscode.window.showErrorMessage(vscode.l10n.t('Sync needs a connected cluster. Select a context or Retry, then Start Sync again.'));
+      void vscode.window.showErrorMessage(
+        vscode.l10n.t('Sync needs a connected cluster. Select a context or Retry, then Start Sync again.'),
+      );
       return undefined;
     }
     const settings = readSettings();
@@ -114,7 +123,10 @@ export class SyncController extends Disposable {
     }
     const target = await confirmTargetFolder(settings.remoteFolder, (path, reason) => confirmSystemFolder(path, reason));
     if (!target.ok) {
-      if (!target.cancelled) void vscode.window.showErrorMessage(vscode.l10n.t('kubeml.sync.remoteFolder "{0}" cannot be used: it {1}.', settings.remoteFolder, target.reason));
+      if (!target.cancelled)
+        void vscode.window.showErrorMessage(
+          vscode.l10n.t('kubeml.sync.remoteFolder "{0}" cannot be used: it {1}.', settings.remoteFolder, target.reason),
+        );
       return undefined;
     }
     const client = this.connection.client!;
@@ -125,7 +137,10 @@ export class SyncController extends Disposable {
       source = new SelectedPods(client, normalized.namespace, normalized.labelSelector, normalized.container);
       label = `${normalized.namespace}: ${normalized.labelSelector}`;
     } else {
-      const ref = normalized && 'name' in normalized ? { namespace: normalized.namespace, name: normalized.name, container: normalized.container } : await this.pickPod();
+      const ref =
+        normalized && 'name' in normalized
+          ? { namespace: normalized.namespace, name: normalized.name, container: normalized.container }
+          : await this.pickPod();
       if (!ref) return undefined;
       source = new NamedPods(client, [ref]);
       label = `${ref.namespace}/${ref.name}`;
@@ -160,7 +175,15 @@ export class SyncController extends Disposable {
     if (this.sessions.has(label)) return this.sessions.get(label)!.session;
     const source = new SelectedPods(this.connection.client!, run.namespace, run.labelSelector, run.container);
     try {
-      return await this.open({ label, source, localRoot: run.localRoot, remoteFolder: target.path, exclude: [...settings.exclude, ...run.exclude], settings, quietStop: true });
+      return await this.open({
+        label,
+        source,
+        localRoot: run.localRoot,
+        remoteFolder: target.path,
+        exclude: [...settings.exclude, ...run.exclude],
+        settings,
+        quietStop: true,
+      });
     } catch (e) {
       slog.warn(`Sync with run ${run.runId} did not start: ${messageOf(e)}`);
       return undefined;
@@ -183,7 +206,15 @@ export class SyncController extends Disposable {
   }
 
   /** Opens a session, registers it under `label` and runs its first (incremental) sync. Throws when that fails. */
-  private async open(o: { label: string; source: PodSource; localRoot: string; remoteFolder: string; exclude: string[]; settings: SyncSettings; quietStop?: boolean }): Promise<SyncSession> {
+  private async open(o: {
+    label: string;
+    source: PodSource;
+    localRoot: string;
+    remoteFolder: string;
+    exclude: string[];
+    settings: SyncSettings;
+    quietStop?: boolean;
+  }): Promise<SyncSession> {
     const { label, settings } = o;
     const kc = this.connection.kubeConfig!;
     const slog = this.log.child('sync');
@@ -214,7 +245,10 @@ export class SyncController extends Disposable {
     this.sessions.set(label, { label, session });
     this.changed();
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Syncing {0} to {1}', o.localRoot, label) }, () => session.start());
+      await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Syncing {0} to {1}', o.localRoot, label) },
+        () => session.start(),
+      );
       slog.info(`Sync started: ${o.localRoot} -> ${label}:${o.remoteFolder}`);
       return session;
     } catch (e) {
@@ -235,10 +269,17 @@ export class SyncController extends Disposable {
     if (typeof arg === 'string') labels = [arg];
     else if (arg) {
       const n = 'pod' in arg ? arg.pod : arg;
-      labels = [...this.sessions.keys()].filter((l) => ('name' in n ? l === `${n.namespace}/${n.name}` : l === `${n.namespace}: ${n.labelSelector}`) || this.sessions.get(l)!.session.podRefs.some((r) => 'name' in n && r.namespace === n.namespace && r.name === n.name));
+      labels = [...this.sessions.keys()].filter(
+        (l) =>
+          ('name' in n ? l === `${n.namespace}/${n.name}` : l === `${n.namespace}: ${n.labelSelector}`) ||
+          this.sessions.get(l)!.session.podRefs.some((r) => 'name' in n && r.namespace === n.namespace && r.name === n.name),
+      );
     } else if (this.sessions.size <= 1) labels = [...this.sessions.keys()];
     else {
-      const picks = await vscode.window.showQuickPick([...this.sessions.keys()].map((label) => ({ label })), { canPickMany: true, title: vscode.l10n.t('Stop Sync') });
+      const picks = await vscode.window.showQuickPick(
+        [...this.sessions.keys()].map((label) => ({ label })),
+        { canPickMany: true, title: vscode.l10n.t('Stop Sync') },
+      );
       labels = picks?.map((p) => p.label) ?? [];
     }
     for (const l of labels) {
@@ -273,7 +314,11 @@ export class SyncController extends Disposable {
     let pods: PodJson[] = [];
     try {
       for (const p of paths) {
-        const list = await client.json<{ items?: PodJson[] }>(p, { what: 'list pods', query: { fieldSelector: 'status.phase=Running' }, timeoutMs: 15_000 });
+        const list = await client.json<{ items?: PodJson[] }>(p, {
+          what: 'list pods',
+          query: { fieldSelector: 'status.phase=Running' },
+          timeoutMs: 15_000,
+        });
         pods = pods.concat(list.items ?? []);
       }
     } catch (e) {
@@ -281,10 +326,17 @@ export class SyncController extends Disposable {
       return undefined;
     }
     if (pods.length === 0) {
-      void vscode.window.showInformationMessage(vscode.l10n.t('No running pod in {0}.', namespaces?.join(', ') ?? vscode.l10n.t('any namespace')));
+      void vscode.window.showInformationMessage(
+        vscode.l10n.t('No running pod in {0}.', namespaces?.join(', ') ?? vscode.l10n.t('any namespace')),
+      );
       return undefined;
     }
-    const items = pods.map((p) => ({ label: p.metadata?.name ?? '', description: p.metadata?.namespace, detail: (p.spec?.containers ?? []).map((c) => c.name).join(', '), pod: p }));
+    const items = pods.map((p) => ({
+      label: p.metadata?.name ?? '',
+      description: p.metadata?.namespace,
+      detail: (p.spec?.containers ?? []).map((c) => c.name).join(', '),
+      pod: p,
+    }));
     const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Start Sync: pick a pod'), matchOnDescription: true });
     if (!pick) return undefined;
     const containers = (pick.pod.spec?.containers ?? []).map((c) => c.name);

@@ -20,11 +20,22 @@ const log = new Logger(nullSink);
 function rank(name: string, run = 'r1', restartCount = 0): KubeObject {
   const p = withStatus(trainPod0, {
     ...(trainPod0.status as object),
-    containerStatuses: [{ ...(trainPod0.status as { containerStatuses: object[] }).containerStatuses[0], restartCount, state: { running: { startedAt: `2025-06-01T11:3${restartCount}:00Z` } } }],
+    containerStatuses: [
+      {
+        ...(trainPod0.status as { containerStatuses: object[] }).containerStatuses[0],
+        restartCount,
+        state: { running: { startedAt: `2025-06-01T11:3${restartCount}:00Z` } },
+      },
+    ],
   });
   return { ...p, metadata: { ...p.metadata, name, uid: `uid-${name}`, labels: { 'kubeml.io/run': run } } };
 }
-const stopped = (o: KubeObject) => withStatus(o, { ...(o.status as object), phase: 'Running', containerStatuses: [{ name: 'trainer', restartCount: 0, state: { waiting: { reason: 'CrashLoopBackOff' } } }] });
+const stopped = (o: KubeObject) =>
+  withStatus(o, {
+    ...(o.status as object),
+    phase: 'Running',
+    containerStatuses: [{ name: 'trainer', restartCount: 0, state: { waiting: { reason: 'CrashLoopBackOff' } } }],
+  });
 const lists = (api: FakeApiServer) => api.requests.filter((r) => r.path === PODS && !r.watch).length;
 const brief = (ps: PodInfo[]) => ps.map((p) => `${p.ref.name}:${p.ref.container}:${p.running ? 'running' : 'waiting'}:${p.incarnation}`);
 
@@ -65,22 +76,45 @@ describe('pod sources: watched, not polled', () => {
     await until(() => seen.length === 1, 'the new rank');
     api.put(rank('r1-0', 'r1', 1));
     await until(() => seen.length === 2, 'the restart');
-    assert.deepEqual(brief(seen[1]!), ['r1-0:trainer:running:uid-r1-0/1/2025-06-01T11:31:00Z', 'r1-1:trainer:running:uid-r1-1/0/2025-06-01T11:30:00Z']);
+    assert.deepEqual(brief(seen[1]!), [
+      'r1-0:trainer:running:uid-r1-0/1/2025-06-01T11:31:00Z',
+      'r1-1:trainer:running:uid-r1-1/0/2025-06-01T11:30:00Z',
+    ]);
     api.delete(rank('r1-1'));
     await until(() => seen.length === 3, 'the deletion');
-    assert.deepEqual(brief(seen[2]!).map((s) => s.split(':')[0]), ['r1-0']);
+    assert.deepEqual(
+      brief(seen[2]!).map((s) => s.split(':')[0]),
+      ['r1-0'],
+    );
     assert.deepEqual(brief(src.current()), brief(seen[2]!));
     assert.equal(lists(api), 1, 'one list, then only the watch');
   });
 
   it('NamedPods: one pod by name (metadata.name), absent is empty, and its deletion empties the set', async () => {
     api.put(rank('p1'), rank('p2'));
-    const src = new NamedPods(api.client, [{ namespace: 'team', name: 'p1', container: 'trainer' }, { namespace: 'team', name: 'gone' }], log, FAST);
+    const src = new NamedPods(
+      api.client,
+      [
+        { namespace: 'team', name: 'p1', container: 'trainer' },
+        { namespace: 'team', name: 'gone' },
+      ],
+      log,
+      FAST,
+    );
     const seen: PodInfo[][] = [];
     const first = await src.follow({ onPods: (p) => seen.push(p), onError: () => undefined }, ctl.signal);
-    assert.deepEqual(first.map((p) => p.ref.name), ['p1']);
+    assert.deepEqual(
+      first.map((p) => p.ref.name),
+      ['p1'],
+    );
     assert.equal(src.dynamic, false);
-    assert.deepEqual(api.requests.filter((r) => !r.watch).map((r) => r.query.fieldSelector).sort(), ['metadata.name=gone', 'metadata.name=p1']);
+    assert.deepEqual(
+      api.requests
+        .filter((r) => !r.watch)
+        .map((r) => r.query.fieldSelector)
+        .sort(),
+      ['metadata.name=gone', 'metadata.name=p1'],
+    );
     await api.seen((r) => r.watch, 2);
     api.delete(rank('p1'));
     await until(() => seen.length === 1, 'the deletion');
@@ -91,7 +125,13 @@ describe('pod sources: watched, not polled', () => {
     api.put(rank('r1-0'));
     const isPods = (r: FakeRequest) => r.path === PODS;
     api.fail(isPods, { network: 'ECONNREFUSED' });
-    await assert.rejects(new SelectedPods(api.client, 'team', RUN, 'trainer', log, FAST).follow({ onPods: () => undefined, onError: () => undefined }, ctl.signal), /refused the connection/);
+    await assert.rejects(
+      new SelectedPods(api.client, 'team', RUN, 'trainer', log, FAST).follow(
+        { onPods: () => undefined, onError: () => undefined },
+        ctl.signal,
+      ),
+      /refused the connection/,
+    );
     const errors: Array<string | undefined> = [];
     const src = new SelectedPods(api.client, 'team', RUN, 'trainer', log, FAST);
     await src.follow({ onPods: () => undefined, onError: (m) => errors.push(m) }, ctl.signal);
@@ -119,7 +159,13 @@ describe('pod sources: watched, not polled', () => {
       writeFileSync(join(local, 'train.py'), 'print(1)\n');
       api.put(rank('p1'));
       const lines: string[] = [];
-      const s = new SyncSession({ localRoot: local, remoteFolder: remote, pods: new NamedPods(api.client, [{ namespace: 'team', name: 'p1', container: 'trainer' }], log, FAST), transportFor: () => new LocalShellTransport(), log });
+      const s = new SyncSession({
+        localRoot: local,
+        remoteFolder: remote,
+        pods: new NamedPods(api.client, [{ namespace: 'team', name: 'p1', container: 'trainer' }], log, FAST),
+        transportFor: () => new LocalShellTransport(),
+        log,
+      });
       session = s;
       s.onDidLog((l) => lines.push(l));
       await s.start();
@@ -131,7 +177,10 @@ describe('pod sources: watched, not polled', () => {
       rmSync(remote, { recursive: true });
       api.put(rank('p1', 'r1', 1));
       await until(() => existsSync(join(remote, 'train.py')), 'the re-sync after the restart');
-      assert.ok(lines.some((l) => /restarted or recreated: full re-sync/.test(l)), lines.join('\n'));
+      assert.ok(
+        lines.some((l) => /restarted or recreated: full re-sync/.test(l)),
+        lines.join('\n'),
+      );
       api.delete(rank('p1'));
       await until(() => s.status.kind === 'stopped', 'the stop');
       assert.match((s.status as { reason: string }).reason, /gone/);

@@ -40,7 +40,10 @@ export interface PodSource {
 interface PodJson {
   metadata?: { name?: string; namespace?: string; uid?: string; deletionTimestamp?: string; labels?: Record<string, string> };
   spec?: { containers?: Array<{ name: string }> };
-  status?: { phase?: string; containerStatuses?: Array<{ name: string; restartCount?: number; state?: { running?: { startedAt?: string } } }> };
+  status?: {
+    phase?: string;
+    containerStatuses?: Array<{ name: string; restartCount?: number; state?: { running?: { startedAt?: string } } }>;
+  };
 }
 
 /** Pure: a pod object to PodInfo for the chosen (or first) container. */
@@ -79,11 +82,16 @@ abstract class WatchedPods implements PodSource {
   ) {}
 
   current(): PodInfo[] {
-    return this.sets.flatMap(({ set, container }) => set.objects.map((o) => podInfoFromJson(o as PodJson, container)).filter((p): p is PodInfo => !!p));
+    return this.sets.flatMap(({ set, container }) =>
+      set.objects.map((o) => podInfoFromJson(o as PodJson, container)).filter((p): p is PodInfo => !!p),
+    );
   }
 
   async follow(listener: PodSourceListener, signal: AbortSignal): Promise<PodInfo[]> {
-    const sets = this.scopes.map(({ scope, container }) => ({ set: watchPods(this.client, scope, this.log, { ...WATCH_OPTIONS, ...this.options }), container }));
+    const sets = this.scopes.map(({ scope, container }) => ({
+      set: watchPods(this.client, scope, this.log, { ...WATCH_OPTIONS, ...this.options }),
+      container,
+    }));
     this.sets = sets;
     const stop = () => sets.forEach(({ set }) => set.dispose());
     if (signal.aborted) stop();
@@ -115,7 +123,12 @@ export class NamedPods extends WatchedPods {
   readonly dynamic = false;
   readonly description: string;
   constructor(client: KubeClient, refs: readonly PodRef[], log: Logger = new Logger(nullSink), options: InformerOptions = {}) {
-    super(client, refs.map((r) => ({ scope: { namespace: r.namespace, name: r.name }, container: r.container })), log, options);
+    super(
+      client,
+      refs.map((r) => ({ scope: { namespace: r.namespace, name: r.name }, container: r.container })),
+      log,
+      options,
+    );
     this.description = refs.map((r) => `${r.namespace}/${r.name}`).join(', ');
   }
 }
@@ -124,7 +137,14 @@ export class NamedPods extends WatchedPods {
 export class SelectedPods extends WatchedPods {
   readonly dynamic = true;
   readonly description: string;
-  constructor(client: KubeClient, namespace: string, labelSelector: string, container?: string, log: Logger = new Logger(nullSink), options: InformerOptions = {}) {
+  constructor(
+    client: KubeClient,
+    namespace: string,
+    labelSelector: string,
+    container?: string,
+    log: Logger = new Logger(nullSink),
+    options: InformerOptions = {},
+  ) {
     super(client, [{ scope: { namespace, labelSelector }, container }], log, options);
     this.description = `pods ${labelSelector} in ${namespace}`;
   }

@@ -73,7 +73,16 @@ describe('sync session (local shell transport)', function () {
     writeFileSync(join(remote, 'outputs/ckpt.pt'), 'remote only');
     pods = new FakePods();
     transport = new LocalShellTransport();
-    session = new SyncSession({ localRoot: local, remoteFolder: remote, pods, transportFor: () => transport, log: new Logger(nullSink), pollMs: 50, backoffMs: { initial: 20, max: 100 }, maxFileSize: 1000 });
+    session = new SyncSession({
+      localRoot: local,
+      remoteFolder: remote,
+      pods,
+      transportFor: () => transport,
+      log: new Logger(nullSink),
+      pollMs: 50,
+      backoffMs: { initial: 20, max: 100 },
+      maxFileSize: 1000,
+    });
     statuses = [];
     lines = [];
     session.onDidChangeStatus((s) => statuses.push(s));
@@ -100,12 +109,18 @@ describe('sync session (local shell transport)', function () {
     mkdirSync(join(local, 'empty'));
     writeFileSync(join(local, 'run.sh'), '#!/bin/sh\n');
     chmodSync(join(local, 'run.sh'), 0o755);
-    await until(() => existsSync(join(remote, 'new.py')) && existsSync(join(remote, 'empty')) && existsSync(join(remote, 'run.sh')), 'creations');
+    await until(
+      () => existsSync(join(remote, 'new.py')) && existsSync(join(remote, 'empty')) && existsSync(join(remote, 'run.sh')),
+      'creations',
+    );
     await until(() => readFileSync(join(remote, 'src/train.py'), 'utf8') === 'print("v2")\n', 'the change');
     await until(() => (lstatSync(join(remote, 'run.sh')).mode & 0o777) === 0o755, 'the mode');
     renameSync(join(local, 'new.py'), join(local, 'renamed.py'));
     rmSync(join(local, 'src'), { recursive: true });
-    await until(() => existsSync(join(remote, 'renamed.py')) && !existsSync(join(remote, 'new.py')) && !existsSync(join(remote, 'src')), 'rename and delete');
+    await until(
+      () => existsSync(join(remote, 'renamed.py')) && !existsSync(join(remote, 'new.py')) && !existsSync(join(remote, 'src')),
+      'rename and delete',
+    );
     assert.equal(readFileSync(join(remote, 'outputs/ckpt.pt'), 'utf8'), 'remote only');
   });
 

@@ -7,7 +7,15 @@ import { type Logger } from '../common/logging';
 import { IgnoreMatcher, ignoreFileKind } from '../cluster/stream/tree/ignore';
 import { loadIgnoreFiles, statLocal } from '../cluster/stream/tree/localTree';
 import { checkRelativePath, printable, safeTargetFolder } from '../cluster/stream/tree/paths';
-import { type SyncPlan, type TreeEntry, type WatchEvent, type WatchEventKind, coalesceEvents, isEmptyPlan, planBatch } from '../cluster/stream/tree/planner';
+import {
+  type SyncPlan,
+  type TreeEntry,
+  type WatchEvent,
+  type WatchEventKind,
+  coalesceEvents,
+  isEmptyPlan,
+  planBatch,
+} from '../cluster/stream/tree/planner';
 import { type PodInfo, type PodSource } from './pods';
 import { type PodRef, type ScriptTransport, isRetryable, reconcile } from '../cluster/stream/transport';
 
@@ -115,9 +123,16 @@ export class SyncSession extends Disposable {
 
   /** Finds the pods, starts watching, reconciles every running pod. Resolves once they were all tried. */
   async start(): Promise<void> {
-    const found = await this.opts.pods.follow({ onPods: (pods) => this.onPods(pods, false), onError: (m) => this.onSourceError(m) }, this.abort.signal);
+    const found = await this.opts.pods.follow(
+      { onPods: (pods) => this.onPods(pods, false), onError: (m) => this.onSourceError(m) },
+      this.abort.signal,
+    );
     if (found.length === 0 && !this.opts.pods.dynamic) {
-      throw new KubeMLError('not-found', `No pod to sync with: ${this.opts.pods.description} not found.`, 'Start Sync again on a running pod.');
+      throw new KubeMLError(
+        'not-found',
+        `No pod to sync with: ${this.opts.pods.description} not found.`,
+        'Start Sync again on a running pod.',
+      );
     }
     await this.startWatcher();
     await Promise.all(found.map((info) => this.track(info)));
@@ -133,7 +148,12 @@ export class SyncSession extends Disposable {
       const pods = [...this.pods.values()];
       const chains = pods.map((p) => p.chain);
       await Promise.all(chains);
-      const quiet = this.events.length === 0 && !this.debounce && !this.waitingForIdle && this.flushing === 0 && pods.every((p, i) => p.chain === chains[i] && !p.retryTimer);
+      const quiet =
+        this.events.length === 0 &&
+        !this.debounce &&
+        !this.waitingForIdle &&
+        this.flushing === 0 &&
+        pods.every((p, i) => p.chain === chains[i] && !p.retryTimer);
       if (quiet || this.stoppedReason) return;
       await new Promise((r) => setTimeout(r, 10));
     }
@@ -215,7 +235,11 @@ export class SyncSession extends Disposable {
     const batch = coalesceEvents(events, (p) => ignoreFileKind(p.slice(p.lastIndexOf('/') + 1)) !== undefined);
     if (batch.rulesChanged) {
       this.log('Ignore rules changed: full re-sync.');
-      for (const dir of new Set(events.filter((e) => ignoreFileKind(e.path.slice(e.path.lastIndexOf('/') + 1))).map((e) => (e.path.includes('/') ? e.path.slice(0, e.path.lastIndexOf('/')) : '')))) {
+      for (const dir of new Set(
+        events
+          .filter((e) => ignoreFileKind(e.path.slice(e.path.lastIndexOf('/') + 1)))
+          .map((e) => (e.path.includes('/') ? e.path.slice(0, e.path.lastIndexOf('/')) : '')),
+      )) {
         await loadIgnoreFiles(this.opts.localRoot, dir, this.matcher);
       }
       await this.startWatcher();
@@ -236,7 +260,8 @@ export class SyncSession extends Disposable {
     if (isEmptyPlan(plan)) return this.updateStatus();
     const tree = new Map([...stats].filter((e): e is [string, TreeEntry] => e[1] !== undefined));
     for (const pod of this.pods.values()) {
-      if (pod.state === 'ok' || pod.state === 'reconciling') this.enqueue(pod, (t) => this.applyPlan(pod, plan, tree, t), plan.uploads.length + plan.mkdirs.length + plan.deletes.length);
+      if (pod.state === 'ok' || pod.state === 'reconciling')
+        this.enqueue(pod, (t) => this.applyPlan(pod, plan, tree, t), plan.uploads.length + plan.mkdirs.length + plan.deletes.length);
       // Pods that are retrying or waiting get a full reconcile later, which covers this batch.
     }
   }
@@ -248,7 +273,8 @@ export class SyncSession extends Disposable {
     this.updateStatus();
     pod.chain = pod.chain
       .then(async () => {
-        if (this.stoppedReason || !this.pods.has(pod.key) || pod.state === 'retrying' || pod.state === 'failed' || pod.state === 'waiting') return;
+        if (this.stoppedReason || !this.pods.has(pod.key) || pod.state === 'retrying' || pod.state === 'failed' || pod.state === 'waiting')
+          return;
         await work(pod.transport);
       })
       .catch((e: unknown) => this.onPodError(pod, e))
@@ -265,14 +291,30 @@ export class SyncSession extends Disposable {
       for (const d of plan.deletes) this.log(`${who}: deleted ${d}`);
     }
     if (plan.mkdirs.length || plan.uploads.length) {
-      await t.upload(this.remoteFolder, this.opts.localRoot, plan.mkdirs, plan.uploads, tree, { onFile: (p) => this.log(`${who}: sent ${p}`), onWarning: (m) => this.log(`${who}: ${m}`) }, this.abort.signal);
+      await t.upload(
+        this.remoteFolder,
+        this.opts.localRoot,
+        plan.mkdirs,
+        plan.uploads,
+        tree,
+        { onFile: (p) => this.log(`${who}: sent ${p}`), onWarning: (m) => this.log(`${who}: ${m}`) },
+        this.abort.signal,
+      );
     }
     this._onDidApply.fire({ pod: pod.info.ref, paths: [...plan.mkdirs, ...plan.uploads], deleted: plan.deletes, doneAt: Date.now() });
   }
 
   private async track(info: PodInfo): Promise<void> {
     const key = keyOf(info.ref);
-    const pod: PodSync = { key, info, transport: this.opts.transportFor(info.ref), state: info.running ? 'reconciling' : 'waiting', chain: Promise.resolve(), pendingOps: 0, failures: 0 };
+    const pod: PodSync = {
+      key,
+      info,
+      transport: this.opts.transportFor(info.ref),
+      state: info.running ? 'reconciling' : 'waiting',
+      chain: Promise.resolve(),
+      pendingOps: 0,
+      failures: 0,
+    };
     this.pods.set(key, pod);
     this.log(`${key}: ${info.running ? 'syncing' : 'waiting for the container to run'} (${this.opts.localRoot} -> ${this.remoteFolder})`);
     if (info.running) {
@@ -304,8 +346,15 @@ export class SyncSession extends Disposable {
           pod.failures = 0;
           this.rechecks = 0;
           pod.lastError = undefined;
-          this.log(`${who}: in sync (${r.plan.uploads.length} file(s) and ${r.plan.mkdirs.length} folder(s) sent, ${r.plan.deletes.length} removed, ${r.localCount - r.plan.uploads.length - r.plan.mkdirs.length} unchanged) in ${Date.now() - t0} ms`);
-          this._onDidApply.fire({ pod: pod.info.ref, paths: [...r.plan.mkdirs, ...r.plan.uploads], deleted: r.plan.deletes, doneAt: Date.now() });
+          this.log(
+            `${who}: in sync (${r.plan.uploads.length} file(s) and ${r.plan.mkdirs.length} folder(s) sent, ${r.plan.deletes.length} removed, ${r.localCount - r.plan.uploads.length - r.plan.mkdirs.length} unchanged) in ${Date.now() - t0} ms`,
+          );
+          this._onDidApply.fire({
+            pod: pod.info.ref,
+            paths: [...r.plan.mkdirs, ...r.plan.uploads],
+            deleted: r.plan.deletes,
+            doneAt: Date.now(),
+          });
         },
         1,
       );
@@ -389,7 +438,9 @@ export class SyncSession extends Disposable {
         if (pod.retryTimer) clearTimeout(pod.retryTimer);
         pod.state = 'waiting';
       } else if (changed || !wasRunning || pod.state === 'waiting' || (recovered && pod.state !== 'reconciling')) {
-        this.log(`${key}: ${changed ? 'the pod was restarted or recreated' : recovered ? 'the API server answers again' : 'the container runs again'}: full re-sync.`);
+        this.log(
+          `${key}: ${changed ? 'the pod was restarted or recreated' : recovered ? 'the API server answers again' : 'the container runs again'}: full re-sync.`,
+        );
         this.scheduleReconcile(pod, 0);
       }
     }

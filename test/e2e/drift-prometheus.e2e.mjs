@@ -17,7 +17,12 @@ function prometheusUrl(env) {
 }
 
 async function pick(wb, title, item) {
-  await reach(wb.page.locator('.quick-input-widget .quick-input-title', { hasText: title }), 'visible', `the quick pick "${title}"`, 20_000);
+  await reach(
+    wb.page.locator('.quick-input-widget .quick-input-title', { hasText: title }),
+    'visible',
+    `the quick pick "${title}"`,
+    20_000,
+  );
   const row = wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: item }).first();
   await reach(row, 'visible', `the item "${item}" in the quick pick "${title}"`, 20_000);
   await row.click();
@@ -83,7 +88,12 @@ export async function scenario(wb, { env }) {
 
 /** Right-click the model in the Models view -> Open Drift Report: its gauges (the only source here). */
 async function fromModelsView(wb, env) {
-  const isvc = { apiVersion: 'serving.kserve.io/v1beta1', kind: 'InferenceService', metadata: { name: 'fraud-detector', namespace: 'default' }, spec: { predictor: { model: { modelFormat: { name: 'sklearn' }, storageUri: 'pvc://kubeml-artifacts/fraud-detector/model' } } } };
+  const isvc = {
+    apiVersion: 'serving.kserve.io/v1beta1',
+    kind: 'InferenceService',
+    metadata: { name: 'fraud-detector', namespace: 'default' },
+    spec: { predictor: { model: { modelFormat: { name: 'sklearn' }, storageUri: 'pvc://kubeml-artifacts/fraud-detector/model' } } },
+  };
   const apply = kubectl(env, ['apply', '-f', '-'], JSON.stringify(isvc));
   assert.equal(apply.status, 0, apply.stderr);
   try {
@@ -94,7 +104,11 @@ async function fromModelsView(wb, env) {
       if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
     }
     await wb.expandView('Models');
-    const row = wb.view('Models').locator('.monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: /^fraud-detector$/ }) }).first();
+    const row = wb
+      .view('Models')
+      .locator('.monaco-list-row')
+      .filter({ has: wb.page.locator('.label-name', { hasText: /^fraud-detector$/ }) })
+      .first();
     await row.waitFor({ timeout: 60_000 });
     await wb.contextMenu(row, 'Open Drift Report');
     const frame = await driftFrame(wb, { summary: /model="fraud-detector"/ });
@@ -102,7 +116,11 @@ async function fromModelsView(wb, env) {
     await wb.screenshot('drift-from-models-view');
     const features = await frame.evaluate(() => [...document.querySelectorAll('#features tbody tr')].map((r) => r.dataset.feature).sort());
     assert.deepEqual(features, ['amount', 'country', 'hour_of_day', 'merchant_category']);
-    assert.equal(await wb.page.locator('.quick-input-widget .monaco-list-row').filter({ visible: true }).count(), 0, 'no list to choose from: one source');
+    assert.equal(
+      await wb.page.locator('.quick-input-widget .monaco-list-row').filter({ visible: true }).count(),
+      0,
+      'no list to choose from: one source',
+    );
   } finally {
     kubectl(env, ['delete', 'inferenceservice', '-n', 'default', 'fraud-detector', '--ignore-not-found', '--wait=false']);
   }

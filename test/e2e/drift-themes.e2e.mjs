@@ -23,16 +23,27 @@ const THEMES = [
  * value as it lists, so a path typed before that is overwritten.
  */
 async function dialogListed(wb, what, row) {
-  await inPage(wb.page, `${what} to list its folder${row ? ` (a row "${row}")` : ''}`, 15_000, (row) => {
-    const value = document.querySelector('.quick-input-widget input.input')?.value ?? '';
-    const rows = [...document.querySelectorAll('.quick-input-widget .monaco-list-row')].map((r) => r.textContent ?? '');
-    return value.includes('/') && rows.length > 0 && (!row || rows.some((t) => t.includes(row)));
-  }, row);
+  await inPage(
+    wb.page,
+    `${what} to list its folder${row ? ` (a row "${row}")` : ''}`,
+    15_000,
+    (row) => {
+      const value = document.querySelector('.quick-input-widget input.input')?.value ?? '';
+      const rows = [...document.querySelectorAll('.quick-input-widget .monaco-list-row')].map((r) => r.textContent ?? '');
+      return value.includes('/') && rows.length > 0 && (!row || rows.some((t) => t.includes(row)));
+    },
+    row,
+  );
 }
 
 /** Answers VS Code's open dialog (the simple one in code-server) by typing the path. */
 async function answerOpenDialog(wb, title, path) {
-  await reach(wb.page.locator('.quick-input-widget .quick-input-title', { hasText: title }), 'visible', `the open dialog "${title}"`, 15_000);
+  await reach(
+    wb.page.locator('.quick-input-widget .quick-input-title', { hasText: title }),
+    'visible',
+    `the open dialog "${title}"`,
+    15_000,
+  );
   await dialogListed(wb, `the open dialog "${title}"`, path.split('/').pop());
   const input = wb.page.locator('.quick-input-widget input.input');
   await input.fill(path);
@@ -51,11 +62,16 @@ async function answerSaveDialog(wb, path) {
 
 /** Waits until the file at `path` is there and `complete(bytes)` says all of it is written; returns its bytes. */
 async function waitForFile(path, what, complete, timeout = 15_000) {
-  return until(`${path} to be written (${what})`, timeout, () => {
-    if (!existsSync(path)) return undefined;
-    const bytes = readFileSync(path);
-    return complete(bytes) ? bytes : undefined;
-  }, { state: () => (existsSync(path) ? `${readFileSync(path).length} bytes so far` : 'no file') });
+  return until(
+    `${path} to be written (${what})`,
+    timeout,
+    () => {
+      if (!existsSync(path)) return undefined;
+      const bytes = readFileSync(path);
+      return complete(bytes) ? bytes : undefined;
+    },
+    { state: () => (existsSync(path) ? `${readFileSync(path).length} bytes so far` : 'no file') },
+  );
 }
 
 /** A PNG is complete once it ends with its IEND chunk. */
@@ -67,7 +83,12 @@ export async function scenario(wb, { workspace, root }) {
   await wb.openKubeML();
   await wb.runCommand('KubeML: Open Drift Report');
   // First question: where the data is (local files, a pod, a claim, Prometheus).
-  await reach(wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'where is the data' }), 'visible', 'the question where the data is', 15_000);
+  await reach(
+    wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'where is the data' }),
+    'visible',
+    'the question where the data is',
+    15_000,
+  );
   await wb.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Two local files' }).first().click();
   await answerOpenDialog(wb, 'Reference data', join(workspace, 'reference.csv'));
   await answerOpenDialog(wb, 'Current data', join(workspace, 'current.csv'));
@@ -94,9 +115,21 @@ export async function scenario(wb, { workspace, root }) {
     await reach(row, 'visible', `the theme "${theme}" in the picker`, 10_000);
     await row.click();
     await reach(wb.page.locator('.quick-input-widget'), 'hidden', 'the theme picker to close', 10_000);
-    await inPage(wb.page, `the workbench in ${theme} (class ${workbenchClass})`, 15_000, (cls) => document.querySelector('.monaco-workbench')?.classList.contains(cls), workbenchClass);
+    await inPage(
+      wb.page,
+      `the workbench in ${theme} (class ${workbenchClass})`,
+      15_000,
+      (cls) => document.querySelector('.monaco-workbench')?.classList.contains(cls),
+      workbenchClass,
+    );
     frame = await driftFrame(wb, { timeout: 30_000 });
-    await inPage(frame, `the drift page in ${theme} (body class ${bodyClass})`, 15_000, (cls) => document.body.classList.contains(cls), bodyClass);
+    await inPage(
+      frame,
+      `the drift page in ${theme} (body class ${bodyClass})`,
+      15_000,
+      (cls) => document.body.classList.contains(cls),
+      bodyClass,
+    );
     await waitForCharts(frame, ['hist'], `the histogram in ${theme}`, { redrawn: true });
     await wb.screenshot(shot);
     // The page paints with the theme: text colour is the theme's foreground, and the charts
@@ -119,7 +152,11 @@ export async function scenario(wb, { workspace, root }) {
   // Export PNG: the selected feature's histogram, as the page drew it.
   await frame.locator('vscode-button', { hasText: 'Export PNG' }).click();
   await answerSaveDialog(wb, join(workspace, 'histogram.png'));
-  const png = await waitForFile(join(workspace, 'histogram.png'), 'a PNG up to its IEND chunk', (b) => b.length > PNG_END.length && b.subarray(-PNG_END.length).equals(PNG_END));
+  const png = await waitForFile(
+    join(workspace, 'histogram.png'),
+    'a PNG up to its IEND chunk',
+    (b) => b.length > PNG_END.length && b.subarray(-PNG_END.length).equals(PNG_END),
+  );
   assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG signature');
   const canvas = await frame.evaluate(() => {
     const c = document.querySelector('#hist canvas');
@@ -133,9 +170,16 @@ export async function scenario(wb, { workspace, root }) {
   await frame.locator('vscode-button', { hasText: 'Export CSV' }).click();
   await answerSaveDialog(wb, join(workspace, 'drift.csv'));
   const lines = (b) => b.toString('utf8').split('\n').length - 1;
-  const written = await waitForFile(join(workspace, 'drift.csv'), `a header and ${features.length} feature lines`, (b) => lines(b) >= features.length + 1);
+  const written = await waitForFile(
+    join(workspace, 'drift.csv'),
+    `a header and ${features.length} feature lines`,
+    (b) => lines(b) >= features.length + 1,
+  );
   const csv = written.toString('utf8').trim().split('\n');
   assert.match(csv[0], /^feature,kind,status,test,score,threshold,ks_statistic,ks_p_value,wasserstein/);
-  assert.deepEqual(csv.slice(1).map((l) => l.split(',')[0]), features);
+  assert.deepEqual(
+    csv.slice(1).map((l) => l.split(',')[0]),
+    features,
+  );
   await wb.screenshot('drift-exported');
 }

@@ -10,7 +10,6 @@ export const name = 'Explorer views: datasets, jobs, GPUs and models with live r
 const NS = 'default';
 const P = 'kubeml-e2e-explorer';
 
-
 function objects(trainImage) {
   const job = (jobName, suspend, extra) => ({
     apiVersion: 'batch/v1',
@@ -19,7 +18,13 @@ function objects(trainImage) {
     spec: {
       suspend,
       backoffLimit: 0,
-      template: { spec: { restartPolicy: 'Never', ...extra.pod, containers: [{ name: 'main', image: trainImage, command: ['sh', '-c', 'exit 0'], ...extra.container }] } },
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          ...extra.pod,
+          containers: [{ name: 'main', image: trainImage, command: ['sh', '-c', 'exit 0'], ...extra.container }],
+        },
+      },
     },
   });
   return [
@@ -30,7 +35,10 @@ function objects(trainImage) {
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
     },
     job(`${P}-suspended`, true, { pod: {}, container: { resources: { limits: { 'nvidia.com/gpu': '1' } } } }),
-    job(`${P}-done`, false, { pod: { nodeSelector: { 'kubernetes.io/hostname': 'kubeml-node' } }, container: { imagePullPolicy: 'Never' } }),
+    job(`${P}-done`, false, {
+      pod: { nodeSelector: { 'kubernetes.io/hostname': 'kubeml-node' } },
+      container: { imagePullPolicy: 'Never' },
+    }),
     {
       apiVersion: 'serving.kserve.io/v1beta1',
       kind: 'InferenceService',
@@ -40,18 +48,26 @@ function objects(trainImage) {
   ];
 }
 
-
 /** Waits until a view shows (laid out, on screen) a row whose accessible label matches `re`. */
 async function row(wb, view, re, timeout = 60_000) {
   const shown = wb.view(view).getByRole('treeitem', { name: re }).filter({ visible: true }).first();
-  return until(`a row matching ${re} in the ${view} view`, timeout, async () => ((await shown.isVisible()) ? shown.getAttribute('aria-label') : undefined), {
-    state: async () => `rows: ${(await wb.rows(view)).join(' | ') || 'none'}`,
-  });
+  return until(
+    `a row matching ${re} in the ${view} view`,
+    timeout,
+    async () => ((await shown.isVisible()) ? shown.getAttribute('aria-label') : undefined),
+    {
+      state: async () => `rows: ${(await wb.rows(view)).join(' | ') || 'none'}`,
+    },
+  );
 }
 
 /** Expands a collapsed tree row of a view by its visible label. */
 async function expandRow(wb, view, labelRe) {
-  const r = wb.view(view).locator('.monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: labelRe }) }).first();
+  const r = wb
+    .view(view)
+    .locator('.monaco-list-row')
+    .filter({ has: wb.page.locator('.label-name', { hasText: labelRe }) })
+    .first();
   await reach(r, 'visible', `the row ${labelRe} in the ${view} view`, 30_000);
   if ((await r.getAttribute('aria-expanded')) === 'false') await r.locator('.monaco-tl-twistie').click();
 }
@@ -75,14 +91,23 @@ async function only(wb, view) {
     const expanded = (await header.getAttribute('aria-expanded')) === 'true';
     if ((v === view) !== expanded) await header.click();
   }
-  await inPage(wb.page, `the ${view} view to be the only one expanded`, 10_000, (view) => {
-    const panes = [...document.querySelectorAll('.sidebar .pane')];
-    return panes.length > 0 && panes.every((p) => {
-      const h = p.querySelector('.pane-header');
-      const mine = h?.querySelector('h3.title')?.textContent?.trim().toLowerCase() === view.toLowerCase();
-      return (h?.getAttribute('aria-expanded') === 'true') === mine;
-    });
-  }, view);
+  await inPage(
+    wb.page,
+    `the ${view} view to be the only one expanded`,
+    10_000,
+    (view) => {
+      const panes = [...document.querySelectorAll('.sidebar .pane')];
+      return (
+        panes.length > 0 &&
+        panes.every((p) => {
+          const h = p.querySelector('.pane-header');
+          const mine = h?.querySelector('h3.title')?.textContent?.trim().toLowerCase() === view.toLowerCase();
+          return (h?.getAttribute('aria-expanded') === 'true') === mine;
+        })
+      );
+    },
+    view,
+  );
 }
 
 /** The runner writes these workspace settings before the workbench loads: DCGM metrics from the cluster's Prometheus. */
@@ -104,7 +129,11 @@ export async function scenario(wb, { env }) {
     assert.equal(done.status, 0, `the finished Job did not complete: ${done.stderr}`);
 
     await wb.openKubeML();
-    await wb.page.waitForFunction(() => !document.querySelector('.sidebar')?.textContent?.includes('Connecting to the cluster'), undefined, { timeout: 90_000 });
+    await wb.page.waitForFunction(
+      () => !document.querySelector('.sidebar')?.textContent?.includes('Connecting to the cluster'),
+      undefined,
+      { timeout: 90_000 },
+    );
 
     await widenSideBar(wb, 760);
     await only(wb, 'Datasets');

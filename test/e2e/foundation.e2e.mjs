@@ -13,7 +13,9 @@ export async function scenario(wb) {
   const titles = (await wb.viewTitles()).map((t) => t.trim().toLowerCase());
   for (const t of ['datasets', 'jobs', 'gpus', 'models']) assert.ok(titles.includes(t), `view ${t} missing: ${titles.join(', ')}`);
   // Activation and the first connection attempt finish: the views leave "Connecting…".
-  await wb.page.waitForFunction(() => !document.querySelector('.sidebar')?.textContent?.includes('Connecting to the cluster'), undefined, { timeout: 90_000 });
+  await wb.page.waitForFunction(() => !document.querySelector('.sidebar')?.textContent?.includes('Connecting to the cluster'), undefined, {
+    timeout: 90_000,
+  });
   await wb.waitForViewsShown();
   await wb.screenshot('kubeml-container');
 
@@ -33,7 +35,10 @@ export async function scenario(wb) {
 
   // Select Context lists the contexts of the kubeconfig (or says there is none).
   await wb.runCommand('KubeML: Select Context');
-  const contexts = wb.page.locator('.quick-input-widget', { has: wb.page.locator('.quick-input-title', { hasText: 'Select Kubernetes Context' }) }).locator('.monaco-list-row').first();
+  const contexts = wb.page
+    .locator('.quick-input-widget', { has: wb.page.locator('.quick-input-title', { hasText: 'Select Kubernetes Context' }) })
+    .locator('.monaco-list-row')
+    .first();
   const none = wb.page.locator('.notifications-toasts .notification-list-item-message', { hasText: 'No kubeconfig with contexts' }).first();
   await reach(contexts.or(none).first(), 'visible', 'the list of contexts (or the note that there is none)', 15_000);
   await wb.screenshot('select-context');

@@ -10,40 +10,65 @@ export const name = 'Launch Training and Run Validation of the sample';
 
 /** Waits for a notification whose text matches `re`; returns its text. */
 async function notification(wb, re, timeout) {
-  return until(`a notification matching ${re}`, timeout, async () => {
-    const texts = await wb.notificationTexts();
-    const hit = texts.find((t) => re.test(t));
-    if (hit) return hit;
-    const failed = texts.find((t) => /Run .* failed|Cannot|not valid|not connected/i.test(t));
-    if (failed) throw new Error(`KubeML said: ${failed}`);
-    return undefined;
-  }, { state: async () => `notifications: ${(await wb.notificationTexts()).join(' | ') || 'none'}` });
+  return until(
+    `a notification matching ${re}`,
+    timeout,
+    async () => {
+      const texts = await wb.notificationTexts();
+      const hit = texts.find((t) => re.test(t));
+      if (hit) return hit;
+      const failed = texts.find((t) => /Run .* failed|Cannot|not valid|not connected/i.test(t));
+      if (failed) throw new Error(`KubeML said: ${failed}`);
+      return undefined;
+    },
+    { state: async () => `notifications: ${(await wb.notificationTexts()).join(' | ') || 'none'}` },
+  );
 }
 
 export async function scenario(wb, { env, root }) {
   if (!env.KUBECONFIG) throw new Error('this scenario needs the local cluster (scripts/cluster/cluster.sh up)');
   // The sample's artifacts claim (idempotent).
-  const apply = spawnSync(env.KUBEML_KUBECTL ?? 'kubectl', ['--kubeconfig', env.KUBECONFIG, 'apply', '-f', join(root, 'samples/cluster/artifacts.yaml')], { encoding: 'utf8' });
+  const apply = spawnSync(
+    env.KUBEML_KUBECTL ?? 'kubectl',
+    ['--kubeconfig', env.KUBECONFIG, 'apply', '-f', join(root, 'samples/cluster/artifacts.yaml')],
+    { encoding: 'utf8' },
+  );
   assert.equal(apply.status, 0, apply.stderr);
   await wb.openKubeML();
-  await wb.page.waitForFunction(() => !document.querySelector('.sidebar')?.textContent?.includes('Connecting to the cluster'), undefined, { timeout: 90_000 });
+  await wb.page.waitForFunction(() => !document.querySelector('.sidebar')?.textContent?.includes('Connecting to the cluster'), undefined, {
+    timeout: 90_000,
+  });
 
   await wb.runCommand('KubeML: Launch Training');
   // One input box per parameter of samples/kubeml.yaml, its default offered: keep the defaults
   // but fewer trees. Each Enter moves on to the next parameter's box (a new title).
   const input = wb.page.locator('.quick-input-widget input.input');
-  const titleOf = () => wb.page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '');
+  const titleOf = () =>
+    wb.page
+      .locator('.quick-input-widget .quick-input-title')
+      .innerText()
+      .catch(() => '');
   const PARAMETERS = ['samples', 'n_estimators', 'max_depth', 'seed', 'shift'];
   for (const [i, param] of PARAMETERS.entries()) {
-    const title = await until(`the input box of parameter ${param}`, 15_000, async () => {
-      const t = await titleOf();
-      return (await input.isVisible()) && t.startsWith('Launch Training:') ? t : undefined;
-    }, { state: titleOf });
+    const title = await until(
+      `the input box of parameter ${param}`,
+      15_000,
+      async () => {
+        const t = await titleOf();
+        return (await input.isVisible()) && t.startsWith('Launch Training:') ? t : undefined;
+      },
+      { state: titleOf },
+    );
     assert.match(title, new RegExp(`^Launch Training: ${param}\\b`), 'the parameters are asked in the order of samples/kubeml.yaml');
     if (i === 0) await wb.screenshot('launch-parameters');
     if (param === 'n_estimators') await input.fill('30');
     await wb.page.keyboard.press('Enter');
-    await until(`the input box of ${param} to close (Enter accepted ${param})`, 15_000, async () => (await titleOf()) !== title || !(await input.isVisible()), { state: titleOf });
+    await until(
+      `the input box of ${param} to close (Enter accepted ${param})`,
+      15_000,
+      async () => (await titleOf()) !== title || !(await input.isVisible()),
+      { state: titleOf },
+    );
   }
   // The run starts: its progress notification says what it is doing.
   await notification(wb, /Training forest-train-\S+/, 60_000);
@@ -54,7 +79,10 @@ export async function scenario(wb, { env, root }) {
 
   await wb.runCommand('KubeML: Run Validation');
   const items = await wb.quickPickItems();
-  assert.ok(items.some((t) => /forest-train-/.test(t)), `the finished run is not offered: ${items.join(' | ')}`);
+  assert.ok(
+    items.some((t) => /forest-train-/.test(t)),
+    `the finished run is not offered: ${items.join(' | ')}`,
+  );
   await wb.screenshot('validation-pick-run');
   await wb.page.keyboard.press('Enter');
   const validated = await notification(wb, /Run forest-val-\S+ succeeded.*Drift detected/, 300_000);
@@ -62,7 +90,7 @@ export async function scenario(wb, { env, root }) {
   assert.match(validated, /current\/accuracy|reference\/accuracy/);
 
   await wb.page.locator('.notifications-toasts .monaco-button', { hasText: 'Open Drift Report' }).first().click();
-  await reach(wb.page.locator('.webview, iframe.webview').first(), 'visible', 'the drift report\'s webview', 30_000);
+  await reach(wb.page.locator('.webview, iframe.webview').first(), 'visible', "the drift report's webview", 30_000);
   // The page has its feature table and has drawn the selected feature's histogram.
   const frame = await driftFrame(wb, { timeout: 30_000 });
   await waitForCharts(frame, ['hist'], 'the histogram of the drift report');

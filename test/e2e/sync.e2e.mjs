@@ -21,7 +21,14 @@ export async function scenario(wb, { env }) {
     metadata: { name: JOB, namespace: NS },
     spec: {
       backoffLimit: 0,
-      template: { spec: { restartPolicy: 'Never', nodeSelector: { 'kubernetes.io/hostname': 'kubeml-node' }, terminationGracePeriodSeconds: 1, containers: [{ name: 'main', image, imagePullPolicy: 'Never', command: ['sh', '-c', 'sleep 900'] }] } },
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          nodeSelector: { 'kubernetes.io/hostname': 'kubeml-node' },
+          terminationGracePeriodSeconds: 1,
+          containers: [{ name: 'main', image, imagePullPolicy: 'Never', command: ['sh', '-c', 'sleep 900'] }],
+        },
+      },
     },
   };
   kubectl(env, ['delete', 'job', '-n', NS, JOB, '--ignore-not-found', '--wait=true']);
@@ -33,27 +40,41 @@ export async function scenario(wb, { env }) {
     const pod = kubectl(env, ['get', 'pod', '-n', NS, '-l', `job-name=${JOB}`, '-o', 'jsonpath={.items[0].metadata.name}']).stdout.trim();
 
     await wb.openKubeML();
-    await wb.page.waitForFunction(() => !document.querySelector('.sidebar')?.textContent?.includes('Connecting to the cluster'), undefined, { timeout: 90_000 });
+    await wb.page.waitForFunction(
+      () => !document.querySelector('.sidebar')?.textContent?.includes('Connecting to the cluster'),
+      undefined,
+      { timeout: 90_000 },
+    );
     for (const v of ['Datasets', 'GPUs', 'Models']) {
       const header = wb.view(v).locator('.pane-header');
       if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
     }
     await wb.expandView('Jobs');
     const expand = async (re) => {
-      const r = wb.view('Jobs').locator('.monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: re }) }).first();
+      const r = wb
+        .view('Jobs')
+        .locator('.monaco-list-row')
+        .filter({ has: wb.page.locator('.label-name', { hasText: re }) })
+        .first();
       await r.waitFor({ timeout: 60_000 });
       if ((await r.getAttribute('aria-expanded')) === 'false') await r.locator('.monaco-tl-twistie').click();
       return r;
     };
     await expand(/^Running$/);
     await expand(new RegExp(`^${JOB}$`));
-    const podRow = wb.view('Jobs').locator('.monaco-list-row').filter({ has: wb.page.locator('.label-name', { hasText: pod }) }).first();
+    const podRow = wb
+      .view('Jobs')
+      .locator('.monaco-list-row')
+      .filter({ has: wb.page.locator('.label-name', { hasText: pod }) })
+      .first();
     await podRow.waitFor({ timeout: 60_000 });
 
     // The user's way in: the pod's context menu.
     await wb.contextMenu(podRow, 'Start Sync');
     const statusItem = wb.page.locator('.statusbar .statusbar-item', { hasText: /^\s*Sync/ }).first();
-    await until('the sync status bar item to say it is in sync', 60_000, async () => /Sync/.test((await statusItem.innerText().catch(() => '')) ?? ''));
+    await until('the sync status bar item to say it is in sync', 60_000, async () =>
+      /Sync/.test((await statusItem.innerText().catch(() => '')) ?? ''),
+    );
 
     // Edit train.py and save, as a user does.
     await wb.page.keyboard.press('Control+P');
@@ -69,11 +90,23 @@ export async function scenario(wb, { env }) {
     await wb.page.keyboard.press('Enter');
     await wb.page.keyboard.type(marker);
     await wb.page.keyboard.press('Control+S');
-    await until('the saved line to be in the pod', 30_000, async () => kubectl(env, ['exec', '-n', NS, pod, '--', 'sh', '-c', `grep -F '${marker}' ${REMOTE}/train.py || true`]).stdout.includes(marker));
+    await until('the saved line to be in the pod', 30_000, async () =>
+      kubectl(env, ['exec', '-n', NS, pod, '--', 'sh', '-c', `grep -F '${marker}' ${REMOTE}/train.py || true`]).stdout.includes(marker),
+    );
     // What the screenshot shows: the editor saved (its tab not dirty) and the sync idle again
     // (the status bar item's check mark, not the spinner of pending changes).
-    await inPage(wb.page, 'the editor of train.py saved (its tab not dirty)', 10_000, () => !!document.querySelector('.tab.active') && !document.querySelector('.tab.active.dirty'));
-    await until('the sync status bar item to be idle (a check mark)', 15_000, async () => statusItem.locator('.codicon-check').isVisible(), { state: () => statusItem.innerText().catch(() => 'no sync status bar item') });
+    await inPage(
+      wb.page,
+      'the editor of train.py saved (its tab not dirty)',
+      10_000,
+      () => !!document.querySelector('.tab.active') && !document.querySelector('.tab.active.dirty'),
+    );
+    await until(
+      'the sync status bar item to be idle (a check mark)',
+      15_000,
+      async () => statusItem.locator('.codicon-check').isVisible(),
+      { state: () => statusItem.innerText().catch(() => 'no sync status bar item') },
+    );
     await wb.screenshot('synced');
 
     await wb.runCommand('KubeML: Stop Sync');

@@ -26,7 +26,9 @@ export class Workbench {
 
   /** The pane of a view in the side bar, by its title (Datasets, Jobs, GPUs, Models). */
   view(title) {
-    return this.page.locator('.sidebar .pane').filter({ has: this.page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) });
+    return this.page
+      .locator('.sidebar .pane')
+      .filter({ has: this.page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) });
   }
 
   async viewTitles() {
@@ -40,7 +42,9 @@ export class Workbench {
 
   /** Visible rows of a view's tree, as their accessible labels. */
   async rows(title) {
-    return this.view(title).locator('.monaco-list-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
+    return this.view(title)
+      .locator('.monaco-list-row')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? r.textContent ?? ''));
   }
 
   /** Opens a tree row's context menu and chooses the item with this text, as a user does. */
@@ -53,7 +57,10 @@ export class Workbench {
     // A chosen item closes the menu. A menu that opened while the workbench was busy can miss
     // that click: it stays open with the item focused then, and Enter chooses it as a keyboard
     // user would.
-    const closed = await item.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false);
+    const closed = await item.waitFor({ state: 'hidden', timeout: 2_000 }).then(
+      () => true,
+      () => false,
+    );
     if (!closed) {
       await this.page.keyboard.press('Enter');
       await reach(item, 'hidden', `the context menu to close after choosing "${text}" (clicked, then Enter)`, 10_000);
@@ -66,11 +73,16 @@ export class Workbench {
    */
   async waitForViewsShown(timeout = 30_000) {
     await inPage(this.page, 'every expanded KubeML view to show its rows, empty message or welcome text', timeout, () => {
-      const panes = [...document.querySelectorAll('.sidebar .pane')].filter((p) => p.querySelector('.pane-header')?.getAttribute('aria-expanded') === 'true');
-      return panes.length > 0 && panes.every((p) => {
-        const text = p.querySelector('.pane-body')?.innerText.trim() ?? '';
-        return text.length > 0 && !text.includes('Connecting to the cluster');
-      });
+      const panes = [...document.querySelectorAll('.sidebar .pane')].filter(
+        (p) => p.querySelector('.pane-header')?.getAttribute('aria-expanded') === 'true',
+      );
+      return (
+        panes.length > 0 &&
+        panes.every((p) => {
+          const text = p.querySelector('.pane-body')?.innerText.trim() ?? '';
+          return text.length > 0 && !text.includes('Connecting to the cluster');
+        })
+      );
     });
   }
 

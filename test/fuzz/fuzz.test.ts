@@ -25,7 +25,13 @@ interface Outcome {
 function fuzz(target: string, perInputMs = PER_INPUT_MS, heapMb = HEAP_MB): Promise<Outcome> {
   return new Promise((resolve) => {
     const code = `require('tsx/cjs'); require(${JSON.stringify(join(__dirname, 'worker.ts'))});`;
-    const w = new Worker(code, { eval: true, workerData: { target, seed: SEED }, resourceLimits: { maxOldGenerationSizeMb: heapMb }, stdout: true, stderr: true });
+    const w = new Worker(code, {
+      eval: true,
+      workerData: { target, seed: SEED },
+      resourceLimits: { maxOldGenerationSizeMb: heapMb },
+      stdout: true,
+      stderr: true,
+    });
     const out: Outcome = { n: 0, maxMs: 0, maxHeapMb: 0 };
     let current = -1;
     let timer: NodeJS.Timeout | undefined;
@@ -49,7 +55,9 @@ function fuzz(target: string, perInputMs = PER_INPUT_MS, heapMb = HEAP_MB): Prom
       } else if (m.type === 'failed') end(m.message);
       else if (m.type === 'end') end();
     });
-    w.on('error', (e: Error & { code?: string }) => end(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the heap passed ${heapMb} MB` : `${e.name}: ${e.message}`));
+    w.on('error', (e: Error & { code?: string }) =>
+      end(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the heap passed ${heapMb} MB` : `${e.name}: ${e.message}`),
+    );
     w.on('exit', (code) => end(code === 0 ? undefined : `the worker exited with code ${code}`));
   });
 }

@@ -8,7 +8,14 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeMLError } from '../../src/common/errors';
-import { coalesceEvents, minimalRoots, planReconcile, type Tree, type TreeEntry, type WatchEvent } from '../../src/cluster/stream/tree/planner';
+import {
+  coalesceEvents,
+  minimalRoots,
+  planReconcile,
+  type Tree,
+  type TreeEntry,
+  type WatchEvent,
+} from '../../src/cluster/stream/tree/planner';
 import { parseListing } from '../../src/cluster/stream/tree/remoteScripts';
 import { readParquet } from '../../src/drift/parquet';
 import { readTable } from '../../src/drift/readers';
@@ -114,11 +121,60 @@ export interface Target {
   run(r: Rand, i: number): Promise<{ input: string | Uint8Array }>;
 }
 
-const YAML_TOKENS = ['{{ .Values.image }}', '&a ', '*a', '<<: *a\n', '\n---\n', '\n- ', ': ', '"', "'", '|\n', '>-\n', '\t', '\r', '\u0000', '#', '[', ']', '{', '}', '!!binary ', '%YAML 1.2\n', '? ', 'kind: List\nitems:\n', 'apiVersion: v1\n', '\uFEFF', 'nvidia.com/gpu: 1\n'];
-const CSV_TOKENS = ['"', '""', ',', ';', '\t', '\r', '\n', '\r\n', '\uFEFF', 'NaN', '-Infinity', '1e309', '-0', 'a,a,a.1\n', '{"a":1}\n', '\u0000', '1.50', 'x'];
+const YAML_TOKENS = [
+  '{{ .Values.image }}',
+  '&a ',
+  '*a',
+  '<<: *a\n',
+  '\n---\n',
+  '\n- ',
+  ': ',
+  '"',
+  "'",
+  '|\n',
+  '>-\n',
+  '\t',
+  '\r',
+  '\u0000',
+  '#',
+  '[',
+  ']',
+  '{',
+  '}',
+  '!!binary ',
+  '%YAML 1.2\n',
+  '? ',
+  'kind: List\nitems:\n',
+  'apiVersion: v1\n',
+  '\uFEFF',
+  'nvidia.com/gpu: 1\n',
+];
+const CSV_TOKENS = [
+  '"',
+  '""',
+  ',',
+  ';',
+  '\t',
+  '\r',
+  '\n',
+  '\r\n',
+  '\uFEFF',
+  'NaN',
+  '-Infinity',
+  '1e309',
+  '-0',
+  'a,a,a.1\n',
+  '{"a":1}\n',
+  '\u0000',
+  '1.50',
+  'x',
+];
 
 export function lintTarget(): Target {
-  const seeds = [...files(join(root, 'test', 'fixtures', 'lint'), ['.yaml', '.yml']), ...files(join(root, 'samples'), ['.yaml', '.yml'])].map((f) => readFileSync(f, 'utf8'));
+  const seeds = [
+    ...files(join(root, 'test', 'fixtures', 'lint'), ['.yaml', '.yml']),
+    ...files(join(root, 'samples'), ['.yaml', '.yml']),
+  ].map((f) => readFileSync(f, 'utf8'));
   const bundledSchema = bundledValidator();
   return {
     name: 'manifest linter',
@@ -136,7 +192,9 @@ export function lintTarget(): Target {
 
 export function tableTarget(): Target {
   const dir = join(root, 'test', 'fixtures', 'drift');
-  const seeds = readdirSync(dir).filter((f) => /\.(csv|jsonl)$/.test(f)).map((f) => readFileSync(join(dir, f), 'utf8'));
+  const seeds = readdirSync(dir)
+    .filter((f) => /\.(csv|jsonl)$/.test(f))
+    .map((f) => readFileSync(join(dir, f), 'utf8'));
   return {
     name: 'CSV, TSV and JSON Lines readers',
     count: 300,
@@ -154,7 +212,9 @@ export function tableTarget(): Target {
 
 export function parquetTarget(): Target {
   const dir = join(root, 'test', 'fixtures', 'drift');
-  const seeds = readdirSync(dir).filter((f) => f.endsWith('.parquet')).map((f) => new Uint8Array(readFileSync(join(dir, f))));
+  const seeds = readdirSync(dir)
+    .filter((f) => f.endsWith('.parquet'))
+    .map((f) => new Uint8Array(readFileSync(join(dir, f))));
   return {
     name: 'Parquet reader',
     count: 300,
@@ -168,7 +228,9 @@ export function parquetTarget(): Target {
         if (r() < 0.15) data = data.subarray(0, at);
         else data[at] = int(r, 256);
       }
-      await answered(() => readParquet({ byteLength: data.length, slice: async (s, e) => data.slice(s, e).buffer }, 'fuzz.parquet', { maxRows: 200_000 }));
+      await answered(() =>
+        readParquet({ byteLength: data.length, slice: async (s, e) => data.slice(s, e).buffer }, 'fuzz.parquet', { maxRows: 200_000 }),
+      );
       return { input: data };
     },
   };
@@ -183,7 +245,13 @@ function randomTree(r: Rand, n: number): Map<string, TreeEntry> {
     for (let d = 0; d < depth; d++) parts.push(pick(r, NAMES) + (r() < 0.5 ? String(int(r, 20)) : ''));
     for (let d = 1; d < parts.length; d++) tree.set(parts.slice(0, d).join('/'), { type: 'dir', size: 0, mtime: 0, mode: 0o755 });
     const type = pick(r, ['file', 'file', 'file', 'dir', 'symlink', 'other'] as const);
-    tree.set(parts.join('/'), { type, size: int(r, 1e7), mtime: int(r, 3), mode: pick(r, [0o644, 0o755, 0o600]), ...(type === 'symlink' ? { linkTarget: pick(r, ['a', '../x', '/etc', 'b/c']) } : {}) });
+    tree.set(parts.join('/'), {
+      type,
+      size: int(r, 1e7),
+      mtime: int(r, 3),
+      mode: pick(r, [0o644, 0o755, 0o600]),
+      ...(type === 'symlink' ? { linkTarget: pick(r, ['a', '../x', '/etc', 'b/c']) } : {}),
+    });
   }
   return tree;
 }
@@ -196,15 +264,26 @@ export function plannerTarget(): Target {
       const local = randomTree(r, int(r, 3000));
       const remote = r() < 0.5 ? randomTree(r, int(r, 3000)) : new Map([...local].filter(() => r() < 0.7));
       const mirror = r() < 0.5;
-      const plan = planReconcile(local as Tree, remote as Tree, { mirror, maxFileSize: r() < 0.5 ? int(r, 1e7) : undefined, isIgnored: (p) => p.includes('node_modules') });
+      const plan = planReconcile(local as Tree, remote as Tree, {
+        mirror,
+        maxFileSize: r() < 0.5 ? int(r, 1e7) : undefined,
+        isIgnored: (p) => p.includes('node_modules'),
+      });
       for (const u of plan.uploads) if (!local.has(u)) throw new Error(`the plan uploads ${u}, which is not local`);
       for (const d of plan.deletes) if (!remote.has(d)) throw new Error(`the plan deletes ${d}, which is not remote`);
-      for (const d of plan.deletes) if (plan.deletes.some((o) => o !== d && d.startsWith(o + '/'))) throw new Error(`deletes are not minimal: ${d}`);
+      for (const d of plan.deletes)
+        if (plan.deletes.some((o) => o !== d && d.startsWith(o + '/'))) throw new Error(`deletes are not minimal: ${d}`);
       const roots = minimalRoots([...remote.keys()].filter(() => r() < 0.5));
-      for (const x of roots) if (roots.some((o) => o !== x && x.startsWith(o + '/'))) throw new Error(`minimalRoots kept ${x} inside another root`);
-      const events: WatchEvent[] = [...local.keys()].slice(0, 500).map((path) => ({ kind: pick(r, ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const), path }));
+      for (const x of roots)
+        if (roots.some((o) => o !== x && x.startsWith(o + '/'))) throw new Error(`minimalRoots kept ${x} inside another root`);
+      const events: WatchEvent[] = [...local.keys()]
+        .slice(0, 500)
+        .map((path) => ({ kind: pick(r, ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const), path }));
       coalesceEvents(events, (p) => p.endsWith('.gitignore'));
-      const listing = r() < 0.5 ? randomText(r, 3000) : [...remote.keys()].map((p) => `f ${int(r, 100)} ${int(r, 100)} 644 ${p}`).join(r() < 0.5 ? '\n' : '\0');
+      const listing =
+        r() < 0.5
+          ? randomText(r, 3000)
+          : [...remote.keys()].map((p) => `f ${int(r, 100)} ${int(r, 100)} 644 ${p}`).join(r() < 0.5 ? '\n' : '\0');
       await answered(() => parseListing(listing));
       return { input: JSON.stringify({ local: [...local.keys()].slice(0, 50), mirror }) };
     },
@@ -227,6 +306,13 @@ export const TARGETS: Record<string, () => Target> = {
   parquet: parquetTarget,
   planner: plannerTarget,
   'selftest-throws': () => misbehaving('throws', () => [][0 as number]!['x' as never]),
-  'selftest-hangs': () => misbehaving('hangs', () => { for (;;); }),
-  'selftest-heap': () => misbehaving('heap', () => { const keep: number[][] = []; for (;;) keep.push(new Array(1e6).fill(1)); }),
+  'selftest-hangs': () =>
+    misbehaving('hangs', () => {
+      for (;;);
+    }),
+  'selftest-heap': () =>
+    misbehaving('heap', () => {
+      const keep: number[][] = [];
+      for (;;) keep.push(new Array(1e6).fill(1));
+    }),
 };

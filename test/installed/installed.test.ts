@@ -28,7 +28,13 @@ describe('The packaged .vsix installed in code-server', () => {
       }
     };
     walk(root);
-    const bad = files.filter((f) => /^(src|test|bench|scripts|samples|node_modules|webview\/src)\//.test(f) || f.endsWith('.map') || f.endsWith('.ts') || f.endsWith('.vsix'));
+    const bad = files.filter(
+      (f) =>
+        /^(src|test|bench|scripts|samples|node_modules|webview\/src)\//.test(f) ||
+        f.endsWith('.map') ||
+        f.endsWith('.ts') ||
+        f.endsWith('.vsix'),
+    );
     assert.deepEqual(bad, []);
     assert.ok(files.includes(path.join('dist', 'extension.js')));
   });

@@ -22,7 +22,6 @@ const CRDS: { group: string; version: string; plural: string; namespaced: boolea
 
 const suffix = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 
-
 describe('local cluster (scripts/cluster/cluster.sh)', function () {
   this.timeout(60_000);
   let kc: k8s.KubeConfig;
@@ -71,7 +70,10 @@ describe('local cluster (scripts/cluster/cluster.sh)', function () {
       assert.ok(labels['nvidia.com/gpu.product'], `${name} has no nvidia.com/gpu.product label`);
       assert.ok(labels['nvidia.com/mig.strategy'], `${name} has no nvidia.com/mig.strategy label`);
       assert.equal(n.metadata?.annotations?.['kwok.x-k8s.io/node'], 'fake');
-      assert.ok((n.spec?.taints ?? []).some((t) => t.key === GPU && t.effect === 'NoSchedule'), `${name} lacks the ${GPU} taint`);
+      assert.ok(
+        (n.spec?.taints ?? []).some((t) => t.key === GPU && t.effect === 'NoSchedule'),
+        `${name} lacks the ${GPU} taint`,
+      );
     }
     const products = new Set(list.items.map((n) => n.metadata?.labels?.['nvidia.com/gpu.product']));
     assert.ok(products.has('NVIDIA-H100-80GB-HBM3'), `no H100 nodes among ${[...products].join(', ')}`);
@@ -156,10 +158,20 @@ describe('local cluster (scripts/cluster/cluster.sh)', function () {
     const status = await new Promise<k8s.V1Status>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('exec did not finish')), 60_000);
       new k8s.Exec(kc)
-        .exec(NAMESPACE, name, 'main', ['python3', '-c', 'import sys; print(6 * 7); print(sys.version_info[0])'], out, err, null, false, (s) => {
-          clearTimeout(timer);
-          resolve(s);
-        })
+        .exec(
+          NAMESPACE,
+          name,
+          'main',
+          ['python3', '-c', 'import sys; print(6 * 7); print(sys.version_info[0])'],
+          out,
+          err,
+          null,
+          false,
+          (s) => {
+            clearTimeout(timer);
+            resolve(s);
+          },
+        )
         .catch(reject);
     });
     assert.equal(status.status, 'Success', `exec failed: ${JSON.stringify(status)} ${stderr}`);
@@ -184,7 +196,10 @@ describe('local cluster (scripts/cluster/cluster.sh)', function () {
     };
     const echoed = await core.createNamespacedPod({ namespace: NAMESPACE, body: valid, dryRun: 'All' });
     assert.equal(echoed.metadata?.name, name);
-    await assert.rejects(core.readNamespacedPod({ name, namespace: NAMESPACE }), (e: unknown) => e instanceof k8s.ApiException && e.code === 404);
+    await assert.rejects(
+      core.readNamespacedPod({ name, namespace: NAMESPACE }),
+      (e: unknown) => e instanceof k8s.ApiException && e.code === 404,
+    );
   });
 
   it('serves the ML CRDs (Kubeflow Trainer, PyTorchJob, KServe, KubeRay, Fluid)', async function () {
@@ -193,10 +208,15 @@ describe('local cluster (scripts/cluster/cluster.sh)', function () {
     for (const c of CRDS) {
       const g = groups.groups.find((x) => x.name === c.group);
       assert.ok(g, `API group ${c.group} is not in discovery`);
-      assert.ok(g.versions.some((v) => v.version === c.version), `${c.group}/${c.version} is not served`);
-      const list = (c.namespaced
-        ? await custom.listNamespacedCustomObject({ group: c.group, version: c.version, namespace: NAMESPACE, plural: c.plural })
-        : await custom.listClusterCustomObject({ group: c.group, version: c.version, plural: c.plural })) as { items?: unknown[] };
+      assert.ok(
+        g.versions.some((v) => v.version === c.version),
+        `${c.group}/${c.version} is not served`,
+      );
+      const list = (
+        c.namespaced
+          ? await custom.listNamespacedCustomObject({ group: c.group, version: c.version, namespace: NAMESPACE, plural: c.plural })
+          : await custom.listClusterCustomObject({ group: c.group, version: c.version, plural: c.plural })
+      ) as { items?: unknown[] };
       assert.ok(Array.isArray(list.items), `${c.plural}.${c.group} did not list`);
     }
   });

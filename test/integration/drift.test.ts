@@ -46,7 +46,11 @@ describe('drift inputs on the local cluster', function () {
       const t = new PodTransport(env.kc, pod);
       for (const f of FILES) {
         const bytes = readFileSync(join(FIX, f));
-        const r = await t.exec(['sh', '-c', 'mkdir -p /tmp/d && cat > "/tmp/d/$1"', 'sh', f], { stdin: (async function* () { yield bytes; })() });
+        const r = await t.exec(['sh', '-c', 'mkdir -p /tmp/d && cat > "/tmp/d/$1"', 'sh', f], {
+          stdin: (async function* () {
+            yield bytes;
+          })(),
+        });
         assert.equal(r.exitCode, 0, r.stderr);
       }
     });
@@ -60,7 +64,9 @@ describe('drift inputs on the local cluster', function () {
     });
 
     it('gives the same report from the pod as from local files', async () => {
-      const [ref, cur] = await Promise.all(['reference.parquet', 'current.csv'].map((f) => readClusterTable(env.kc, client, { pod, path: `/tmp/d/${f}` })));
+      const [ref, cur] = await Promise.all(
+        ['reference.parquet', 'current.csv'].map((f) => readClusterTable(env.kc, client, { pod, path: `/tmp/d/${f}` })),
+      );
       const fromPod = await driftReport(ref, cur);
       const fromDisk = await driftReport(local.get('reference.parquet')!, local.get('current.csv')!);
       assert.deepEqual(fromPod.features, fromDisk.features);
@@ -75,7 +81,11 @@ describe('drift inputs on the local cluster', function () {
     });
 
     it('names a missing file and the pod', async () => {
-      await assert.rejects(readClusterTable(env.kc, client, { pod, path: '/tmp/d/nope.csv' }), (e: unknown) => KubeMLError.is(e) && e.kind === 'not-found' && /nope\.csv in .*\/data \(container main\): no such file/.test(e.message));
+      await assert.rejects(
+        readClusterTable(env.kc, client, { pod, path: '/tmp/d/nope.csv' }),
+        (e: unknown) =>
+          KubeMLError.is(e) && e.kind === 'not-found' && /nope\.csv in .*\/data \(container main\): no such file/.test(e.message),
+      );
     });
   });
 
@@ -88,38 +98,72 @@ describe('drift inputs on the local cluster', function () {
       mkdirSync(join(hostDir, 'data'), { recursive: true });
       for (const f of FILES) copyFileSync(join(FIX, f), join(hostDir, 'data', f));
       // A hostPath volume on the real node (this machine), bound to a claim of our namespace.
-      await createHostPathClaim(client, { namespace: env.namespace, claim: 'dataset', pv, path: hostDir, pathType: 'Directory', storageClass: '', reclaim: 'Retain', bindTimeoutMs: 60_000 });
+      await createHostPathClaim(client, {
+        namespace: env.namespace,
+        claim: 'dataset',
+        pv,
+        path: hostDir,
+        pathType: 'Directory',
+        storageClass: '',
+        reclaim: 'Retain',
+        bindTimeoutMs: 60_000,
+      });
     });
 
     after(async () => {
-      await client.raw(`/api/v1/namespaces/${env.namespace}/persistentvolumeclaims/dataset`, { method: 'DELETE', what: 'delete claim' }).catch(() => undefined);
+      await client
+        .raw(`/api/v1/namespaces/${env.namespace}/persistentvolumeclaims/dataset`, { method: 'DELETE', what: 'delete claim' })
+        .catch(() => undefined);
       await client.raw(`/api/v1/persistentvolumes/${pv}`, { method: 'DELETE', what: 'delete volume' }).catch(() => undefined);
       rmSync(hostDir, { recursive: true, force: true });
     });
 
-    const browsePods = async () => (await client.json<{ items: Array<{ metadata: { name: string; deletionTimestamp?: string } }> }>(`/api/v1/namespaces/${env.namespace}/pods`, { what: 'list pods', query: { labelSelector: 'kubeml.io/browse=dataset' } })).items;
+    const browsePods = async () =>
+      (
+        await client.json<{ items: Array<{ metadata: { name: string; deletionTimestamp?: string } }> }>(
+          `/api/v1/namespaces/${env.namespace}/pods`,
+          { what: 'list pods', query: { labelSelector: 'kubeml.io/browse=dataset' } },
+        )
+      ).items;
 
     it('reads files through one short-lived read-only pod, and deletes it', async () => {
       const progress: string[] = [];
-      const tables = await readClaimTables(env.kc, client, claim(), FILES.map((f) => `data/${f}`), { browseImage: env.image, onProgress: (m) => progress.push(m) });
+      const tables = await readClaimTables(
+        env.kc,
+        client,
+        claim(),
+        FILES.map((f) => `data/${f}`),
+        { browseImage: env.image, onProgress: (m) => progress.push(m) },
+      );
       FILES.forEach((f, i) => {
         sameData(tables[i], local.get(f)!);
         assert.equal(tables[i].source, `${env.namespace}/dataset:data/${f}`);
       });
       assert.match(progress[0], /^waiting for pod kubeml-browse-dataset-\w+ to mount dataset$/);
-      assert.deepEqual(progress.slice(1), FILES.map((f) => `reading data/${f}`));
+      assert.deepEqual(
+        progress.slice(1),
+        FILES.map((f) => `reading data/${f}`),
+      );
       await until('the browse pod to go', 60_000, async () => (await browsePods()).every((p) => p.metadata.deletionTimestamp));
     });
 
     it('mounts the claim read-only', async () => {
       // The browse pod's own mount: a write is refused (the pod is the explorer's Browse Files pod).
-      const r = await withClaimPod(client, env.namespace, 'dataset', env.image, (p) => new PodTransport(env.kc, p).exec(['sh', '-c', 'touch /data/x 2>&1; echo $?']));
+      const r = await withClaimPod(client, env.namespace, 'dataset', env.image, (p) =>
+        new PodTransport(env.kc, p).exec(['sh', '-c', 'touch /data/x 2>&1; echo $?']),
+      );
       assert.match(r.stdout.toString(), /Read-only file system/);
     });
 
     it('says which file is missing, and still deletes the pod', async () => {
-      await assert.rejects(readClusterTable(env.kc, client, { claim: claim(), path: 'data/missing.parquet' }, { browseImage: env.image }), (e: unknown) => KubeMLError.is(e) && e.kind === 'not-found' && /missing\.parquet/.test(e.message));
-      await assert.rejects(readClusterTable(env.kc, client, { claim: claim(), path: '../etc/passwd' }, { browseImage: env.image }), /not a file path inside claim dataset/);
+      await assert.rejects(
+        readClusterTable(env.kc, client, { claim: claim(), path: 'data/missing.parquet' }, { browseImage: env.image }),
+        (e: unknown) => KubeMLError.is(e) && e.kind === 'not-found' && /missing\.parquet/.test(e.message),
+      );
+      await assert.rejects(
+        readClusterTable(env.kc, client, { claim: claim(), path: '../etc/passwd' }, { browseImage: env.image }),
+        /not a file path inside claim dataset/,
+      );
       await until('the browse pods to go', 60_000, async () => (await browsePods()).every((p) => p.metadata.deletionTimestamp));
     });
   });
@@ -149,14 +193,17 @@ describe('drift inputs on the local cluster', function () {
         const u = new URL('api/v1/query', `${PROM}/`);
         u.searchParams.set('query', query);
         u.searchParams.set('time', String(t));
-        const inst = (await (await fetch(u)).json()) as { data: { result: Array<{ metric: { feature: string }; value: [number, string] }> } };
+        const inst = (await (await fetch(u)).json()) as {
+          data: { result: Array<{ metric: { feature: string }; value: [number, string] }> };
+        };
         const want = Object.fromEntries(inst.data.result.map((x) => [x.metric.feature, Number(x.value[1])]));
         assert.deepEqual(Object.fromEntries(w.features.map((f) => [f.name, f.score])), want, `window at ${w.label}`);
         for (const f of w.features) assert.equal(f.status, f.score! >= 0.1 ? 'drift' : 'ok');
         assert.equal(w.driftedShare, w.features.filter((f) => f.status === 'drift').length / w.features.length);
       }
       const last = r.windows[r.windows.length - 1];
-      for (const f of r.features) assert.equal(f.score, last.features.find((x) => x.name === f.name)!.score, `${f.name}: the verdict is the latest value's`);
+      for (const f of r.features)
+        assert.equal(f.score, last.features.find((x) => x.name === f.name)!.score, `${f.name}: the verdict is the latest value's`);
     });
 
     it('names series by the labels that tell them apart across models', async () => {
@@ -166,7 +213,10 @@ describe('drift inputs on the local cluster', function () {
       const series = await queryRange(PROM, query, end - 600, end, 60);
       const r = await driftFromPrometheus(PROM, query, 600, { step: 60, end });
       const count = (f: string) => series.filter((s) => s.metric.feature === f).length;
-      assert.ok(series.some((s) => count(s.metric.feature) > 1), 'several models share a feature name');
+      assert.ok(
+        series.some((s) => count(s.metric.feature) > 1),
+        'several models share a feature name',
+      );
       const names = r.features.map((f) => f.name).sort();
       const want = series.map((s) => (count(s.metric.feature) > 1 ? `${s.metric.model}/${s.metric.feature}` : s.metric.feature)).sort();
       assert.deepEqual(names, want);
@@ -174,8 +224,15 @@ describe('drift inputs on the local cluster', function () {
     });
 
     it('says what is wrong with a bad expression or an unreachable Prometheus', async () => {
-      await assert.rejects(driftFromPrometheus(PROM, 'sum(', 600), (e: unknown) => KubeMLError.is(e) && e.kind === 'invalid' && /Prometheus query failed \(HTTP 400\)/.test(e.message));
-      await assert.rejects(driftFromPrometheus('http://127.0.0.1:9', DRIFT_GAUGE, 600, { timeoutMs: 3000 }), (e: unknown) => KubeMLError.is(e) && (e.kind === 'unreachable' || e.kind === 'timeout') && /kubeml\.prometheus\.url/.test(e.hint ?? ''));
+      await assert.rejects(
+        driftFromPrometheus(PROM, 'sum(', 600),
+        (e: unknown) => KubeMLError.is(e) && e.kind === 'invalid' && /Prometheus query failed \(HTTP 400\)/.test(e.message),
+      );
+      await assert.rejects(
+        driftFromPrometheus('http://127.0.0.1:9', DRIFT_GAUGE, 600, { timeoutMs: 3000 }),
+        (e: unknown) =>
+          KubeMLError.is(e) && (e.kind === 'unreachable' || e.kind === 'timeout') && /kubeml\.prometheus\.url/.test(e.hint ?? ''),
+      );
     });
   });
 });

@@ -47,11 +47,18 @@ describe('explorer cache against the local cluster', function () {
 
   before(async () => {
     const path = process.env.KUBEML_KUBECONFIG;
-    assert.ok(path && existsSync(path), 'KUBEML_KUBECONFIG must point at the local cluster kubeconfig (bash scripts/cluster/cluster.sh kubeconfig)');
+    assert.ok(
+      path && existsSync(path),
+      'KUBEML_KUBECONFIG must point at the local cluster kubeconfig (bash scripts/cluster/cluster.sh kubeconfig)',
+    );
     kc = new KubeConfig();
     kc.loadFromFile(path);
     client = new KubeClient(kc);
-    await client.json('/api/v1/namespaces', { method: 'POST', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, what: 'create the test namespace' });
+    await client.json('/api/v1/namespaces', {
+      method: 'POST',
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+      what: 'create the test namespace',
+    });
   });
 
   afterEach(() => {
@@ -62,7 +69,8 @@ describe('explorer cache against the local cluster', function () {
     await client.raw(`/api/v1/namespaces/${ns}`, { method: 'DELETE', what: 'delete the test namespace' }).catch(() => undefined);
   });
 
-  const createJob = (name: string) => client.json(`/apis/batch/v1/namespaces/${ns}/jobs`, { method: 'POST', body: job(name), what: 'create a job' });
+  const createJob = (name: string) =>
+    client.json(`/apis/batch/v1/namespaces/${ns}/jobs`, { method: 'POST', body: job(name), what: 'create a job' });
 
   // The bound below only catches a hang (the machine is shared and noisy): the latency itself is
   // measured by `npm run bench -- explorer`, and printed here. That the changes came through the
@@ -75,7 +83,12 @@ describe('explorer cache against the local cluster', function () {
     const seenChanges: Array<{ key: string; kind: 'added' | 'modified' | 'deleted'; label?: string }> = [];
     disposables.push(
       inf.onDidChange((batch) => {
-        for (const c of batch) seenChanges.push({ key: c.key, kind: !c.old ? 'added' : !c.object ? 'deleted' : 'modified', label: c.object?.metadata.labels?.changed });
+        for (const c of batch)
+          seenChanges.push({
+            key: c.key,
+            kind: !c.old ? 'added' : !c.object ? 'deleted' : 'modified',
+            label: c.object?.metadata.labels?.changed,
+          });
       }),
     );
     inf.start();
@@ -87,12 +100,23 @@ describe('explorer cache against the local cluster', function () {
     await until('job a added, as a change event', 15_000, () => seenChanges.some((c) => c.key === key && c.kind === 'added'));
     seen.added = Date.now() - t0;
     t0 = Date.now();
-    await client.json(`/apis/batch/v1/namespaces/${ns}/jobs/a`, { method: 'PATCH', contentType: 'application/merge-patch+json', body: { metadata: { labels: { changed: 'yes' } } }, what: 'label job a' });
-    await until('job a modified, as a change event', 15_000, () => seenChanges.some((c) => c.key === key && c.kind === 'modified' && c.label === 'yes'));
+    await client.json(`/apis/batch/v1/namespaces/${ns}/jobs/a`, {
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { labels: { changed: 'yes' } } },
+      what: 'label job a',
+    });
+    await until('job a modified, as a change event', 15_000, () =>
+      seenChanges.some((c) => c.key === key && c.kind === 'modified' && c.label === 'yes'),
+    );
     assert.equal(inf.items.get(key)?.metadata.labels?.changed, 'yes');
     seen.modified = Date.now() - t0;
     t0 = Date.now();
-    await client.raw(`/apis/batch/v1/namespaces/${ns}/jobs/a`, { method: 'DELETE', body: { propagationPolicy: 'Background' }, what: 'delete job a' });
+    await client.raw(`/apis/batch/v1/namespaces/${ns}/jobs/a`, {
+      method: 'DELETE',
+      body: { propagationPolicy: 'Background' },
+      what: 'delete job a',
+    });
     await until('job a deleted, as a change event', 15_000, () => seenChanges.some((c) => c.key === key && c.kind === 'deleted'));
     assert.equal(inf.items.has(key), false);
     seen.deleted = Date.now() - t0;
@@ -117,22 +141,33 @@ describe('explorer cache against the local cluster', function () {
   it('shows a 403 on one kind as one error row while the other kinds keep working', async () => {
     // A service account that may read jobs but not pods in the test namespace.
     const sa = 'explorer-reader';
-    await client.json(`/api/v1/namespaces/${ns}/serviceaccounts`, { method: 'POST', body: { metadata: { name: sa } }, what: 'create a service account' });
+    await client.json(`/api/v1/namespaces/${ns}/serviceaccounts`, {
+      method: 'POST',
+      body: { metadata: { name: sa } },
+      what: 'create a service account',
+    });
     await client.json(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, {
       method: 'POST',
       what: 'create a role',
-      body: { metadata: { name: sa }, rules: [
+      body: {
+        metadata: { name: sa },
+        rules: [
           { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch'] },
           // The job kinds of the ML operators, when the cluster serves them: only pods stay forbidden.
           { apiGroups: ['trainer.kubeflow.org'], resources: ['trainjobs'], verbs: ['get', 'list', 'watch'] },
           { apiGroups: ['kubeflow.org'], resources: ['pytorchjobs'], verbs: ['get', 'list', 'watch'] },
           { apiGroups: ['ray.io'], resources: ['rayjobs'], verbs: ['get', 'list', 'watch'] },
-        ] },
+        ],
+      },
     });
     await client.json(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {
       method: 'POST',
       what: 'bind the role',
-      body: { metadata: { name: sa }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace: ns }] },
+      body: {
+        metadata: { name: sa },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa },
+        subjects: [{ kind: 'ServiceAccount', name: sa, namespace: ns }],
+      },
     });
     const tr = await client.json<{ status: { token: string } }>(`/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`, {
       method: 'POST',
@@ -161,7 +196,12 @@ describe('explorer cache against the local cluster', function () {
       const r = model.roots();
       const pending = r.find((n) => n.id === 'group:Pending');
       const kids = pending ? model.children(pending) : [];
-      if (process.env.KUBEML_DEBUG) console.log(r.map((n) => `${n.id} ${n.row.label} ${n.row.description}`), kids.map((k) => k.id), registry.caches.map((c) => `${c.resource.id} ${JSON.stringify(c.status)}`));
+      if (process.env.KUBEML_DEBUG)
+        console.log(
+          r.map((n) => `${n.id} ${n.row.label} ${n.row.description}`),
+          kids.map((k) => k.id),
+          registry.caches.map((c) => `${c.resource.id} ${JSON.stringify(c.status)}`),
+        );
       return r.some((n) => n.row.contextValue === 'kubeml.error.forbidden') && kids.some((k) => k.name === 'visible') ? r : undefined;
     });
     const errors = roots.filter((n) => n.row.contextValue.startsWith('kubeml.error'));
@@ -169,11 +209,16 @@ describe('explorer cache against the local cluster', function () {
     assert.match(errors[0].row.label, /pods/);
     assert.match(errors[0].row.description ?? '', /403 Forbidden/);
     assert.equal(errors[0].row.command?.id, 'kubeml.refresh');
-    assert.deepEqual(roots.filter((n) => n.id.startsWith('group:')).map((n) => n.row.label), ['Running', 'Pending', 'Succeeded', 'Failed']);
+    assert.deepEqual(
+      roots.filter((n) => n.id.startsWith('group:')).map((n) => n.row.label),
+      ['Running', 'Pending', 'Succeeded', 'Failed'],
+    );
   });
 
   it('follows the log of a pod line by line until it ends', async function () {
-    const node = await client.json<{ status?: { images?: Array<{ names?: string[] }> } }>('/api/v1/nodes/kubeml-node', { what: 'read the real node' });
+    const node = await client.json<{ status?: { images?: Array<{ names?: string[] }> } }>('/api/v1/nodes/kubeml-node', {
+      what: 'read the real node',
+    });
     const image = (node.status?.images ?? []).flatMap((i) => i.names ?? []).find((n) => n.startsWith('localhost/kubeml-train:'));
     if (!image) this.skip();
     await client.json(`/api/v1/namespaces/${ns}/pods`, {
@@ -181,7 +226,13 @@ describe('explorer cache against the local cluster', function () {
       what: 'create a pod',
       body: {
         metadata: { name: 'printer' },
-        spec: { nodeName: 'kubeml-node', restartPolicy: 'Never', containers: [{ name: 'p', image, imagePullPolicy: 'Never', command: ['sh', '-c', 'for i in $(seq 1 2000); do echo line-$i; done'] }] },
+        spec: {
+          nodeName: 'kubeml-node',
+          restartPolicy: 'Never',
+          containers: [
+            { name: 'p', image, imagePullPolicy: 'Never', command: ['sh', '-c', 'for i in $(seq 1 2000); do echo line-$i; done'] },
+          ],
+        },
       },
     });
     for (let i = 0; i < 600; i++) {
@@ -199,10 +250,13 @@ describe('explorer cache against the local cluster', function () {
 
   /** The kubeml-train image on the real node, or undefined (the test skips). */
   const trainImage = async () => {
-    const node = await client.json<{ status?: { images?: Array<{ names?: string[] }> } }>('/api/v1/nodes/kubeml-node', { what: 'read the real node' });
+    const node = await client.json<{ status?: { images?: Array<{ names?: string[] }> } }>('/api/v1/nodes/kubeml-node', {
+      what: 'read the real node',
+    });
     return (node.status?.images ?? []).flatMap((i) => i.names ?? []).find((n) => n.startsWith('localhost/kubeml-train:'));
   };
-  const podPhase = async (name: string) => (await client.json<{ status?: { phase?: string } }>(`/api/v1/namespaces/${ns}/pods/${name}`, { what: 'read pod' })).status?.phase;
+  const podPhase = async (name: string) =>
+    (await client.json<{ status?: { phase?: string } }>(`/api/v1/namespaces/${ns}/pods/${name}`, { what: 'read pod' })).status?.phase;
   const get = async (url: string) => {
     const res = await fetch(url, { signal: AbortSignal.timeout(20_000) });
     return { status: res.status, text: await res.text() };
@@ -227,13 +281,19 @@ describe('explorer cache against the local cluster', function () {
     });
     const lines: string[] = [];
     const waits: string[] = [];
-    await followLogsWhenStarted(kc, { namespace: ns, pod: 'late', container: 'p' }, (l) => lines.push(l), new AbortController().signal, { onWaiting: (m) => waits.push(m), pollMs: 300 });
+    await followLogsWhenStarted(kc, { namespace: ns, pod: 'late', container: 'p' }, (l) => lines.push(l), new AbortController().signal, {
+      onWaiting: (m) => waits.push(m),
+      pollMs: 300,
+    });
     assert.equal(waits.length, 1, 'one note while waiting');
     assert.match(waits[0], /waiting to start|PodInitializing/);
     assert.equal(lines.length, 5000);
     assert.deepEqual([lines[0], lines[4999]], ['1', '5000']);
     // A pod that does not exist is not waited for.
-    await assert.rejects(followLogsWhenStarted(kc, { namespace: ns, pod: 'no-such-pod' }, () => undefined, new AbortController().signal), (e: { kind?: string }) => e.kind === 'not-found');
+    await assert.rejects(
+      followLogsWhenStarted(kc, { namespace: ns, pod: 'no-such-pod' }, () => undefined, new AbortController().signal),
+      (e: { kind?: string }) => e.kind === 'not-found',
+    );
   });
 
   it('port-forwards to a server in a pod; nothing listening, a pod that is gone, a local port in use and a 403 give clear errors', async function () {
@@ -244,7 +304,22 @@ describe('explorer cache against the local cluster', function () {
       what: 'create a pod',
       body: {
         metadata: { name: 'web' },
-        spec: { nodeName: 'kubeml-node', terminationGracePeriodSeconds: 0, containers: [{ name: 'w', image, imagePullPolicy: 'Never', command: ['sh', '-c', 'mkdir -p /srv && echo hello-from-web > /srv/index.html && exec python3 -m http.server 6006 --directory /srv'] }] },
+        spec: {
+          nodeName: 'kubeml-node',
+          terminationGracePeriodSeconds: 0,
+          containers: [
+            {
+              name: 'w',
+              image,
+              imagePullPolicy: 'Never',
+              command: [
+                'sh',
+                '-c',
+                'mkdir -p /srv && echo hello-from-web > /srv/index.html && exec python3 -m http.server 6006 --directory /srv',
+              ],
+            },
+          ],
+        },
       },
     });
     for (let i = 0; i < 600 && (await podPhase('web')) !== 'Running'; i++) await sleep(200);
@@ -258,7 +333,10 @@ describe('explorer cache against the local cluster', function () {
     }
     assert.equal(page?.text.trim(), 'hello-from-web');
     // Until the server in the pod listened, the forward may have said that nothing listens; from now on, no error.
-    assert.ok(errors.every((m) => m.startsWith(`Nothing listens on port 6006 in pod ${ns}/web`)), errors.join('\n'));
+    assert.ok(
+      errors.every((m) => m.startsWith(`Nothing listens on port 6006 in pod ${ns}/web`)),
+      errors.join('\n'),
+    );
     errors.length = 0;
     // Many requests, each its own connection: all answered.
     const many = await Promise.all(Array.from({ length: 20 }, () => get(`${h.url}/index.html`)));
@@ -266,7 +344,10 @@ describe('explorer cache against the local cluster', function () {
     assert.deepEqual(errors, []);
 
     // The local port is taken by the forward above.
-    await assert.rejects(startPortForward(kc, { namespace: ns, pod: 'web', port: 6006 }, h.localPort), (e: { kind?: string; message: string }) => e.kind === 'conflict' && /^Local port \d+ is already in use/.test(e.message));
+    await assert.rejects(
+      startPortForward(kc, { namespace: ns, pod: 'web', port: 6006 }, h.localPort),
+      (e: { kind?: string; message: string }) => e.kind === 'conflict' && /^Local port \d+ is already in use/.test(e.message),
+    );
     // Nothing listens on 7777: reported once, and the local connection closes instead of hanging.
     const idleErrors: string[] = [];
     const idle = await startPortForward(kc, { namespace: ns, pod: 'web', port: 7777 }, 0, (m) => idleErrors.push(m));
@@ -276,18 +357,50 @@ describe('explorer cache against the local cluster', function () {
     assert.match(idleErrors[0], new RegExp(`^Nothing listens on port 7777 in pod ${ns}/web \\(connection refused\\)`));
     assert.equal(new Set(idleErrors).size, idleErrors.length, 'each failure reported once');
     // No such pod.
-    await assert.rejects(startPortForward(kc, { namespace: ns, pod: 'gone', port: 6006 }), (e: { kind?: string; message: string }) => e.kind === 'not-found' && e.message === `Pod ${ns}/gone no longer exists.`);
+    await assert.rejects(
+      startPortForward(kc, { namespace: ns, pod: 'gone', port: 6006 }),
+      (e: { kind?: string; message: string }) => e.kind === 'not-found' && e.message === `Pod ${ns}/gone no longer exists.`,
+    );
 
     // A user who may read pods but not port-forward to them.
     const sa = 'pod-reader';
-    await client.json(`/api/v1/namespaces/${ns}/serviceaccounts`, { method: 'POST', body: { metadata: { name: sa } }, what: 'create a service account' });
-    await client.json(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, { method: 'POST', what: 'create a role', body: { metadata: { name: sa }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }] } });
-    await client.json(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, { method: 'POST', what: 'bind the role', body: { metadata: { name: sa }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa }, subjects: [{ kind: 'ServiceAccount', name: sa, namespace: ns }] } });
-    const tr = await client.json<{ status: { token: string } }>(`/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`, { method: 'POST', what: 'request a token', body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } } });
+    await client.json(`/api/v1/namespaces/${ns}/serviceaccounts`, {
+      method: 'POST',
+      body: { metadata: { name: sa } },
+      what: 'create a service account',
+    });
+    await client.json(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/roles`, {
+      method: 'POST',
+      what: 'create a role',
+      body: { metadata: { name: sa }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }] },
+    });
+    await client.json(`/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {
+      method: 'POST',
+      what: 'bind the role',
+      body: {
+        metadata: { name: sa },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: sa },
+        subjects: [{ kind: 'ServiceAccount', name: sa, namespace: ns }],
+      },
+    });
+    const tr = await client.json<{ status: { token: string } }>(`/api/v1/namespaces/${ns}/serviceaccounts/${sa}/token`, {
+      method: 'POST',
+      what: 'request a token',
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } },
+    });
     const cluster = kc.getCurrentCluster()!;
     const limited = new KubeConfig();
-    limited.loadFromOptions({ clusters: [cluster], users: [{ name: sa, token: tr.status.token }], contexts: [{ name: sa, cluster: cluster.name, user: sa, namespace: ns }], currentContext: sa });
-    await assert.rejects(startPortForward(limited, { namespace: ns, pod: 'web', port: 6006 }), (e: { kind?: string; message: string }) => e.kind === 'forbidden' && e.message === `You may not port-forward to pods in ${ns} (403 Forbidden).`);
+    limited.loadFromOptions({
+      clusters: [cluster],
+      users: [{ name: sa, token: tr.status.token }],
+      contexts: [{ name: sa, cluster: cluster.name, user: sa, namespace: ns }],
+      currentContext: sa,
+    });
+    await assert.rejects(
+      startPortForward(limited, { namespace: ns, pod: 'web', port: 6006 }),
+      (e: { kind?: string; message: string }) =>
+        e.kind === 'forbidden' && e.message === `You may not port-forward to pods in ${ns} (403 Forbidden).`,
+    );
 
     // Disposed: the local port no longer answers.
     h.dispose();

@@ -32,7 +32,14 @@ describe('runs on the local cluster', function () {
   const deps = () => ({ kc: env.kc, client, store, log: new Logger(nullSink), pollMs: 300, podStartTimeoutMs: 180_000 });
   const request = (over: Partial<LaunchRequest> = {}, specOver: Partial<KubeMLSpec> = {}): LaunchRequest => {
     const s = { ...spec, ...specOver };
-    return { workspace, spec: s, purpose: 'train', params: resolveParams(s, { samples: 1500, n_estimators: 20 }), namespace: env.namespace, ...over };
+    return {
+      workspace,
+      spec: s,
+      purpose: 'train',
+      params: resolveParams(s, { samples: 1500, n_estimators: 20 }),
+      namespace: env.namespace,
+      ...over,
+    };
   };
 
   before(async () => {
@@ -44,12 +51,25 @@ describe('runs on the local cluster', function () {
     spec = { ...loadSpec(readFileSync(join(workspace, 'kubeml.yaml'), 'utf8')), image: env.image };
     // Storage for the artifacts claim: a hostPath volume on the real node, bound to this namespace's claim.
     const pv = `${env.namespace}-artifacts`;
-    await createHostPathClaim(client, { namespace: env.namespace, claim: 'kubeml-artifacts', pv, path: `/tmp/kubeml-test-artifacts/${env.namespace}`, pathType: 'DirectoryOrCreate', storageClass: 'kubeml-test', reclaim: 'Delete', reserve: true, pvLabels: { 'kubeml.io/test': 'runs' }, bindTimeoutMs: 60_000 });
+    await createHostPathClaim(client, {
+      namespace: env.namespace,
+      claim: 'kubeml-artifacts',
+      pv,
+      path: `/tmp/kubeml-test-artifacts/${env.namespace}`,
+      pathType: 'DirectoryOrCreate',
+      storageClass: 'kubeml-test',
+      reclaim: 'Delete',
+      reserve: true,
+      pvLabels: { 'kubeml.io/test': 'runs' },
+      bindTimeoutMs: 60_000,
+    });
   });
 
   after(async () => {
     await env?.cleanup();
-    await client?.raw(`/api/v1/persistentvolumes/${env.namespace}-artifacts`, { method: 'DELETE', what: 'delete the test volume' }).catch(() => undefined);
+    await client
+      ?.raw(`/api/v1/persistentvolumes/${env.namespace}-artifacts`, { method: 'DELETE', what: 'delete the test volume' })
+      .catch(() => undefined);
     if (workspace) rmSync(workspace, { recursive: true, force: true });
   });
 
@@ -60,7 +80,10 @@ describe('runs on the local cluster', function () {
     const record = await run.start();
     trainId = record.id;
     assert.equal(record.phase, 'succeeded', JSON.stringify(record.failure));
-    assert.deepEqual(phases.filter((p) => p !== 'succeeded'), ['pending', 'uploading', 'running']);
+    assert.deepEqual(
+      phases.filter((p) => p !== 'succeeded'),
+      ['pending', 'uploading', 'running'],
+    );
     assert.ok((record.metrics.accuracy ?? 0) > 0.8, JSON.stringify(record.metrics));
     assert.ok(record.upload && record.upload.files >= 5, 'the workspace was uploaded');
     assert.ok(record.startedAt, 'the command started after the upload');
@@ -85,7 +108,10 @@ describe('runs on the local cluster', function () {
 
   it('validates the trained model: a drift report in the run folder, accuracy on reference and current data', async () => {
     assert.ok(trainId, 'needs the training run');
-    const run = new RunExecution(deps(), request({ purpose: 'validate', model: { kind: 'run', runId: trainId }, params: resolveParams(spec, { shift: 1.5 }) }));
+    const run = new RunExecution(
+      deps(),
+      request({ purpose: 'validate', model: { kind: 'run', runId: trainId }, params: resolveParams(spec, { shift: 1.5 }) }),
+    );
     const record = await run.start();
     assert.equal(record.phase, 'succeeded', JSON.stringify(record.failure));
     assert.equal(record.parent, trainId);
@@ -93,7 +119,13 @@ describe('runs on the local cluster', function () {
     assert.equal(record.datasetDrift, true);
     const drift = JSON.parse(readFileSync(join(store.dir(record.id), 'drift.json'), 'utf8'));
     assert.ok(isDriftReport(drift));
-    assert.deepEqual(drift.features.filter((f: { status: string }) => f.status === 'drift').map((f: { name: string }) => f.name).sort(), ['f0', 'f2', 'f4']);
+    assert.deepEqual(
+      drift.features
+        .filter((f: { status: string }) => f.status === 'drift')
+        .map((f: { name: string }) => f.name)
+        .sort(),
+      ['f0', 'f2', 'f4'],
+    );
     assert.ok(record.metrics['reference/accuracy']! > record.metrics['current/accuracy']!, JSON.stringify(record.metrics));
   });
 
@@ -104,8 +136,15 @@ describe('runs on the local cluster', function () {
     await run.cancel();
     const record = await done;
     assert.equal(record.phase, 'cancelled');
-    await until('the pods to be gone', 60_000, async () => (await listPods<PodJson>(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0);
-    await assert.rejects(client.json(`/apis/batch/v1/namespaces/${env.namespace}/jobs/${record.id}`, { what: 'read the job' }), /Not found/);
+    await until(
+      'the pods to be gone',
+      60_000,
+      async () => (await listPods<PodJson>(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0,
+    );
+    await assert.rejects(
+      client.json(`/apis/batch/v1/namespaces/${env.namespace}/jobs/${record.id}`, { what: 'read the job' }),
+      /Not found/,
+    );
   });
 
   it('a GPU request no node can satisfy fails with the scheduler reason, and nothing is left', async () => {
@@ -113,14 +152,22 @@ describe('runs on the local cluster', function () {
     assert.equal(record.phase, 'failed');
     assert.equal(record.failure?.reason, 'unschedulable');
     assert.match(record.failure!.message, /FailedScheduling: 0\/\d+ nodes are available:.*Insufficient nvidia\.com\/gpu/);
-    await until('the pods to be gone', 60_000, async () => (await listPods<PodJson>(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0);
+    await until(
+      'the pods to be gone',
+      60_000,
+      async () => (await listPods<PodJson>(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0,
+    );
   });
 
   it('a missing image fails quoting Kubernetes (ErrImageNeverPull), and nothing is left', async () => {
     const record = await new RunExecution(deps(), request({}, { image: 'localhost/kubeml-missing:0', imagePullPolicy: 'Never' })).start();
     assert.equal(record.failure?.reason, 'image');
     assert.match(record.failure!.message, /ErrImageNeverPull/);
-    await until('the pods to be gone', 60_000, async () => (await listPods<PodJson>(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0);
+    await until(
+      'the pods to be gone',
+      60_000,
+      async () => (await listPods<PodJson>(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0,
+    );
   });
 
   it('a failing command reports its exit code and keeps its output', async () => {
@@ -131,7 +178,13 @@ describe('runs on the local cluster', function () {
   });
 
   it('a process over its memory limit is reported as OOMKilled', async () => {
-    const record = await new RunExecution(deps(), request({}, { resources: { memory: '48Mi' }, command: ['python3', '-c', 'import time; x = bytearray(400 * 1024 * 1024); time.sleep(5)'] })).start();
+    const record = await new RunExecution(
+      deps(),
+      request(
+        {},
+        { resources: { memory: '48Mi' }, command: ['python3', '-c', 'import time; x = bytearray(400 * 1024 * 1024); time.sleep(5)'] },
+      ),
+    ).start();
     assert.equal(record.failure?.reason, 'oom', JSON.stringify(record.failure));
     assert.match(record.failure!.message, /OOMKilled/);
   });
@@ -144,7 +197,10 @@ describe('runs on the local cluster', function () {
 
   it('the API server accepts the generated PyTorchJob and TrainJob (server-side dry run against the CRDs)', async () => {
     for (const kind of ['PyTorchJob', 'TrainJob'] as const) {
-      const g = generateRun({ ...spec, kind, workers: 2 }, { runId: `dry-${kind.toLowerCase()}`, purpose: 'train', namespace: env.namespace, params: resolveParams(spec) });
+      const g = generateRun(
+        { ...spec, kind, workers: 2 },
+        { runId: `dry-${kind.toLowerCase()}`, purpose: 'train', namespace: env.namespace, params: resolveParams(spec) },
+      );
       const applied = await applyObject(client, g.objects[0], { dryRun: true });
       assert.equal(applied.kind, kind);
       assert.equal(applied.metadata.labels['kubeml.io/run'], `dry-${kind.toLowerCase()}`);

@@ -52,7 +52,11 @@ describe('sync into a pod on the local cluster', function () {
   it('execs through the API server and reports exit codes', async () => {
     assert.equal((await transport.exec(['true'])).exitCode, 0);
     assert.equal((await transport.exec(['sh', '-c', 'exit 7'])).exitCode, 7);
-    const r = await transport.exec(['cat'], { stdin: (async function* () { yield Buffer.from('echo'); })() });
+    const r = await transport.exec(['cat'], {
+      stdin: (async function* () {
+        yield Buffer.from('echo');
+      })(),
+    });
     assert.equal(r.stdout.toString(), 'echo');
   });
 
@@ -67,7 +71,15 @@ describe('sync into a pod on the local cluster', function () {
 
   it('starts a session and propagates create, modify, binary, empty folder, modes, rename and delete', async () => {
     const client = new KubeClient(env.kc);
-    session = new SyncSession({ localRoot: local, remoteFolder: TARGET, pods: new NamedPods(client, [pod]), transportFor: (r) => new PodTransport(env.kc, r), log: new Logger(nullSink), pollMs: 1000, maxFileSize: 10 * 1024 * 1024 });
+    session = new SyncSession({
+      localRoot: local,
+      remoteFolder: TARGET,
+      pods: new NamedPods(client, [pod]),
+      transportFor: (r) => new PodTransport(env.kc, r),
+      log: new Logger(nullSink),
+      pollMs: 1000,
+      maxFileSize: 10 * 1024 * 1024,
+    });
     session.onDidLog((l) => lines.push(l));
     await session.start();
     writeFileSync(join(local, 'new.py'), 'x = 1\n');
@@ -78,13 +90,21 @@ describe('sync into a pod on the local cluster', function () {
     mkdirSync(join(local, 'empty/nested'), { recursive: true });
     writeFileSync(join(local, 'run.sh'), '#!/bin/sh\necho run\n');
     chmodSync(join(local, 'run.sh'), 0o750);
-    await until('creations in the pod', 20_000, async () => (await remoteExists('new.py')) && (await remoteExists('empty/nested')) && (await remoteExists('run.sh')));
+    await until(
+      'creations in the pod',
+      20_000,
+      async () => (await remoteExists('new.py')) && (await remoteExists('empty/nested')) && (await remoteExists('run.sh')),
+    );
     await until('the modification', 20_000, async () => (await remoteCat('src/train.py'))?.toString() === 'print("v2")\n');
     await until('the binary file', 20_000, async () => (await remoteCat('weights.bin'))?.equals(binary) ?? false);
     await until('the mode', 20_000, async () => (await remoteMode('run.sh')) === '750');
     renameSync(join(local, 'new.py'), join(local, 'renamed.py'));
     rmSync(join(local, 'empty'), { recursive: true });
-    await until('rename and delete', 20_000, async () => (await remoteExists('renamed.py')) && !(await remoteExists('new.py')) && !(await remoteExists('empty')));
+    await until(
+      'rename and delete',
+      20_000,
+      async () => (await remoteExists('renamed.py')) && !(await remoteExists('new.py')) && !(await remoteExists('empty')),
+    );
   });
 
   it('coalesces a 5,000-file burst', async () => {
@@ -92,24 +112,47 @@ describe('sync into a pod on the local cluster', function () {
       mkdirSync(join(local, `burst/m${d}`), { recursive: true });
       for (let f = 0; f < 100; f++) writeFileSync(join(local, `burst/m${d}/f${f}.py`), `# ${d}/${f}\n`);
     }
-    await until('5,000 files in the pod', 120_000, async () => (await transport.exec(['sh', '-c', `find ${TARGET}/burst -type f | wc -l`])).stdout.toString().trim() === '5000');
+    await until(
+      '5,000 files in the pod',
+      120_000,
+      async () => (await transport.exec(['sh', '-c', `find ${TARGET}/burst -type f | wc -l`])).stdout.toString().trim() === '5000',
+    );
     await session!.whenSettled();
     assert.equal((await remoteCat('burst/m49/f99.py'))?.toString(), '# 49/99\n');
   });
 
   it('never writes outside the target, even through a symlink planted in the pod', async () => {
-    await transport.run(['sh', '-c', `mkdir -p /tmp/outside && rm -rf ${TARGET}/trap && ln -s /tmp/outside ${TARGET}/trap`], 'plant a symlink');
+    await transport.run(
+      ['sh', '-c', `mkdir -p /tmp/outside && rm -rf ${TARGET}/trap && ln -s /tmp/outside ${TARGET}/trap`],
+      'plant a symlink',
+    );
     mkdirSync(join(local, 'trap'), { recursive: true });
     writeFileSync(join(local, 'trap/evil.py'), 'x');
-    await until('the file inside the target', 20_000, async () => (await transport.exec(['test', '-f', `${TARGET}/trap/evil.py`])).exitCode === 0 && (await transport.exec(['test', '!', '-L', `${TARGET}/trap`])).exitCode === 0);
-    assert.equal((await transport.exec(['test', '-e', '/tmp/outside/evil.py'])).exitCode, 1, 'sync wrote through a symlink out of the target');
+    await until(
+      'the file inside the target',
+      20_000,
+      async () =>
+        (await transport.exec(['test', '-f', `${TARGET}/trap/evil.py`])).exitCode === 0 &&
+        (await transport.exec(['test', '!', '-L', `${TARGET}/trap`])).exitCode === 0,
+    );
+    assert.equal(
+      (await transport.exec(['test', '-e', '/tmp/outside/evil.py'])).exitCode,
+      1,
+      'sync wrote through a symlink out of the target',
+    );
   });
 
   it('re-syncs a restarted container', async () => {
     await session!.whenSettled();
     // TERM the container's main process (it traps TERM and exits): the kubelet restarts it with a fresh filesystem.
     await transport.exec(['kill', '-TERM', '1']).catch(() => undefined);
-    await until('the restart', 60_000, async () => ((await env.core.readNamespacedPod({ namespace: pod.namespace, name: pod.name })).status?.containerStatuses?.[0]?.restartCount ?? 0) > 0);
+    await until(
+      'the restart',
+      60_000,
+      async () =>
+        ((await env.core.readNamespacedPod({ namespace: pod.namespace, name: pod.name })).status?.containerStatuses?.[0]?.restartCount ??
+          0) > 0,
+    );
     await until('the re-sync after the restart', 60_000, async () => (await remoteCat('src/train.py'))?.toString() === 'print("v2")\n');
     assert.ok(lines.some((l) => /restarted or recreated/.test(l)));
   });
@@ -132,7 +175,15 @@ describe('sync into a pod on the local cluster', function () {
     kc.loadFromString(env.kc.exportConfig());
     const cluster = kc.getCurrentCluster()!;
     kc.clusters = kc.clusters.map((c) => (c.name === cluster.name ? { ...c, server: `https://127.0.0.1:${port}` } : c));
-    const proxied = new SyncSession({ localRoot: local, remoteFolder: TARGET + '-proxied', pods: new NamedPods(new KubeClient(kc), [pod]), transportFor: (r) => new PodTransport(kc, r), log: new Logger(nullSink), pollMs: 500, backoffMs: { initial: 200, max: 2000 } });
+    const proxied = new SyncSession({
+      localRoot: local,
+      remoteFolder: TARGET + '-proxied',
+      pods: new NamedPods(new KubeClient(kc), [pod]),
+      transportFor: (r) => new PodTransport(kc, r),
+      log: new Logger(nullSink),
+      pollMs: 500,
+      backoffMs: { initial: 200, max: 2000 },
+    });
     const plines: string[] = [];
     proxied.onDidLog((l) => plines.push(l));
     try {
@@ -147,9 +198,18 @@ describe('sync into a pod on the local cluster', function () {
       await until('the error status', 30_000, () => proxied.status.kind === 'error');
       // Up again on the same port.
       await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', r));
-      await until('the file after the outage', 60_000, async () => (await transport.exec(['cat', `${TARGET}-proxied/during-outage.py`])).stdout.toString() === 'written while the API server was down\n');
+      await until(
+        'the file after the outage',
+        60_000,
+        async () =>
+          (await transport.exec(['cat', `${TARGET}-proxied/during-outage.py`])).stdout.toString() ===
+          'written while the API server was down\n',
+      );
       await until('idle again', 30_000, () => proxied.status.kind === 'idle');
-      assert.ok(plines.some((l) => /full re-sync/.test(l)), plines.join('\n'));
+      assert.ok(
+        plines.some((l) => /full re-sync/.test(l)),
+        plines.join('\n'),
+      );
     } finally {
       proxied.dispose();
       proxy.close();
@@ -166,7 +226,11 @@ describe('sync into a pod on the local cluster', function () {
     await until('the API server down', 60_000, () => session!.status.kind === 'error');
     writeFileSync(join(local, 'during-outage.py'), 'written while the API server was down\n');
     assert.equal(await restarted, 0, 'cluster.sh restart-apiserver failed');
-    await until('the file after the restart', 120_000, async () => (await remoteCat('during-outage.py'))?.toString() === 'written while the API server was down\n');
+    await until(
+      'the file after the restart',
+      120_000,
+      async () => (await remoteCat('during-outage.py'))?.toString() === 'written while the API server was down\n',
+    );
   });
 
   it('stops cleanly when the pod is deleted mid-sync', async () => {

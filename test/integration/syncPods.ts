@@ -23,7 +23,9 @@ export interface TestPods {
 /** A namespace of our own with idle pods (TERM makes them exit) of the training image on the real node. */
 export async function testPods(prefix: string): Promise<TestPods> {
   // KUBEML_KUBECONFIG, else the local cluster's own (what `npm run bench -- sync` relies on).
-  const path = process.env.KUBEML_KUBECONFIG || execFileSync('bash', [join(__dirname, '../../scripts/cluster/cluster.sh'), 'kubeconfig'], { encoding: 'utf8' }).trim();
+  const path =
+    process.env.KUBEML_KUBECONFIG ||
+    execFileSync('bash', [join(__dirname, '../../scripts/cluster/cluster.sh'), 'kubeconfig'], { encoding: 'utf8' }).trim();
   process.env.KUBEML_KUBECONFIG = path;
   assert.ok(path, 'KUBEML_KUBECONFIG must point at the cluster kubeconfig (bash scripts/cluster/cluster.sh kubeconfig)');
   assert.ok(existsSync(path), `kubeconfig ${path} does not exist: run bash scripts/cluster/cluster.sh up`);
@@ -31,7 +33,10 @@ export async function testPods(prefix: string): Promise<TestPods> {
   kc.loadFromFile(path);
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const node = await core.readNode({ name: REAL_NODE });
-  const image = process.env.KUBEML_TRAIN_IMAGE ?? (node.status?.images ?? []).flatMap((i) => i.names ?? []).find((n) => n.startsWith('localhost/kubeml-train:')) ?? '';
+  const image =
+    process.env.KUBEML_TRAIN_IMAGE ??
+    (node.status?.images ?? []).flatMap((i) => i.names ?? []).find((n) => n.startsWith('localhost/kubeml-train:')) ??
+    '';
   assert.ok(image, `no localhost/kubeml-train image on ${REAL_NODE}`);
   const namespace = `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
   await core.createNamespace({ body: { metadata: { name: namespace } } });
@@ -48,11 +53,17 @@ export async function testPods(prefix: string): Promise<TestPods> {
           spec: {
             nodeName: REAL_NODE,
             terminationGracePeriodSeconds: 0,
-            containers: [{ name: 'main', image, imagePullPolicy: 'Never', command: ['sh', '-c', 'trap "exit 1" TERM; sleep infinity & wait'] }],
+            containers: [
+              { name: 'main', image, imagePullPolicy: 'Never', command: ['sh', '-c', 'trap "exit 1" TERM; sleep infinity & wait'] },
+            ],
           },
         },
       });
-      await until(`pod ${name} running`, 90_000, async () => (await core.readNamespacedPod({ namespace, name })).status?.phase === 'Running');
+      await until(
+        `pod ${name} running`,
+        90_000,
+        async () => (await core.readNamespacedPod({ namespace, name })).status?.phase === 'Running',
+      );
       return { namespace, name, container: 'main' };
     },
     async cleanup() {
@@ -60,4 +71,3 @@ export async function testPods(prefix: string): Promise<TestPods> {
     },
   };
 }
-

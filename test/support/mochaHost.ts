@@ -20,14 +20,19 @@ export async function runMochaSuites(dir: string): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: Number(process.env.KUBEML_TEST_TIMEOUT ?? 60_000), reporter: 'spec' });
   const grep = process.env.KUBEML_TEST_GREP;
   if (grep) mocha.grep(grep);
-  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.test.js')).sort()) {
+  for (const f of fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort()) {
     mocha.addFile(path.join(dir, f));
   }
   const records: TestRecord[] = [];
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run((n) => resolve(n));
     runner.on('pass', (t) => records.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration }));
-    runner.on('fail', (t, err: Error) => records.push({ title: t.fullTitle(), state: 'failed', error: `${err.message}\n${err.stack ?? ''}`.slice(0, 4000) }));
+    runner.on('fail', (t, err: Error) =>
+      records.push({ title: t.fullTitle(), state: 'failed', error: `${err.message}\n${err.stack ?? ''}`.slice(0, 4000) }),
+    );
     runner.on('pending', (t) => records.push({ title: t.fullTitle(), state: 'pending' }));
   });
   const out = process.env.KUBEML_TEST_RESULTS;

@@ -34,7 +34,11 @@ export async function createHostPathClaim(client: KubeClient, o: HostPathClaim):
         storageClassName: o.storageClass,
         ...(o.reserve ? { claimRef: { namespace: o.namespace, name: o.claim } } : {}),
         hostPath: { path: o.path, type: o.pathType },
-        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['kubeml-node'] }] }] } },
+        nodeAffinity: {
+          required: {
+            nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['kubeml-node'] }] }],
+          },
+        },
       },
     },
   });
@@ -45,15 +49,23 @@ export async function createHostPathClaim(client: KubeClient, o: HostPathClaim):
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       metadata: { name: o.claim, ...(o.claimLabels ? { labels: o.claimLabels } : {}) },
-      spec: { accessModes: ['ReadWriteOnce'], storageClassName: o.storageClass, volumeName: o.pv, resources: { requests: { storage: '1Gi' } } },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: o.storageClass,
+        volumeName: o.pv,
+        resources: { requests: { storage: '1Gi' } },
+      },
     },
   });
   if (o.bindTimeoutMs === undefined) return;
   const end = Date.now() + o.bindTimeoutMs;
   for (;;) {
-    const c = await client.json<{ status?: { phase?: string } }>(`/api/v1/namespaces/${o.namespace}/persistentvolumeclaims/${o.claim}`, { what: 'read the claim' });
+    const c = await client.json<{ status?: { phase?: string } }>(`/api/v1/namespaces/${o.namespace}/persistentvolumeclaims/${o.claim}`, {
+      what: 'read the claim',
+    });
     if (c.status?.phase === 'Bound') return;
-    if (Date.now() > end) throw new Error(`timed out waiting for the claim ${o.namespace}/${o.claim} to be bound (phase ${c.status?.phase ?? 'unknown'})`);
+    if (Date.now() > end)
+      throw new Error(`timed out waiting for the claim ${o.namespace}/${o.claim} to be bound (phase ${c.status?.phase ?? 'unknown'})`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

@@ -19,7 +19,10 @@ import { until } from '../support/wait';
 function prometheusUrl(): string | undefined {
   if (process.env.KUBEML_PROMETHEUS_URL) return process.env.KUBEML_PROMETHEUS_URL;
   try {
-    return /^PROMETHEUS_URL=(.+)$/m.exec(readFileSync(join(homedir(), '.cache', 'kubeml', 'cluster', 'status.env'), 'utf8'))?.[1].trim() || undefined;
+    return (
+      /^PROMETHEUS_URL=(.+)$/m.exec(readFileSync(join(homedir(), '.cache', 'kubeml', 'cluster', 'status.env'), 'utf8'))?.[1].trim() ||
+      undefined
+    );
   } catch {
     return undefined;
   }
@@ -65,14 +68,22 @@ describe('Drift report panel in a real VS Code', () => {
   });
 
   it('opens from two local files and the page says it is ready', async () => {
-    const panel = (await vscode.commands.executeCommand(Commands.openDriftReport, vscode.Uri.file(join(fixtures, 'reference.csv')), vscode.Uri.file(join(fixtures, 'current.csv')))) as DriftPanel | undefined;
+    const panel = (await vscode.commands.executeCommand(
+      Commands.openDriftReport,
+      vscode.Uri.file(join(fixtures, 'reference.csv')),
+      vscode.Uri.file(join(fixtures, 'current.csv')),
+    )) as DriftPanel | undefined;
     assert.ok(panel, 'no panel opened');
     await panel.ready;
     assert.equal(api.drift.panels.size, 1);
   });
 
   it('opens from two local Parquet files', async () => {
-    const panel = (await vscode.commands.executeCommand(Commands.openDriftReport, vscode.Uri.file(join(fixtures, 'reference.parquet')), vscode.Uri.file(join(fixtures, 'current.parquet')))) as DriftPanel | undefined;
+    const panel = (await vscode.commands.executeCommand(
+      Commands.openDriftReport,
+      vscode.Uri.file(join(fixtures, 'reference.parquet')),
+      vscode.Uri.file(join(fixtures, 'current.parquet')),
+    )) as DriftPanel | undefined;
     assert.ok(panel, 'no panel opened');
     await panel.ready;
     assert.equal(panel.visible, true);
@@ -85,7 +96,9 @@ describe('Drift report panel in a real VS Code', () => {
     const before = config.inspect<string>('prometheus.url')?.globalValue;
     try {
       await config.update('prometheus.url', url, vscode.ConfigurationTarget.Global);
-      const panel = (await vscode.commands.executeCommand(Commands.openDriftReport, { prometheus: { model: 'fraud-detector', rangeSeconds: 1800 } })) as DriftPanel | undefined;
+      const panel = (await vscode.commands.executeCommand(Commands.openDriftReport, {
+        prometheus: { model: 'fraud-detector', rangeSeconds: 1800 },
+      })) as DriftPanel | undefined;
       assert.ok(panel, 'no panel opened');
       await panel.ready;
       assert.deepEqual(panel.shown.features.map((f) => f.name).sort(), ['amount', 'country', 'hour_of_day', 'merchant_category']);
@@ -99,7 +112,11 @@ describe('Drift report panel in a real VS Code', () => {
   it('follows the kubeml.drift.* settings (a stricter p-value, PSI for every feature); values out of range keep the default', async () => {
     const config = vscode.workspace.getConfiguration('kubeml');
     const open = async () => {
-      const panel = (await vscode.commands.executeCommand(Commands.openDriftReport, vscode.Uri.file(join(fixtures, 'reference.csv')), vscode.Uri.file(join(fixtures, 'current.csv')))) as DriftPanel | undefined;
+      const panel = (await vscode.commands.executeCommand(
+        Commands.openDriftReport,
+        vscode.Uri.file(join(fixtures, 'reference.csv')),
+        vscode.Uri.file(join(fixtures, 'current.csv')),
+      )) as DriftPanel | undefined;
       assert.ok(panel, 'no panel opened');
       await panel.ready;
       return Object.fromEntries(panel.shown.features.map((f) => [f.name, `${f.test} ${f.status}`]));
@@ -107,18 +124,32 @@ describe('Drift report panel in a real VS Code', () => {
     assert.deepEqual(await open(), { city: 'chi2 drift', income: 'ks drift', age: 'ks ok', score: 'ks ok' });
     try {
       await config.update('drift.pValueThreshold', 1e-100, vscode.ConfigurationTarget.Global);
-      assert.deepEqual(await open(), { city: 'chi2 drift', income: 'ks ok', age: 'ks ok', score: 'ks ok' }, 'income (p 3.5e-52) no longer drifts');
+      assert.deepEqual(
+        await open(),
+        { city: 'chi2 drift', income: 'ks ok', age: 'ks ok', score: 'ks ok' },
+        'income (p 3.5e-52) no longer drifts',
+      );
       await config.update('drift.method', 'psi', vscode.ConfigurationTarget.Global);
       await config.update('drift.psiThresholds', [0.02, 0.5], vscode.ConfigurationTarget.Global);
       const psi = await open();
-      assert.deepEqual(Object.values(psi).map((v) => v.split(' ')[0]), ['psi', 'psi', 'psi', 'psi']);
+      assert.deepEqual(
+        Object.values(psi).map((v) => v.split(' ')[0]),
+        ['psi', 'psi', 'psi', 'psi'],
+      );
       const shown = [...api.drift.panels].at(-1)!.shown;
       assert.equal(shown.thresholds.psiModerate, 0.02);
       for (const f of shown.features) assert.equal(f.status, f.stats.psi! >= 0.02 ? 'drift' : 'ok', f.name);
     } finally {
-      for (const k of ['drift.pValueThreshold', 'drift.method', 'drift.psiThresholds']) await config.update(k, undefined, vscode.ConfigurationTarget.Global);
+      for (const k of ['drift.pValueThreshold', 'drift.method', 'drift.psiThresholds'])
+        await config.update(k, undefined, vscode.ConfigurationTarget.Global);
     }
-    const bad: Record<string, unknown> = { 'drift.pValueThreshold': 2, 'drift.method': 'magic', 'drift.psiThresholds': [0.3, 0.1], 'drift.bins': 2.5, 'drift.datasetDriftShare': NaN };
+    const bad: Record<string, unknown> = {
+      'drift.pValueThreshold': 2,
+      'drift.method': 'magic',
+      'drift.psiThresholds': [0.3, 0.1],
+      'drift.bins': 2.5,
+      'drift.datasetDriftShare': NaN,
+    };
     assert.deepEqual(thresholdsFromSettings(objectSource(bad)), DEFAULT_THRESHOLDS);
   });
 
@@ -169,7 +200,11 @@ describe('Open Drift Report on the local cluster: Models view rows and the pod p
     if (!url || api.connection.state.kind !== 'connected') this.skip();
     original = api.drift.prompts;
     await create('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
-    restore.push(() => client().raw(`/api/v1/namespaces/${ns}`, { method: 'DELETE', what: 'delete the test namespace' }).catch(() => undefined));
+    restore.push(() =>
+      client()
+        .raw(`/api/v1/namespaces/${ns}`, { method: 'DELETE', what: 'delete the test namespace' })
+        .catch(() => undefined),
+    );
     const scope = { context: api.connection.currentContext, namespaces: api.connection.scope };
     await api.connection.connect({ env: process.env, context: scope.context, namespaces: { all: false, names: [ns] } });
     restore.push(() => api.connection.connect({ env: process.env, context: scope.context, namespaces: scope.namespaces }));
@@ -180,13 +215,23 @@ describe('Open Drift Report on the local cluster: Models view rows and the pod p
     await vscode.commands.executeCommand('kubeml.models.focus');
 
     const isvc = (name: string, storageUri: string) =>
-      create(`/apis/serving.kserve.io/v1beta1/namespaces/${ns}/inferenceservices`, { apiVersion: 'serving.kserve.io/v1beta1', kind: 'InferenceService', metadata: { name }, spec: { predictor: { model: { modelFormat: { name: 'sklearn' }, storageUri } } } });
+      create(`/apis/serving.kserve.io/v1beta1/namespaces/${ns}/inferenceservices`, {
+        apiVersion: 'serving.kserve.io/v1beta1',
+        kind: 'InferenceService',
+        metadata: { name },
+        spec: { predictor: { model: { modelFormat: { name: 'sklearn' }, storageUri } } },
+      });
     await isvc('fraud-detector', `pvc://kubeml-artifacts/train-${runId}/model`);
     await isvc('unmonitored', 'pvc://kubeml-artifacts/elsewhere/model');
     await create(`/apis/apps/v1/namespaces/${ns}/deployments`, {
-      apiVersion: 'apps/v1', kind: 'Deployment',
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
       metadata: { name: 'churn-api', labels: { 'kubeml.io/model': 'churn-classifier' } },
-      spec: { replicas: 0, selector: { matchLabels: { app: 'churn-api' } }, template: { metadata: { labels: { app: 'churn-api' } }, spec: { containers: [{ name: 'server', image: 'localhost/none:0' }] } } },
+      spec: {
+        replicas: 0,
+        selector: { matchLabels: { app: 'churn-api' } },
+        template: { metadata: { labels: { app: 'churn-api' } }, spec: { containers: [{ name: 'server', image: 'localhost/none:0' }] } },
+      },
     });
 
     // A validation of the training run behind fraud-detector, in this workspace, as a run leaves it.
@@ -195,11 +240,25 @@ describe('Open Drift Report on the local cluster: Models view rows and the pod p
     const fixtures = join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'test', 'fixtures', 'drift');
     const report = await compareFiles(join(fixtures, 'reference.csv'), join(fixtures, 'current.csv'));
     const record: RunRecord = {
-      version: 1, id: runId, purpose: 'validate', name: runId, namespace: ns, kind: 'Job',
+      version: 1,
+      id: runId,
+      purpose: 'validate',
+      name: runId,
+      namespace: ns,
+      kind: 'Job',
       primary: { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', name: runId, namespace: ns },
-      podSelector: `kubeml.io/run=${runId}`, container: 'main', image: 'localhost/kubeml-train:test', command: ['python', 'validate.py'], params: {},
-      parent: `train-${runId}`, model: { kind: 'run', runId: `train-${runId}` }, createdAt, phase: 'succeeded',
-      metrics: {}, hasDrift: true, datasetDrift: report.datasetDrift,
+      podSelector: `kubeml.io/run=${runId}`,
+      container: 'main',
+      image: 'localhost/kubeml-train:test',
+      command: ['python', 'validate.py'],
+      params: {},
+      parent: `train-${runId}`,
+      model: { kind: 'run', runId: `train-${runId}` },
+      createdAt,
+      phase: 'succeeded',
+      metrics: {},
+      hasDrift: true,
+      datasetDrift: report.datasetDrift,
     };
     await store.create(record, '');
     await store.writeDrift(runId, report);
@@ -222,7 +281,9 @@ describe('Open Drift Report on the local cluster: Models view rows and the pod p
   });
 
   it('the menu of model rows (InferenceService and Deployment) has it', () => {
-    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { menus: Record<string, Array<{ command: string; when?: string }>> } };
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+      contributes: { menus: Record<string, Array<{ command: string; when?: string }>> };
+    };
     const entry = pkg.contributes.menus['view/item/context'].find((m) => m.command === Commands.openDriftReport);
     assert.ok(entry?.when, 'no context-menu entry');
     const re = /viewItem =~ \/(.+)\/\)?$/.exec(entry.when)!;
@@ -236,7 +297,10 @@ describe('Open Drift Report on the local cluster: Models view rows and the pod p
     const fromRun = (await vscode.commands.executeCommand(Commands.openDriftReport, row.node)) as DriftPanel | undefined;
     assert.deepEqual(prompts.errors, []);
     assert.equal(prompts.picks.length, 1);
-    assert.deepEqual(prompts.picks[0].items.map((i) => i.description), ['kubeml_model_drift_score{model="fraud-detector"}', new Date(createdAt).toLocaleString()]);
+    assert.deepEqual(
+      prompts.picks[0].items.map((i) => i.description),
+      ['kubeml_model_drift_score{model="fraud-detector"}', new Date(createdAt).toLocaleString()],
+    );
     assert.ok(fromRun, 'no panel from the validation run');
     await fromRun.ready;
     assert.match(fromRun.shown.current.source, /current\.csv$/);
@@ -272,30 +336,55 @@ describe('Open Drift Report on the local cluster: Models view rows and the pod p
   });
 
   it('Open Drift Report → Files in a pod → the pod → two paths: the report of the files as the container sees them', async () => {
-    const node = await client().json<{ status?: { images?: Array<{ names?: string[] }> } }>('/api/v1/nodes/kubeml-node', { what: 'read the real node' });
+    const node = await client().json<{ status?: { images?: Array<{ names?: string[] }> } }>('/api/v1/nodes/kubeml-node', {
+      what: 'read the real node',
+    });
     const image = (node.status?.images ?? []).flatMap((i) => i.names ?? []).find((n) => n.startsWith('localhost/kubeml-train:'));
     assert.ok(image, 'the local node has no kubeml-train image');
     const fixtures = join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'test', 'fixtures', 'drift');
     await create(`/api/v1/namespaces/${ns}/configmaps`, {
-      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'data' },
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'data' },
       data: { 'reference.csv': readFileSync(join(fixtures, 'reference.csv'), 'utf8') },
       binaryData: { 'current.parquet': readFileSync(join(fixtures, 'current.parquet')).toString('base64') },
     });
     await create(`/api/v1/namespaces/${ns}/pods`, {
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'data' },
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'data' },
       spec: {
-        nodeName: 'kubeml-node', terminationGracePeriodSeconds: 0,
-        containers: [{ name: 'main', image, imagePullPolicy: 'Never', command: ['sleep', 'infinity'], volumeMounts: [{ name: 'data', mountPath: '/data' }] }],
+        nodeName: 'kubeml-node',
+        terminationGracePeriodSeconds: 0,
+        containers: [
+          {
+            name: 'main',
+            image,
+            imagePullPolicy: 'Never',
+            command: ['sleep', 'infinity'],
+            volumeMounts: [{ name: 'data', mountPath: '/data' }],
+          },
+        ],
         volumes: [{ name: 'data', configMap: { name: 'data' } }],
       },
     });
-    await until('the data pod running', 120_000, async () => (await client().json<{ status?: { phase?: string } }>(`/api/v1/namespaces/${ns}/pods/data`, { what: 'read the pod' })).status?.phase === 'Running');
+    await until(
+      'the data pod running',
+      120_000,
+      async () =>
+        (await client().json<{ status?: { phase?: string } }>(`/api/v1/namespaces/${ns}/pods/data`, { what: 'read the pod' })).status
+          ?.phase === 'Running',
+    );
 
-    prompts.pickAnswer = (items) => items.find((i) => i.label === 'Files in a pod') ?? items.find((i) => i.label === 'data' && i.description === ns);
+    prompts.pickAnswer = (items) =>
+      items.find((i) => i.label === 'Files in a pod') ?? items.find((i) => i.label === 'data' && i.description === ns);
     prompts.inputAnswers = ['/data/reference.csv', ' /data/current.parquet '];
     const panel = (await vscode.commands.executeCommand(Commands.openDriftReport)) as DriftPanel | undefined;
     assert.equal(prompts.errors.length, 0, prompts.errors.map((e) => e.message).join('\n'));
-    assert.deepEqual(prompts.picks.map((p) => p.title), ['Open Drift Report: where is the data?', 'Pod with the data']);
+    assert.deepEqual(
+      prompts.picks.map((p) => p.title),
+      ['Open Drift Report: where is the data?', 'Pod with the data'],
+    );
     assert.deepEqual(prompts.inputs, ['Reference data (the baseline)', 'Current data (to compare with the reference)']);
     assert.ok(panel, 'no panel');
     await panel.ready;
@@ -306,6 +395,9 @@ describe('Open Drift Report on the local cluster: Models view rows and the pod p
     // A path that is not there: the message names the file and the pod.
     prompts.inputAnswers = ['/data/reference.csv', '/data/nope.csv'];
     assert.equal(await vscode.commands.executeCommand(Commands.openDriftReport), undefined);
-    assert.equal(prompts.errors[0]?.message, `Cannot open the drift report: Cannot read /data/nope.csv in ${ns}/data: no such file. Check the path (it is inside the container, not on this machine).`);
+    assert.equal(
+      prompts.errors[0]?.message,
+      `Cannot open the drift report: Cannot read /data/nope.csv in ${ns}/data: no such file. Check the path (it is inside the container, not on this machine).`,
+    );
   });
 });

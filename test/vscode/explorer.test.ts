@@ -48,16 +48,23 @@ describe('KubeML explorer views in VS Code', function () {
     connected = api.connection.state.kind === 'connected';
     if (!connected) return;
     const client = api.connection.client!;
-    await client.json('/api/v1/namespaces', { method: 'POST', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }, what: 'create the test namespace' });
+    await client.json('/api/v1/namespaces', {
+      method: 'POST',
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } },
+      what: 'create the test namespace',
+    });
     // Show exactly the test namespace, as Select Namespaces would.
     await api.connection.connect({ env: process.env, context: api.connection.currentContext, namespaces: { all: false, names: [ns] } });
     await vscode.commands.executeCommand('workbench.view.extension.kubeml');
-    for (const id of ['kubeml.datasets', 'kubeml.jobs', 'kubeml.gpus', 'kubeml.models']) await vscode.commands.executeCommand(`${id}.focus`);
+    for (const id of ['kubeml.datasets', 'kubeml.jobs', 'kubeml.gpus', 'kubeml.models'])
+      await vscode.commands.executeCommand(`${id}.focus`);
   });
 
   after(async function () {
     if (!connected) return;
-    await api.connection.client?.raw(`/api/v1/namespaces/${ns}`, { method: 'DELETE', what: 'delete the test namespace' }).catch(() => undefined);
+    await api.connection.client
+      ?.raw(`/api/v1/namespaces/${ns}`, { method: 'DELETE', what: 'delete the test namespace' })
+      .catch(() => undefined);
     await vscode.commands.executeCommand(Commands.refresh);
   });
 
@@ -77,7 +84,10 @@ describe('KubeML explorer views in VS Code', function () {
     const views = api.explorer.treeViews;
     assert.deepEqual(await children('models'), []);
     await until('the Models message', () => views.models.message);
-    assert.equal(views.models.message, `No model is served in namespace ${ns}. This view lists KServe InferenceServices and Deployments labelled kubeml.io/model. Select Namespaces widens the view.`);
+    assert.equal(
+      views.models.message,
+      `No model is served in namespace ${ns}. This view lists KServe InferenceServices and Deployments labelled kubeml.io/model. Select Namespaces widens the view.`,
+    );
     assert.deepEqual(await children('datasets'), []);
     await until('the Datasets message', () => views.datasets.message);
     assert.match(String(views.datasets.message), new RegExp(`^No data set in namespace ${ns}\\. This view lists PersistentVolumeClaims`));
@@ -95,11 +105,24 @@ describe('KubeML explorer views in VS Code', function () {
     // The first model clears the message.
     const client = api.connection.client!;
     await client.json(`/apis/apps/v1/namespaces/${ns}/deployments`, {
-      method: 'POST', what: 'create a model deployment',
-      body: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'empty-check', labels: { 'kubeml.io/model': 'empty-check' } }, spec: { replicas: 0, selector: { matchLabels: { app: 'empty-check' } }, template: { metadata: { labels: { app: 'empty-check' } }, spec: { containers: [{ name: 'c', image: 'localhost/none:0' }] } } } },
+      method: 'POST',
+      what: 'create a model deployment',
+      body: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'empty-check', labels: { 'kubeml.io/model': 'empty-check' } },
+        spec: {
+          replicas: 0,
+          selector: { matchLabels: { app: 'empty-check' } },
+          template: { metadata: { labels: { app: 'empty-check' } }, spec: { containers: [{ name: 'c', image: 'localhost/none:0' }] } },
+        },
+      },
     });
     await until('the message to go', () => (views.models.message === undefined ? true : undefined));
-    assert.deepEqual((await children('models')).map((r) => label(r.item)), ['empty-check']);
+    assert.deepEqual(
+      (await children('models')).map((r) => label(r.item)),
+      ['empty-check'],
+    );
     await client.raw(`/apis/apps/v1/namespaces/${ns}/deployments/empty-check`, { method: 'DELETE', what: 'delete the deployment' });
     await until('the model row to go', async () => ((await children('models')).length === 0 ? true : undefined));
   });
@@ -111,7 +134,10 @@ describe('KubeML explorer views in VS Code', function () {
       const c = await children('jobs');
       return c.length >= 4 ? c : undefined;
     });
-    assert.deepEqual(groups.slice(-4).map((g) => label(g.item)), ['Running', 'Pending', 'Succeeded', 'Failed']);
+    assert.deepEqual(
+      groups.slice(-4).map((g) => label(g.item)),
+      ['Running', 'Pending', 'Succeeded', 'Failed'],
+    );
     await client.json(`/apis/batch/v1/namespaces/${ns}/jobs`, {
       method: 'POST',
       what: 'create a job',
@@ -119,7 +145,15 @@ describe('KubeML explorer views in VS Code', function () {
         apiVersion: 'batch/v1',
         kind: 'Job',
         metadata: { name: 'vs-job' },
-        spec: { suspend: true, template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', resources: { limits: { 'nvidia.com/gpu': '1' } } }] } } },
+        spec: {
+          suspend: true,
+          template: {
+            spec: {
+              restartPolicy: 'Never',
+              containers: [{ name: 'c', image: 'busybox', resources: { limits: { 'nvidia.com/gpu': '1' } } }],
+            },
+          },
+        },
       },
     });
     const pending = await until('the job under Pending', async () => {
@@ -134,7 +168,11 @@ describe('KubeML explorer views in VS Code', function () {
     assert.equal(pending.job.node.namespace, ns);
     // Background propagation, as kubectl does: the API's default for batch/v1 Jobs is to orphan the pods,
     // which adds a finalizer only the garbage collector removes (slow after an API server restart).
-    await client.raw(`/apis/batch/v1/namespaces/${ns}/jobs/vs-job`, { method: 'DELETE', what: 'delete the job', body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
+    await client.raw(`/apis/batch/v1/namespaces/${ns}/jobs/vs-job`, {
+      method: 'DELETE',
+      what: 'delete the job',
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
+    });
     await until('the job gone', async () => {
       const g = (await children('jobs')).find((x) => label(x.item) === 'Pending')!;
       return (await children('jobs', g.node)).length === 0 && g.item.description === '0' ? true : undefined;
@@ -178,9 +216,16 @@ describe('KubeML explorer views in VS Code', function () {
         },
         30_000,
       );
-      assert.match((withMetrics.item.tooltip as vscode.MarkdownString).value, /\| Utilisation \| \d+% \|[\s\S]*\| Memory used \| \d+ GB \|/);
+      assert.match(
+        (withMetrics.item.tooltip as vscode.MarkdownString).value,
+        /\| Utilisation \| \d+% \|[\s\S]*\| Memory used \| \d+ GB \|/,
+      );
       await config.update('prometheus.url', 'http://127.0.0.1:1', vscode.ConfigurationTarget.Global);
-      const note = await until('the metrics note row', async () => (await children('gpus')).find((r) => r.item.contextValue === 'kubeml.gpuMetricsError'), 30_000);
+      const note = await until(
+        'the metrics note row',
+        async () => (await children('gpus')).find((r) => r.item.contextValue === 'kubeml.gpuMetricsError'),
+        30_000,
+      );
       assert.equal(label(note.item), 'GPU metrics unavailable');
       assert.match(String(note.item.description), /Cannot reach Prometheus/);
     } finally {
@@ -197,8 +242,16 @@ describe('KubeML explorer views in VS Code', function () {
       metadata: { name, labels },
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
     });
-    await client.json(`/api/v1/namespaces/${ns}/persistentvolumeclaims`, { method: 'POST', body: pvc('aaa-plain'), what: 'create a claim' });
-    await client.json(`/api/v1/namespaces/${ns}/persistentvolumeclaims`, { method: 'POST', body: pvc('zzz-data', { 'kubeml.io/dataset': 'zzz' }), what: 'create a claim' });
+    await client.json(`/api/v1/namespaces/${ns}/persistentvolumeclaims`, {
+      method: 'POST',
+      body: pvc('aaa-plain'),
+      what: 'create a claim',
+    });
+    await client.json(`/api/v1/namespaces/${ns}/persistentvolumeclaims`, {
+      method: 'POST',
+      body: pvc('zzz-data', { 'kubeml.io/dataset': 'zzz' }),
+      what: 'create a claim',
+    });
     const rows = await until('both claims', async () => {
       const c = await children('datasets');
       return c.length >= 2 ? c : undefined;
@@ -214,7 +267,12 @@ describe('KubeML explorer views in VS Code', function () {
     await client.json(`/apis/serving.kserve.io/v1beta1/namespaces/${ns}/inferenceservices`, {
       method: 'POST',
       what: 'create an inference service',
-      body: { apiVersion: 'serving.kserve.io/v1beta1', kind: 'InferenceService', metadata: { name: 'iris' }, spec: { predictor: { model: { modelFormat: { name: 'sklearn' }, storageUri: 'pvc://models/iris' } } } },
+      body: {
+        apiVersion: 'serving.kserve.io/v1beta1',
+        kind: 'InferenceService',
+        metadata: { name: 'iris' },
+        spec: { predictor: { model: { modelFormat: { name: 'sklearn' }, storageUri: 'pvc://models/iris' } } },
+      },
     });
     const row = await until('the inference service', async () => (await children('models')).find((r) => label(r.item) === 'iris'));
     assert.match(String(row.item.description), /^Unknown · sklearn/);

@@ -98,7 +98,9 @@ async function get(url: string): Promise<{ status: number; text: string }> {
 
 /** The text of an output channel, as VS Code holds it (its document, once the Output view shows it). */
 function outputText(name: string): string | undefined {
-  return vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && decodeURIComponent(d.uri.toString()).includes(name))?.getText();
+  return vscode.workspace.textDocuments
+    .find((d) => d.uri.scheme === 'output' && decodeURIComponent(d.uri.toString()).includes(name))
+    ?.getText();
 }
 
 const PREDICTOR = `
@@ -142,7 +144,19 @@ describe('KubeML explorer actions in VS Code', function () {
       apiVersion: 'batch/v1',
       kind: 'Job',
       metadata: { name },
-      spec: { backoffLimit: 0, ...spec, template: { metadata: { labels: { app: name } }, spec: { nodeName: 'kubeml-node', restartPolicy: 'Never', terminationGracePeriodSeconds: 0, containers: [{ name: 'main', image, imagePullPolicy: 'Never', ...container }] } } },
+      spec: {
+        backoffLimit: 0,
+        ...spec,
+        template: {
+          metadata: { labels: { app: name } },
+          spec: {
+            nodeName: 'kubeml-node',
+            restartPolicy: 'Never',
+            terminationGracePeriodSeconds: 0,
+            containers: [{ name: 'main', image, imagePullPolicy: 'Never', ...container }],
+          },
+        },
+      },
     });
   const children = async (key: 'datasets' | 'jobs' | 'models', parent?: ExplorerNode) => {
     const p = api.explorer.providers[key];
@@ -158,14 +172,26 @@ describe('KubeML explorer actions in VS Code', function () {
   };
   /** The job's row once the view shows it with `pods` pods in `phase`. */
   const jobWithPods = (name: string, pods: number, phase = 'Running') =>
-    until(`job ${name} with ${pods} ${phase} pods in the Jobs view`, async () => {
-      const row = await jobRow(name);
-      if (!row) return undefined;
-      const kids = await children('jobs', row.node);
-      const cached = api.explorer.models.jobs.podsOf(row.node.data!.ref as string);
-      return kids.length === pods && cached.every((p) => (p.status as { phase?: string })?.phase === phase) ? { row, pods: kids } : undefined;
-    }, 120_000);
-  const podsWithLabel = async (selector: string) => (await client().json<{ items: KubeObject[] }>(`/api/v1/namespaces/${ns}/pods`, { what: 'list pods', query: { labelSelector: selector } })).items;
+    until(
+      `job ${name} with ${pods} ${phase} pods in the Jobs view`,
+      async () => {
+        const row = await jobRow(name);
+        if (!row) return undefined;
+        const kids = await children('jobs', row.node);
+        const cached = api.explorer.models.jobs.podsOf(row.node.data!.ref as string);
+        return kids.length === pods && cached.every((p) => (p.status as { phase?: string })?.phase === phase)
+          ? { row, pods: kids }
+          : undefined;
+      },
+      120_000,
+    );
+  const podsWithLabel = async (selector: string) =>
+    (
+      await client().json<{ items: KubeObject[] }>(`/api/v1/namespaces/${ns}/pods`, {
+        what: 'list pods',
+        query: { labelSelector: selector },
+      })
+    ).items;
 
   before(async function () {
     const ext = vscode.extensions.getExtension<KubeMLApi>(EXTENSION_ID);
@@ -196,8 +222,12 @@ describe('KubeML explorer actions in VS Code', function () {
     const { vscodePrompts } = await import('../../src/explorer/commands');
     api.explorer.commands.prompts = vscodePrompts;
     for (const h of api.explorer.commands.forwards.values()) h.dispose();
-    await client().raw(`/api/v1/namespaces/${ns}`, { method: 'DELETE', what: 'delete the test namespace' }).catch(() => undefined);
-    await client().raw(`/api/v1/persistentvolumes/${pvName}`, { method: 'DELETE', what: 'delete the test volume' }).catch(() => undefined);
+    await client()
+      .raw(`/api/v1/namespaces/${ns}`, { method: 'DELETE', what: 'delete the test namespace' })
+      .catch(() => undefined);
+    await client()
+      .raw(`/api/v1/persistentvolumes/${pvName}`, { method: 'DELETE', what: 'delete the test volume' })
+      .catch(() => undefined);
     // The volume's folder on the local node (this machine).
     fs.rmSync(`/tmp/kubeml-actions-browse/${ns}`, { recursive: true, force: true });
     await restoreScope?.();
@@ -206,7 +236,18 @@ describe('KubeML explorer actions in VS Code', function () {
 
   it('Port-Forward: a job running a server on 6006 (TensorBoard) answers HTTP on a local port; port in use, nothing listening and a pod that is gone say so; Stop Port-Forward stops it', async () => {
     const marker = `tensorboard-${Date.now()}`;
-    await job('tb', {}, { command: ['sh', '-c', `mkdir -p /tmp/tb && echo ${marker} > /tmp/tb/index.html && exec python3 -m http.server 6006 --directory /tmp/tb`], ports: [{ containerPort: 6006, name: 'tensorboard' }] });
+    await job(
+      'tb',
+      {},
+      {
+        command: [
+          'sh',
+          '-c',
+          `mkdir -p /tmp/tb && echo ${marker} > /tmp/tb/index.html && exec python3 -m http.server 6006 --directory /tmp/tb`,
+        ],
+        ports: [{ containerPort: 6006, name: 'tensorboard' }],
+      },
+    );
     const { row, pods } = await jobWithPods('tb', 1);
     const h = await vscode.commands.executeCommand<PortForwardHandle | undefined>(Commands.portForward, row.node);
     assert.deepEqual(prompts.errors, []);
@@ -241,8 +282,21 @@ describe('KubeML explorer actions in VS Code', function () {
     assert.equal(api.explorer.commands.forwards.size, 0);
 
     // The pod is gone (the row is stale): a clear error, no forward.
-    await client().raw(`/api/v1/namespaces/${ns}/pods/${pods[0].node.name}`, { method: 'DELETE', what: 'delete the pod', body: { gracePeriodSeconds: 0 } });
-    await until('the pod gone', async () => (await client().raw(`/api/v1/namespaces/${ns}/pods/${pods[0].node.name}`, { what: 'read the pod' }).then(() => false, () => true)));
+    await client().raw(`/api/v1/namespaces/${ns}/pods/${pods[0].node.name}`, {
+      method: 'DELETE',
+      what: 'delete the pod',
+      body: { gracePeriodSeconds: 0 },
+    });
+    await until(
+      'the pod gone',
+      async () =>
+        await client()
+          .raw(`/api/v1/namespaces/${ns}/pods/${pods[0].node.name}`, { what: 'read the pod' })
+          .then(
+            () => false,
+            () => true,
+          ),
+    );
     prompts.inputAnswer = () => '6006';
     assert.equal(await vscode.commands.executeCommand(Commands.portForward, pods[0].node), undefined);
     assert.equal(prompts.errors.pop(), `Pod ${ns}/${pods[0].node.name} no longer exists. Refresh the view and pick a running pod.`);
@@ -251,23 +305,60 @@ describe('KubeML explorer actions in VS Code', function () {
     assert.ok(stale);
     await stale.done;
     (stale.sink as ChannelSink).show();
-    await until('the note in the channel', () => outputText(`KubeML Logs: ${ns}/${pods[0].node.name}`)?.includes(`[kubeml] Pod ${ns}/${pods[0].node.name} no longer exists: its log cannot be read.`), 30_000);
+    await until(
+      'the note in the channel',
+      () =>
+        outputText(`KubeML Logs: ${ns}/${pods[0].node.name}`)?.includes(
+          `[kubeml] Pod ${ns}/${pods[0].node.name} no longer exists: its log cannot be read.`,
+        ),
+      30_000,
+    );
   });
 
   it('Browse Files lists the files written into a dataset claim, through a read-only pod that is deleted afterwards', async () => {
-    await createHostPathClaim(client(), { namespace: ns, claim: 'images', pv: pvName, path: `/tmp/kubeml-actions-browse/${ns}`, pathType: 'DirectoryOrCreate', storageClass: 'kubeml-actions-test', reclaim: 'Delete', reserve: true, claimLabels: { 'kubeml.io/dataset': 'images' } });
+    await createHostPathClaim(client(), {
+      namespace: ns,
+      claim: 'images',
+      pv: pvName,
+      path: `/tmp/kubeml-actions-browse/${ns}`,
+      pathType: 'DirectoryOrCreate',
+      storageClass: 'kubeml-actions-test',
+      reclaim: 'Delete',
+      reserve: true,
+      claimLabels: { 'kubeml.io/dataset': 'images' },
+    });
     // A pod writes the files into the claim.
     await createIn(`/api/v1/namespaces/${ns}/pods`, {
       metadata: { name: 'writer' },
       spec: {
         nodeName: 'kubeml-node',
         restartPolicy: 'Never',
-        containers: [{ name: 'w', image, imagePullPolicy: 'Never', command: ['sh', '-c', 'mkdir -p /data/train/cats && echo meow > /data/train/cats/cat-0001.jpg && echo 1,cat > /data/labels.csv'], volumeMounts: [{ name: 'd', mountPath: '/data' }] }],
+        containers: [
+          {
+            name: 'w',
+            image,
+            imagePullPolicy: 'Never',
+            command: [
+              'sh',
+              '-c',
+              'mkdir -p /data/train/cats && echo meow > /data/train/cats/cat-0001.jpg && echo 1,cat > /data/labels.csv',
+            ],
+            volumeMounts: [{ name: 'd', mountPath: '/data' }],
+          },
+        ],
         volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'images' } }],
       },
     });
-    await until('the writer pod done', async () => (await client().json<{ status?: { phase?: string } }>(`/api/v1/namespaces/${ns}/pods/writer`, { what: 'read the writer' })).status?.phase === 'Succeeded', 120_000);
-    const row = await until('the claim in the Datasets view', async () => (await children('datasets')).find((r) => label(r.item) === 'images'));
+    await until(
+      'the writer pod done',
+      async () =>
+        (await client().json<{ status?: { phase?: string } }>(`/api/v1/namespaces/${ns}/pods/writer`, { what: 'read the writer' })).status
+          ?.phase === 'Succeeded',
+      120_000,
+    );
+    const row = await until('the claim in the Datasets view', async () =>
+      (await children('datasets')).find((r) => label(r.item) === 'images'),
+    );
     const config = vscode.workspace.getConfiguration('kubeml');
     const before = config.inspect<string>('datasets.browseImage')?.globalValue;
     await config.update('datasets.browseImage', image, vscode.ConfigurationTarget.Global);
@@ -283,8 +374,13 @@ describe('KubeML explorer actions in VS Code', function () {
       // An image the cluster cannot pull: a clear error naming the setting, and no pod left behind.
       await config.update('datasets.browseImage', 'localhost:1/kubeml-no-such-image:0', vscode.ConfigurationTarget.Global);
       assert.equal(await vscode.commands.executeCommand(Commands.browseDataset, row.node), undefined);
-      assert.match(prompts.errors.pop() ?? '', /^The browse pod could not start: (ErrImagePull|ImagePullBackOff) .* Set kubeml\.datasets\.browseImage to an image the cluster can pull/);
-      await until('the failed browse pod deleted', async () => ((await podsWithLabel('kubeml.io/browse=images')).length === 0 ? true : undefined));
+      assert.match(
+        prompts.errors.pop() ?? '',
+        /^The browse pod could not start: (ErrImagePull|ImagePullBackOff) .* Set kubeml\.datasets\.browseImage to an image the cluster can pull/,
+      );
+      await until('the failed browse pod deleted', async () =>
+        (await podsWithLabel('kubeml.io/browse=images')).length === 0 ? true : undefined,
+      );
     } finally {
       await config.update('datasets.browseImage', before, vscode.ConfigurationTarget.Global);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -292,7 +388,11 @@ describe('KubeML explorer actions in VS Code', function () {
   });
 
   it('Re-run Job creates a new Job with the same spec, which runs to completion', async () => {
-    await job('rerun-me', { completions: 1, activeDeadlineSeconds: 600 }, { command: ['sh', '-c', 'echo "run of $JOB_NAME"'], env: [{ name: 'JOB_NAME', value: 'rerun-me' }] });
+    await job(
+      'rerun-me',
+      { completions: 1, activeDeadlineSeconds: 600 },
+      { command: ['sh', '-c', 'echo "run of $JOB_NAME"'], env: [{ name: 'JOB_NAME', value: 'rerun-me' }] },
+    );
     const { row } = await until('the job to re-run', async () => {
       const r = await jobRow('rerun-me');
       return r ? { row: r } : undefined;
@@ -303,8 +403,15 @@ describe('KubeML explorer actions in VS Code', function () {
     assert.ok(created);
     assert.match(created.metadata.name, /^rerun-me-r[a-z0-9]{5}$/);
     assert.equal(created.metadata.annotations?.['kubeml.io/rerun-of'], 'rerun-me');
-    const fresh = await client().json<KubeObject>(`/apis/batch/v1/namespaces/${ns}/jobs/${created.metadata.name}`, { what: 'read the re-run' });
-    type JobSpec = { completions?: number; backoffLimit?: number; activeDeadlineSeconds?: number; template: { metadata?: { labels?: Record<string, string> }; spec: { containers: unknown[]; nodeName?: string } } };
+    const fresh = await client().json<KubeObject>(`/apis/batch/v1/namespaces/${ns}/jobs/${created.metadata.name}`, {
+      what: 'read the re-run',
+    });
+    type JobSpec = {
+      completions?: number;
+      backoffLimit?: number;
+      activeDeadlineSeconds?: number;
+      template: { metadata?: { labels?: Record<string, string> }; spec: { containers: unknown[]; nodeName?: string } };
+    };
     const a = original.spec as JobSpec;
     const b = fresh.spec as JobSpec;
     assert.deepEqual(b.template.spec.containers, a.template.spec.containers);
@@ -312,7 +419,15 @@ describe('KubeML explorer actions in VS Code', function () {
     assert.deepEqual([b.completions, b.backoffLimit, b.activeDeadlineSeconds], [a.completions, a.backoffLimit, a.activeDeadlineSeconds]);
     assert.equal(b.template.metadata?.labels?.app, 'rerun-me');
     assert.notEqual(b.template.metadata?.labels?.['controller-uid'], a.template.metadata?.labels?.['controller-uid']);
-    await until('the re-run succeeded', async () => ((await client().json<KubeObject>(`/apis/batch/v1/namespaces/${ns}/jobs/${created.metadata.name}`, { what: 'read the re-run' })).status as { succeeded?: number })?.succeeded === 1, 120_000);
+    await until(
+      'the re-run succeeded',
+      async () =>
+        (
+          (await client().json<KubeObject>(`/apis/batch/v1/namespaces/${ns}/jobs/${created.metadata.name}`, { what: 'read the re-run' }))
+            .status as { succeeded?: number }
+        )?.succeeded === 1,
+      120_000,
+    );
     await until('the re-run in the Jobs view', () => jobRow(created.metadata.name));
   });
 
@@ -321,19 +436,35 @@ describe('KubeML explorer actions in VS Code', function () {
     const { row } = await jobWithPods('cancel-me', 2);
     prompts.confirmAnswer = false;
     assert.equal(await vscode.commands.executeCommand(Commands.deleteResource, row.node), false);
-    assert.deepEqual(prompts.asked.map((a) => [a.kind, a.text, a.verb, a.detail]), [['confirm', `Delete Job ${ns}/cancel-me?`, 'Delete (cancel)', 'Its pods are stopped and removed.']]);
+    assert.deepEqual(
+      prompts.asked.map((a) => [a.kind, a.text, a.verb, a.detail]),
+      [['confirm', `Delete Job ${ns}/cancel-me?`, 'Delete (cancel)', 'Its pods are stopped and removed.']],
+    );
     assert.ok(await client().json(`/apis/batch/v1/namespaces/${ns}/jobs/cancel-me`, { what: 'read the job' }));
     assert.equal((await podsWithLabel('job-name=cancel-me')).length, 2);
     prompts.confirmAnswer = true;
     assert.equal(await vscode.commands.executeCommand(Commands.deleteResource, row.node), true);
     assert.deepEqual(prompts.errors, []);
-    await until('the job gone', async () => (await client().raw(`/apis/batch/v1/namespaces/${ns}/jobs/cancel-me`, { what: 'read the job' }).then(() => undefined, (e: { kind?: string }) => e.kind === 'not-found')));
+    await until(
+      'the job gone',
+      async () =>
+        await client()
+          .raw(`/apis/batch/v1/namespaces/${ns}/jobs/cancel-me`, { what: 'read the job' })
+          .then(
+            () => undefined,
+            (e: { kind?: string }) => e.kind === 'not-found',
+          ),
+    );
     await until('its pods gone', async () => ((await podsWithLabel('job-name=cancel-me')).length === 0 ? true : undefined), 120_000);
     await until('its row gone', async () => !(await jobRow('cancel-me')));
   });
 
   it('Follow Logs of a job follows all ranks, each line once and marked with its pod, in the output channel and in a terminal', async () => {
-    await job('ranks', { parallelism: 3, completions: 3, completionMode: 'Indexed' }, { command: ['sh', '-c', 'sleep 2; for i in $(seq 1 200); do echo "rank-$JOB_COMPLETION_INDEX line-$i"; done; sleep 3'] });
+    await job(
+      'ranks',
+      { parallelism: 3, completions: 3, completionMode: 'Indexed' },
+      { command: ['sh', '-c', 'sleep 2; for i in $(seq 1 200); do echo "rank-$JOB_COMPLETION_INDEX line-$i"; done; sleep 3'] },
+    );
     const { row, pods } = await jobWithPods('ranks', 3);
     const podNames = pods.map((p) => p.node.name!).sort();
     const check = (lines: string[]) => {
@@ -341,7 +472,10 @@ describe('KubeML explorer actions in VS Code', function () {
         const own = lines.filter((l) => l.startsWith(`[${pod}] rank-`));
         const index = /-(\d+)-[a-z0-9]+$/.exec(pod)?.[1];
         assert.equal(own.length, 200, `rank ${r} (${pod}): ${own.length} lines`);
-        assert.deepEqual(own, Array.from({ length: 200 }, (_, i) => `[${pod}] rank-${index} line-${i + 1}`));
+        assert.deepEqual(
+          own,
+          Array.from({ length: 200 }, (_, i) => `[${pod}] rank-${index} line-${i + 1}`),
+        );
       }
     };
     const channelFollow = await vscode.commands.executeCommand<LogFollow | undefined>(Commands.followLogs, row.node);
@@ -358,16 +492,24 @@ describe('KubeML explorer actions in VS Code', function () {
     assert.ok(vscode.window.terminals.some((t) => t.name === `KubeML Logs: ${ns}/ranks`));
     // The output channel: its document in VS Code (shown again: the terminal took the panel).
     (channelFollow.sink as ChannelSink).show();
-    const text = await until('the channel holding every line', () => {
-      const t = outputText(`KubeML Logs: ${ns}/ranks`);
-      return t && /The log stream ended\./.test(t) ? t : undefined;
-    }, 30_000);
+    const text = await until(
+      'the channel holding every line',
+      () => {
+        const t = outputText(`KubeML Logs: ${ns}/ranks`);
+        return t && /The log stream ended\./.test(t) ? t : undefined;
+      },
+      30_000,
+    );
     check(text.split('\n'));
     (terminalFollow.sink as TerminalSink).dispose();
   });
 
   it('Follow Logs of a job picks up pods that start later (completions one after the other) and ends when the job is done; a pod row asks which container', async () => {
-    await job('waves', { parallelism: 1, completions: 3, completionMode: 'Indexed' }, { command: ['sh', '-c', 'sleep 2; for i in 1 2 3; do echo "wave-$JOB_COMPLETION_INDEX line-$i"; done'] });
+    await job(
+      'waves',
+      { parallelism: 1, completions: 3, completionMode: 'Indexed' },
+      { command: ['sh', '-c', 'sleep 2; for i in 1 2 3; do echo "wave-$JOB_COMPLETION_INDEX line-$i"; done'] },
+    );
     const { row } = await jobWithPods('waves', 1);
     const follow = await vscode.commands.executeCommand<LogFollow | undefined>(Commands.followLogs, row.node);
     assert.ok(follow);
@@ -377,11 +519,22 @@ describe('KubeML explorer actions in VS Code', function () {
     assert.equal((waves.status as { succeeded?: number }).succeeded, 3, 'the follow ended with the job');
     assert.equal(follow.lines, 9);
     (follow.sink as ChannelSink).show();
-    const text = await until('the channel with the end note', () => {
-      const t = outputText(`KubeML Logs: ${ns}/waves`);
-      return t && /The log stream ended\./.test(t) ? t : undefined;
-    }, 30_000);
-    for (const w of [0, 1, 2]) assert.deepEqual(text.split('\n').filter((l) => l.includes(`wave-${w} `)).map((l) => l.replace(/^\[[^\]]+\] /, '')), [1, 2, 3].map((i) => `wave-${w} line-${i}`));
+    const text = await until(
+      'the channel with the end note',
+      () => {
+        const t = outputText(`KubeML Logs: ${ns}/waves`);
+        return t && /The log stream ended\./.test(t) ? t : undefined;
+      },
+      30_000,
+    );
+    for (const w of [0, 1, 2])
+      assert.deepEqual(
+        text
+          .split('\n')
+          .filter((l) => l.includes(`wave-${w} `))
+          .map((l) => l.replace(/^\[[^\]]+\] /, '')),
+        [1, 2, 3].map((i) => `wave-${w} line-${i}`),
+      );
 
     // Two containers in a pod: Follow Logs on the pod row asks which one.
     await createIn(`/apis/batch/v1/namespaces/${ns}/jobs`, {
@@ -405,13 +558,23 @@ describe('KubeML explorer actions in VS Code', function () {
     const one = await vscode.commands.executeCommand<LogFollow | undefined>(Commands.followLogs, pair.pods[0].node);
     assert.ok(one);
     await one.done;
-    assert.deepEqual(prompts.asked.filter((a) => a.kind === 'pick').map((a) => a.text), [`Container of ${pair.pods[0].node.name}`]);
+    assert.deepEqual(
+      prompts.asked.filter((a) => a.kind === 'pick').map((a) => a.text),
+      [`Container of ${pair.pods[0].node.name}`],
+    );
     (one.sink as ChannelSink).show();
-    const b = await until('the log of container b', () => {
-      const t = outputText(`KubeML Logs: ${ns}/${pair.pods[0].node.name}/b`);
-      return t && /The log stream ended\./.test(t) ? t : undefined;
-    }, 30_000);
-    assert.deepEqual(b.split('\n').filter((l) => l && !l.startsWith('[kubeml]')), ['from-b']);
+    const b = await until(
+      'the log of container b',
+      () => {
+        const t = outputText(`KubeML Logs: ${ns}/${pair.pods[0].node.name}/b`);
+        return t && /The log stream ended\./.test(t) ? t : undefined;
+      },
+      30_000,
+    );
+    assert.deepEqual(
+      b.split('\n').filter((l) => l && !l.startsWith('[kubeml]')),
+      ['from-b'],
+    );
   });
 
   it('Follow Logs copes with 100,000 lines: every line arrives, in order, in the output channel and in a terminal', async () => {
@@ -428,14 +591,21 @@ describe('KubeML explorer actions in VS Code', function () {
     await channelFollow.done;
     const followMs = Date.now() - t0;
     assert.equal(channelFollow.lines, 100_000);
-    const text = await until('the channel holding the last line', () => {
-      const t = outputText(`KubeML Logs: ${ns}/${pod.name}`);
-      return t && /\n100000\n\[kubeml\] The log stream ended\./.test(t) ? t : undefined;
-    }, 60_000);
+    const text = await until(
+      'the channel holding the last line',
+      () => {
+        const t = outputText(`KubeML Logs: ${ns}/${pod.name}`);
+        return t && /\n100000\n\[kubeml\] The log stream ended\./.test(t) ? t : undefined;
+      },
+      60_000,
+    );
     const channelMs = Date.now() - t0;
     const lines = text.split('\n').filter((l) => l && !l.startsWith('[kubeml]'));
     assert.equal(lines.length, 100_000);
-    assert.ok(lines.every((l, i) => l === expected[i]), 'the channel holds 1..100000 in order');
+    assert.ok(
+      lines.every((l, i) => l === expected[i]),
+      'the channel holds 1..100000 in order',
+    );
 
     const t1 = Date.now();
     const terminalFollow = await vscode.commands.executeCommand<LogFollow | undefined>(Commands.followLogsInTerminal, pod);
@@ -449,17 +619,41 @@ describe('KubeML explorer actions in VS Code', function () {
     await terminalFollow.done;
     await until('the terminal given the end note', () => /The log stream ended\./.test(received), 30_000);
     const terminalMs = Date.now() - t1;
-    const termLines = received.replace(/\x1b\[[0-9;]*m/g, '').split('\r\n').filter((l) => l && !l.startsWith('[kubeml]'));
+    const termLines = received
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .split('\r\n')
+      .filter((l) => l && !l.startsWith('[kubeml]'));
     assert.equal(termLines.length, 100_000);
-    assert.ok(termLines.every((l, i) => l === expected[i]), 'the terminal got 1..100000 in order');
-    recordFigures('logs100k', { followToChannelMs: followMs, lastLineInChannelDocumentMs: channelMs, terminalMs, terminalWrites: writes, at: new Date().toISOString() });
+    assert.ok(
+      termLines.every((l, i) => l === expected[i]),
+      'the terminal got 1..100000 in order',
+    );
+    recordFigures('logs100k', {
+      followToChannelMs: followMs,
+      lastLineInChannelDocumentMs: channelMs,
+      terminalMs,
+      terminalWrites: writes,
+      at: new Date().toISOString(),
+    });
     (terminalFollow.sink as TerminalSink).dispose();
   });
 
   it('Send Test Prediction posts the JSON editor to the model through a port-forward to its predictor and shows the answer; Open Model URL opens the model', async () => {
     await createIn(`/api/v1/namespaces/${ns}/pods`, {
       metadata: { name: 'iris-predictor-0', labels: { 'serving.kserve.io/inferenceservice': 'iris', component: 'predictor' } },
-      spec: { nodeName: 'kubeml-node', terminationGracePeriodSeconds: 0, containers: [{ name: 'kserve-container', image, imagePullPolicy: 'Never', command: ['python3', '-u', '-c', PREDICTOR], ports: [{ containerPort: 8080, name: 'http1' }] }] },
+      spec: {
+        nodeName: 'kubeml-node',
+        terminationGracePeriodSeconds: 0,
+        containers: [
+          {
+            name: 'kserve-container',
+            image,
+            imagePullPolicy: 'Never',
+            command: ['python3', '-u', '-c', PREDICTOR],
+            ports: [{ containerPort: 8080, name: 'http1' }],
+          },
+        ],
+      },
     });
     await createIn(`/apis/serving.kserve.io/v1beta1/namespaces/${ns}/inferenceservices`, {
       apiVersion: 'serving.kserve.io/v1beta1',
@@ -472,16 +666,42 @@ describe('KubeML explorer actions in VS Code', function () {
       method: 'PATCH',
       contentType: 'application/merge-patch+json',
       what: 'set the status',
-      body: { status: { url: `http://iris.${ns}.svc.cluster.local`, conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString() }] } },
+      body: {
+        status: {
+          url: `http://iris.${ns}.svc.cluster.local`,
+          conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date().toISOString() }],
+        },
+      },
     });
-    await until('the predictor running', async () => (await client().json<{ status?: { phase?: string } }>(`/api/v1/namespaces/${ns}/pods/iris-predictor-0`, { what: 'read the predictor' })).status?.phase === 'Running', 120_000);
-    const row = await until('iris with its URL in the Models view', async () => (await children('models')).find((r) => label(r.item) === 'iris' && r.item.contextValue === 'kubeml.model.isvc.url'));
-    const request = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify({ instances: [[1, 2], [3, 4.5]] }) });
+    await until(
+      'the predictor running',
+      async () =>
+        (
+          await client().json<{ status?: { phase?: string } }>(`/api/v1/namespaces/${ns}/pods/iris-predictor-0`, {
+            what: 'read the predictor',
+          })
+        ).status?.phase === 'Running',
+      120_000,
+    );
+    const row = await until('iris with its URL in the Models view', async () =>
+      (await children('models')).find((r) => label(r.item) === 'iris' && r.item.contextValue === 'kubeml.model.isvc.url'),
+    );
+    const request = await vscode.workspace.openTextDocument({
+      language: 'json',
+      content: JSON.stringify({
+        instances: [
+          [1, 2],
+          [3, 4.5],
+        ],
+      }),
+    });
     await vscode.window.showTextDocument(request);
     const editor = await until('the answer', async () => {
       const e = await vscode.commands.executeCommand<vscode.TextEditor | undefined>(Commands.testPrediction, row.node);
       // The server in the pod may need a moment after Running to listen.
-      return e ?? (prompts.errors.length && /did not answer/.test(prompts.errors.pop()!) ? undefined : assert.fail(prompts.errors.join('\n')));
+      return (
+        e ?? (prompts.errors.length && /did not answer/.test(prompts.errors.pop()!) ? undefined : assert.fail(prompts.errors.join('\n')))
+      );
     });
     const [first, ...rest] = editor.document.getText().split('\n');
     assert.match(first, /^\/\/ 200 OK from POST http:\/\/127\.0\.0\.1:\d+\/v1\/models\/iris:predict$/);
@@ -497,8 +717,15 @@ describe('KubeML explorer actions in VS Code', function () {
     // Once its URL answers from here (here: the forward's own address), Open Model URL and Send
     // Test Prediction use it as it is, with no new forward.
     const reachable = new URL(url).origin;
-    await client().json(`/apis/serving.kserve.io/v1beta1/namespaces/${ns}/inferenceservices/iris/status`, { method: 'PATCH', contentType: 'application/merge-patch+json', what: 'set the URL', body: { status: { url: reachable } } });
-    await until('the new URL on the row', async () => (await children('models')).find((r) => label(r.item) === 'iris' && r.node.data?.url === reachable));
+    await client().json(`/apis/serving.kserve.io/v1beta1/namespaces/${ns}/inferenceservices/iris/status`, {
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      what: 'set the URL',
+      body: { status: { url: reachable } },
+    });
+    await until('the new URL on the row', async () =>
+      (await children('models')).find((r) => label(r.item) === 'iris' && r.node.data?.url === reachable),
+    );
     const forwards = api.explorer.commands.forwards.size;
     assert.equal(await vscode.commands.executeCommand<string | undefined>(Commands.openModelUrl, row.node), reachable);
     assert.equal(prompts.opened.at(-1), vscode.Uri.parse(reachable).toString(true));
@@ -511,11 +738,20 @@ describe('KubeML explorer actions in VS Code', function () {
     // The model's logs: the predictor's, where the requests just made show.
     const follow = await vscode.commands.executeCommand<LogFollow | undefined>(Commands.followLogs, row.node);
     assert.ok(follow);
-    await until('the request in the predictor log', () => /POST \/v1\/models\/iris:predict HTTP\/1\.1" 200/.test(outputText(`KubeML Logs: ${ns}/iris`) ?? ''), 30_000);
+    await until(
+      'the request in the predictor log',
+      () => /POST \/v1\/models\/iris:predict HTTP\/1\.1" 200/.test(outputText(`KubeML Logs: ${ns}/iris`) ?? ''),
+      30_000,
+    );
     follow.dispose();
 
     // A model without a running predictor: a clear error.
-    await createIn(`/apis/serving.kserve.io/v1beta1/namespaces/${ns}/inferenceservices`, { apiVersion: 'serving.kserve.io/v1beta1', kind: 'InferenceService', metadata: { name: 'ghost' }, spec: { predictor: { model: { modelFormat: { name: 'sklearn' } } } } });
+    await createIn(`/apis/serving.kserve.io/v1beta1/namespaces/${ns}/inferenceservices`, {
+      apiVersion: 'serving.kserve.io/v1beta1',
+      kind: 'InferenceService',
+      metadata: { name: 'ghost' },
+      spec: { predictor: { model: { modelFormat: { name: 'sklearn' } } } },
+    });
     const ghost = await until('ghost in the Models view', async () => (await children('models')).find((r) => label(r.item) === 'ghost'));
     await vscode.window.showTextDocument(request);
     assert.equal(await vscode.commands.executeCommand(Commands.testPrediction, ghost.node), undefined);

@@ -50,7 +50,11 @@ describe('KubeML in a real VS Code', () => {
     const kind = api.connection.state.kind;
     assert.ok(['none', 'connected', 'unreachable', 'unauthorized', 'error'].includes(kind), `unexpected state ${kind}`);
     if (process.env.KUBEML_EXPECT_CONNECTION) {
-      assert.equal(kind, process.env.KUBEML_EXPECT_CONNECTION, api.connection.state.kind !== 'connected' && 'message' in api.connection.state ? api.connection.state.message : '');
+      assert.equal(
+        kind,
+        process.env.KUBEML_EXPECT_CONNECTION,
+        api.connection.state.kind !== 'connected' && 'message' in api.connection.state ? api.connection.state.message : '',
+      );
     }
   });
 });

@@ -78,7 +78,12 @@ describe('KubeML manifest diagnostics', () => {
   it('the quick fix adds the limit and the diagnostic goes away', async () => {
     const editor = await open('gpu-job-fix.yaml', GPU_JOB);
     const diag = await until('the gpu-limits diagnostic', () => ours(editor.document.uri).find((d) => codeOf(d) === 'gpu-limits'));
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', editor.document.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      editor.document.uri,
+      diag.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const fix = actions.find((a) => a.title === 'Set the nvidia.com/gpu limit to 1');
     assert.ok(fix?.edit, `quick fixes offered: ${actions.map((a) => a.title).join(', ')}`);
     assert.ok(actions.some((a) => a.title === 'Disable gpu-limits for this file'));
@@ -89,16 +94,24 @@ describe('KubeML manifest diagnostics', () => {
   });
 
   it('multi-document files: each document is checked, findings land on their own lines', async () => {
-    const second = GPU_JOB_OK.replace('name: train', 'name: train-2').replace('image: ghcr.io/acme/train:1.0.0', 'image: ghcr.io/acme/train:latest');
+    const second = GPU_JOB_OK.replace('name: train', 'name: train-2').replace(
+      'image: ghcr.io/acme/train:1.0.0',
+      'image: ghcr.io/acme/train:latest',
+    );
     const editor = await open('two-docs.yaml', GPU_JOB_OK + '---\n' + second);
-    const latest = await until('latest-tag on the second document', () => ours(editor.document.uri).find((d) => codeOf(d) === 'latest-tag'));
+    const latest = await until('latest-tag on the second document', () =>
+      ours(editor.document.uri).find((d) => codeOf(d) === 'latest-tag'),
+    );
     const secondStart = editor.document.getText().split('\n').indexOf('---') + 1;
     assert.equal(latest.range.start.line, secondStart + 15);
     assert.equal(editor.document.getText(latest.range), 'ghcr.io/acme/train:latest');
   });
 
   it('a suppression comment, then the kubeml.lint.rules setting, turn a rule off', async () => {
-    const text = GPU_JOB.replace('              nvidia.com/gpu: 1\n', '              nvidia.com/gpu: 1 # kubeml-lint-disable-line gpu-limits\n');
+    const text = GPU_JOB.replace(
+      '              nvidia.com/gpu: 1\n',
+      '              nvidia.com/gpu: 1 # kubeml-lint-disable-line gpu-limits\n',
+    );
     const editor = await open('suppressed.yaml', text.replace('ghcr.io/acme/train:1.0.0', 'ghcr.io/acme/train'));
     await until('latest-tag', () => ours(editor.document.uri).some((d) => codeOf(d) === 'latest-tag'));
     assert.ok(!ours(editor.document.uri).some((d) => codeOf(d) === 'gpu-limits'));
@@ -131,11 +144,20 @@ describe('KubeML manifest diagnostics', () => {
     assert.equal(editor.document.languageId, 'yaml');
     await vscode.commands.executeCommand('editor.action.insertSnippet', { langId: 'yaml', name: 'KubeML: Job with GPU' });
     await until('the snippet text', () => editor.document.getText().includes('kind: Job'));
-    await until('an analysis of the expanded snippet', () => api.lint.diagnostics.collection.has(editor.document.uri) || ours(editor.document.uri).length === 0);
+    await until(
+      'an analysis of the expanded snippet',
+      () => api.lint.diagnostics.collection.has(editor.document.uri) || ours(editor.document.uri).length === 0,
+    );
     // Give the debounced analysis time to run on the final text, then insist on zero findings.
     await new Promise((r) => setTimeout(r, 800));
-    assert.deepEqual(api.lint.diagnostics.analyze(editor.document).map((f) => `${f.ruleId}: ${f.message}`), []);
-    assert.deepEqual(ours(editor.document.uri).map((d) => `${codeOf(d)}: ${d.message}`), []);
+    assert.deepEqual(
+      api.lint.diagnostics.analyze(editor.document).map((f) => `${f.ruleId}: ${f.message}`),
+      [],
+    );
+    assert.deepEqual(
+      ours(editor.document.uri).map((d) => `${codeOf(d)}: ${d.message}`),
+      [],
+    );
   });
 
   it('Validate Against Cluster maps the API server rejection to the field (skipped when no cluster is connected)', async function () {
@@ -144,18 +166,35 @@ describe('KubeML manifest diagnostics', () => {
     const editor = await open('dry-run.yaml', GPU_JOB_OK.replace('restartPolicy: Never', 'restartPolicy: Always'));
     const result = await api.lint.commands.validate(editor.document.uri);
     assert.ok(result, 'the dry run did not run');
-    const diag = await until('a kubeml-cluster diagnostic', () => vscode.languages.getDiagnostics(editor.document.uri).find((d) => d.source === 'kubeml-cluster'));
+    const diag = await until('a kubeml-cluster diagnostic', () =>
+      vscode.languages.getDiagnostics(editor.document.uri).find((d) => d.source === 'kubeml-cluster'),
+    );
     assert.equal(editor.document.getText(diag.range), 'Always');
     assert.match(diag.message, /restartPolicy/);
   });
 
-  it('checks built-in kinds against the connected cluster\'s own /openapi/v3 (skipped when no cluster is connected)', async function () {
+  it("checks built-in kinds against the connected cluster's own /openapi/v3 (skipped when no cluster is connected)", async function () {
     if (api.connection.state.kind !== 'connected') this.skip();
     this.timeout(60000);
     // coordination.k8s.io/v1 Lease: served by the cluster, left out of the bundled schema's kinds,
     // so only the cluster's document for that group-version can find the misspelt field.
-    const editor = await open('lease.yaml', ['apiVersion: coordination.k8s.io/v1', 'kind: Lease', 'metadata:', '  name: trainer-leader', 'spec:', '  holderIdentiy: trainer-0', ''].join('\n'));
-    const diag = await until('an unknown-field diagnostic from the cluster schema', () => ours(editor.document.uri).find((d) => codeOf(d) === 'unknown-field'), 30000);
+    const editor = await open(
+      'lease.yaml',
+      [
+        'apiVersion: coordination.k8s.io/v1',
+        'kind: Lease',
+        'metadata:',
+        '  name: trainer-leader',
+        'spec:',
+        '  holderIdentiy: trainer-0',
+        '',
+      ].join('\n'),
+    );
+    const diag = await until(
+      'an unknown-field diagnostic from the cluster schema',
+      () => ours(editor.document.uri).find((d) => codeOf(d) === 'unknown-field'),
+      30000,
+    );
     assert.equal(editor.document.getText(diag.range), 'holderIdentiy');
     assert.match(diag.message, /did you mean "holderIdentity"/);
     assert.ok(api.lint.diagnostics.cluster.clusterSchema(true)?.loadedGroupVersions().includes('apis/coordination.k8s.io/v1'));

@@ -15,13 +15,53 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function ensureArtifactsClaim(api: KubeMLApi, namespace: string): Promise<void> {
   const client = api.connection.client!;
   const pvc = `/api/v1/namespaces/${namespace}/persistentvolumeclaims/kubeml-artifacts`;
-  if (await client.json(pvc, { what: 'read the claim' }).then(() => true, () => false)) return;
+  if (
+    await client.json(pvc, { what: 'read the claim' }).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
   const pv = `kubeml-artifacts-${namespace}`;
-  await client.json('/api/v1/persistentvolumes', {
-    method: 'POST', what: 'create the sample volume',
-    body: { apiVersion: 'v1', kind: 'PersistentVolume', metadata: { name: pv }, spec: { capacity: { storage: '5Gi' }, accessModes: ['ReadWriteOnce'], persistentVolumeReclaimPolicy: 'Retain', storageClassName: 'kubeml-local', claimRef: { namespace, name: 'kubeml-artifacts' }, hostPath: { path: `/var/lib/kubeml/artifacts/${namespace}`, type: 'DirectoryOrCreate' }, nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['kubeml-node'] }] }] } } } },
-  }).catch(() => undefined);
-  await client.json(`/api/v1/namespaces/${namespace}/persistentvolumeclaims`, { method: 'POST', what: 'create the sample claim', body: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'kubeml-artifacts' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'kubeml-local', volumeName: pv, resources: { requests: { storage: '5Gi' } } } } });
+  await client
+    .json('/api/v1/persistentvolumes', {
+      method: 'POST',
+      what: 'create the sample volume',
+      body: {
+        apiVersion: 'v1',
+        kind: 'PersistentVolume',
+        metadata: { name: pv },
+        spec: {
+          capacity: { storage: '5Gi' },
+          accessModes: ['ReadWriteOnce'],
+          persistentVolumeReclaimPolicy: 'Retain',
+          storageClassName: 'kubeml-local',
+          claimRef: { namespace, name: 'kubeml-artifacts' },
+          hostPath: { path: `/var/lib/kubeml/artifacts/${namespace}`, type: 'DirectoryOrCreate' },
+          nodeAffinity: {
+            required: {
+              nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: ['kubeml-node'] }] }],
+            },
+          },
+        },
+      },
+    })
+    .catch(() => undefined);
+  await client.json(`/api/v1/namespaces/${namespace}/persistentvolumeclaims`, {
+    method: 'POST',
+    what: 'create the sample claim',
+    body: {
+      apiVersion: 'v1',
+      kind: 'PersistentVolumeClaim',
+      metadata: { name: 'kubeml-artifacts' },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: 'kubeml-local',
+        volumeName: pv,
+        resources: { requests: { storage: '5Gi' } },
+      },
+    },
+  });
   for (let i = 0; i < 100; i++) {
     const c = await client.json<{ status?: { phase?: string } }>(pvc, { what: 'read the claim' });
     if (c.status?.phase === 'Bound') return;
@@ -47,14 +87,24 @@ describe('KubeML runs in VS Code', function () {
     if (api.connection.state.kind !== 'connected' || !vscode.workspace.isTrusted || !existsSync(join(folder, 'kubeml.yaml'))) ctx.skip();
     // The sample's image must be on the real node (the tag in samples/kubeml.yaml).
     const spec = loadSpec(readFileSync(join(folder, 'kubeml.yaml'), 'utf8'));
-    const node = await api.connection.client!.json<{ status?: { images?: Array<{ names?: string[] }> } }>('/api/v1/nodes/kubeml-node', { what: 'read the node' }).catch(() => undefined);
+    const node = await api.connection
+      .client!.json<{ status?: { images?: Array<{ names?: string[] }> } }>('/api/v1/nodes/kubeml-node', { what: 'read the node' })
+      .catch(() => undefined);
     if (!node?.status?.images?.some((i) => i.names?.includes(spec.image))) ctx.skip();
     await ensureArtifactsClaim(api, spec.namespace ?? api.connection.defaultNamespace);
   };
 
   it('registers the run commands', async () => {
     const all = await vscode.commands.getCommands(true);
-    for (const id of [Commands.launchTraining, Commands.runValidation, Commands.rerun, Commands.cancelRun, Commands.showRunLogs, Commands.showRunManifest]) assert.ok(all.includes(id), id);
+    for (const id of [
+      Commands.launchTraining,
+      Commands.runValidation,
+      Commands.rerun,
+      Commands.cancelRun,
+      Commands.showRunLogs,
+      Commands.showRunManifest,
+    ])
+      assert.ok(all.includes(id), id);
   });
 
   it('Show Run Manifest opens the YAML Launch Training would apply', async () => {
@@ -70,7 +120,11 @@ describe('KubeML runs in VS Code', function () {
 
   it('Launch Training runs the sample on the cluster and keeps its record and metrics (skipped without a connected cluster with the sample image)', async function () {
     await clusterReady(this);
-    const record = await vscode.commands.executeCommand<RunRecord | undefined>(Commands.launchTraining, undefined, { useDefaults: true, params: { samples: 1500, n_estimators: 20 }, wait: true });
+    const record = await vscode.commands.executeCommand<RunRecord | undefined>(Commands.launchTraining, undefined, {
+      useDefaults: true,
+      params: { samples: 1500, n_estimators: 20 },
+      wait: true,
+    });
     assert.ok(record, 'Launch Training returned nothing (see the KubeML log)');
     assert.equal(record.phase, 'succeeded', JSON.stringify(record.failure));
     assert.ok((record.metrics.accuracy ?? 0) > 0.8);
@@ -104,19 +158,30 @@ describe('KubeML runs in VS Code', function () {
     await clusterReady(this);
     assert.equal(vscode.workspace.getConfiguration('kubeml.sync').get('followRuns'), true, 'kubeml.sync.followRuns defaults to true');
     const spec = loadSpec(readFileSync(join(folder, 'kubeml.yaml'), 'utf8'));
-    const id = await vscode.commands.executeCommand<string | undefined>(Commands.launchTraining, undefined, { useDefaults: true, params: { samples: 5000, n_estimators: 20000 } });
+    const id = await vscode.commands.executeCommand<string | undefined>(Commands.launchTraining, undefined, {
+      useDefaults: true,
+      params: { samples: 5000, n_estimators: 20000 },
+    });
     assert.equal(typeof id, 'string');
     const run = api.runs.active.get(id!);
     assert.ok(run);
     const probe = join(folder, `sync-probe-${id}.py`);
     try {
-      for (let i = 0; i < 600 && !api.sync.active.has(runSyncLabel(id!)) && !['failed', 'succeeded'].includes(run.record.phase); i++) await sleep(200);
-      assert.ok(api.sync.active.has(runSyncLabel(id!)), `no sync session for the run (phase ${run.record.phase}, sessions: ${[...api.sync.active.keys()].join(', ')})`);
+      for (let i = 0; i < 600 && !api.sync.active.has(runSyncLabel(id!)) && !['failed', 'succeeded'].includes(run.record.phase); i++)
+        await sleep(200);
+      assert.ok(
+        api.sync.active.has(runSyncLabel(id!)),
+        `no sync session for the run (phase ${run.record.phase}, sessions: ${[...api.sync.active.keys()].join(', ')})`,
+      );
       const body = `# saved while ${id} runs\nVALUE = ${Date.now()}\n`;
       writeFileSync(probe, body);
       const pod = run.record.pods?.[0];
       assert.ok(pod, 'the run has a pod');
-      const transport = new PodTransport(api.connection.kubeConfig!, { namespace: run.record.namespace, name: pod, container: run.record.container });
+      const transport = new PodTransport(api.connection.kubeConfig!, {
+        namespace: run.record.namespace,
+        name: pod,
+        container: run.record.container,
+      });
       let seen = '';
       for (let i = 0; i < 100 && seen !== body; i++) {
         seen = (await transport.exec(['sh', '-c', `cat ${spec.codePath}/sync-probe-${id}.py 2>/dev/null || true`])).stdout.toString();
@@ -134,7 +199,10 @@ describe('KubeML runs in VS Code', function () {
 
   it('Cancel Run deletes a running run and the status bar run list empties', async function () {
     await clusterReady(this);
-    const id = await vscode.commands.executeCommand<string | undefined>(Commands.launchTraining, undefined, { useDefaults: true, params: { samples: 5000, n_estimators: 20000 } });
+    const id = await vscode.commands.executeCommand<string | undefined>(Commands.launchTraining, undefined, {
+      useDefaults: true,
+      params: { samples: 5000, n_estimators: 20000 },
+    });
     assert.equal(typeof id, 'string');
     const run = api.runs.active.get(id!);
     assert.ok(run);
@@ -145,7 +213,12 @@ describe('KubeML runs in VS Code', function () {
     const client = api.connection.client!;
     let pods = 1;
     for (let i = 0; i < 150 && pods > 0; i++) {
-      pods = (await client.json<{ items: unknown[] }>(`/api/v1/namespaces/${record!.namespace}/pods`, { what: 'list pods', query: { labelSelector: `kubeml.io/run=${id}` } })).items.length;
+      pods = (
+        await client.json<{ items: unknown[] }>(`/api/v1/namespaces/${record!.namespace}/pods`, {
+          what: 'list pods',
+          query: { labelSelector: `kubeml.io/run=${id}` },
+        })
+      ).items.length;
       if (pods) await sleep(200);
     }
     assert.equal(pods, 0);

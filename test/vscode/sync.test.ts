@@ -38,7 +38,10 @@ describe('KubeML sync in VS Code', () => {
 
   it('Start Sync on a pod that does not exist fails cleanly, without a session left behind', async function () {
     if (!vscode.workspace.isTrusted) this.skip();
-    const session = await vscode.commands.executeCommand(Commands.startSync, { namespace: 'default', name: `kubeml-no-such-pod-${Date.now()}` });
+    const session = await vscode.commands.executeCommand(Commands.startSync, {
+      namespace: 'default',
+      name: `kubeml-no-such-pod-${Date.now()}`,
+    });
     assert.equal(session, undefined);
     assert.equal(api.sync.active.size, 0);
   });
@@ -48,7 +51,9 @@ describe('KubeML sync in VS Code', () => {
     const client = api.connection.client;
     const kc = api.connection.kubeConfig;
     if (api.connection.state.kind !== 'connected' || !client || !kc || !vscode.workspace.isTrusted) this.skip();
-    const node = await client!.json<{ status?: { images?: Array<{ names?: string[] }> } }>('/api/v1/nodes/kubeml-node', { what: 'read the node' }).catch(() => undefined);
+    const node = await client!
+      .json<{ status?: { images?: Array<{ names?: string[] }> } }>('/api/v1/nodes/kubeml-node', { what: 'read the node' })
+      .catch(() => undefined);
     const image = (node?.status?.images ?? []).flatMap((i) => i.names ?? []).find((n) => n.startsWith('localhost/kubeml-train:'));
     if (!image) this.skip();
     const ns = `kubeml-sync-vscode-${Date.now().toString(36)}`;
@@ -59,7 +64,14 @@ describe('KubeML sync in VS Code', () => {
       await client!.json(`/api/v1/namespaces/${ns}/pods`, {
         method: 'POST',
         what: 'create a pod',
-        body: { metadata: { name: 'p' }, spec: { nodeName: 'kubeml-node', terminationGracePeriodSeconds: 0, containers: [{ name: 'main', image, imagePullPolicy: 'Never', command: ['sleep', 'infinity'] }] } },
+        body: {
+          metadata: { name: 'p' },
+          spec: {
+            nodeName: 'kubeml-node',
+            terminationGracePeriodSeconds: 0,
+            containers: [{ name: 'main', image, imagePullPolicy: 'Never', command: ['sleep', 'infinity'] }],
+          },
+        },
       });
       for (let i = 0; i < 120; i++) {
         const pod = await client!.json<{ status?: { phase?: string } }>(`/api/v1/namespaces/${ns}/pods/p`, { what: 'read the pod' });

@@ -63,7 +63,13 @@ function axis(el: Element, extra: uPlot.Axis = {}): uPlot.Axis {
   const fg = cssColor(el, 'var(--vscode-descriptionForeground)');
   const grid = cssColor(el, 'var(--vscode-editorWidget-border)');
   const font = `11px ${getComputedStyle(el).fontFamily || 'sans-serif'}`;
-  return { stroke: fg, font, grid: { stroke: withAlpha(el, grid, 0.35), width: 1 }, ticks: { stroke: withAlpha(el, grid, 0.6), width: 1, size: 4 }, ...extra };
+  return {
+    stroke: fg,
+    font,
+    grid: { stroke: withAlpha(el, grid, 0.35), width: 1 },
+    ticks: { stroke: withAlpha(el, grid, 0.6), width: 1, size: 4 },
+    ...extra,
+  };
 }
 
 /** One uPlot chart living in a container element; remade on every draw (theme, data and size may all have changed). */
@@ -112,7 +118,16 @@ export class Chart {
       const xs = plot.data[0];
       const n = xs.length;
       if (n === 0) return;
-      const next = e.key === 'ArrowRight' ? Math.min(n - 1, at + 1) : e.key === 'ArrowLeft' ? Math.max(0, at < 0 ? n - 1 : at - 1) : e.key === 'Home' ? 0 : e.key === 'End' ? n - 1 : undefined;
+      const next =
+        e.key === 'ArrowRight'
+          ? Math.min(n - 1, at + 1)
+          : e.key === 'ArrowLeft'
+            ? Math.max(0, at < 0 ? n - 1 : at - 1)
+            : e.key === 'Home'
+              ? 0
+              : e.key === 'End'
+                ? n - 1
+                : undefined;
       if (next === undefined) return;
       e.preventDefault();
       at = next;
@@ -157,9 +172,35 @@ export class Chart {
         width: this.width(),
         height: HEIGHT,
         ms: 1,
-        scales: { x: { time: !!data.xIsTime, ...(single ? { range: (_u: uPlot, a: number, b: number) => [a - 1, b + 1] as uPlot.Range.MinMax } : {}) }, y: { range: yRange } },
-        axes: [axis(el), axis(el, { size: 56, values: (_u, splits) => splits.map(formatTick), label: data.yLabel, labelFont: `11px ${getComputedStyle(el).fontFamily || 'sans-serif'}` })],
-        series: [{ label: data.xIsTime ? 'time' : 'window', value: (_u, v) => (v === null || v === undefined ? '–' : data.xIsTime ? new Date(v).toLocaleString() : String(v)) }, ...data.series.map((s) => ({ label: s.label, stroke: cssColor(el, s.color), width: 1.5, points: { show: single, size: 5 }, value: (_u: uPlot, v: number | null) => (v === null ? '–' : formatTick(v)) }))],
+        scales: {
+          x: {
+            time: !!data.xIsTime,
+            ...(single ? { range: (_u: uPlot, a: number, b: number) => [a - 1, b + 1] as uPlot.Range.MinMax } : {}),
+          },
+          y: { range: yRange },
+        },
+        axes: [
+          axis(el),
+          axis(el, {
+            size: 56,
+            values: (_u, splits) => splits.map(formatTick),
+            label: data.yLabel,
+            labelFont: `11px ${getComputedStyle(el).fontFamily || 'sans-serif'}`,
+          }),
+        ],
+        series: [
+          {
+            label: data.xIsTime ? 'time' : 'window',
+            value: (_u, v) => (v === null || v === undefined ? '–' : data.xIsTime ? new Date(v).toLocaleString() : String(v)),
+          },
+          ...data.series.map((s) => ({
+            label: s.label,
+            stroke: cssColor(el, s.color),
+            width: 1.5,
+            points: { show: single, size: 5 },
+            value: (_u: uPlot, v: number | null) => (v === null ? '–' : formatTick(v)),
+          })),
+        ],
         cursor: { drag: { x: true, y: false } },
         legend: { show: true, live: true },
         hooks: thr === undefined ? {} : { draw: [(u) => dashedLine(u, u.valToPos(thr, 'y', true), errColor)] },
@@ -204,8 +245,24 @@ export class Chart {
         ],
         series: [
           { label: 'bin', value: (_u, v) => (v === null ? '–' : binLabel(v)) },
-          { label: 'reference', stroke: ref, fill: withAlpha(el, ref, 0.55), width: 1, paths: uPlot.paths.bars!({ size: [0.95, Infinity], align: 0 }), points: { show: false }, value: share },
-          { label: 'current', stroke: cur, fill: withAlpha(el, cur, 0.55), width: 1, paths: uPlot.paths.bars!({ size: [0.6, Infinity], align: 0 }), points: { show: false }, value: share },
+          {
+            label: 'reference',
+            stroke: ref,
+            fill: withAlpha(el, ref, 0.55),
+            width: 1,
+            paths: uPlot.paths.bars!({ size: [0.95, Infinity], align: 0 }),
+            points: { show: false },
+            value: share,
+          },
+          {
+            label: 'current',
+            stroke: cur,
+            fill: withAlpha(el, cur, 0.55),
+            width: 1,
+            paths: uPlot.paths.bars!({ size: [0.6, Infinity], align: 0 }),
+            points: { show: false },
+            value: share,
+          },
         ],
         cursor: { drag: { x: false, y: false } },
         legend: { show: true, live: true },

@@ -76,7 +76,8 @@ function el<K extends keyof HTMLElementTagNameMap>(name: K, attrs: Record<string
   return e;
 }
 
-const fmt = (x: number | null | undefined) => (x === undefined || x === null ? '–' : !Number.isFinite(x) ? String(x) : x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toFixed(4));
+const fmt = (x: number | null | undefined) =>
+  x === undefined || x === null ? '–' : !Number.isFinite(x) ? String(x) : x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toFixed(4);
 
 /** Row counts, where the source has rows (Prometheus gauges have none). */
 const rowsOf = (n: number) => (n > 0 ? ` (${n} rows)` : '');
@@ -89,13 +90,21 @@ function render(): void {
   const drifted = r.features.filter((f) => f.status === 'drift').length;
   const header = el('header');
   header.append(el('h1', {}, 'Drift report'));
-  header.append(el('span', { class: 'summary', id: 'summary' }, `${drifted} of ${r.features.length} features drifted (${(r.driftedShare * 100).toFixed(1)}%) — reference ${r.reference.source}${rowsOf(r.reference.rows)}, current ${r.current.source}${rowsOf(r.current.rows)}`));
+  header.append(
+    el(
+      'span',
+      { class: 'summary', id: 'summary' },
+      `${drifted} of ${r.features.length} features drifted (${(r.driftedShare * 100).toFixed(1)}%) — reference ${r.reference.source}${rowsOf(r.reference.rows)}, current ${r.current.source}${rowsOf(r.current.rows)}`,
+    ),
+  );
   header.append(tag(r.datasetDrift ? 'dataset drift' : 'no dataset drift'));
   header.append(button('Export CSV', () => vscode.postMessage({ type: 'exportCsv' })));
-  header.append(button('Export PNG', () => {
-    const c = charts.get('hist')?.canvas;
-    if (c && selected) vscode.postMessage({ type: 'exportPng', feature: selected, dataUrl: c.toDataURL('image/png') });
-  }));
+  header.append(
+    button('Export PNG', () => {
+      const c = charts.get('hist')?.canvas;
+      if (c && selected) vscode.postMessage({ type: 'exportPng', feature: selected, dataUrl: c.toDataURL('image/png') });
+    }),
+  );
   app.append(header, divider());
   const main = el('main');
   const left = el('section', { 'aria-label': 'Features' });
@@ -105,15 +114,30 @@ function render(): void {
   table.append(el('thead'), el('tbody'));
   table.tHead!.append(head);
   for (const f of r.features) {
-    const tr = el('tr', { tabindex: f.name === selected ? '0' : '-1', 'aria-selected': String(f.name === selected), 'data-feature': f.name });
-    tr.append(el('td', { class: 'name', ...(f.name.length > NAME_MAX ? { title: shortFeatureName(f.name, 2000) } : {}) }, shortFeatureName(f.name, NAME_MAX)), el('td', {}, f.test ?? '–'), el('td', { class: 'num' }, fmt(f.score)), el('td', { class: 'num' }, fmt(f.threshold)), el('td', { class: f.status, ...(f.reason ? { title: f.reason } : {}) }, f.status === 'not-computed' ? 'not computed' : f.status));
+    const tr = el('tr', {
+      tabindex: f.name === selected ? '0' : '-1',
+      'aria-selected': String(f.name === selected),
+      'data-feature': f.name,
+    });
+    tr.append(
+      el(
+        'td',
+        { class: 'name', ...(f.name.length > NAME_MAX ? { title: shortFeatureName(f.name, 2000) } : {}) },
+        shortFeatureName(f.name, NAME_MAX),
+      ),
+      el('td', {}, f.test ?? '–'),
+      el('td', { class: 'num' }, fmt(f.score)),
+      el('td', { class: 'num' }, fmt(f.threshold)),
+      el('td', { class: f.status, ...(f.reason ? { title: f.reason } : {}) }, f.status === 'not-computed' ? 'not computed' : f.status),
+    );
     tr.addEventListener('click', () => select(f.name, true));
     table.tBodies[0].append(tr);
   }
   table.addEventListener('keydown', (e) => {
     const names = r.features.map((f) => f.name);
     const i = selected ? names.indexOf(selected) : -1;
-    const next = e.key === 'ArrowDown' ? i + 1 : e.key === 'ArrowUp' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? names.length - 1 : undefined;
+    const next =
+      e.key === 'ArrowDown' ? i + 1 : e.key === 'ArrowUp' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? names.length - 1 : undefined;
     if (next !== undefined && next >= 0 && next < names.length) {
       e.preventDefault();
       select(names[next], true);
@@ -123,9 +147,15 @@ function render(): void {
   const right = el('section', { 'aria-label': 'Selected feature' });
   right.append(el('h2', { id: 'hist-title' }), el('div', { id: 'hist', class: 'chart', role: 'group' }));
   right.append(el('h2', {}, 'Drift over time (selected feature, dashed: threshold)'));
-  if (r.windows.length === 0) right.append(el('p', { class: 'note', id: 'no-windows' }, 'No drift over time: this report compares the current data as one batch (no windows).'));
+  if (r.windows.length === 0)
+    right.append(
+      el('p', { class: 'note', id: 'no-windows' }, 'No drift over time: this report compares the current data as one batch (no windows).'),
+    );
   right.append(el('div', { id: 'time', class: 'chart', role: 'group', 'aria-label': 'Drift score per window' }));
-  right.append(el('h2', {}, 'Share of drifted features over time'), el('div', { id: 'share', class: 'chart', role: 'group', 'aria-label': 'Share of drifted features per window' }));
+  right.append(
+    el('h2', {}, 'Share of drifted features over time'),
+    el('div', { id: 'share', class: 'chart', role: 'group', 'aria-label': 'Share of drifted features per window' }),
+  );
   const warnings = [...r.warnings, ...r.features.flatMap((f) => f.warnings)];
   if (warnings.length) {
     const ul = el('ul', { class: 'warnings' });
@@ -177,9 +207,20 @@ function draw(): void {
   const xs = ws.map((w) => (timed ? w.start! : w.index));
   if (f && !none) {
     const pts = ws.map((w) => w.features.find((x) => x.name === f.name)?.score ?? NaN);
-    chart('time')?.lines({ series: [{ label: shortFeatureName(f.name, NAME_MAX), x: xs, y: pts, color: CUR }], threshold: f.threshold ?? undefined, xIsTime: timed });
+    chart('time')?.lines({
+      series: [{ label: shortFeatureName(f.name, NAME_MAX), x: xs, y: pts, color: CUR }],
+      threshold: f.threshold ?? undefined,
+      xIsTime: timed,
+    });
   }
-  if (!none) chart('share')?.lines({ series: [{ label: 'drifted share', x: xs, y: ws.map((w) => w.driftedShare), color: REF }], threshold: report.thresholds.driftShare, yMin: 0, yMax: 1, xIsTime: timed });
+  if (!none)
+    chart('share')?.lines({
+      series: [{ label: 'drifted share', x: xs, y: ws.map((w) => w.driftedShare), color: REF }],
+      threshold: report.thresholds.driftShare,
+      yMin: 0,
+      yMax: 1,
+      xIsTime: timed,
+    });
 }
 
 function receive(m: HostMessage): void {
@@ -210,7 +251,11 @@ function refuse(data: unknown, problem: string): void {
   app.replaceChildren(
     el('h1', {}, 'Drift report'),
     el('p', { class: 'warnings problem', id: 'problem', role: 'alert' }, `KubeML cannot show this drift report: ${problem}.`),
-    el('p', { class: 'note' }, 'Fix the data it was computed from (or the drift.json file) and open the report again; kubeml drift --json prints the same report in a terminal.'),
+    el(
+      'p',
+      { class: 'note' },
+      'Fix the data it was computed from (or the drift.json file) and open the report again; kubeml drift --json prints the same report in a terminal.',
+    ),
   );
 }
 
@@ -220,7 +265,8 @@ style.textContent = CSS;
 document.head.append(style);
 window.addEventListener('message', (e: MessageEvent) => {
   if (isHostMessage(e.data)) receive(e.data);
-  else if (e.data && typeof e.data === 'object' && ['report', 'window', 'error'].includes((e.data as { type?: unknown }).type as string)) refuse(e.data, hostMessageProblem(e.data) ?? 'it is not on the panel\'s contract');
+  else if (e.data && typeof e.data === 'object' && ['report', 'window', 'error'].includes((e.data as { type?: unknown }).type as string))
+    refuse(e.data, hostMessageProblem(e.data) ?? "it is not on the panel's contract");
 });
 // Charts are remade to the new width once per frame while the panel is resized.
 let resizing = 0;
@@ -230,6 +276,9 @@ window.addEventListener('resize', () => {
 });
 // VS Code changes the body's theme class and the CSS variables when the user switches theme:
 // canvases read colours once per paint, so repaint.
-new MutationObserver(() => draw()).observe(document.body, { attributes: true, attributeFilter: ['class', 'data-vscode-theme-kind', 'data-vscode-theme-id'] });
+new MutationObserver(() => draw()).observe(document.body, {
+  attributes: true,
+  attributeFilter: ['class', 'data-vscode-theme-kind', 'data-vscode-theme-id'],
+});
 new MutationObserver(() => draw()).observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
 vscode.postMessage({ type: 'ready' });

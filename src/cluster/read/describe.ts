@@ -25,8 +25,14 @@ export function formatDescription(o: KubeObject, events: readonly KubeEvent[]): 
     o.metadata.namespace ? `Namespace:    ${o.metadata.namespace}` : undefined,
     `Kind:         ${o.kind ?? ''} (${o.apiVersion ?? ''})`,
     `Created:      ${o.metadata.creationTimestamp ?? ''}`,
-    o.metadata.labels ? `Labels:       ${Object.entries(o.metadata.labels).map(([k, v]) => `${k}=${v}`).join('\n              ')}` : undefined,
-    o.metadata.ownerReferences?.length ? `Controlled By: ${o.metadata.ownerReferences.map((r) => `${r.kind}/${r.name}`).join(', ')}` : undefined,
+    o.metadata.labels
+      ? `Labels:       ${Object.entries(o.metadata.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n              ')}`
+      : undefined,
+    o.metadata.ownerReferences?.length
+      ? `Controlled By: ${o.metadata.ownerReferences.map((r) => `${r.kind}/${r.name}`).join(', ')}`
+      : undefined,
   ].filter((l): l is string => l !== undefined);
   const section = (title: string, v: unknown) => (v === undefined ? '' : `\n${title}:\n${indent(stringify(v, { lineWidth: 0 }))}`);
   const sorted = [...events].sort((a, b) => (when(a) ?? '').localeCompare(when(b) ?? ''));
@@ -35,7 +41,10 @@ export function formatDescription(o: KubeObject, events: readonly KubeEvent[]): 
       ? '\nEvents:  <none>\n'
       : `\nEvents:\n  ${pad('Type', 8)} ${pad('Reason', 24)} ${pad('Last seen', 22)} ${pad('From', 24)} Message\n` +
         sorted
-          .map((e) => `  ${pad(e.type ?? '', 8)} ${pad(e.reason ?? '', 24)} ${pad(when(e) ?? '', 22)} ${pad(e.reportingController ?? e.source?.component ?? '', 24)} ${e.count && e.count > 1 ? `(x${e.count}) ` : ''}${e.message ?? ''}`)
+          .map(
+            (e) =>
+              `  ${pad(e.type ?? '', 8)} ${pad(e.reason ?? '', 24)} ${pad(when(e) ?? '', 22)} ${pad(e.reportingController ?? e.source?.component ?? '', 24)} ${e.count && e.count > 1 ? `(x${e.count}) ` : ''}${e.message ?? ''}`,
+          )
           .join('\n') +
         '\n';
   return `${head.join('\n')}\n${section('Spec', o.spec)}${section('Status', o.status)}${ev}`;
@@ -55,14 +64,35 @@ function indent(s: string): string {
 }
 
 /** Reads an object and its events and formats them. */
-export async function describe(client: KubeClient, ref: { kindId: ResourceKindId; namespace?: string; name: string }, signal?: AbortSignal): Promise<string> {
+export async function describe(
+  client: KubeClient,
+  ref: { kindId: ResourceKindId; namespace?: string; name: string },
+  signal?: AbortSignal,
+): Promise<string> {
   const k = kind(ref.kindId);
-  const o = await client.json<KubeObject>(objectPath(k, ref.name, ref.namespace), { what: `read ${k.kind} ${ref.name}`, timeoutMs: 15_000, signal });
-  const selector = [`involvedObject.name=${ref.name}`, `involvedObject.kind=${k.kind}`, o.metadata.uid ? `involvedObject.uid=${o.metadata.uid}` : undefined].filter(Boolean).join(',');
+  const o = await client.json<KubeObject>(objectPath(k, ref.name, ref.namespace), {
+    what: `read ${k.kind} ${ref.name}`,
+    timeoutMs: 15_000,
+    signal,
+  });
+  const selector = [
+    `involvedObject.name=${ref.name}`,
+    `involvedObject.kind=${k.kind}`,
+    o.metadata.uid ? `involvedObject.uid=${o.metadata.uid}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(',');
   const path = ref.namespace ? `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/events` : '/api/v1/events';
   let events: KubeEvent[] = [];
   try {
-    events = (await client.json<{ items: KubeEvent[] }>(path, { what: `list events of ${ref.name}`, timeoutMs: 15_000, signal, query: { fieldSelector: selector } })).items;
+    events = (
+      await client.json<{ items: KubeEvent[] }>(path, {
+        what: `list events of ${ref.name}`,
+        timeoutMs: 15_000,
+        signal,
+        query: { fieldSelector: selector },
+      })
+    ).items;
   } catch {
     // Events may be forbidden: describe the object anyway.
   }

@@ -64,7 +64,11 @@ export class FakeWatch {
    * What this watch sees of a change, as the API server filters a selector-scoped watch: an object
    * that comes to match is ADDED, one that stops matching is DELETED.
    */
-  view(kindId: ResourceKindId, event: WatchEvent & { object: KubeObject }, old: KubeObject | undefined): (WatchEvent & { object: KubeObject }) | undefined {
+  view(
+    kindId: ResourceKindId,
+    event: WatchEvent & { object: KubeObject },
+    old: KubeObject | undefined,
+  ): (WatchEvent & { object: KubeObject }) | undefined {
     const now = this.covers(kindId, event.object);
     const before = !!old && this.covers(kindId, old);
     if (event.type === 'DELETED') return now ? event : undefined;
@@ -193,7 +197,11 @@ export class FakeApiServer {
   /** Sends a bookmark at the current resource version to every open watch that asked for bookmarks. */
   bookmark(): void {
     for (const w of this.openWatches()) {
-      if (w.request.query.allowWatchBookmarks) w.send({ type: 'BOOKMARK', object: { kind: w.kind.kind, apiVersion: apiVersionOf(w.kind), metadata: { resourceVersion: this.resourceVersion } } as never });
+      if (w.request.query.allowWatchBookmarks)
+        w.send({
+          type: 'BOOKMARK',
+          object: { kind: w.kind.kind, apiVersion: apiVersionOf(w.kind), metadata: { resourceVersion: this.resourceVersion } } as never,
+        });
     }
   }
 
@@ -209,19 +217,39 @@ export class FakeApiServer {
     }
     await new Promise<void>((r) => setImmediate(r)); // a request is never answered synchronously
     for (const h of this.holds.filter((x) => x.match(req))) await h.released;
-    if (opts.signal?.aborted) throw classifyError(Object.assign(new Error('The user aborted a request.'), { name: 'AbortError', type: 'aborted' }), FAKE_SERVER, opts.what);
+    if (opts.signal?.aborted)
+      throw classifyError(
+        Object.assign(new Error('The user aborted a request.'), { name: 'AbortError', type: 'aborted' }),
+        FAKE_SERVER,
+        opts.what,
+      );
     const scripted = this.failures.find((f) => f.match(req));
     if (scripted) {
       if (--scripted.times === 0) this.failures.splice(this.failures.indexOf(scripted), 1);
       const f = scripted.failure;
-      if ('network' in f) throw classifyError(Object.assign(new Error(`request to ${FAKE_SERVER}${path} failed, reason: connect ${f.network}`), { name: 'FetchError', type: 'system', code: f.network }), FAKE_SERVER, opts.what);
+      if ('network' in f)
+        throw classifyError(
+          Object.assign(new Error(`request to ${FAKE_SERVER}${path} failed, reason: connect ${f.network}`), {
+            name: 'FetchError',
+            type: 'system',
+            code: f.network,
+          }),
+          FAKE_SERVER,
+          opts.what,
+        );
       throw errorFromResponse(f.status, f.body, FAKE_SERVER, opts.what);
     }
     if (path === '/apis') return json(this.groupList());
     const gv = /^\/apis\/([^/]+\/[^/]+)$/.exec(path);
     if (gv) return this.resourceList(gv[1]!, opts.what);
     const target = this.resolve(path);
-    if (!target || !this.isServed(target.kind)) throw errorFromResponse(404, { kind: 'Status', status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', code: 404 }, FAKE_SERVER, opts.what);
+    if (!target || !this.isServed(target.kind))
+      throw errorFromResponse(
+        404,
+        { kind: 'Status', status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', code: 404 },
+        FAKE_SERVER,
+        opts.what,
+      );
     return req.watch ? this.openWatch(req, target, opts.signal) : json(this.list(target, req.query));
   }
 
@@ -286,10 +314,25 @@ export class FakeApiServer {
     const w = new FakeWatch(req, t.kind, t.namespace);
     this.watches.push(w);
     // node-fetch: aborting after the response destroys its body.
-    signal?.addEventListener('abort', () => w.body.destroy(Object.assign(new Error('The user aborted a request.'), { name: 'AbortError', type: 'aborted' })), { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => w.body.destroy(Object.assign(new Error('The user aborted a request.'), { name: 'AbortError', type: 'aborted' })),
+      { once: true },
+    );
     const from = Number(w.resourceVersion ?? 0);
     if (from < this.compactedRv) {
-      w.send({ type: 'ERROR', object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${from} (${this.compactedRv})`, reason: 'Expired', code: 410 } as never });
+      w.send({
+        type: 'ERROR',
+        object: {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: `too old resource version: ${from} (${this.compactedRv})`,
+          reason: 'Expired',
+          code: 410,
+        } as never,
+      });
       w.end();
     } else {
       for (const h of this.history) {
@@ -309,13 +352,23 @@ export class FakeApiServer {
     return {
       kind: 'APIGroupList',
       apiVersion: 'v1',
-      groups: [...groups].map(([name, ks]) => ({ name, versions: [{ groupVersion: apiVersionOf(ks[0]!), version: ks[0]!.version }], preferredVersion: { groupVersion: apiVersionOf(ks[0]!), version: ks[0]!.version } })),
+      groups: [...groups].map(([name, ks]) => ({
+        name,
+        versions: [{ groupVersion: apiVersionOf(ks[0]!), version: ks[0]!.version }],
+        preferredVersion: { groupVersion: apiVersionOf(ks[0]!), version: ks[0]!.version },
+      })),
     };
   }
 
   private resourceList(groupVersion: string, what: string): Response {
     const kinds = ALL_KINDS.filter((k) => k.group && apiVersionOf(k) === groupVersion && this.isServed(k));
-    if (kinds.length === 0) throw errorFromResponse(404, { kind: 'Status', status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', code: 404 }, FAKE_SERVER, what);
+    if (kinds.length === 0)
+      throw errorFromResponse(
+        404,
+        { kind: 'Status', status: 'Failure', message: 'the server could not find the requested resource', reason: 'NotFound', code: 404 },
+        FAKE_SERVER,
+        what,
+      );
     const verbs = ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'];
     return json({
       kind: 'APIResourceList',

@@ -15,7 +15,11 @@ describe('cluster fixtures are shaped as the API server returns them', () => {
       const doc = parseDocument(text);
       const problems: SchemaProblem[] = [];
       v.validate(doc.contents!, group!, version!, o.kind!, problems);
-      assert.deepEqual(problems.map((p) => `${p.message} at ${text.slice(Math.max(0, p.start - 40), p.end)}`), [], `${o.kind} ${o.metadata.name}`);
+      assert.deepEqual(
+        problems.map((p) => `${p.message} at ${text.slice(Math.max(0, p.start - 40), p.end)}`),
+        [],
+        `${o.kind} ${o.metadata.name}`,
+      );
       checked++;
     }
     assert.equal(checked, CLUSTER.filter((o) => ['Job', 'Pod', 'PersistentVolumeClaim', 'Deployment'].includes(o.kind!)).length);

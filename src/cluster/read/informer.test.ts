@@ -16,7 +16,10 @@ const FAST: InformerOptions = { coalesceMs: 1, backoffInitialMs: 1, backoffMaxMs
 const ticks = async (n = 10) => {
   for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
 };
-const withName = (o: KubeObject, name: string): KubeObject => ({ ...structuredClone(o), metadata: { ...structuredClone(o.metadata), name, uid: `uid-${name}` } });
+const withName = (o: KubeObject, name: string): KubeObject => ({
+  ...structuredClone(o),
+  metadata: { ...structuredClone(o.metadata), name, uid: `uid-${name}` },
+});
 
 describe('Informer (against a scripted API server)', () => {
   let api: FakeApiServer;
@@ -49,12 +52,13 @@ describe('Informer (against a scripted API server)', () => {
     return inf;
   }
   /** The next batch of changes the informer fires. */
-  const nextBatch = (i: Informer) => new Promise<ObjectChange[]>((resolve) => {
-    const d = i.onDidChange((b) => {
-      d.dispose();
-      resolve(b);
+  const nextBatch = (i: Informer) =>
+    new Promise<ObjectChange[]>((resolve) => {
+      const d = i.onDidChange((b) => {
+        d.dispose();
+        resolve(b);
+      });
     });
-  });
   /** The stream of the n-th watch request (1-based, counting refused ones), once it is answered. */
   async function watch(n: number): Promise<FakeWatch> {
     await api.seen(isWatch, n);
@@ -72,16 +76,35 @@ describe('Informer (against a scripted API server)', () => {
     assert.equal(i.synced, false);
     const first = nextBatch(i);
     await i.whenSynced();
-    assert.deepEqual(summary(await first), ['add team/eval-resnet', 'add team/sweep-lr', 'add team/train-bert', 'add team/train-e', 'add team/train-resnet']);
+    assert.deepEqual(summary(await first), [
+      'add team/eval-resnet',
+      'add team/sweep-lr',
+      'add team/train-bert',
+      'add team/train-e',
+      'add team/train-resnet',
+    ]);
     const lists = api.requests.filter(isList);
-    assert.deepEqual(lists.map((r) => [r.query.limit, r.query.continue ?? null]), [[2, null], [2, '1:2'], [2, '1:4']]);
+    assert.deepEqual(
+      lists.map((r) => [r.query.limit, r.query.continue ?? null]),
+      [
+        [2, null],
+        [2, '1:2'],
+        [2, '1:4'],
+      ],
+    );
     assert.equal(i.items.size, 5);
     assert.equal((i.items.get('team/train-resnet')?.status as { active?: number }).active, 2);
     const w = await watch(1);
     assert.equal(w.resourceVersion, api.resourceVersion);
     assert.equal(w.request.query.allowWatchBookmarks, true);
-    assert.ok(Number(w.request.query.timeoutSeconds) >= 270 && Number(w.request.query.timeoutSeconds) <= 330, 'the server-side timeout is 300 s with jitter');
-    assert.deepEqual(statuses.map((s) => s.kind), ['syncing', 'synced']);
+    assert.ok(
+      Number(w.request.query.timeoutSeconds) >= 270 && Number(w.request.query.timeoutSeconds) <= 330,
+      'the server-side timeout is 300 s with jitter',
+    );
+    assert.deepEqual(
+      statuses.map((s) => s.kind),
+      ['syncing', 'synced'],
+    );
     assert.equal(i.status.kind, 'synced');
   });
 
@@ -180,13 +203,28 @@ describe('Informer (against a scripted API server)', () => {
 
   it('relists when the watch request itself is answered 410, or a continue token has expired', async () => {
     api.put(trainJob, evalJob, failedJob);
-    api.fail((r) => isList(r) && !!r.query.continue, { status: 410, body: { kind: 'Status', status: 'Failure', reason: 'Expired', code: 410, message: 'The provided continue parameter is too old to display a consistent list result.' } });
+    api.fail((r) => isList(r) && !!r.query.continue, {
+      status: 410,
+      body: {
+        kind: 'Status',
+        status: 'Failure',
+        reason: 'Expired',
+        code: 410,
+        message: 'The provided continue parameter is too old to display a consistent list result.',
+      },
+    });
     const i = start({ pageSize: 2 });
     await i.whenSynced();
     assert.equal(i.items.size, 3);
-    assert.deepEqual(api.requests.filter(isList).map((r) => r.query.continue ?? null), [null, '1:2', null, '2:2']);
+    assert.deepEqual(
+      api.requests.filter(isList).map((r) => r.query.continue ?? null),
+      [null, '1:2', null, '2:2'],
+    );
     const w1 = await watch(1);
-    api.fail(isWatch, { status: 410, body: { kind: 'Status', status: 'Failure', reason: 'Gone', code: 410, message: 'too old resource version' } });
+    api.fail(isWatch, {
+      status: 410,
+      body: { kind: 'Status', status: 'Failure', reason: 'Gone', code: 410, message: 'too old resource version' },
+    });
     w1.end();
     await api.seen(isList, 6);
     await watch(3); // the second was refused with 410
@@ -214,11 +252,21 @@ describe('Informer (against a scripted API server)', () => {
 
   it('an error before the first list shows at once and is retried with back-off until the list succeeds', async () => {
     api.put(trainJob);
-    api.fail(isList, { status: 503, body: { kind: 'Status', status: 'Failure', reason: 'ServiceUnavailable', code: 503, message: 'etcdserver: leader changed' } }, 2);
+    api.fail(
+      isList,
+      {
+        status: 503,
+        body: { kind: 'Status', status: 'Failure', reason: 'ServiceUnavailable', code: 503, message: 'etcdserver: leader changed' },
+      },
+      2,
+    );
     const i = start();
     await i.whenSynced();
     // Each retry of a cache that never listed shows "syncing" while it waits for the answer.
-    assert.deepEqual(statuses.map((s) => s.kind), ['syncing', 'error', 'syncing', 'error', 'syncing', 'synced']);
+    assert.deepEqual(
+      statuses.map((s) => s.kind),
+      ['syncing', 'error', 'syncing', 'error', 'syncing', 'synced'],
+    );
     const err = statuses[1] as { kind: 'error'; error: KubeMLError; synced: boolean };
     assert.equal(err.error.kind, 'server');
     assert.equal(err.synced, false);
@@ -251,7 +299,11 @@ describe('Informer (against a scripted API server)', () => {
     await watch(5); // the break, three failed requests, then a watch that holds
     assert.equal(i.status.kind, 'synced');
     assert.equal(i.stats.errors, 4);
-    assert.deepEqual(statuses.map((s) => s.kind), ['syncing', 'synced', 'error', 'error', 'synced'], 'the third and fourth failures show');
+    assert.deepEqual(
+      statuses.map((s) => s.kind),
+      ['syncing', 'synced', 'error', 'error', 'synced'],
+      'the third and fourth failures show',
+    );
   });
 
   it('counts only consecutive failures: a watch that held and ended resets the count', async () => {
@@ -266,14 +318,26 @@ describe('Informer (against a scripted API server)', () => {
     w4.break(); // failures 1 and 2 again, not 3 and 4
     await watch(6);
     assert.equal(i.stats.errors, 4);
-    assert.deepEqual(statuses.map((s) => s.kind), ['syncing', 'synced']);
+    assert.deepEqual(
+      statuses.map((s) => s.kind),
+      ['syncing', 'synced'],
+    );
   });
 
   it('shows 403 Forbidden at once even on a synced cache, with the RBAC hint', async () => {
     const i = start({ backoffInitialMs: 10 * 60_000 });
     await i.whenSynced();
     const w1 = await watch(1);
-    api.fail(isWatch, { status: 403, body: { kind: 'Status', status: 'Failure', reason: 'Forbidden', code: 403, message: 'jobs.batch is forbidden: User "dev" cannot watch resource "jobs" in API group "batch" in the namespace "team"' } });
+    api.fail(isWatch, {
+      status: 403,
+      body: {
+        kind: 'Status',
+        status: 'Failure',
+        reason: 'Forbidden',
+        code: 403,
+        message: 'jobs.batch is forbidden: User "dev" cannot watch resource "jobs" in API group "batch" in the namespace "team"',
+      },
+    });
     w1.end();
     const s = await new Promise<InformerStatus>((r) => i.onDidChangeStatus((x) => x.kind === 'error' && r(x)));
     assert.equal(s.kind === 'error' && s.error.kind, 'forbidden');
@@ -335,7 +399,10 @@ describe('Informer (against a scripted API server)', () => {
   });
 
   it('dispose during back-off and before the first list leaves nothing behind', async () => {
-    api.fail(isList, { status: 401, body: { kind: 'Status', status: 'Failure', reason: 'Unauthorized', code: 401, message: 'Unauthorized' } });
+    api.fail(isList, {
+      status: 401,
+      body: { kind: 'Status', status: 'Failure', reason: 'Unauthorized', code: 401, message: 'Unauthorized' },
+    });
     const i = start({ backoffInitialMs: 10 * 60_000 });
     const synced = i.whenSynced();
     await new Promise<void>((r) => i.onDidChangeStatus((s) => s.kind === 'error' && r()));

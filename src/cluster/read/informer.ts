@@ -4,13 +4,19 @@ import { KubeMLError, messageOf } from '../../common/errors';
 import { type Logger } from '../../common/logging';
 import { type KubeClient } from '../client';
 import { collectionPath, type ResourceKind } from '../resources';
-import { applyEventInPlace, coalesce, LineSplitter, objectKey, replaceAll, type KubeObject, type ObjectChange, type WatchEvent } from './informerState';
+import {
+  applyEventInPlace,
+  coalesce,
+  LineSplitter,
+  objectKey,
+  replaceAll,
+  type KubeObject,
+  type ObjectChange,
+  type WatchEvent,
+} from './informerState';
 
 export type InformerStatus =
-  | { kind: 'idle' }
-  | { kind: 'syncing' }
-  | { kind: 'synced' }
-  | { kind: 'error'; error: KubeMLError; synced: boolean };
+  { kind: 'idle' } | { kind: 'syncing' } | { kind: 'synced' } | { kind: 'error'; error: KubeMLError; synced: boolean };
 
 export interface InformerOptions {
   /** Changes within this window are fired as one batch. */
@@ -196,7 +202,12 @@ export class Informer extends Disposable {
       const page = await this.client.json<ListAnswer>(collectionPath(this.resource, this.namespace), {
         what: this.what,
         timeoutMs: 60_000,
-        query: { limit: this.opts.pageSize, continue: cont, labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector },
+        query: {
+          limit: this.opts.pageSize,
+          continue: cont,
+          labelSelector: this.opts.labelSelector,
+          fieldSelector: this.opts.fieldSelector,
+        },
       });
       if (gen !== this.generation) return;
       for (const item of page.items ?? []) listed.push(item);
@@ -270,7 +281,10 @@ export class Informer extends Disposable {
         const r = applyEventInPlace(this.items_, this.resourceVersion, ev);
         this.resourceVersion = r.resourceVersion;
         if (r.gone) finish(new GoneError());
-        else if (r.error) finish(new KubeMLError('server', `The watch of ${this.resource.title} failed: ${r.error.message ?? r.error.reason ?? r.error.code}.`));
+        else if (r.error)
+          finish(
+            new KubeMLError('server', `The watch of ${this.resource.title} failed: ${r.error.message ?? r.error.reason ?? r.error.code}.`),
+          );
         else if (r.change) this.enqueue([r.change], false);
       };
       body.on('data', (chunk: Buffer) => {
@@ -286,7 +300,15 @@ export class Informer extends Disposable {
         for (const line of splitter.flush()) handle(line);
         finish();
       });
-      body.on('error', (e: Error) => finish(settled || !this.running ? undefined : KubeMLError.is(e) ? e : new KubeMLError('unreachable', `The watch of ${this.resource.title} broke: ${e.message}.`)));
+      body.on('error', (e: Error) =>
+        finish(
+          settled || !this.running
+            ? undefined
+            : KubeMLError.is(e)
+              ? e
+              : new KubeMLError('unreachable', `The watch of ${this.resource.title} broke: ${e.message}.`),
+        ),
+      );
     });
   }
 

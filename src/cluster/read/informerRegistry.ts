@@ -20,7 +20,13 @@ export class ResourceCache extends Disposable {
   readonly onDidChangeStatus = this._onDidChangeStatus.event;
   readonly informers: Informer[];
 
-  constructor(client: KubeClient, readonly resource: ResourceKind, namespaces: NamespaceList, log: Logger, options?: InformerOptions) {
+  constructor(
+    client: KubeClient,
+    readonly resource: ResourceKind,
+    namespaces: NamespaceList,
+    log: Logger,
+    options?: InformerOptions,
+  ) {
     super();
     const scopes = resource.namespaced && namespaces ? namespaces : [undefined];
     this.informers = scopes.map((ns) => this._register(new Informer(client, resource, ns, log, options)));
@@ -37,7 +43,11 @@ export class ResourceCache extends Disposable {
   /** The first error of any namespace, else syncing, else synced. */
   get status(): InformerStatus {
     const statuses = this.informers.map((i) => i.status);
-    return statuses.find((s) => s.kind === 'error') ?? statuses.find((s) => s.kind === 'syncing') ?? statuses.find((s) => s.kind === 'idle') ?? { kind: 'synced' };
+    return (
+      statuses.find((s) => s.kind === 'error') ??
+      statuses.find((s) => s.kind === 'syncing') ??
+      statuses.find((s) => s.kind === 'idle') ?? { kind: 'synced' }
+    );
   }
 
   get(key: string): KubeObject | undefined {

@@ -116,10 +116,25 @@ describe('watch stream line splitting', () => {
 
 describe('reconnect backoff', () => {
   it('grows exponentially with jitter within [base/2, base] and stops at the maximum', () => {
-    assert.equal(backoffDelay(0, 500, 30_000, () => 0), 250);
-    assert.equal(backoffDelay(0, 500, 30_000, () => 1), 500);
-    assert.equal(backoffDelay(3, 500, 30_000, () => 1), 4000);
-    assert.equal(backoffDelay(30, 500, 30_000, () => 1), 30_000);
-    assert.equal(backoffDelay(30, 500, 30_000, () => 0), 15_000);
+    assert.equal(
+      backoffDelay(0, 500, 30_000, () => 0),
+      250,
+    );
+    assert.equal(
+      backoffDelay(0, 500, 30_000, () => 1),
+      500,
+    );
+    assert.equal(
+      backoffDelay(3, 500, 30_000, () => 1),
+      4000,
+    );
+    assert.equal(
+      backoffDelay(30, 500, 30_000, () => 1),
+      30_000,
+    );
+    assert.equal(
+      backoffDelay(30, 500, 30_000, () => 0),
+      15_000,
+    );
   });
 });

@@ -130,10 +130,7 @@ export function applyEventInPlace(
  * the changes against what was there: additions, modifications (resourceVersion differs) and
  * deletions of objects the list no longer has.
  */
-export function replaceAll(
-  items: Map<string, KubeObject>,
-  listed: readonly KubeObject[],
-): ObjectChange[] {
+export function replaceAll(items: Map<string, KubeObject>, listed: readonly KubeObject[]): ObjectChange[] {
   const changes: ObjectChange[] = [];
   const seen = new Set<string>();
   for (const raw of listed) {

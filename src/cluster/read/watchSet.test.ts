@@ -50,13 +50,23 @@ describe('WatchedSet: a selector-scoped watch of a few objects', () => {
   const track = (s: WatchedSet) => (sets.push(s), s);
 
   it('lists and watches only the pods of the label selector, in its namespace, with the selector on both requests', async () => {
-    api.put(podOf(trainPod0, 'r1-0', { 'kubeml.io/run': 'r1' }), podOf(trainPod1, 'other-0', { 'kubeml.io/run': 'r2' }), podOf(otherTeamPod, 'r1-elsewhere', { 'kubeml.io/run': 'r1' }));
+    api.put(
+      podOf(trainPod0, 'r1-0', { 'kubeml.io/run': 'r1' }),
+      podOf(trainPod1, 'other-0', { 'kubeml.io/run': 'r2' }),
+      podOf(otherTeamPod, 'r1-elsewhere', { 'kubeml.io/run': 'r1' }),
+    );
     const s = track(watchPods(api.client, { namespace: 'team', labelSelector: RUN }, new Logger(nullSink), FAST));
     assert.deepEqual(await s.firstList(), [s.objects[0]]);
     assert.deepEqual(names(s), ['r1-0']);
     await api.seen((r) => r.path === PODS && r.watch);
     const reqs = api.requests.filter((r) => r.path.startsWith('/api/v1/'));
-    assert.deepEqual(reqs.map((r) => [r.path, r.watch, r.query.labelSelector]), [[PODS, false, RUN], [PODS, true, RUN]]);
+    assert.deepEqual(
+      reqs.map((r) => [r.path, r.watch, r.query.labelSelector]),
+      [
+        [PODS, false, RUN],
+        [PODS, true, RUN],
+      ],
+    );
 
     // A new rank appears, the first one changes state, another run's pod changes: two changes, no request.
     const before = api.requests.length;
@@ -106,17 +116,40 @@ describe('WatchedSet: a selector-scoped watch of a few objects', () => {
     const ref = { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job' };
     assert.equal(kindOfRef(ref).id, 'jobs');
     assert.equal(kindOfRef({ group: 'example.org', version: 'v2', plural: 'widgets', kind: 'Widget' }).plural, 'widgets');
-    const s = track(new WatchedSet(api.client, kindOfRef(ref), { namespace: 'team', name: trainJob.metadata.name }, new Logger(nullSink), FAST));
-    assert.deepEqual((await s.firstList()).map((o) => o.metadata.name), ['train-resnet']);
+    const s = track(
+      new WatchedSet(api.client, kindOfRef(ref), { namespace: 'team', name: trainJob.metadata.name }, new Logger(nullSink), FAST),
+    );
+    assert.deepEqual(
+      (await s.firstList()).map((o) => o.metadata.name),
+      ['train-resnet'],
+    );
     assert.ok(api.requests.every((r) => r.path === '/apis/batch/v1/namespaces/team/jobs'));
     assert.equal(kind('jobs').plural, 'jobs');
   });
 
   it('the events of one object through a field selector (involvedObject.name)', async () => {
-    const ev = (name: string, about: string): KubeObject => ({ apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: 'team' }, involvedObject: { kind: 'Job', name: about, namespace: 'team' }, reason: 'FailedCreate', message: 'exceeded quota' });
+    const ev = (name: string, about: string): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace: 'team' },
+      involvedObject: { kind: 'Job', name: about, namespace: 'team' },
+      reason: 'FailedCreate',
+      message: 'exceeded quota',
+    });
     api.put(ev('e1', 'r1'), ev('e2', 'r2'));
-    const s = track(new WatchedSet(api.client, kind('events'), { namespace: 'team', fieldSelector: 'involvedObject.name=r1' }, new Logger(nullSink), FAST));
-    assert.deepEqual((await s.firstList()).map((o) => o.metadata.name), ['e1']);
+    const s = track(
+      new WatchedSet(
+        api.client,
+        kind('events'),
+        { namespace: 'team', fieldSelector: 'involvedObject.name=r1' },
+        new Logger(nullSink),
+        FAST,
+      ),
+    );
+    assert.deepEqual(
+      (await s.firstList()).map((o) => o.metadata.name),
+      ['e1'],
+    );
     const batch = nextBatch(s);
     api.put(ev('e3', 'r2'), ev('e4', 'r1'));
     assert.deepEqual(summary(await batch), ['add team/e4']);
@@ -124,7 +157,16 @@ describe('WatchedSet: a selector-scoped watch of a few objects', () => {
 
   it('firstList rejects with what the API server said when the first list fails; the watch retries and a later firstList resolves', async () => {
     const isList = (r: FakeRequest) => r.path === PODS && !r.watch;
-    api.fail(isList, { status: 403, body: { kind: 'Status', status: 'Failure', message: 'pods is forbidden: User "u" cannot list resource "pods"', reason: 'Forbidden', code: 403 } });
+    api.fail(isList, {
+      status: 403,
+      body: {
+        kind: 'Status',
+        status: 'Failure',
+        message: 'pods is forbidden: User "u" cannot list resource "pods"',
+        reason: 'Forbidden',
+        code: 403,
+      },
+    });
     api.put(podOf(trainPod0, 'r1-0', { 'kubeml.io/run': 'r1' }));
     const s = track(watchPods(api.client, { namespace: 'team', labelSelector: RUN }, new Logger(nullSink), FAST));
     await assert.rejects(s.firstList(), (e: KubeMLError) => e.kind === 'forbidden' && /cannot list resource "pods"/.test(e.message));
@@ -135,7 +177,10 @@ describe('WatchedSet: a selector-scoped watch of a few objects', () => {
     const retried = nextBatch(again);
     await assert.rejects(again.firstList(), (e: KubeMLError) => e.kind === 'unreachable');
     assert.deepEqual(summary(await retried), ['add team/r1-0'], 'the retried list');
-    assert.deepEqual((await again.firstList()).map((o) => o.metadata.name), ['r1-0']);
+    assert.deepEqual(
+      (await again.firstList()).map((o) => o.metadata.name),
+      ['r1-0'],
+    );
     assert.equal(again.error, undefined);
   });
 

@@ -22,7 +22,9 @@ export type WatchScope =
   | { readonly namespace: string; readonly fieldSelector: string };
 
 export function describeScope(scope: WatchScope): string {
-  return 'name' in scope ? `${scope.namespace}/${scope.name}` : `${'labelSelector' in scope ? scope.labelSelector : scope.fieldSelector} in ${scope.namespace}`;
+  return 'name' in scope
+    ? `${scope.namespace}/${scope.name}`
+    : `${'labelSelector' in scope ? scope.labelSelector : scope.fieldSelector} in ${scope.namespace}`;
 }
 
 function selectorOf(scope: WatchScope): Pick<InformerOptions, 'labelSelector' | 'fieldSelector'> {
@@ -34,7 +36,19 @@ function selectorOf(scope: WatchScope): Pick<InformerOptions, 'labelSelector' | 
 export function kindOfRef(ref: Pick<ResourceRef, 'group' | 'version' | 'plural' | 'kind'>): ResourceKind {
   const known = ALL_KINDS.find((k) => k.group === ref.group && k.version === ref.version && k.plural === ref.plural);
   // Informer reads only the path parts and the title of a kind; the id of an unknown one is never looked up.
-  return known ?? ({ id: ref.plural, group: ref.group, version: ref.version, plural: ref.plural, kind: ref.kind, namespaced: true, builtin: false, title: ref.plural } as unknown as ResourceKind);
+  return (
+    known ??
+    ({
+      id: ref.plural,
+      group: ref.group,
+      version: ref.version,
+      plural: ref.plural,
+      kind: ref.kind,
+      namespaced: true,
+      builtin: false,
+      title: ref.plural,
+    } as unknown as ResourceKind)
+  );
 }
 
 /**
@@ -47,7 +61,13 @@ export class WatchedSet extends Disposable {
   readonly onDidChange: Event<ObjectChange[]>;
   readonly onDidChangeStatus: Event<InformerStatus>;
 
-  constructor(client: KubeClient, resource: ResourceKind, readonly scope: WatchScope, log: Logger, options: InformerOptions = {}) {
+  constructor(
+    client: KubeClient,
+    resource: ResourceKind,
+    readonly scope: WatchScope,
+    log: Logger,
+    options: InformerOptions = {},
+  ) {
     super();
     this.informer = this._register(new Informer(client, resource, scope.namespace, log, { ...options, ...selectorOf(scope) }));
     this.onDidChange = this.informer.onDidChange;

@@ -23,13 +23,28 @@ export function browserPodManifest(namespace: string, claim: string, image: stri
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: '', generateName: `kubeml-browse-${claim.slice(0, 30)}-`, namespace, labels: { 'app.kubernetes.io/managed-by': 'kubeml', 'kubeml.io/browse': claim.slice(0, 63) } },
+    metadata: {
+      name: '',
+      generateName: `kubeml-browse-${claim.slice(0, 30)}-`,
+      namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'kubeml', 'kubeml.io/browse': claim.slice(0, 63) },
+    },
     spec: {
       restartPolicy: 'Never',
       activeDeadlineSeconds: 3600,
       terminationGracePeriodSeconds: 0,
       automountServiceAccountToken: false,
-      ...(node ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }] } } } } : {}),
+      ...(node
+        ? {
+            affinity: {
+              nodeAffinity: {
+                requiredDuringSchedulingIgnoredDuringExecution: {
+                  nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: [node] }] }],
+                },
+              },
+            },
+          }
+        : {}),
       containers: [
         {
           name: 'browse',
@@ -48,7 +63,14 @@ export function browserPodManifest(namespace: string, claim: string, image: stri
  * Runs `use` with a pod that mounts `claim` read-only at /data (the explorer's browse pod),
  * then deletes the pod whatever happened.
  */
-export async function withClaimPod<T>(client: KubeClient, namespace: string, claim: string, image: string, use: (pod: PodRef) => Promise<T>, opts: { startTimeoutMs?: number; signal?: AbortSignal; onProgress?: (m: string) => void } = {}): Promise<T> {
+export async function withClaimPod<T>(
+  client: KubeClient,
+  namespace: string,
+  claim: string,
+  image: string,
+  use: (pod: PodRef) => Promise<T>,
+  opts: { startTimeoutMs?: number; signal?: AbortSignal; onProgress?: (m: string) => void } = {},
+): Promise<T> {
   const m = browserPodManifest(namespace, claim, image);
   const { name: _unused, ...metadata } = m.metadata;
   const ns = encodeURIComponent(namespace);
@@ -59,14 +81,32 @@ export async function withClaimPod<T>(client: KubeClient, namespace: string, cla
     const end = Date.now() + (opts.startTimeoutMs ?? 120_000);
     for (;;) {
       if (opts.signal?.aborted) throw new KubeMLError('unknown', `Reading claim ${claim} was cancelled.`);
-      const p = await client.json<KubeObject>(`/api/v1/namespaces/${ns}/pods/${encodeURIComponent(name)}`, { what: `read pod ${name}`, timeoutMs: 10_000 });
-      const st = p.status as { phase?: string; containerStatuses?: Array<{ state?: { running?: unknown; waiting?: { reason?: string; message?: string } } }> } | undefined;
+      const p = await client.json<KubeObject>(`/api/v1/namespaces/${ns}/pods/${encodeURIComponent(name)}`, {
+        what: `read pod ${name}`,
+        timeoutMs: 10_000,
+      });
+      const st = p.status as
+        | { phase?: string; containerStatuses?: Array<{ state?: { running?: unknown; waiting?: { reason?: string; message?: string } } }> }
+        | undefined;
       if (st?.phase === 'Running' && st.containerStatuses?.[0]?.state?.running) break;
       const waiting = st?.containerStatuses?.[0]?.state?.waiting;
-      if (st?.phase === 'Failed' || st?.phase === 'Succeeded' || /ErrImagePull|ImagePullBackOff|InvalidImageName|CreateContainerError/.test(waiting?.reason ?? '')) {
-        throw new KubeMLError('server', `The pod that mounts ${claim} could not start: ${waiting?.reason ?? st?.phase}${waiting?.message ? ` (${waiting.message})` : ''}.`, 'Set kubeml.datasets.browseImage to an image the cluster can pull that has sh, wc and dd.');
+      if (
+        st?.phase === 'Failed' ||
+        st?.phase === 'Succeeded' ||
+        /ErrImagePull|ImagePullBackOff|InvalidImageName|CreateContainerError/.test(waiting?.reason ?? '')
+      ) {
+        throw new KubeMLError(
+          'server',
+          `The pod that mounts ${claim} could not start: ${waiting?.reason ?? st?.phase}${waiting?.message ? ` (${waiting.message})` : ''}.`,
+          'Set kubeml.datasets.browseImage to an image the cluster can pull that has sh, wc and dd.',
+        );
       }
-      if (Date.now() > end) throw new KubeMLError('timeout', `The pod that mounts ${claim} did not start within ${Math.round((opts.startTimeoutMs ?? 120_000) / 1000)} s.`, 'The claim may be mounted read-write by a pod on another node, or the image is still being pulled.');
+      if (Date.now() > end)
+        throw new KubeMLError(
+          'timeout',
+          `The pod that mounts ${claim} did not start within ${Math.round((opts.startTimeoutMs ?? 120_000) / 1000)} s.`,
+          'The claim may be mounted read-write by a pod on another node, or the image is still being pulled.',
+        );
       await sleep(500);
     }
     return await use({ namespace, name, container: 'browse' });

@@ -88,7 +88,11 @@ describe('local shell transport: the sync scripts end to end', () => {
         assert.equal(existsSync(join(remote, 'remote\nonly')), false, 'mirror mode left a remote-only name with a line break');
         assert.deepEqual(walk(remote), walk(local));
         const second = await reconcile(transport, local, remote, undefined, { mirror: true });
-        assert.deepEqual([second.plan.mkdirs, second.plan.uploads, second.plan.deletes], [[], [], []], 'the second reconcile found differences');
+        assert.deepEqual(
+          [second.plan.mkdirs, second.plan.uploads, second.plan.deletes],
+          [[], [], []],
+          'the second reconcile found differences',
+        );
       });
     });
   }

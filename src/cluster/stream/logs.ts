@@ -4,8 +4,19 @@ import { KubeMLError } from '../../common/errors';
 import { KubeClient } from '../client';
 
 /** The whole log of one container, read once (for a finished container; live output goes through followLogs). */
-export async function readLog(client: KubeClient, namespace: string, pod: string, container: string, signal?: AbortSignal): Promise<string> {
-  const res = await client.raw(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, { query: { container }, what: `read the log of ${namespace}/${pod}`, timeoutMs: 30_000, signal });
+export async function readLog(
+  client: KubeClient,
+  namespace: string,
+  pod: string,
+  container: string,
+  signal?: AbortSignal,
+): Promise<string> {
+  const res = await client.raw(`/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`, {
+    query: { container },
+    what: `read the log of ${namespace}/${pod}`,
+    timeoutMs: 30_000,
+    signal,
+  });
   return res.text();
 }
 
@@ -67,7 +78,11 @@ export async function followLogs(kc: KubeConfig, target: LogTarget, onLine: (lin
       tail = '';
       finish();
     });
-    body.on('error', (e: Error) => finish(new KubeMLError('unreachable', `The log stream of ${target.namespace}/${target.pod} broke: ${e.message}.`, 'Follow the log again.')));
+    body.on('error', (e: Error) =>
+      finish(
+        new KubeMLError('unreachable', `The log stream of ${target.namespace}/${target.pod} broke: ${e.message}.`, 'Follow the log again.'),
+      ),
+    );
   });
 }
 

@@ -4,7 +4,11 @@ import { portForwardConnectError } from './portForward';
 describe('port-forward errors', () => {
   const t = { namespace: 'team', pod: 'train-0', port: 6006 };
   // What client-node rejects with when the API server refuses the WebSocket upgrade.
-  const refused = (status: number) => ({ type: 'error', message: `Unexpected server response: ${status}`, error: new Error(`Unexpected server response: ${status}`) });
+  const refused = (status: number) => ({
+    type: 'error',
+    message: `Unexpected server response: ${status}`,
+    error: new Error(`Unexpected server response: ${status}`),
+  });
 
   it('says what a refused WebSocket means and what to do', () => {
     const gone = portForwardConnectError(refused(404), t);

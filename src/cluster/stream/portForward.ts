@@ -31,17 +31,36 @@ export function portForwardConnectError(e: unknown, t: PortForwardTarget): KubeM
   const ev = e as { message?: string; error?: { message?: string } } | undefined;
   const text = ev?.message ?? ev?.error?.message ?? messageOf(e);
   const status = Number(/Unexpected server response: (\d{3})/.exec(text)?.[1]);
-  if (status === 404) return new KubeMLError('not-found', `Pod ${t.namespace}/${t.pod} no longer exists.`, 'Refresh the view and pick a running pod.', 404);
-  if (status === 403) return new KubeMLError('forbidden', `You may not port-forward to pods in ${t.namespace} (403 Forbidden).`, 'Ask for RBAC access to pods/portforward.', 403);
-  if (status === 401) return new KubeMLError('unauthorized', 'The cluster rejected your credentials (401 Unauthorized).', 'Log in again, then retry.', 401);
-  if (status === 400) return new KubeMLError('invalid', `The API server refused to forward to ${where(t)} (400): the pod may not be running.`, 'Wait until the pod runs, then try again.', 400);
-  return new KubeMLError('unreachable', `Could not open a port-forward to ${where(t)}: ${text}.`, 'Check that the cluster is reachable, then try again.');
+  if (status === 404)
+    return new KubeMLError('not-found', `Pod ${t.namespace}/${t.pod} no longer exists.`, 'Refresh the view and pick a running pod.', 404);
+  if (status === 403)
+    return new KubeMLError(
+      'forbidden',
+      `You may not port-forward to pods in ${t.namespace} (403 Forbidden).`,
+      'Ask for RBAC access to pods/portforward.',
+      403,
+    );
+  if (status === 401)
+    return new KubeMLError('unauthorized', 'The cluster rejected your credentials (401 Unauthorized).', 'Log in again, then retry.', 401);
+  if (status === 400)
+    return new KubeMLError(
+      'invalid',
+      `The API server refused to forward to ${where(t)} (400): the pod may not be running.`,
+      'Wait until the pod runs, then try again.',
+      400,
+    );
+  return new KubeMLError(
+    'unreachable',
+    `Could not open a port-forward to ${where(t)}: ${text}.`,
+    'Check that the cluster is reachable, then try again.',
+  );
 }
 
 /** The error message the kubelet sends on the error stream, as a user message. */
 function remoteErrorMessage(text: string, t: PortForwardTarget): string {
   const said = text.trim().replace(/\s+/g, ' ');
-  if (/connection refused/i.test(said)) return `Nothing listens on port ${t.port} in pod ${t.namespace}/${t.pod} (connection refused). Start the server in the pod (for TensorBoard: --bind_all --port ${t.port}), then reload.`;
+  if (/connection refused/i.test(said))
+    return `Nothing listens on port ${t.port} in pod ${t.namespace}/${t.pod} (connection refused). Start the server in the pod (for TensorBoard: --bind_all --port ${t.port}), then reload.`;
   return `The port-forward to ${where(t)} failed: ${said}`;
 }
 
@@ -50,14 +69,23 @@ async function checkPod(kc: KubeConfig, t: PortForwardTarget): Promise<void> {
   const client = new KubeClient(kc);
   let pod: { status?: { phase?: string } };
   try {
-    pod = await client.json(`/api/v1/namespaces/${encodeURIComponent(t.namespace)}/pods/${encodeURIComponent(t.pod)}`, { what: `read pod ${t.namespace}/${t.pod}`, timeoutMs: 10_000 });
+    pod = await client.json(`/api/v1/namespaces/${encodeURIComponent(t.namespace)}/pods/${encodeURIComponent(t.pod)}`, {
+      what: `read pod ${t.namespace}/${t.pod}`,
+      timeoutMs: 10_000,
+    });
   } catch (e) {
-    if (KubeMLError.is(e) && e.kind === 'not-found') throw new KubeMLError('not-found', `Pod ${t.namespace}/${t.pod} no longer exists.`, 'Refresh the view and pick a running pod.', 404);
+    if (KubeMLError.is(e) && e.kind === 'not-found')
+      throw new KubeMLError('not-found', `Pod ${t.namespace}/${t.pod} no longer exists.`, 'Refresh the view and pick a running pod.', 404);
     if (KubeMLError.is(e) && e.kind === 'forbidden') return; // The WebSocket itself may still be allowed: let it decide.
     throw e;
   }
   const phase = pod.status?.phase ?? 'Unknown';
-  if (phase !== 'Running') throw new KubeMLError('invalid', `Pod ${t.namespace}/${t.pod} is ${phase}, not Running: there is nothing to forward to.`, phase === 'Pending' ? 'Wait until it runs, then try again.' : 'Pick a running pod.');
+  if (phase !== 'Running')
+    throw new KubeMLError(
+      'invalid',
+      `Pod ${t.namespace}/${t.pod} is ${phase}, not Running: there is nothing to forward to.`,
+      phase === 'Pending' ? 'Wait until it runs, then try again.' : 'Pick a running pod.',
+    );
 }
 
 /**
@@ -67,7 +95,12 @@ async function checkPod(kc: KubeConfig, t: PortForwardTarget): Promise<void> {
  * free. Later failures (nothing listening in the pod, the pod gone) close the local connection and
  * are reported through onError. dispose() closes the listener and the streams.
  */
-export async function startPortForward(kc: KubeConfig, target: PortForwardTarget, localPort = 0, onError?: (message: string) => void): Promise<PortForwardHandle> {
+export async function startPortForward(
+  kc: KubeConfig,
+  target: PortForwardTarget,
+  localPort = 0,
+  onError?: (message: string) => void,
+): Promise<PortForwardHandle> {
   const forward = new (k8s().PortForward)(kc, true);
   const open = (output: Writable, input: NodeJS.ReadableStream, onRemoteError: (text: string) => void): Promise<WsLike> => {
     let errText = '';
@@ -117,8 +150,22 @@ export async function startPortForward(kc: KubeConfig, target: PortForwardTarget
   // The local port first (cheap, and "port in use" needs no cluster), then the pod and the API server.
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') reject(new KubeMLError('conflict', `Local port ${localPort} is already in use (another program or port-forward listens on it).`, 'Choose another local port, or 0 for any free port.'));
-      else if (e.code === 'EACCES') reject(new KubeMLError('forbidden', `You may not listen on local port ${localPort} (${e.code}).`, 'Choose a port above 1024, or 0 for any free port.'));
+      if (e.code === 'EADDRINUSE')
+        reject(
+          new KubeMLError(
+            'conflict',
+            `Local port ${localPort} is already in use (another program or port-forward listens on it).`,
+            'Choose another local port, or 0 for any free port.',
+          ),
+        );
+      else if (e.code === 'EACCES')
+        reject(
+          new KubeMLError(
+            'forbidden',
+            `You may not listen on local port ${localPort} (${e.code}).`,
+            'Choose a port above 1024, or 0 for any free port.',
+          ),
+        );
       else reject(new KubeMLError('invalid', `Cannot listen on 127.0.0.1:${localPort}: ${e.message}.`, 'Choose another local port.'));
     });
     server.listen(localPort, '127.0.0.1', () => resolve());

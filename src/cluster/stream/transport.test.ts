@@ -12,7 +12,10 @@ const pod = { namespace: 'ns', name: 'p' };
 describe('sync transport', () => {
   it('reads exit codes from the exec status', () => {
     assert.equal(exitCodeOf({ status: 'Success' }), 0);
-    assert.equal(exitCodeOf({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } }), 3);
+    assert.equal(
+      exitCodeOf({ status: 'Failure', reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '3' }] } }),
+      3,
+    );
     assert.equal(exitCodeOf({ status: 'Failure', message: 'command not found' }), -1);
   });
 
@@ -36,11 +39,18 @@ describe('sync transport', () => {
   });
 
   it('reads pod status: running container, restarts and recreation change the incarnation', () => {
-    const base = { metadata: { name: 'p', namespace: 'ns', uid: 'u1' }, spec: { containers: [{ name: 'main' }] }, status: { phase: 'Running', containerStatuses: [{ name: 'main', restartCount: 0, state: { running: { startedAt: 't1' } } }] } };
+    const base = {
+      metadata: { name: 'p', namespace: 'ns', uid: 'u1' },
+      spec: { containers: [{ name: 'main' }] },
+      status: { phase: 'Running', containerStatuses: [{ name: 'main', restartCount: 0, state: { running: { startedAt: 't1' } } }] },
+    };
     const a = podInfoFromJson(base)!;
     assert.equal(a.running, true);
     assert.deepEqual(a.ref, { namespace: 'ns', name: 'p', container: 'main' });
-    const restarted = podInfoFromJson({ ...base, status: { phase: 'Running', containerStatuses: [{ name: 'main', restartCount: 1, state: { running: { startedAt: 't2' } } }] } })!;
+    const restarted = podInfoFromJson({
+      ...base,
+      status: { phase: 'Running', containerStatuses: [{ name: 'main', restartCount: 1, state: { running: { startedAt: 't2' } } }] },
+    })!;
     assert.notEqual(restarted.incarnation, a.incarnation);
     assert.notEqual(podInfoFromJson({ ...base, metadata: { ...base.metadata, uid: 'u2' } })!.incarnation, a.incarnation);
     assert.equal(podInfoFromJson({ ...base, status: { phase: 'Pending' } })!.running, false);

@@ -5,7 +5,16 @@ import { KubeMLError, messageOf } from '../../common/errors';
 import { type IgnoreMatcher } from './tree/ignore';
 import { localTarEntries, scanLocalTree } from './tree/localTree';
 import { safeRelativePath, safeTargetFolder } from './tree/paths';
-import { type SyncPlan, chunkUploads, isEmptyPlan, planReconcile, type Skipped, sortPaths, type Tree, type TreeEntry } from './tree/planner';
+import {
+  type SyncPlan,
+  chunkUploads,
+  isEmptyPlan,
+  planReconcile,
+  type Skipped,
+  sortPaths,
+  type Tree,
+  type TreeEntry,
+} from './tree/planner';
 import { APPLY_SCRIPT, LIST_SCRIPT, NO_TARGET_EXIT, applyListLine, parseListing, shCommand } from './tree/remoteScripts';
 import { tarStream } from './tree/tar';
 
@@ -65,14 +74,45 @@ export function classifyExecError(e: unknown, pod: PodRef): KubeMLError {
   const m = /Unexpected server response: (\d+)/.exec(msg);
   const status = m ? Number(m[1]) : undefined;
   const where = describePod(pod);
-  if (status === 404) return new KubeMLError('not-found', `The pod ${where} no longer exists.`, 'Sync stops for this pod.', 404, { cause: e });
-  if (status === 403) return new KubeMLError('forbidden', `You may not exec into ${where} (403 Forbidden).`, 'Ask for the pods/exec permission in this namespace.', 403, { cause: e });
-  if (status === 401) return new KubeMLError('unauthorized', `The cluster rejected your credentials while opening an exec into ${where}.`, 'Log in again, then retry.', 401, { cause: e });
-  if (status === 400) return new KubeMLError('invalid', `The API server refused an exec into ${where} (400): the container may not be running.`, 'Wait until the pod is Running, or pick another container.', 400, { cause: e });
-  if (status !== undefined && status >= 500) return new KubeMLError('server', `The API server failed an exec into ${where} (${status}).`, 'It will be retried.', status, { cause: e });
+  if (status === 404)
+    return new KubeMLError('not-found', `The pod ${where} no longer exists.`, 'Sync stops for this pod.', 404, { cause: e });
+  if (status === 403)
+    return new KubeMLError(
+      'forbidden',
+      `You may not exec into ${where} (403 Forbidden).`,
+      'Ask for the pods/exec permission in this namespace.',
+      403,
+      { cause: e },
+    );
+  if (status === 401)
+    return new KubeMLError(
+      'unauthorized',
+      `The cluster rejected your credentials while opening an exec into ${where}.`,
+      'Log in again, then retry.',
+      401,
+      { cause: e },
+    );
+  if (status === 400)
+    return new KubeMLError(
+      'invalid',
+      `The API server refused an exec into ${where} (400): the container may not be running.`,
+      'Wait until the pod is Running, or pick another container.',
+      400,
+      { cause: e },
+    );
+  if (status !== undefined && status >= 500)
+    return new KubeMLError('server', `The API server failed an exec into ${where} (${status}).`, 'It will be retried.', status, {
+      cause: e,
+    });
   const code = (e as { code?: string })?.code;
   if (code && /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EPIPE|ENOTFOUND/.test(code)) {
-    return new KubeMLError('unreachable', `The connection to the API server was lost during an exec into ${where} (${code}).`, 'It will be retried.', undefined, { cause: e });
+    return new KubeMLError(
+      'unreachable',
+      `The connection to the API server was lost during an exec into ${where} (${code}).`,
+      'It will be retried.',
+      undefined,
+      { cause: e },
+    );
   }
   return new KubeMLError('unknown', `Exec into ${where} failed: ${msg}`, undefined, undefined, { cause: e });
 }
@@ -101,7 +141,9 @@ export abstract class ScriptTransport {
     const r = await this.exec(cmd, opts);
     if (r.exitCode !== 0 && !(opts.okCodes ?? []).includes(r.exitCode)) {
       const said = r.stderr.trim().split('\n').slice(-3).join(' | ');
-      const hint = /executable file not found|\b(sh|tar|find|stat|mkdir|rm): (command )?not found/.test(said) ? 'The image needs sh, tar, find, mkdir, rm and stat (or GNU find).' : undefined;
+      const hint = /executable file not found|\b(sh|tar|find|stat|mkdir|rm): (command )?not found/.test(said)
+        ? 'The image needs sh, tar, find, mkdir, rm and stat (or GNU find).'
+        : undefined;
       throw new KubeMLError('server', `${what} in ${this.label} failed with exit code ${r.exitCode}${said ? `: ${said}` : ''}.`, hint);
     }
     return r;
@@ -110,7 +152,11 @@ export abstract class ScriptTransport {
   /** Lists the target tree; an absent target is an empty tree. */
   async list(targetDir: string, signal?: AbortSignal): Promise<{ tree: Map<string, TreeEntry>; unreadable: number }> {
     const target = safeTargetFolder(targetDir);
-    const r = await this.run(shCommand(LIST_SCRIPT, [target]), `Listing ${target}`, { okCodes: [NO_TARGET_EXIT], signal, timeoutMs: 120_000 });
+    const r = await this.run(shCommand(LIST_SCRIPT, [target]), `Listing ${target}`, {
+      okCodes: [NO_TARGET_EXIT],
+      signal,
+      timeoutMs: 120_000,
+    });
     if (r.exitCode === NO_TARGET_EXIT) return { tree: new Map(), unreadable: 0 };
     return parseListing(r.stdout.toString('utf8'));
   }
@@ -121,7 +167,15 @@ export abstract class ScriptTransport {
   }
 
   /** Sends folders and files (relative to `localRoot`); `tree` gives their type, size, mode and mtime as scanned. */
-  async upload(targetDir: string, localRoot: string, mkdirs: readonly string[], files: readonly string[], tree: Tree, progress: UploadProgress = {}, signal?: AbortSignal): Promise<void> {
+  async upload(
+    targetDir: string,
+    localRoot: string,
+    mkdirs: readonly string[],
+    files: readonly string[],
+    tree: Tree,
+    progress: UploadProgress = {},
+    signal?: AbortSignal,
+  ): Promise<void> {
     await this.apply(targetDir, localRoot, { deletes: [], mkdirs, uploads: files }, tree, progress, signal);
   }
 
@@ -130,7 +184,14 @@ export abstract class ScriptTransport {
    * each in a single exec. `plan` may be a promise: the first exec is opened at once and waits
    * for it, so its connection set-up overlaps whatever computes the plan (the remote listing).
    */
-  async apply(targetDir: string, localRoot: string, plan: PlanParts | Promise<PlanParts | undefined>, tree: Tree | Promise<Tree>, progress: UploadProgress = {}, signal?: AbortSignal): Promise<void> {
+  async apply(
+    targetDir: string,
+    localRoot: string,
+    plan: PlanParts | Promise<PlanParts | undefined>,
+    tree: Tree | Promise<Tree>,
+    progress: UploadProgress = {},
+    signal?: AbortSignal,
+  ): Promise<void> {
     const target = safeTargetFolder(targetDir);
     let resolvedTree: Tree = new Map();
     let parallel = 1;
@@ -142,7 +203,12 @@ export abstract class ScriptTransport {
       // a checkout): the pod extracts both in parallel, each on its own connection.
       const bytes = items.reduce((n, x) => n + (t.get(x)?.size ?? 0), 0);
       const split = p.deletes.length === 0 && (items.length >= PARALLEL_MIN_FILES || bytes >= PARALLEL_MIN_BYTES);
-      const parts = chunkUploads(items, (x) => t.get(x)?.size ?? 0, split ? Math.min(5000, Math.ceil(items.length / 2)) : 5000, split ? Math.min(256 * 1024 * 1024, Math.ceil(bytes / 2) + 1) : 256 * 1024 * 1024);
+      const parts = chunkUploads(
+        items,
+        (x) => t.get(x)?.size ?? 0,
+        split ? Math.min(5000, Math.ceil(items.length / 2)) : 5000,
+        split ? Math.min(256 * 1024 * 1024, Math.ceil(bytes / 2) + 1) : 256 * 1024 * 1024,
+      );
       parallel = split ? 2 : 1;
       return (parts.length ? parts : [[]]).map((c, i) => ({ deletes: i === 0 ? p.deletes.map(safeRelativePath) : [], items: c }));
     });
@@ -237,16 +303,32 @@ export class PodTransport extends ScriptTransport {
           reject(classifyExecError(err, this.pod));
           return;
         }
-        resolve({ stdout: Buffer.concat(stdoutParts), stderr: Buffer.concat(stderrParts).toString('utf8'), exitCode: status ? exitCodeOf(status) : -1 });
+        resolve({
+          stdout: Buffer.concat(stdoutParts),
+          stderr: Buffer.concat(stderrParts).toString('utf8'),
+          exitCode: status ? exitCodeOf(status) : -1,
+        });
       };
       const onAbort = () => finish(new KubeMLError('timeout', `Exec into ${describePod(this.pod)} was cancelled.`));
       opts.signal?.addEventListener('abort', onAbort);
       if (opts.signal?.aborted) return onAbort();
       const timer = opts.timeoutMs
-        ? setTimeout(() => finish(new KubeMLError('timeout', `Exec into ${describePod(this.pod)} did not finish within ${Math.round(opts.timeoutMs! / 1000)} s.`, 'Check the pod and the network; it will be retried.')), opts.timeoutMs)
+        ? setTimeout(
+            () =>
+              finish(
+                new KubeMLError(
+                  'timeout',
+                  `Exec into ${describePod(this.pod)} did not finish within ${Math.round(opts.timeoutMs! / 1000)} s.`,
+                  'Check the pod and the network; it will be retried.',
+                ),
+              ),
+            opts.timeoutMs,
+          )
         : undefined;
       this.execApi
-        .exec(this.pod.namespace, this.pod.name, this.pod.container ?? '', cmd, stdout, stderr, stdin, false, (status) => finish(undefined, status))
+        .exec(this.pod.namespace, this.pod.name, this.pod.container ?? '', cmd, stdout, stderr, stdin, false, (status) =>
+          finish(undefined, status),
+        )
         .then((ws) => {
           socket = ws;
           if (settled) {
@@ -255,7 +337,18 @@ export class PodTransport extends ScriptTransport {
           }
           ws.on('close', (code: number, reason: Buffer) => {
             // The status message arrives before the close; a close without it is a lost connection.
-            setTimeout(() => finish(Object.assign(new Error(`the connection closed before the command finished (${code}${reason?.length ? ` ${reason.toString()}` : ''})`), { code: 'ECONNRESET' })), 50);
+            setTimeout(
+              () =>
+                finish(
+                  Object.assign(
+                    new Error(
+                      `the connection closed before the command finished (${code}${reason?.length ? ` ${reason.toString()}` : ''})`,
+                    ),
+                    { code: 'ECONNRESET' },
+                  ),
+                ),
+              50,
+            );
           });
           ws.on('error', (e: Error) => finish(e));
           if (stdin && opts.stdin) void this.pump(opts.stdin, stdin, ws, () => settled).catch((e: unknown) => finish(e));
@@ -268,7 +361,12 @@ export class PodTransport extends ScriptTransport {
    * Feeds stdin in frames of about 64 KB (a tar stream is many small pieces: headers, padding),
    * pausing while the socket holds more than HIGH_WATER bytes.
    */
-  private async pump(source: AsyncIterable<Buffer>, stdin: PassThrough, ws: { bufferedAmount: number }, done: () => boolean): Promise<void> {
+  private async pump(
+    source: AsyncIterable<Buffer>,
+    stdin: PassThrough,
+    ws: { bufferedAmount: number },
+    done: () => boolean,
+  ): Promise<void> {
     let parts: Buffer[] = [];
     let size = 0;
     const send = async () => {
@@ -330,20 +428,44 @@ export interface UploadTreeResult {
  * `ignore`: extra patterns (gitignore syntax) or a ready matcher; the tree's .gitignore,
  * .dockerignore and .kubemlignore files are read in any case.
  */
-export async function uploadTree(kc: KubeConfig, pod: string | PodRef, container: string | undefined, localRoot: string, targetDir: string, ignore?: readonly string[] | IgnoreMatcher, opts: UploadTreeOptions = {}): Promise<UploadTreeResult> {
-  const ref: PodRef = typeof pod === 'string' ? { namespace: kc.getContextObject(kc.currentContext)?.namespace || 'default', name: pod, container } : { ...pod, container: container ?? pod.container };
+export async function uploadTree(
+  kc: KubeConfig,
+  pod: string | PodRef,
+  container: string | undefined,
+  localRoot: string,
+  targetDir: string,
+  ignore?: readonly string[] | IgnoreMatcher,
+  opts: UploadTreeOptions = {},
+): Promise<UploadTreeResult> {
+  const ref: PodRef =
+    typeof pod === 'string'
+      ? { namespace: kc.getContextObject(kc.currentContext)?.namespace || 'default', name: pod, container }
+      : { ...pod, container: container ?? pod.container };
   const transport = new PodTransport(kc, ref);
   return reconcile(transport, localRoot, targetDir, ignore, opts);
 }
 
 /** The incremental reconcile with an existing transport (used by sessions too). */
-export async function reconcile(transport: ScriptTransport, localRoot: string, targetDir: string, ignore: readonly string[] | IgnoreMatcher | undefined, opts: UploadTreeOptions = {}): Promise<UploadTreeResult> {
+export async function reconcile(
+  transport: ScriptTransport,
+  localRoot: string,
+  targetDir: string,
+  ignore: readonly string[] | IgnoreMatcher | undefined,
+  opts: UploadTreeOptions = {},
+): Promise<UploadTreeResult> {
   const scanning = scanLocalTree(localRoot, { ignore });
   const listing = transport.list(targetDir, opts.signal);
   const planning = Promise.all([scanning, listing]).then(([local, remote]) => {
     for (const s of local.skipped) opts.onWarning?.(`Skipped ${s.path}: ${s.reason}.`);
-    if (remote.unreadable) opts.onWarning?.(`${remote.unreadable} remote name(s) could not be read (not plain relative paths, or an unknown listing format) and were left alone.`);
-    const plan = planReconcile(local.tree, remote.tree, { mirror: opts.mirror, maxFileSize: opts.maxFileSize, isIgnored: (p, d) => local.matcher.ignores(p, d) });
+    if (remote.unreadable)
+      opts.onWarning?.(
+        `${remote.unreadable} remote name(s) could not be read (not plain relative paths, or an unknown listing format) and were left alone.`,
+      );
+    const plan = planReconcile(local.tree, remote.tree, {
+      mirror: opts.mirror,
+      maxFileSize: opts.maxFileSize,
+      isIgnored: (p, d) => local.matcher.ignores(p, d),
+    });
     for (const s of plan.skipped) opts.onWarning?.(`Skipped ${s.path}: ${s.reason}.`);
     return { local, plan };
   });

@@ -17,7 +17,11 @@ export interface ApplyObject {
 }
 
 /** Server-side apply of one namespaced object of a kind KubeML knows (PATCH application/apply-patch+yaml, fieldManager=kubeml, force). */
-export async function applyObject<T extends ApplyObject>(client: KubeClient, obj: T, opts: { dryRun?: boolean; signal?: AbortSignal; notServedHint?: string } = {}): Promise<T> {
+export async function applyObject<T extends ApplyObject>(
+  client: KubeClient,
+  obj: T,
+  opts: { dryRun?: boolean; signal?: AbortSignal; notServedHint?: string } = {},
+): Promise<T> {
   const k = kindOfObject(obj);
   if (!k) throw new KubeMLError('invalid', `KubeML does not apply ${obj.kind} objects (${obj.apiVersion}).`);
   const path = objectPath(k, obj.metadata.name, obj.metadata.namespace);
@@ -33,24 +37,54 @@ export async function applyObject<T extends ApplyObject>(client: KubeClient, obj
     });
   } catch (e) {
     if (KubeMLError.is(e) && e.kind === 'not-found' && !k.builtin) {
-      throw new KubeMLError('not-found', `This cluster does not serve ${obj.kind} (${obj.apiVersion}): ${e.message}`, opts.notServedHint ?? 'Install its operator.', 404, { cause: e });
+      throw new KubeMLError(
+        'not-found',
+        `This cluster does not serve ${obj.kind} (${obj.apiVersion}): ${e.message}`,
+        opts.notServedHint ?? 'Install its operator.',
+        404,
+        { cause: e },
+      );
     }
     if (KubeMLError.is(e) && e.kind === 'not-found') {
-      throw new KubeMLError('not-found', `The namespace ${obj.metadata.namespace} does not exist (${e.message})`, 'Create it, or choose another namespace.', 404, { cause: e });
+      throw new KubeMLError(
+        'not-found',
+        `The namespace ${obj.metadata.namespace} does not exist (${e.message})`,
+        'Create it, or choose another namespace.',
+        404,
+        { cause: e },
+      );
     }
     throw e;
   }
 }
 
 /** Creates an object of a known kind (POST to its collection). */
-export async function createObject<T>(client: KubeClient, kindId: ResourceKindId, namespace: string | undefined, body: unknown, signal?: AbortSignal): Promise<T> {
+export async function createObject<T>(
+  client: KubeClient,
+  kindId: ResourceKindId,
+  namespace: string | undefined,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
   const k = kind(kindId);
   const name = (body as { metadata?: { name?: string; generateName?: string } }).metadata;
-  return client.json<T>(collectionPath(k, namespace), { method: 'POST', body, what: `create ${k.kind} ${name?.name ?? `${name?.generateName ?? ''}…`}`, timeoutMs: 15_000, signal });
+  return client.json<T>(collectionPath(k, namespace), {
+    method: 'POST',
+    body,
+    what: `create ${k.kind} ${name?.name ?? `${name?.generateName ?? ''}…`}`,
+    timeoutMs: 15_000,
+    signal,
+  });
 }
 
 /** Deletes an object; jobs take their pods with them (background propagation). */
-export async function deleteObject(client: KubeClient, kindId: ResourceKindId, namespace: string | undefined, name: string, signal?: AbortSignal): Promise<void> {
+export async function deleteObject(
+  client: KubeClient,
+  kindId: ResourceKindId,
+  namespace: string | undefined,
+  name: string,
+  signal?: AbortSignal,
+): Promise<void> {
   const k = kind(kindId);
   await client.raw(objectPath(k, name, namespace), {
     method: 'DELETE',
@@ -70,9 +104,21 @@ export async function deleteRun(client: KubeClient, primary: ResourceRef, podSel
     if (!(KubeMLError.is(e) && e.kind === 'not-found')) throw e;
   };
   await client
-    .raw(refPath(primary, primary.name), { method: 'DELETE', body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }, what: `delete ${primary.kind} ${primary.namespace}/${primary.name}`, timeoutMs: 30_000, signal })
+    .raw(refPath(primary, primary.name), {
+      method: 'DELETE',
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
+      what: `delete ${primary.kind} ${primary.namespace}/${primary.name}`,
+      timeoutMs: 30_000,
+      signal,
+    })
     .catch(ignore404);
   await client
-    .raw(`/api/v1/namespaces/${encodeURIComponent(primary.namespace)}/pods`, { method: 'DELETE', query: { labelSelector: podSelector, gracePeriodSeconds: 1 }, what: `delete the pods of ${primary.name}`, timeoutMs: 30_000, signal })
+    .raw(`/api/v1/namespaces/${encodeURIComponent(primary.namespace)}/pods`, {
+      method: 'DELETE',
+      query: { labelSelector: podSelector, gracePeriodSeconds: 1 },
+      what: `delete the pods of ${primary.name}`,
+      timeoutMs: 30_000,
+      signal,
+    })
     .catch(ignore404);
 }

@@ -18,7 +18,10 @@ export interface Row {
   command?: { id: string; title: string; args?: unknown[] };
 }
 
-export type Containers = ReadonlyArray<{ name: string; resources?: { requests?: Record<string, string>; limits?: Record<string, string> } }>;
+export type Containers = ReadonlyArray<{
+  name: string;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+}>;
 
 export interface PodSpecLike {
   nodeName?: string;
@@ -66,8 +69,14 @@ export function age(ts: string | undefined, now: number): string | undefined {
   return Number.isFinite(t) ? shortDuration(now - t) : undefined;
 }
 
-export function condition(obj: { status?: unknown }, type: string): { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string } | undefined {
-  const conds = (obj.status as { conditions?: Array<{ type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }> } | undefined)?.conditions;
+export function condition(
+  obj: { status?: unknown },
+  type: string,
+): { type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string } | undefined {
+  const conds = (
+    obj.status as
+      { conditions?: Array<{ type: string; status: string; reason?: string; message?: string; lastTransitionTime?: string }> } | undefined
+  )?.conditions;
   return conds?.find((c) => c.type === type);
 }
 

@@ -47,7 +47,17 @@ export function compareClaims(a: ClaimInfo, b: ClaimInfo): number {
 export function claimRow(c: ClaimInfo, users: number, showNamespace: boolean, now: number, created?: string): Row {
   return {
     label: c.name,
-    description: [showNamespace ? c.namespace : undefined, c.capacity, c.phase, c.accessModes.join(','), c.storageClass, users > 0 ? `${users} using` : undefined, age(created, now)].filter(Boolean).join(' · '),
+    description: [
+      showNamespace ? c.namespace : undefined,
+      c.capacity,
+      c.phase,
+      c.accessModes.join(','),
+      c.storageClass,
+      users > 0 ? `${users} using` : undefined,
+      age(created, now),
+    ]
+      .filter(Boolean)
+      .join(' · '),
     tooltip: tooltipTable(`${c.dataset ? 'Dataset' : 'PersistentVolumeClaim'} ${c.namespace}/${c.name}`, [
       ['Capacity', c.capacity],
       ['Phase', c.phase],
@@ -56,7 +66,10 @@ export function claimRow(c: ClaimInfo, users: number, showNamespace: boolean, no
       ['Volume', c.volume],
       ['Mounted by', `${users} pod(s) or job(s)`],
     ]),
-    icon: c.phase === 'Bound' ? { id: c.dataset ? 'database' : 'archive', color: c.dataset ? 'charts.blue' : undefined } : { id: 'warning', color: 'list.warningForeground' },
+    icon:
+      c.phase === 'Bound'
+        ? { id: c.dataset ? 'database' : 'archive', color: c.dataset ? 'charts.blue' : undefined }
+        : { id: 'warning', color: 'list.warningForeground' },
     contextValue: `kubeml.dataset.pvc${c.dataset ? '.labelled' : ''}`,
     collapsible: users > 0 ? 'collapsed' : 'none',
   };
@@ -64,7 +77,12 @@ export function claimRow(c: ClaimInfo, users: number, showNamespace: boolean, no
 
 interface FluidShape {
   spec?: { mounts?: Array<{ mountPoint?: string; name?: string }>; accessModes?: string[] };
-  status?: { phase?: string; ufsTotal?: string; cacheStates?: { cached?: string; cachedPercentage?: string; cacheCapacity?: string }; runtimes?: Array<{ name: string; type?: string }> };
+  status?: {
+    phase?: string;
+    ufsTotal?: string;
+    cacheStates?: { cached?: string; cachedPercentage?: string; cacheCapacity?: string };
+    runtimes?: Array<{ name: string; type?: string }>;
+  };
 }
 
 export function fluidRow(ds: KubeObject, users: number, showNamespace: boolean, now: number): Row {
@@ -73,13 +91,25 @@ export function fluidRow(ds: KubeObject, users: number, showNamespace: boolean, 
   const runtime = f.status?.runtimes?.[0]?.type;
   return {
     label: ds.metadata.name,
-    description: [showNamespace ? ds.metadata.namespace : undefined, 'Fluid', f.status?.ufsTotal, phase, (f.spec?.accessModes ?? []).map((m) => ACCESS[m] ?? m).join(','), runtime, users > 0 ? `${users} using` : undefined, age(ds.metadata.creationTimestamp, now)]
+    description: [
+      showNamespace ? ds.metadata.namespace : undefined,
+      'Fluid',
+      f.status?.ufsTotal,
+      phase,
+      (f.spec?.accessModes ?? []).map((m) => ACCESS[m] ?? m).join(','),
+      runtime,
+      users > 0 ? `${users} using` : undefined,
+      age(ds.metadata.creationTimestamp, now),
+    ]
       .filter(Boolean)
       .join(' · '),
     tooltip: tooltipTable(`Fluid Dataset ${ds.metadata.namespace}/${ds.metadata.name}`, [
       ['Phase', phase],
       ['Total size', f.status?.ufsTotal],
-      ['Cached', f.status?.cacheStates?.cached ? `${f.status.cacheStates.cached} (${f.status.cacheStates.cachedPercentage ?? '?'})` : undefined],
+      [
+        'Cached',
+        f.status?.cacheStates?.cached ? `${f.status.cacheStates.cached} (${f.status.cacheStates.cachedPercentage ?? '?'})` : undefined,
+      ],
       ['Mounts', (f.spec?.mounts ?? []).map((m) => m.mountPoint).join(', ')],
       ['Runtime', runtime],
     ]),

@@ -24,7 +24,11 @@ export interface GpuMetrics {
 
 interface NodeShape {
   spec?: { unschedulable?: boolean; taints?: Array<{ key: string; value?: string; effect: string }> };
-  status?: { capacity?: Record<string, string>; allocatable?: Record<string, string>; conditions?: Array<{ type: string; status: string }> };
+  status?: {
+    capacity?: Record<string, string>;
+    allocatable?: Record<string, string>;
+    conditions?: Array<{ type: string; status: string }>;
+  };
 }
 
 const MIG_PREFIX = 'nvidia.com/mig-';
@@ -95,11 +99,23 @@ export function gpuNodeRow(info: GpuNodeInfo, metrics?: GpuMetrics): Row {
     .join('\n');
   return {
     label: info.name,
-    description: [`${info.allocated}/${info.allocatable} GPU`, info.product !== 'GPU' ? shortProduct(info.product) : undefined, info.mig.length > 0 ? `MIG ${info.mig.map((m) => `${m.count}×${m.profile}`).join(' ')}` : undefined, util, used, ...flags]
+    description: [
+      `${info.allocated}/${info.allocatable} GPU`,
+      info.product !== 'GPU' ? shortProduct(info.product) : undefined,
+      info.mig.length > 0 ? `MIG ${info.mig.map((m) => `${m.count}×${m.profile}`).join(' ')}` : undefined,
+      util,
+      used,
+      ...flags,
+    ]
       .filter(Boolean)
       .join(' · '),
     tooltip,
-    icon: !info.ready || !info.schedulable ? { id: 'warning', color: 'list.warningForeground' } : free <= 0 && info.allocatable > 0 ? { id: 'circle-filled', color: 'charts.orange' } : { id: 'circle-large-outline', color: 'charts.green' },
+    icon:
+      !info.ready || !info.schedulable
+        ? { id: 'warning', color: 'list.warningForeground' }
+        : free <= 0 && info.allocatable > 0
+          ? { id: 'circle-filled', color: 'charts.orange' }
+          : { id: 'circle-large-outline', color: 'charts.green' },
     contextValue: `kubeml.gpuNode${info.schedulable ? '' : '.cordoned'}`,
     collapsible: info.allocated > 0 ? 'collapsed' : 'none',
   };

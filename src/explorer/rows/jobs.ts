@@ -1,6 +1,17 @@
 import { type KubeObject } from '../../cluster/read/informerState';
 import { type ResourceKindId } from '../../cluster/resources';
-import { age, condition, GPU_RESOURCE, intQuantity, isTrue, podSpecRequest, shortDuration, tooltipTable, type PodSpecLike, type Row } from './common';
+import {
+  age,
+  condition,
+  GPU_RESOURCE,
+  intQuantity,
+  isTrue,
+  podSpecRequest,
+  shortDuration,
+  tooltipTable,
+  type PodSpecLike,
+  type Row,
+} from './common';
 
 export const JOB_STATES = ['Running', 'Pending', 'Succeeded', 'Failed'] as const;
 export type JobState = (typeof JOB_STATES)[number];
@@ -44,7 +55,13 @@ export function isOwnedJob(job: KubeObject): boolean {
 
 /** Normalises the four job kinds into one summary: state, GPUs, completions, times. */
 export function summarizeJob(kindId: JobKindId, o: KubeObject): JobSummary {
-  const base = { kindId, ref: jobRef(kindId, o.metadata.namespace, o.metadata.name), namespace: o.metadata.namespace ?? '', name: o.metadata.name, created: o.metadata.creationTimestamp };
+  const base = {
+    kindId,
+    ref: jobRef(kindId, o.metadata.namespace, o.metadata.name),
+    namespace: o.metadata.namespace ?? '',
+    name: o.metadata.name,
+    created: o.metadata.creationTimestamp,
+  };
   switch (kindId) {
     case 'jobs':
       return { ...base, ...batchJob(o) };
@@ -61,7 +78,14 @@ type Derived = Omit<JobSummary, 'kindId' | 'ref' | 'namespace' | 'name' | 'creat
 
 function batchJob(o: KubeObject): Derived {
   const spec = (o.spec ?? {}) as { parallelism?: number; completions?: number; suspend?: boolean; template?: { spec?: PodSpecLike } };
-  const st = (o.status ?? {}) as { active?: number; ready?: number; succeeded?: number; failed?: number; startTime?: string; completionTime?: string };
+  const st = (o.status ?? {}) as {
+    active?: number;
+    ready?: number;
+    succeeded?: number;
+    failed?: number;
+    startTime?: string;
+    completionTime?: string;
+  };
   const failed = condition(o, 'Failed');
   let state: JobState;
   let reason: string | undefined;
@@ -85,8 +109,13 @@ function batchJob(o: KubeObject): Derived {
 }
 
 function trainJob(o: KubeObject): Derived {
-  const spec = (o.spec ?? {}) as { suspend?: boolean; trainer?: { numNodes?: number; resourcesPerNode?: { requests?: Record<string, string>; limits?: Record<string, string> } } };
-  const st = (o.status ?? {}) as { jobsStatus?: Array<{ name: string; active?: number; ready?: number; succeeded?: number; failed?: number; suspended?: number }> };
+  const spec = (o.spec ?? {}) as {
+    suspend?: boolean;
+    trainer?: { numNodes?: number; resourcesPerNode?: { requests?: Record<string, string>; limits?: Record<string, string> } };
+  };
+  const st = (o.status ?? {}) as {
+    jobsStatus?: Array<{ name: string; active?: number; ready?: number; succeeded?: number; failed?: number; suspended?: number }>;
+  };
   const res = spec.trainer?.resourcesPerNode;
   const nodes = spec.trainer?.numNodes ?? 1;
   const gpus = nodes * intQuantity(res?.requests?.[GPU_RESOURCE] ?? res?.limits?.[GPU_RESOURCE]);
@@ -119,8 +148,15 @@ function trainJob(o: KubeObject): Derived {
 
 function pytorchJob(o: KubeObject): Derived {
   const spec = (o.spec ?? {}) as { pytorchReplicaSpecs?: ReplicaSpecs; runPolicy?: { suspend?: boolean } };
-  const st = (o.status ?? {}) as { startTime?: string; completionTime?: string; replicaStatuses?: Record<string, { active?: number; succeeded?: number; failed?: number }> };
-  const conds = ((o.status as { conditions?: Array<{ type: string; status: string; reason?: string; lastTransitionTime?: string }> } | undefined)?.conditions ?? []).filter((c) => c.status === 'True');
+  const st = (o.status ?? {}) as {
+    startTime?: string;
+    completionTime?: string;
+    replicaStatuses?: Record<string, { active?: number; succeeded?: number; failed?: number }>;
+  };
+  const conds = (
+    (o.status as { conditions?: Array<{ type: string; status: string; reason?: string; lastTransitionTime?: string }> } | undefined)
+      ?.conditions ?? []
+  ).filter((c) => c.status === 'True');
   const last = conds[conds.length - 1];
   let state: JobState;
   if (conds.some((c) => c.type === 'Succeeded')) state = 'Succeeded';
@@ -131,7 +167,10 @@ function pytorchJob(o: KubeObject): Derived {
   const succeeded = Object.values(st.replicaStatuses ?? {}).reduce((n, r) => n + (r.succeeded ?? 0), 0);
   return {
     state,
-    reason: state === 'Failed' || state === 'Pending' ? (conds.find((c) => c.type === 'Failed') ?? (spec.runPolicy?.suspend ? { reason: 'Suspended' } : last))?.reason : undefined,
+    reason:
+      state === 'Failed' || state === 'Pending'
+        ? (conds.find((c) => c.type === 'Failed') ?? (spec.runPolicy?.suspend ? { reason: 'Suspended' } : last))?.reason
+        : undefined,
     gpus: replicaGpus(spec.pytorchReplicaSpecs),
     completions: `${succeeded}/${replicas}`,
     started: st.startTime,
@@ -142,7 +181,15 @@ function pytorchJob(o: KubeObject): Derived {
 function rayJob(o: KubeObject): Derived {
   type Group = { replicas?: number; template?: { spec?: PodSpecLike } };
   const spec = (o.spec ?? {}) as { suspend?: boolean; rayClusterSpec?: { headGroupSpec?: Group; workerGroupSpecs?: Group[] } };
-  const st = (o.status ?? {}) as { jobStatus?: string; jobDeploymentStatus?: string; startTime?: string; endTime?: string; rayClusterName?: string; message?: string; reason?: string };
+  const st = (o.status ?? {}) as {
+    jobStatus?: string;
+    jobDeploymentStatus?: string;
+    startTime?: string;
+    endTime?: string;
+    rayClusterName?: string;
+    message?: string;
+    reason?: string;
+  };
   const js = (st.jobStatus ?? '').toUpperCase();
   const ds = st.jobDeploymentStatus ?? '';
   let state: JobState;
@@ -183,8 +230,18 @@ export function groupRow(state: JobState, count: number): Row {
 export function jobRow(s: JobSummary, now: number, showNamespace = false): Row {
   const start = s.started ? Date.parse(s.started) : undefined;
   const end = s.finished ? Date.parse(s.finished) : undefined;
-  const duration = start !== undefined && Number.isFinite(start) ? shortDuration((end !== undefined && Number.isFinite(end) ? end : now) - start) : undefined;
-  const when = s.state === 'Succeeded' || s.state === 'Failed' ? (duration ? `took ${duration}` : age(s.created, now)) : s.state === 'Running' && duration ? `running ${duration}` : age(s.created, now);
+  const duration =
+    start !== undefined && Number.isFinite(start)
+      ? shortDuration((end !== undefined && Number.isFinite(end) ? end : now) - start)
+      : undefined;
+  const when =
+    s.state === 'Succeeded' || s.state === 'Failed'
+      ? duration
+        ? `took ${duration}`
+        : age(s.created, now)
+      : s.state === 'Running' && duration
+        ? `running ${duration}`
+        : age(s.created, now);
   const parts = [
     KIND_LABEL[s.kindId],
     showNamespace ? s.namespace : undefined,
@@ -222,7 +279,8 @@ export function podOwnerRefs(pod: KubeObject): string[] {
   if (l['training.kubeflow.org/job-name']) refs.push(jobRef('pytorchJobs', ns, l['training.kubeflow.org/job-name']));
   const trainJob = l['trainer.kubeflow.org/trainjob-name'] ?? l['jobset.sigs.k8s.io/jobset-name'];
   if (trainJob) refs.push(jobRef('trainJobs', ns, trainJob));
-  if (l['ray.io/originated-from-crd'] === 'RayJob' && l['ray.io/originated-from-cr-name']) refs.push(jobRef('rayJobs', ns, l['ray.io/originated-from-cr-name']));
+  if (l['ray.io/originated-from-crd'] === 'RayJob' && l['ray.io/originated-from-cr-name'])
+    refs.push(jobRef('rayJobs', ns, l['ray.io/originated-from-cr-name']));
   if (l['ray.io/cluster']) refs.push(`raycluster:${ns ?? ''}/${l['ray.io/cluster']}`);
   return [...new Set(refs)];
 }
@@ -235,7 +293,8 @@ export function podRank(pod: KubeObject): string | undefined {
   if (type && index !== undefined) return `${type.toLowerCase()}-${index}`;
   if (l['ray.io/node-type']) return l['ray.io/node-type'];
   const jobIndex = l['jobset.sigs.k8s.io/job-index'];
-  const completion = l['batch.kubernetes.io/job-completion-index'] ?? pod.metadata.annotations?.['batch.kubernetes.io/job-completion-index'];
+  const completion =
+    l['batch.kubernetes.io/job-completion-index'] ?? pod.metadata.annotations?.['batch.kubernetes.io/job-completion-index'];
   if (jobIndex !== undefined) return `rank ${jobIndex}${completion !== undefined && completion !== '0' ? `.${completion}` : ''}`;
   if (completion !== undefined) return `rank ${completion}`;
   return undefined;
@@ -245,7 +304,12 @@ interface PodStatus {
   phase?: string;
   reason?: string;
   startTime?: string;
-  containerStatuses?: Array<{ name: string; restartCount?: number; ready?: boolean; state?: { waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number } } }>;
+  containerStatuses?: Array<{
+    name: string;
+    restartCount?: number;
+    ready?: boolean;
+    state?: { waiting?: { reason?: string }; terminated?: { reason?: string; exitCode?: number } };
+  }>;
 }
 
 /** What kubectl shows as STATUS: a waiting or terminated reason wins over the phase. */
@@ -271,10 +335,25 @@ export function podRow(pod: KubeObject, now: number): Row {
   const gpus = podSpecRequest(spec);
   const bad = /Err|BackOff|OOM|Failed|Evicted|Error/.test(phase);
   const icon =
-    phase === 'Running' ? { id: 'circle-filled', color: 'charts.green' } : phase === 'Succeeded' ? { id: 'pass', color: 'testing.iconPassed' } : bad ? { id: 'error', color: 'testing.iconFailed' } : { id: 'circle-outline', color: 'charts.yellow' };
+    phase === 'Running'
+      ? { id: 'circle-filled', color: 'charts.green' }
+      : phase === 'Succeeded'
+        ? { id: 'pass', color: 'testing.iconPassed' }
+        : bad
+          ? { id: 'error', color: 'testing.iconFailed' }
+          : { id: 'circle-outline', color: 'charts.yellow' };
   return {
     label: pod.metadata.name,
-    description: [rank, phase, spec.nodeName, restarts > 0 ? `${restarts} restarts` : undefined, gpus > 0 ? `${gpus} GPU` : undefined, age(pod.metadata.creationTimestamp, now)].filter(Boolean).join(' · '),
+    description: [
+      rank,
+      phase,
+      spec.nodeName,
+      restarts > 0 ? `${restarts} restarts` : undefined,
+      gpus > 0 ? `${gpus} GPU` : undefined,
+      age(pod.metadata.creationTimestamp, now),
+    ]
+      .filter(Boolean)
+      .join(' · '),
     icon,
     tooltip: tooltipTable(`Pod ${pod.metadata.namespace}/${pod.metadata.name}`, [
       ['Phase', phase],

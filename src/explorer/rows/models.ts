@@ -24,11 +24,18 @@ export interface InferenceServiceInfo {
 }
 
 interface IsvcShape {
-  spec?: { predictor?: Record<string, unknown> & { model?: { runtime?: string; storageUri?: string; modelFormat?: { name?: string } }; canaryTrafficPercent?: number } };
+  spec?: {
+    predictor?: Record<string, unknown> & {
+      model?: { runtime?: string; storageUri?: string; modelFormat?: { name?: string } };
+      canaryTrafficPercent?: number;
+    };
+  };
   status?: {
     url?: string;
     conditions?: Cond[];
-    components?: { predictor?: { latestReadyRevision?: string; latestCreatedRevision?: string; traffic?: InferenceServiceInfo['traffic']; url?: string } };
+    components?: {
+      predictor?: { latestReadyRevision?: string; latestCreatedRevision?: string; traffic?: InferenceServiceInfo['traffic']; url?: string };
+    };
     modelStatus?: { lastFailureInfo?: InferenceServiceInfo['lastFailure']; states?: { activeModelState?: string } };
   };
 }
@@ -76,7 +83,9 @@ export function inferenceServiceRow(i: InferenceServiceInfo, showNamespace: bool
     '| | |',
     '|---|---|',
     `| Ready | ${i.ready} |`,
-    ...i.conditions.filter((c) => c.type !== 'Ready').map((c) => `| ${md(c.type)} | ${md(c.status)}${c.reason ? ` (${md(c.reason)})` : ''} |`),
+    ...i.conditions
+      .filter((c) => c.type !== 'Ready')
+      .map((c) => `| ${md(c.type)} | ${md(c.status)}${c.reason ? ` (${md(c.reason)})` : ''} |`),
     i.url ? `| URL | ${md(safeUrl(i.url))} |` : '',
     i.runtime || i.modelFormat ? `| Runtime | ${md([i.modelFormat, i.runtime].filter(Boolean).join(' / '))} |` : '',
     i.storageUri ? `| storageUri | ${md(safeUrl(i.storageUri))} |` : '',
@@ -101,7 +110,12 @@ export function inferenceServiceRow(i: InferenceServiceInfo, showNamespace: bool
       .filter(Boolean)
       .join(' · '),
     tooltip,
-    icon: i.ready === 'True' ? { id: 'pass-filled', color: 'testing.iconPassed' } : i.ready === 'False' ? { id: 'error', color: 'testing.iconFailed' } : { id: 'loading~spin' },
+    icon:
+      i.ready === 'True'
+        ? { id: 'pass-filled', color: 'testing.iconPassed' }
+        : i.ready === 'False'
+          ? { id: 'error', color: 'testing.iconFailed' }
+          : { id: 'loading~spin' },
     contextValue: `kubeml.model.isvc${i.url ? '.url' : ''}`,
     collapsible: 'collapsed',
   };
@@ -114,26 +128,60 @@ export function inferenceServiceDetailRows(i: InferenceServiceInfo): Array<{ id:
     row: {
       label: c.type,
       description: [c.status, c.reason, c.message].filter(Boolean).join(' · '),
-      icon: c.status === 'True' ? { id: 'check', color: 'testing.iconPassed' } : c.status === 'False' ? { id: 'close', color: 'testing.iconFailed' } : { id: 'question' },
+      icon:
+        c.status === 'True'
+          ? { id: 'check', color: 'testing.iconPassed' }
+          : c.status === 'False'
+            ? { id: 'close', color: 'testing.iconFailed' }
+            : { id: 'question' },
       contextValue: 'kubeml.model.condition',
       collapsible: 'none',
     },
   }));
-  if (i.storageUri) rows.push({ id: 'storage', row: { label: 'storageUri', description: safeUrl(i.storageUri), icon: { id: 'package' }, contextValue: 'kubeml.model.detail', collapsible: 'none' } });
+  if (i.storageUri)
+    rows.push({
+      id: 'storage',
+      row: {
+        label: 'storageUri',
+        description: safeUrl(i.storageUri),
+        icon: { id: 'package' },
+        contextValue: 'kubeml.model.detail',
+        collapsible: 'none',
+      },
+    });
   if (i.latestReady || i.latestCreated) {
-    rows.push({ id: 'revisions', row: { label: 'Revisions', description: `ready ${i.latestReady ?? '-'} · created ${i.latestCreated ?? '-'}`, icon: { id: 'versions' }, contextValue: 'kubeml.model.detail', collapsible: 'none' } });
+    rows.push({
+      id: 'revisions',
+      row: {
+        label: 'Revisions',
+        description: `ready ${i.latestReady ?? '-'} · created ${i.latestCreated ?? '-'}`,
+        icon: { id: 'versions' },
+        contextValue: 'kubeml.model.detail',
+        collapsible: 'none',
+      },
+    });
   }
   if (i.lastFailure) {
     rows.push({
       id: 'failure',
-      row: { label: 'Last failure', description: [i.lastFailure.reason, i.lastFailure.message].filter(Boolean).join(': '), icon: { id: 'warning', color: 'list.warningForeground' }, contextValue: 'kubeml.model.detail', collapsible: 'none' },
+      row: {
+        label: 'Last failure',
+        description: [i.lastFailure.reason, i.lastFailure.message].filter(Boolean).join(': '),
+        icon: { id: 'warning', color: 'list.warningForeground' },
+        contextValue: 'kubeml.model.detail',
+        collapsible: 'none',
+      },
     });
   }
   return rows;
 }
 
 interface DeploymentShape {
-  spec?: { replicas?: number; selector?: { matchLabels?: Record<string, string> }; template?: { spec?: { containers?: Array<{ image?: string }> } } };
+  spec?: {
+    replicas?: number;
+    selector?: { matchLabels?: Record<string, string> };
+    template?: { spec?: { containers?: Array<{ image?: string }> } };
+  };
   status?: { readyReplicas?: number; availableReplicas?: number; replicas?: number };
 }
 
@@ -148,7 +196,15 @@ export function deploymentRow(d: KubeObject, showNamespace: boolean, now: number
   const image = s.spec?.template?.spec?.containers?.[0]?.image;
   return {
     label: d.metadata.name,
-    description: [showNamespace ? d.metadata.namespace : undefined, 'Deployment', `${ready}/${want} ready`, d.metadata.labels?.[MODEL_LABEL] || undefined, age(d.metadata.creationTimestamp, now)].filter(Boolean).join(' · '),
+    description: [
+      showNamespace ? d.metadata.namespace : undefined,
+      'Deployment',
+      `${ready}/${want} ready`,
+      d.metadata.labels?.[MODEL_LABEL] || undefined,
+      age(d.metadata.creationTimestamp, now),
+    ]
+      .filter(Boolean)
+      .join(' · '),
     tooltip: `**Deployment ${md(d.metadata.namespace)}/${md(d.metadata.name)}**\n\nModel: ${md(d.metadata.labels?.[MODEL_LABEL])}\n\nImage: ${md(image)}\n\nReady: ${ready}/${want}`,
     icon: ready >= want && want > 0 ? { id: 'pass-filled', color: 'testing.iconPassed' } : { id: 'circle-outline', color: 'charts.yellow' },
     contextValue: 'kubeml.model.deployment',

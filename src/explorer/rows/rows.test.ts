@@ -88,7 +88,13 @@ describe('explorer rows: GPUs', () => {
     assert.equal(podGpus(f.masterPod), 2);
     assert.equal(podGpus(f.donePod), 0);
     assert.equal(podGpus(f.rayWorkerPod), 0);
-    assert.equal(podSpecRequest({ containers: [{ name: 'a', resources: { limits: { 'nvidia.com/gpu': '1' } } }], initContainers: [{ name: 'i', resources: { limits: { 'nvidia.com/gpu': '3' } } }] }), 3);
+    assert.equal(
+      podSpecRequest({
+        containers: [{ name: 'a', resources: { limits: { 'nvidia.com/gpu': '1' } } }],
+        initContainers: [{ name: 'i', resources: { limits: { 'nvidia.com/gpu': '3' } } }],
+      }),
+      3,
+    );
   });
 
   it('reads product, memory, count, allocatable, MIG devices, taints and schedulability', () => {
@@ -115,10 +121,13 @@ describe('explorer rows: GPUs', () => {
 
   it('summarises used / allocatable per product and for the cluster', () => {
     const s = summarizeProducts([gpuNodeInfo(f.gpuNode, 3), gpuNodeInfo(f.cordonedGpuNode, 0), gpuNodeInfo(f.gpuNode, 1)]);
-    assert.deepEqual(s.map((x) => [x.product, x.used, x.allocatable, x.nodes]), [
-      ['NVIDIA-A100-SXM4-80GB', 4, 8, 2],
-      ['NVIDIA-H100-80GB-HBM3', 0, 8, 1],
-    ]);
+    assert.deepEqual(
+      s.map((x) => [x.product, x.used, x.allocatable, x.nodes]),
+      [
+        ['NVIDIA-A100-SXM4-80GB', 4, 8, 2],
+        ['NVIDIA-H100-80GB-HBM3', 0, 8, 1],
+      ],
+    );
     assert.equal(productRow(s[0]).description, '4 / 8 GPUs used · 2 nodes · 50%');
     assert.equal(clusterSummaryRow(s).description, '4 / 16 GPUs used · 3 GPU nodes');
   });
@@ -128,15 +137,31 @@ describe('explorer rows: datasets', () => {
   it('shows capacity, phase, access modes and storage class; labelled claims sort first', () => {
     const ds = claimInfo(f.datasetClaim);
     const plain = claimInfo(f.plainClaim);
-    assert.equal(claimRow(ds, 2, false, f.NOW, f.datasetClaim.metadata.creationTimestamp).description, '120Gi · Bound · ROX · fast · 2 using · 60m');
+    assert.equal(
+      claimRow(ds, 2, false, f.NOW, f.datasetClaim.metadata.creationTimestamp).description,
+      '120Gi · Bound · ROX · fast · 2 using · 60m',
+    );
     assert.equal(claimRow(ds, 2, false, f.NOW).collapsible, 'collapsed');
     assert.equal(claimRow(plain, 0, false, f.NOW).collapsible, 'none');
     assert.equal(claimRow(plain, 0, false, f.NOW).icon?.id, 'warning');
-    assert.deepEqual([plain, ds].sort(compareClaims).map((c) => c.name), ['imagenet', 'scratch']);
+    assert.deepEqual(
+      [plain, ds].sort(compareClaims).map((c) => c.name),
+      ['imagenet', 'scratch'],
+    );
   });
 
   it('finds claim names anywhere in pod specs and job templates', () => {
-    const spec = { template: { spec: { volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'imagenet' } }, { name: 'e', emptyDir: {} }] } }, Worker: { template: { spec: { volumes: [{ persistentVolumeClaim: { claimName: 'b' } }] } } } };
+    const spec = {
+      template: {
+        spec: {
+          volumes: [
+            { name: 'd', persistentVolumeClaim: { claimName: 'imagenet' } },
+            { name: 'e', emptyDir: {} },
+          ],
+        },
+      },
+      Worker: { template: { spec: { volumes: [{ persistentVolumeClaim: { claimName: 'b' } }] } } },
+    };
     assert.deepEqual([...claimNamesIn(spec)].sort(), ['b', 'imagenet']);
   });
 
@@ -145,7 +170,10 @@ describe('explorer rows: datasets', () => {
   });
 
   it('writes a read-only volume mount snippet', () => {
-    assert.match(volumeMountSnippet('imagenet'), /claimName: imagenet\n {4}readOnly: true\n# volumeMounts: \(container\)\n- name: imagenet\n {2}mountPath: \/data\/imagenet/);
+    assert.match(
+      volumeMountSnippet('imagenet'),
+      /claimName: imagenet\n {4}readOnly: true\n# volumeMounts: \(container\)\n- name: imagenet\n {2}mountPath: \/data\/imagenet/,
+    );
   });
 });
 
@@ -163,7 +191,10 @@ describe('explorer rows: models', () => {
     const row = inferenceServiceRow(i, false, f.NOW);
     assert.equal(row.description, 'Not ready (RevisionMissing) · sklearn · canary 10% · http://sklearn-iris.team.example.com');
     assert.equal(row.contextValue, 'kubeml.model.isvc.url');
-    assert.deepEqual(inferenceServiceDetailRows(i).map((r) => r.id), ['cond:IngressReady', 'cond:PredictorReady', 'cond:Ready', 'storage', 'revisions', 'failure']);
+    assert.deepEqual(
+      inferenceServiceDetailRows(i).map((r) => r.id),
+      ['cond:IngressReady', 'cond:PredictorReady', 'cond:Ready', 'storage', 'revisions', 'failure'],
+    );
   });
 
   it('shows model Deployments with readiness and selects their pods', () => {

@@ -23,7 +23,10 @@ function once(text: string, rule: string, line: number, underlined: string, with
 
 describe('lint core rules', () => {
   it('the clean GPU Job has no findings at all', () => {
-    assert.deepEqual(lint(CLEAN_GPU_JOB).map((h) => h.rule), []);
+    assert.deepEqual(
+      lint(CLEAN_GPU_JOB).map((h) => h.rule),
+      [],
+    );
   });
 
   describe('latest-tag', () => {
@@ -39,20 +42,43 @@ describe('lint core rules', () => {
 
   describe('resources', () => {
     it('unset-cpu-requirements: a missing CPU request, fixed from the limit', () => {
-      const text = job('              cpu: "4"\n              memory: 16Gi\n              nvidia.com/gpu: 1\n            limits:', '              memory: 16Gi\n              nvidia.com/gpu: 1\n            limits:');
+      const text = job(
+        '              cpu: "4"\n              memory: 16Gi\n              nvidia.com/gpu: 1\n            limits:',
+        '              memory: 16Gi\n              nvidia.com/gpu: 1\n            limits:',
+      );
       const fixed = once(text, 'unset-cpu-requirements', 27, 'requests');
       assert.equal(parse(fixed!).spec.template.spec.containers[0].resources.requests.cpu, '4');
     });
     it('unset-memory-requirements: a missing memory limit, fixed from the request', () => {
-      const text = job('              cpu: "4"\n              memory: 16Gi\n              nvidia.com/gpu: 1\n          volumeMounts:', '              cpu: "4"\n              nvidia.com/gpu: 1\n          volumeMounts:');
+      const text = job(
+        '              cpu: "4"\n              memory: 16Gi\n              nvidia.com/gpu: 1\n          volumeMounts:',
+        '              cpu: "4"\n              nvidia.com/gpu: 1\n          volumeMounts:',
+      );
       const fixed = once(text, 'unset-memory-requirements', 31, 'limits');
       assert.equal(parse(fixed!).spec.template.spec.containers[0].resources.limits.memory, '16Gi');
     });
     it('unset-memory-requirements and unset-cpu-limit on a container without resources, no fix (no value to copy)', () => {
-      const text = y('apiVersion: v1', 'kind: Pod', 'metadata: {name: p}', 'spec:', '  containers:', '    - name: app', '      image: nginx:1.27');
+      const text = y(
+        'apiVersion: v1',
+        'kind: Pod',
+        'metadata: {name: p}',
+        'spec:',
+        '  containers:',
+        '    - name: app',
+        '      image: nginx:1.27',
+      );
       const mem = hits(text, 'unset-memory-requirements');
-      assert.deepEqual(mem.map((h) => [h.line, h.text]), [[6, 'app'], [6, 'app']]);
-      assert.deepEqual(mem.map((h) => h.message).sort(), ['Container "app" has no memory limit.', 'Container "app" has no memory request.']);
+      assert.deepEqual(
+        mem.map((h) => [h.line, h.text]),
+        [
+          [6, 'app'],
+          [6, 'app'],
+        ],
+      );
+      assert.deepEqual(mem.map((h) => h.message).sort(), [
+        'Container "app" has no memory limit.',
+        'Container "app" has no memory request.',
+      ]);
       assert.ok(mem.every((h) => !h.finding.fixes));
       assert.equal(hits(text, 'unset-cpu-limit').length, 1);
       assert.equal(hits(text, 'unset-cpu-limit')[0]!.severity, 'info');
@@ -61,7 +87,12 @@ describe('lint core rules', () => {
 
   describe('security', () => {
     it('privileged-container: underlines the value and fixes it to false', () => {
-      once(job('            allowPrivilegeEscalation: false', '            allowPrivilegeEscalation: false\n            privileged: true'), 'privileged-container', 25, 'true');
+      once(
+        job('            allowPrivilegeEscalation: false', '            allowPrivilegeEscalation: false\n            privileged: true'),
+        'privileged-container',
+        25,
+        'true',
+      );
     });
     it('privilege-escalation-container: missing or true', () => {
       once(job('            allowPrivilegeEscalation: false\n', ''), 'privilege-escalation-container', 20, 'train');
@@ -87,18 +118,39 @@ describe('lint core rules', () => {
     it('sensitive-host-mounts: the docker socket', () => {
       const text = job('          emptyDir:\n            medium: Memory', '          hostPath:\n            path: /var/run/docker.sock');
       once(text, 'sensitive-host-mounts', 41, '/var/run/docker.sock', false);
-      assert.deepEqual(hits(job('          emptyDir:\n            medium: Memory', '          hostPath:\n            path: /data/models'), 'sensitive-host-mounts'), []);
+      assert.deepEqual(
+        hits(
+          job('          emptyDir:\n            medium: Memory', '          hostPath:\n            path: /data/models'),
+          'sensitive-host-mounts',
+        ),
+        [],
+      );
     });
     it('ssh-port and env-var-secret', () => {
-      once(job('          command: ["torchrun", "train.py"]', '          command: ["torchrun", "train.py"]\n          ports:\n            - containerPort: 22'), 'ssh-port', 24, '22', false);
-      const env = job('          command: ["torchrun", "train.py"]', '          command: ["torchrun", "train.py"]\n          env:\n            - name: HF_TOKEN\n              value: hf_abc\n            - name: EPOCHS\n              value: "3"');
+      once(
+        job(
+          '          command: ["torchrun", "train.py"]',
+          '          command: ["torchrun", "train.py"]\n          ports:\n            - containerPort: 22',
+        ),
+        'ssh-port',
+        24,
+        '22',
+        false,
+      );
+      const env = job(
+        '          command: ["torchrun", "train.py"]',
+        '          command: ["torchrun", "train.py"]\n          env:\n            - name: HF_TOKEN\n              value: hf_abc\n            - name: EPOCHS\n              value: "3"',
+      );
       once(env, 'env-var-secret', 25, 'hf_abc', false);
     });
   });
 
   describe('reliability', () => {
     it('duplicate-env-var underlines the second name', () => {
-      const text = job('          command: ["torchrun", "train.py"]', '          command: ["torchrun", "train.py"]\n          env:\n            - name: EPOCHS\n              value: "3"\n            - name: EPOCHS\n              value: "4"');
+      const text = job(
+        '          command: ["torchrun", "train.py"]',
+        '          command: ["torchrun", "train.py"]\n          env:\n            - name: EPOCHS\n              value: "3"\n            - name: EPOCHS\n              value: "4"',
+      );
       once(text, 'duplicate-env-var', 26, 'EPOCHS', false);
     });
     it('mismatching-selector: fix adds the label to the template', () => {
@@ -118,10 +170,22 @@ describe('lint core rules', () => {
       );
       const fixed = once(text, 'mismatching-selector', 6, 'front');
       assert.deepEqual(parse(fixed!).spec.template.metadata.labels, { tier: 'front', app: 'web' });
-      assert.deepEqual(hits(text.replace('tier: front', 'app2: web').replace('        app: web', '        app: web\n        app2: web'), 'mismatching-selector'), []);
+      assert.deepEqual(
+        hits(
+          text.replace('tier: front', 'app2: web').replace('        app: web', '        app: web\n        app2: web'),
+          'mismatching-selector',
+        ),
+        [],
+      );
     });
     it('deprecated-service-account-field', () => {
-      once(job('      restartPolicy: Never', '      restartPolicy: Never\n      serviceAccount: trainer'), 'deprecated-service-account-field', 11, 'serviceAccount', false);
+      once(
+        job('      restartPolicy: Never', '      restartPolicy: Never\n      serviceAccount: trainer'),
+        'deprecated-service-account-field',
+        11,
+        'serviceAccount',
+        false,
+      );
     });
   });
 });

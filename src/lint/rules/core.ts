@@ -31,8 +31,18 @@ export const latestTag: Rule = {
       if (typeof image !== 'string' || image.includes('@')) continue;
       const lastSegment = image.slice(image.lastIndexOf('/') + 1);
       const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
-      if (tag === undefined) ctx.report(this.id, [...c.path, 'image'], `The image "${image}" of ${containerLabel(c)} has no tag, so it means ":latest". Pin a version tag or a digest.`);
-      else if (tag === 'latest') ctx.report(this.id, [...c.path, 'image'], `The image "${image}" of ${containerLabel(c)} uses ":latest". Pin a version tag or a digest.`);
+      if (tag === undefined)
+        ctx.report(
+          this.id,
+          [...c.path, 'image'],
+          `The image "${image}" of ${containerLabel(c)} has no tag, so it means ":latest". Pin a version tag or a digest.`,
+        );
+      else if (tag === 'latest')
+        ctx.report(
+          this.id,
+          [...c.path, 'image'],
+          `The image "${image}" of ${containerLabel(c)} uses ":latest". Pin a version tag or a digest.`,
+        );
     }
   },
 };
@@ -50,7 +60,13 @@ export const unsetCpu: Rule = {
       const value = limits.cpu ?? '1';
       ctx.report(this.id, [...c.path, c.resourcesKey, 'requests', 'cpu'], `${cap(containerLabel(c))} has no CPU request.`, {
         mode: 'key',
-        fixes: [{ title: `Request ${String(value)} CPU${limits.cpu !== undefined ? ' (the limit)' : ''}`, edits: [ctx.set([...c.path, c.resourcesKey, 'requests', 'cpu'], String(value))], preferred: true }],
+        fixes: [
+          {
+            title: `Request ${String(value)} CPU${limits.cpu !== undefined ? ' (the limit)' : ''}`,
+            edits: [ctx.set([...c.path, c.resourcesKey, 'requests', 'cpu'], String(value))],
+            preferred: true,
+          },
+        ],
       });
     }
   },
@@ -66,8 +82,14 @@ export const unsetCpuLimit: Rule = {
     for (const c of ctx.containers.filter((x) => x.hasImage)) {
       const { requests, limits } = resourcesOf(c);
       if (limits.cpu !== undefined) continue;
-      const fixes = requests.cpu !== undefined ? [{ title: 'Limit CPU to the request', edits: [ctx.set([...c.path, c.resourcesKey, 'limits', 'cpu'], String(requests.cpu))] }] : [];
-      ctx.report(this.id, [...c.path, c.resourcesKey, 'limits', 'cpu'], `${cap(containerLabel(c))} has no CPU limit.`, { mode: 'key', fixes });
+      const fixes =
+        requests.cpu !== undefined
+          ? [{ title: 'Limit CPU to the request', edits: [ctx.set([...c.path, c.resourcesKey, 'limits', 'cpu'], String(requests.cpu))] }]
+          : [];
+      ctx.report(this.id, [...c.path, c.resourcesKey, 'limits', 'cpu'], `${cap(containerLabel(c))} has no CPU limit.`, {
+        mode: 'key',
+        fixes,
+      });
     }
   },
 };
@@ -83,11 +105,29 @@ export const unsetMemory: Rule = {
       const { requests, limits } = resourcesOf(c);
       const base = [...c.path, c.resourcesKey];
       if (limits.memory === undefined) {
-        const fixes = requests.memory !== undefined ? [{ title: 'Limit memory to the request', edits: [ctx.set([...base, 'limits', 'memory'], String(requests.memory))], preferred: true }] : [];
+        const fixes =
+          requests.memory !== undefined
+            ? [
+                {
+                  title: 'Limit memory to the request',
+                  edits: [ctx.set([...base, 'limits', 'memory'], String(requests.memory))],
+                  preferred: true,
+                },
+              ]
+            : [];
         ctx.report(this.id, [...base, 'limits', 'memory'], `${cap(containerLabel(c))} has no memory limit.`, { mode: 'key', fixes });
       }
       if (requests.memory === undefined) {
-        const fixes = limits.memory !== undefined ? [{ title: 'Request the memory limit', edits: [ctx.set([...base, 'requests', 'memory'], String(limits.memory))], preferred: true }] : [];
+        const fixes =
+          limits.memory !== undefined
+            ? [
+                {
+                  title: 'Request the memory limit',
+                  edits: [ctx.set([...base, 'requests', 'memory'], String(limits.memory))],
+                  preferred: true,
+                },
+              ]
+            : [];
         ctx.report(this.id, [...base, 'requests', 'memory'], `${cap(containerLabel(c))} has no memory request.`, { mode: 'key', fixes });
       }
     }
@@ -104,7 +144,9 @@ export const privileged: Rule = {
     for (const c of real(ctx)) {
       if (secCtx(c).privileged !== true) continue;
       const p = [...c.path, 'securityContext', 'privileged'];
-      ctx.report(this.id, p, `${cap(containerLabel(c))} is privileged.`, { fixes: [{ title: 'Set privileged: false', edits: [ctx.set(p, false)], preferred: true }] });
+      ctx.report(this.id, p, `${cap(containerLabel(c))} is privileged.`, {
+        fixes: [{ title: 'Set privileged: false', edits: [ctx.set(p, false)], preferred: true }],
+      });
     }
   },
 };
@@ -119,9 +161,14 @@ export const privilegeEscalation: Rule = {
     for (const c of real(ctx)) {
       if (secCtx(c).allowPrivilegeEscalation === false) continue;
       const p = [...c.path, 'securityContext', 'allowPrivilegeEscalation'];
-      ctx.report(this.id, secCtx(c).allowPrivilegeEscalation === true ? p : [...c.path, 'name'], `${cap(containerLabel(c))} allows privilege escalation; set securityContext.allowPrivilegeEscalation: false.`, {
-        fixes: [{ title: 'Set allowPrivilegeEscalation: false', edits: [ctx.set(p, false)], preferred: true }],
-      });
+      ctx.report(
+        this.id,
+        secCtx(c).allowPrivilegeEscalation === true ? p : [...c.path, 'name'],
+        `${cap(containerLabel(c))} allows privilege escalation; set securityContext.allowPrivilegeEscalation: false.`,
+        {
+          fixes: [{ title: 'Set allowPrivilegeEscalation: false', edits: [ctx.set(p, false)], preferred: true }],
+        },
+      );
     }
   },
 };
@@ -137,7 +184,9 @@ function hostRule(id: string, field: 'hostNetwork' | 'hostPID' | 'hostIPC', what
       for (const p of ctx.pods) {
         if (p.spec[field] !== true) continue;
         const path = [...p.path, field];
-        ctx.report(this.id, path, `The pod shares the node's ${what} (${field}: true).`, { fixes: [{ title: `Set ${field}: false`, edits: [ctx.set(path, false)], preferred: true }] });
+        ctx.report(this.id, path, `The pod shares the node's ${what} (${field}: true).`, {
+          fixes: [{ title: `Set ${field}: false`, edits: [ctx.set(path, false)], preferred: true }],
+        });
       }
     },
   };
@@ -165,9 +214,14 @@ export const runAsNonRoot: Rule = {
       }
       if (nonRoot === true || (typeof user === 'number' && user > 0)) continue;
       const p = [...c.path, 'securityContext', 'runAsNonRoot'];
-      ctx.report(this.id, [...c.path, 'name'], `${cap(containerLabel(c))} may run as root: set runAsNonRoot: true or a runAsUser above 0.`, {
-        fixes: [{ title: 'Set runAsNonRoot: true', edits: [ctx.set(p, true)], preferred: true }],
-      });
+      ctx.report(
+        this.id,
+        [...c.path, 'name'],
+        `${cap(containerLabel(c))} may run as root: set runAsNonRoot: true or a runAsUser above 0.`,
+        {
+          fixes: [{ title: 'Set runAsNonRoot: true', edits: [ctx.set(p, true)], preferred: true }],
+        },
+      );
     }
   },
 };
@@ -182,9 +236,14 @@ export const readOnlyRootFs: Rule = {
     for (const c of real(ctx)) {
       if (secCtx(c).readOnlyRootFilesystem === true) continue;
       const p = [...c.path, 'securityContext', 'readOnlyRootFilesystem'];
-      ctx.report(this.id, secCtx(c).readOnlyRootFilesystem === false ? p : [...c.path, 'name'], `${cap(containerLabel(c))} has a writable root filesystem.`, {
-        fixes: [{ title: 'Set readOnlyRootFilesystem: true', edits: [ctx.set(p, true)] }],
-      });
+      ctx.report(
+        this.id,
+        secCtx(c).readOnlyRootFilesystem === false ? p : [...c.path, 'name'],
+        `${cap(containerLabel(c))} has a writable root filesystem.`,
+        {
+          fixes: [{ title: 'Set readOnlyRootFilesystem: true', edits: [ctx.set(p, true)] }],
+        },
+      );
     }
   },
 };
@@ -203,7 +262,12 @@ export const duplicateEnv: Rule = {
       env.forEach((e, i) => {
         if (!isRecord(e) || typeof e.name !== 'string') return;
         const first = seen.get(e.name);
-        if (first !== undefined) ctx.report(this.id, [...c.path, 'env', i, 'name'], `${cap(containerLabel(c))} sets ${e.name} twice (first at item ${first + 1}); only this last value counts.`);
+        if (first !== undefined)
+          ctx.report(
+            this.id,
+            [...c.path, 'env', i, 'name'],
+            `${cap(containerLabel(c))} sets ${e.name} twice (first at item ${first + 1}); only this last value counts.`,
+          );
         else seen.set(e.name, i);
       });
     }
@@ -224,13 +288,38 @@ export const mismatchingSelector: Rule = {
     const l = isRecord(labels) ? labels : {};
     for (const [k, v] of Object.entries(matchLabels)) {
       if (l[k] === v) continue;
-      const fixes = [{ title: `Add label ${k}: ${String(v)} to the pod template`, edits: [ctx.set(['spec', 'template', 'metadata', 'labels', k], String(v))], preferred: true }];
-      ctx.report(this.id, ['spec', 'selector', 'matchLabels', k], `The selector ${k}=${String(v)} does not match the pod template's labels (${k in l ? `${k}=${String(l[k])}` : `no ${k} label`}).`, { fixes });
+      const fixes = [
+        {
+          title: `Add label ${k}: ${String(v)} to the pod template`,
+          edits: [ctx.set(['spec', 'template', 'metadata', 'labels', k], String(v))],
+          preferred: true,
+        },
+      ];
+      ctx.report(
+        this.id,
+        ['spec', 'selector', 'matchLabels', k],
+        `The selector ${k}=${String(v)} does not match the pod template's labels (${k in l ? `${k}=${String(l[k])}` : `no ${k} label`}).`,
+        { fixes },
+      );
     }
   },
 };
 
-const SENSITIVE = ['/', '/etc', '/proc', '/sys', '/root', '/boot', '/dev', '/var/run', '/var/run/docker.sock', '/run/containerd/containerd.sock', '/var/lib/kubelet', '/var/lib/docker', '/var/run/crio/crio.sock'];
+const SENSITIVE = [
+  '/',
+  '/etc',
+  '/proc',
+  '/sys',
+  '/root',
+  '/boot',
+  '/dev',
+  '/var/run',
+  '/var/run/docker.sock',
+  '/run/containerd/containerd.sock',
+  '/var/lib/kubelet',
+  '/var/lib/docker',
+  '/var/run/crio/crio.sock',
+];
 
 export const sensitiveHostMounts: Rule = {
   id: 'sensitive-host-mounts',
@@ -278,7 +367,8 @@ export const sshPort: Rule = {
       const ports = c.container.ports;
       if (!Array.isArray(ports)) continue;
       ports.forEach((p, i) => {
-        if (isRecord(p) && p.containerPort === 22) ctx.report(this.id, [...c.path, 'ports', i, 'containerPort'], `${cap(containerLabel(c))} exposes the SSH port 22.`);
+        if (isRecord(p) && p.containerPort === 22)
+          ctx.report(this.id, [...c.path, 'ports', i, 'containerPort'], `${cap(containerLabel(c))} exposes the SSH port 22.`);
       });
     }
   },
@@ -296,7 +386,12 @@ export const envVarSecret: Rule = {
       if (!Array.isArray(env)) continue;
       env.forEach((e, i) => {
         if (!isRecord(e) || typeof e.name !== 'string' || typeof e.value !== 'string' || e.value === '') return;
-        if (/secret|password|passwd|token|api_?key|access_?key/i.test(e.name)) ctx.report(this.id, [...c.path, 'env', i, 'value'], `${e.name} holds a literal value that looks like a secret; use valueFrom.secretKeyRef.`);
+        if (/secret|password|passwd|token|api_?key|access_?key/i.test(e.name))
+          ctx.report(
+            this.id,
+            [...c.path, 'env', i, 'value'],
+            `${e.name} holds a literal value that looks like a secret; use valueFrom.secretKeyRef.`,
+          );
       });
     }
   },

@@ -27,7 +27,10 @@ const container = (text: string) => parse(text).spec.template.spec.containers[0]
 describe('lint ML rules', () => {
   describe('gpu-limits', () => {
     it('a GPU request without a limit is an error; the fix copies the request', () => {
-      const text = job('              memory: 16Gi\n              nvidia.com/gpu: 1\n          volumeMounts:', '              memory: 16Gi\n          volumeMounts:');
+      const text = job(
+        '              memory: 16Gi\n              nvidia.com/gpu: 1\n          volumeMounts:',
+        '              memory: 16Gi\n          volumeMounts:',
+      );
       const fixed = once(text, 'gpu-limits', 30, 'nvidia.com/gpu');
       assert.equal(hits(text, 'gpu-limits')[0]!.severity, 'error');
       assert.equal(container(fixed!).resources.limits['nvidia.com/gpu'], 1);
@@ -45,9 +48,18 @@ describe('lint ML rules', () => {
 
   describe('gpu-fractional', () => {
     it('0.5 and "500m" are errors; the fix rounds up to a whole GPU', () => {
-      const text = CLEAN_GPU_JOB.replace('nvidia.com/gpu: 1', 'nvidia.com/gpu: 0.5').replace('              nvidia.com/gpu: 1', '              nvidia.com/gpu: "500m"');
+      const text = CLEAN_GPU_JOB.replace('nvidia.com/gpu: 1', 'nvidia.com/gpu: 0.5').replace(
+        '              nvidia.com/gpu: 1',
+        '              nvidia.com/gpu: "500m"',
+      );
       const h = hits(text, 'gpu-fractional');
-      assert.deepEqual(h.map((x) => [x.line, x.text]), [[30, '0.5'], [34, '"500m"']]);
+      assert.deepEqual(
+        h.map((x) => [x.line, x.text]),
+        [
+          [30, '0.5'],
+          [34, '"500m"'],
+        ],
+      );
       const fixed = fix(fix(text, h[1]!), h[0]!);
       assert.deepEqual(hits(fixed, 'gpu-fractional'), []);
       assert.equal(container(fixed).resources.limits['nvidia.com/gpu'], 1);
@@ -70,7 +82,13 @@ describe('lint ML rules', () => {
     });
     it('a blanket "operator: Exists" tolerates everything; CPU pods need nothing', () => {
       assert.deepEqual(hits(job('        - key: nvidia.com/gpu\n', '        - '), 'gpu-toleration'), []);
-      assert.deepEqual(hits(CLEAN_GPU_JOB.replaceAll('              nvidia.com/gpu: 1\n', '').replace(/ {6}tolerations:\n(.*\n){3}/, ''), 'gpu-toleration'), []);
+      assert.deepEqual(
+        hits(
+          CLEAN_GPU_JOB.replaceAll('              nvidia.com/gpu: 1\n', '').replace(/ {6}tolerations:\n(.*\n){3}/, ''),
+          'gpu-toleration',
+        ),
+        [],
+      );
     });
   });
 
@@ -91,7 +109,10 @@ describe('lint ML rules', () => {
 
   describe('shm-size', () => {
     it('a PyTorch container without a memory /dev/shm; the fix adds the volume and the mount', () => {
-      const text = job('          volumeMounts:\n            - name: dshm\n              mountPath: /dev/shm\n      volumes:\n        - name: dshm\n          emptyDir:\n            medium: Memory\n', '');
+      const text = job(
+        '          volumeMounts:\n            - name: dshm\n              mountPath: /dev/shm\n      volumes:\n        - name: dshm\n          emptyDir:\n            medium: Memory\n',
+        '',
+      );
       const fixed = once(text, 'shm-size', 20, 'train');
       const spec = parse(fixed!).spec.template.spec;
       assert.deepEqual(spec.volumes, [{ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '8Gi' } }]);
@@ -101,7 +122,10 @@ describe('lint ML rules', () => {
       once(job('            medium: Memory', '            sizeLimit: 1Gi'), 'shm-size', 36, 'dshm', false);
     });
     it('a container that is not PyTorch-like is left alone', () => {
-      const text = job('          command: ["torchrun", "train.py"]', '          command: ["python3", "etl.py"]').replace(/ {10}volumeMounts:\n(.*\n){2}/, '');
+      const text = job('          command: ["torchrun", "train.py"]', '          command: ["python3", "etl.py"]').replace(
+        / {10}volumeMounts:\n(.*\n){2}/,
+        '',
+      );
       assert.deepEqual(hits(text, 'shm-size'), []);
     });
   });
@@ -133,21 +157,35 @@ describe('lint ML rules', () => {
         '          restartPolicy: Always',
         '          containers: [{name: c, image: "busybox:1.36"}]',
       );
-      assert.deepEqual(hits(text, 'job-restart-policy').map((h) => h.line), [10]);
-      assert.deepEqual(hits(text, 'job-backoff-limit').map((h) => h.line), [7]);
+      assert.deepEqual(
+        hits(text, 'job-restart-policy').map((h) => h.line),
+        [10],
+      );
+      assert.deepEqual(
+        hits(text, 'job-backoff-limit').map((h) => h.line),
+        [7],
+      );
       assert.deepEqual(hits(text, 'job-ttl'), []);
     });
   });
 
   describe('pvc-not-found', () => {
-    const withClaim = job('        - name: dshm\n          emptyDir:', '        - name: data\n          persistentVolumeClaim:\n            claimName: imagenet\n        - name: dshm\n          emptyDir:');
+    const withClaim = job(
+      '        - name: dshm\n          emptyDir:',
+      '        - name: data\n          persistentVolumeClaim:\n            claimName: imagenet\n        - name: dshm\n          emptyDir:',
+    );
     const facts = (names: string[]) => ({ facts: { pvcNames: (ns: string) => (ns === 'default' ? new Set(names) : undefined) } });
     it('flags a claim the connected cluster does not have', () => {
       once(withClaim, 'pvc-not-found', 41, 'imagenet', false, facts(['other']));
     });
     it('says nothing when the claim exists, is defined in the same file, or the cluster is unknown', () => {
       assert.deepEqual(hits(withClaim, 'pvc-not-found', facts(['imagenet'])), []);
-      const pvc = y('apiVersion: v1', 'kind: PersistentVolumeClaim', 'metadata: {name: imagenet}', 'spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}');
+      const pvc = y(
+        'apiVersion: v1',
+        'kind: PersistentVolumeClaim',
+        'metadata: {name: imagenet}',
+        'spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}',
+      );
       assert.deepEqual(hits(pvc + '---\n' + withClaim, 'pvc-not-found', facts([])), []);
       assert.deepEqual(hits(withClaim, 'pvc-not-found'), []);
     });
@@ -180,19 +218,50 @@ describe('lint ML rules', () => {
       once(pytorch(1, 'trainer'), 'training-replicas', 10, 'trainer');
     });
     it('a TrainJob needs numNodes >= 1 and a runtimeRef', () => {
-      const text = y('apiVersion: trainer.kubeflow.org/v1alpha1', 'kind: TrainJob', 'metadata: {name: t}', 'spec:', '  trainer:', '    numNodes: 0');
-      assert.deepEqual(hits(text, 'training-replicas').map((h) => [h.line, h.text]), [[4, 'spec'], [6, '0']]);
+      const text = y(
+        'apiVersion: trainer.kubeflow.org/v1alpha1',
+        'kind: TrainJob',
+        'metadata: {name: t}',
+        'spec:',
+        '  trainer:',
+        '    numNodes: 0',
+      );
+      assert.deepEqual(
+        hits(text, 'training-replicas').map((h) => [h.line, h.text]),
+        [
+          [4, 'spec'],
+          [6, '0'],
+        ],
+      );
     });
   });
 
   describe('isvc-storage-uri', () => {
-    const isvc = (uri: string) => y('apiVersion: serving.kserve.io/v1beta1', 'kind: InferenceService', 'metadata: {name: m}', 'spec:', '  predictor:', '    model:', '      modelFormat: {name: sklearn}', `      storageUri: ${uri}`);
+    const isvc = (uri: string) =>
+      y(
+        'apiVersion: serving.kserve.io/v1beta1',
+        'kind: InferenceService',
+        'metadata: {name: m}',
+        'spec:',
+        '  predictor:',
+        '    model:',
+        '      modelFormat: {name: sklearn}',
+        `      storageUri: ${uri}`,
+      );
     it('flags an unknown scheme and a missing scheme', () => {
       once(isvc('ftp://models/iris'), 'isvc-storage-uri', 8, 'ftp://models/iris', false);
       once(isvc('/mnt/models/iris'), 'isvc-storage-uri', 8, '/mnt/models/iris', false);
     });
     it('accepts s3, gs, pvc, hf, oci and https', () => {
-      for (const uri of ['s3://b/iris', 'gs://b/iris', 'pvc://models/iris', 'hf://org/model', 'oci://ghcr.io/m:1', 'https://example.com/m.joblib']) assert.deepEqual(hits(isvc(uri), 'isvc-storage-uri'), [], uri);
+      for (const uri of [
+        's3://b/iris',
+        'gs://b/iris',
+        'pvc://models/iris',
+        'hf://org/model',
+        'oci://ghcr.io/m:1',
+        'https://example.com/m.joblib',
+      ])
+        assert.deepEqual(hits(isvc(uri), 'isvc-storage-uri'), [], uri);
     });
   });
 
@@ -203,7 +272,13 @@ describe('lint ML rules', () => {
         '      initContainers:\n        - name: fetch\n          image: busybox:1.36\n          resources:\n            limits: {nvidia.com/gpu: 1}\n      containers:\n        - name: istio-proxy\n          image: istio/proxyv2:1.22.0\n          resources:\n            limits: {nvidia.com/gpu: 1}',
       );
       const h = hits(text, 'gpu-sidecar');
-      assert.deepEqual(h.map((x) => [x.line, x.text]), [[23, '1'], [28, '1']]);
+      assert.deepEqual(
+        h.map((x) => [x.line, x.text]),
+        [
+          [23, '1'],
+          [28, '1'],
+        ],
+      );
     });
   });
 });

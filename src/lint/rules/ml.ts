@@ -30,7 +30,8 @@ export const gpuLimits: Rule = {
   id: 'gpu-limits',
   severity: 'error',
   category: 'ml',
-  description: 'A GPU request needs an equal GPU limit: extended resources cannot be overcommitted, so the API server rejects anything else.',
+  description:
+    'A GPU request needs an equal GPU limit: extended resources cannot be overcommitted, so the API server rejects anything else.',
   check(ctx) {
     for (const c of gpuContainers(ctx)) {
       const requests = res(c, 'requests');
@@ -38,14 +39,36 @@ export const gpuLimits: Rule = {
       for (const k of gpuKeys(c)) {
         const base = [...c.path, c.resourcesKey];
         if (requests[k] !== undefined && limits[k] === undefined) {
-          ctx.report(this.id, [...base, 'requests', k], `${cap(containerLabel(c))} requests ${String(requests[k])} ${k} but sets no ${k} limit; GPUs must be set in limits (requests default to them).`, {
-            mode: 'key',
-            fixes: [{ title: `Set the ${k} limit to ${String(requests[k])}`, edits: [ctx.set([...base, 'limits', k], requests[k])], preferred: true }],
-          });
+          ctx.report(
+            this.id,
+            [...base, 'requests', k],
+            `${cap(containerLabel(c))} requests ${String(requests[k])} ${k} but sets no ${k} limit; GPUs must be set in limits (requests default to them).`,
+            {
+              mode: 'key',
+              fixes: [
+                {
+                  title: `Set the ${k} limit to ${String(requests[k])}`,
+                  edits: [ctx.set([...base, 'limits', k], requests[k])],
+                  preferred: true,
+                },
+              ],
+            },
+          );
         } else if (requests[k] !== undefined && quantityValue(requests[k]) !== quantityValue(limits[k])) {
-          ctx.report(this.id, [...base, 'requests', k], `${cap(containerLabel(c))} requests ${String(requests[k])} ${k} but its limit is ${String(limits[k])}; they must be equal.`, {
-            fixes: [{ title: `Request ${String(limits[k])} ${k} (the limit)`, edits: [ctx.set([...base, 'requests', k], limits[k])], preferred: true }],
-          });
+          ctx.report(
+            this.id,
+            [...base, 'requests', k],
+            `${cap(containerLabel(c))} requests ${String(requests[k])} ${k} but its limit is ${String(limits[k])}; they must be equal.`,
+            {
+              fixes: [
+                {
+                  title: `Request ${String(limits[k])} ${k} (the limit)`,
+                  edits: [ctx.set([...base, 'requests', k], limits[k])],
+                  preferred: true,
+                },
+              ],
+            },
+          );
         }
       }
     }
@@ -66,7 +89,16 @@ export const gpuFractional: Rule = {
           const n = quantityValue(q);
           if (Number.isInteger(n) && n >= 0) continue;
           const path = [...c.path, c.resourcesKey, part, k];
-          const fixes = Number.isFinite(n) && n > 0 ? [{ title: `Use ${Math.ceil(n)} whole GPU${Math.ceil(n) > 1 ? 's' : ''}`, edits: [ctx.set(path, Math.ceil(n))], preferred: true }] : [];
+          const fixes =
+            Number.isFinite(n) && n > 0
+              ? [
+                  {
+                    title: `Use ${Math.ceil(n)} whole GPU${Math.ceil(n) > 1 ? 's' : ''}`,
+                    edits: [ctx.set(path, Math.ceil(n))],
+                    preferred: true,
+                  },
+                ]
+              : [];
           ctx.report(this.id, path, `${cap(containerLabel(c))} asks for ${String(q)} ${k}: GPU counts must be whole numbers.`, { fixes });
         }
       }
@@ -105,7 +137,8 @@ export const gpuNodeSelector: Rule = {
   id: 'gpu-node-selector',
   severity: 'warning',
   category: 'ml',
-  description: 'A GPU pod should select a GPU product (nodeSelector or node affinity on nvidia.com/gpu.product, an accelerator or instance-type label) so it lands on the hardware it was sized for.',
+  description:
+    'A GPU pod should select a GPU product (nodeSelector or node affinity on nvidia.com/gpu.product, an accelerator or instance-type label) so it lands on the hardware it was sized for.',
   check(ctx) {
     for (const { pod, keys } of gpuPods(ctx)) {
       const selector = isRecord(pod.spec.nodeSelector) ? Object.keys(pod.spec.nodeSelector) : [];
@@ -113,14 +146,28 @@ export const gpuNodeSelector: Rule = {
       const preferred = get(pod.spec, ['affinity', 'nodeAffinity', 'preferredDuringSchedulingIgnoredDuringExecution']);
       const affinityKeys: string[] = [];
       const collect = (term: unknown) => {
-        for (const e of [...asArray(get(term, ['matchExpressions'])), ...asArray(get(term, ['matchFields']))]) if (isRecord(e) && typeof e.key === 'string') affinityKeys.push(e.key);
+        for (const e of [...asArray(get(term, ['matchExpressions'])), ...asArray(get(term, ['matchFields']))])
+          if (isRecord(e) && typeof e.key === 'string') affinityKeys.push(e.key);
       };
       asArray(terms).forEach(collect);
       asArray(preferred).forEach((p) => collect(get(p, ['preference'])));
       if ([...selector, ...affinityKeys].some((k) => GPU_NODE_LABEL.test(k))) continue;
       const nvidia = [...keys].some((k) => k.startsWith('nvidia.com/'));
-      const fixes = nvidia ? [{ title: 'Select nodes with nvidia.com/gpu.present: "true"', edits: [ctx.set([...pod.path, 'nodeSelector', 'nvidia.com/gpu.present'], 'true')], preferred: true }] : [];
-      ctx.report(this.id, pod.spec.nodeSelector !== undefined ? [...pod.path, 'nodeSelector'] : containerKeyPath(ctx, pod), `This pod uses ${[...keys].join(', ')} but selects no GPU product (nodeSelector or node affinity).`, { fixes });
+      const fixes = nvidia
+        ? [
+            {
+              title: 'Select nodes with nvidia.com/gpu.present: "true"',
+              edits: [ctx.set([...pod.path, 'nodeSelector', 'nvidia.com/gpu.present'], 'true')],
+              preferred: true,
+            },
+          ]
+        : [];
+      ctx.report(
+        this.id,
+        pod.spec.nodeSelector !== undefined ? [...pod.path, 'nodeSelector'] : containerKeyPath(ctx, pod),
+        `This pod uses ${[...keys].join(', ')} but selects no GPU product (nodeSelector or node affinity).`,
+        { fixes },
+      );
     }
   },
 };
@@ -129,7 +176,8 @@ export const shmSize: Rule = {
   id: 'shm-size',
   severity: 'warning',
   category: 'ml',
-  description: 'PyTorch DataLoader workers and NCCL share tensors through /dev/shm, which is 64 MiB by default: mount an emptyDir with medium: Memory there.',
+  description:
+    'PyTorch DataLoader workers and NCCL share tensors through /dev/shm, which is 64 MiB by default: mount an emptyDir with medium: Memory there.',
   check(ctx) {
     const torchKind = ['PyTorchJob'].includes(ctx.head.kind);
     for (const pod of ctx.pods) {
@@ -144,21 +192,33 @@ export const shmSize: Rule = {
         if (shm && memVolumes.has(shm.name)) continue;
         if (shm) {
           const i = (c.container.volumeMounts as unknown[]).indexOf(shm);
-          ctx.report(this.id, [...c.path, 'volumeMounts', i, 'name'], `/dev/shm of ${containerLabel(c)} is not a memory-backed emptyDir (medium: Memory).`);
+          ctx.report(
+            this.id,
+            [...c.path, 'volumeMounts', i, 'name'],
+            `/dev/shm of ${containerLabel(c)} is not a memory-backed emptyDir (medium: Memory).`,
+          );
           continue;
         }
         const names = new Set(volumes.map((v) => v.name));
         let name = 'dshm';
         for (let i = 1; names.has(name); i++) name = `dshm-${i}`;
-        ctx.report(this.id, [...c.path, 'name'], `${cap(containerLabel(c))} looks like PyTorch but /dev/shm is the 64 MiB default; mount an emptyDir with medium: Memory there.`, {
-          fixes: [
-            {
-              title: 'Mount a memory-backed emptyDir at /dev/shm',
-              edits: [ctx.append([...pod.path, 'volumes'], { name, emptyDir: { medium: 'Memory', sizeLimit: '8Gi' } }), ctx.append([...c.path, 'volumeMounts'], { name, mountPath: '/dev/shm' })],
-              preferred: true,
-            },
-          ],
-        });
+        ctx.report(
+          this.id,
+          [...c.path, 'name'],
+          `${cap(containerLabel(c))} looks like PyTorch but /dev/shm is the 64 MiB default; mount an emptyDir with medium: Memory there.`,
+          {
+            fixes: [
+              {
+                title: 'Mount a memory-backed emptyDir at /dev/shm',
+                edits: [
+                  ctx.append([...pod.path, 'volumes'], { name, emptyDir: { medium: 'Memory', sizeLimit: '8Gi' } }),
+                  ctx.append([...c.path, 'volumeMounts'], { name, mountPath: '/dev/shm' }),
+                ],
+                preferred: true,
+              },
+            ],
+          },
+        );
       }
     }
   },
@@ -182,13 +242,16 @@ export const jobRestartPolicy: Rule = {
   id: 'job-restart-policy',
   severity: 'error',
   category: 'ml',
-  description: 'A Job\'s pod template needs restartPolicy Never or OnFailure; Always (the Pod default) is rejected.',
+  description: "A Job's pod template needs restartPolicy Never or OnFailure; Always (the Pod default) is rejected.",
   check(ctx) {
     for (const { pod } of jobSpecs(ctx)) {
       const rp = pod.spec.restartPolicy;
       if (rp === 'Never' || rp === 'OnFailure') continue;
       const path = [...pod.path, 'restartPolicy'];
-      const msg = rp === undefined ? "The Job's pod template sets no restartPolicy: the default Always is not allowed for Jobs." : `restartPolicy ${String(rp)} is not allowed in a Job: use Never or OnFailure.`;
+      const msg =
+        rp === undefined
+          ? "The Job's pod template sets no restartPolicy: the default Always is not allowed for Jobs."
+          : `restartPolicy ${String(rp)} is not allowed in a Job: use Never or OnFailure.`;
       ctx.report(this.id, rp === undefined ? pod.path : path, msg, {
         mode: 'key',
         fixes: [
@@ -229,7 +292,13 @@ export const jobTtl: Rule = {
       if (!isRecord(spec) || spec.ttlSecondsAfterFinished !== undefined) continue;
       ctx.report(this.id, path, 'The Job sets no ttlSecondsAfterFinished: it and its pods are never cleaned up.', {
         mode: 'key',
-        fixes: [{ title: 'Delete the Job a day after it finishes', edits: [ctx.set([...path, 'ttlSecondsAfterFinished'], 86400)], preferred: true }],
+        fixes: [
+          {
+            title: 'Delete the Job a day after it finishes',
+            edits: [ctx.set([...path, 'ttlSecondsAfterFinished'], 86400)],
+            preferred: true,
+          },
+        ],
       });
     }
   },
@@ -239,7 +308,8 @@ export const pvcNotFound: Rule = {
   id: 'pvc-not-found',
   severity: 'error',
   category: 'cluster',
-  description: 'A volume claims a PersistentVolumeClaim that does not exist in the connected cluster (nor in this file): the pod would stay Pending.',
+  description:
+    'A volume claims a PersistentVolumeClaim that does not exist in the connected cluster (nor in this file): the pod would stay Pending.',
   check(ctx) {
     const names = ctx.facts.pvcNames?.(ctx.namespace);
     if (!names) return;
@@ -248,31 +318,51 @@ export const pvcNotFound: Rule = {
       const vols = Array.isArray(pod.spec.volumes) ? pod.spec.volumes : [];
       vols.forEach((v, i) => {
         const claim = get(v, ['persistentVolumeClaim', 'claimName']);
-        if (typeof claim === 'string' && missing(claim)) ctx.report(this.id, [...pod.path, 'volumes', i, 'persistentVolumeClaim', 'claimName'], `No PersistentVolumeClaim "${claim}" in namespace ${ctx.namespace}.`);
+        if (typeof claim === 'string' && missing(claim))
+          ctx.report(
+            this.id,
+            [...pod.path, 'volumes', i, 'persistentVolumeClaim', 'claimName'],
+            `No PersistentVolumeClaim "${claim}" in namespace ${ctx.namespace}.`,
+          );
       });
     }
     for (const c of ctx.containers) {
       const uri = c.container.storageUri;
       const m = typeof uri === 'string' ? /^pvc:\/\/([^/]+)/.exec(uri) : null;
-      if (m && missing(m[1]!)) ctx.report(this.id, [...c.path, 'storageUri'], `No PersistentVolumeClaim "${m[1]}" in namespace ${ctx.namespace}.`);
+      if (m && missing(m[1]!))
+        ctx.report(this.id, [...c.path, 'storageUri'], `No PersistentVolumeClaim "${m[1]}" in namespace ${ctx.namespace}.`);
     }
   },
 };
 
-const MAIN_CONTAINER: Record<string, string> = { PyTorchJob: 'pytorch', TFJob: 'tensorflow', XGBoostJob: 'xgboost', PaddleJob: 'paddle', JAXJob: 'jax' };
+const MAIN_CONTAINER: Record<string, string> = {
+  PyTorchJob: 'pytorch',
+  TFJob: 'tensorflow',
+  XGBoostJob: 'xgboost',
+  PaddleJob: 'paddle',
+  JAXJob: 'jax',
+};
 const SINGLETON_ROLES = ['Master', 'Chief', 'Launcher'];
 
 export const trainingReplicas: Rule = {
   id: 'training-replicas',
   severity: 'error',
   category: 'ml',
-  description: 'Distributed training jobs need exactly one Master/Chief/Launcher, at least one node, and the container name the operator looks for.',
+  description:
+    'Distributed training jobs need exactly one Master/Chief/Launcher, at least one node, and the container name the operator looks for.',
   check(ctx) {
     const { kind } = ctx.head;
     if (kind === 'TrainJob') {
       const n = get(ctx.value, ['spec', 'trainer', 'numNodes']);
-      if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < 1)) ctx.report(this.id, ['spec', 'trainer', 'numNodes'], `numNodes must be a whole number of at least 1 (is ${String(n)}).`);
-      if (typeof get(ctx.value, ['spec', 'runtimeRef', 'name']) !== 'string') ctx.report(this.id, ['spec', 'runtimeRef', 'name'], 'A TrainJob needs spec.runtimeRef.name (a ClusterTrainingRuntime or TrainingRuntime, e.g. torch-distributed).', { mode: 'key' });
+      if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < 1))
+        ctx.report(this.id, ['spec', 'trainer', 'numNodes'], `numNodes must be a whole number of at least 1 (is ${String(n)}).`);
+      if (typeof get(ctx.value, ['spec', 'runtimeRef', 'name']) !== 'string')
+        ctx.report(
+          this.id,
+          ['spec', 'runtimeRef', 'name'],
+          'A TrainJob needs spec.runtimeRef.name (a ClusterTrainingRuntime or TrainingRuntime, e.g. torch-distributed).',
+          { mode: 'key' },
+        );
       return;
     }
     const spec = get(ctx.value, ['spec']);
@@ -284,7 +374,9 @@ export const trainingReplicas: Rule = {
         if (!isRecord(rs)) continue;
         const replicas = rs.replicas;
         if (SINGLETON_ROLES.includes(role) && replicas !== undefined && replicas !== 1) {
-          ctx.report(this.id, ['spec', key, role, 'replicas'], `${kind} needs exactly one ${role} replica (has ${String(replicas)}).`, { fixes: [{ title: `Set ${role} replicas to 1`, edits: [ctx.set(['spec', key, role, 'replicas'], 1)], preferred: true }] });
+          ctx.report(this.id, ['spec', key, role, 'replicas'], `${kind} needs exactly one ${role} replica (has ${String(replicas)}).`, {
+            fixes: [{ title: `Set ${role} replicas to 1`, edits: [ctx.set(['spec', key, role, 'replicas'], 1)], preferred: true }],
+          });
         } else if (typeof replicas === 'number' && replicas < 1) {
           ctx.report(this.id, ['spec', key, role, 'replicas'], `${role} replicas must be at least 1 (is ${replicas}).`);
         }
@@ -293,7 +385,9 @@ export const trainingReplicas: Rule = {
         if (want && Array.isArray(containers) && !containers.some((c) => isRecord(c) && c.name === want)) {
           const i = containers.findIndex(isRecord);
           const p: Path = ['spec', key, role, 'template', 'spec', 'containers', Math.max(i, 0), 'name'];
-          ctx.report(this.id, p, `The ${kind} operator runs the container named "${want}"; none in ${role} has that name.`, { fixes: i >= 0 ? [{ title: `Rename the container to "${want}"`, edits: [ctx.set(p, want)], preferred: true }] : [] });
+          ctx.report(this.id, p, `The ${kind} operator runs the container named "${want}"; none in ${role} has that name.`, {
+            fixes: i >= 0 ? [{ title: `Rename the container to "${want}"`, edits: [ctx.set(p, want)], preferred: true }] : [],
+          });
         }
       }
     }
@@ -314,7 +408,13 @@ export const isvcStorageUri: Rule = {
       if (typeof uri !== 'string') continue;
       const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(uri);
       if (m && STORAGE_SCHEMES.includes(m[1]!.toLowerCase())) continue;
-      ctx.report(this.id, [...c.path, 'storageUri'], m ? `Unknown storageUri scheme "${m[1]}://": use one of ${STORAGE_SCHEMES.join(', ')}.` : `storageUri "${uri}" has no scheme: use s3://, gs://, pvc://, hf://, https://, ...`);
+      ctx.report(
+        this.id,
+        [...c.path, 'storageUri'],
+        m
+          ? `Unknown storageUri scheme "${m[1]}://": use one of ${STORAGE_SCHEMES.join(', ')}.`
+          : `storageUri "${uri}" has no scheme: use s3://, gs://, pvc://, hf://, https://, ...`,
+      );
     }
   },
 };
@@ -330,7 +430,11 @@ export const gpuSidecar: Rule = {
       for (const k of gpuKeys(c)) {
         const part = res(c, 'limits')[k] !== undefined ? 'limits' : 'requests';
         if (quantityValue(res(c, part)[k]) === 0) continue;
-        ctx.report(this.id, [...c.path, c.resourcesKey, part, k], `${cap(containerLabel(c))} asks for ${k}; GPUs belong to the main container.`);
+        ctx.report(
+          this.id,
+          [...c.path, c.resourcesKey, part, k],
+          `${cap(containerLabel(c))} asks for ${k}; GPUs belong to the main container.`,
+        );
       }
     }
   },
@@ -349,4 +453,17 @@ function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-export const mlRules: Rule[] = [gpuLimits, gpuFractional, gpuToleration, gpuNodeSelector, shmSize, jobRestartPolicy, jobBackoffLimit, jobTtl, pvcNotFound, trainingReplicas, isvcStorageUri, gpuSidecar];
+export const mlRules: Rule[] = [
+  gpuLimits,
+  gpuFractional,
+  gpuToleration,
+  gpuNodeSelector,
+  shmSize,
+  jobRestartPolicy,
+  jobBackoffLimit,
+  jobTtl,
+  pvcNotFound,
+  trainingReplicas,
+  isvcStorageUri,
+  gpuSidecar,
+];

@@ -35,7 +35,11 @@ export function bundledValidator(): SchemaValidator {
   if (cached) return cached;
   const path = findSchemaFile();
   if (!path) {
-    throw new KubeMLError('not-found', `The bundled Kubernetes schema (schemas/${BUNDLED_SCHEMA_FILE}) is missing.`, 'Reinstall KubeML, or regenerate it with `npx tsx scripts/lint-schema.ts`.');
+    throw new KubeMLError(
+      'not-found',
+      `The bundled Kubernetes schema (schemas/${BUNDLED_SCHEMA_FILE}) is missing.`,
+      'Reinstall KubeML, or regenerate it with `npx tsx scripts/lint-schema.ts`.',
+    );
   }
   cached = new SchemaValidator(loadCompactSchema(path));
   return cached;

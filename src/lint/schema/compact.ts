@@ -9,7 +9,8 @@
  *   { m: T }      map of string to T
  *   { o: { p: {field: T}, q?: [required], x?: 1 } }   object; x: unknown fields are kept
  */
-export type CompactType = 's' | 'i' | 'n' | 'b' | 'q' | '*' | { r: string } | { a: CompactType } | { m: CompactType } | { o: CompactObject };
+export type CompactType =
+  's' | 'i' | 'n' | 'b' | 'q' | '*' | { r: string } | { a: CompactType } | { m: CompactType } | { o: CompactObject };
 export interface CompactObject {
   p: Record<string, CompactType>;
   q?: string[];
@@ -94,14 +95,25 @@ export function convertSchema(s: OpenApiSchema | undefined, depth = 0): CompactT
  * Builds a compact schema from OpenAPI v3 documents (one per group-version, as /openapi/v3 serves
  * them). `keep(group, version, kind)` chooses the kinds; only definitions they reach are kept.
  */
-export function compactFromOpenApi(docs: OpenApiDocument[], source: string, keep: (group: string, version: string, kind: string) => boolean = () => true): CompactSchema {
+export function compactFromOpenApi(
+  docs: OpenApiDocument[],
+  source: string,
+  keep: (group: string, version: string, kind: string) => boolean = () => true,
+): CompactSchema {
   const all: Record<string, OpenApiSchema> = {};
   for (const d of docs) Object.assign(all, d.components?.schemas ?? {});
   const kinds: Record<string, string> = {};
   const served = new Set<string>();
   for (const [name, s] of Object.entries(all)) {
     for (const gvk of s['x-kubernetes-group-version-kind'] ?? []) {
-      if (gvk.kind.endsWith('List') || gvk.kind === 'WatchEvent' || gvk.kind === 'DeleteOptions' || gvk.kind === 'Status' || gvk.kind === 'APIResourceList') continue;
+      if (
+        gvk.kind.endsWith('List') ||
+        gvk.kind === 'WatchEvent' ||
+        gvk.kind === 'DeleteOptions' ||
+        gvk.kind === 'Status' ||
+        gvk.kind === 'APIResourceList'
+      )
+        continue;
       if (name.endsWith(`.${gvk.kind}`)) served.add(gvkKey(gvk.group, gvk.version, gvk.kind));
       if (!keep(gvk.group, gvk.version, gvk.kind)) continue;
       // Only the definition whose own name ends in the kind (WatchEvent and DeleteOptions list every group).

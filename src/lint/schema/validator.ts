@@ -193,7 +193,9 @@ function scalarProblem(v: unknown, t: Compiled): string | undefined {
   const type = v instanceof Date ? 'string' : typeof v;
   switch (t.k) {
     case 's':
-      return type === 'string' ? undefined : `Expected a string, found ${found(v)}${type === 'boolean' ? ' (YAML reads yes/no/on/off/true/false as booleans: quote it)' : ' (quote it)'}.`;
+      return type === 'string'
+        ? undefined
+        : `Expected a string, found ${found(v)}${type === 'boolean' ? ' (YAML reads yes/no/on/off/true/false as booleans: quote it)' : ' (quote it)'}.`;
     case 'i':
       return type === 'number' && Number.isInteger(v) ? undefined : `Expected an integer, found ${found(v)}.`;
     case 'n':
@@ -220,7 +222,17 @@ function found(v: unknown): string {
 }
 
 function describe(t: Compiled): string {
-  return { s: 'a string', i: 'an integer', n: 'a number', b: 'true or false', q: 'a number or a string', '*': 'anything', a: 'a list', m: 'a mapping', o: 'a mapping' }[t.k];
+  return {
+    s: 'a string',
+    i: 'an integer',
+    n: 'a number',
+    b: 'true or false',
+    q: 'a number or a string',
+    '*': 'anything',
+    a: 'a list',
+    m: 'a mapping',
+    o: 'a mapping',
+  }[t.k];
 }
 
 function unknownMessage(key: string, props: Map<string, Compiled>): string {

@@ -126,7 +126,6 @@ describe('sync ignore rules', () => {
     assert.equal(m.ignores('wandb/run-1/log', false), true);
   });
 
-
   it('lets a deeper file re-include a folder a shallower file excluded, as git does', () => {
     const m = matcher({ '.gitignore': 'rein/b/\n*.log\n', 'rein/.gitignore': '!b/\n' });
     assert.equal(m.ignores('rein/b', true), false);
@@ -195,14 +194,73 @@ describe('sync ignore rules agree with git', () => {
     'rein/.gitignore': '!b/\n',
   };
   const files = [
-    '#hash', '!bang', 'trail', 'trail   ', 'esc ', 'esc', 'm.pyc', 'm.py', 'm.pyo', 'a.0', 'a.a', 'file7.txt', 'fileA.txt',
-    'notbx', 'notax', 'clsx', 'cls]x', 'clsy', 'cache', 'x/y/cache', 'out/a/b', 'outx', 'a/z.txt', 'a/b/c/z.txt', 'b/a/z.txt',
-    'logs/today.txt', 'deep/logs/x', 'build/x.o', 'src/build', 'docs/out/index.html', 'x/docs/out', 'big.csv',
-    'keep.csv', 'sub/keep.csv', 'data/small.csv', 'data/big.bin', 'onlydir', 'dir/onlydir/f', 'x.log',
-    'pkg/keep.log', 'pkg/sub/keep.log', 'pkg/other.log', 'pkg/local.txt', 'local.txt', 'pkg/sub/local.txt', 'pkg/sub/a.tmp',
-    'pkg/sub/s2/a.tmp', 'pkg/deep/q/x', 'pkg/a/deep/x', 'deep/q/x', 'other/x', 'other/y/x', 'other/a.bin', 'a.bin',
-    'bom/bomfile', 'bomfile', 'sp ace/f', 'back\\slash', 'bad', 'bad\\', 'w*ld/inner', 'wild/inner', 'wxld/inner',
-    'ünï/ćödé.log', 'ünï/keep.txt', 'rein/b/f', 'rein/c/b/f',
+    '#hash',
+    '!bang',
+    'trail',
+    'trail   ',
+    'esc ',
+    'esc',
+    'm.pyc',
+    'm.py',
+    'm.pyo',
+    'a.0',
+    'a.a',
+    'file7.txt',
+    'fileA.txt',
+    'notbx',
+    'notax',
+    'clsx',
+    'cls]x',
+    'clsy',
+    'cache',
+    'x/y/cache',
+    'out/a/b',
+    'outx',
+    'a/z.txt',
+    'a/b/c/z.txt',
+    'b/a/z.txt',
+    'logs/today.txt',
+    'deep/logs/x',
+    'build/x.o',
+    'src/build',
+    'docs/out/index.html',
+    'x/docs/out',
+    'big.csv',
+    'keep.csv',
+    'sub/keep.csv',
+    'data/small.csv',
+    'data/big.bin',
+    'onlydir',
+    'dir/onlydir/f',
+    'x.log',
+    'pkg/keep.log',
+    'pkg/sub/keep.log',
+    'pkg/other.log',
+    'pkg/local.txt',
+    'local.txt',
+    'pkg/sub/local.txt',
+    'pkg/sub/a.tmp',
+    'pkg/sub/s2/a.tmp',
+    'pkg/deep/q/x',
+    'pkg/a/deep/x',
+    'deep/q/x',
+    'other/x',
+    'other/y/x',
+    'other/a.bin',
+    'a.bin',
+    'bom/bomfile',
+    'bomfile',
+    'sp ace/f',
+    'back\\slash',
+    'bad',
+    'bad\\',
+    'w*ld/inner',
+    'wild/inner',
+    'wxld/inner',
+    'ünï/ćödé.log',
+    'ünï/keep.txt',
+    'rein/b/f',
+    'rein/c/b/f',
   ];
   before(function () {
     if (!GIT) return;
@@ -216,7 +274,10 @@ describe('sync ignore rules agree with git', () => {
 
   it(GIT ? 'ignores exactly the files git ignores' : 'ignores exactly the files git ignores (skipped: git is not installed)', function () {
     if (!GIT) return this.skip();
-    const r = spawnSync('git', ['-c', 'core.quotePath=false', 'ls-files', '-z', '--others', '--ignored', '--exclude-standard'], { cwd: repo, encoding: 'utf8' });
+    const r = spawnSync('git', ['-c', 'core.quotePath=false', 'ls-files', '-z', '--others', '--ignored', '--exclude-standard'], {
+      cwd: repo,
+      encoding: 'utf8',
+    });
     assert.equal(r.status, 0, r.stderr);
     const byGit = r.stdout.split('\0').filter(Boolean).sort();
     const m = matcher(ignoreFiles);

@@ -32,7 +32,18 @@ describe('sync local tree', () => {
 
   it('walks with nested ignore files, keeps empty folders and in-tree symlinks only', async () => {
     const scan = await scanLocalTree(root);
-    assert.deepEqual([...scan.tree.keys()].sort(), ['.gitignore', '.kubemlignore', 'data', 'data/small.csv', 'empty', 'inside', 'src', 'src/.gitignore', 'src/a.py', 'src/keep.log']);
+    assert.deepEqual([...scan.tree.keys()].sort(), [
+      '.gitignore',
+      '.kubemlignore',
+      'data',
+      'data/small.csv',
+      'empty',
+      'inside',
+      'src',
+      'src/.gitignore',
+      'src/a.py',
+      'src/keep.log',
+    ]);
     assert.equal(scan.tree.get('inside')?.type, 'symlink');
     assert.equal(scan.tree.get('inside')?.linkTarget, 'src/a.py');
     assert.deepEqual(scan.skipped.map((s) => s.path).sort(), ['outside', 'src/climb']);
@@ -51,7 +62,10 @@ describe('sync local tree', () => {
 
   it('takes extra patterns', async () => {
     const scan = await scanLocalTree(root, { ignore: ['src/'] });
-    assert.equal([...scan.tree.keys()].some((p) => p.startsWith('src')), false);
+    assert.equal(
+      [...scan.tree.keys()].some((p) => p.startsWith('src')),
+      false,
+    );
   });
 
   it('produces tar entries with the size read at send time', async () => {
@@ -59,7 +73,14 @@ describe('sync local tree', () => {
     writeFileSync(join(root, 'src/a.py'), 'print("longer now")');
     const entries = [];
     for await (const e of localTarEntries(root, ['empty', 'src/a.py', 'inside', 'missing'], scan.tree)) entries.push(e);
-    assert.deepEqual(entries.map((e) => [e.type, e.path]), [['dir', 'empty'], ['file', 'src/a.py'], ['symlink', 'inside']]);
+    assert.deepEqual(
+      entries.map((e) => [e.type, e.path]),
+      [
+        ['dir', 'empty'],
+        ['file', 'src/a.py'],
+        ['symlink', 'inside'],
+      ],
+    );
     const f = entries[1];
     assert.ok(f.type === 'file' && f.size === Buffer.byteLength('print("longer now")'));
   });

@@ -66,7 +66,8 @@ export async function entryFromStats(root: string, rel: string, st: Stats): Prom
   if (st.isSymbolicLink()) {
     const target = await fsp.readlink(join(root, rel)).catch(() => undefined);
     if (target === undefined) return undefined;
-    if (!symlinkStaysInside(rel, target.replace(/\\/g, '/'), readlinkUnder(root))) return { skip: `symlink to ${target} points outside the synced folder` };
+    if (!symlinkStaysInside(rel, target.replace(/\\/g, '/'), readlinkUnder(root)))
+      return { skip: `symlink to ${target} points outside the synced folder` };
     return { type: 'symlink', size: Buffer.byteLength(target), mtime, mode: 0o777, linkTarget: target.replace(/\\/g, '/') };
   }
   return undefined;
@@ -172,13 +173,19 @@ function readSmall(full: string): { data: Buffer; mode: number; mtime: number } 
  * Each file is opened and stat'ed when its turn comes, so the header carries what is then read:
  * small files are read whole, large ones streamed.
  */
-export async function* localTarEntries(root: string, paths: readonly string[], tree: Tree, progress: TarProgress = {}): AsyncGenerator<TarEntry> {
+export async function* localTarEntries(
+  root: string,
+  paths: readonly string[],
+  tree: Tree,
+  progress: TarProgress = {},
+): AsyncGenerator<TarEntry> {
   let sliced = 0;
   for (const path of paths) {
     const e = tree.get(path);
     if (!e) continue;
     if (e.type === 'dir') yield { type: 'dir', path, mode: e.mode, mtime: e.mtime };
-    else if (e.type === 'symlink' && e.linkTarget !== undefined) yield { type: 'symlink', path, mode: 0o777, mtime: e.mtime, linkTarget: e.linkTarget };
+    else if (e.type === 'symlink' && e.linkTarget !== undefined)
+      yield { type: 'symlink', path, mode: 0o777, mtime: e.mtime, linkTarget: e.linkTarget };
     else if (e.type === 'file') {
       const full = join(root, path);
       const small = e.size <= SMALL_FILE ? readSmall(full) : 'large';
@@ -201,7 +208,14 @@ export async function* localTarEntries(root: string, paths: readonly string[], t
           progress.onWarning?.(`${path} vanished or changed type before it was sent.`);
           continue;
         }
-        yield { type: 'file', path, mode: st.mode & 0o7777, mtime: Math.floor(st.mtimeMs / 1000), size: st.size, content: () => readHandle(fh, st.size) };
+        yield {
+          type: 'file',
+          path,
+          mode: st.mode & 0o7777,
+          mtime: Math.floor(st.mtimeMs / 1000),
+          size: st.size,
+          content: () => readHandle(fh, st.size),
+        };
       }
     } else continue;
     progress.onFile?.(path);

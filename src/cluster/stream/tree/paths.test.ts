@@ -2,7 +2,16 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, mkdtempSync, readlinkSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
-import { checkRelativePath, checkTargetFolder, confirmTargetFolder, judgeTargetFolder, parentsOf, safeRelativePath, safeTargetFolder, symlinkStaysInside } from './paths';
+import {
+  checkRelativePath,
+  checkTargetFolder,
+  confirmTargetFolder,
+  judgeTargetFolder,
+  parentsOf,
+  safeRelativePath,
+  safeTargetFolder,
+  symlinkStaysInside,
+} from './paths';
 
 describe('sync paths', () => {
   it('normalises relative paths', () => {
@@ -41,15 +50,59 @@ describe('sync paths', () => {
     }
   });
 
-  it('asks before a system folder or a home folder\'s hidden folder, and says why', () => {
+  it("asks before a system folder or a home folder's hidden folder, and says why", () => {
     const verdicts = (paths: string[]) => paths.map((p) => [p, judgeTargetFolder(p).kind]);
-    const ok = ['/workspace', '/home/jovyan/work', '/root/code', '/home/me/proj/.venv', '/tmp/x', '/opt/app', '/var/www', '/usr2', '/etcetera', '/library', '/devices/x', '/srv/.hidden'];
-    assert.deepEqual(verdicts(ok), ok.map((p) => [p, 'ok']));
-    const confirm = ['/root/.ssh', '/home/me/.config/Code', '/root/.kube', '/usr/share', '/usr/src/app', '/usr/local/bin', '/etc/nginx', '/bin/x', '/sbin/x', '/lib/modules', '/lib64/x', '/boot/efi', '/dev/shm/code', '/var/lib/postgresql/data', '/var/lib/dpkg', '/run/secrets', '/var/run/secrets/kubernetes.io'];
-    assert.deepEqual(verdicts(confirm), confirm.map((p) => [p, 'confirm']));
+    const ok = [
+      '/workspace',
+      '/home/jovyan/work',
+      '/root/code',
+      '/home/me/proj/.venv',
+      '/tmp/x',
+      '/opt/app',
+      '/var/www',
+      '/usr2',
+      '/etcetera',
+      '/library',
+      '/devices/x',
+      '/srv/.hidden',
+    ];
+    assert.deepEqual(
+      verdicts(ok),
+      ok.map((p) => [p, 'ok']),
+    );
+    const confirm = [
+      '/root/.ssh',
+      '/home/me/.config/Code',
+      '/root/.kube',
+      '/usr/share',
+      '/usr/src/app',
+      '/usr/local/bin',
+      '/etc/nginx',
+      '/bin/x',
+      '/sbin/x',
+      '/lib/modules',
+      '/lib64/x',
+      '/boot/efi',
+      '/dev/shm/code',
+      '/var/lib/postgresql/data',
+      '/var/lib/dpkg',
+      '/run/secrets',
+      '/var/run/secrets/kubernetes.io',
+    ];
+    assert.deepEqual(
+      verdicts(confirm),
+      confirm.map((p) => [p, 'confirm']),
+    );
     const refuse = ['/', '//', '/etc', '/usr/', '/proc/self', '/sys/x', '/root', 'relative', '/a/../etc'];
-    assert.deepEqual(verdicts(refuse), refuse.map((p) => [p, 'refuse']));
-    assert.deepEqual(judgeTargetFolder('/root//.ssh/'), { kind: 'confirm', path: '/root/.ssh', reason: 'is inside /root/.ssh, a hidden folder of a home folder (keys, credentials and settings live there)' });
+    assert.deepEqual(
+      verdicts(refuse),
+      refuse.map((p) => [p, 'refuse']),
+    );
+    assert.deepEqual(judgeTargetFolder('/root//.ssh/'), {
+      kind: 'confirm',
+      path: '/root/.ssh',
+      reason: 'is inside /root/.ssh, a hidden folder of a home folder (keys, credentials and settings live there)',
+    });
     const etc = judgeTargetFolder('/etc/nginx');
     assert.ok(etc.kind === 'confirm' && /inside \/etc/.test(etc.reason));
   });
@@ -64,7 +117,10 @@ describe('sync paths', () => {
     const no = await confirmTargetFolder('/home/me/.ssh', answer(false));
     assert.equal(no.ok, false);
     assert.equal(!no.ok && no.cancelled, true);
-    assert.deepEqual(asked.map((a) => a[0]), ['/usr/src/app', '/home/me/.ssh']);
+    assert.deepEqual(
+      asked.map((a) => a[0]),
+      ['/usr/src/app', '/home/me/.ssh'],
+    );
     assert.match(asked[1][1], /hidden folder of a home folder/);
   });
 

@@ -38,13 +38,40 @@ export function checkRelativePath(input: string): PathCheck {
 export function safeRelativePath(input: string): string {
   const r = checkRelativePath(input);
   if (!r.ok) {
-    throw new KubeMLError('invalid', `Refusing to sync the path "${printable(input)}": it ${r.reason}.`, 'Only paths inside the synced folder are sent.');
+    throw new KubeMLError(
+      'invalid',
+      `Refusing to sync the path "${printable(input)}": it ${r.reason}.`,
+      'Only paths inside the synced folder are sent.',
+    );
   }
   return r.path;
 }
 
 /** System folders a sync must never target: writing or deleting there could break the container. */
-const FORBIDDEN_TARGETS = new Set(['/', '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/root', '/run', '/sbin', '/sys', '/usr', '/var', '/usr/bin', '/usr/lib', '/usr/local', '/usr/sbin', '/var/lib', '/var/run']);
+const FORBIDDEN_TARGETS = new Set([
+  '/',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/sys',
+  '/usr',
+  '/var',
+  '/usr/bin',
+  '/usr/lib',
+  '/usr/local',
+  '/usr/sbin',
+  '/var/lib',
+  '/var/run',
+]);
 
 /** The kernel's pseudo file systems: no folder in them can hold code, so nothing below them is a target either. */
 const FORBIDDEN_TREES: ReadonlyArray<readonly [string, string]> = [
@@ -115,7 +142,12 @@ export function judgeTargetFolder(input: string): TargetVerdict {
   if (!checked.ok) return { kind: 'refuse', reason: checked.reason };
   const path = checked.path;
   const home = HOME_DOT_FOLDER.exec(path);
-  if (home) return { kind: 'confirm', path, reason: `is inside ${home[1]}/${home[2]}, a hidden folder of a home folder (keys, credentials and settings live there)` };
+  if (home)
+    return {
+      kind: 'confirm',
+      path,
+      reason: `is inside ${home[1]}/${home[2]}, a hidden folder of a home folder (keys, credentials and settings live there)`,
+    };
   for (const [dir, reason] of CONFIRM_TREES) if (under(path, dir)) return { kind: 'confirm', path, reason };
   return { kind: 'ok', path };
 }
@@ -124,17 +156,25 @@ export function judgeTargetFolder(input: string): TargetVerdict {
  * Judges the target and asks `confirm` when it needs it. `cancelled`: the user said no (nothing
  * more to tell them); otherwise `reason` says why the folder is refused.
  */
-export async function confirmTargetFolder(input: string, confirm: (path: string, reason: string) => Promise<boolean>): Promise<{ ok: true; path: string } | { ok: false; reason: string; cancelled: boolean }> {
+export async function confirmTargetFolder(
+  input: string,
+  confirm: (path: string, reason: string) => Promise<boolean>,
+): Promise<{ ok: true; path: string } | { ok: false; reason: string; cancelled: boolean }> {
   const v = judgeTargetFolder(input);
   if (v.kind === 'refuse') return { ok: false, reason: v.reason, cancelled: false };
-  if (v.kind === 'confirm' && !(await confirm(v.path, v.reason))) return { ok: false, reason: `${v.reason}, and was not confirmed`, cancelled: true };
+  if (v.kind === 'confirm' && !(await confirm(v.path, v.reason)))
+    return { ok: false, reason: `${v.reason}, and was not confirmed`, cancelled: true };
   return { ok: true, path: v.path };
 }
 
 export function safeTargetFolder(input: string): string {
   const r = checkTargetFolder(input);
   if (!r.ok) {
-    throw new KubeMLError('invalid', `The remote folder "${printable(input)}" cannot be a sync target: it ${r.reason}.`, 'Set kubeml.sync.remoteFolder to an absolute folder such as /workspace.');
+    throw new KubeMLError(
+      'invalid',
+      `The remote folder "${printable(input)}" cannot be a sync target: it ${r.reason}.`,
+      'Set kubeml.sync.remoteFolder to an absolute folder such as /workspace.',
+    );
   }
   return r.path;
 }

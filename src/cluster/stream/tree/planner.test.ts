@@ -1,5 +1,15 @@
 import { strict as assert } from 'node:assert';
-import { type TreeEntry, type WatchEvent, type WatchEventKind, chunkUploads, coalesceEvents, minimalRoots, planBatch, planReconcile, sortPaths } from './planner';
+import {
+  type TreeEntry,
+  type WatchEvent,
+  type WatchEventKind,
+  chunkUploads,
+  coalesceEvents,
+  minimalRoots,
+  planBatch,
+  planReconcile,
+  sortPaths,
+} from './planner';
 
 const file = (size: number, mtime = 1000, mode = 0o644): TreeEntry => ({ type: 'file', size, mtime, mode });
 const dir = (mode = 0o755): TreeEntry => ({ type: 'dir', size: 4096, mtime: 1, mode });
@@ -14,7 +24,13 @@ describe('sync planner: reconcile', () => {
   });
 
   it('sends new files, and files whose size, mtime or mode differ', () => {
-    const local = tree({ 'new.py': file(1), 'size.py': file(2), 'time.py': file(3, 2000), 'mode.sh': file(4, 1000, 0o755), 'same.py': file(5) });
+    const local = tree({
+      'new.py': file(1),
+      'size.py': file(2),
+      'time.py': file(3, 2000),
+      'mode.sh': file(4, 1000, 0o755),
+      'same.py': file(5),
+    });
     const remote = tree({ 'size.py': file(9), 'time.py': file(3, 1999), 'mode.sh': file(4), 'same.py': file(5) });
     const plan = planReconcile(local, remote);
     assert.deepEqual(plan.uploads, ['mode.sh', 'new.py', 'size.py', 'time.py']);
@@ -46,7 +62,9 @@ describe('sync planner: reconcile', () => {
   });
 
   it('skips files over the size limit with a reason', () => {
-    const plan = planReconcile(tree({ 'big.bin': file(100 * 1024 * 1024), 'ok.py': file(10) }), new Map(), { maxFileSize: 50 * 1024 * 1024 });
+    const plan = planReconcile(tree({ 'big.bin': file(100 * 1024 * 1024), 'ok.py': file(10) }), new Map(), {
+      maxFileSize: 50 * 1024 * 1024,
+    });
     assert.deepEqual(plan.uploads, ['ok.py']);
     assert.equal(plan.skipped.length, 1);
     assert.match(plan.skipped[0].reason, /100\.0 MB > 50\.0 MB/);
@@ -122,7 +140,10 @@ describe('sync planner: watcher bursts', () => {
     const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
     const kinds: WatchEventKind[] = ['add', 'change', 'unlink', 'addDir', 'unlinkDir'];
     for (let round = 0; round < 200; round++) {
-      const events: WatchEvent[] = Array.from({ length: 1 + rnd(30) }, () => ({ kind: kinds[rnd(5)], path: Array.from({ length: 1 + rnd(3) }, () => ['a', 'b', 'a-b'][rnd(3)]).join('/') }));
+      const events: WatchEvent[] = Array.from({ length: 1 + rnd(30) }, () => ({
+        kind: kinds[rnd(5)],
+        path: Array.from({ length: 1 + rnd(3) }, () => ['a', 'b', 'a-b'][rnd(3)]).join('/'),
+      }));
       const b = coalesceEvents(events);
       assert.deepEqual({ present: b.present, removed: b.removed }, reference(events), JSON.stringify(events));
     }
@@ -176,10 +197,21 @@ describe('sync planner: watcher bursts', () => {
       { kind: 'add', path: 'huge.bin' },
       { kind: 'add', path: 'ok.py' },
     ]);
-    const plan = planBatch(b, new Map([['gone.tmp', undefined], ['huge.bin', file(1000)], ['ok.py', file(1)]]), { maxFileSize: 100 });
+    const plan = planBatch(
+      b,
+      new Map([
+        ['gone.tmp', undefined],
+        ['huge.bin', file(1000)],
+        ['ok.py', file(1)],
+      ]),
+      { maxFileSize: 100 },
+    );
     assert.deepEqual(plan.deletes, ['gone.tmp']);
     assert.deepEqual(plan.uploads, ['ok.py']);
-    assert.deepEqual(plan.skipped.map((s) => s.path), ['huge.bin']);
+    assert.deepEqual(
+      plan.skipped.map((s) => s.path),
+      ['huge.bin'],
+    );
   });
 });
 
@@ -233,7 +265,13 @@ describe('sync planner: helpers', () => {
   });
   it('chunks by count and by bytes', () => {
     const sizes: Record<string, number> = { a: 5, b: 5, c: 5, d: 20, e: 1 };
-    assert.deepEqual(chunkUploads(Object.keys(sizes), (p) => sizes[p], 2, 100), [['a', 'b'], ['c', 'd'], ['e']]);
-    assert.deepEqual(chunkUploads(Object.keys(sizes), (p) => sizes[p], 10, 12), [['a', 'b'], ['c'], ['d'], ['e']]);
+    assert.deepEqual(
+      chunkUploads(Object.keys(sizes), (p) => sizes[p], 2, 100),
+      [['a', 'b'], ['c', 'd'], ['e']],
+    );
+    assert.deepEqual(
+      chunkUploads(Object.keys(sizes), (p) => sizes[p], 10, 12),
+      [['a', 'b'], ['c'], ['d'], ['e']],
+    );
   });
 });

@@ -92,7 +92,9 @@ export function minimalRoots(paths: Iterable<string>): string[] {
 }
 
 function sameFile(local: TreeEntry, remote: TreeEntry): boolean {
-  return remote.type === 'file' && remote.size === local.size && remote.mtime === local.mtime && (remote.mode & 0o7777) === (local.mode & 0o7777);
+  return (
+    remote.type === 'file' && remote.size === local.size && remote.mtime === local.mtime && (remote.mode & 0o7777) === (local.mode & 0o7777)
+  );
 }
 
 function sameSymlink(local: TreeEntry, remote: TreeEntry): boolean {

@@ -1,6 +1,17 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, chmodSync, lstatSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+  existsSync,
+  chmodSync,
+  lstatSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { APPLY_SCRIPT, LIST_SCRIPT, NO_TARGET_EXIT, applyListLine, parseListing } from './remoteScripts';
@@ -52,7 +63,14 @@ describe('sync remote scripts', () => {
     for (const n of names) mkdirSync(join(target, n), { recursive: true });
     writeFileSync(join(target, 'plain/keep'), 'x');
     assert.deepEqual(applyListLine('a\\n\nb'), 'a\\\\n\\nb\n');
-    const r = sh(APPLY_SCRIPT, [target], Buffer.concat([Buffer.from(names.slice(0, 5).map(applyListLine).join('') + '\n' + applyListLine('plain') + '\n'), await tarBuffer([])]));
+    const r = sh(
+      APPLY_SCRIPT,
+      [target],
+      Buffer.concat([
+        Buffer.from(names.slice(0, 5).map(applyListLine).join('') + '\n' + applyListLine('plain') + '\n'),
+        await tarBuffer([]),
+      ]),
+    );
     assert.equal(r.status, 0, r.stderr.toString());
     assert.deepEqual(readdirSync(target), ['plain']);
     assert.deepEqual(readdirSync(join(target, 'plain')), ['keep']);
@@ -101,7 +119,16 @@ describe('sync remote scripts', () => {
       const body = Buffer.from('#!/bin/sh\necho hi\n');
       const archive = await tarBuffer([
         { type: 'dir', path: 'pkg', mode: 0o750, mtime: 1_600_000_000 },
-        { type: 'file', path: 'pkg/run.sh', mode: 0o755, mtime: 1_600_000_000, size: body.length, content: async function* () { yield body; } },
+        {
+          type: 'file',
+          path: 'pkg/run.sh',
+          mode: 0o755,
+          mtime: 1_600_000_000,
+          size: body.length,
+          content: async function* () {
+            yield body;
+          },
+        },
       ]);
       const r = sh(APPLY_SCRIPT, [target], Buffer.concat([Buffer.from('\npkg\n\n'), archive]));
       assert.equal(r.status, 0, r.stderr.toString());
@@ -122,7 +149,18 @@ describe('sync remote scripts', () => {
     mkdirSync(join(target, 'old'), { recursive: true });
     writeFileSync(join(target, 'old/x'), 'x');
     const body = Buffer.from('new');
-    const archive = await tarBuffer([{ type: 'file', path: 'a/b/new.txt', mode: 0o600, mtime: 1_600_000_000, size: body.length, content: async function* () { yield body; } }]);
+    const archive = await tarBuffer([
+      {
+        type: 'file',
+        path: 'a/b/new.txt',
+        mode: 0o600,
+        mtime: 1_600_000_000,
+        size: body.length,
+        content: async function* () {
+          yield body;
+        },
+      },
+    ]);
     const r = sh(APPLY_SCRIPT, [target], Buffer.concat([Buffer.from('old\n\na/b\n\n'), archive]));
     assert.equal(r.status, 0, r.stderr.toString());
     assert.equal(existsSync(join(target, 'old')), false);

@@ -82,16 +82,40 @@ describe('sync tar writer', () => {
 
   it('keeps the archive valid when a file changes size while it is read', async () => {
     const mismatches: Array<[string, number, number]> = [];
-    const grew: TarEntry = { type: 'file', path: 'grew', mode: 0o644, mtime: 1, size: 3, content: async function* () { yield Buffer.from('abcdef'); } };
-    const shrank: TarEntry = { type: 'file', path: 'shrank', mode: 0o644, mtime: 1, size: 600, content: async function* () { yield Buffer.from('xy'); } };
+    const grew: TarEntry = {
+      type: 'file',
+      path: 'grew',
+      mode: 0o644,
+      mtime: 1,
+      size: 3,
+      content: async function* () {
+        yield Buffer.from('abcdef');
+      },
+    };
+    const shrank: TarEntry = {
+      type: 'file',
+      path: 'shrank',
+      mode: 0o644,
+      mtime: 1,
+      size: 600,
+      content: async function* () {
+        yield Buffer.from('xy');
+      },
+    };
     const parts: Buffer[] = [];
-    for await (const b of tarStream([grew, shrank, fileEntry('after', Buffer.from('ok'))], { onSizeMismatch: (p, e, a) => mismatches.push([p, e, a]) })) parts.push(b);
+    for await (const b of tarStream([grew, shrank, fileEntry('after', Buffer.from('ok'))], {
+      onSizeMismatch: (p, e, a) => mismatches.push([p, e, a]),
+    }))
+      parts.push(b);
     const dir = extract(Buffer.concat(parts));
     dirs.push(dir);
     assert.equal(readFileSync(join(dir, 'grew'), 'utf8'), 'abc');
     assert.equal(readFileSync(join(dir, 'shrank')).length, 600);
     assert.equal(readFileSync(join(dir, 'after'), 'utf8'), 'ok');
-    assert.deepEqual(mismatches, [['grew', 3, 6], ['shrank', 600, 2]]);
+    assert.deepEqual(mismatches, [
+      ['grew', 3, 6],
+      ['shrank', 600, 2],
+    ]);
   });
 
   // The cases of tar-stream's own pack tests (one and several files, types, long names through
@@ -119,7 +143,16 @@ describe('sync tar writer', () => {
         ['linkutf8', 'ß'.repeat(60)],
       ];
       const entries: TarEntry[] = [
-        ...[...new Set(names.flatMap((n) => n.split('/').slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join('/'))))].map((d): TarEntry => ({ type: 'dir', path: d, mode: 0o755, mtime: 1_600_000_000 })),
+        ...[
+          ...new Set(
+            names.flatMap((n) =>
+              n
+                .split('/')
+                .slice(0, -1)
+                .map((_, i, a) => a.slice(0, i + 1).join('/')),
+            ),
+          ),
+        ].map((d): TarEntry => ({ type: 'dir', path: d, mode: 0o755, mtime: 1_600_000_000 })),
         ...names.map((n, i) => fileEntry(n, Buffer.from(`content ${i}`), i % 2 ? 0o755 : 0o640)),
         fileEntry('empty', Buffer.alloc(0)),
         ...links.map(([path, linkTarget]): TarEntry => ({ type: 'symlink', path, mode: 0o777, mtime: 1_600_000_000, linkTarget })),

@@ -35,7 +35,9 @@ function writeString(buf: Buffer, offset: number, length: number, value: string)
 
 function writeOctal(buf: Buffer, offset: number, length: number, value: number): void {
   // length-1 digits, then NUL.
-  const s = Math.max(0, Math.floor(value)).toString(8).padStart(length - 1, '0');
+  const s = Math.max(0, Math.floor(value))
+    .toString(8)
+    .padStart(length - 1, '0');
   writeString(buf, offset, length - 1, s.slice(-(length - 1)));
   buf[offset + length - 1] = 0;
 }
@@ -108,7 +110,13 @@ export function entryHeader(e: TarEntry): Buffer {
   let split = splitUstarPath(fullPath);
   if (!split) {
     pax.push(paxRecord('path', fullPath));
-    split = { prefix: '', name: Buffer.from(fullPath).subarray(0, 99).toString('utf8').replace(/\uFFFD$/, '') };
+    split = {
+      prefix: '',
+      name: Buffer.from(fullPath)
+        .subarray(0, 99)
+        .toString('utf8')
+        .replace(/\uFFFD$/, ''),
+    };
   }
   let link = linkname;
   if (Buffer.byteLength(linkname) > 100) {
@@ -121,10 +129,26 @@ export function entryHeader(e: TarEntry): Buffer {
     ustarSize = 0;
   }
   const typeflag = e.type === 'dir' ? '5' : e.type === 'symlink' ? '2' : '0';
-  const main = rawHeader({ name: split.name, prefix: split.prefix, mode: e.mode, size: ustarSize, mtime: e.mtime, typeflag, linkname: link });
+  const main = rawHeader({
+    name: split.name,
+    prefix: split.prefix,
+    mode: e.mode,
+    size: ustarSize,
+    mtime: e.mtime,
+    typeflag,
+    linkname: link,
+  });
   if (pax.length === 0) return main;
   const body = Buffer.from(pax.join(''), 'utf8');
-  const paxHeader = rawHeader({ name: 'PaxHeader', prefix: '', mode: 0o644, size: body.length, mtime: e.mtime, typeflag: 'x', linkname: '' });
+  const paxHeader = rawHeader({
+    name: 'PaxHeader',
+    prefix: '',
+    mode: 0o644,
+    size: body.length,
+    mtime: e.mtime,
+    typeflag: 'x',
+    linkname: '',
+  });
   return Buffer.concat([paxHeader, body, padding(body.length), main]);
 }
 
