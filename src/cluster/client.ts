@@ -44,8 +44,16 @@ export class KubeClient {
     return { ...init, method, headers: headersToRecord(init.headers) };
   }
 
-  /** Sends a request; resolves with the Response for 2xx, throws a classified KubeMLError otherwise. */
-  async raw(path: string, opts: RequestOptions): Promise<Response> {
+  /**
+   * One request: the kubeconfig's credentials and agent, the body, the timeout and the caller's
+   * abort signal; `handle` reads the response while the request is still bounded. Network
+   * failures become classified KubeMLErrors.
+   */
+  private async send<T>(
+    path: string,
+    opts: RequestOptions,
+    handle: (res: Response, controller: AbortController) => Promise<T>,
+  ): Promise<T> {
     const controller = new AbortController();
     const onAbort = () => controller.abort();
     opts.signal?.addEventListener('abort', onAbort);
@@ -66,6 +74,19 @@ export class KubeClient {
         body,
         signal: controller.signal as never,
       });
+      return await handle(res, controller);
+    } catch (e) {
+      if (KubeMLError.is(e)) throw e;
+      throw classifyError(e, this.server, opts.what);
+    } finally {
+      if (timer) clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Sends a request; resolves with the Response for 2xx, throws a classified KubeMLError otherwise. */
+  raw(path: string, opts: RequestOptions): Promise<Response> {
+    return this.send(path, opts, async (res, controller) => {
       if (res.status >= 200 && res.status < 300) {
         // A body dropped before its end (a watch or a followed log that is stopped) aborts the
         // request, so that its socket is closed instead of staying open until the server ends it.
@@ -90,47 +111,15 @@ export class KubeClient {
         status = text ? { message: text.slice(0, 300) } : undefined;
       }
       throw errorFromResponse(res.status, status, this.server, opts.what);
-    } catch (e) {
-      if (KubeMLError.is(e)) throw e;
-      throw classifyError(e, this.server, opts.what);
-    } finally {
-      if (timer) clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-    }
+    });
   }
 
   /**
    * Sends a request and resolves with the status and body whatever the status (a dry run reads the
    * Status of a refusal); network failures still throw a classified KubeMLError.
    */
-  async request(path: string, opts: RequestOptions): Promise<{ status: number; text: string }> {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    opts.signal?.addEventListener('abort', onAbort);
-    const timer = opts.timeoutMs ? setTimeout(() => controller.abort(), opts.timeoutMs) : undefined;
-    try {
-      const init = await this.fetchInit(opts.method ?? 'GET');
-      const headers: Record<string, string> = { ...(init.headers as Record<string, string>), Accept: 'application/json' };
-      let body: string | undefined;
-      if (opts.body !== undefined) {
-        body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
-        headers['Content-Type'] = opts.contentType ?? 'application/json';
-      }
-      const res = await nodeFetch()(this.url(path, opts.query), {
-        ...init,
-        method: opts.method ?? 'GET',
-        headers,
-        body,
-        signal: controller.signal as never,
-      });
-      return { status: res.status, text: await res.text() };
-    } catch (e) {
-      if (KubeMLError.is(e)) throw e;
-      throw classifyError(e, this.server, opts.what);
-    } finally {
-      if (timer) clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
-    }
+  request(path: string, opts: RequestOptions): Promise<{ status: number; text: string }> {
+    return this.send(path, opts, async (res) => ({ status: res.status, text: await res.text() }));
   }
 
   async json<T>(path: string, opts: RequestOptions): Promise<T> {
