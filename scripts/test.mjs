@@ -116,10 +116,11 @@ for (const layer of layers) {
     const cmds = await sh('node', ['scripts/check-contributions.mjs'], {}, budget);
     const walls = await sh('node', ['scripts/check-boundaries.mjs'], {}, budget);
     const waits = await sh('node', ['scripts/check-e2e-waits.mjs'], {}, budget);
-    const checks = [tc, lint, cmds, walls, waits];
+    const format = await sh('npx', ['prettier', '--check', '.'], {}, budget);
+    const checks = [tc, lint, cmds, walls, waits, format];
     const failed = checks.filter((r) => r.code !== 0).length;
     record(
-      'static (typecheck, lint, contributions, boundaries, e2e waits)',
+      'static (typecheck, lint, contributions, boundaries, e2e waits, format)',
       { passed: checks.length - failed, failed, skipped: 0 },
       Date.now() - start,
     );
