@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { driftFrame, markCharts, waitForCharts } from './drift.mjs';
-import { inPage, reach, until } from './waits.mjs';
+import { inPage, reach, settle, until } from './waits.mjs';
 
 export const name = 'Drift panel in light, dark and high-contrast themes';
 
@@ -55,7 +55,12 @@ async function answerOpenDialog(wb, title, path) {
 async function answerSaveDialog(wb, path) {
   await dialogListed(wb, 'the save dialog', '..');
   const input = wb.page.locator('.quick-input-widget input.input');
+  // code-server's simple dialog keeps rewriting its input for a moment after it has listed; a path
+  // typed then is lost (seen in a fresh-clone run: the dialog stayed on the folder). No state of
+  // the page says when it is done, so this pause stays, named.
+  await settle('the save dialog to finish filling its input after listing', 500);
   await input.fill(path);
+  await settle('the save dialog to validate the typed path', 500);
   assert.equal(await input.inputValue(), path);
   await wb.page.keyboard.press('Enter');
 }
