@@ -37,6 +37,24 @@ mkdirSync('test-results', { recursive: true });
 const DEADLINE_S = Number(process.env.KUBEML_TEST_DEADLINE_S) || 80 * 60;
 const BUDGET_S = { static: 600, unit: 600, fuzz: 600, integration: 1800, vscode: 1200, package: 900, e2e: 1800 };
 
+/** mocha on TypeScript files outside the unit suite's config, reporting handles left open. */
+function mochaArgs(files) {
+  return [
+    'mocha',
+    '--no-config',
+    '--require',
+    'tsx/cjs',
+    '--require',
+    'test/support/openHandles.cjs',
+    '--exit',
+    '--extension',
+    'ts',
+    '--timeout',
+    '600000',
+    files,
+  ];
+}
+
 /** Runs a command in its own process group, echoing its output, and returns { code, output }. */
 function sh(cmd, args, env = {}, budgetS = 1800) {
   return new Promise((resolve) => {
@@ -127,21 +145,7 @@ for (const layer of layers) {
   } else if (layer === 'unit') {
     record('unit', mochaCounts(await sh('npx', ['mocha'], {}, budget)), Date.now() - start);
   } else if (layer === 'fuzz') {
-    const args = [
-      'mocha',
-      '--no-config',
-      '--require',
-      'tsx/cjs',
-      '--require',
-      'test/support/openHandles.cjs',
-      '--exit',
-      '--extension',
-      'ts',
-      '--timeout',
-      '600000',
-      'test/fuzz/*.test.ts',
-    ];
-    record('fuzz', mochaCounts(await sh('npx', args, {}, budget)), Date.now() - start);
+    record('fuzz', mochaCounts(await sh('npx', mochaArgs('test/fuzz/*.test.ts'), {}, budget)), Date.now() - start);
   } else if (layer === 'integration') {
     if (process.env.KUBEML_CLUSTER !== 'off') {
       try {
@@ -154,31 +158,7 @@ for (const layer of layers) {
     }
     if (!existsSync('test/integration')) continue;
     const env = kubeconfig ? { KUBEML_KUBECONFIG: kubeconfig } : {};
-    record(
-      'integration',
-      mochaCounts(
-        await sh(
-          'npx',
-          [
-            'mocha',
-            '--no-config',
-            '--require',
-            'tsx/cjs',
-            '--require',
-            'test/support/openHandles.cjs',
-            '--exit',
-            '--extension',
-            'ts',
-            '--timeout',
-            '600000',
-            'test/integration/**/*.test.ts',
-          ],
-          env,
-          budget,
-        ),
-      ),
-      Date.now() - start,
-    );
+    record('integration', mochaCounts(await sh('npx', mochaArgs('test/integration/**/*.test.ts'), env, budget)), Date.now() - start);
   } else {
     const script = { vscode: 'scripts/test-vscode.mjs', package: 'scripts/test-package.mjs', e2e: 'scripts/test-e2e.mjs' }[layer];
     const r = await sh('node', [script], {}, budget);

@@ -3,16 +3,7 @@
  * write (Deployments, GPU Jobs, CronJobs, StatefulSets, Services, PVCs, ConfigMaps, PyTorchJobs,
  * InferenceServices), 30-70 lines each, with the usual mistakes sprinkled in at fixed rates.
  */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../test/support/rng';
 
 export interface CorpusFile {
   name: string;

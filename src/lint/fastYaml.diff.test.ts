@@ -7,6 +7,7 @@ import { makeCorpus } from '../../bench/lint/corpus';
 import { isBlankChunk, splitDocuments } from './document';
 import { fastParse } from './fastYaml';
 import { expandSnippet } from './snippetExpand';
+import { rng } from '../../test/support/rng';
 
 /*
  * Differential test of the lint fast path (fastYaml.ts) against the `yaml` package, which the
@@ -131,18 +132,6 @@ function filesUnder(dir: string, ext: RegExp): string[] {
     else if (ext.test(name)) out.push(p);
   }
   return out;
-}
-
-/** A seeded generator, so that a failure names a text that can be rebuilt. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Comment lines, blank lines and end-of-line comments put in at random places and indentations. */

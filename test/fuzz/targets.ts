@@ -21,22 +21,13 @@ import { readParquet } from '../../src/drift/parquet';
 import { readTable } from '../../src/drift/readers';
 import { lintText } from '../../src/lint/engine';
 import { bundledValidator } from '../../src/lint/schema/bundled';
+import { rng } from '../support/rng';
+
+export { rng };
 
 const root = join(__dirname, '..', '..');
 
-/** mulberry32: small, fast, and the same sequence everywhere. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-type Rand = () => number;
+export type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)];
 
