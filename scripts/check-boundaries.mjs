@@ -78,7 +78,13 @@ if (process.argv.includes('--graph')) for (const [k, n] of [...pairs].sort()) co
 
 // 2. ESLint refuses planted reach-ins and accepts what the walls allow.
 const { ESLint } = await import('eslint');
-const eslint = new ESLint({ cwd: root });
+// typescript-eslint parses from the TypeScript program on disk, not from the text given, when it
+// infers a "single run" (CI=true or the eslint binary): the planted code would never be seen and
+// every refusal would fail. The planted cases need the text parsed as given.
+const eslint = new ESLint({
+  cwd: root,
+  overrideConfig: { files: ['**/*.ts'], languageOptions: { parserOptions: { disallowAutomaticSingleRunInference: true } } },
+});
 const cases = [
   {
     file: 'src/drift/remote.ts',
