@@ -116,6 +116,32 @@ function record(layer, counts, ms) {
   console.log(`\n== ${layer}: ${countsLine(counts)} (${(ms / 1000).toFixed(1)} s)\n`);
 }
 
+// helm and kustomize render charts and kustomizations in the integration layer's lint tests. They
+// build from their Go modules (minutes cold, cached by version) in the background while the static,
+// unit and fuzz layers run; the integration layer waits for them and gets their paths.
+const RENDER_TOOLS = { helm: 'KUBEML_HELM', kustomize: 'KUBEML_KUSTOMIZE' };
+const renderTools = layers.includes('integration') ? buildGoTools(Object.keys(RENDER_TOOLS)) : Promise.resolve({});
+
+/** Builds the tools one after the other (two cores: the layers run meanwhile); resolves name -> path. */
+async function buildGoTools(names) {
+  const paths = {};
+  for (const name of names) {
+    const r = await new Promise((resolve) => {
+      const p = spawn('bash', ['scripts/go-tool.sh', name], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      p.stdout.on('data', (d) => (out += d));
+      p.stderr.on('data', (d) => {
+        const line = d.toString();
+        if (/\[go-tool\]|go-tool:/.test(line)) process.stderr.write(line);
+      });
+      p.on('close', (code) => resolve({ code, out: out.trim() }));
+    });
+    if (r.code === 0 && r.out) paths[name] = r.out;
+    else console.error(`[test] ${name} could not be built (exit ${r.code}); the tests that render with it say so`);
+  }
+  return paths;
+}
+
 let kubeconfig;
 for (const layer of layers) {
   const start = Date.now();
@@ -158,6 +184,8 @@ for (const layer of layers) {
     }
     if (!existsSync('test/integration')) continue;
     const env = kubeconfig ? { KUBEML_KUBECONFIG: kubeconfig } : {};
+    const tools = await renderTools;
+    for (const [name, variable] of Object.entries(RENDER_TOOLS)) if (tools[name]) env[variable] = tools[name];
     record('integration', mochaCounts(await sh('npx', mochaArgs('test/integration/**/*.test.ts'), env, budget)), Date.now() - start);
   } else {
     const script = { vscode: 'scripts/test-vscode.mjs', package: 'scripts/test-package.mjs', e2e: 'scripts/test-e2e.mjs' }[layer];
