@@ -28,7 +28,7 @@ export interface ResourcesSpec {
   readonly gpus?: number;
   /** Value of the node label nvidia.com/gpu.product (for example NVIDIA-A100-SXM4-80GB). */
   readonly gpuProduct?: string;
-  /** Tolerate the nvidia.com/gpu:NoSchedule taint of dedicated GPU nodes. */
+  /** Tolerate the nvidia.com/gpu:NoSchedule taint of dedicated GPU nodes; default true when gpus > 0. */
   readonly tolerateGpuTaint?: boolean;
 }
 

@@ -31,6 +31,7 @@ type Pod = {
   >;
   volumes: Array<Record<string, unknown>>;
   tolerations?: unknown;
+  affinity?: unknown;
   nodeSelector?: unknown;
   restartPolicy: string;
 };
@@ -105,6 +106,26 @@ describe('runs: manifest generation', () => {
     assert.deepEqual(pod.containers[0].resources, { requests: { 'nvidia.com/gpu': '2' }, limits: { 'nvidia.com/gpu': '2' } });
     assert.deepEqual(pod.nodeSelector, { 'nvidia.com/gpu.product': 'NVIDIA-A100-SXM4-80GB' });
     assert.deepEqual(pod.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  });
+
+  it('a GPU run tolerates the GPU taint by default and keeps off simulated (KWOK) nodes; false opts out', () => {
+    const gen = (resources: Record<string, unknown>) =>
+      podOf(generateRun({ ...sample, resources }, { runId: 'g', purpose: 'train', namespace: 'ns', params }).objects[0]);
+    const gpu = gen({ gpus: 4 });
+    assert.deepEqual(gpu.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+    assert.deepEqual(gpu.affinity, {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: 'type', operator: 'NotIn', values: ['kwok'] }] }],
+        },
+      },
+    });
+    const optedOut = gen({ gpus: 4, tolerateGpuTaint: false });
+    assert.equal(optedOut.tolerations, undefined);
+    assert.equal(optedOut.affinity, undefined);
+    const cpu = gen({ cpu: '1' });
+    assert.equal(cpu.tolerations, undefined);
+    assert.equal(cpu.affinity, undefined);
   });
 
   it('quotes substituted values in a shell line but not in an argument list', () => {

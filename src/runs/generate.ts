@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { KubeMLError } from '../common/errors';
 import { type ResourceRef } from '../cluster/resources';
 import { type ModelSource, type RunPurpose } from '../model/runRecords';
+import { avoidSimulatedNodes } from './scheduling';
 import { type CommandSpec, type KubeMLSpec, type MountSpec, type ParamValue, type ResourcesSpec, type RunKindName } from '../model/runSpec';
 
 export const LABEL_RUN = 'kubeml.io/run';
@@ -145,6 +146,7 @@ interface PodParts {
   volumes: Record<string, unknown>[];
   nodeSelector?: Record<string, string>;
   tolerations?: Record<string, unknown>[];
+  affinity?: Record<string, unknown>;
   command: string[];
 }
 
@@ -246,8 +248,20 @@ function podParts(spec: KubeMLSpec, input: RunInput, containerName: string): Pod
   };
   const res = train ? spec.resources : (spec.validation!.resources ?? {});
   const nodeSelector = res.gpuProduct ? { 'nvidia.com/gpu.product': res.gpuProduct } : undefined;
-  const tolerations = res.tolerateGpuTaint ? [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] : undefined;
-  return { container, volumes, ...(nodeSelector ? { nodeSelector } : {}), ...(tolerations ? { tolerations } : {}), command };
+  // A run that asks for GPUs tolerates the taint of dedicated GPU nodes unless told not to (as clusters
+  // with the ExtendedResourceToleration admission plugin do), and keeps off simulated nodes, which the
+  // same toleration would otherwise open and where its code could never start.
+  const tolerate = res.tolerateGpuTaint ?? (res.gpus ?? 0) > 0;
+  const tolerations = tolerate ? [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }] : undefined;
+  const affinity = tolerate ? avoidSimulatedNodes() : undefined;
+  return {
+    container,
+    volumes,
+    ...(nodeSelector ? { nodeSelector } : {}),
+    ...(tolerations ? { tolerations } : {}),
+    ...(affinity ? { affinity } : {}),
+    command,
+  };
 }
 
 function metadata(spec: KubeMLSpec, input: RunInput): KubeObject['metadata'] {
@@ -268,6 +282,7 @@ function podSpec(spec: KubeMLSpec, parts: PodParts, extra: Record<string, unknow
     ...(spec.serviceAccount ? { serviceAccountName: spec.serviceAccount } : {}),
     ...(parts.nodeSelector ? { nodeSelector: parts.nodeSelector } : {}),
     ...(parts.tolerations ? { tolerations: parts.tolerations } : {}),
+    ...(parts.affinity ? { affinity: parts.affinity } : {}),
     containers: [parts.container],
     volumes: parts.volumes,
     ...extra,
@@ -321,6 +336,7 @@ export function generateRun(spec: KubeMLSpec, input: RunInput): GeneratedRun {
       volumes: parts.volumes,
       ...(parts.nodeSelector ? { nodeSelector: parts.nodeSelector } : {}),
       ...(parts.tolerations ? { tolerations: parts.tolerations } : {}),
+      // Trainer v2.0's PodSpecOverride has no affinity field (pkg/apis/trainer/v1alpha1/trainjob_types.go).
       ...(spec.serviceAccount ? { serviceAccountName: spec.serviceAccount } : {}),
     };
     obj = {

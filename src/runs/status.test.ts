@@ -35,7 +35,7 @@ describe('runs: what the pods say', () => {
     assert.match(v.kind === 'failed' ? v.message : '', /ErrImageNeverPull: Container image "localhost\/nope:1" is not present/);
   });
 
-  it('reports the scheduler reason from the latest FailedScheduling event, with a GPU hint', () => {
+  it('reports the scheduler reason from the latest FailedScheduling event, with a hint that names the GPU taint', () => {
     const p = pod(
       { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: 'old message' }] },
       { spec: { containers: [] } },
@@ -52,7 +52,8 @@ describe('runs: what the pods say', () => {
     const v = classifyPod(p, events, 'main');
     assert.equal(v.kind === 'failed' && v.reason, 'unschedulable');
     assert.match(v.kind === 'failed' ? v.message : '', /FailedScheduling: 0\/7 nodes are available: 1 Insufficient nvidia\.com\/gpu/);
-    assert.match(v.kind === 'failed' ? v.hint : '', /fewer GPUs/);
+    // The taint is what keeps the run off the six GPU nodes: the hint names it first, not "fewer GPUs".
+    assert.match(v.kind === 'failed' ? v.hint : '', /^6 GPU node\(s\) carry the nvidia\.com\/gpu taint/);
     // Without events the condition's message is quoted.
     assert.match((classifyPod(p, [], 'main') as { message: string }).message, /old message/);
   });

@@ -5,10 +5,11 @@
 import { EXIT_NO_CODE, EXIT_NO_CODE_DIR } from './generate';
 import { type KubeEvent } from '../cluster/read/describe';
 import { type FailureReason } from '../model/runRecords';
+import { schedulingHint, type ScheduledSpec } from './scheduling';
 
 export interface PodJson {
   metadata?: { name?: string; namespace?: string; creationTimestamp?: string; deletionTimestamp?: string };
-  spec?: {
+  spec?: ScheduledSpec & {
     nodeName?: string;
     containers?: Array<{ name: string; resources?: { limits?: Record<string, string>; requests?: Record<string, string> } }>;
   };
@@ -183,9 +184,7 @@ export function classifyPod(pod: PodJson, events: readonly EventJson[], containe
       kind: 'failed',
       reason: 'unschedulable',
       message: `No node can run the pod: FailedScheduling: ${msg}`,
-      hint: /nvidia\.com\/gpu|gpu/i.test(msg)
-        ? 'Ask for fewer GPUs or another gpuProduct in kubeml.yaml (the GPUs view shows what is free), or set waitForResources: true to wait for capacity.'
-        : 'Lower resources in kubeml.yaml, check the claims exist, or set waitForResources: true to wait for capacity.',
+      hint: schedulingHint(msg, pod.spec),
     };
   }
   if (status.phase === 'Running' && cs?.state?.running) return { kind: 'running' };

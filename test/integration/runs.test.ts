@@ -159,6 +159,21 @@ describe('runs on the local cluster', function () {
     );
   });
 
+  it('a GPU run tolerates the GPU taint by default, keeps off the simulated (KWOK) nodes, and is told so', async () => {
+    // The local fleet's KWOK nodes have free GPUs and the nvidia.com/gpu taint; the real node has no GPU.
+    // Before: no toleration, so the scheduler named the taint and the hint said "ask for fewer GPUs".
+    const record = await new RunExecution(deps(), request({}, { resources: { gpus: 4 } })).start();
+    assert.equal(record.failure?.reason, 'unschedulable');
+    assert.doesNotMatch(record.failure!.message, /untolerated taint/);
+    assert.match(record.failure!.message, /didn't match Pod's node affinity\/selector/);
+    assert.match(record.failure!.hint ?? '', /simulated \(KWOK\) nodes, which never run a run's code/);
+    await until(
+      'the pods to be gone',
+      60_000,
+      async () => (await listPods<PodJson>(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0,
+    );
+  });
+
   it('a missing image fails quoting Kubernetes (ErrImageNeverPull), and nothing is left', async () => {
     const record = await new RunExecution(deps(), request({}, { image: 'localhost/kubeml-missing:0', imagePullPolicy: 'Never' })).start();
     assert.equal(record.failure?.reason, 'image');

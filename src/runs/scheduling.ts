@@ -1,0 +1,98 @@
+/**
+ * What to change when the scheduler refuses a run's pod: the FailedScheduling message
+ * ("0/7 nodes are available: 1 Insufficient nvidia.com/gpu, 6 node(s) had untolerated taint
+ * {nvidia.com/gpu: }. preemption: ...") split into its reasons, each turned into advice.
+ * Pure: the pod's own spec says what the run asked for.
+ */
+
+/**
+ * KWOK's convention for simulated nodes (its docs and KubeML's local fleet label them type=kwok):
+ * they have no kubelet, so a run's code could never start there. GPU runs, which tolerate the GPU
+ * taint that keeps other pods off such nodes, keep off them with this node affinity.
+ */
+export const SIMULATED_NODE_LABEL = { key: 'type', value: 'kwok' } as const;
+
+export function avoidSimulatedNodes(): Record<string, unknown> {
+  return {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [
+          { matchExpressions: [{ key: SIMULATED_NODE_LABEL.key, operator: 'NotIn', values: [SIMULATED_NODE_LABEL.value] }] },
+        ],
+      },
+    },
+  };
+}
+
+export interface ScheduledSpec {
+  nodeSelector?: Record<string, string>;
+  tolerations?: Array<{ key?: string }>;
+  affinity?: unknown;
+}
+
+export interface SchedulingReason {
+  readonly nodes: number;
+  readonly text: string;
+}
+
+/** The "N reason" parts of the message's first sentence (the preemption part repeats them). */
+export function schedulingReasons(message: string): SchedulingReason[] {
+  const m = /nodes are available:\s*([^]*?)(?:\.\s*preemption:|\.?\s*$)/.exec(message);
+  if (!m) return [];
+  const out: SchedulingReason[] = [];
+  // Reasons are separated by ", " at a count: "1 Insufficient cpu, 6 node(s) had untolerated taint {a: b}".
+  for (const part of m[1]!.split(/,\s*(?=\d+\s)/)) {
+    const p = /^(\d+)\s+(.*)$/.exec(part.trim());
+    if (p) out.push({ nodes: Number(p[1]), text: p[2]!.trim() });
+  }
+  return out;
+}
+
+function hasSimulatedAvoidance(spec: ScheduledSpec | undefined): boolean {
+  return JSON.stringify(spec?.affinity ?? null).includes(`"values":["${SIMULATED_NODE_LABEL.value}"]`);
+}
+
+/** One hint: what to change in kubeml.yaml (or the cluster), reason by reason, most specific first. */
+export function schedulingHint(message: string, spec?: ScheduledSpec): string {
+  const reasons = schedulingReasons(message);
+  const advice: string[] = [];
+  const gpuTaint = reasons.find((r) => /untolerated taint\s*\{nvidia\.com\/gpu/.test(r.text));
+  if (gpuTaint)
+    advice.push(
+      `${gpuTaint.nodes} GPU node(s) carry the nvidia.com/gpu taint and this run does not tolerate it: remove "tolerateGpuTaint: false" from kubeml.yaml (GPU runs tolerate it by default).`,
+    );
+  const otherTaints = reasons.filter((r) => r !== gpuTaint && /untolerated taint/.test(r.text));
+  for (const r of otherTaints)
+    advice.push(`${r.nodes} node(s) have a taint the run does not tolerate (${r.text.replace(/^.*untolerated taint\s*/, '')}).`);
+  const affinity = reasons.find((r) => /didn't match Pod's node affinity\/selector/.test(r.text));
+  if (affinity) {
+    const product = spec?.nodeSelector?.['nvidia.com/gpu.product'];
+    const why = [
+      ...(hasSimulatedAvoidance(spec) ? ["simulated (KWOK) nodes, which never run a run's code"] : []),
+      ...(product ? [`nodes without gpuProduct ${product}`] : []),
+    ];
+    advice.push(
+      `${affinity.nodes} node(s) are ruled out by the run's node selection${why.length ? ` (${why.join('; ')})` : ''}${
+        hasSimulatedAvoidance(spec)
+          ? ": on KubeML's local cluster only the real node runs code, and it has no GPU, so run with gpus: 0 there"
+          : ''
+      }.`,
+    );
+  }
+  const gpuShort = reasons.find((r) => /Insufficient (nvidia\.com|amd\.com|gpu\.intel\.com)\//.test(r.text));
+  if (gpuShort)
+    advice.push(
+      `${gpuShort.nodes} node(s) lack that many free GPUs: ask for fewer gpus (the GPUs view shows what is free), or set waitForResources: true to wait for capacity.`,
+    );
+  const short = reasons.filter((r) => r !== gpuShort && /^Insufficient /.test(r.text));
+  if (short.length)
+    advice.push(
+      `${short.map((r) => `${r.nodes} node(s): ${r.text}`).join(', ')}: lower cpu/memory in kubeml.yaml, or set waitForResources: true.`,
+    );
+  if (reasons.some((r) => /unbound|volume node affinity|PersistentVolumeClaim/i.test(r.text)))
+    advice.push('A claim cannot be bound or used on these nodes: check the datasets and artifacts claims exist and are bound.');
+  if (advice.length) return advice.join(' ');
+  return /gpu/i.test(message)
+    ? 'Ask for fewer GPUs or another gpuProduct in kubeml.yaml (the GPUs view shows what is free), or set waitForResources: true to wait for capacity.'
+    : 'Lower resources in kubeml.yaml, check the claims exist, or set waitForResources: true to wait for capacity.';
+}
