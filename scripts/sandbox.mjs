@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clusterUp } from './lib/cluster.mjs';
+import { clusterKubectl, clusterUp } from './lib/cluster.mjs';
 import { startCodeServer } from './lib/codeserver.mjs';
 import { cacheDir, ensureCodeServer, ensureNodeModules, log, repoRoot } from './lib/setup.mjs';
 
@@ -38,6 +38,17 @@ if (!existsSync(join(workspace, 'kubeml.yaml'))) {
   cpSync(join(root, 'samples'), workspace, { recursive: true });
 } else {
   log('sandbox', `reusing the sample workspace in ${workspace} (delete it to start afresh)`);
+}
+
+// What the sample needs on the cluster: its artifacts claim (cluster/artifacts.yaml), so that the
+// first Launch Training works. Server-side apply: running the sandbox again changes nothing.
+if (kubeconfig) {
+  log('sandbox', "creating the sample's artifacts claim (cluster/artifacts.yaml)");
+  execFileSync(
+    clusterKubectl(),
+    ['apply', '--server-side', '--field-manager', 'kubeml-sandbox', '-f', join(workspace, 'cluster', 'artifacts.yaml')],
+    { env: { ...process.env, KUBECONFIG: kubeconfig }, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
 }
 
 const extensionsDir = join(sandbox, 'extensions');

@@ -20,6 +20,7 @@ import { type KubeEvent } from '../cluster/read/describe';
 import { ChangeSignal, kindOfRef, watchPods, WatchedSet } from '../cluster/read/watchSet';
 import { kind } from '../cluster/resources';
 import { applyObject, deleteRun } from '../cluster/write/objects';
+import { findClaimManifest } from './claimManifest';
 import { type GeneratedRun, generateRun, newRunId, READY_FILE, toYaml } from './generate';
 import { type FailureReason, isTerminal, type ModelSource, type RunPurpose, type RunRecord, type RunStore } from '../model/runRecords';
 import { ResultCollector } from '../model/runResults';
@@ -240,7 +241,7 @@ export class RunExecution extends Disposable {
         throw new RunFailed(
           'config',
           `The claim${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist in namespace ${this.req.namespace} (PersistentVolumeClaim not found).`,
-          'Create it (samples/cluster/artifacts.yaml shows one for the local cluster), or change datasets/artifacts in kubeml.yaml.',
+          missingClaimHint(this.req.workspace, missing),
         );
       }
       for (const obj of g.objects)
@@ -568,4 +569,13 @@ export class RunExecution extends Disposable {
       batcher.flush();
     }
   }
+}
+
+/** What to do about missing claims: apply the workspace file that defines one, if there is such a file. */
+export function missingClaimHint(workspace: string, missing: readonly string[]): string {
+  const files = missing.map((c) => findClaimManifest(workspace, c)).filter((f): f is string => !!f);
+  const unique = [...new Set(files)];
+  return unique.length
+    ? `Create ${missing.length > 1 ? 'them' : 'it'}: kubectl apply -f ${unique.join(' -f ')} (in this workspace), or change datasets/artifacts in kubeml.yaml.`
+    : `Create ${missing.length > 1 ? 'them' : 'it'} (a PersistentVolumeClaim with your storage class), or change datasets/artifacts in kubeml.yaml.`;
 }
