@@ -14,6 +14,7 @@ import { Disposable, Emitter } from '../common/lifecycle';
 import { type Logger } from '../common/logging';
 import { deleteRun } from '../cluster/write/objects';
 import { type ModelSource, type RunPurpose } from '../model/runRecords';
+import { validationOnlyParameters } from './generate';
 import { planRun, RunExecution } from './launcher';
 import { isTerminal, type RunRecord, RunStore } from '../model/runRecords';
 import { coerceParam, type KubeMLSpec, loadSpec, type ParamValue, resolveParams, SPEC_FILE } from '../model/runSpec';
@@ -153,8 +154,10 @@ export class RunCommands extends Disposable {
   ): Promise<Record<string, ParamValue> | undefined> {
     const given: Record<string, unknown> = { ...(opts.params ?? {}) };
     if (!opts.useDefaults) {
+      // Training is not asked for what only validation uses (the sample's shift).
+      const validationOnly = validationOnlyParameters(spec);
       for (const [name, p] of Object.entries(spec.parameters)) {
-        if (name in given) continue;
+        if (name in given || validationOnly.has(name)) continue;
         const value = await vscode.window.showInputBox({
           title: t('Launch Training: {0}', name),
           prompt: p.description ? `${p.description} (${p.type})` : p.type,

@@ -12,6 +12,7 @@ import {
   parsePvcUri,
   READY_FILE,
   shellQuote,
+  validationOnlyParameters,
   toYaml,
   WAIT_SCRIPT,
 } from './generate';
@@ -126,6 +127,12 @@ describe('runs: manifest generation', () => {
     const cpu = gen({ cpu: '1' });
     assert.equal(cpu.tolerations, undefined);
     assert.equal(cpu.affinity, undefined);
+  });
+
+  it("knows which parameters only validation uses: the sample's shift; not one the training side names too", () => {
+    assert.deepEqual([...validationOnlyParameters(sample)], ['shift']);
+    const both = { ...sample, env: { ...sample.env, SHIFT: '{{shift}}' } };
+    assert.deepEqual([...validationOnlyParameters(both)], []);
   });
 
   it('quotes substituted values in a shell line but not in an argument list', () => {

@@ -96,6 +96,19 @@ export function substitute(
   });
 }
 
+/**
+ * Parameters that only validation uses: named by a {{placeholder}} in the validation section and
+ * nowhere else. Launch Training does not ask for them (they keep their defaults; the code may still
+ * read them from KUBEML_PARAMS). A parameter named nowhere may be read from KUBEML_PARAMS: it is asked.
+ */
+export function validationOnlyParameters(spec: KubeMLSpec): Set<string> {
+  const names = (v: unknown) =>
+    new Set([...JSON.stringify(v ?? null).matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g)].map((m) => m[1]!));
+  const { validation, parameters: _parameters, ...training } = spec;
+  const train = names(training);
+  return new Set([...names(validation)].filter((n) => n in spec.parameters && !train.has(n)));
+}
+
 /** Quotes a value for a POSIX shell when it holds anything but plain word characters. */
 export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=+,@%-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
