@@ -2,7 +2,7 @@
  * The one message contract between the drift panel host (src/drift/panel.ts) and its page
  * (webview/src/driftPage.ts). Both sides validate what they receive with these guards.
  */
-import type { DriftReport, WindowDrift } from './driftReport';
+import { byDrift, type DriftReport, type WindowDrift } from './driftReport';
 
 export type HostMessage =
   | { readonly type: 'report'; readonly report: DriftReport }
@@ -177,7 +177,7 @@ export function reportToCsv(r: DriftReport): string {
     'reference_count',
     'current_count',
   ];
-  const rows = r.features.map((f) => [
+  const rows = byDrift(r.features).map((f) => [
     f.name,
     f.kind,
     f.status,

@@ -116,3 +116,29 @@ export interface DriftReport {
 export function isPValueTest(t: StatTest): boolean {
   return t === 'ks' || t === 'chi2';
 }
+
+const STATUS_RANK: Record<FeatureStatus, number> = { drift: 0, 'not-computed': 1, ok: 2, skipped: 3 };
+
+/**
+ * How far past (or short of) its threshold a feature is: above 1 is drift. p-values drift when
+ * small (threshold / score), distances when large (score / threshold).
+ */
+export function driftSeverity(f: Pick<FeatureDrift, 'test' | 'score' | 'threshold'>): number {
+  if (!f.test || f.score === undefined || f.threshold === undefined || !Number.isFinite(f.threshold)) return -Infinity;
+  if (isPValueTest(f.test)) return f.score > 0 ? f.threshold / f.score : Infinity;
+  return f.threshold > 0 ? f.score / f.threshold : f.score > 0 ? Infinity : 0;
+}
+
+/**
+ * The features as the panel and the CSV list them: drifted first, then those without a verdict, then
+ * the rest; the most drifted first within each; ties by name. A sorted copy; the report is unchanged.
+ */
+export function byDrift<F extends Pick<FeatureDrift, 'name' | 'status' | 'test' | 'score' | 'threshold'>>(features: readonly F[]): F[] {
+  const sev = new Map(features.map((f) => [f, driftSeverity(f)]));
+  return [...features].sort(
+    (a, b) =>
+      STATUS_RANK[a.status] - STATUS_RANK[b.status] ||
+      (sev.get(b)! > sev.get(a)! ? 1 : sev.get(b)! < sev.get(a)! ? -1 : 0) ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+}

@@ -180,11 +180,23 @@ export class Chart {
           y: { range: yRange },
         },
         axes: [
-          axis(el),
+          // Windows are numbered: whole-number ticks only (uPlot would otherwise put ticks at 0.5 steps).
+          axis(el, {
+            label: data.xIsTime ? 'time' : 'window',
+            labelSize: 18,
+            labelFont: `11px ${getComputedStyle(el).fontFamily || 'sans-serif'}`,
+            ...(data.xIsTime
+              ? {}
+              : {
+                  incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000],
+                  values: (_u: uPlot, splits: number[]) => splits.map((v) => String(Math.round(v))),
+                }),
+          }),
           axis(el, {
             size: 56,
             values: (_u, splits) => splits.map(formatTick),
             label: data.yLabel,
+            labelSize: 18,
             labelFont: `11px ${getComputedStyle(el).fontFamily || 'sans-serif'}`,
           }),
         ],

@@ -1,9 +1,9 @@
 /** The drift panel page: feature table, histograms, drift over time. Talks to the host only through src/model/driftContract.ts. */
 import { hostMessageProblem, isHostMessage, shortFeatureName, type HostMessage, type PageMessage } from '../../src/model/driftContract';
-import type { DriftReport, FeatureDrift, WindowDrift } from '../../src/model/driftReport';
+import { byDrift, type DriftReport, type FeatureDrift, type WindowDrift } from '../../src/model/driftReport';
 import 'uplot/dist/uPlot.min.css';
 import { Chart } from './chart';
-import { button, divider, registerToolkit, tag } from './toolkit';
+import { button, divider, registerToolkit } from './toolkit';
 
 declare function acquireVsCodeApi(): { postMessage(m: PageMessage): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
@@ -31,6 +31,8 @@ tbody tr[aria-selected="true"] { background: var(--vscode-list-activeSelectionBa
 /* High-contrast themes mark the selection with an outline, not a background. */
 body.vscode-high-contrast tbody tr[aria-selected="true"], body.vscode-high-contrast-light tbody tr[aria-selected="true"] { outline: 1px dashed var(--vscode-contrastActiveBorder, var(--vscode-focusBorder)); outline-offset: -1px; }
 .drift { color: var(--vscode-errorForeground); font-weight: 600; }
+.verdict { padding: 1px 8px; border: 1px solid currentColor; border-radius: 10px; font-weight: 600; white-space: nowrap; }
+.verdict.ok { color: var(--vscode-testing-iconPassed, var(--vscode-foreground)); }
 .skipped { color: var(--vscode-descriptionForeground); }
 /* No verdict: the statistic could not be computed on this data; the reason is the cell's title and in Warnings. */
 .not-computed { color: var(--vscode-editorWarning-foreground); font-style: italic; }
@@ -48,6 +50,14 @@ h2 { font-size: 1em; margin: 12px 0 4px; }
 `;
 
 const REF = 'var(--vscode-charts-blue)';
+/** The y-axis title of drift over time: what the score is. */
+const TEST_NAMES: Record<NonNullable<FeatureDrift['test']>, string> = {
+  ks: 'KS p-value',
+  chi2: 'chi-square p-value',
+  wasserstein: 'Wasserstein (normed)',
+  js: 'Jensen-Shannon',
+  psi: 'PSI',
+};
 /** Longest feature name shown whole in the table and the live region; in titles and legends. */
 const NAME_MAX = 80;
 const TITLE_MAX = 160;
@@ -97,7 +107,14 @@ function render(): void {
       `${drifted} of ${r.features.length} features drifted (${(r.driftedShare * 100).toFixed(1)}%) — reference ${r.reference.source}${rowsOf(r.reference.rows)}, current ${r.current.source}${rowsOf(r.current.rows)}`,
     ),
   );
-  header.append(tag(r.datasetDrift ? 'dataset drift' : 'no dataset drift'));
+  // The verdict: a status label in the theme's error (or passed) colour, not a grey tag that reads as a disabled button.
+  header.append(
+    el(
+      'span',
+      { class: `verdict ${r.datasetDrift ? 'drift' : 'ok'}`, role: 'status' },
+      r.datasetDrift ? 'Dataset drift' : 'No dataset drift',
+    ),
+  );
   header.append(button('Export CSV', () => vscode.postMessage({ type: 'exportCsv' })));
   header.append(
     button('Export PNG', () => {
@@ -113,7 +130,9 @@ function render(): void {
   for (const h of ['Feature', 'Test', 'Score', 'Threshold', 'Status']) head.append(el('th', { scope: 'col' }, h));
   table.append(el('thead'), el('tbody'));
   table.tHead!.append(head);
-  for (const f of r.features) {
+  // Most drifted first (src/model/driftReport.ts byDrift); the CSV export lists them in the same order.
+  const ordered = byDrift(r.features);
+  for (const f of ordered) {
     const tr = el('tr', {
       tabindex: f.name === selected ? '0' : '-1',
       'aria-selected': String(f.name === selected),
@@ -134,7 +153,7 @@ function render(): void {
     table.tBodies[0].append(tr);
   }
   table.addEventListener('keydown', (e) => {
-    const names = r.features.map((f) => f.name);
+    const names = ordered.map((f) => f.name);
     const i = selected ? names.indexOf(selected) : -1;
     const next =
       e.key === 'ArrowDown' ? i + 1 : e.key === 'ArrowUp' ? i - 1 : e.key === 'Home' ? 0 : e.key === 'End' ? names.length - 1 : undefined;
@@ -210,6 +229,7 @@ function draw(): void {
     chart('time')?.lines({
       series: [{ label: shortFeatureName(f.name, NAME_MAX), x: xs, y: pts, color: CUR }],
       threshold: f.threshold ?? undefined,
+      yLabel: f.test ? `${TEST_NAMES[f.test]}` : 'score',
       xIsTime: timed,
     });
   }
@@ -217,6 +237,7 @@ function draw(): void {
     chart('share')?.lines({
       series: [{ label: 'drifted share', x: xs, y: ws.map((w) => w.driftedShare), color: REF }],
       threshold: report.thresholds.driftShare,
+      yLabel: 'drifted share',
       yMin: 0,
       yMax: 1,
       xIsTime: timed,
@@ -227,7 +248,7 @@ function receive(m: HostMessage): void {
   if (m.type === 'report') {
     report = m.report;
     const st = vscode.getState() as { selected?: string } | undefined;
-    selected = report.features.find((f) => f.name === (selected ?? st?.selected))?.name ?? report.features[0]?.name;
+    selected = report.features.find((f) => f.name === (selected ?? st?.selected))?.name ?? byDrift(report.features)[0]?.name;
     render();
   } else if (m.type === 'window' && report) {
     report = { ...report, windows: [...report.windows, m.window] };

@@ -2,10 +2,10 @@
  * The one place the page touches @vscode/webview-ui-toolkit (archived upstream): if it has to
  * go, only this module changes. Registers the few components the drift page uses.
  */
-import { provideVSCodeDesignSystem, vsCodeButton, vsCodeTag, vsCodeDivider } from '@vscode/webview-ui-toolkit';
+import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDivider } from '@vscode/webview-ui-toolkit';
 
 export function registerToolkit(): void {
-  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTag(), vsCodeDivider());
+  provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeDivider());
 }
 
 export function button(label: string, onClick: () => void, appearance: 'primary' | 'secondary' = 'secondary'): HTMLElement {
@@ -14,12 +14,6 @@ export function button(label: string, onClick: () => void, appearance: 'primary'
   b.textContent = label;
   b.addEventListener('click', onClick);
   return b;
-}
-
-export function tag(text: string): HTMLElement {
-  const t = document.createElement('vscode-tag');
-  t.textContent = text;
-  return t;
 }
 
 export function divider(): HTMLElement {
