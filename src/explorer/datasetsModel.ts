@@ -21,7 +21,7 @@ export class DatasetsModel extends TreeModel {
   }
 
   protected override emptyText(where: string): string {
-    return `No data set in ${where}. This view lists PersistentVolumeClaims (those labelled kubeml.io/dataset first) and Fluid Datasets. Select Namespaces widens the view.`;
+    return `No data set in ${where}. This view lists PersistentVolumeClaims (those labelled kubeml.io/dataset first) and Fluid Datasets.`;
   }
 
   private claimsOf(id: UserKind, o: KubeObject): string[] {

@@ -88,9 +88,10 @@ describe('TreeModel (the model behind every explorer view)', () => {
     );
   });
 
-  it('the empty message names the namespaces shown, or says the filter matches nothing', async () => {
+  it('the empty message names the namespaces shown (suggesting to widen only when some are left out), or says the filter matches nothing', async () => {
+    // "Select Namespaces widens the view" only when some namespaces are left out, not when all are shown.
     const text = (where: string) =>
-      `No data set in ${where}. This view lists PersistentVolumeClaims (those labelled kubeml.io/dataset first) and Fluid Datasets. Select Namespaces widens the view.`;
+      `No data set in ${where}. This view lists PersistentVolumeClaims (those labelled kubeml.io/dataset first) and Fluid Datasets.${where === 'any namespace' ? '' : ' Select Namespaces widens the view.'}`;
     for (const [namespaces, where] of [
       [['team'], 'namespace team'],
       [['a', 'b'], 'namespaces a, b'],

@@ -271,7 +271,9 @@ export abstract class TreeModel extends Disposable {
     if (this.leases.size === 0 || this.roots().length > 0) return undefined;
     if (this._filter) return `Nothing here matches the filter "${this._filter}".`;
     const ns = this.deps.connection.namespacesToList();
-    return this.emptyText(!ns ? 'any namespace' : ns.length === 1 ? `namespace ${ns[0]}` : `namespaces ${ns.join(', ')}`);
+    const text = this.emptyText(!ns ? 'any namespace' : ns.length === 1 ? `namespace ${ns[0]}` : `namespaces ${ns.join(', ')}`);
+    // Widening is advice only when some namespaces are left out.
+    return text && ns ? `${text} Select Namespaces widens the view.` : text;
   }
 
   /** The empty view's text, for `where` ("namespace x", "any namespace"); undefined: no message. */

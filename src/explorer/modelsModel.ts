@@ -94,7 +94,7 @@ export class ModelsModel extends TreeModel {
     const kserve = this.hasKind('inferenceServices')
       ? 'KServe InferenceServices'
       : 'KServe InferenceServices (KServe is not installed in this cluster)';
-    return `No model is served in ${where}. This view lists ${kserve} and Deployments labelled ${MODEL_LABEL}. Select Namespaces widens the view.`;
+    return `No model is served in ${where}. This view lists ${kserve} and Deployments labelled ${MODEL_LABEL}.`;
   }
 
   /**
