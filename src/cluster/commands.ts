@@ -7,6 +7,7 @@ import { Commands, ContextKeys } from '../constants';
 import { Settings } from '../common/ui/vscodeConfig';
 import { Settings as S } from '../common/settings';
 import { type ClusterConnection, type NamespaceScope } from './connection';
+import { checkNamespaceName } from './namespaceName';
 
 const CONTEXT_KEY = 'kubeml.context';
 const NAMESPACES_KEY = 'kubeml.namespaces';
@@ -150,10 +151,15 @@ export class ConnectionController extends Disposable {
       if (result.some((i) => i.label === OTHER)) {
         const typed = await vscode.window.showInputBox({
           title: vscode.l10n.t('Namespace'),
-          validateInput: (v) =>
-            /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v)
-              ? undefined
-              : vscode.l10n.t('A namespace name is lowercase letters, digits and dashes.'),
+          // A name the cluster does not have is let through with a word (it may be created soon).
+          validateInput: (v) => {
+            const c = checkNamespaceName(v, listError ? undefined : names);
+            if (!c) return undefined;
+            return {
+              message: c.message,
+              severity: c.severity === 'error' ? vscode.InputBoxValidationSeverity.Error : vscode.InputBoxValidationSeverity.Warning,
+            };
+          },
         });
         if (typed) picked.push(typed);
       }
