@@ -42,6 +42,7 @@ export const Commands = {
   cancelRun: 'kubeml.cancelRun',
   showRunLogs: 'kubeml.showRunLogs',
   showRunManifest: 'kubeml.showRunManifest',
+  openRawRunLog: 'kubeml.openRawRunLog',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

@@ -16,6 +16,7 @@ import { deleteRun } from '../cluster/write/objects';
 import { type ModelSource, type RunPurpose } from '../model/runRecords';
 import { validationOnlyParameters } from './generate';
 import { planRun, RunExecution } from './launcher';
+import { RUN_LOG_SCHEME, RunLogDocuments, runLogUri } from './vscodeRunLog';
 import { isTerminal, type RunRecord, RunStore } from '../model/runRecords';
 import { coerceParam, type KubeMLSpec, loadSpec, type ParamValue, resolveParams, SPEC_FILE } from '../model/runSpec';
 
@@ -26,6 +27,7 @@ export const RUN_COMMANDS = {
   cancelRun: Commands.cancelRun,
   showRunLogs: Commands.showRunLogs,
   showRunManifest: Commands.showRunManifest,
+  openRawRunLog: Commands.openRawRunLog,
 } as const;
 
 /** Options a caller (a test, a tree item, another extension) may pass instead of answering inputs. */
@@ -77,6 +79,7 @@ export interface RunSync {
 export class RunCommands extends Disposable {
   /** Runs started in this window that have not ended. */
   readonly active = new Map<string, RunExecution>();
+  private readonly logDocuments: RunLogDocuments;
   private readonly _onDidChangeRuns = this._register(new Emitter<void>());
   readonly onDidChangeRuns = this._onDidChangeRuns.event;
 
@@ -86,6 +89,7 @@ export class RunCommands extends Disposable {
     private readonly sync?: RunSync,
   ) {
     super();
+    this.logDocuments = this._register(new RunLogDocuments());
     const reg = (id: string, fn: (...args: unknown[]) => unknown) => this._register(vscode.commands.registerCommand(id, fn));
     reg(RUN_COMMANDS.launchTraining, (a?: unknown, o?: unknown) => this.launchTraining(a, o as LaunchOptions | undefined));
     reg(RUN_COMMANDS.runValidation, (a?: unknown, o?: unknown) => this.runValidation(a, o as LaunchOptions | undefined));
@@ -93,6 +97,7 @@ export class RunCommands extends Disposable {
     reg(RUN_COMMANDS.cancelRun, (a?: unknown) => this.cancel(a));
     reg(RUN_COMMANDS.showRunLogs, (a?: unknown) => this.showLogs(a));
     reg(RUN_COMMANDS.showRunManifest, (a?: unknown) => this.showManifest(a));
+    reg(RUN_COMMANDS.openRawRunLog, (a?: unknown) => this.openRawLog(a));
   }
 
   override dispose(): void {
@@ -290,13 +295,22 @@ export class RunCommands extends Disposable {
     });
   }
 
+  /** Opens logs.txt of the readable log in the active editor (or given as a URI). */
+  async openRawLog(arg?: unknown): Promise<vscode.TextEditor | undefined> {
+    const uri = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+    if (uri?.scheme !== RUN_LOG_SCHEME) return undefined;
+    const doc = await vscode.workspace.openTextDocument(this.logDocuments.rawLogUri(uri));
+    return vscode.window.showTextDocument(doc, { preview: false });
+  }
+
   async showLogs(arg?: unknown): Promise<vscode.TextEditor | undefined> {
     return this.guard(async () => {
       const ws = await this.workspace();
       const id = runIdOf(arg) ?? (this.active.size ? [...this.active.keys()].pop() : undefined);
       const rec = await this.pickRun(ws.folder, id, t('Show the logs of which run?'));
       if (!rec) return undefined;
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(join(this.store(ws.folder).dir(rec.id), 'logs.txt')));
+      // The readable log (results as lines, why it failed); Open Raw Run Log in its title shows logs.txt.
+      const doc = await vscode.workspace.openTextDocument(runLogUri(ws.folder, rec.id));
       return vscode.window.showTextDocument(doc, { preview: false });
     });
   }

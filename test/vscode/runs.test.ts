@@ -133,11 +133,21 @@ describe('KubeML runs in VS Code', function () {
     trained = record;
   });
 
-  it('Show Run Logs opens the run log', async function () {
+  it('Show Run Logs opens the readable run log (results as lines); Open Raw Run Log opens logs.txt as the pod wrote it', async function () {
     if (!trained) this.skip();
     const editor = await vscode.commands.executeCommand<vscode.TextEditor | undefined>(Commands.showRunLogs, trained!.id);
     assert.ok(editor);
-    assert.match(editor.document.getText(), /training a random forest/);
+    const text = editor.document.getText();
+    assert.equal(editor.document.uri.scheme, 'kubeml-run-log');
+    assert.match(text, new RegExp(`^# Run ${trained!.id} \\(training\\): succeeded$`, 'm'));
+    assert.match(text, /training a random forest/);
+    assert.match(text, /^▸ result: metric accuracy = 0\.\d+/m);
+    assert.doesNotMatch(text, /KUBEML_RESULT \{/, 'no raw result JSON in the readable log');
+    const raw = await vscode.commands.executeCommand<vscode.TextEditor | undefined>(Commands.openRawRunLog);
+    assert.ok(raw, 'Open Raw Run Log opened nothing');
+    assert.equal(raw.document.uri.fsPath, join(folder, '.kubeml', 'runs', trained!.id, 'logs.txt'));
+    assert.match(raw.document.getText(), /KUBEML_RESULT \{"type": ?"metric"/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
