@@ -4,7 +4,8 @@ import { gunzipSync } from 'node:zlib';
 import { KubeMLError } from '../../common/errors';
 import type { CompactSchema } from './compact';
 import { schemaOfVersion, type KubernetesBundle } from './kubernetesBundle';
-import { SchemaValidator } from './validator';
+import type { Node } from 'yaml';
+import { SchemaValidator, type SchemaProblem } from './validator';
 import { KUBERNETES_VERSIONS, NEWEST_KUBERNETES } from './versions';
 
 /** Kubernetes 1.30 ... 1.34 in one file (scripts/lint-schema.ts writes it). */
@@ -52,6 +53,7 @@ export function loadCompactSchema(path: string): CompactSchema {
 
 let kubernetes: KubernetesBundle | undefined;
 let crds: CrdBundle | undefined;
+let crdValidator: SchemaValidator | undefined;
 const validators = new Map<string, SchemaValidator>();
 
 /** The bundled CRD schemas (read once). */
@@ -60,8 +62,31 @@ export function bundledCrds(): CrdBundle {
 }
 
 /**
+ * A Kubernetes version's schema, and the bundled custom resources' for the groups Kubernetes does not
+ * own; the CRD file (the larger one) is read when the first custom resource is checked.
+ */
+class BundledSchemas extends SchemaValidator {
+  private crds(): SchemaValidator {
+    return (crdValidator ??= new SchemaValidator(bundledCrds()));
+  }
+  override has(group: string, version: string, kind: string): boolean {
+    return super.has(group, version, kind) || (!this.owns(group) && this.crds().has(group, version, kind));
+  }
+  override serves(group: string, version: string, kind: string): boolean {
+    return super.serves(group, version, kind) || (!this.owns(group) && this.crds().serves(group, version, kind));
+  }
+  override versionsOf(group: string, kind: string): string[] {
+    return this.owns(group) ? super.versionsOf(group, kind) : this.crds().versionsOf(group, kind);
+  }
+  override validate(root: Node, group: string, version: string, kind: string, out: SchemaProblem[]): void {
+    if (this.owns(group)) super.validate(root, group, version, kind, out);
+    else this.crds().validate(root, group, version, kind, out);
+  }
+}
+
+/**
  * The offline validator for a bundled Kubernetes version ("1.33"; default the newest): its built-in
- * kinds plus the bundled custom resources. The files are read on the first call, not at activation.
+ * kinds plus the bundled custom resources. The files are read on first use, not at activation.
  */
 export function bundledValidator(version: string = NEWEST_KUBERNETES): SchemaValidator {
   const done = validators.get(version);
@@ -75,15 +100,7 @@ export function bundledValidator(version: string = NEWEST_KUBERNETES): SchemaVal
       `Choose one of ${KUBERNETES_VERSIONS.join(', ')} (setting kubeml.lint.kubernetesVersion, or --kubernetes-version).`,
     );
   }
-  const custom = bundledCrds();
-  const merged: CompactSchema = {
-    source: base.source,
-    kinds: { ...custom.kinds, ...base.kinds },
-    defs: { ...custom.defs, ...base.defs },
-    served: [...(base.served ?? []), ...(custom.served ?? [])],
-    groups: base.groups,
-  };
-  const v = new SchemaValidator(merged);
+  const v = new BundledSchemas(base);
   validators.set(version, v);
   return v;
 }
