@@ -46,6 +46,14 @@ const CRD_SOURCES: Array<{ project: string; module: string; version: string; dir
     dirs: ['example/prometheus-operator-crd'],
   },
   { project: 'cert-manager/cert-manager', module: 'github.com/cert-manager/cert-manager', version: 'v1.21.2', dirs: ['deploy/crds'] },
+  {
+    project: 'kserve/kserve',
+    module: 'github.com/kserve/kserve',
+    version: 'v0.16.0',
+    dirs: ['config/crd/full', 'config/crd/full/llmisvc'],
+  },
+  { project: 'kubernetes-sigs/jobset', module: 'sigs.k8s.io/jobset', version: 'v0.10.1', dirs: ['config/components/crd/bases'] },
+  { project: 'fluid-cloudnative/fluid', module: 'github.com/fluid-cloudnative/fluid', version: 'v1.0.0', dirs: ['config/crd/bases'] },
   { project: 'knative/serving', module: 'knative.dev/serving', version: 'v0.51.0', dirs: ['config/core/300-resources'] },
 ];
 
