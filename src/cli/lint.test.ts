@@ -111,6 +111,19 @@ describe('kubeml lint (CLI)', () => {
     assert.match(missing.err, /cannot read/);
   });
 
+  it('--kubernetes-version chooses the bundled schema (default the newest), and rejects versions it does not bundle', async () => {
+    const f = join(dir, 'deviceclass.yaml');
+    writeFileSync(f, 'apiVersion: resource.k8s.io/v1\nkind: DeviceClass\nmetadata: {name: gpu}\nspec: {}\n');
+    assert.equal((await run([f])).code, 0);
+    const old = await run(['--kubernetes-version', '1.33', f]);
+    assert.equal(old.code, 1);
+    assert.match(old.out, /error unknown-kind Kubernetes 1\.33 has no DeviceClass in resource\.k8s\.io\/v1\./);
+    assert.equal((await run(['--kubernetes-version=v1.34.2', f])).code, 0);
+    const bad = await run(['--kubernetes-version', '1.29', f]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /no schema for Kubernetes "1\.29": use one of 1\.30, 1\.31, 1\.32, 1\.33, 1\.34/);
+  });
+
   it('--list-rules and --help exit 0', async () => {
     const l = await run(['--list-rules']);
     assert.equal(l.code, 0);

@@ -3,7 +3,8 @@ import { basename, join } from 'node:path';
 import { lintText, looksLikeKubernetes, type LintConfig } from '../lint/engine';
 import { formatJson, formatSarif, formatText, summarize, summaryLine, type FileFindings } from '../lint/format';
 import { ruleMetas } from '../lint/rules';
-import { bundledValidator, PINNED_KUBERNETES } from '../lint/schema/bundled';
+import { bundledValidator } from '../lint/schema/bundled';
+import { KUBERNETES_VERSIONS, NEWEST_KUBERNETES, parseKubernetesVersion } from '../lint/schema/versions';
 import type { Finding, SeveritySetting } from '../lint/types';
 import { messageOf } from '../common/errors';
 
@@ -19,7 +20,9 @@ Options:
   --format text|json|sarif   output format (default text: file:line:col severity rule-id message)
   --disable RULE[,RULE]      turn rules off (repeatable)
   --severity RULE=LEVEL      set a rule's severity: error, warning, info, hint or off (repeatable)
-  --no-schema                skip the Kubernetes ${PINNED_KUBERNETES} schema checks
+  --kubernetes-version V     check against the bundled schema of Kubernetes V: ${KUBERNETES_VERSIONS.join(', ')}
+                             (default ${NEWEST_KUBERNETES}, the newest; v1.33.13 means 1.33)
+  --no-schema                skip the schema checks (Kubernetes and the bundled custom resources)
   --max-file-size MB         do not read larger files (default 20)
   --time-budget SECONDS      stop linting a file after this long, within a document too (default 60)
   --list-rules               print the rules and exit
@@ -36,6 +39,7 @@ interface Options {
   format: 'text' | 'json' | 'sarif';
   rules: Record<string, SeveritySetting>;
   schema: boolean;
+  kubernetesVersion: string;
   maxMb: number;
   budgetS: number;
   paths: string[];
@@ -52,7 +56,7 @@ function fixedRule(id: string): void {
 }
 
 function parseArgs(args: string[]): Options | 'help' | 'list' {
-  const o: Options = { format: 'text', rules: {}, schema: true, maxMb: 20, budgetS: 60, paths: [] };
+  const o: Options = { format: 'text', rules: {}, schema: true, kubernetesVersion: NEWEST_KUBERNETES, maxMb: 20, budgetS: 60, paths: [] };
   const known = new Set(ruleMetas.map((r) => r.id));
   const value = (i: number, flag: string) => {
     const v = args[i + 1];
@@ -96,6 +100,13 @@ function parseArgs(args: string[]): Options | 'help' | 'list' {
       case '--no-schema':
         o.schema = false;
         break;
+      case '--kubernetes-version': {
+        const v = take();
+        const minor = parseKubernetesVersion(v);
+        if (!minor) throw new UsageError(`KubeML bundles no schema for Kubernetes "${v}": use one of ${KUBERNETES_VERSIONS.join(', ')}.`);
+        o.kubernetesVersion = minor;
+        break;
+      }
       case '--max-file-size': {
         const n = Number(take());
         if (!(n > 0)) throw new UsageError('--max-file-size takes a number of megabytes above 0.');
@@ -302,7 +313,7 @@ export async function lintMain(args: string[], out: NodeJS.WritableStream, err: 
   const maxFileBytes = opts.maxMb * 1024 * 1024;
   const config: LintConfig = { rules: opts.rules, schema: opts.schema, maxFileBytes, timeBudgetMs: opts.budgetS * 1000 };
   try {
-    if (opts.schema) config.bundledSchema = bundledValidator();
+    if (opts.schema) config.bundledSchema = bundledValidator(opts.kubernetesVersion);
   } catch (e) {
     err.write(`kubeml lint: ${messageOf(e)}\n`);
     return 2;

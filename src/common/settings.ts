@@ -55,6 +55,8 @@ const strings = (key: string): Setting<string[]> => ({
 
 export const SEVERITY_SETTINGS = ['error', 'warning', 'info', 'hint', 'off'] as const;
 export type SeverityName = (typeof SEVERITY_SETTINGS)[number];
+/** The Kubernetes versions whose schemas the manifest linter bundles (schemas/kubernetes.json.gz); "auto": the cluster's, else the newest. */
+export const LINT_KUBERNETES_VERSIONS = ['auto', '1.30', '1.31', '1.32', '1.33', '1.34'] as const;
 export const DRIFT_METHODS = ['auto', 'ks', 'wasserstein', 'psi', 'js', 'chi2'] as const;
 
 export const Settings = {
@@ -101,6 +103,7 @@ export const Settings = {
   } satisfies Setting<Record<string, SeverityName>>,
   lintSchemaValidation: oneOf('lint.schemaValidation', 'auto', ['auto', 'on', 'off'] as const),
   lintClusterSchema: bool('lint.clusterSchema', true),
+  lintKubernetesVersion: oneOf('lint.kubernetesVersion', 'auto', LINT_KUBERNETES_VERSIONS),
   lintDebounceMs: num('lint.debounceMs', 300, 0),
   lintMaxFileSizeMB: num('lint.maxFileSizeMB', 5, 0.1),
 } as const;

@@ -9,6 +9,7 @@ import { lintSettings, type LintSettings } from './settings';
 import { IncrementalLinter, looksLikeKubernetes, type LintConfig } from './engine';
 import { ruleMeta } from './rules';
 import { bundledValidator } from './schema/bundled';
+import { chooseKubernetesVersion } from './schema/versions';
 import type { SchemaValidator } from './schema/validator';
 import type { Finding, Severity } from './types';
 
@@ -38,8 +39,8 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly findings = new Map<string, { version: number; findings: Finding[] }>();
   private settings = readSettings();
-  private bundledLoaded = false;
-  private bundledValidator: SchemaValidator | undefined;
+  /** Bundled validators by Kubernetes version; undefined when the bundle could not be read. */
+  private readonly bundledValidators = new Map<string, SchemaValidator | undefined>();
 
   constructor(
     private readonly connection: ClusterConnection,
@@ -115,17 +116,23 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
     return isKubeml || looksLikeKubernetes(d.getText());
   }
 
-  /** The bundled schema, read on the first lint rather than at activation (it keeps activation cheap). */
+  /**
+   * The bundled schema of the Kubernetes version to check against (kubeml.lint.kubernetesVersion, else
+   * the connected cluster's), read on the first lint rather than at activation (it keeps activation cheap).
+   */
   private bundled(): SchemaValidator | undefined {
-    if (!this.bundledLoaded) {
-      this.bundledLoaded = true;
+    const state = this.connection.state;
+    const version = chooseKubernetesVersion(this.settings.kubernetesVersion, state.kind === 'connected' ? state.version : undefined);
+    if (!this.bundledValidators.has(version)) {
+      let v: SchemaValidator | undefined;
       try {
-        this.bundledValidator = bundledValidator();
+        v = bundledValidator(version);
       } catch (e) {
         this.log.error('manifest schema checks are off', e);
       }
+      this.bundledValidators.set(version, v);
     }
-    return this.bundledValidator;
+    return this.bundledValidators.get(version);
   }
 
   private config(d: vscode.TextDocument): LintConfig {

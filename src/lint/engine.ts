@@ -146,7 +146,8 @@ export class IncrementalLinter {
     this.cache = next;
 
     const file = fileIndex(placed.map((p) => p.entry));
-    const key = `${config.generation ?? 0}|${config.schema === false ? 0 : 1}|${[...file.pvcs].join(',')}`;
+    // The bundled schema's source names its Kubernetes version: another version re-checks every document.
+    const key = `${config.generation ?? 0}|${config.schema === false ? 0 : 1}|${config.bundledSchema?.schema.source ?? ''}|${[...file.pvcs].join(',')}`;
     const fileOff = fileSuppressions(text);
     const lines = new LineTable(text);
     const findings: Finding[] = [];
@@ -360,12 +361,14 @@ function schemaCheck(entry: Entry, head: ResourceHead, config: LintConfig, out: 
         ...(keySpan(root, 'metadata') ?? keySpan(root, 'kind')!),
       });
     }
-    return;
   }
   const where = keySpan(root, 'apiVersion') ?? { start: 0, end: 0 };
   const bundled = config.bundledSchema;
+  // A group the bundle does not speak for (a CRD's, even one it has schemas of) is not an error offline.
+  const builtin = bundled ? bundled.owns(group) : BUILTIN_GROUP(group);
   if (
-    BUILTIN_GROUP(group) &&
+    !validator &&
+    builtin &&
     bundled &&
     !bundled.serves(group, version, kind) &&
     config.clusterSchema?.serves(group, version, kind) !== true
@@ -377,7 +380,7 @@ function schemaCheck(entry: Entry, head: ResourceHead, config: LintConfig, out: 
       message: `Kubernetes ${bundled.schema.source.replace(/^kubernetes /, '')} has no ${kind} in ${head.apiVersion}.${other}`,
       ...where,
     });
-  } else if (config.clusterSchema && !BUILTIN_GROUP(group) && config.clusterSchema.serves(group, version, kind) === false) {
+  } else if (config.clusterSchema && !builtin && config.clusterSchema.serves(group, version, kind) === false) {
     const versions = config.clusterSchema.versionsOf(group, kind);
     const hint = versions.length
       ? ` It serves ${kind} as ${versions.map((v) => `${group}/${v}`).join(', ')}.`

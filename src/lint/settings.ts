@@ -7,6 +7,8 @@ export interface LintSettings {
   rules: Record<string, SeveritySetting>;
   schemaValidation: 'auto' | 'on' | 'off';
   clusterSchema: boolean;
+  /** "auto" or a bundled minor version ("1.33"). */
+  kubernetesVersion: string;
   debounceMs: number;
   maxFileBytes: number;
 }
@@ -17,6 +19,7 @@ export function lintSettings(src: SettingsSource): LintSettings {
     rules: read(src, S.lintRules),
     schemaValidation: read(src, S.lintSchemaValidation),
     clusterSchema: read(src, S.lintClusterSchema),
+    kubernetesVersion: read(src, S.lintKubernetesVersion),
     debounceMs: read(src, S.lintDebounceMs),
     maxFileBytes: read(src, S.lintMaxFileSizeMB) * 1024 * 1024,
   };

@@ -5,8 +5,8 @@ import { type SchemaProblem } from '../../lint/schema/validator';
 import { CLUSTER } from './fixtures';
 
 describe('cluster fixtures are shaped as the API server returns them', () => {
-  it('every built-in object validates against the Kubernetes v1.33 schema, status included', () => {
-    const v = bundledValidator();
+  it('every built-in object validates against the Kubernetes v1.33 schema, and custom resources against their bundled CRDs, status included', () => {
+    const v = bundledValidator('1.33');
     let checked = 0;
     for (const o of CLUSTER) {
       const [group, version] = o.apiVersion!.includes('/') ? o.apiVersion!.split('/') : ['', o.apiVersion!];
@@ -22,7 +22,10 @@ describe('cluster fixtures are shaped as the API server returns them', () => {
       );
       checked++;
     }
-    assert.equal(checked, CLUSTER.filter((o) => ['Job', 'Pod', 'PersistentVolumeClaim', 'Deployment'].includes(o.kind!)).length);
+    assert.equal(
+      checked,
+      CLUSTER.filter((o) => ['Job', 'Pod', 'PersistentVolumeClaim', 'Deployment', 'InferenceService', 'Dataset'].includes(o.kind!)).length,
+    );
   });
 
   it('the check sees a field that does not exist', () => {

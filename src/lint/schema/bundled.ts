@@ -3,14 +3,24 @@ import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { KubeMLError } from '../../common/errors';
 import type { CompactSchema } from './compact';
-import { SchemaValidator } from './validator';
+import { schemaOfVersion, type KubernetesBundle } from './kubernetesBundle';
+import type { Node } from 'yaml';
+import { SchemaValidator, type SchemaProblem } from './validator';
+import { KUBERNETES_VERSIONS, NEWEST_KUBERNETES } from './versions';
 
-/** The Kubernetes version whose schema ships with KubeML (the local cluster helper's, scripts/cluster/lib.sh). */
-export const PINNED_KUBERNETES = 'v1.33.13';
-export const BUNDLED_SCHEMA_FILE = `kubernetes-${PINNED_KUBERNETES}.json.gz`;
+/** Kubernetes 1.30 ... 1.34 in one file (scripts/lint-schema.ts writes it). */
+export const KUBERNETES_SCHEMA_FILE = 'kubernetes.json.gz';
+/** Custom resources' schemas from their projects' CRDs at pinned versions (schemas/SOURCES.md). */
+export const CRD_SCHEMA_FILE = 'crds.json.gz';
+
+/** The CRD bundle: a compact schema, plus where each group's schemas come from. */
+export interface CrdBundle extends CompactSchema {
+  /** API group -> "project version" (e.g. "kubeflow/trainer v2.0.0"). */
+  sources: Record<string, string>;
+}
 
 /** Finds schemas/<file> above this module: src/lint/schema in tests, dist/ in the bundles. */
-export function findSchemaFile(file = BUNDLED_SCHEMA_FILE, from = __dirname): string | undefined {
+export function findSchemaFile(file: string, from = __dirname): string | undefined {
   let dir = from;
   for (let i = 0; i < 6; i++) {
     const candidate = join(dir, 'schemas', file);
@@ -22,25 +32,81 @@ export function findSchemaFile(file = BUNDLED_SCHEMA_FILE, from = __dirname): st
   return undefined;
 }
 
+function readJson<T>(file: string): T {
+  const path = findSchemaFile(file);
+  if (!path) {
+    throw new KubeMLError(
+      'not-found',
+      `The bundled schema file schemas/${file} is missing.`,
+      'Reinstall KubeML, or regenerate it with `npx tsx scripts/lint-schema.ts`.',
+    );
+  }
+  const raw = readFileSync(path);
+  return JSON.parse((path.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8')) as T;
+}
+
 export function loadCompactSchema(path: string): CompactSchema {
   const raw = readFileSync(path);
   const text = path.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
   return JSON.parse(text) as CompactSchema;
 }
 
-let cached: SchemaValidator | undefined;
+let kubernetes: KubernetesBundle | undefined;
+let crds: CrdBundle | undefined;
+let crdValidator: SchemaValidator | undefined;
+const validators = new Map<string, SchemaValidator>();
 
-/** The offline schema validator for the pinned Kubernetes version; read once. */
-export function bundledValidator(): SchemaValidator {
-  if (cached) return cached;
-  const path = findSchemaFile();
-  if (!path) {
+/** The bundled CRD schemas (read once). */
+export function bundledCrds(): CrdBundle {
+  return (crds ??= readJson<CrdBundle>(CRD_SCHEMA_FILE));
+}
+
+/**
+ * A Kubernetes version's schema, and the bundled custom resources' for the groups Kubernetes does not
+ * own; the CRD file (the larger one) is read when the first custom resource is checked.
+ */
+class BundledSchemas extends SchemaValidator {
+  private crds(): SchemaValidator {
+    return (crdValidator ??= new SchemaValidator(bundledCrds()));
+  }
+  override has(group: string, version: string, kind: string): boolean {
+    return super.has(group, version, kind) || (!this.owns(group) && this.crds().has(group, version, kind));
+  }
+  override serves(group: string, version: string, kind: string): boolean {
+    return super.serves(group, version, kind) || (!this.owns(group) && this.crds().serves(group, version, kind));
+  }
+  override versionsOf(group: string, kind: string): string[] {
+    return this.owns(group) ? super.versionsOf(group, kind) : this.crds().versionsOf(group, kind);
+  }
+  override validate(root: Node, group: string, version: string, kind: string, out: SchemaProblem[]): void {
+    if (this.owns(group)) super.validate(root, group, version, kind, out);
+    else this.crds().validate(root, group, version, kind, out);
+  }
+}
+
+/**
+ * The offline validator for a bundled Kubernetes version ("1.33"; default the newest): its built-in
+ * kinds plus the bundled custom resources. The files are read on first use, not at activation.
+ */
+export function bundledValidator(version: string = NEWEST_KUBERNETES): SchemaValidator {
+  const done = validators.get(version);
+  if (done) return done;
+  kubernetes ??= readJson<KubernetesBundle>(KUBERNETES_SCHEMA_FILE);
+  const base = schemaOfVersion(kubernetes, version);
+  if (!base) {
     throw new KubeMLError(
-      'not-found',
-      `The bundled Kubernetes schema (schemas/${BUNDLED_SCHEMA_FILE}) is missing.`,
-      'Reinstall KubeML, or regenerate it with `npx tsx scripts/lint-schema.ts`.',
+      'invalid',
+      `KubeML bundles no schema for Kubernetes ${version}.`,
+      `Choose one of ${KUBERNETES_VERSIONS.join(', ')} (setting kubeml.lint.kubernetesVersion, or --kubernetes-version).`,
     );
   }
-  cached = new SchemaValidator(loadCompactSchema(path));
-  return cached;
+  const v = new BundledSchemas(base);
+  validators.set(version, v);
+  return v;
+}
+
+/** The Kubernetes release a bundled minor version was taken from ("v1.33.13"). */
+export function bundledRelease(version: string): string | undefined {
+  kubernetes ??= readJson<KubernetesBundle>(KUBERNETES_SCHEMA_FILE);
+  return kubernetes.versions[version]?.release;
 }

@@ -25,13 +25,19 @@ export interface CompactSchema {
   defs: Record<string, CompactType>;
   /** Every kind the API serves, validated or not ("group/version/Kind"): tells a kind left out of `kinds` from one that does not exist. */
   served?: string[];
+  /**
+   * The API groups this schema speaks for in full: a kind of these groups that is not `served` does not
+   * exist. Absent: every group that `served` names (a cluster's schema). The bundled schema lists the
+   * Kubernetes groups only, so a custom resource it has no schema for is not taken for a missing built-in.
+   */
+  groups?: string[];
 }
 
 export function gvkKey(group: string, version: string, kind: string): string {
   return `${group}/${version}/${kind}`;
 }
 
-interface OpenApiSchema {
+export interface OpenApiSchema {
   $ref?: string;
   allOf?: OpenApiSchema[];
   oneOf?: OpenApiSchema[];
@@ -42,6 +48,7 @@ interface OpenApiSchema {
   properties?: Record<string, OpenApiSchema>;
   additionalProperties?: OpenApiSchema | boolean;
   required?: string[];
+  default?: unknown;
   'x-kubernetes-preserve-unknown-fields'?: boolean;
   'x-kubernetes-int-or-string'?: boolean;
   'x-kubernetes-embedded-resource'?: boolean;
@@ -58,7 +65,7 @@ export function convertSchema(s: OpenApiSchema | undefined, depth = 0): CompactT
   if (!s || depth > 64) return '*';
   if (s.$ref) return { r: s.$ref.startsWith(REF_PREFIX) ? s.$ref.slice(REF_PREFIX.length) : s.$ref };
   if (s.allOf && s.allOf.length === 1 && !s.properties) return convertSchema(s.allOf[0], depth + 1);
-  if (s['x-kubernetes-int-or-string']) return 'q';
+  if (s['x-kubernetes-int-or-string'] || s.format === 'int-or-string') return 'q';
   const alts = s.oneOf ?? s.anyOf;
   if (alts && !s.type && !s.properties) {
     const types = new Set(alts.map((a) => a.type));
@@ -84,7 +91,8 @@ export function convertSchema(s: OpenApiSchema | undefined, depth = 0): CompactT
     for (const [k, v] of Object.entries(s.properties)) p[k] = convertSchema(v, depth + 1);
     const o: CompactObject = { p };
     if (s.required?.length) o.q = s.required;
-    if (s['x-kubernetes-preserve-unknown-fields'] || s['x-kubernetes-embedded-resource']) o.x = 1;
+    // Fields beyond `properties` are allowed: preserved, an embedded resource, or additionalProperties beside properties.
+    if (s['x-kubernetes-preserve-unknown-fields'] || s['x-kubernetes-embedded-resource'] || s.additionalProperties) o.x = 1;
     return { o };
   }
   if (s.additionalProperties && typeof s.additionalProperties === 'object') return { m: convertSchema(s.additionalProperties, depth + 1) };
@@ -164,5 +172,5 @@ export function shortenNames(schema: CompactSchema): CompactSchema {
   for (const n of names) defs[ids.get(n)!] = rename(schema.defs[n]!);
   const kinds: Record<string, string> = {};
   for (const [k, n] of Object.entries(schema.kinds)) kinds[k] = ids.get(n)!;
-  return { source: schema.source, kinds, defs, served: schema.served };
+  return { ...schema, kinds, defs };
 }

@@ -68,6 +68,13 @@ export class SchemaValidator {
     return this.served.has(gvkKey(group, version, kind));
   }
 
+  private groupSet?: Set<string>;
+  /** The schema speaks for this API group in full (a Kubernetes group of the bundle): a kind it does not serve there does not exist. */
+  owns(group: string): boolean {
+    this.groupSet ??= new Set(this.schema.groups ?? [...this.served].map((k) => k.slice(0, k.indexOf('/'))));
+    return this.groupSet.has(group);
+  }
+
   /** Versions a kind is served in: used to say "batch/v1beta1 CronJob is gone, use batch/v1". */
   versionsOf(group: string, kind: string): string[] {
     const out: string[] = [];
