@@ -51,7 +51,8 @@ function run(tool: Tool, timeoutMs: number): { out: string } | { error: string }
   const r = spawnSync(tool.command, tool.args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
   const shown = `${tool.command} ${tool.args.join(' ')}`;
   if (r.error) return { error: `${shown} could not run: ${r.error.message}` };
-  if (r.status !== 0) return { error: `${shown} failed (exit ${String(r.status ?? r.signal)}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' ')}` };
+  if (r.status !== 0)
+    return { error: `${shown} failed (exit ${String(r.status ?? r.signal)}): ${(r.stderr || '').trim().split('\n').slice(-3).join(' ')}` };
   return { out: r.stdout };
 }
 
@@ -120,17 +121,22 @@ function readText(file: string): string {
 export function placeBack(f: Finding, rendered: string, source: string, origin: string, range?: [number, number]): Finding {
   const rLines = rendered.split('\n');
   const sLines = source.split('\n');
-  const line = (rLines[f.startPos.line] ?? '').trim();
-  const key = /^(?:- )?([^:#]+):/.exec(line)?.[1]?.trim();
+  // kustomize sorts keys, so "- name: x" may render as "name: x": list dashes are not compared.
+  const line = (rLines[f.startPos.line] ?? '').trim().replace(/^- /, '');
+  const key = /^([^:#]+):/.exec(line)?.[1]?.trim();
   const [from, to] = range ?? [0, sLines.length];
   const search = (pred: (s: string) => boolean) => {
     for (let i = from; i < to; i++) if (pred(sLines[i]!.trim())) return i;
     return -1;
   };
-  let at = line ? search((s) => s === line) : -1;
+  let at = line ? search((s) => s.replace(/^- /, '') === line) : -1;
   if (at < 0 && key) at = search((s) => s.replace(/^- /, '').startsWith(`${key}:`));
   const exact = at >= 0;
-  if (at < 0) at = Math.max(0, search((s) => s !== '' && !s.startsWith('#') && !s.startsWith('{{')));
+  if (at < 0)
+    at = Math.max(
+      0,
+      search((s) => s !== '' && !s.startsWith('#') && !s.startsWith('{{')),
+    );
   const table = new LineTable(source);
   const lineStart = sLines.slice(0, at).reduce((n, l) => n + l.length + 1, 0);
   const text = sLines[at] ?? '';
@@ -323,7 +329,8 @@ export function renderTargets(
       continue;
     }
     plan.resources += r.resources;
-    for (const [f, found] of r.files) merge(f === k || KUSTOMIZATION_NAMES.some((n) => f.endsWith(`/${n}`)) ? plan.extra : plan.replace, f, found);
+    for (const [f, found] of r.files)
+      merge(f === k || KUSTOMIZATION_NAMES.some((n) => f.endsWith(`/${n}`)) ? plan.extra : plan.replace, f, found);
   }
   return plan;
 }
@@ -332,6 +339,10 @@ function merge(map: Map<string, Finding[]>, file: string, found: Finding[]): voi
   const list = map.get(file) ?? [];
   const key = (f: Finding) => `${f.ruleId}|${f.start}|${f.message}`;
   const have = new Set(list.map(key));
-  for (const f of found) if (!have.has(key(f))) (have.add(key(f)), list.push(f));
+  for (const f of found) {
+    if (have.has(key(f))) continue;
+    have.add(key(f));
+    list.push(f);
+  }
   map.set(file, list);
 }

@@ -110,7 +110,15 @@ export function lintTemplate(linter: IncrementalLinter, text: string, config: Li
 }
 
 /** Files of a chart that are never Kubernetes objects. */
-export const CHART_META_NAMES = ['Chart.yaml', 'Chart.lock', 'values.yaml', 'values.yml', 'values.schema.json', 'requirements.yaml', 'requirements.lock'];
+export const CHART_META_NAMES = [
+  'Chart.yaml',
+  'Chart.lock',
+  'values.yaml',
+  'values.yml',
+  'values.schema.json',
+  'requirements.yaml',
+  'requirements.lock',
+];
 
 /**
  * The chart folder a template belongs to: the nearest folder above `file` with a Chart.yaml, when

@@ -51,11 +51,19 @@ export function checkKustomization(root: Node | null): RawFinding[] {
   const api = (root.items as Pair[]).find((p) => isScalar(p.key) && p.key.value === 'apiVersion');
   const kindValue = isScalar(kind?.value) ? kind.value.value : undefined;
   if (kind && (typeof kindValue !== 'string' || !(kindValue in KINDS)))
-    out.push({ ruleId: 'schema', message: `kind of a kustomization is Kustomization or Component, not ${String(kindValue)}.`, ...span(kind.value as Node) });
+    out.push({
+      ruleId: 'schema',
+      message: `kind of a kustomization is Kustomization or Component, not ${String(kindValue)}.`,
+      ...span(kind.value as Node),
+    });
   const want = typeof kindValue === 'string' && kindValue in KINDS ? `${KUSTOMIZE_GROUP}/${KINDS[kindValue]}` : undefined;
   const apiValue = isScalar(api?.value) ? api.value.value : undefined;
   if (api && want && apiValue !== want)
-    out.push({ ruleId: 'schema', message: `apiVersion of a ${String(kindValue)} is ${want}, not ${String(apiValue)}.`, ...span(api.value as Node) });
+    out.push({
+      ruleId: 'schema',
+      message: `apiVersion of a ${String(kindValue)} is ${want}, not ${String(apiValue)}.`,
+      ...span(api.value as Node),
+    });
   return out;
 }
 
@@ -134,7 +142,8 @@ export function patchRefs(kustomizationPath: string, text: string): PatchRefs {
   } catch {
     value = undefined;
   }
-  const rec = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const rec = (v: unknown): Record<string, unknown> =>
+    v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
   const k = rec(value);
   for (const p of list(k.patchesStrategicMerge)) push(refs.merge, abs(p));
