@@ -17,6 +17,15 @@ A folder search does not follow links to folders (name such a folder to lint it)
 are followed. What cannot be linted (unreadable, not a regular file such as a FIFO or a device,
 over the size limit, binary, or out of time) gets an error finding of rule lint-limits.
 
+Helm charts: with helm (on the PATH, or KUBEML_HELM) a chart's templates are rendered as
+\`helm template CHART --include-crds\` with the chart's values, and each finding is placed back in
+its template; without helm, templates are linted with their {{ }} actions masked (one info
+finding per file says so). Chart.yaml and values.yaml are never Kubernetes objects.
+Kustomize: kustomization.yaml is checked against kustomize's fields; the files it names as
+patches are parts of objects (no required fields). With kustomize (KUBEML_KUSTOMIZE, kustomize or
+kubectl on the PATH) a folder's top kustomizations are built and the findings placed back in the
+resource files, by kind and name. kubeml.yaml is checked against its own schema only.
+
 Options:
   --format text|json|sarif   output format (default text: file:line:col severity rule-id message)
   --disable RULE[,RULE]      turn rules off (repeatable)

@@ -20,7 +20,10 @@ interface JsonFinding {
   message: string;
 }
 
-async function run(args: string[], env: Record<string, string | undefined>): Promise<{ code: number; findings: JsonFinding[]; err: string }> {
+async function run(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number; findings: JsonFinding[]; err: string }> {
   const saved: Record<string, string | undefined> = {};
   for (const k of Object.keys(env)) [saved[k], process.env[k]] = [process.env[k], env[k]];
   for (const k of Object.keys(env)) if (env[k] === undefined) delete process.env[k];
@@ -122,6 +125,18 @@ describe('kubeml lint renders charts and kustomizations (render.ts)', function (
     assert.equal(new Set(infos.map((f) => f.file)).size, 30);
   });
 
+  it('when helm fails on the chart, its templates are linted masked and the info finding and stderr say why', async () => {
+    const r = await run([join(CHART, 'templates')], { KUBEML_HELM: '/bin/false', PATH: BARE_PATH });
+    assert.match(r.err, /\/bin\/false template .* failed \(exit 1\)/);
+    const infos = r.findings.filter((f) => f.ruleId === 'helm-template');
+    assert.equal(infos.length, 15); // the yaml files of templates/ (not _helpers.tpl)
+    for (const f of infos) assert.match(f.message, /helm could not render the chart: \/bin\/false template/);
+    assert.deepEqual(
+      r.findings.filter((f) => f.ruleId === 'yaml-syntax'),
+      [],
+    );
+  });
+
   describe('with the real kustomize (scripts/go-tool.sh kustomize)', () => {
     let kustomize: { path: string } | { why: string };
     let dir: string;
@@ -160,7 +175,10 @@ describe('kubeml lint renders charts and kustomizations (render.ts)', function (
       }
       const latest = r.findings.find((f) => f.ruleId === 'latest-tag');
       assert.ok(latest);
-      assert.equal(readFileSync(manager, 'utf8').split('\n')[latest.line - 1]!.trim(), 'image: ghcr.io/kubeflow/trainer/trainer-controller-manager');
+      assert.equal(
+        readFileSync(manager, 'utf8').split('\n')[latest.line - 1]!.trim(),
+        'image: ghcr.io/kubeflow/trainer/trainer-controller-manager',
+      );
     });
 
     it('an overlay is linted as kustomize builds it: its pinned image tag, findings back in the base file (namePrefix stripped)', async () => {
