@@ -10,13 +10,14 @@ import type { IncrementalLinter, LintConfig, LintResult } from './engine';
 import { CHART_META_NAMES, chartOfTemplate, hasTemplateActions, lintTemplate } from './helm';
 import { isKustomizationName, KUSTOMIZATION_NAMES, patchRefs } from './kustomize';
 
-export type FileKind = 'kubeml-spec' | 'chart-meta' | 'helm-template' | 'kustomization' | 'kustomize-patch' | 'json6902-patch' | 'manifest';
+export type FileKind =
+  'kubeml-spec' | 'chart-meta' | 'helm-template' | 'kustomization' | 'kustomize-patch' | 'json6902-patch' | 'kustomize-data' | 'manifest';
 
 export interface Classified {
   kind: FileKind;
   /** helm-template: the chart folder (absent for a file that holds template actions outside a chart). */
   chart?: string;
-  /** kustomize-patch, json6902-patch: the kustomization that names the file. */
+  /** kustomize-patch, json6902-patch, kustomize-data: the kustomization that names the file. */
   kustomization?: string;
 }
 
@@ -77,6 +78,7 @@ export function patchOwner(abs: string, fs: FsProbe = nodeFs): Classified | unde
       const refs = patchRefs(k, text);
       if (refs.json6902.includes(abs)) return { kind: 'json6902-patch', kustomization: k };
       if (refs.merge.includes(abs)) return { kind: 'kustomize-patch', kustomization: k };
+      if (refs.data.includes(abs)) return { kind: 'kustomize-data', kustomization: k };
     }
     const up = dirname(dir);
     if (up === dir) break;
@@ -92,6 +94,7 @@ export function configFor(c: Classified, base: LintConfig): LintConfig {
       return { ...base, kubemlSpec: true };
     case 'chart-meta':
     case 'json6902-patch':
+    case 'kustomize-data':
       return { ...base, objects: false };
     case 'kustomization':
       return { ...base, kustomization: true };

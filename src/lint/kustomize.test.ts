@@ -125,6 +125,17 @@ describe('kustomize (kustomize.ts)', () => {
       );
   });
 
+  it('a file a configMapGenerator puts in a ConfigMap is data, not an object', () => {
+    const p = join(GPU, 'manager', 'controller_manager_config.yaml');
+    // As an object it is an unknown kind (controller-runtime's ControllerManagerConfig).
+    assert.deepEqual(
+      lint(readFileSync(p, 'utf8')).map((h) => h.rule),
+      ['unknown-kind'],
+    );
+    assert.equal(classifyFile(p, undefined).kind, 'kustomize-data');
+    assert.deepEqual(lintFile(p), []);
+  });
+
   it('a partial object still gets its field names, types and written values checked', () => {
     const text = y(
       'apiVersion: apps/v1',

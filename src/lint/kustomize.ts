@@ -125,6 +125,8 @@ export interface PatchRefs {
   merge: string[];
   /** patchesJson6902[].path: lists of operations, not objects. */
   json6902: string[];
+  /** configMapGenerator / secretGenerator files and envs: data put in a ConfigMap or Secret, not objects. */
+  data: string[];
 }
 
 /**
@@ -134,7 +136,7 @@ export interface PatchRefs {
  */
 export function patchRefs(kustomizationPath: string, text: string): PatchRefs {
   const dir = dirname(kustomizationPath);
-  const refs: PatchRefs = { merge: [], json6902: [] };
+  const refs: PatchRefs = { merge: [], json6902: [], data: [] };
   const abs = (p: unknown) => (typeof p === 'string' && p && !/^[a-z]+:\/\//i.test(p) && !p.includes('\n') ? resolve(dir, p) : undefined);
   let value: unknown;
   try {
@@ -149,6 +151,11 @@ export function patchRefs(kustomizationPath: string, text: string): PatchRefs {
   for (const p of list(k.patchesStrategicMerge)) push(refs.merge, abs(p));
   for (const p of list(k.patches)) push(refs.merge, abs(rec(p).path));
   for (const p of list(k.patchesJson6902)) push(refs.json6902, abs(rec(p).path));
+  for (const g of [...list(k.configMapGenerator), ...list(k.secretGenerator)]) {
+    // files: "[key=]path"; envs: paths; env: a path (older kustomize).
+    for (const f of list(rec(g).files)) push(refs.data, abs(typeof f === 'string' ? f.slice(f.indexOf('=') + 1) : undefined));
+    for (const f of [...list(rec(g).envs), rec(g).env]) push(refs.data, abs(f));
+  }
   // Commented-out entries under a patch field.
   let field = '';
   for (const line of text.split('\n')) {
