@@ -100,6 +100,18 @@ describe('kubeml lint renders charts and kustomizations (render.ts)', function (
       assert.ok(boot, JSON.stringify(r.findings.map((f) => f.message)));
       assert.match(boot.file, /node-feature-discovery\/templates\/worker\.yaml$/);
       assert.equal(readFileSync(boot.file, 'utf8').split('\n')[boot.line - 1]!.trim(), 'path: "/boot"');
+      // A container's finding is on its "- name:" under containers, not on metadata's "name:" that reads the same.
+      const root = r.findings.find((f) => f.ruleId === 'run-as-non-root' && f.file.endsWith('templates/operator.yaml'));
+      assert.ok(root);
+      const lines = readFileSync(root.file, 'utf8').split('\n');
+      assert.equal(lines[root.line - 1]!.trim(), '- name: gpu-operator');
+      assert.match(
+        lines
+          .slice(0, root.line - 1)
+          .reverse()
+          .find((l) => /^\s+\w+:\s*$/.test(l)) ?? '',
+        /containers:/,
+      );
     });
 
     it('a template named alone renders its chart too; Chart.yaml and values.yaml named alone are not objects', async () => {

@@ -74,14 +74,36 @@ export function renderChart(helm: string, chart: string, config: LintConfig, tim
   for (const [file, docs] of bySource) {
     const source = readText(file);
     const found: Finding[] = [];
-    for (const doc of docs) {
+    // When the template has as many documents as it rendered, the i-th object is looked for in the i-th document.
+    const ranges = documentLines(source);
+    docs.forEach((doc, i) => {
       const res = lintText(doc, config);
       resources += res.resources;
-      for (const f of res.findings) found.push(placeBack(f, doc, source, `helm template ${relative(process.cwd(), chart) || '.'}`));
-    }
+      const range = ranges.length === docs.length ? ranges[i] : undefined;
+      for (const f of res.findings) found.push(placeBack(f, doc, source, `helm template ${relative(process.cwd(), chart) || '.'}`, range));
+    });
     files.set(file, found);
   }
   return { files, resources };
+}
+
+/** The [first, end) lines of each document of a template that holds more than comments and actions. */
+function documentLines(source: string): Array<[number, number]> {
+  const lines = source.split('\n');
+  const out: Array<[number, number]> = [];
+  let start = 0;
+  const close = (end: number) => {
+    const body = lines.slice(start, end).filter((l) => l.trim() && !/^\s*(#|\{\{[^}]*\}\}\s*$)/.test(l));
+    if (body.length) out.push([start, end]);
+  };
+  lines.forEach((l, i) => {
+    if (/^---/.test(l)) {
+      close(i);
+      start = i + 1;
+    }
+  });
+  close(lines.length);
+  return out;
 }
 
 /** The chart file a "# Source: chart/templates/x.yaml" comment names; a file in a packed subchart (.tgz) maps to the archive, else to Chart.yaml. */
@@ -125,12 +147,26 @@ export function placeBack(f: Finding, rendered: string, source: string, origin: 
   const line = (rLines[f.startPos.line] ?? '').trim().replace(/^- /, '');
   const key = /^([^:#]+):/.exec(line)?.[1]?.trim();
   const [from, to] = range ?? [0, sLines.length];
+  // Of the lines that read the same (else have the same key), the one under the most of the same parent keys.
+  const want = parentKeys(rLines, f.startPos.line);
+  const best = (pred: (s: string) => boolean) => {
+    let at = -1;
+    let score = -1;
+    for (let i = from; i < to; i++) {
+      if (!pred(sLines[i]!.trim().replace(/^- /, ''))) continue;
+      const have = parentKeys(sLines, i);
+      let n = 0;
+      while (n < want.length && n < have.length && want[n] === have[n]) n++;
+      if (n > score) [at, score] = [i, n];
+    }
+    return at;
+  };
   const search = (pred: (s: string) => boolean) => {
     for (let i = from; i < to; i++) if (pred(sLines[i]!.trim())) return i;
     return -1;
   };
-  let at = line ? search((s) => s.replace(/^- /, '') === line) : -1;
-  if (at < 0 && key) at = search((s) => s.replace(/^- /, '').startsWith(`${key}:`));
+  let at = line ? best((s) => s === line) : -1;
+  if (at < 0 && key) at = best((s) => s.startsWith(`${key}:`));
   const exact = at >= 0;
   if (at < 0)
     at = Math.max(
@@ -153,6 +189,23 @@ export function placeBack(f: Finding, rendered: string, source: string, origin: 
     endPos: table.position(end),
     fixes: undefined,
   };
+}
+
+/** The keys of the mappings around line i, nearest first, found by indentation (a "- " counts as indentation). */
+function parentKeys(lines: string[], i: number): string[] {
+  const indentOf = (l: string) => l.length - l.replace(/^[ \t]*(- )*/, '').length;
+  const out: string[] = [];
+  let indent = indentOf(lines[i] ?? '');
+  for (let j = i - 1; j >= 0 && indent > 0 && out.length < 6; j--) {
+    const l = lines[j]!;
+    if (!l.trim() || /^\s*(#|\{\{)/.test(l)) continue;
+    const n = indentOf(l);
+    if (n >= indent) continue;
+    const key = /^[ \t]*(?:- )*([^:#\s][^:#]*):/.exec(l)?.[1]?.trim();
+    if (key) out.push(key);
+    indent = n;
+  }
+  return out;
 }
 
 function objectName(doc: string): string | undefined {
