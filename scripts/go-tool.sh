@@ -15,9 +15,7 @@ declare -A MODULE=(
 )
 declare -A VERSION=(
   [helm]="${HELM_VERSION:-v3.22.0}"
-  # v5.8.3 needs k8s.io/kube-openapi@v0.0.0-20261001230523-97fa35140926, which the proxy here refuses
-  # (403, checked 2026-12-03); v5.8.2 is the newest that builds from what is served.
-  [kustomize]="${KUSTOMIZE_VERSION:-v5.8.2}"
+  [kustomize]="${KUSTOMIZE_VERSION:-v5.8.3}"
   [kube-score]="${KUBE_SCORE_VERSION:-v1.20.0}"
   [kubeconform]="${KUBECONFORM_VERSION:-v0.8.0}"
 )
@@ -33,9 +31,7 @@ build() {
   echo "[go-tool] building $name $version from $module (a few minutes on 2 cores, cached in $dir)" >&2
   local started=$SECONDS
   # -trimpath and no VCS stamping: the same module gives the same binary; nice: the cluster may be building too.
-  # GOTOOLCHAIN=auto: a module that needs a newer Go (kustomize v5.8 wants 1.27) gets that toolchain
-  # from the same module proxy, checksum-verified, cached in the module cache.
-  if ! GOTOOLCHAIN="${KUBEML_GOTOOLCHAIN:-auto}" GOBIN="$dir.tmp" GOFLAGS="${GOFLAGS:-} -trimpath" nice -n 10 go install "$module@$version" >&2; then
+  if ! GOBIN="$dir.tmp" GOFLAGS="${GOFLAGS:-} -trimpath" nice -n 10 go install "$module@$version" >&2; then
     rm -rf "$dir.tmp"
     echo "go-tool: building $module@$version failed (above); the Go module proxy may not serve it here." >&2
     return 3
@@ -46,9 +42,7 @@ build() {
 }
 
 if [[ "${1:-}" == "--all" ]]; then
-  status=0
-  for n in helm kustomize kube-score kubeconform; do build "$n" || status=$?; done
-  exit $status
+  for n in helm kustomize kube-score kubeconform; do build "$n"; done
 else
   build "${1:?usage: go-tool.sh NAME | --all}"
 fi
