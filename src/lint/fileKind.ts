@@ -8,7 +8,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { IncrementalLinter, LintConfig, LintResult } from './engine';
 import { CHART_META_NAMES, chartOfTemplate, hasTemplateActions, lintTemplate } from './helm';
-import { isKustomizationName, KUSTOMIZATION_NAMES, patchRefs } from './kustomize';
+import { isKustomizationName, KUSTOMIZATION_NAMES, patchRefs, type PatchRefs } from './kustomize';
 
 export type FileKind =
   'kubeml-spec' | 'chart-meta' | 'helm-template' | 'kustomization' | 'kustomize-patch' | 'json6902-patch' | 'kustomize-data' | 'manifest';
@@ -25,6 +25,8 @@ export interface Classified {
 export interface FsProbe {
   isFile(path: string): boolean;
   read(path: string): string | undefined;
+  /** Changes when the file changes (size and mtime); lets a kustomization's parsed patch list be reused. */
+  stamp?(path: string): string | undefined;
 }
 
 export const nodeFs: FsProbe = {
@@ -42,7 +44,32 @@ export const nodeFs: FsProbe = {
       return undefined;
     }
   },
+  stamp(p) {
+    try {
+      const st = statSync(p);
+      return `${st.size}:${st.mtimeMs}`;
+    } catch {
+      return undefined;
+    }
+  },
 };
+
+/** Parsed patch lists of kustomizations, by path, while the file is unchanged (a folder walk asks for each of its files). */
+const refsCache = new Map<string, { stamp: string; refs: PatchRefs }>();
+
+function refsOf(k: string, fs: FsProbe): PatchRefs | undefined {
+  const stamp = fs.stamp?.(k);
+  const hit = stamp === undefined ? undefined : refsCache.get(k);
+  if (hit && hit.stamp === stamp) return hit.refs;
+  const text = fs.read(k);
+  if (text === undefined) return undefined;
+  const refs = patchRefs(k, text);
+  if (stamp !== undefined) {
+    if (refsCache.size > 500) refsCache.clear();
+    refsCache.set(k, { stamp, refs });
+  }
+  return refs;
+}
 
 /** How many folders up a kustomization may name a patch (patches/x.yaml, ../common/x.yaml). */
 const PATCH_SEARCH_DEPTH = 3;
@@ -73,9 +100,8 @@ export function patchOwner(abs: string, fs: FsProbe = nodeFs): Classified | unde
     for (const n of KUSTOMIZATION_NAMES) {
       const k = join(dir, n);
       if (!fs.isFile(k)) continue;
-      const text = fs.read(k);
-      if (text === undefined) continue;
-      const refs = patchRefs(k, text);
+      const refs = refsOf(k, fs);
+      if (!refs) continue;
       if (refs.json6902.includes(abs)) return { kind: 'json6902-patch', kustomization: k };
       if (refs.merge.includes(abs)) return { kind: 'kustomize-patch', kustomization: k };
       if (refs.data.includes(abs)) return { kind: 'kustomize-data', kustomization: k };
