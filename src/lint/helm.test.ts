@@ -98,5 +98,22 @@ describe('Helm templates without helm (helm.ts)', () => {
     assert.equal(hasTemplateActions('command: python3 train.py --samples {{samples}}\n'), false);
     assert.equal(hasTemplateActions('name: {{ .Release.Name }}\n'), true);
     assert.equal(hasTemplateActions('{{- include "x" . | nindent 4 }}\n'), true);
+    assert.equal(hasTemplateActions('{{- if .Capabilities.APIVersions.Has "v1" }}\nkind: Pod\n{{- end }}\n'), true);
+    // Not Helm's: Prometheus rule and Alertmanager templates that a valid manifest carries in its strings.
+    const rule = y(
+      'apiVersion: monitoring.coreos.com/v1',
+      'kind: PrometheusRule',
+      'spec:',
+      '  groups:',
+      '    - rules:',
+      '        - alert: Down',
+      '          annotations:',
+      '            summary: "{{ $labels.instance }} is down"',
+      '            description: |',
+      '              {{ range .Alerts }}{{ .Labels.job }}{{ end }}',
+    );
+    assert.equal(hasTemplateActions(rule), false);
+    // ... unless it is not YAML as it stands: then its actions are template actions.
+    assert.equal(hasTemplateActions('metadata:\n  {{ if $x }}\n  name: a\n'), true);
   });
 });

@@ -4,6 +4,7 @@
  * known, so findings on masked text are dropped and one info finding per file says so.
  */
 import { dirname, join, relative, sep } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import type { IncrementalLinter, LintConfig, LintResult } from './engine';
 import type { Finding } from './types';
 
@@ -11,9 +12,23 @@ import type { Finding } from './types';
 const HELM_ACTION =
   /\{\{-?\s*(?:\.|\$|\/\*|"|\(|(?:if|else|end|range|with|define|template|include|block|toYaml|toJson|tpl|printf|print|default|quote|required|lookup|fail|not|and|or|eq|ne|len|index|fromYaml|nindent|indent|trim|upper|lower|b64enc|semverCompare)\b)/;
 
-/** Does the text hold Helm (Go template) actions? Argo's {{inputs.parameters.x}} and kubeml.yaml's {{samples}} do not count. */
+/** What only Helm templates say: .Values, .Release, .Chart, .Capabilities, .Files, include "...". */
+const HELM_ONLY = /\{\{[^}]*?(?:\.(?:Values|Release|Chart|Capabilities|Files)\b|\binclude\s+")/;
+
+/**
+ * Is the text a Helm template? It says .Values (or another Helm-only word), or it holds Go template
+ * actions and is not YAML as it stands. Argo's {{inputs.parameters.x}}, kubeml.yaml's {{samples}}
+ * and the Prometheus/Alertmanager templates that manifests carry in strings ({{ $labels.job }},
+ * {{ range .Alerts }} in a block scalar) do not make a Helm template.
+ */
 export function hasTemplateActions(text: string): boolean {
-  return HELM_ACTION.test(text);
+  if (HELM_ONLY.test(text)) return true;
+  if (!HELM_ACTION.test(text)) return false;
+  try {
+    return parseAllDocuments(text).some((d) => d.errors.length > 0);
+  } catch {
+    return true;
+  }
 }
 
 export interface Masked {
