@@ -1,6 +1,8 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, type Dirent, type Stats } from 'node:fs';
-import { basename, join } from 'node:path';
-import { lintText, looksLikeKubernetes, type LintConfig } from '../lint/engine';
+import { join, relative, resolve } from 'node:path';
+import { IncrementalLinter, looksLikeKubernetes, type LintConfig } from '../lint/engine';
+import { classifyFile, lintByKind, worthLinting, type Classified } from '../lint/fileKind';
+import { renderTargets } from './render';
 import { formatJson, formatSarif, formatText, summarize, summaryLine, type FileFindings } from '../lint/format';
 import { ruleMetas } from '../lint/rules';
 import { bundledValidator } from '../lint/schema/bundled';
@@ -15,6 +17,15 @@ Folders are searched for *.yaml / *.yml files that hold Kubernetes objects. "-" 
 A folder search does not follow links to folders (name such a folder to lint it); links to files
 are followed. What cannot be linted (unreadable, not a regular file such as a FIFO or a device,
 over the size limit, binary, or out of time) gets an error finding of rule lint-limits.
+
+Helm charts: with helm (on the PATH, or KUBEML_HELM) a chart's templates are rendered as
+\`helm template CHART --include-crds\` with the chart's values, and each finding is placed back in
+its template; without helm, templates are linted with their {{ }} actions masked (one info
+finding per file says so). Chart.yaml and values.yaml are never Kubernetes objects.
+Kustomize: kustomization.yaml is checked against kustomize's fields; the files it names as
+patches are parts of objects (no required fields). With kustomize (KUBEML_KUSTOMIZE, kustomize or
+kubectl on the PATH) a folder's top kustomizations are built and the findings placed back in the
+resource files, by kind and name. kubeml.yaml is checked against its own schema only.
 
 Options:
   --format text|json|sarif   output format (default text: file:line:col severity rule-id message)
@@ -174,7 +185,7 @@ function collect(path: string, explicit: boolean, out: Target[], seen: Set<strin
       if (!SKIP_DIRS.has(entry.name)) collect(child, false, out, seen);
       continue;
     }
-    if (!YAML_NAME.test(entry.name)) continue;
+    if (!YAML_NAME.test(entry.name) && entry.name !== 'Kustomization') continue;
     if (entry.isSymbolicLink()) {
       let target: Stats;
       try {
@@ -319,7 +330,17 @@ export async function lintMain(args: string[], out: NodeJS.WritableStream, err: 
     return 2;
   }
   const results: FileFindings[] = [];
-  let resources = 0;
+  const kinds = new Map<string, Classified>();
+  for (const t of targets) if (t.file !== '-' && !t.problem) kinds.set(t.file, classifyFile(t.file, undefined));
+  // Charts and kustomizations are rendered (helm template, kustomize build) when the tool is there.
+  const plan = renderTargets(
+    targets.flatMap((t) => (kinds.has(t.file) ? [{ abs: resolve(t.file), kind: kinds.get(t.file)! }] : [])),
+    config,
+    opts.budgetS * 1000,
+    err,
+  );
+  const reported = new Set<string>();
+  let resources = plan.resources;
   let notLinted = 0;
   for (const { file, explicit, problem } of targets) {
     const name = file === '-' ? '<stdin>' : file;
@@ -333,15 +354,27 @@ export async function lintMain(args: string[], out: NodeJS.WritableStream, err: 
       continue;
     }
     const text = read.text;
-    if (!explicit && basename(file) !== 'kubeml.yaml' && !looksLikeKubernetes(text)) continue;
-    const r = lintText(text, { ...config, kubemlSpec: basename(file) === 'kubeml.yaml' });
+    const abs = file === '-' ? '' : resolve(file);
+    const kind: Classified = file === '-' ? { kind: 'manifest' } : classifyFile(file, text);
+    if (!explicit && !worthLinting(kind, () => looksLikeKubernetes(text))) continue;
+    reported.add(abs);
+    const rendered = plan.replace.get(abs);
+    if (rendered) {
+      results.push({ file: name, findings: rendered });
+      continue;
+    }
+    const r = lintByKind(new IncrementalLinter(), kind, text, config, plan.notes.get(abs));
     resources += r.resources;
+    r.findings.push(...(plan.extra.get(abs) ?? []));
     // lint-limits: the file was not linted in full (binary, or out of time); an error on the command line.
     let limited = false;
     const findings = r.findings.map((f) => (f.ruleId === 'lint-limits' ? ((limited = true), { ...f, severity: 'error' as const }) : f));
     if (limited) notLinted++;
     results.push({ file: name, findings });
   }
+  // Files a render placed findings in that were not among the paths (a base of an overlay): reported too.
+  for (const [abs, findings] of plan.replace)
+    if (!reported.has(abs) && findings.length) results.push({ file: relative(process.cwd(), abs) || abs, findings });
   const summary = summarize(results, resources);
   if (opts.format === 'json') out.write(formatJson(results, summary));
   else if (opts.format === 'sarif') out.write(formatSarif(results, VERSION));

@@ -7,6 +7,7 @@ import { vscodeSettings } from '../common/ui/vscodeConfig';
 import { ClusterLintData } from './cluster';
 import { lintSettings, type LintSettings } from './settings';
 import { IncrementalLinter, looksLikeKubernetes, type LintConfig } from './engine';
+import { classifyFile, lintByKind, worthLinting, type Classified } from './fileKind';
 import { ruleMeta } from './rules';
 import { bundledValidator } from './schema/bundled';
 import { chooseKubernetesVersion } from './schema/versions';
@@ -94,7 +95,8 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
     const started = Date.now();
     let findings: Finding[];
     try {
-      findings = linter.lint(document.getText(), this.config(document)).findings;
+      // Templates masked (no helm in the extension host), patches partial, kubeml.yaml by its own schema (fileKind.ts).
+      findings = lintByKind(linter, this.kindOf(document), document.getText(), this.config(document)).findings;
     } catch (e) {
       this.log.error(`linting ${document.uri.fsPath} failed`, e);
       findings = [];
@@ -113,7 +115,12 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
     if (!this.settings.enable || (d.uri.scheme !== 'file' && d.uri.scheme !== 'untitled' && d.uri.scheme !== 'vscode-remote')) return false;
     const isKubeml = /(^|[\\/])kubeml\.ya?ml$/.test(d.fileName);
     if (d.languageId !== 'yaml' && !isKubeml && !/\.ya?ml$/i.test(d.fileName)) return false;
-    return isKubeml || looksLikeKubernetes(d.getText());
+    return worthLinting(this.kindOf(d), () => looksLikeKubernetes(d.getText()));
+  }
+
+  /** What the file is (template, patch, kustomization, kubeml.yaml, ...); untitled documents are plain manifests. */
+  private kindOf(d: vscode.TextDocument): Classified {
+    return d.uri.scheme === 'untitled' ? { kind: 'manifest' } : classifyFile(d.fileName, d.getText());
   }
 
   /**

@@ -12,6 +12,8 @@ import {
   type ParsedChunk,
 } from './document';
 import { parseFieldPath } from './fieldPath';
+import { checkKustomization, isKustomizeHead } from './kustomize';
+import { keptOnPartial } from './partial';
 import { allRules, ruleMeta } from './rules';
 import { RuleContext, type FileIndex, type RawFinding } from './rules/rule';
 import type { KindSchemas, SchemaValidator } from './schema/validator';
@@ -42,6 +44,14 @@ export interface LintConfig {
   timeBudgetMs?: number;
   /** The file is a kubeml.yaml run spec: checked with the run spec's own rules (src/runs/spec.ts). */
   kubemlSpec?: boolean;
+  /** False: the file is YAML but not Kubernetes objects (Chart.yaml, values.yaml, a JSON6902 patch): only its syntax is checked. */
+  objects?: boolean;
+  /** The file holds parts of objects (kustomize patches): required fields and rules on absent fields are not checked (partial.ts). */
+  partial?: boolean;
+  /** The file is a kustomization.yaml: checked against kustomize's fields (kustomize.ts), with or without apiVersion/kind. */
+  kustomization?: boolean;
+  /** The text is a Helm template with its actions masked (helm.ts): partial, and a document that does not parse is skipped. */
+  template?: boolean;
   /**
    * Bumped by the caller whenever facts or schemas change: findings cached under another
    * generation are recomputed, parses are kept.
@@ -147,7 +157,7 @@ export class IncrementalLinter {
 
     const file = fileIndex(placed.map((p) => p.entry));
     // The bundled schema's source names its Kubernetes version: another version re-checks every document.
-    const key = `${config.generation ?? 0}|${config.schema === false ? 0 : 1}|${config.bundledSchema?.schema.source ?? ''}|${[...file.pvcs].join(',')}`;
+    const key = `${config.generation ?? 0}|${config.schema === false ? 0 : 1}|${config.bundledSchema?.schema.source ?? ''}|${kindKey(config)}|${[...file.pvcs].join(',')}`;
     const fileOff = fileSuppressions(text);
     const lines = new LineTable(text);
     const findings: Finding[] = [];
@@ -240,6 +250,7 @@ function analyse(entry: Entry, config: LintConfig, file: FileIndex, deadline: nu
   const { doc, value, valueError } = entry.parsed;
   const text = entry.text;
   if (!doc) {
+    if (config.template) return out;
     out.push({
       ruleId: 'yaml-syntax',
       message: valueError ?? 'The YAML cannot be parsed.',
@@ -248,6 +259,8 @@ function analyse(entry: Entry, config: LintConfig, file: FileIndex, deadline: nu
     });
     return out;
   }
+  // A masked template that still does not parse is what helm reads, not a YAML error (helm.ts says so once).
+  if (config.template && (doc.errors.length || valueError)) return out;
   for (const err of doc.errors) {
     const [s, e] = err.pos;
     out.push({ ruleId: 'yaml-syntax', message: cleanYamlMessage(err.message), start: s, end: Math.max(e, Math.min(s + 1, text.length)) });
@@ -275,7 +288,12 @@ function analyse(entry: Entry, config: LintConfig, file: FileIndex, deadline: nu
     });
     return out;
   }
+  if (config.kubemlSpec || config.objects === false) return out;
   const head = entry.head;
+  if (config.kustomization || (head && isKustomizeHead(head))) {
+    for (const f of checkKustomization(doc.contents as Node)) out.push(f);
+    return out;
+  }
   if (!head) {
     if (isRecord(value) && ('apiVersion' in value || 'kind' in value)) {
       const missing = 'kind' in value ? 'apiVersion' : 'kind';
@@ -310,7 +328,7 @@ function analyse(entry: Entry, config: LintConfig, file: FileIndex, deadline: nu
   }
   // Not push(...): a huge document's 100,000s of findings would overflow the stack as arguments.
   for (const f of ctx.findings) out.push(f);
-  return out;
+  return config.partial || config.template ? out.filter((f) => keptOnPartial(f, text)) : out;
 }
 
 /** kubeml.yaml problems (the run spec's own checks), placed on the field each one names. */
@@ -329,6 +347,10 @@ function specFindings(text: string, entry: Entry, base: number, lines: LineTable
     out.push(place({ ruleId: 'kubeml-spec', message: p.message, start, end }, 0, severity, 0, lines));
   }
   return out;
+}
+
+function kindKey(c: LintConfig): string {
+  return `${c.kubemlSpec ? 's' : ''}${c.objects === false ? 'y' : ''}${c.partial ? 'p' : ''}${c.template ? 't' : ''}${c.kustomization ? 'k' : ''}`;
 }
 
 function withNamespace(file: FileIndex, head: ResourceHead): FileIndex {

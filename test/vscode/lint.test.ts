@@ -139,6 +139,60 @@ describe('KubeML manifest diagnostics', () => {
     assert.equal(editor.document.getText(d.range), '-1');
   });
 
+  it('the sample kubeml.yaml (kind: Job inside) gets no diagnostic: only its own schema applies', async () => {
+    const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, 'kubeml.yaml');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    assert.match(doc.getText(), /^kind: Job$/m);
+    assert.deepEqual(
+      api.lint.diagnostics.analyze(doc).map((f) => `${f.ruleId}: ${f.message}`),
+      [],
+    );
+  });
+
+  it('a Helm template is linted masked: one helm-template info, never yaml-syntax', async () => {
+    await vscode.workspace.fs.writeFile(
+      vscode.Uri.joinPath(folder, 'chart', 'Chart.yaml'),
+      Buffer.from('apiVersion: v2\nname: c\nversion: 0.1.0\n'),
+    );
+    const editor = await open(
+      'chart/templates/deploy.yaml',
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata:',
+        '  name: {{ include "c.fullname" . }}',
+        '  labels:',
+        '    {{- include "c.labels" . | nindent 4 }}',
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        '        - name: app',
+        '          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"',
+        '          securityContext:',
+        '            privileged: true',
+        '',
+      ].join('\n'),
+    );
+    const rules = api.lint.diagnostics.analyze(editor.document).map((f) => `${f.ruleId}@${f.startPos.line + 1}`);
+    assert.deepEqual(rules.sort(), ['helm-template@1', 'privileged-container@14']);
+  });
+
+  it('a kustomize patch is a part of an object: no missing selector or containers', async () => {
+    await vscode.workspace.fs.writeFile(
+      vscode.Uri.joinPath(folder, 'overlay', 'kustomization.yaml'),
+      Buffer.from('resources: [../base]\npatches:\n  - path: replicas.yaml\n'),
+    );
+    const editor = await open(
+      'overlay/replicas.yaml',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  replicas: 3\n',
+    );
+    assert.deepEqual(
+      api.lint.diagnostics.analyze(editor.document).map((f) => `${f.ruleId}: ${f.message}`),
+      [],
+    );
+  });
+
   it('the KubeML: Job with GPU snippet expands to a manifest with zero findings', async () => {
     const editor = await open('snippet.yaml', '');
     assert.equal(editor.document.languageId, 'yaml');

@@ -38,6 +38,13 @@ export const engineRules: RuleMeta[] = [
     description: 'kubeml.yaml (the run spec) has an unknown field, a missing or invalid value (its schema is schemas/kubeml.schema.json).',
   },
   {
+    id: 'helm-template',
+    severity: 'info',
+    category: 'syntax',
+    description:
+      'A Helm template was linted without rendering (its {{ }} actions masked, values not applied), or a finding of the rendered chart was placed back in its template.',
+  },
+  {
     id: 'lint-limits',
     severity: 'info',
     category: 'syntax',
