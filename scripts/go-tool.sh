@@ -28,6 +28,12 @@ build() {
   if [[ -z "$module" ]]; then echo "go-tool: unknown tool '$name' (known: ${!MODULE[*]})" >&2; return 2; fi
   local dir="$CACHE/bin/$name-$version"
   if [[ -x "$dir/$name" ]]; then echo "$dir/$name"; return 0; fi
+  # One build at a time per tool and version (npm test builds in the background while a test may ask
+  # for the same tool): the second caller waits for the first and takes its binary.
+  mkdir -p "$CACHE/bin"
+  exec {lock}>"$dir.lock"
+  flock "$lock"
+  if [[ -x "$dir/$name" ]]; then flock -u "$lock"; echo "$dir/$name"; return 0; fi
   if ! command -v go >/dev/null; then echo "go-tool: no Go toolchain to build $module@$version; install Go, or put $name on the PATH." >&2; return 3; fi
   mkdir -p "$dir.tmp"
   echo "[go-tool] building $name $version from $module (a few minutes on 2 cores, cached in $dir)" >&2
@@ -41,6 +47,7 @@ build() {
     return 3
   fi
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  flock -u "$lock"
   echo "[go-tool] $name $version built in $((SECONDS - started)) s" >&2
   echo "$dir/$name"
 }

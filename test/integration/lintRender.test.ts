@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { lintMain } from './lint';
+import { lintMain } from '../../src/cli/lint';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..', '..'); // the repository
 const UP = join(ROOT, 'test', 'fixtures', 'lint', 'upstream');
 const CHART = join(UP, 'helm-gpu-operator', 'gpu-operator');
 const TRAINER = join(UP, 'kustomize-kubeflow-trainer', 'manifests');
@@ -44,13 +44,18 @@ async function run(
   }
 }
 
-/** The tool built from its Go module by scripts/go-tool.sh, or why it could not be built. */
-function goTool(name: string, env: Record<string, string> = {}): { path: string } | { why: string } {
+/**
+ * The tool built from its Go module by scripts/go-tool.sh, or why it could not be built. `npm test`
+ * builds helm and kustomize while the earlier layers run and passes their paths (KUBEML_HELM,
+ * KUBEML_KUSTOMIZE); run alone, this builds them (cached by version; minutes the first time).
+ */
+function goTool(name: 'helm' | 'kustomize'): { path: string } | { why: string } {
+  const given = process.env[name === 'helm' ? 'KUBEML_HELM' : 'KUBEML_KUSTOMIZE'];
+  if (given && existsSync(given)) return { path: given };
   try {
     const path = execFileSync('bash', [join(ROOT, 'scripts', 'go-tool.sh'), name], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
     }).trim();
     return { path };
   } catch (e) {
@@ -59,11 +64,7 @@ function goTool(name: string, env: Record<string, string> = {}): { path: string 
   }
 }
 
-/** kustomize: the pinned version, else v5.8.1 (the pinned one may need a newer Go than this machine has). */
-function kustomizeBinary(): { path: string } | { why: string } {
-  const pinned = goTool('kustomize');
-  return 'path' in pinned ? pinned : goTool('kustomize', { KUSTOMIZE_VERSION: 'v5.8.1' });
-}
+const kustomizeBinary = () => goTool('kustomize');
 
 /** PATH without helm, kustomize or kubectl: only the named tool renders. */
 const BARE_PATH = '/nonexistent';
