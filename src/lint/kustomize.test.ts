@@ -127,11 +127,9 @@ describe('kustomize (kustomize.ts)', () => {
 
   it('a file a configMapGenerator puts in a ConfigMap is data, not an object', () => {
     const p = join(GPU, 'manager', 'controller_manager_config.yaml');
-    // As an object it is an unknown kind (controller-runtime's ControllerManagerConfig).
-    assert.deepEqual(
-      lint(readFileSync(p, 'utf8')).map((h) => h.rule),
-      ['unknown-kind'],
-    );
+    // It looks like an object (controller-runtime's ControllerManagerConfig, a group KubeML has no
+    // schema for, so offline no finding either way); what matters is that it is classified as data.
+    assert.match(readFileSync(p, 'utf8'), /^kind: ControllerManagerConfig/m);
     assert.equal(classifyFile(p, undefined).kind, 'kustomize-data');
     assert.deepEqual(lintFile(p), []);
   });
