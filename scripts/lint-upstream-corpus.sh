@@ -79,11 +79,15 @@ declare -A DIRS=()
 {
   echo '# Real-repository lint corpus: sources'
   echo
-  echo 'Each file is an unmodified copy of a plain manifest from an upstream Apache-2.0 repository, read from'
+  echo 'Each file in the first table is an unmodified copy of a plain manifest from an upstream Apache-2.0 repository, read from'
   echo 'its Go module zip (`go mod download -json MODULE@VERSION`, checksum-verified by the Go module proxy)'
   echo 'by `bash scripts/lint-upstream-corpus.sh`, which wrote this table. Each upstream licence is in its module'
   echo 'zip as LICENSE (Apache License 2.0); copies keep the licence of their source. `src/lint/upstream.test.ts`'
   echo 'lints them; `expected.json` lists the reviewed real errors.'
+  echo
+  echo 'Not here: github.com/NVIDIA/k8s-device-plugin (deployments/static) and k8s.io/examples, which the Go module'
+  echo 'proxy refuses (403, checked 2026-12-03); Kueue'"'"'s config/samples and site examples, which its module zip does not'
+  echo 'hold (its kueueviz examples are used instead); Helm charts and kustomizations (corpora of their own).'
   echo
   echo '| file | module@version | path in the module | licence | sha256 |'
   echo '| --- | --- | --- | --- | --- |'
