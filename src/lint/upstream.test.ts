@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { lintText } from './engine';
@@ -45,6 +46,18 @@ describe('lint on real upstream repositories (#13)', () => {
     assert.deepEqual(files, listed);
     assert.ok(files.length >= 40, `only ${files.length} files in ${DIR}`);
     for (const f of Object.keys(expected)) assert.ok(files.includes(f), `expected.json names ${f}, which is not in the corpus`);
+  });
+
+  it('the upstream files are unmodified: each matches the sha256 SOURCES.md records', () => {
+    const rows = [...readFileSync(join(DIR, 'SOURCES.md'), 'utf8').matchAll(/^\| ([\w./-]+\.ya?ml) \|.*\| ([0-9a-f]{64}) \|$/gm)];
+    assert.ok(rows.length >= 40, `only ${rows.length} files with a sha256 in SOURCES.md`);
+    for (const [, file, sha] of rows) {
+      assert.ok(!file!.split('/').pop()!.startsWith('synthetic-'), `${file} is synthetic: list it with the modified files`);
+      const actual = createHash('sha256')
+        .update(readFileSync(join(DIR, file!)))
+        .digest('hex');
+      assert.equal(actual, sha, `${file} differs from its upstream copy; restore it with bash scripts/lint-upstream-corpus.sh`);
+    }
   });
 
   it('every error finding is a reviewed real problem, and every reviewed problem is found', () => {
