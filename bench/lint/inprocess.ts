@@ -51,7 +51,7 @@ function main(): void {
   const findings = last.map(({ file, result }) => ({
     file,
     resources: result.resources,
-    findings: result.findings.map((f) => ({ ruleId: f.ruleId, docIndex: f.docIndex })),
+    findings: result.findings.map((f) => ({ ruleId: f.ruleId, severity: f.severity, docIndex: f.docIndex })),
   }));
   process.stdout.write(JSON.stringify({ withSchema, withoutSchema, parseOnly, findings }));
 }
