@@ -1,6 +1,6 @@
 /**
  * kubeconform's schemas for the lint benchmark, generated offline from the same Kubernetes source
- * module KubeML's bundled schema comes from (k8s.io/kubernetes@<PINNED_KUBERNETES>, read with
+ * module KubeML's bundled schema comes from (k8s.io/kubernetes@<BENCH_KUBERNETES, the newest bundled release>, read with
  * `go mod download`; scripts/lint-schema.ts reads its api/openapi-spec/v3, this reads the
  * api/openapi-spec/swagger.json beside it, which is what kubeconform's own schemas are made from).
  *
@@ -20,7 +20,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { PINNED_KUBERNETES } from '../../src/lint/schema/bundled';
+import { bundledRelease } from '../../src/lint/schema/bundled';
+import { NEWEST_KUBERNETES } from '../../src/lint/schema/versions';
+
+/** The Kubernetes release whose schema KubeML lints with by default (the newest bundled): kubeconform gets the same. */
+export const BENCH_KUBERNETES = bundledRelease(NEWEST_KUBERNETES) ?? `v${NEWEST_KUBERNETES}.0`;
 
 type Schema = Record<string, unknown>;
 type Gvk = { group: string; version: string; kind: string };
@@ -142,4 +146,4 @@ export function kubeconformSchemaDir(version: string): string {
   return dir;
 }
 
-if (require.main === module) console.log(kubeconformSchemaDir(PINNED_KUBERNETES));
+if (require.main === module) console.log(kubeconformSchemaDir(BENCH_KUBERNETES));

@@ -22,7 +22,7 @@ import { isBlankChunk, parseChunk, splitDocuments } from '../../src/lint/documen
 import { bundledValidator } from '../../src/lint/schema/bundled';
 import { headOf } from '../../src/lint/workload';
 import { makeCorpus } from './corpus';
-import { kubeconformSchemaDir } from './kubeconform-schemas';
+import { BENCH_KUBERNETES, kubeconformSchemaDir } from './kubeconform-schemas';
 import { goTool, kubeconformFindings, kubeScoreFindings, kubeScoreRejects, type KubeScoreObject } from './peers';
 
 const arg = (name: string, dflt: number) => {
@@ -132,7 +132,7 @@ function main(): void {
   let kcSchemas: string | undefined;
   let kcSchemaError: string | undefined;
   try {
-    kcSchemas = kubeconformSchemaDir(PINNED_KUBERNETES);
+    kcSchemas = kubeconformSchemaDir(BENCH_KUBERNETES);
   } catch (e) {
     kcSchemaError = (e as Error).message;
   }
@@ -261,7 +261,7 @@ function main(): void {
       command: `kubeconform ${kcArgs.join(' ').replace(dir, 'DIR').replace(kcSchemas, 'SCHEMAS')}`,
       schemas: {
         dir: kcSchemas,
-        source: `k8s.io/kubernetes@${PINNED_KUBERNETES} api/openapi-spec/swagger.json (the module scripts/lint-schema.ts reads KubeML's schema from), standalone-strict, made by bench/lint/kubeconform-schemas.ts`,
+        source: `k8s.io/kubernetes@${BENCH_KUBERNETES} api/openapi-spec/swagger.json (the module scripts/lint-schema.ts reads KubeML's schema from), standalone-strict, made by bench/lint/kubeconform-schemas.ts`,
       },
       runsMs: times.kc.map((x) => round(x)),
       medianMs: round(med),
