@@ -1,7 +1,9 @@
-import type { Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { isMap, isSeq } from './yamlNodes';
 import { parseSpec } from '../model/runSpec';
 import {
   attachSource,
+  findPair,
   isBlankChunk,
   isRecord,
   LineTable,
@@ -288,7 +290,7 @@ function analyse(entry: Entry, config: LintConfig, file: FileIndex, deadline: nu
     }
     return out;
   }
-  if (head.kind === 'List') return out;
+  if (head.kind === 'List') return listItems(entry, config, file, deadline, out);
   if (config.schema !== false) schemaCheck(entry, head, config, out);
   const ctx = new RuleContext(doc, text, value as Record<string, unknown>, head, config.facts ?? {}, withNamespace(file, head));
   for (const rule of allRules) {
@@ -309,6 +311,34 @@ function analyse(entry: Entry, config: LintConfig, file: FileIndex, deadline: nu
   }
   // Not push(...): a huge document's 100,000s of findings would overflow the stack as arguments.
   for (const f of ctx.findings) out.push(f);
+  return out;
+}
+
+/**
+ * The items of a `kind: List` (what `kubectl get -o yaml` prints), each checked as the object it is:
+ * its own head, schema and rules, its findings placed inside it, its own suppression annotations.
+ * Each item is seen through a document whose contents is the item's node, so that rule paths
+ * (spec.template...) are relative to the item and every range stays an offset in the file.
+ */
+function listItems(entry: Entry, config: LintConfig, file: FileIndex, deadline: number, out: RawFinding[]): RawFinding[] | undefined {
+  const root = entry.parsed.doc.contents as Node;
+  const itemsNode = isMap(root) ? findPair(root, 'items')?.value : undefined;
+  const items = (entry.parsed.value as Record<string, unknown>).items;
+  if (!isSeq(itemsNode) || !Array.isArray(items)) return out;
+  for (let i = 0; i < items.length; i++) {
+    const node = itemsNode.items[i];
+    const item = items[i];
+    if (!isMap(node) || !isRecord(item)) continue;
+    const doc = Object.create(entry.parsed.doc) as Document.Parsed;
+    doc.contents = node as never;
+    doc.errors = [];
+    doc.warnings = [];
+    const sub: Entry = { ...entry, parsed: { doc, value: item }, head: headOf(item), raw: undefined, key: undefined };
+    const found = analyse(sub, config, file, deadline);
+    if (!found) return undefined;
+    const annotated = sub.head ? annotationSuppressions(item) : undefined;
+    for (const f of found) if (!isSuppressed(annotated, f.ruleId)) out.push(f);
+  }
   return out;
 }
 
