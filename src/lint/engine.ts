@@ -103,6 +103,18 @@ export function looksBinary(text: string): boolean {
 export class IncrementalLinter {
   private cache = new Map<string, Entry>();
 
+  /**
+   * Parses one document (a chunk of splitDocuments) ahead of the next lint() of this file, which then
+   * takes it from the cache: primeInSlices (sliced.ts) parses a big file a document at a time between
+   * turns of the event loop. False when the deadline passed first (nothing is cached).
+   */
+  prime(chunkText: string, deadline: number): boolean {
+    if (this.cache.has(chunkText) || isBlankChunk(chunkText)) return true;
+    const entry = parseEntry(chunkText, deadline);
+    if (entry) this.cache.set(chunkText, entry);
+    return entry !== undefined;
+  }
+
   lint(text: string, config: LintConfig = {}): LintResult {
     const limit = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     if (text.length > limit) {
