@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     ...crdsUnder(join(ray, 'config/crd')),
     ...crdsUnder(join(trainer, 'manifests/base/crds')),
     ...crdsUnder(join(moduleDir('github.com/kubeflow/training-operator@v1.8.1'), 'manifests/base/crds')),
-    ...crdsUnder(join(moduleDir('sigs.k8s.io/jobset@v0.8.0'), 'config/components/crd')),
+    ...crdsUnder(join(moduleDir('sigs.k8s.io/jobset@v0.8.0'), 'config/components/crd/bases')),
     ...crdsUnder(join(moduleDir('github.com/kserve/kserve@v0.16.0'), 'config/crd/full')),
   ]);
   let huge = all;
