@@ -234,9 +234,14 @@ function parseEntry(text: string, deadline: number): Entry | undefined {
 
 function fileIndex(entries: Entry[]): FileIndex {
   const pvcs = new Set<string>();
+  const add = (head: ResourceHead | undefined) => {
+    if (head?.kind === 'PersistentVolumeClaim' && head.group === '' && head.name) pvcs.add(`${head.namespace ?? '*'}/${head.name}`);
+  };
   for (const e of entries) {
-    if (e.head?.kind === 'PersistentVolumeClaim' && e.head.group === '' && e.head.name)
-      pvcs.add(`${e.head.namespace ?? '*'}/${e.head.name}`);
+    add(e.head);
+    // The items of a kind: List (listItems) count as the file's objects too.
+    const items = e.head?.kind === 'List' ? (e.parsed.value as Record<string, unknown>).items : undefined;
+    if (Array.isArray(items)) for (const item of items) add(headOf(item));
   }
   return { pvcs };
 }

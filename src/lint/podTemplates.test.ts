@@ -213,6 +213,34 @@ describe('lint: pod templates of the ML kinds', () => {
     assert.equal(priv.text, 'true');
   });
 
+  it('a claim defined by another item of the List counts as defined in the file (pvc-not-found)', () => {
+    const list = (claim: string) =>
+      [
+        'apiVersion: v1',
+        'kind: List',
+        'items:',
+        '- apiVersion: v1',
+        '  kind: PersistentVolumeClaim',
+        `  metadata: {name: ${claim}}`,
+        '  spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}',
+        '- apiVersion: v1',
+        '  kind: Pod',
+        '  metadata: {name: p}',
+        '  spec:',
+        '    containers: [{name: c, image: busybox:1.36}]',
+        '    volumes:',
+        '    - name: data',
+        '      persistentVolumeClaim: {claimName: imagenet}',
+        '',
+      ].join('\n');
+    const facts = { facts: { pvcNames: () => new Set<string>() } };
+    assert.deepEqual(
+      lint(list('imagenet'), facts).filter((h) => h.rule === 'pvc-not-found'),
+      [],
+    );
+    assert.equal(lint(list('other'), facts).filter((h) => h.rule === 'pvc-not-found').length, 1);
+  });
+
   it('a List item without kind is a schema finding on the item; a suppression annotation on an item holds for it alone', () => {
     const list = [
       'apiVersion: v1',
