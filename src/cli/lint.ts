@@ -16,7 +16,8 @@ Lints Kubernetes manifests (and kubeml.yaml) with the rules of the KubeML editor
 Folders are searched for *.yaml / *.yml files that hold Kubernetes objects. "-" reads stdin.
 A folder search does not follow links to folders (name such a folder to lint it); links to files
 are followed. What cannot be linted (unreadable, not a regular file such as a FIFO or a device,
-over the size limit, binary, or out of time) gets an error finding of rule lint-limits.
+over the size limit, binary, nested thousands of levels deep, aliases that expand past a million
+nodes, or out of time) gets one error finding of rule lint-limits. Any number of aliases is fine.
 
 Helm charts: with helm (on the PATH, or KUBEML_HELM) a chart's templates are rendered as
 \`helm template CHART --include-crds\` with the chart's values, and each finding is placed back in

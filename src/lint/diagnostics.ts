@@ -8,6 +8,7 @@ import { ClusterLintData } from './cluster';
 import { lintSettings, type LintSettings } from './settings';
 import { IncrementalLinter, looksLikeKubernetes, type LintConfig } from './engine';
 import { classifyFile, lintByKind, worthLinting, type Classified } from './fileKind';
+import { primeInSlices } from './sliced';
 import { ruleMeta } from './rules';
 import { bundledValidator } from './schema/bundled';
 import { chooseKubernetesVersion } from './schema/versions';
@@ -15,6 +16,8 @@ import type { SchemaValidator } from './schema/validator';
 import type { Finding, Severity } from './types';
 
 const SOURCE = 'kubeml';
+/** How long one lint of a file in the editor may take. */
+const LINT_BUDGET_MS = 3000;
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
   warning: vscode.DiagnosticSeverity.Warning,
@@ -155,7 +158,7 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
         defaultNamespace: this.connection.kubeConfig ? this.connection.defaultNamespace : undefined,
       },
       maxFileBytes: s.maxFileBytes,
-      timeBudgetMs: 3000,
+      timeBudgetMs: LINT_BUDGET_MS,
       generation: this.cluster.generation,
       kubemlSpec: /(^|[\\/])kubeml\.ya?ml$/.test(d.fileName),
     };
@@ -176,13 +179,27 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
       key,
       setTimeout(() => {
         this.timers.delete(key);
-        try {
-          this.analyze(d);
-        } catch (e) {
-          this.log.error('lint failed', messageOf(e));
-        }
+        this.analyzeInSlices(d).catch((e) => this.log.error('lint failed', messageOf(e)));
       }, delay),
     );
+  }
+
+  /**
+   * analyze(), with a big file's documents parsed one per turn of the event loop first (sliced.ts),
+   * so that the extension host is never blocked for the whole parse. An edit meanwhile stops it (its
+   * own timer lints the new text), keeping what was parsed.
+   */
+  private async analyzeInSlices(d: vscode.TextDocument): Promise<void> {
+    const key = d.uri.toString();
+    if (this.shouldLint(d)) {
+      let linter = this.linters.get(key);
+      if (!linter) this.linters.set(key, (linter = new IncrementalLinter()));
+      const version = d.version;
+      const stale = () => d.isClosed || d.version !== version || this.linters.get(key) !== linter || this.timers.has(key);
+      await primeInSlices(linter, d.getText(), { maxFileBytes: this.settings.maxFileBytes, budgetMs: LINT_BUDGET_MS, stale });
+      if (stale()) return;
+    }
+    this.analyze(d);
   }
 
   private relintAll(): void {

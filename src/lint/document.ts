@@ -48,11 +48,28 @@ export interface ParsedChunk {
   doc: Document.Parsed;
   /** The plain value (aliases resolved, bounded); undefined when resolving failed. */
   value: unknown;
-  /** Set when the plain value could not be built (alias bomb, depth). */
+  /** Set when the plain value could not be built. */
   valueError?: string;
+  /** Set when the document is not checked because of a limit (aliases expanding past MAX_EXPANDED_NODES, nesting too deep). */
+  limit?: string;
 }
 
-export const MAX_ALIAS_COUNT = 100;
+/**
+ * How many nodes a document may have once its aliases are expanded. Aliases themselves are fine,
+ * however many (PyYAML and kubeconform take them; the `yaml` package's own guard, maxAliasCount,
+ * refuses a valid file with 120 aliases of one scalar): only an expansion past this bound is refused,
+ * which stops a "billion laughs" file (9 levels of 9 aliases: 3.9 billion nodes) before anything
+ * walks it. No Kubernetes object comes near it: a million nodes are several MB of JSON, over the
+ * API server's 1.5 MiB request limit.
+ */
+export const MAX_EXPANDED_NODES = 1_000_000;
+
+/** The messages of the documents refused for a limit (lint-limits findings). */
+export const LIMIT_MESSAGES = {
+  depth: 'Not linted: the document nests too deeply to read (thousands of levels); no manifest does. Check the file.',
+  aliases: (n: string) =>
+    `Not linted: the document's aliases expand to more than ${n} nodes (an alias bomb, "billion laughs"?), so it was not checked. Use fewer nested aliases.`,
+};
 
 /**
  * Thrown by parseChunk when its deadline passes: the caller's time budget bounds one document
@@ -83,13 +100,59 @@ export function parseChunk(text: string, deadline = Infinity): ParsedChunk {
   let valueError: string | undefined;
   if (doc.errors.length === 0) {
     if (Date.now() > deadline) throw new OutOfTime();
+    let expanded: number;
     try {
-      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      expanded = text.includes('*') ? expandedSize(doc.contents, MAX_EXPANDED_NODES) : 0;
     } catch (e) {
-      valueError = e instanceof RangeError ? 'The document nests too deeply to read.' : e instanceof Error ? e.message : String(e);
+      if (e instanceof RangeError) return { doc, value, limit: LIMIT_MESSAGES.depth };
+      throw e;
+    }
+    if (expanded > MAX_EXPANDED_NODES) return { doc, value, limit: LIMIT_MESSAGES.aliases(MAX_EXPANDED_NODES.toLocaleString('en-US')) };
+    try {
+      // Bounded above: maxAliasCount's own count (alias uses times the aliases under them) is not wanted.
+      value = doc.toJS({ maxAliasCount: -1 });
+    } catch (e) {
+      if (e instanceof RangeError) return { doc, value: undefined, limit: LIMIT_MESSAGES.depth };
+      valueError = e instanceof Error ? e.message : String(e);
     }
   }
   return { doc, value, valueError };
+}
+
+/**
+ * The number of nodes of `root` with every alias replaced by what it names, counted without
+ * expanding anything (each anchored node's size is counted once), stopping past `max`. An alias
+ * names the last node before it with that anchor; one inside its own anchored node (a cycle)
+ * counts as past `max`. Throws RangeError on nesting deeper than the stack.
+ */
+export function expandedSize(root: unknown, max: number): number {
+  const anchors = new Map<string, unknown>();
+  const sizes = new Map<unknown, number>();
+  const open = new Set<unknown>();
+  const size = (node: unknown): number => {
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (target === undefined) return 1;
+      if (open.has(target)) return max + 1;
+      return sizes.get(target) ?? 1;
+    }
+    if (!node || typeof node !== 'object') return 1;
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor) anchors.set(anchor, node);
+    let n = 1;
+    if (isMap(node) || isSeq(node)) {
+      open.add(node);
+      for (const item of (node as { items: unknown[] }).items) {
+        n += isPair(item) ? size(item.key) + size(item.value) : size(item);
+        // Stop counting once past the bound: a bomb's sizes grow past any number.
+        if (n > max) break;
+      }
+      open.delete(node);
+    }
+    if (anchor) sizes.set(node, n);
+    return n;
+  };
+  return size(root);
 }
 
 /**

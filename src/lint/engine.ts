@@ -1,9 +1,12 @@
-import type { Node } from 'yaml';
+import type { Document, Node } from 'yaml';
+import { isMap, isSeq } from './yamlNodes';
 import { parseSpec } from '../model/runSpec';
 import {
   attachSource,
+  findPair,
   isBlankChunk,
   isRecord,
+  LIMIT_MESSAGES,
   LineTable,
   OutOfTime,
   parseChunk,
@@ -110,6 +113,18 @@ export function looksBinary(text: string): boolean {
 export class IncrementalLinter {
   private cache = new Map<string, Entry>();
 
+  /**
+   * Parses one document (a chunk of splitDocuments) ahead of the next lint() of this file, which then
+   * takes it from the cache: primeInSlices (sliced.ts) parses a big file a document at a time between
+   * turns of the event loop. False when the deadline passed first (nothing is cached).
+   */
+  prime(chunkText: string, deadline: number): boolean {
+    if (this.cache.has(chunkText) || isBlankChunk(chunkText)) return true;
+    const entry = parseEntry(chunkText, deadline);
+    if (entry) this.cache.set(chunkText, entry);
+    return entry !== undefined;
+  }
+
   lint(text: string, config: LintConfig = {}): LintResult {
     const limit = config.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     if (text.length > limit) {
@@ -214,13 +229,11 @@ function parseEntry(text: string, deadline: number): Entry | undefined {
   } catch (e) {
     if (e instanceof OutOfTime) return undefined;
     // The parser itself failing (stack overflow on absurd nesting) must not take the host down.
-    const message =
-      e instanceof RangeError
-        ? 'The document nests too deeply to parse.'
-        : `The YAML parser failed: ${e instanceof Error ? e.message : String(e)}`;
+    const depth = e instanceof RangeError;
+    const message = depth ? undefined : `The YAML parser failed: ${e instanceof Error ? e.message : String(e)}`;
     return {
       text,
-      parsed: { doc: undefined as never, value: undefined, valueError: message },
+      parsed: { doc: undefined as never, value: undefined, valueError: message, limit: depth ? LIMIT_MESSAGES.depth : undefined },
       suppress: ChunkSuppressions.none,
       parseMs: Date.now() - started,
     };
@@ -232,9 +245,14 @@ function parseEntry(text: string, deadline: number): Entry | undefined {
 
 function fileIndex(entries: Entry[]): FileIndex {
   const pvcs = new Set<string>();
+  const add = (head: ResourceHead | undefined) => {
+    if (head?.kind === 'PersistentVolumeClaim' && head.group === '' && head.name) pvcs.add(`${head.namespace ?? '*'}/${head.name}`);
+  };
   for (const e of entries) {
-    if (e.head?.kind === 'PersistentVolumeClaim' && e.head.group === '' && e.head.name)
-      pvcs.add(`${e.head.namespace ?? '*'}/${e.head.name}`);
+    add(e.head);
+    // The items of a kind: List (listItems) count as the file's objects too.
+    const items = e.head?.kind === 'List' ? (e.parsed.value as Record<string, unknown>).items : undefined;
+    if (Array.isArray(items)) for (const item of items) add(headOf(item));
   }
   return { pvcs };
 }
@@ -249,6 +267,9 @@ function analyse(entry: Entry, config: LintConfig, file: FileIndex, deadline: nu
   const out: RawFinding[] = [];
   const { doc, value, valueError } = entry.parsed;
   const text = entry.text;
+  // Refused for a limit (nesting, alias expansion; yaml reports a stack overflow as an error): one finding, nothing else.
+  const limit = entry.parsed.limit ?? (doc?.errors.some((e) => /call stack/i.test(e.message)) ? LIMIT_MESSAGES.depth : undefined);
+  if (limit) return [{ ruleId: 'lint-limits', message: limit, start: 0, end: 0 }];
   if (!doc) {
     if (config.template) return out;
     out.push({
@@ -280,9 +301,7 @@ function analyse(entry: Entry, config: LintConfig, file: FileIndex, deadline: nu
     const r = (doc.contents as Node | null)?.range ?? [0, 0];
     out.push({
       ruleId: 'yaml-syntax',
-      message: /alias/i.test(valueError)
-        ? `Too many aliases: the document expands beyond ${100} alias uses (an alias bomb?), so it was not checked further.`
-        : valueError,
+      message: valueError,
       start: r[0],
       end: Math.min(r[1], text.indexOf('\n', r[0]) >= 0 ? text.indexOf('\n', r[0]) : r[1]),
     });
@@ -307,7 +326,7 @@ function analyse(entry: Entry, config: LintConfig, file: FileIndex, deadline: nu
     }
     return out;
   }
-  if (head.kind === 'List') return out;
+  if (head.kind === 'List') return listItems(entry, config, file, deadline, out);
   if (config.schema !== false) schemaCheck(entry, head, config, out);
   const ctx = new RuleContext(doc, text, value as Record<string, unknown>, head, config.facts ?? {}, withNamespace(file, head));
   for (const rule of allRules) {
@@ -329,6 +348,34 @@ function analyse(entry: Entry, config: LintConfig, file: FileIndex, deadline: nu
   // Not push(...): a huge document's 100,000s of findings would overflow the stack as arguments.
   for (const f of ctx.findings) out.push(f);
   return config.partial || config.template ? out.filter((f) => keptOnPartial(f, text)) : out;
+}
+
+/**
+ * The items of a `kind: List` (what `kubectl get -o yaml` prints), each checked as the object it is:
+ * its own head, schema and rules, its findings placed inside it, its own suppression annotations.
+ * Each item is seen through a document whose contents is the item's node, so that rule paths
+ * (spec.template...) are relative to the item and every range stays an offset in the file.
+ */
+function listItems(entry: Entry, config: LintConfig, file: FileIndex, deadline: number, out: RawFinding[]): RawFinding[] | undefined {
+  const root = entry.parsed.doc.contents as Node;
+  const itemsNode = isMap(root) ? findPair(root, 'items')?.value : undefined;
+  const items = (entry.parsed.value as Record<string, unknown>).items;
+  if (!isSeq(itemsNode) || !Array.isArray(items)) return out;
+  for (let i = 0; i < items.length; i++) {
+    const node = itemsNode.items[i];
+    const item = items[i];
+    if (!isMap(node) || !isRecord(item)) continue;
+    const doc = Object.create(entry.parsed.doc) as Document.Parsed;
+    doc.contents = node as never;
+    doc.errors = [];
+    doc.warnings = [];
+    const sub: Entry = { ...entry, parsed: { doc, value: item }, head: headOf(item), raw: undefined, key: undefined };
+    const found = analyse(sub, config, file, deadline);
+    if (!found) return undefined;
+    const annotated = sub.head ? annotationSuppressions(item) : undefined;
+    for (const f of found) if (!isSuppressed(annotated, f.ruleId)) out.push(f);
+  }
+  return out;
 }
 
 /** kubeml.yaml problems (the run spec's own checks), placed on the field each one names. */

@@ -1,5 +1,5 @@
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
-import { FALLBACK, FLOW_IND, ODD_CHARS, fail, plainKey, quotedEnd, resolvePlain, unquote } from './fastYamlScalars';
+import { BAD_START, FALLBACK, FLOW_IND, ODD_CHARS, fail, plainKey, quotedEnd, resolvePlain, unquote } from './fastYamlScalars';
 
 /**
  * A fast path for the YAML that manifests are made of: block mappings and sequences, plain and
@@ -307,21 +307,26 @@ class FastParser {
       built = r.built;
       after = r.end;
     } else if (c === 34 || c === 39) {
+      if (c === 39 && singleQuoteEnd(t, p + 1, end) < 0) return this.multiLineSingle(line, p, indent);
       const qe = quotedEnd(t, p, end);
       const s = mkScalar(unquote(t, p, qe), c === 34 ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE', p, qe);
       built = { node: s, value: s.value };
       after = qe;
     } else {
       let e = end;
+      let comment = false;
       for (let i = p + 1; i < end; i++) {
         if (t.charCodeAt(i) === 35 && t.charCodeAt(i - 1) === 32) {
           e = i - 1;
+          comment = true;
           break;
         }
       }
       while (e > p && t.charCodeAt(e - 1) === 32) e--;
       const raw = t.slice(p, e);
       if (raw.includes(': ') || raw.endsWith(':')) fail();
+      const next = comment ? -1 : this.nextContent(line + 1);
+      if (next >= 0 && this.indents[next]! > indent) return this.multiLinePlain(line, p, raw, indent);
       const v = resolvePlain(raw);
       const s = mkScalar(v, 'PLAIN', p, e);
       built = { node: s, value: v };
@@ -330,6 +335,70 @@ class FastParser {
     this.restIsComment(after, end);
     built.node.range![2] = this.absorb(line, indent);
     return built;
+  }
+
+  /**
+   * A single-quoted scalar that goes on over the next, more indented lines (controller-gen wraps
+   * descriptions holding `: ` so): each line trimmed, joined with one space, as `yaml` folds them.
+   * Blank lines inside (line breaks kept), or a line that looks like a comment, fall back.
+   */
+  private multiLineSingle(line: number, p: number, indent: number): Built {
+    const t = this.t;
+    const first = t.slice(p + 1, this.ends[line]).trimEnd();
+    if (first === '') fail();
+    const parts = [first];
+    for (let l = line + 1; l < this.starts.length; l++) {
+      if (this.kinds[l] !== 1 || this.indents[l]! <= indent) fail();
+      const s = this.starts[l]! + this.indents[l]!;
+      const end = this.ends[l]!;
+      const qe = singleQuoteEnd(t, s, end);
+      if (qe < 0) {
+        parts.push(t.slice(s, end).trimEnd());
+        continue;
+      }
+      const lastPart = t.slice(s, qe - 1);
+      if (lastPart === '' || lastPart.endsWith(' ')) fail();
+      parts.push(lastPart);
+      this.restIsComment(qe, end);
+      const value = parts.join(' ').replace(/''/g, "'");
+      const node = mkScalar(value, 'QUOTE_SINGLE', p, qe);
+      node.range![2] = this.absorb(l, indent);
+      return { node, value };
+    }
+    fail();
+  }
+
+  /**
+   * A plain scalar that goes on over the next, more indented lines (CRD descriptions wrapped by
+   * controller-gen): the lines are joined with one space each, as `yaml` folds them. Only the plain
+   * case: consecutive content lines (no blank or comment line between or after them on the way),
+   * none with a comment, a `: ` or a leading indicator; anything else falls back to `yaml`.
+   */
+  private multiLinePlain(line: number, p: number, first: string, indent: number): Built {
+    const t = this.t;
+    const parts = [first];
+    let last = line;
+    let e = p + first.length;
+    for (let l = line + 1; l < this.starts.length && this.kinds[l] === 1 && this.indents[l]! > indent; l++) {
+      const s = this.starts[l]! + this.indents[l]!;
+      let le = this.ends[l]!;
+      while (le > s && t.charCodeAt(le - 1) === 32) le--;
+      const c = t.charCodeAt(s);
+      const text = t.slice(s, le);
+      // Indicators a line may start with (`- `, `? `, `: `, `#`, quotes, flow, anchors, ...), or inside it (a comment, a key).
+      if ((c < 128 && BAD_START[c] === 1) || c === 45 || text.includes(' #') || text.includes(': ') || text.endsWith(':')) fail();
+      parts.push(text);
+      last = l;
+      e = le;
+    }
+    // A blank or comment line right after, then more of the scalar, or deeper content: yaml's business.
+    const next = this.nextContent(last + 1);
+    if (next >= 0 && this.indents[next]! > indent) fail();
+    const folded = parts.join(' ');
+    if (resolvePlain(folded) !== folded) fail();
+    const s = mkScalar(folded, 'PLAIN', p, e);
+    s.range![2] = this.absorb(last, indent);
+    return { node: s, value: folded };
   }
 
   /**
@@ -545,4 +614,17 @@ class FastParser {
     node.range = [p, closeEnd, i];
     return { built: { node, value: open === 91 ? seqValue : mapValue }, end: i };
   }
+}
+
+/** Offset after the closing quote of a single-quoted scalar whose text goes on at p on this line, or -1 when the line does not close it. */
+function singleQuoteEnd(t: string, p: number, end: number): number {
+  for (let i = p; i < end; i++) {
+    if (t.charCodeAt(i) !== 39) continue;
+    if (t.charCodeAt(i + 1) === 39 && i + 1 < end) {
+      i++;
+      continue;
+    }
+    return i + 1;
+  }
+  return -1;
 }

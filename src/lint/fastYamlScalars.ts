@@ -16,7 +16,7 @@ const INT = /^[-+]?(?:0|[1-9][0-9]*)$/;
 const FLOAT = /^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)$/;
 const UNIT = /^[0-9]+(?:\.[0-9]+)?[a-zA-Z]+$/;
 /** First characters a plain scalar cannot have (indicators), as a table: this runs for every key and value. */
-const BAD_START = new Uint8Array(128);
+export const BAD_START = new Uint8Array(128);
 for (const ch of '&*!|>%@`[]{},#?:\'"') BAD_START[ch.charCodeAt(0)] = 1;
 /** Flow indicators: they end a plain scalar inside a flow collection. */
 export const FLOW_IND = new Uint8Array(128);
@@ -44,6 +44,10 @@ export function resolvePlain(s: string): unknown {
     if (UNIT.test(s) && !/^0[xXbBoO]/.test(s) && !/[eE][0-9]/.test(s)) return s;
     fail();
   }
+  // `.status.x` (CRD printer columns): a string, unlike the 1.1 floats `.5`, `.inf`, `.nan`.
+  if (c === 46 && s.length > 1 && isLetter(s.charCodeAt(1)) && !/^\.(?:inf|Inf|INF|nan|NaN|NAN)$/.test(s)) return s;
+  // `^[a-z]+$`, `$(VAR)`, `(a|b)`, `\d`: no 1.1 type starts with these (CRD patterns).
+  if (c === 94 || c === 36 || c === 40 || c === 92) return s;
   if ((c === 45 || c === 43 || c === 46) && s.length > 1) {
     const d = s.charCodeAt(1);
     // `- x` is a sequence entry, not a scalar; digits and dots may be numbers.
@@ -118,4 +122,8 @@ export function unquote(t: string, p: number, e: number): string {
     if (out === undefined) fail();
     return out;
   });
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }

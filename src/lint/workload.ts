@@ -1,4 +1,5 @@
 import { get, isRecord } from './document';
+import { jobSetPods, mlPodSpecs } from './podTemplates';
 import type { Path } from './types';
 
 /** Where the pods of a resource are described, whatever its kind (core workloads and the ML CRDs). */
@@ -9,6 +10,8 @@ export interface PodSpecRef {
   role?: string;
   /** Path of the batch/v1 JobSpec that owns this pod spec, when there is one. */
   jobSpecPath?: Path;
+  /** The restartPolicy a webhook sets when the template has none (JobSet: OnFailure). */
+  defaultRestartPolicy?: string;
 }
 
 export interface ContainerRef {
@@ -59,6 +62,8 @@ function pod(value: unknown, path: Path, role?: string, jobSpecPath?: Path): Pod
 /** Every pod spec inside a resource. */
 export function podSpecsOf(value: unknown, head: ResourceHead): PodSpecRef[] {
   const spec = get(value, ['spec']);
+  const ml = mlPodSpecs(value, head);
+  if (ml) return ml;
   switch (head.kind) {
     case 'Pod':
       return pod(value, ['spec']);
@@ -74,19 +79,8 @@ export function podSpecsOf(value: unknown, head: ResourceHead): PodSpecRef[] {
     case 'ReplicaSet':
     case 'ReplicationController':
       return pod(value, ['spec', 'template', 'spec']);
-    case 'JobSet': {
-      const jobs = get(spec, ['replicatedJobs']);
-      return Array.isArray(jobs)
-        ? jobs.flatMap((j, i) =>
-            pod(
-              value,
-              ['spec', 'replicatedJobs', i, 'template', 'spec', 'template', 'spec'],
-              isRecord(j) && typeof j.name === 'string' ? j.name : undefined,
-              ['spec', 'replicatedJobs', i, 'template', 'spec'],
-            ),
-          )
-        : [];
-    }
+    case 'JobSet':
+      return jobSetPods(value, ['spec']);
     case 'RayJob':
     case 'RayCluster':
     case 'RayService': {
@@ -96,6 +90,7 @@ export function podSpecsOf(value: unknown, head: ResourceHead): PodSpecRef[] {
       const workers = get(value, [...base, 'workerGroupSpecs']);
       if (Array.isArray(workers))
         workers.forEach((_, i) => out.push(...pod(value, [...base, 'workerGroupSpecs', i, 'template', 'spec'], 'worker')));
+      if (head.kind === 'RayJob') out.push(...pod(value, ['spec', 'submitterPodTemplate', 'spec'], 'submitter'));
       return out;
     }
     case 'InferenceService': {

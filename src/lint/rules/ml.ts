@@ -245,7 +245,7 @@ export const jobRestartPolicy: Rule = {
   description: "A Job's pod template needs restartPolicy Never or OnFailure; Always (the Pod default) is rejected.",
   check(ctx) {
     for (const { pod } of jobSpecs(ctx)) {
-      const rp = pod.spec.restartPolicy;
+      const rp = pod.spec.restartPolicy ?? pod.defaultRestartPolicy;
       if (rp === 'Never' || rp === 'OnFailure') continue;
       const path = [...pod.path, 'restartPolicy'];
       const msg =
