@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { IncrementalLinter, looksLikeKubernetes, type LintConfig } from '../lint/engine';
-import { classifyFile, lintByKind, worthLinting, type Classified } from '../lint/fileKind';
+import { cachedNodeFs, classifyFile, lintByKind, worthLinting, type Classified } from '../lint/fileKind';
 import { renderTargets } from './render';
 import { formatJson, formatSarif, formatText, summarize, summaryLine, type FileFindings } from '../lint/format';
 import { ruleMetas } from '../lint/rules';
@@ -332,7 +332,8 @@ export async function lintMain(args: string[], out: NodeJS.WritableStream, err: 
   }
   const results: FileFindings[] = [];
   const kinds = new Map<string, Classified>();
-  for (const t of targets) if (t.file !== '-' && !t.problem) kinds.set(t.file, classifyFile(t.file, undefined));
+  const fsProbe = cachedNodeFs();
+  for (const t of targets) if (t.file !== '-' && !t.problem) kinds.set(t.file, classifyFile(t.file, undefined, fsProbe));
   // Charts and kustomizations are rendered (helm template, kustomize build) when the tool is there.
   const plan = renderTargets(
     targets.flatMap((t) => (kinds.has(t.file) ? [{ abs: resolve(t.file), kind: kinds.get(t.file)! }] : [])),
@@ -356,7 +357,7 @@ export async function lintMain(args: string[], out: NodeJS.WritableStream, err: 
     }
     const text = read.text;
     const abs = file === '-' ? '' : resolve(file);
-    const kind: Classified = file === '-' ? { kind: 'manifest' } : classifyFile(file, text);
+    const kind: Classified = file === '-' ? { kind: 'manifest' } : classifyFile(file, text, fsProbe);
     if (!explicit && !worthLinting(kind, () => looksLikeKubernetes(text))) continue;
     reported.add(abs);
     const rendered = plan.replace.get(abs);
