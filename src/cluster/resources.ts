@@ -159,3 +159,6 @@ export async function discover(client: KubeClient, signal?: AbortSignal, kinds: 
   );
   return { groupVersions, resources };
 }
+
+/** Annotation of a run's Job that KubeML ended: why it failed, in KubeML's words (the Jobs view shows it). */
+export const FAILURE_ANNOTATION = 'kubeml.io/failure';

@@ -19,7 +19,7 @@ import { listEvents, missingClaims } from '../cluster/read/objects';
 import { type KubeEvent } from '../cluster/read/describe';
 import { ChangeSignal, kindOfRef, watchPods, WatchedSet } from '../cluster/read/watchSet';
 import { kind } from '../cluster/resources';
-import { applyObject, deleteRun } from '../cluster/write/objects';
+import { applyObject, deleteRun, endRun } from '../cluster/write/objects';
 import { findClaimManifest } from './claimManifest';
 import { type GeneratedRun, generateRun, newRunId, READY_FILE, toYaml } from './generate';
 import { type FailureReason, isTerminal, type ModelSource, type RunPurpose, type RunRecord, type RunStore } from '../model/runRecords';
@@ -135,7 +135,7 @@ interface RunWatch {
 
 const TRANSIENT_KINDS = ['unreachable', 'timeout', 'server', 'unknown'];
 
-/** Reasons whose pods may still be pending or running: the run is deleted so nothing is left behind. */
+/** Reasons whose pods may still be pending or running: nothing may keep running (a failed Job is ended and stays visible; a cancelled run is deleted). */
 const DELETE_ON: ReadonlySet<FailureReason> = new Set([
   'image',
   'unschedulable',
@@ -306,7 +306,12 @@ export class RunExecution extends Disposable {
               )
             : new RunFailed('apply', KubeMLError.is(e) ? e.message : messageOf(e), KubeMLError.is(e) ? e.hint : undefined);
       if (applied && DELETE_ON.has(failure.reason) && !this.keepsFinishedPods(failure.reason)) {
-        await deleteRun(client, g.primary, g.podSelector).catch((d: unknown) => log.warn(`Cannot delete ${this.id}: ${messageOf(d)}`));
+        // A cancelled run is deleted; a failed one is ended (its pods go) but stays visible, Failed, until deleted.
+        const stop =
+          failure.reason === 'cancelled'
+            ? deleteRun(client, g.primary, g.podSelector)
+            : endRun(client, g.primary, g.podSelector, `${failure.message}${failure.hint ? ` ${failure.hint}` : ''}`);
+        await stop.catch((d: unknown) => log.warn(`Cannot stop ${this.id}: ${messageOf(d)}`));
       }
       log.warn(`${this.id}: ${failure.message}${failure.hint ? ` ${failure.hint}` : ''}`);
       await this.finish({

@@ -13,7 +13,7 @@ import { type PodJson } from '../../src/runs/status';
 import { applyObject } from '../../src/cluster/write/objects';
 import { generateRun } from '../../src/runs/generate';
 import { type LaunchRequest, RunExecution } from '../../src/runs/launcher';
-import { RunStore } from '../../src/model/runRecords';
+import { type RunRecord, RunStore } from '../../src/model/runRecords';
 import { type KubeMLSpec, loadSpec, resolveParams } from '../../src/model/runSpec';
 import { type TestPods, testPods, until } from './syncPods';
 import { createHostPathClaim } from '../support/volumes';
@@ -129,6 +129,23 @@ describe('runs on the local cluster', function () {
     assert.ok(record.metrics['reference/accuracy']! > record.metrics['current/accuracy']!, JSON.stringify(record.metrics));
   });
 
+  /** A failed run's Job stays (Failed, the Jobs view shows it until deleted) with KubeML's reason; its pods go. */
+  async function endedButKept(record: RunRecord): Promise<void> {
+    await until(
+      'the pods to be gone',
+      60_000,
+      async () => (await listPods<PodJson>(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0,
+    );
+    const job = await until('the Job to be marked Failed', 60_000, async () => {
+      const j = await client.json<{
+        metadata: { annotations?: Record<string, string> };
+        status?: { conditions?: Array<{ type: string; status: string }> };
+      }>(`/apis/batch/v1/namespaces/${env.namespace}/jobs/${record.id}`, { what: 'read the job' });
+      return j.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True') ? j : undefined;
+    });
+    assert.equal(job.metadata.annotations?.['kubeml.io/failure']?.startsWith(record.failure!.message), true);
+  }
+
   it('Cancel deletes the job and its pods', async () => {
     const run = new RunExecution(deps(), request({}, { command: ['sh', '-c', 'echo working; sleep 300'] }));
     const done = run.start();
@@ -147,16 +164,12 @@ describe('runs on the local cluster', function () {
     );
   });
 
-  it('a GPU request no node can satisfy fails with the scheduler reason, and nothing is left', async () => {
+  it('a GPU request no node can satisfy fails with the scheduler reason; its pods go, its Job stays Failed with the reason', async () => {
     const record = await new RunExecution(deps(), request({}, { resources: { gpus: 64 } })).start();
     assert.equal(record.phase, 'failed');
     assert.equal(record.failure?.reason, 'unschedulable');
     assert.match(record.failure!.message, /FailedScheduling: 0\/\d+ nodes are available:.*Insufficient nvidia\.com\/gpu/);
-    await until(
-      'the pods to be gone',
-      60_000,
-      async () => (await listPods<PodJson>(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0,
-    );
+    await endedButKept(record);
   });
 
   it('a GPU run tolerates the GPU taint by default, keeps off the simulated (KWOK) nodes, and is told so', async () => {
@@ -167,22 +180,14 @@ describe('runs on the local cluster', function () {
     assert.doesNotMatch(record.failure!.message, /untolerated taint/);
     assert.match(record.failure!.message, /didn't match Pod's node affinity\/selector/);
     assert.match(record.failure!.hint ?? '', /simulated \(KWOK\) nodes, which never run a run's code/);
-    await until(
-      'the pods to be gone',
-      60_000,
-      async () => (await listPods<PodJson>(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0,
-    );
+    await endedButKept(record);
   });
 
-  it('a missing image fails quoting Kubernetes (ErrImageNeverPull), and nothing is left', async () => {
+  it('a missing image fails quoting Kubernetes (ErrImageNeverPull); its pods go, its Job stays Failed with the reason', async () => {
     const record = await new RunExecution(deps(), request({}, { image: 'localhost/kubeml-missing:0', imagePullPolicy: 'Never' })).start();
     assert.equal(record.failure?.reason, 'image');
     assert.match(record.failure!.message, /ErrImageNeverPull/);
-    await until(
-      'the pods to be gone',
-      60_000,
-      async () => (await listPods<PodJson>(client, env.namespace, `kubeml.io/run=${record.id}`)).length === 0,
-    );
+    await endedButKept(record);
   });
 
   it('a failing command reports its exit code and keeps its output', async () => {

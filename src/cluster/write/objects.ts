@@ -5,7 +5,16 @@
 import { stringify } from 'yaml';
 import { KubeMLError } from '../../common/errors';
 import { type KubeClient } from '../client';
-import { collectionPath, kind, kindOfObject, objectPath, refPath, type ResourceKindId, type ResourceRef } from '../resources';
+import {
+  collectionPath,
+  FAILURE_ANNOTATION,
+  kind,
+  kindOfObject,
+  objectPath,
+  refPath,
+  type ResourceKindId,
+  type ResourceRef,
+} from '../resources';
 
 /** The field manager of everything KubeML applies. */
 export const FIELD_MANAGER = 'kubeml';
@@ -99,6 +108,33 @@ export async function deleteObject(
  * Deletes a run: its primary object (its controller's pods go with it) and, to be sure they stop
  * at once, its pods with a short grace period. A run that is already gone is fine.
  */
+/**
+ * Ends a run's batch Job without deleting it, so that it stays in the Jobs view (Failed) until the
+ * user deletes it: its reason in an annotation, and an active deadline already past, which makes the
+ * Job controller delete its pods and mark it Failed (DeadlineExceeded). Other kinds: deleteRun.
+ */
+export async function endRun(
+  client: KubeClient,
+  primary: ResourceRef,
+  podSelector: string,
+  reason: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (primary.kind !== 'Job') return deleteRun(client, primary, podSelector, signal);
+  await client
+    .raw(refPath(primary, primary.name), {
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { annotations: { [FAILURE_ANNOTATION]: reason.slice(0, 1000) } }, spec: { activeDeadlineSeconds: 1 } },
+      what: `end ${primary.kind} ${primary.namespace}/${primary.name}`,
+      timeoutMs: 30_000,
+      signal,
+    })
+    .catch((e: unknown) => {
+      if (!(KubeMLError.is(e) && e.kind === 'not-found')) throw e;
+    });
+}
+
 export async function deleteRun(client: KubeClient, primary: ResourceRef, podSelector: string, signal?: AbortSignal): Promise<void> {
   const ignore404 = (e: unknown) => {
     if (!(KubeMLError.is(e) && e.kind === 'not-found')) throw e;

@@ -1,5 +1,5 @@
 import { type KubeObject } from '../../cluster/read/informerState';
-import { type ResourceKindId } from '../../cluster/resources';
+import { FAILURE_ANNOTATION, type ResourceKindId } from '../../cluster/resources';
 import {
   age,
   condition,
@@ -92,7 +92,8 @@ function batchJob(o: KubeObject): Derived {
   if (isTrue(o, 'Complete') || isTrue(o, 'SuccessCriteriaMet')) state = 'Succeeded';
   else if (failed?.status === 'True' || isTrue(o, 'FailureTarget')) {
     state = 'Failed';
-    reason = failed?.reason ?? condition(o, 'FailureTarget')?.reason;
+    // A run KubeML ended says why in its annotation (the condition would only say DeadlineExceeded).
+    reason = o.metadata.annotations?.[FAILURE_ANNOTATION] ?? failed?.reason ?? condition(o, 'FailureTarget')?.reason;
   } else if (spec.suspend) {
     state = 'Pending';
     reason = 'Suspended';

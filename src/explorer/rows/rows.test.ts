@@ -15,6 +15,12 @@ describe('explorer rows: jobs', () => {
     assert.equal(failed.state, 'Failed');
     assert.equal(failed.reason, 'BackoffLimitExceeded');
     assert.equal(failed.finished, '2025-06-01T11:10:00Z');
+    // A run KubeML ended (its pods could never run) says why in its annotation, not "DeadlineExceeded".
+    const ended = {
+      ...f.batchFailed,
+      metadata: { ...f.batchFailed.metadata, annotations: { 'kubeml.io/failure': 'No node can run the pod: FailedScheduling: ...' } },
+    };
+    assert.equal(summarizeJob('jobs', ended).reason, 'No node can run the pod: FailedScheduling: ...');
   });
 
   it('counts GPUs requested across parallel pods, replicas, nodes and worker groups', () => {
