@@ -7,7 +7,7 @@
  * writes new windows, and re-queries Prometheus every step.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { KubeClient } from '../cluster/client';
@@ -30,8 +30,19 @@ import { DriftPanel } from './panel';
 function runFolderOf(arg: unknown): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
   if (typeof arg === 'object' && arg !== null) {
-    const o = arg as { runDir?: unknown; resourceUri?: unknown };
+    const o = arg as { runDir?: unknown; resourceUri?: unknown; data?: { runId?: unknown } };
     if (typeof o.runDir === 'string') return vscode.Uri.file(o.runDir);
+    // A row of the Jobs view that is a KubeML validation run: its folder in the workspace that has it.
+    if (typeof o.data?.runId === 'string') {
+      const id = o.data.runId;
+      for (const f of vscode.workspace.workspaceFolders ?? []) {
+        const dir = new RunStore(f.uri.fsPath).dir(id);
+        if (existsSync(join(dir, 'drift.json'))) return vscode.Uri.file(dir);
+      }
+      // None has it: opening the first folder's says which file is missing.
+      const first = vscode.workspace.workspaceFolders?.[0];
+      if (first) return vscode.Uri.file(new RunStore(first.uri.fsPath).dir(id));
+    }
     if (o.resourceUri instanceof vscode.Uri) return o.resourceUri;
   }
   return undefined;
@@ -205,9 +216,29 @@ export class DriftCommands extends Disposable {
   }
 
   private async pickSource(): Promise<DriftPanel | undefined> {
-    type Item = vscode.QuickPickItem & { id: 'files' | 'pod' | 'claim' | 'prometheus' };
+    type Item = vscode.QuickPickItem & { id: 'files' | 'pod' | 'claim' | 'prometheus' | 'run'; runDir?: string; at?: string };
     const url = Settings.prometheusUrl();
+    // The reports validation runs wrote in this workspace come first, newest first: a result is found again here.
+    const runs: Item[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      if (folder.uri.scheme !== 'file') continue;
+      const store = new RunStore(folder.uri.fsPath);
+      for (const r of await store.list().catch(() => [])) {
+        if (!r.hasDrift) continue;
+        runs.push({
+          id: 'run',
+          runDir: store.dir(r.id),
+          at: r.finishedAt ?? r.createdAt,
+          label: `$(beaker) ${vscode.l10n.t('Validation {0}', r.id)}`,
+          description: new Date(r.finishedAt ?? r.createdAt).toLocaleString(),
+          detail: r.datasetDrift ? vscode.l10n.t('Dataset drift detected') : vscode.l10n.t('No dataset drift'),
+        });
+      }
+    }
+    runs.sort((a, b) => (b.at! < a.at! ? -1 : b.at! > a.at! ? 1 : 0));
     const items: Item[] = [
+      ...runs.slice(0, 20),
+      ...(runs.length ? [{ id: 'files' as const, label: vscode.l10n.t('Other data'), kind: vscode.QuickPickItemKind.Separator }] : []),
       {
         id: 'files',
         label: vscode.l10n.t('Two local files'),
@@ -229,6 +260,7 @@ export class DriftCommands extends Disposable {
     ];
     const pick = await this.prompts.pick(items, { title: vscode.l10n.t('Open Drift Report: where is the data?') });
     if (!pick) return undefined;
+    if (pick.id === 'run') return this.open({ runDir: pick.runDir });
     if (pick.id === 'files') return this.pickFiles();
     if (pick.id === 'prometheus') return this.pickPrometheus();
     return this.pickCluster(pick.id);

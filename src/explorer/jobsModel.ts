@@ -162,7 +162,8 @@ export class JobsModel extends TreeModel {
       n.kindId = s.kindId;
       n.namespace = s.namespace;
       n.name = s.name;
-      n.data = { ref: s.ref, state: s.state };
+      // A KubeML run's id: Show Run Logs and Open Drift Report on its row find its record by it.
+      n.data = { ref: s.ref, state: s.state, ...(s.run ? { runId: s.run.id } : {}) };
     });
   }
 

@@ -42,6 +42,10 @@ export const RUNS_DIR = join('.kubeml', 'runs');
 
 export type RunPhase = 'launching' | 'pending' | 'uploading' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'detached';
 
+/** Labels of every object of a run (src/runs/generate.ts): its id, and its purpose (train or validate). */
+export const LABEL_RUN = 'kubeml.io/run';
+export const LABEL_KIND = 'kubeml.io/kind';
+
 export interface RunRecord {
   readonly version: 1;
   readonly id: string;

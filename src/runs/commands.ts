@@ -52,8 +52,10 @@ const t = vscode.l10n.t;
 function runIdOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;
   if (typeof arg === 'object' && arg !== null) {
-    const o = arg as { runId?: unknown; id?: unknown; version?: unknown };
+    const o = arg as { runId?: unknown; id?: unknown; version?: unknown; data?: { runId?: unknown } };
     if (typeof o.runId === 'string') return o.runId;
+    // A row of the Jobs view that is a KubeML run.
+    if (typeof o.data?.runId === 'string') return o.data.runId;
     if (typeof o.id === 'string' && o.version === 1) return o.id;
   }
   return undefined;

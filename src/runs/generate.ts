@@ -12,8 +12,8 @@ import { type ModelSource, type RunPurpose } from '../model/runRecords';
 import { avoidSimulatedNodes } from './scheduling';
 import { type CommandSpec, type KubeMLSpec, type MountSpec, type ParamValue, type ResourcesSpec, type RunKindName } from '../model/runSpec';
 
-export const LABEL_RUN = 'kubeml.io/run';
-export const LABEL_KIND = 'kubeml.io/kind';
+export { LABEL_KIND, LABEL_RUN } from '../model/runRecords';
+import { LABEL_KIND, LABEL_RUN } from '../model/runRecords';
 export const LABEL_NAME = 'kubeml.io/name';
 export const ANNOTATION_PARAMS = 'kubeml.io/parameters';
 export const ANNOTATION_PARENT = 'kubeml.io/parent-run';

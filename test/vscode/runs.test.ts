@@ -151,7 +151,7 @@ describe('KubeML runs in VS Code', function () {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
-  it('Run Validation of the finished run writes a drift report that Open Drift Report shows', async function () {
+  it('Run Validation of the finished run writes a drift report that Open Drift Report shows: from the run folder, its Jobs row and first in the palette', async function () {
     if (!trained) this.skip();
     const record = await vscode.commands.executeCommand<RunRecord | undefined>(Commands.runValidation, trained!.id, { wait: true });
     assert.ok(record);
@@ -161,6 +161,33 @@ describe('KubeML runs in VS Code', function () {
     const before = api.drift.panels.size;
     await vscode.commands.executeCommand(Commands.openDriftReport, { runDir: join(folder, '.kubeml', 'runs', record.id) });
     assert.equal(api.drift.panels.size, before + 1);
+    // From its row in the Jobs view (the tree passes its node: data.runId), as from the run's folder.
+    await vscode.commands.executeCommand(Commands.openDriftReport, { kindId: 'jobs', name: record.id, data: { runId: record.id } });
+    assert.equal(api.drift.panels.size, before + 2);
+    const logs = await vscode.commands.executeCommand<vscode.TextEditor | undefined>(Commands.showRunLogs, {
+      kindId: 'jobs',
+      name: record.id,
+      data: { runId: record.id },
+    });
+    assert.match(logs?.document.getText() ?? '', new RegExp(`^# Run ${record.id} \\(validation\\): succeeded$`, 'm'));
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    // From the palette: the workspace's validation reports come first, newest first.
+    const original = api.drift.prompts;
+    const titles: string[] = [];
+    api.drift.prompts = {
+      ...original,
+      pick: async <T extends vscode.QuickPickItem>(items: T[]) => {
+        titles.push(...items.map((i) => i.label));
+        return items.find((i) => i.label.includes(record.id));
+      },
+    };
+    try {
+      await vscode.commands.executeCommand(Commands.openDriftReport);
+    } finally {
+      api.drift.prompts = original;
+    }
+    assert.match(titles[0] ?? '', new RegExp(`Validation ${record.id}$`), titles.join(' | '));
+    assert.equal(api.drift.panels.size, before + 3);
     for (const p of api.drift.panels) p.dispose();
   });
 

@@ -1,5 +1,6 @@
 import { type KubeObject } from '../../cluster/read/informerState';
 import { FAILURE_ANNOTATION, type ResourceKindId } from '../../cluster/resources';
+import { LABEL_KIND, LABEL_RUN } from '../../model/runRecords';
 import {
   age,
   condition,
@@ -36,6 +37,8 @@ export interface JobSummary {
   finished?: string;
   /** RayJob: the RayCluster whose pods belong to it. */
   rayCluster?: string;
+  /** A KubeML run (its labels): its record and results are in the workspace's .kubeml/runs/<id>. */
+  run?: { id: string; purpose: string };
 }
 
 export function jobRef(kindId: JobKindId, namespace: string | undefined, name: string): string {
@@ -54,6 +57,11 @@ export function isOwnedJob(job: KubeObject): boolean {
 }
 
 /** Normalises the four job kinds into one summary: state, GPUs, completions, times. */
+function runOf(o: KubeObject): { run?: JobSummary['run'] } {
+  const id = o.metadata.labels?.[LABEL_RUN];
+  return id ? { run: { id, purpose: o.metadata.labels?.[LABEL_KIND] ?? 'train' } } : {};
+}
+
 export function summarizeJob(kindId: JobKindId, o: KubeObject): JobSummary {
   const base = {
     kindId,
@@ -61,6 +69,7 @@ export function summarizeJob(kindId: JobKindId, o: KubeObject): JobSummary {
     namespace: o.metadata.namespace ?? '',
     name: o.metadata.name,
     created: o.metadata.creationTimestamp,
+    ...runOf(o),
   };
   switch (kindId) {
     case 'jobs':
@@ -265,7 +274,8 @@ export function jobRow(s: JobSummary, now: number, showNamespace = false): Row {
       ['Finished', s.finished],
       ['Duration', duration],
     ]),
-    contextValue: `kubeml.job.${KIND_WORD[s.kindId]}.${s.state.toLowerCase()}`,
+    // A KubeML run adds .run (Show Run Logs) and, for validation, .validation (Open Drift Report) to its menu.
+    contextValue: `kubeml.job.${KIND_WORD[s.kindId]}.${s.state.toLowerCase()}${s.run ? `.run${s.run.purpose === 'validate' ? '.validation' : ''}` : ''}`,
     collapsible: 'collapsed',
   };
 }

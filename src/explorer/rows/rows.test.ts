@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as f from './fixtures';
 import { age, claimNamesIn, podSpecRequest, shortDuration } from './common';
 import { groupRow, isOwnedJob, jobRow, podDisplayPhase, podOwnerRefs, podRank, podRow, summarizeJob } from './jobs';
@@ -21,6 +23,33 @@ describe('explorer rows: jobs', () => {
       metadata: { ...f.batchFailed.metadata, annotations: { 'kubeml.io/failure': 'No node can run the pod: FailedScheduling: ...' } },
     };
     assert.equal(summarizeJob('jobs', ended).reason, 'No node can run the pod: FailedScheduling: ...');
+  });
+
+  it("a KubeML run's row offers Show Run Logs, and a validation run's also Open Drift Report (package.json menus)", () => {
+    const menus = (
+      JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+        contributes: { menus: { 'view/item/context': Array<{ command: string; when: string }> } };
+      }
+    ).contributes.menus['view/item/context'];
+    const shownFor = (command: string, contextValue: string) =>
+      menus
+        .filter((m) => m.command === command && m.when.includes('view == kubeml.jobs'))
+        .some((m) => new RegExp(/viewItem =~ \/(.*)\/$/.exec(m.when)![1]!).test(contextValue));
+    const labelled = (kind: string) => ({
+      ...f.batchSucceeded,
+      metadata: { ...f.batchSucceeded.metadata, labels: { 'kubeml.io/run': 'forest-val-1', 'kubeml.io/kind': kind } },
+    });
+    const val = jobRow(summarizeJob('jobs', labelled('validate')), f.NOW).contextValue!;
+    const train = jobRow(summarizeJob('jobs', labelled('train')), f.NOW).contextValue!;
+    const plain = jobRow(summarizeJob('jobs', f.batchSucceeded), f.NOW).contextValue!;
+    assert.deepEqual(
+      [val, train, plain].map((c) => [shownFor('kubeml.showRunLogs', c), shownFor('kubeml.openDriftReport', c)]),
+      [
+        [true, true],
+        [true, false],
+        [false, false],
+      ],
+    );
   });
 
   it('counts GPUs requested across parallel pods, replicas, nodes and worker groups', () => {
