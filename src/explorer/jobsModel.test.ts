@@ -52,9 +52,10 @@ describe('JobsModel', () => {
     const [job] = h.model.children(h.root('Running'));
     assert.deepEqual(
       [job!.kindId, job!.namespace, job!.name, job!.data],
-      ['jobs', 'team', 'train-resnet', { ref: 'jobs:team/train-resnet', state: 'Running' }],
+      // The fixture's Job carries kubeml.io/run: it is a KubeML run, so Show Run Logs finds its record by that id.
+      ['jobs', 'team', 'train-resnet', { ref: 'jobs:team/train-resnet', state: 'Running', runId: 'train-resnet-20250601' }],
     );
-    assert.equal(job!.row.contextValue, 'kubeml.job.batch.running');
+    assert.equal(job!.row.contextValue, 'kubeml.job.batch.running.run');
     const [pod] = h.model.children(job);
     assert.deepEqual(
       [pod!.kindId, pod!.namespace, pod!.name, pod!.containers, pod!.container],
