@@ -233,8 +233,7 @@ export function groupRow(state: JobState, count: number): Row {
     description: String(count),
     icon: STATE_ICON[state],
     contextValue: `kubeml.jobGroup.${state.toLowerCase()}`,
-    // An empty group has nothing to expand; it opens (active states and failures) once it holds a job.
-    collapsible: count === 0 ? 'none' : state === 'Running' || state === 'Pending' || state === 'Failed' ? 'expanded' : 'collapsed',
+    collapsible: state === 'Running' || state === 'Pending' || state === 'Failed' ? 'expanded' : 'collapsed',
   };
 }
 
