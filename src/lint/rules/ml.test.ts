@@ -252,8 +252,11 @@ describe('lint ML rules', () => {
       once(isvc('ftp://models/iris'), 'isvc-storage-uri', 8, 'ftp://models/iris', false);
       once(isvc('/mnt/models/iris'), 'isvc-storage-uri', 8, '/mnt/models/iris', false);
     });
-    it('accepts s3, gs, pvc, hf, oci and https', () => {
+    it('accepts the schemes KServe lists (s3, gs, pvc, file, hf, oci, https, ...) and oci with a transport', () => {
       for (const uri of [
+        'file:///mnt/models/iris',
+        'oci+fetch://ghcr.io/m:1',
+        'oci+native://ghcr.io/m:1',
         's3://b/iris',
         'gs://b/iris',
         'pvc://models/iris',

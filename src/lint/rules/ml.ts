@@ -394,7 +394,10 @@ export const trainingReplicas: Rule = {
   },
 };
 
-const STORAGE_SCHEMES = ['gs', 's3', 'pvc', 'hdfs', 'webhdfs', 'http', 'https', 'hf', 'oci'];
+/** KServe's own list (kserve v0.17.0 pkg/controller/v1beta1/inferenceservice/utils/utils.go SupportedStorageURIPrefixList). */
+const STORAGE_SCHEMES = ['gs', 's3', 'pvc', 'file', 'https', 'http', 'hdfs', 'webhdfs', 'oci', 'hf'];
+/** OCI with a transport (oci+fetch://, oci+native://): the OCI family, which KServe's model cars read; not an error. */
+const OCI_TRANSPORT = /^oci\+[a-z0-9-]+$/;
 
 export const isvcStorageUri: Rule = {
   id: 'isvc-storage-uri',
@@ -407,7 +410,7 @@ export const isvcStorageUri: Rule = {
       const uri = c.container.storageUri;
       if (typeof uri !== 'string') continue;
       const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(uri);
-      if (m && STORAGE_SCHEMES.includes(m[1]!.toLowerCase())) continue;
+      if (m && (STORAGE_SCHEMES.includes(m[1]!.toLowerCase()) || OCI_TRANSPORT.test(m[1]!.toLowerCase()))) continue;
       ctx.report(
         this.id,
         [...c.path, 'storageUri'],
