@@ -180,7 +180,9 @@ export class SyncController extends Disposable {
         source,
         localRoot: run.localRoot,
         remoteFolder: target.path,
-        exclude: [...settings.exclude, ...run.exclude],
+        // The rules the run's upload used (uploadTree with the run's exclude, through the same
+        // workspaceIgnore): a file the upload sent follows its edits, nothing else is touched.
+        exclude: [...run.exclude],
         settings,
         quietStop: true,
       });

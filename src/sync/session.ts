@@ -5,7 +5,7 @@ import { Disposable, Emitter, toDisposable } from '../common/lifecycle';
 import { KubeMLError, messageOf } from '../common/errors';
 import { type Logger } from '../common/logging';
 import { IgnoreMatcher, ignoreFileKind } from '../cluster/stream/tree/ignore';
-import { loadIgnoreFiles, statLocal } from '../cluster/stream/tree/localTree';
+import { loadIgnoreFiles, statLocal, workspaceIgnore } from '../cluster/stream/tree/localTree';
 import { checkRelativePath, printable, safeTargetFolder } from '../cluster/stream/tree/paths';
 import {
   type SyncPlan,
@@ -134,6 +134,8 @@ export class SyncSession extends Disposable {
         'Start Sync again on a running pod.',
       );
     }
+    // The whole rules before the watcher starts: it must not follow ignored folders (see onEvent).
+    await workspaceIgnore(this.opts.localRoot, this.matcher);
     await this.startWatcher();
     await Promise.all(found.map((info) => this.track(info)));
     this.starting = false;
@@ -198,6 +200,11 @@ export class SyncSession extends Disposable {
       this.log(`Skipped ${printable(path)}: its name ${checked.ok ? 'is not portable' : checked.reason}.`);
       return;
     }
+    // Ignored paths are never touched in the pod. The watcher may still report one: it drops a
+    // folder it followed when the rules start to exclude it by reporting it removed (issue #18:
+    // a save logged "deleted cluster", cluster/ being in .kubemlignore).
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    if (!ignoreFileKind(name) && this.matcher.ignores(path, kind === 'addDir' || kind === 'unlinkDir')) return;
     if (this.events.length === 0) this.burstStart = Date.now();
     this.events.push({ kind, path });
     if (this.waitingForIdle) return this.updateStatus(); // flushed when the batch in flight is done
