@@ -11,7 +11,7 @@ export interface PodInfo {
   readonly incarnation: string;
   /** The target container is running: exec can reach it. */
   readonly running: boolean;
-  /** Set when the pod will not run again: 'completed', 'failed' or 'is being deleted'. */
+  /** Set when the pod will not run again: 'completed', 'failed' or 'is gone (being deleted)'. */
   readonly ended?: string;
 }
 
@@ -59,7 +59,7 @@ export function podInfoFromJson(pod: PodJson, container?: string): PodInfo | und
   const running = pod.status?.phase === 'Running' && !!cs?.state?.running && !pod.metadata?.deletionTimestamp;
   const phase = pod.status?.phase;
   const ended = pod.metadata?.deletionTimestamp
-    ? 'is being deleted'
+    ? 'is gone (being deleted)'
     : phase === 'Succeeded'
       ? 'completed'
       : phase === 'Failed'

@@ -32,7 +32,7 @@ export type SyncStatus =
   /** `pods` in sync, nothing pending. */
   | { kind: 'idle'; pods: number }
   /** No pod is in sync: none left (a run's pod finished), none yet, or their containers are not running. */
-  | { kind: 'waiting'; pods: 0; detail: string }
+  | { kind: 'waiting'; pods: 0; detail: string; ended: boolean }
   | { kind: 'syncing'; pods: number; pending: number }
   | { kind: 'error'; pods: number; pending: number; message: string }
   | { kind: 'stopped'; reason: string };
@@ -512,6 +512,7 @@ export class SyncSession extends Disposable {
           detail: pods.length
             ? `the container of ${pods.length} pod(s) is not running`
             : (this.lastEnded ?? `no pod yet (${this.opts.pods.description})`),
+          ended: pods.length === 0 && this.lastEnded !== undefined,
         };
     }
     if (JSON.stringify(next) !== JSON.stringify(this._status)) {

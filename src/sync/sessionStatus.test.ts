@@ -98,7 +98,7 @@ describe('sync status follows the pods (local shell transport)', function () {
     const s = await open(pods);
     pods.set([pod('r0', { running: false, ended: 'failed' })]);
     await until(() => s.status.kind !== 'idle', 'a status other than in sync');
-    assert.deepEqual(s.status, { kind: 'waiting', pods: 0, detail: 'test/r0 failed' });
+    assert.deepEqual(s.status, { kind: 'waiting', pods: 0, detail: 'test/r0 failed', ended: true });
     rmSync(remote, { recursive: true });
     pods.set([pod('r0', { running: false, ended: 'failed' }), pod('r1')]);
     await until(() => existsSync(join(remote, 'train.py')), 'the new pod synced');
@@ -114,7 +114,7 @@ describe('sync status follows the pods (local shell transport)', function () {
     await until(() => s.status.kind === 'idle' && s.status.pods === 1, 'one pod in sync');
     pods.set([pod('r0', { running: false }), pod('r1', { running: false })]);
     await until(() => s.status.kind === 'waiting', 'waiting');
-    assert.deepEqual(s.status, { kind: 'waiting', pods: 0, detail: 'the container of 2 pod(s) is not running' });
+    assert.deepEqual(s.status, { kind: 'waiting', pods: 0, detail: 'the container of 2 pod(s) is not running', ended: false });
   });
 
   it('Start Sync on a pod that already completed: refused with a message that says so', async () => {
@@ -129,6 +129,6 @@ describe('sync status follows the pods (local shell transport)', function () {
     assert.equal(phase('Running').ended, undefined);
     assert.equal(phase('Pending').ended, undefined);
     const deleting = { ...trainPod0, metadata: { ...trainPod0.metadata, deletionTimestamp: '2025-06-01T12:00:00Z' } };
-    assert.equal(podInfoFromJson(deleting as never)!.ended, 'is being deleted');
+    assert.equal(podInfoFromJson(deleting as never)!.ended, 'is gone (being deleted)');
   });
 });

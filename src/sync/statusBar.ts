@@ -38,7 +38,7 @@ export class SyncStatusBar extends Disposable {
         break;
       case 'waiting':
         // No pod is in sync (a run's pod finished, or its container is not running): say so, not "in sync".
-        this.item.text = `$(circle-slash) ${/ (completed|failed|is being deleted)$/.test(s.detail) ? vscode.l10n.t('Sync: pod finished') : vscode.l10n.t('Sync: no pod running')}`;
+        this.item.text = `$(circle-slash) ${s.ended ? vscode.l10n.t('Sync: pod finished') : vscode.l10n.t('Sync: no pod running')}`;
         this.item.tooltip = `${vscode.l10n.t('No pod is in sync: {0}.', s.detail)}\n${stop}`;
         break;
       case 'error':
