@@ -10,6 +10,7 @@ import { vscodeSettings } from '../common/ui/vscodeConfig';
 import { type SyncSettings, syncSettings } from './settings';
 import { NamedPods, type PodSource, SelectedPods, type podInfoFromJson } from './pods';
 import { SyncSession, type SyncStatus } from './session';
+import { type RunPodJson, runCodeTarget } from './runTarget';
 import { PodTransport, type PodRef } from '../cluster/stream/transport';
 
 /** Context key: true while at least one sync session runs (shows Stop Sync). */
@@ -121,33 +122,61 @@ export class SyncController extends Disposable {
       void vscode.window.showErrorMessage(vscode.l10n.t('Open a folder (or set kubeml.sync.localFolder) to sync it into a pod.'));
       return undefined;
     }
-    const target = await confirmTargetFolder(settings.remoteFolder, (path, reason) => confirmSystemFolder(path, reason));
-    if (!target.ok) {
-      if (!target.cancelled)
-        void vscode.window.showErrorMessage(
-          vscode.l10n.t('kubeml.sync.remoteFolder "{0}" cannot be used: it {1}.', settings.remoteFolder, target.reason),
-        );
-      return undefined;
-    }
     const client = this.connection.client!;
     let source: PodSource;
     let label: string;
+    let pod: RunPodJson | undefined;
+    let container: string | undefined;
     const normalized = arg && 'pod' in arg ? arg.pod : arg;
     if (normalized && 'labelSelector' in normalized) {
       source = new SelectedPods(client, normalized.namespace, normalized.labelSelector, normalized.container);
       label = `${normalized.namespace}: ${normalized.labelSelector}`;
+      container = normalized.container;
+      pod = await this.readPod(normalized.namespace, { labelSelector: normalized.labelSelector });
     } else {
-      const ref =
+      const picked =
         normalized && 'name' in normalized
-          ? { namespace: normalized.namespace, name: normalized.name, container: normalized.container }
+          ? { ref: { namespace: normalized.namespace, name: normalized.name, container: normalized.container }, pod: undefined }
           : await this.pickPod();
-      if (!ref) return undefined;
+      if (!picked) return undefined;
+      const ref = picked.ref;
       source = new NamedPods(client, [ref]);
       label = `${ref.namespace}/${ref.name}`;
+      container = ref.container;
+      pod = picked.pod ?? (await this.readPod(ref.namespace, { name: ref.name }));
     }
     if (this.sessions.has(label)) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Sync with {0} is already running.', label));
       return this.sessions.get(label)!.session;
+    }
+    // A run's pod: propose the run's code path (where its workspace was unpacked), not the setting.
+    const run = pod ? await runCodeTarget(pod, container, localRoot).catch(() => undefined) : undefined;
+    let remoteFolder = settings.remoteFolder;
+    if (run) {
+      const typed = await vscode.window.showInputBox({
+        title: vscode.l10n.t('Start Sync: folder in the pod'),
+        prompt: vscode.l10n.t(
+          'This pod belongs to run {0}, which keeps its code in {1} (its codePath). Sync into:',
+          run.runId,
+          run.codePath,
+        ),
+        value: run.codePath,
+        ignoreFocusOut: true,
+        validateInput: (v) =>
+          v.trim().startsWith('/') ? undefined : vscode.l10n.t('An absolute path in the container, e.g. {0}', run.codePath),
+      });
+      if (typed === undefined) return undefined;
+      remoteFolder = typed.trim();
+    }
+    const target = await confirmTargetFolder(remoteFolder, (path, reason) => confirmSystemFolder(path, reason, run?.runId));
+    if (!target.ok) {
+      if (!target.cancelled)
+        void vscode.window.showErrorMessage(
+          run
+            ? vscode.l10n.t('The folder "{0}" cannot be used: it {1}.', remoteFolder, target.reason)
+            : vscode.l10n.t('kubeml.sync.remoteFolder "{0}" cannot be used: it {1}.', settings.remoteFolder, target.reason),
+        );
+      return undefined;
     }
     try {
       return await this.open({ label, source, localRoot, remoteFolder: target.path, exclude: settings.exclude, settings });
@@ -180,7 +209,9 @@ export class SyncController extends Disposable {
         source,
         localRoot: run.localRoot,
         remoteFolder: target.path,
-        exclude: [...settings.exclude, ...run.exclude],
+        // The rules the run's upload used (uploadTree with the run's exclude, through the same
+        // workspaceIgnore): a file the upload sent follows its edits, nothing else is touched.
+        exclude: [...run.exclude],
         settings,
         quietStop: true,
       });
@@ -305,12 +336,33 @@ export class SyncController extends Disposable {
     return ws?.scheme === 'file' ? ws.fsPath : undefined;
   }
 
+  /** The pod (by name, or the first matching a selector), to see whether it belongs to a run; undefined when it cannot be read. */
+  private async readPod(namespace: string, by: { name: string } | { labelSelector: string }): Promise<RunPodJson | undefined> {
+    const base = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
+    try {
+      if ('name' in by)
+        return await this.connection.client!.json<RunPodJson>(`${base}/${encodeURIComponent(by.name)}`, {
+          what: 'read the pod',
+          timeoutMs: 15_000,
+        });
+      const list = await this.connection.client!.json<{ items?: RunPodJson[] }>(base, {
+        what: 'list pods',
+        query: { labelSelector: by.labelSelector },
+        timeoutMs: 15_000,
+      });
+      return list.items?.[0];
+    } catch (e) {
+      this.log.child('sync').warn(`Cannot read the pod to sync with (${messageOf(e)}); using kubeml.sync.remoteFolder.`);
+      return undefined;
+    }
+  }
+
   /** Quick pick of running pods in the namespaces KubeML shows. */
-  private async pickPod(): Promise<PodRef | undefined> {
+  private async pickPod(): Promise<{ ref: PodRef; pod: RunPodJson } | undefined> {
     const client = this.connection.client!;
     const namespaces = this.connection.namespacesToList();
     const paths = namespaces ? namespaces.map((ns) => `/api/v1/namespaces/${encodeURIComponent(ns)}/pods`) : ['/api/v1/pods'];
-    type PodJson = Parameters<typeof podInfoFromJson>[0] & { spec?: { containers?: Array<{ name: string }> } };
+    type PodJson = Parameters<typeof podInfoFromJson>[0] & RunPodJson;
     let pods: PodJson[] = [];
     try {
       for (const p of paths) {
@@ -345,6 +397,6 @@ export class SyncController extends Disposable {
       container = (await vscode.window.showQuickPick(containers, { title: vscode.l10n.t('Container to sync into') })) ?? '';
       if (!container) return undefined;
     }
-    return { namespace: pick.pod.metadata!.namespace!, name: pick.pod.metadata!.name!, container };
+    return { ref: { namespace: pick.pod.metadata!.namespace!, name: pick.pod.metadata!.name!, container }, pod: pick.pod };
   }
 }

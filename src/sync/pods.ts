@@ -11,6 +11,8 @@ export interface PodInfo {
   readonly incarnation: string;
   /** The target container is running: exec can reach it. */
   readonly running: boolean;
+  /** Set when the pod will not run again: 'completed', 'failed' or 'is gone (being deleted)'. */
+  readonly ended?: string;
 }
 
 /** What a pod source tells its session: the whole current set after each change, and trouble reading it. */
@@ -55,10 +57,19 @@ export function podInfoFromJson(pod: PodJson, container?: string): PodInfo | und
   const cs = pod.status?.containerStatuses?.find((c) => c.name === cname);
   const startedAt = cs?.state?.running?.startedAt ?? '';
   const running = pod.status?.phase === 'Running' && !!cs?.state?.running && !pod.metadata?.deletionTimestamp;
+  const phase = pod.status?.phase;
+  const ended = pod.metadata?.deletionTimestamp
+    ? 'is gone (being deleted)'
+    : phase === 'Succeeded'
+      ? 'completed'
+      : phase === 'Failed'
+        ? 'failed'
+        : undefined;
   return {
     ref: { namespace, name, container: cname || undefined },
     incarnation: `${pod.metadata?.uid ?? ''}/${cs?.restartCount ?? 0}/${startedAt}`,
     running,
+    ...(ended ? { ended } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import { Disposable, Emitter, toDisposable } from '../common/lifecycle';
 import { KubeMLError, messageOf } from '../common/errors';
 import { type Logger } from '../common/logging';
 import { IgnoreMatcher, ignoreFileKind } from '../cluster/stream/tree/ignore';
-import { loadIgnoreFiles, statLocal } from '../cluster/stream/tree/localTree';
+import { loadIgnoreFiles, statLocal, workspaceIgnore } from '../cluster/stream/tree/localTree';
 import { checkRelativePath, printable, safeTargetFolder } from '../cluster/stream/tree/paths';
 import {
   type SyncPlan,
@@ -29,7 +29,10 @@ import { type PodRef, type ScriptTransport, isRetryable, reconcile } from '../cl
 
 export type SyncStatus =
   | { kind: 'starting'; pods: number }
+  /** `pods` in sync, nothing pending. */
   | { kind: 'idle'; pods: number }
+  /** No pod is in sync: none left (a run's pod finished), none yet, or their containers are not running. */
+  | { kind: 'waiting'; pods: 0; detail: string; ended: boolean }
   | { kind: 'syncing'; pods: number; pending: number }
   | { kind: 'error'; pods: number; pending: number; message: string }
   | { kind: 'stopped'; reason: string };
@@ -106,6 +109,8 @@ export class SyncSession extends Disposable {
   /** Until start() has tracked the first pods, pod changes wait for it (it applies them after). */
   private starting = true;
   private waitingForIdle = false;
+  /** The last pod that left because it completed, failed or is being deleted ("ns/name completed"). */
+  private lastEnded: string | undefined;
 
   constructor(private readonly opts: SessionOptions) {
     super();
@@ -127,6 +132,12 @@ export class SyncSession extends Disposable {
       { onPods: (pods) => this.onPods(pods, false), onError: (m) => this.onSourceError(m) },
       this.abort.signal,
     );
+    const live = found.filter((p) => !p.ended);
+    const ended = found.find((p) => p.ended);
+    if (ended) this.lastEnded = `${keyOf(ended.ref)} ${ended.ended}`;
+    if (found.length > 0 && live.length === 0 && !this.opts.pods.dynamic) {
+      throw new KubeMLError('invalid', `No pod to sync with: ${this.lastEnded}: nothing to sync with.`, 'Start Sync on a running pod.');
+    }
     if (found.length === 0 && !this.opts.pods.dynamic) {
       throw new KubeMLError(
         'not-found',
@@ -134,8 +145,10 @@ export class SyncSession extends Disposable {
         'Start Sync again on a running pod.',
       );
     }
+    // The whole rules before the watcher starts: it must not follow ignored folders (see onEvent).
+    await workspaceIgnore(this.opts.localRoot, this.matcher);
     await this.startWatcher();
-    await Promise.all(found.map((info) => this.track(info)));
+    await Promise.all(live.map((info) => this.track(info)));
     this.starting = false;
     // Changes that came while the first pods were reconciled.
     if (!this.stoppedReason) this.onPods(this.opts.pods.current(), false);
@@ -198,6 +211,11 @@ export class SyncSession extends Disposable {
       this.log(`Skipped ${printable(path)}: its name ${checked.ok ? 'is not portable' : checked.reason}.`);
       return;
     }
+    // Ignored paths are never touched in the pod. The watcher may still report one: it drops a
+    // folder it followed when the rules start to exclude it by reporting it removed (issue #18:
+    // a save logged "deleted cluster", cluster/ being in .kubemlignore).
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    if (!ignoreFileKind(name) && this.matcher.ignores(path, kind === 'addDir' || kind === 'unlinkDir')) return;
     if (this.events.length === 0) this.burstStart = Date.now();
     this.events.push({ kind, path });
     if (this.waitingForIdle) return this.updateStatus(); // flushed when the batch in flight is done
@@ -422,8 +440,14 @@ export class SyncSession extends Disposable {
     recovered ||= this.pollFailing !== undefined;
     this.pollFailing = undefined;
     const seen = new Set<string>();
+    const ended = new Map<string, string>();
     for (const info of found) {
       const key = keyOf(info.ref);
+      if (info.ended) {
+        // Completed, failed or being deleted: it will not run again, it leaves the session.
+        ended.set(key, info.ended);
+        continue;
+      }
       seen.add(key);
       const pod = this.pods.get(key);
       if (!pod) {
@@ -448,10 +472,15 @@ export class SyncSession extends Disposable {
       if (seen.has(key)) continue;
       if (pod.retryTimer) clearTimeout(pod.retryTimer);
       this.pods.delete(key);
-      this.log(`${key}: the pod is gone; sync stopped for it.`);
+      const how = ended.get(key);
+      if (how) this.lastEnded = `${key} ${how}`;
+      this.log(how ? `${key}: the pod ${how}; sync stopped for it.` : `${key}: the pod is gone; sync stopped for it.`);
     }
     if (this.pods.size === 0 && !this.opts.pods.dynamic) {
-      this.shutdown(`The pod is gone (${this.opts.pods.description}): sync stopped.`);
+      const how = [...ended.values()][0];
+      this.shutdown(
+        how ? `Sync stopped: the pod ${[...ended.keys()][0]} ${how}.` : `The pod is gone (${this.opts.pods.description}): sync stopped.`,
+      );
       return;
     }
     this.updateStatus();
@@ -472,7 +501,20 @@ export class SyncSession extends Disposable {
     if (this.pollFailing) next = { kind: 'error', pods: pods.length, pending, message: `Cannot reach the cluster: ${this.pollFailing}` };
     else if (broken) next = { kind: 'error', pods: pods.length, pending, message: `${broken.key}: ${broken.lastError ?? 'failed'}` };
     else if (pending > 0 || pods.some((p) => p.state === 'reconciling')) next = { kind: 'syncing', pods: pods.length, pending };
-    else next = { kind: 'idle', pods: pods.length };
+    else {
+      // Only pods whose container runs and got every change are in sync.
+      const inSync = pods.filter((p) => p.state === 'ok').length;
+      if (inSync > 0) next = { kind: 'idle', pods: inSync };
+      else
+        next = {
+          kind: 'waiting',
+          pods: 0,
+          detail: pods.length
+            ? `the container of ${pods.length} pod(s) is not running`
+            : (this.lastEnded ?? `no pod yet (${this.opts.pods.description})`),
+          ended: pods.length === 0 && this.lastEnded !== undefined,
+        };
+    }
     if (JSON.stringify(next) !== JSON.stringify(this._status)) {
       this._status = next;
       this._onDidChangeStatus.fire(next);

@@ -3,7 +3,7 @@ import { Disposable } from '../common/lifecycle';
 import { Commands } from '../constants';
 import { type SyncController, type SyncOverview } from './commands';
 
-/** Sync state at a glance: idle, syncing (with the number of files pending), error. Hidden when no sync runs. */
+/** Sync state at a glance: idle, syncing (with the number of files pending), waiting (no pod in sync), error. Hidden when no sync runs. */
 export class SyncStatusBar extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('kubeml.sync', vscode.StatusBarAlignment.Left, 9));
 
@@ -35,6 +35,11 @@ export class SyncStatusBar extends Disposable {
       case 'idle':
         this.item.text = `$(check) ${vscode.l10n.t('Sync')}`;
         this.item.tooltip = `${vscode.l10n.t('{0} pod(s) in sync.', s.pods)}\n${stop}`;
+        break;
+      case 'waiting':
+        // No pod is in sync (a run's pod finished, or its container is not running): say so, not "in sync".
+        this.item.text = `$(circle-slash) ${s.ended ? vscode.l10n.t('Sync: pod finished') : vscode.l10n.t('Sync: no pod running')}`;
+        this.item.tooltip = `${vscode.l10n.t('No pod is in sync: {0}.', s.detail)}\n${stop}`;
         break;
       case 'error':
         this.item.text = `$(error) ${vscode.l10n.t('Sync error')}`;

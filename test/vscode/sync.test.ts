@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { Commands, EXTENSION_ID } from '../../src/constants';
 import { type KubeMLApi } from '../../src/extensionMain';
 import { PodTransport } from '../../src/cluster/stream/transport';
+import { type SyncSession } from '../../src/sync/session';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -101,6 +102,92 @@ describe('KubeML sync in VS Code', () => {
     } finally {
       await config.update('remoteFolder', undefined, vscode.ConfigurationTarget.Workspace);
       await client!.json(`/api/v1/namespaces/${ns}`, { method: 'DELETE', what: 'delete the namespace' }).catch(() => undefined);
+    }
+  });
+  /** A namespace with one pod of the kubeml-train image on the real node, running; undefined (skip) without such a cluster. */
+  async function podOfOwn(
+    what: string,
+    pod: { labels?: Record<string, string>; env?: Array<{ name: string; value: string }>; command: string[] },
+  ): Promise<{ ns: string; ref: { namespace: string; name: string; container: string } } | undefined> {
+    const client = api.connection.client;
+    if (api.connection.state.kind !== 'connected' || !client || !api.connection.kubeConfig || !vscode.workspace.isTrusted) return undefined;
+    const node = await client
+      .json<{ status?: { images?: Array<{ names?: string[] }> } }>('/api/v1/nodes/kubeml-node', { what: 'read the node' })
+      .catch(() => undefined);
+    const image = (node?.status?.images ?? []).flatMap((i) => i.names ?? []).find((n) => n.startsWith('localhost/kubeml-train:'));
+    if (!image) return undefined;
+    const ns = `kubeml-sync-${what}-${Date.now().toString(36)}`;
+    await client.json('/api/v1/namespaces', { method: 'POST', what: 'create a namespace', body: { metadata: { name: ns } } });
+    await client.json(`/api/v1/namespaces/${ns}/pods`, {
+      method: 'POST',
+      what: 'create a pod',
+      body: {
+        metadata: { name: 'p', labels: pod.labels ?? {} },
+        spec: {
+          nodeName: 'kubeml-node',
+          restartPolicy: 'Never',
+          terminationGracePeriodSeconds: 0,
+          containers: [{ name: 'main', image, imagePullPolicy: 'Never', command: pod.command, env: pod.env ?? [] }],
+        },
+      },
+    });
+    for (let i = 0; i < 120; i++) {
+      const p = await client.json<{ status?: { phase?: string } }>(`/api/v1/namespaces/${ns}/pods/p`, { what: 'read the pod' });
+      if (p.status?.phase === 'Running') break;
+      await sleep(500);
+    }
+    return { ns, ref: { namespace: ns, name: 'p', container: 'main' } };
+  }
+
+  const deleteNamespace = (ns: string) =>
+    api.connection.client!.json(`/api/v1/namespaces/${ns}`, { method: 'DELETE', what: 'delete the namespace' }).catch(() => undefined);
+
+  it('a pod that completes is no longer "in sync": the session stops and says the pod completed (skipped without the local cluster)', async function () {
+    this.timeout(180_000);
+    const own = await podOfOwn('done', { command: ['sleep', '25'] });
+    if (!own) this.skip();
+    const { ns, ref } = own!;
+    try {
+      const session = await vscode.commands.executeCommand<SyncSession | undefined>(Commands.startSync, ref);
+      assert.ok(session, 'Start Sync did not start');
+      assert.equal(api.sync.overview.status?.kind, 'idle');
+      for (let i = 0; i < 120 && session.status.kind !== 'stopped'; i++) await sleep(500);
+      const status = session.status;
+      assert.equal(status.kind, 'stopped', `after the pod completed, the status is still ${JSON.stringify(status)}`);
+      assert.match(status.kind === 'stopped' ? status.reason : '', new RegExp(`the pod ${ns}/p completed`));
+      assert.equal(api.sync.active.size, 0, 'the session is left in the status bar');
+    } finally {
+      await deleteNamespace(ns);
+    }
+  });
+
+  it("Start Sync on a run's pod proposes the run's codePath in an input box, not kubeml.sync.remoteFolder (skipped without the local cluster)", async function () {
+    this.timeout(180_000);
+    // What a run generates: its labels, and KUBEML_CODE for the codePath (samples/kubeml.yaml: /workspace/code).
+    const own = await podOfOwn('run', {
+      labels: { 'kubeml.io/run': 'forest-vscode', 'kubeml.io/name': 'forest' },
+      env: [{ name: 'KUBEML_CODE', value: '/workspace/code' }],
+      command: ['sleep', 'infinity'],
+    });
+    if (!own) this.skip();
+    const { ns, ref } = own!;
+    try {
+      const starting = vscode.commands.executeCommand<SyncSession | undefined>(Commands.startSync, ref);
+      let done = false;
+      void Promise.resolve(starting).finally(() => (done = true));
+      // Accept the input box as it is offered (prefilled): Enter, until Start Sync returns.
+      for (let i = 0; i < 100 && !done; i++) {
+        await sleep(300);
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      }
+      const session = await starting;
+      assert.ok(session, 'Start Sync did not start');
+      assert.equal(session.remoteFolder, '/workspace/code');
+      const transport = new PodTransport(api.connection.kubeConfig!, ref);
+      assert.equal((await transport.exec(['test', '-f', '/workspace/code/train.py'])).exitCode, 0, 'train.py is not in the codePath');
+      assert.notEqual((await transport.exec(['test', '-e', '/workspace/train.py'])).exitCode, 0, 'train.py went to /workspace');
+    } finally {
+      await deleteNamespace(ns);
     }
   });
 });

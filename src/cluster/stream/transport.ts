@@ -3,7 +3,7 @@ import type { Exec, KubeConfig, V1Status } from '@kubernetes/client-node';
 import { k8s } from '../k8s';
 import { KubeMLError, messageOf } from '../../common/errors';
 import { type IgnoreMatcher } from './tree/ignore';
-import { localTarEntries, scanLocalTree } from './tree/localTree';
+import { localTarEntries, scanLocalTree, workspaceIgnore } from './tree/localTree';
 import { safeRelativePath, safeTargetFolder } from './tree/paths';
 import {
   type SyncPlan,
@@ -426,7 +426,8 @@ export interface UploadTreeResult {
  * what must be replaced (and, in mirror mode, what has no local counterpart). The single
  * implementation behind Start Sync's first reconcile and the run launcher's code shipping.
  * `ignore`: extra patterns (gitignore syntax) or a ready matcher; the tree's .gitignore,
- * .dockerignore and .kubemlignore files are read in any case.
+ * .dockerignore and .kubemlignore files are read in any case, by `workspaceIgnore`, the one
+ * source of ignore rules that sync sessions use too.
  */
 export async function uploadTree(
   kc: KubeConfig,
@@ -453,8 +454,9 @@ export async function reconcile(
   ignore: readonly string[] | IgnoreMatcher | undefined,
   opts: UploadTreeOptions = {},
 ): Promise<UploadTreeResult> {
-  const scanning = scanLocalTree(localRoot, { ignore });
+  // The remote listing starts at once; the local side reads the ignore rules, then walks.
   const listing = transport.list(targetDir, opts.signal);
+  const scanning = workspaceIgnore(localRoot, ignore ?? []).then((matcher) => scanLocalTree(localRoot, { ignore: matcher }));
   const planning = Promise.all([scanning, listing]).then(([local, remote]) => {
     for (const s of local.skipped) opts.onWarning?.(`Skipped ${s.path}: ${s.reason}.`);
     if (remote.unreadable)

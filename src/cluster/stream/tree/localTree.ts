@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, lstatSync, openSync, promises as fsp, readlinkSync, readSync, type Stats } from 'node:fs';
+import { closeSync, type Dirent, fstatSync, lstatSync, openSync, promises as fsp, readlinkSync, readSync, type Stats } from 'node:fs';
 import { type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IGNORE_FILES, IgnoreMatcher, type IgnoreFileKind } from './ignore';
@@ -44,6 +44,38 @@ export async function loadIgnoreFiles(root: string, dir: string, matcher: Ignore
       matcher.setFile(dir, kind, content);
     }),
   );
+}
+
+/**
+ * The ignore rules of a workspace, as the run's upload and sync both apply them: `extra`
+ * patterns (the run's `exclude`, or Start Sync's kubeml.sync.exclude) at the root, then every
+ * .gitignore and .kubemlignore of the tree and the root .dockerignore, read folder by folder
+ * from the root as git does (a folder the rules exclude is not entered: its files have no say).
+ * Upload (`reconcile`, `uploadTree`) and the sync session build their matcher here; the session
+ * needs it whole before its watcher starts, or the watcher follows ignored folders and later
+ * reports them as removed when the rules arrive (issue #18: "deleted cluster").
+ * `extra` may be a matcher to fill (the session keeps its own).
+ */
+export async function workspaceIgnore(root: string, extra: readonly string[] | IgnoreMatcher = []): Promise<IgnoreMatcher> {
+  const matcher = extra instanceof IgnoreMatcher ? extra : new IgnoreMatcher(extra);
+  const queue: string[] = [''];
+  while (queue.length) {
+    const dir = queue.shift()!;
+    let entries: Dirent[];
+    try {
+      entries = await fsp.readdir(join(root, dir), { withFileTypes: true });
+    } catch (e) {
+      if (dir === '') throw e;
+      continue; // vanished while walking
+    }
+    await loadIgnoreFiles(root, dir, matcher, new Set(entries.map((d) => d.name)));
+    for (const d of entries) {
+      if (!d.isDirectory()) continue; // the walk never follows symlinks
+      const rel = dir ? `${dir}/${d.name}` : d.name;
+      if (!matcher.ignores(rel, true)) queue.push(rel);
+    }
+  }
+  return matcher;
 }
 
 /** Reads links under the root for resolving symlink chains (rare: only while checking a symlink). */
