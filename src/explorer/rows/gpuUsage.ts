@@ -50,6 +50,8 @@ export interface GpuUsage {
   memDevices: number;
   memUsedMiB?: number;
   memTotalMiB?: number;
+  /** Measured devices that are MIG instances (their sizes differ from a whole GPU's). */
+  migDevices: number;
 }
 
 const mean = (xs: number[]): number | undefined => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
@@ -60,7 +62,7 @@ const mean = (xs: number[]): number | undefined => (xs.length > 0 ? xs.reduce((a
  * both, else its node's memory label.
  */
 export function aggregateGpus(parts: Iterable<{ alloc: GpuAllocation; metrics?: GpuMetrics }>): GpuUsage {
-  const u: GpuUsage = { nodes: 0, capacity: 0, allocatable: 0, allocated: 0, utilDevices: 0, memDevices: 0 };
+  const u: GpuUsage = { nodes: 0, capacity: 0, allocatable: 0, allocated: 0, utilDevices: 0, memDevices: 0, migDevices: 0 };
   const util: number[] = [];
   const used: number[] = [];
   const total: number[] = [];
@@ -70,6 +72,7 @@ export function aggregateGpus(parts: Iterable<{ alloc: GpuAllocation; metrics?: 
     u.allocatable += alloc.allocatable;
     u.allocated += alloc.allocated;
     for (const d of metrics?.devices ?? []) {
+      if (d.mig && (d.utilPercent !== undefined || d.fbUsedMiB !== undefined)) u.migDevices++;
       if (d.utilPercent !== undefined) util.push(d.utilPercent);
       if (d.fbUsedMiB === undefined) continue;
       used.push(d.fbUsedMiB);
@@ -95,12 +98,17 @@ export function allocationText(u: GpuUsage): string {
   return `${u.allocated}/${u.allocatable} allocated`;
 }
 
+/** "GPU", or "device" when MIG instances are among the measured devices (a mean over mixed sizes). */
+function unit(u: GpuUsage): string {
+  return u.migDevices > 0 ? 'device' : 'GPU';
+}
+
 /** ["util 65% (measured)", "mem 51 GB/GPU avg of 80 GB"], or nothing without measurements. */
 export function measuredTexts(u: GpuUsage): string[] {
   const out: string[] = [];
   if (u.utilPercent !== undefined) out.push(`util ${Math.round(u.utilPercent)}% (measured)`);
   if (u.memUsedMiB !== undefined)
-    out.push(`mem ${gb(u.memUsedMiB)}/GPU avg${u.memTotalMiB !== undefined ? ` of ${gb(u.memTotalMiB)}` : ''}`);
+    out.push(`mem ${gb(u.memUsedMiB)}/${unit(u)} avg${u.memTotalMiB !== undefined ? ` of ${gb(u.memTotalMiB)}` : ''}`);
   return out;
 }
 
@@ -111,11 +119,11 @@ export function usageTooltip(u: GpuUsage): string[] {
   ];
   if (u.utilPercent !== undefined)
     lines.push(
-      `- **Utilisation ${Math.round(u.utilPercent)}% (measured)**: DCGM_FI_DEV_GPU_UTIL, the share of time a kernel ran, mean over ${u.utilDevices} measured GPU${u.utilDevices === 1 ? '' : 's'} (MIG instances count as GPUs).`,
+      `- **Utilisation ${Math.round(u.utilPercent)}% (measured)**: DCGM_FI_DEV_GPU_UTIL, the share of time a kernel ran, mean over ${u.utilDevices} measured ${unit(u)}${u.utilDevices === 1 ? '' : 's'}${u.migDevices > 0 ? ` (${u.migDevices} of them MIG instances)` : ''}.`,
     );
   if (u.memUsedMiB !== undefined)
     lines.push(
-      `- **Memory ${gb(u.memUsedMiB)}/GPU avg${u.memTotalMiB !== undefined ? ` of ${gb(u.memTotalMiB)}` : ''}**: framebuffer memory used (DCGM_FI_DEV_FB_USED), mean per GPU over ${u.memDevices} GPU${u.memDevices === 1 ? '' : 's'}, of the memory of one GPU.`,
+      `- **Memory ${gb(u.memUsedMiB)}/${unit(u)} avg${u.memTotalMiB !== undefined ? ` of ${gb(u.memTotalMiB)}` : ''}**: framebuffer memory used (DCGM_FI_DEV_FB_USED), mean per ${unit(u)} over ${u.memDevices} ${unit(u)}${u.memDevices === 1 ? '' : 's'}, of the memory of one ${unit(u)} (mean size).`,
     );
   if (u.utilPercent === undefined && u.memUsedMiB === undefined)
     lines.push('- **Utilisation, memory**: not measured (set kubeml.prometheus.url to a Prometheus scraping dcgm-exporter).');

@@ -3,7 +3,7 @@ import * as f from './fixtures';
 import { age, claimNamesIn, podSpecRequest, shortDuration } from './common';
 import { groupRow, isOwnedJob, jobRow, podDisplayPhase, podOwnerRefs, podRank, podRow, summarizeJob } from './jobs';
 import { clusterSummaryRow, gpuNodeInfo, gpuNodeRow, gpuPodRow, isGpuNode, podGpus, productRow, summarizeProducts } from './gpus';
-import { aggregateGpus, podDevices } from './gpuUsage';
+import { aggregateGpus, measuredTexts, podDevices, usageTooltip } from './gpuUsage';
 import { claimInfo, claimRow, compareClaims, fluidRow, volumeMountSnippet } from './datasets';
 import { deploymentRow, inferenceServiceDetailRows, inferenceServiceInfo, inferenceServiceRow, selects } from './models';
 
@@ -191,7 +191,23 @@ describe('explorer rows: GPUs', () => {
       memDevices: 0,
       memUsedMiB: undefined,
       memTotalMiB: undefined,
+      migDevices: 0,
     });
+    // A node with a whole GPU (80 GB, 40 GB used) and a MIG instance (10 GB, 2 GB used): memory per device,
+    // (40960 + 2048)/2 = 21504 MiB = 21 GB of (81920 + 10240)/2 = 46080 MiB = 45 GB; util (30 + 10)/2 = 20 %.
+    const mixed = aggregateGpus([
+      {
+        alloc: a,
+        metrics: {
+          devices: [
+            { gpu: '0', utilPercent: 30, fbUsedMiB: 40960, fbFreeMiB: 40960 },
+            { gpu: '1', mig: '1g.10gb #1', utilPercent: 10, fbUsedMiB: 2048, fbFreeMiB: 8192 },
+          ],
+        },
+      },
+    ]);
+    assert.deepEqual(measuredTexts(mixed), ['util 20% (measured)', 'mem 21 GB/device avg of 45 GB']);
+    assert.match(usageTooltip(mixed).join('\n'), /mean over 2 measured devices \(1 of them MIG instances\)/);
   });
 
   it('a pod under its node shows namespace, GPUs allocated and, when DCGM attributes them, which GPUs', () => {
