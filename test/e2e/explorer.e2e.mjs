@@ -172,6 +172,17 @@ export async function scenario(wb, { env }) {
       await row(wb, 'GPUs', /^A100.*allocated · 1 node · util \d+% \(measured\)/, 45_000);
     }
     await wb.screenshot('gpus');
+    // The node's tooltip explains each number in one line and lists the pods holding its GPUs.
+    await wb
+      .view('GPUs')
+      .locator('.label-name', { hasText: new RegExp(`^${GPU_NODE}$`) })
+      .first()
+      .hover();
+    const tip = wb.page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'GPUs requested' }).first();
+    await reach(tip, 'visible', `the tooltip of ${GPU_NODE}`, 15_000);
+    for (const text of [/Allocated [2-4] of 4/, new RegExp(`${NS}/${P}-gpu: 2 GPUs allocated`)]) assert.match(await tip.innerText(), text);
+    await wb.screenshot('gpus-tooltip');
+    await wb.page.mouse.move(1, 1);
 
     await only(wb, 'Models');
     await row(wb, 'Models', new RegExp(`${P}-iris`));
