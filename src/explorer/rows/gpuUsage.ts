@@ -115,7 +115,7 @@ export function measuredTexts(u: GpuUsage): string[] {
 /** Markdown lines, one per term, explaining the numbers of a node, product or cluster row. */
 export function usageTooltip(u: GpuUsage): string[] {
   const lines = [
-    `- **Allocated ${u.allocated} of ${u.allocatable}**: GPUs requested (nvidia.com/gpu) by running and pending pods scheduled here, of those the nodes offer to pods (capacity ${u.capacity}); the scheduler's view, not a measurement.`,
+    `- **Allocated ${u.allocated} of ${u.allocatable}**: GPUs requested (nvidia.com/gpu) by running and pending pods scheduled here, of those ${u.nodes === 1 ? 'the node offers' : 'the nodes offer'} to pods (capacity ${u.capacity}); the scheduler's view, not a measurement.`,
   ];
   if (u.utilPercent !== undefined)
     lines.push(

@@ -141,7 +141,10 @@ describe('explorer rows: GPUs', () => {
     const row = gpuNodeRow(info, f.gpuNodeMetrics, holders);
     assert.equal(row.description, '3/4 allocated · A100-SXM4-80GB · MIG 14×1g.10gb · util 45% (measured) · mem 28 GB/GPU avg of 80 GB');
     const tip = row.tooltip ?? '';
-    assert.match(tip, /^- \*\*Allocated 3 of 4\*\*: GPUs requested \(nvidia\.com\/gpu\) by running and pending pods/m);
+    assert.match(
+      tip,
+      /^- \*\*Allocated 3 of 4\*\*: GPUs requested \(nvidia\.com\/gpu\) by running and pending pods scheduled here, of those the node offers to pods \(capacity 4\)/m,
+    );
     assert.match(tip, /^- \*\*Utilisation 45% \(measured\)\*\*: DCGM_FI_DEV_GPU_UTIL, .* mean over 4 measured GPUs/m);
     assert.match(
       tip,
@@ -176,6 +179,7 @@ describe('explorer rows: GPUs', () => {
     assert.equal(productRow(s[0]).description, '4/8 allocated · 2 nodes · util 34% (measured) · mem 21 GB/GPU avg of 80 GB');
     assert.equal(productRow(s[1]).description, '0/8 allocated · 1 node');
     assert.match(productRow(s[0]).tooltip ?? '', /mean over 6 measured GPUs/);
+    assert.match(productRow(s[0]).tooltip ?? '', /Allocated 4 of 8\*\*: .* of those the nodes offer to pods \(capacity 8\)/);
     assert.equal(clusterSummaryRow(s).description, '4/16 allocated · 3 GPU nodes · util 34% (measured)');
     assert.equal(
       gpuNodeRow(b, f.gpuNodeMetricsTwoDevices).description,
