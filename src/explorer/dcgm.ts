@@ -1,12 +1,16 @@
 import { Disposable, Emitter } from '../common/lifecycle';
 import { KubeMLError } from '../common/errors';
-import { type GpuMetrics } from './rows/gpus';
+import { type GpuDevice, type GpuMetrics } from './rows/gpuUsage';
 import { type HttpFetch, httpFetch, type HttpResponse, networkReason } from '../cluster/http';
 
-/** Mean utilisation (percent) of each node's GPUs, by the DCGM exporter's Hostname label. */
-export const UTIL_QUERY = 'avg by (Hostname) (DCGM_FI_DEV_GPU_UTIL)';
-/** Frame buffer used (MiB) summed over each node's GPUs. */
-export const FB_USED_QUERY = 'sum by (Hostname) (DCGM_FI_DEV_FB_USED)';
+/**
+ * Per-device series (one per GPU or MIG instance, labelled Hostname, gpu, GPU_I_PROFILE/GPU_I_ID and,
+ * with dcgm-exporter's Kubernetes pod mapping, namespace/pod): the view averages them per node and
+ * per product itself, so both use the same numbers, and reads which GPU a pod holds.
+ */
+export const UTIL_QUERY = 'DCGM_FI_DEV_GPU_UTIL';
+export const FB_USED_QUERY = 'DCGM_FI_DEV_FB_USED';
+export const FB_FREE_QUERY = 'DCGM_FI_DEV_FB_FREE';
 
 export interface QueryOptions {
   timeoutMs?: number;
@@ -23,11 +27,13 @@ function where(baseUrl: string): string {
   return `Check the kubeml.prometheus.url setting (${baseUrl}) and that Prometheus is running.`;
 }
 
+type Sample = { metric: Record<string, string>; value: number };
+
 /**
- * Runs an instant query (`/api/v1/query`) and returns value by the given label. Throws a
- * KubeMLError when Prometheus cannot be reached, times out, or answers with an error.
+ * Runs an instant query (`/api/v1/query`) and returns its samples (NaN and infinite values dropped).
+ * Throws a KubeMLError when Prometheus cannot be reached, times out, or answers with an error.
  */
-export async function instantQuery(baseUrl: string, query: string, byLabel: string, opts: QueryOptions = {}): Promise<Map<string, number>> {
+export async function instantSamples(baseUrl: string, query: string, opts: QueryOptions = {}): Promise<Sample[]> {
   const timeoutMs = opts.timeoutMs ?? 5_000;
   const doFetch = opts.fetch ?? httpFetch;
   let url: URL;
@@ -72,24 +78,61 @@ export async function instantQuery(baseUrl: string, query: string, byLabel: stri
       res.status,
     );
   }
-  const out = new Map<string, number>();
+  const out: Sample[] = [];
   for (const r of body.data?.result ?? []) {
-    const key = r.metric?.[byLabel];
     const v = r.value ? Number(r.value[1]) : NaN;
-    if (key !== undefined && Number.isFinite(v)) out.set(key, v);
+    if (Number.isFinite(v)) out.push({ metric: r.metric ?? {}, value: v });
   }
   return out;
 }
 
-/** Utilisation and memory used per node (by DCGM Hostname), from the two queries. */
+/** Runs an instant query and returns value by the given label (samples without it are dropped). */
+export async function instantQuery(baseUrl: string, query: string, byLabel: string, opts: QueryOptions = {}): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const s of await instantSamples(baseUrl, query, opts)) {
+    const key = s.metric[byLabel];
+    if (key !== undefined) out.set(key, s.value);
+  }
+  return out;
+}
+
+/**
+ * The devices of each node (by DCGM Hostname) with their utilisation, memory and pod, from the
+ * three per-device queries. A device is Hostname + gpu (+ GPU_I_ID for a MIG instance); the pod
+ * comes from the `namespace`/`pod` labels (`pod_namespace`/`pod_name` in older exporters).
+ */
 export async function fetchDcgm(baseUrl: string, opts: QueryOptions = {}): Promise<Map<string, GpuMetrics>> {
-  const [util, fb] = await Promise.all([
-    instantQuery(baseUrl, UTIL_QUERY, 'Hostname', opts),
-    instantQuery(baseUrl, FB_USED_QUERY, 'Hostname', opts),
-  ]);
+  const [util, used, free] = await Promise.all([UTIL_QUERY, FB_USED_QUERY, FB_FREE_QUERY].map((q) => instantSamples(baseUrl, q, opts)));
+  const devices = new Map<string, { host: string; device: GpuDevice }>();
+  const put = (samples: Sample[], field: 'utilPercent' | 'fbUsedMiB' | 'fbFreeMiB') => {
+    for (const { metric: m, value } of samples) {
+      const host = m.Hostname;
+      const gpu = m.gpu;
+      if (host === undefined || gpu === undefined) continue;
+      const key = `${host}\0${gpu}\0${m.GPU_I_ID ?? ''}`;
+      let d = devices.get(key);
+      if (!d) {
+        const device: GpuDevice = { gpu };
+        if (m.GPU_I_ID !== undefined) device.mig = `${m.GPU_I_PROFILE ?? 'instance'} #${m.GPU_I_ID}`;
+        devices.set(key, (d = { host, device }));
+      }
+      d.device[field] = value;
+      const pod = m.pod || m.pod_name;
+      const namespace = m.namespace || m.pod_namespace;
+      if (pod && namespace) Object.assign(d.device, { pod, namespace });
+    }
+  };
+  put(util, 'utilPercent');
+  put(used, 'fbUsedMiB');
+  put(free, 'fbFreeMiB');
   const out = new Map<string, GpuMetrics>();
-  for (const [host, v] of util) out.set(host, { utilPercent: v });
-  for (const [host, v] of fb) out.set(host, { ...out.get(host), fbUsedMiB: v });
+  for (const { host, device } of devices.values()) {
+    const m = out.get(host) ?? { devices: [] };
+    m.devices.push(device);
+    out.set(host, m);
+  }
+  for (const m of out.values())
+    m.devices.sort((a, b) => a.gpu.localeCompare(b.gpu, undefined, { numeric: true }) || (a.mig ?? '').localeCompare(b.mig ?? ''));
   return out;
 }
 

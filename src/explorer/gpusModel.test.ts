@@ -2,18 +2,19 @@ import { strict as assert } from 'node:assert';
 import { a100Node, CLUSTER, cpuNode, h100Node, otherTeamPod, trainPod0, trainPod1 } from '../cluster/read/fixtures';
 import { type KubeObject } from '../cluster/read/informerState';
 import { GpusModel, type GpuMetricsSource } from './gpusModel';
+import { type GpuMetrics } from './rows/gpuUsage';
 import { ids, ModelHarness } from './modelHarness';
 
 const TREE = [
-  'Cluster | 7 / 16 GPUs used · 2 GPU nodes',
-  'A100-SXM4-80GB | 2 / 8 GPUs used · 1 node · 25%',
-  '  gpu-a100-0 | 2/8 GPU · A100-SXM4-80GB',
-  '    train-resnet-0-x7k2p | rank 0 · Running · gpu-a100-0 · 1 GPU · 30m',
-  '    train-resnet-1-q9m4w | rank 1 · CrashLoopBackOff · gpu-a100-0 · 3 restarts · 1 GPU · 30m',
-  'H100-80GB-HBM3 | 5 / 8 GPUs used · 1 node · 63%',
-  '  gpu-h100-0 | 5/8 GPU · H100-80GB-HBM3',
-  '    finetune-0-r2d2x | Running · gpu-h100-0 · 4 GPU · 4h',
-  '    llm-server-6d5f8b7c9d-abcde | Running · gpu-h100-0 · 1 GPU · 60m',
+  'Cluster | 7/16 allocated · 2 GPU nodes',
+  'A100-SXM4-80GB | 2/8 allocated · 1 node',
+  '  gpu-a100-0 | 2/8 allocated · A100-SXM4-80GB',
+  '    train-resnet-0-x7k2p | team · 1 GPU allocated · rank 0 · Running · 30m',
+  '    train-resnet-1-q9m4w | team · 1 GPU allocated · rank 1 · CrashLoopBackOff · 3 restarts · 30m',
+  'H100-80GB-HBM3 | 5/8 allocated · 1 node',
+  '  gpu-h100-0 | 5/8 allocated · H100-80GB-HBM3',
+  '    finetune-0-r2d2x | other · 4 GPUs allocated · Running · 4h',
+  '    llm-server-6d5f8b7c9d-abcde | team · 1 GPU allocated · Running · 60m',
 ];
 
 const A100 = ['node:gpu-a100-0', 'product:NVIDIA-A100-SXM4-80GB', 'summary'];
@@ -61,9 +62,9 @@ describe('GpusModel', () => {
     const fired = await h.change((api) => api.put(gpuPod('train-resnet-2-z8z8z', 'gpu-a100-0', 2)));
     assert.deepEqual(ids(fired), A100);
     assert.deepEqual(fired!.map((n) => n.row.description).sort(), [
-      '4 / 8 GPUs used · 1 node · 50%',
-      '4/8 GPU · A100-SXM4-80GB',
-      '9 / 16 GPUs used · 2 GPU nodes',
+      '4/8 allocated · 1 node',
+      '4/8 allocated · A100-SXM4-80GB',
+      '9/16 allocated · 2 GPU nodes',
     ]);
   });
 
@@ -73,10 +74,10 @@ describe('GpusModel', () => {
     h.tree();
     let fired = await h.change((api) => api.put(finished(trainPod1)));
     assert.deepEqual(ids(fired), A100);
-    assert.equal(h.model.roots()[0]!.row.description, '6 / 16 GPUs used · 2 GPU nodes');
+    assert.equal(h.model.roots()[0]!.row.description, '6/16 allocated · 2 GPU nodes');
     fired = await h.change((api) => api.delete(otherTeamPod));
     assert.deepEqual(ids(fired), ['node:gpu-h100-0', 'product:NVIDIA-H100-80GB-HBM3', 'summary']);
-    assert.equal(fired!.find((n) => n.id === 'node:gpu-h100-0')!.row.description, '1/8 GPU · H100-80GB-HBM3');
+    assert.equal(fired!.find((n) => n.id === 'node:gpu-h100-0')!.row.description, '1/8 allocated · H100-80GB-HBM3');
   });
 
   it('a cordoned node refreshes its row and the summary; its product’s numbers did not move', async () => {
@@ -90,7 +91,7 @@ describe('GpusModel', () => {
     const row = fired!.find((n) => n.id === 'node:gpu-a100-0')!.row;
     assert.deepEqual(
       [row.description, row.contextValue, row.icon?.id],
-      ['2/8 GPU · A100-SXM4-80GB · cordoned', 'kubeml.gpuNode.cordoned', 'warning'],
+      ['2/8 allocated · A100-SXM4-80GB · cordoned', 'kubeml.gpuNode.cordoned', 'warning'],
     );
   });
 
@@ -123,7 +124,7 @@ describe('GpusModel', () => {
       labels: { ...second.metadata.labels, 'kubernetes.io/hostname': 'gpu-h100-1' },
     };
     assert.equal(await h.change((api) => api.put(second)), undefined);
-    assert.equal(h.model.roots()[2]!.row.description, '5 / 16 GPUs used · 2 nodes · 31%');
+    assert.equal(h.model.roots()[2]!.row.description, '5/16 allocated · 2 nodes');
     assert.equal(await h.change((api) => api.delete(a100Node)), undefined);
     assert.deepEqual(
       h.model.roots().map((r) => r.row.label),
@@ -146,12 +147,41 @@ describe('GpusModel', () => {
     h = new ModelHarness((d) => new GpusModel(d), { objects: CLUSTER });
     await h.open();
     h.tree();
-    let metrics: GpuMetricsSource = { get: (n) => (n === 'gpu-a100-0' ? { utilPercent: 87.4, fbUsedMiB: 40960 } : undefined) };
+    // Two measured GPUs on gpu-a100-0, one per pod: util (87.4+12.6)/2 = 50 %, memory (40960+20480)/2 = 30720 MiB = 30 GB
+    // per GPU of 81920 MiB = 80 GB (used + free).
+    const a100: GpuMetrics = {
+      devices: [
+        { gpu: '0', utilPercent: 87.4, fbUsedMiB: 40960, fbFreeMiB: 40960, namespace: 'team', pod: 'train-resnet-0-x7k2p' },
+        { gpu: '1', utilPercent: 12.6, fbUsedMiB: 20480, fbFreeMiB: 61440, namespace: 'team', pod: 'train-resnet-1-q9m4w' },
+      ],
+    };
+    let metrics: GpuMetricsSource = { get: (n) => (n === 'gpu-a100-0' ? a100 : undefined) };
     h.model.metrics = metrics;
     let next = h.next();
     h.model.refreshMetrics();
-    assert.deepEqual(ids(await next), ['node:gpu-a100-0', 'node:gpu-h100-0']);
-    assert.equal(h.model.children(h.root('A100-SXM4-80GB'))[0]!.row.description, '2/8 GPU · A100-SXM4-80GB · 87% util · 40 GB used');
+    assert.deepEqual(
+      ids(await next),
+      [
+        'gpupod:team/train-resnet-0-x7k2p',
+        'gpupod:team/train-resnet-1-q9m4w',
+        'node:gpu-a100-0',
+        'node:gpu-h100-0',
+        'product:NVIDIA-A100-SXM4-80GB',
+        'summary',
+      ],
+      'the A100 product and the summary average the same measurements; its pods learn their GPU index; the H100 product did not move',
+    );
+    assert.deepEqual(h.tree().slice(0, 5), [
+      'Cluster | 7/16 allocated · 2 GPU nodes · util 50% (measured)',
+      'A100-SXM4-80GB | 2/8 allocated · 1 node · util 50% (measured) · mem 30 GB/GPU avg of 80 GB',
+      '  gpu-a100-0 | 2/8 allocated · A100-SXM4-80GB · util 50% (measured) · mem 30 GB/GPU avg of 80 GB',
+      '    train-resnet-0-x7k2p | team · 1 GPU allocated · GPU 0 · rank 0 · Running · 30m',
+      '    train-resnet-1-q9m4w | team · 1 GPU allocated · GPU 1 · rank 1 · CrashLoopBackOff · 3 restarts · 30m',
+    ]);
+    assert.match(
+      h.model.children(h.root('A100-SXM4-80GB'))[0]!.row.tooltip ?? '',
+      /^- team\/train\\-resnet\\-0\\-x7k2p: 1 GPU allocated \(on GPU 0, from DCGM\)$/m,
+    );
     metrics = { get: () => undefined, error: { userMessage: 'Prometheus at http://prometheus:9090 did not answer.' } };
     h.model.metrics = metrics;
     next = h.next();

@@ -7,10 +7,12 @@ import {
   metricsNoteRow,
   gpuNodeInfo,
   gpuNodeRow,
+  gpuPodRow,
   isGpuNode,
   podGpus,
   productRow,
   summarizeProducts,
+  type GpuHolder,
   type GpuMetrics,
   type GpuNodeInfo,
 } from './rows/gpus';
@@ -23,9 +25,10 @@ export interface GpuMetricsSource {
 }
 
 /**
- * A cluster summary, one group per GPU product (used / allocatable), the nodes with GPU capacity
- * under it, and under each node the pods holding its GPUs. Allocation counts the requests of
- * every non-terminated pod of the node, in all namespaces.
+ * A cluster summary, one group per GPU product, the nodes with GPU capacity under it, and under
+ * each node the pods holding its GPUs. Allocation counts the requests of every non-terminated pod
+ * of the node, in all namespaces; utilisation and memory are DCGM's measurements, aggregated per
+ * node and per product by the same function (aggregateGpus).
  */
 export class GpusModel extends TreeModel {
   private readonly gpuNodes = new Map<string, KubeObject>();
@@ -57,6 +60,20 @@ export class GpusModel extends TreeModel {
     const nodes = this.cache('nodes');
     if (nodes) for (const n of nodes.values()) if (isGpuNode(n)) this.gpuNodes.set(n.metadata.name, n);
     for (const name of this.gpuNodes.keys()) this.refreshInfo(name);
+  }
+
+  private nodeRow(info: GpuNodeInfo) {
+    const holders: GpuHolder[] = [...(this.holders.get(info.name) ?? [])]
+      .map(([key, gpus]) => {
+        const [namespace, name] = key.split('/') as [string, string];
+        return { namespace, name, gpus };
+      })
+      .sort((a, b) => `${a.namespace}/${a.name}`.localeCompare(`${b.namespace}/${b.name}`));
+    return gpuNodeRow(info, this.metrics?.get(info.name), holders);
+  }
+
+  private summaries() {
+    return summarizeProducts(this.infos.values(), (n) => this.metrics?.get(n));
   }
 
   private allocated(node: string): number {
@@ -125,11 +142,11 @@ export class GpusModel extends TreeModel {
       products.add(info.product);
       const n = this.existing(`node:${name}`);
       if (n) {
-        n.row = gpuNodeRow(info, this.metrics?.get(name));
+        n.row = this.nodeRow(info);
         out.push(n);
       }
     }
-    const summaries = summarizeProducts(this.infos.values());
+    const summaries = this.summaries();
     const summary = this.existing('summary');
     if (summary) {
       summary.row = clusterSummaryRow(summaries);
@@ -138,7 +155,7 @@ export class GpusModel extends TreeModel {
     for (const s of summaries) {
       if (!products.has(s.product)) continue;
       const g = this.existing(`product:${s.product}`);
-      // The product row shows used/allocatable: refresh it only when those numbers moved.
+      // Refresh a product row only when its numbers moved.
       if (g && g.row.description !== productRow(s).description) {
         g.row = productRow(s);
         out.push(g);
@@ -148,7 +165,7 @@ export class GpusModel extends TreeModel {
   }
 
   protected buildRoots(): ExplorerNode[] {
-    const summaries = summarizeProducts(this.infos.values());
+    const summaries = this.summaries();
     if (summaries.length === 0) return [];
     const note = this.metrics?.error ? [this.node('metrics-note', metricsNoteRow(this.metrics.error.userMessage))] : [];
     this.noteShown = note.length > 0;
@@ -166,7 +183,7 @@ export class GpusModel extends TreeModel {
         .filter((i) => i.product === product && matchesFilter(i.name, this.filter))
         .sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))
         .map((i) =>
-          this.node(`node:${i.name}`, gpuNodeRow(i, this.metrics?.get(i.name)), (n) => {
+          this.node(`node:${i.name}`, this.nodeRow(i), (n) => {
             n.kindId = 'nodes';
             n.name = i.name;
           }),
@@ -180,7 +197,9 @@ export class GpusModel extends TreeModel {
         .map((k) => pods?.get(k))
         .filter((p): p is KubeObject => !!p)
         .map((p) => {
-          return this.podNode(`gpupod:${p.metadata.namespace}/${p.metadata.name}`, p, now);
+          const n = this.podNode(`gpupod:${p.metadata.namespace}/${p.metadata.name}`, p, now);
+          n.row = gpuPodRow(p, now, this.metrics?.get(node.name!));
+          return n;
         });
     }
     return [];
@@ -205,8 +224,36 @@ export class GpusModel extends TreeModel {
     for (const [name, info] of this.infos) {
       const n = this.existing(`node:${name}`);
       if (n) {
-        n.row = gpuNodeRow(info, this.metrics?.get(name));
+        n.row = this.nodeRow(info);
         out.push(n);
+      }
+    }
+    // Products and the summary average the same measurements; pods show the GPU index DCGM gives them.
+    const summaries = this.summaries();
+    const summary = this.existing('summary');
+    if (summary) {
+      summary.row = clusterSummaryRow(summaries);
+      out.push(summary);
+    }
+    for (const s of summaries) {
+      const g = this.existing(`product:${s.product}`);
+      if (g && g.row.description !== productRow(s).description) {
+        g.row = productRow(s);
+        out.push(g);
+      }
+    }
+    const pods = this.cache('pods');
+    const now = this.now();
+    for (const [node, held] of this.holders) {
+      for (const key of held.keys()) {
+        const n = this.existing(`gpupod:${key}`);
+        const p = pods?.get(key);
+        if (!n || !p) continue;
+        const row = gpuPodRow(p, now, this.metrics?.get(node));
+        if (row.description !== n.row.description || row.tooltip !== n.row.tooltip) {
+          n.row = row;
+          out.push(n);
+        }
       }
     }
     if (out.length) this.fire(out);

@@ -1,6 +1,7 @@
 // A user opens each explorer view on a cluster holding a dataset claim, a suspended Job, a finished
 // Job and an InferenceService, expands the groups, and sees rows for each (screenshot per view).
-// GPU node rows show DCGM utilisation and memory from the cluster's Prometheus.
+// GPU rows say how many GPUs pods have allocated (a pod holding 2 GPUs of the simulated A100 node
+// is listed under it) and the DCGM utilisation and memory per GPU measured by the cluster's Prometheus.
 import { strict as assert } from 'node:assert';
 import { clusterStatus, kubectl } from './cluster.mjs';
 import { inPage, reach, until } from './waits.mjs';
@@ -9,6 +10,8 @@ export const name = 'Explorer views: datasets, jobs, GPUs and models with live r
 
 const NS = 'default';
 const P = 'kubeml-e2e-explorer';
+/** A simulated (KWOK) node: a pod scheduled there is "Running" without a container runtime. */
+const GPU_NODE = 'kwok-a100-0002';
 
 function objects(trainImage) {
   const job = (jobName, suspend, extra) => ({
@@ -35,6 +38,16 @@ function objects(trainImage) {
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
     },
     job(`${P}-suspended`, true, { pod: {}, container: { resources: { limits: { 'nvidia.com/gpu': '1' } } } }),
+    {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `${P}-gpu`, namespace: NS },
+      spec: {
+        nodeSelector: { 'kubernetes.io/hostname': GPU_NODE },
+        tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+        containers: [{ name: 'main', image: trainImage, resources: { limits: { 'nvidia.com/gpu': '2' } } }],
+      },
+    },
     job(`${P}-done`, false, {
       pod: { nodeSelector: { 'kubernetes.io/hostname': 'kubeml-node' } },
       container: { imagePullPolicy: 'Never' },
@@ -151,8 +164,25 @@ export async function scenario(wb, { env }) {
     await row(wb, 'GPUs', /^Cluster/);
     for (const product of ['H100', 'A100', 'L4']) await expandRow(wb, 'GPUs', new RegExp(product)).catch(() => undefined);
     await row(wb, 'GPUs', /kwok-/);
-    if (prometheus) await row(wb, 'GPUs', /% util · \d+ GB used/, 45_000);
+    await row(wb, 'GPUs', new RegExp(`^${GPU_NODE}.* [2-4]/4 allocated`));
+    await expandRow(wb, 'GPUs', new RegExp(`^${GPU_NODE}$`));
+    await row(wb, 'GPUs', new RegExp(`^${P}-gpu.*${NS} · 2 GPUs allocated`));
+    if (prometheus) {
+      await row(wb, 'GPUs', /^kwok-.* \d+\/\d+ allocated · .*util \d+% \(measured\) · mem \d+ GB\/GPU avg of \d+ GB/, 45_000);
+      await row(wb, 'GPUs', /^A100.*allocated · 1 node · util \d+% \(measured\)/, 45_000);
+    }
     await wb.screenshot('gpus');
+    // The node's tooltip explains each number in one line and lists the pods holding its GPUs.
+    await wb
+      .view('GPUs')
+      .locator('.label-name', { hasText: new RegExp(`^${GPU_NODE}$`) })
+      .first()
+      .hover();
+    const tip = wb.page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'GPUs requested' }).first();
+    await reach(tip, 'visible', `the tooltip of ${GPU_NODE}`, 15_000);
+    for (const text of [/Allocated [2-4] of 4/, new RegExp(`${NS}/${P}-gpu: 2 GPUs allocated`)]) assert.match(await tip.innerText(), text);
+    await wb.screenshot('gpus-tooltip');
+    await wb.page.mouse.move(1, 1);
 
     await only(wb, 'Models');
     await row(wb, 'Models', new RegExp(`${P}-iris`));

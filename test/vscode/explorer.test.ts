@@ -179,24 +179,25 @@ describe('KubeML explorer views in VS Code', function () {
     });
   });
 
-  it('GPUs: a cluster summary, product groups with used/total, and GPU nodes with product and allocation (needs the local cluster)', async function () {
+  it('GPUs: a cluster summary, product groups and GPU nodes saying how many GPUs pods have allocated, with tooltips explaining it (needs the local cluster)', async function () {
     if (!connected) this.skip();
     const roots = await until('gpu rows', async () => {
       const c = await children('gpus');
       return c.length >= 2 ? c : undefined;
     });
     assert.equal(label(roots[0].item), 'Cluster');
-    assert.match(String(roots[0].item.description), /^\d+ \/ \d+ GPUs used · \d+ GPU nodes$/);
+    assert.match(String(roots[0].item.description), /^\d+\/\d+ allocated · \d+ GPU nodes( · util \d+% \(measured\))?$/);
     const product = roots.find((r) => r.item.contextValue === 'kubeml.gpuProduct')!;
     assert.ok(product, 'no product group');
+    assert.match(String(product.item.description), /^\d+\/\d+ allocated · \d+ nodes?( · |$)/);
     const nodes = await children('gpus', product.node);
     assert.ok(nodes.length > 0);
-    assert.match(String(nodes[0].item.description), /^\d+\/\d+ GPU/);
+    assert.match(String(nodes[0].item.description), /^\d+\/\d+ allocated/);
     assert.ok(nodes[0].item.tooltip instanceof vscode.MarkdownString);
-    assert.match((nodes[0].item.tooltip as vscode.MarkdownString).value, /Allocatable/);
+    assert.match((nodes[0].item.tooltip as vscode.MarkdownString).value, /\*\*Allocated \d+ of \d+\*\*: GPUs requested/);
   });
 
-  it('GPUs: with kubeml.prometheus.url set, GPU node rows show DCGM utilisation and memory used; a bad URL shows a note row (needs the local cluster and its Prometheus)', async function () {
+  it('GPUs: with kubeml.prometheus.url set, node and product rows show measured DCGM utilisation and memory per GPU, aggregated alike; a bad URL shows a note row (needs the local cluster and its Prometheus)', async function () {
     if (!connected) this.skip();
     const url = prometheusUrl();
     if (!url) this.skip();
@@ -206,19 +207,36 @@ describe('KubeML explorer views in VS Code', function () {
     try {
       await config.update('prometheus.url', url, vscode.ConfigurationTarget.Global);
       const withMetrics = await until(
-        'a GPU node row with utilisation and memory',
+        'a GPU node row with measured utilisation and memory per GPU',
         async () => {
           for (const p of (await children('gpus')).filter((r) => r.item.contextValue === 'kubeml.gpuProduct')) {
-            const row = (await children('gpus', p.node)).find((n) => /\d+% util · \d+ GB used/.test(String(n.item.description)));
+            const row = (await children('gpus', p.node)).find((n) =>
+              /util \d+% \(measured\) · mem \d+ GB\/GPU avg of \d+ GB/.test(String(n.item.description)),
+            );
             if (row) return row;
           }
           return undefined;
         },
         30_000,
       );
-      assert.match(
-        (withMetrics.item.tooltip as vscode.MarkdownString).value,
-        /\| Utilisation \| \d+% \|[\s\S]*\| Memory used \| \d+ GB \|/,
+      const tip = (withMetrics.item.tooltip as vscode.MarkdownString).value;
+      assert.match(tip, /\*\*Utilisation \d+% \(measured\)\*\*: DCGM_FI_DEV_GPU_UTIL/);
+      assert.match(tip, /\*\*Memory \d+ GB\/GPU avg of \d+ GB\*\*: framebuffer memory used/);
+      // A product with a single node aggregates the same devices: its measured numbers are the node's
+      // (read until both rows come from the same poll).
+      await until(
+        'a one-node product whose measured numbers equal its node’s',
+        async () => {
+          for (const p of (await children('gpus')).filter((r) => r.item.contextValue === 'kubeml.gpuProduct')) {
+            const nodes = await children('gpus', p.node);
+            const measured = (d: unknown) => /util \d+% \(measured\)( · mem \d+ GB\/GPU avg( of \d+ GB)?)?/.exec(String(d))?.[0];
+            const m = measured(p.item.description);
+            if (/ · 1 node · /.test(String(p.item.description)) && m && nodes.length === 1 && measured(nodes[0].item.description) === m)
+              return m;
+          }
+          return undefined;
+        },
+        30_000,
       );
       await config.update('prometheus.url', 'http://127.0.0.1:1', vscode.ConfigurationTarget.Global);
       const note = await until(

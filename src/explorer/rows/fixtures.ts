@@ -1,4 +1,5 @@
 /** Kubernetes objects as the API server returns them, trimmed, for the row tests. */
+import { type GpuMetrics } from './gpuUsage';
 import { type KubeObject } from '../../cluster/read/informerState';
 
 export const NOW = Date.parse('2025-06-01T12:00:00Z');
@@ -227,4 +228,24 @@ export const modelDeployment: KubeObject = {
   metadata: meta('llm', 'team', { labels: { 'kubeml.io/model': 'llama' } }),
   spec: { replicas: 2, selector: { matchLabels: { app: 'llm' } }, template: { spec: { containers: [{ image: 'vllm:1' }] } } },
   status: { readyReplicas: 1 },
+};
+
+/**
+ * DCGM measurements of gpuNode (4 × A100 80 GB = 81920 MiB): GPUs 0 and 1 attributed to masterPod,
+ * GPU 2 to crashingPod, GPU 3 idle without FB_FREE (its size comes from the node label).
+ */
+export const gpuNodeMetrics: GpuMetrics = {
+  devices: [
+    { gpu: '0', utilPercent: 90, fbUsedMiB: 40960, fbFreeMiB: 40960, namespace: 'team', pod: 'ptj-master-0' },
+    { gpu: '1', utilPercent: 70, fbUsedMiB: 61440, fbFreeMiB: 20480, namespace: 'team', pod: 'ptj-master-0' },
+    { gpu: '2', utilPercent: 20, fbUsedMiB: 10240, fbFreeMiB: 71680, namespace: 'team', pod: 'train-a-xyz' },
+    { gpu: '3', utilPercent: 0, fbUsedMiB: 1024 },
+  ],
+};
+/** A second A100 node where DCGM measures only two devices, no pod attribution. */
+export const gpuNodeMetricsTwoDevices: GpuMetrics = {
+  devices: [
+    { gpu: '0', utilPercent: 13, fbUsedMiB: 8192, fbFreeMiB: 73728 },
+    { gpu: '1', utilPercent: 13, fbUsedMiB: 8192, fbFreeMiB: 73728 },
+  ],
 };

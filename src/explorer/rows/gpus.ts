@@ -1,5 +1,9 @@
 import { type KubeObject } from '../../cluster/read/informerState';
 import { GPU_RESOURCE, intQuantity, md, podSpecRequest, podTerminated, type PodSpecLike, type Row } from './common';
+import { aggregateGpus, allocationText, gb, type GpuMetrics, type GpuUsage, measuredTexts, podDevices, usageTooltip } from './gpuUsage';
+import { podRow } from './jobs';
+
+export type { GpuMetrics } from './gpuUsage';
 
 export interface GpuNodeInfo {
   name: string;
@@ -12,14 +16,6 @@ export interface GpuNodeInfo {
   taints: string[];
   schedulable: boolean;
   ready: boolean;
-}
-
-/** Live utilisation of a node's GPUs (DCGM metrics through Prometheus), when configured. */
-export interface GpuMetrics {
-  /** Mean utilisation in percent over the node's GPUs. */
-  utilPercent?: number;
-  /** Frame buffer used, MiB (sum over the node's GPUs). */
-  fbUsedMiB?: number;
 }
 
 interface NodeShape {
@@ -69,42 +65,56 @@ export function gpuNodeInfo(node: KubeObject, allocated: number): GpuNodeInfo {
   };
 }
 
-function gib(mib: number | undefined): string | undefined {
-  return mib === undefined ? undefined : `${Math.round(mib / 1024)} GB`;
+/** A pod holding GPUs of a node: its GPU request (the pod spec). */
+export interface GpuHolder {
+  namespace: string;
+  name: string;
+  gpus: number;
 }
 
-export function gpuNodeRow(info: GpuNodeInfo, metrics?: GpuMetrics): Row {
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** "team/train-0: 2 GPUs (GPU 0, 1)" for the node tooltip. */
+function holderLine(h: GpuHolder, devices: Map<string, string[]>): string {
+  const on = devices.get(`${h.namespace}/${h.name}`);
+  return `- ${md(`${h.namespace}/${h.name}`)}: ${plural(h.gpus, 'GPU')} allocated${on ? ` (on GPU ${md(on.join(', '))}, from DCGM)` : ''}`;
+}
+
+export function gpuNodeRow(info: GpuNodeInfo, metrics?: GpuMetrics, holders: GpuHolder[] = []): Row {
+  const u = aggregateGpus([{ alloc: info, metrics }]);
   const free = info.allocatable - info.allocated;
   const flags = [!info.ready ? 'NotReady' : undefined, !info.schedulable ? 'cordoned' : undefined].filter(Boolean);
-  const util = metrics?.utilPercent !== undefined ? `${Math.round(metrics.utilPercent)}% util` : undefined;
-  const used = metrics?.fbUsedMiB !== undefined ? `${gib(metrics.fbUsedMiB)} used` : undefined;
+  const devices = podDevices(metrics);
   const tooltip = [
     `**${md(info.name)}**`,
+    '',
+    ...usageTooltip(u),
     '',
     '| | |',
     '|---|---|',
     `| Product | ${md(info.product)} |`,
-    info.memoryMiB !== undefined ? `| Memory per GPU | ${md(gib(info.memoryMiB))} |` : '',
-    `| GPUs (capacity) | ${info.count} |`,
-    `| Allocatable | ${info.allocatable} |`,
-    `| Allocated | ${info.allocated} |`,
-    info.mig.length > 0 ? `| MIG devices | ${md(info.mig.map((m) => `${m.count}× ${m.profile}`).join(', '))} |` : '',
+    info.memoryMiB !== undefined ? `| Memory per GPU | ${md(gb(info.memoryMiB))} |` : undefined,
+    info.mig.length > 0 ? `| MIG devices | ${md(info.mig.map((m) => `${m.count}× ${m.profile}`).join(', '))} |` : undefined,
     `| Taints | ${md(info.taints.join(', ') || 'none')} |`,
     `| Schedulable | ${info.schedulable ? 'yes' : 'no (cordoned)'} |`,
     `| Ready | ${info.ready ? 'yes' : 'no'} |`,
-    metrics?.utilPercent !== undefined ? `| Utilisation | ${Math.round(metrics.utilPercent)}% |` : '',
-    metrics?.fbUsedMiB !== undefined ? `| Memory used | ${md(gib(metrics.fbUsedMiB))} |` : '',
+    '',
+    holders.length > 0 ? '**Pods holding GPUs** (count from the pod spec)' : 'No pod holds GPUs of this node.',
+    '',
+    ...holders.map((h) => holderLine(h, devices)),
   ]
-    .filter((l) => l !== '')
-    .join('\n');
+    .filter((l) => l !== undefined)
+    .join('\n')
+    .trimEnd();
   return {
     label: info.name,
     description: [
-      `${info.allocated}/${info.allocatable} GPU`,
+      allocationText(u),
       info.product !== 'GPU' ? shortProduct(info.product) : undefined,
       info.mig.length > 0 ? `MIG ${info.mig.map((m) => `${m.count}×${m.profile}`).join(' ')}` : undefined,
-      util,
-      used,
+      ...measuredTexts(u),
       ...flags,
     ]
       .filter(Boolean)
@@ -118,6 +128,32 @@ export function gpuNodeRow(info: GpuNodeInfo, metrics?: GpuMetrics): Row {
           : { id: 'circle-large-outline', color: 'charts.green' },
     contextValue: `kubeml.gpuNode${info.schedulable ? '' : '.cordoned'}`,
     collapsible: info.allocated > 0 ? 'collapsed' : 'none',
+  };
+}
+
+/**
+ * A pod under its GPU node: namespace, GPUs allocated (its request) and, when DCGM attributes
+ * devices to pods, which GPU indices it holds; then the usual pod row (phase, rank, age).
+ */
+export function gpuPodRow(pod: KubeObject, now: number, metrics?: GpuMetrics): Row {
+  const base = podRow(pod, now);
+  const gpus = podGpus(pod);
+  const on = podDevices(metrics).get(`${pod.metadata.namespace}/${pod.metadata.name}`);
+  const spec = pod.spec as PodSpecLike | undefined;
+  const rest = (base.description ?? '').split(' · ').filter((p) => p !== spec?.nodeName && !/^\d+ GPU$/.test(p));
+  return {
+    ...base,
+    description: [pod.metadata.namespace, `${plural(gpus, 'GPU')} allocated`, on ? `GPU ${on.join(', ')}` : undefined, ...rest]
+      .filter(Boolean)
+      .join(' · '),
+    tooltip: [
+      base.tooltip,
+      '',
+      `- **${plural(gpus, 'GPU')} allocated**: the pod's nvidia.com/gpu request, held while it is scheduled and not finished.`,
+      on
+        ? `- **GPU ${md(on.join(', '))}**: the device index on the node DCGM attributes to this pod.`
+        : '- **GPU index**: not known (DCGM reports no pod for this pod’s devices; dcgm-exporter’s Kubernetes pod mapping adds it).',
+    ].join('\n'),
   };
 }
 
@@ -138,47 +174,57 @@ export function shortProduct(product: string): string {
   return product.replace(/^NVIDIA[- ]/, '');
 }
 
-export interface ProductSummary {
+export interface ProductSummary extends GpuUsage {
   product: string;
-  nodes: number;
-  total: number;
-  allocatable: number;
-  used: number;
 }
 
-export function summarizeProducts(infos: Iterable<GpuNodeInfo>): ProductSummary[] {
-  const by = new Map<string, ProductSummary>();
-  for (const i of infos) {
-    const s = by.get(i.product) ?? { product: i.product, nodes: 0, total: 0, allocatable: 0, used: 0 };
-    s.nodes++;
-    s.total += i.count;
-    s.allocatable += i.allocatable;
-    s.used += i.allocated;
-    by.set(i.product, s);
-  }
-  return [...by.values()].sort((a, b) => a.product.localeCompare(b.product));
+/** One summary per product, aggregated by the same function as a node row (aggregateGpus). */
+export function summarizeProducts(infos: Iterable<GpuNodeInfo>, metrics?: (node: string) => GpuMetrics | undefined): ProductSummary[] {
+  const by = new Map<string, GpuNodeInfo[]>();
+  for (const i of infos) by.set(i.product, [...(by.get(i.product) ?? []), i]);
+  return [...by.entries()]
+    .map(([product, list]) => ({ product, ...aggregateGpus(list.map((i) => ({ alloc: i, metrics: metrics?.(i.name) }))) }))
+    .sort((a, b) => a.product.localeCompare(b.product));
+}
+
+function allocationColor(s: GpuUsage): string {
+  const pct = s.allocatable > 0 ? (100 * s.allocated) / s.allocatable : 0;
+  return pct >= 90 ? 'charts.red' : pct >= 60 ? 'charts.orange' : 'charts.green';
 }
 
 export function productRow(s: ProductSummary): Row {
-  const pct = s.allocatable > 0 ? Math.round((100 * s.used) / s.allocatable) : 0;
   return {
     label: shortProduct(s.product),
-    description: `${s.used} / ${s.allocatable} GPUs used · ${s.nodes} node${s.nodes === 1 ? '' : 's'} · ${pct}%`,
-    tooltip: `**${md(s.product)}**\n\n${s.used} of ${s.allocatable} allocatable GPUs requested by running pods (capacity ${s.total}) on ${s.nodes} nodes.`,
-    icon: { id: 'circuit-board', color: pct >= 90 ? 'charts.red' : pct >= 60 ? 'charts.orange' : 'charts.green' },
+    description: [allocationText(s), plural(s.nodes, 'node'), ...measuredTexts(s)].join(' · '),
+    tooltip: [`**${md(s.product)}** on ${plural(s.nodes, 'node')}`, '', ...usageTooltip(s)].join('\n'),
+    icon: { id: 'circuit-board', color: allocationColor(s) },
     contextValue: 'kubeml.gpuProduct',
     collapsible: 'collapsed',
   };
 }
 
 export function clusterSummaryRow(all: ProductSummary[]): Row {
-  const used = all.reduce((n, s) => n + s.used, 0);
+  const allocated = all.reduce((n, s) => n + s.allocated, 0);
   const total = all.reduce((n, s) => n + s.allocatable, 0);
   const nodes = all.reduce((n, s) => n + s.nodes, 0);
+  const devices = all.reduce((n, s) => n + s.utilDevices, 0);
+  const util = devices > 0 ? all.reduce((n, s) => n + (s.utilPercent ?? 0) * s.utilDevices, 0) / devices : undefined;
   return {
     label: 'Cluster',
-    description: `${used} / ${total} GPUs used · ${nodes} GPU nodes`,
-    tooltip: all.map((s) => `- ${md(s.product)}: ${s.used} / ${s.allocatable}`).join('\n'),
+    description: [
+      `${allocated}/${total} allocated`,
+      `${nodes} GPU nodes`,
+      util !== undefined ? `util ${Math.round(util)}% (measured)` : undefined,
+    ]
+      .filter(Boolean)
+      .join(' · '),
+    tooltip: [
+      '**Cluster**',
+      '',
+      ...all.map((s) => `- ${md(s.product)}: ${[allocationText(s), ...measuredTexts(s)].map(md).join(' · ')}`),
+      '',
+      '*Allocated*: GPUs requested by pods (the scheduler’s view). *util (measured)*: DCGM utilisation, mean per GPU. *mem*: DCGM framebuffer memory used, mean per GPU.',
+    ].join('\n'),
     icon: { id: 'dashboard' },
     contextValue: 'kubeml.gpuSummary',
     collapsible: 'none',

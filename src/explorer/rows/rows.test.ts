@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import * as f from './fixtures';
 import { age, claimNamesIn, podSpecRequest, shortDuration } from './common';
 import { groupRow, isOwnedJob, jobRow, podDisplayPhase, podOwnerRefs, podRank, podRow, summarizeJob } from './jobs';
-import { clusterSummaryRow, gpuNodeInfo, gpuNodeRow, isGpuNode, podGpus, productRow, summarizeProducts } from './gpus';
+import { clusterSummaryRow, gpuNodeInfo, gpuNodeRow, gpuPodRow, isGpuNode, podGpus, productRow, summarizeProducts } from './gpus';
+import { aggregateGpus, measuredTexts, podDevices, usageTooltip } from './gpuUsage';
 import { claimInfo, claimRow, compareClaims, fluidRow, volumeMountSnippet } from './datasets';
 import { deploymentRow, inferenceServiceDetailRows, inferenceServiceInfo, inferenceServiceRow, selects } from './models';
 
@@ -146,25 +147,120 @@ describe('explorer rows: GPUs', () => {
       schedulable: true,
       ready: true,
     });
-    const row = gpuNodeRow(info, { utilPercent: 87.4, fbUsedMiB: 40960 });
-    assert.equal(row.description, '3/4 GPU · A100-SXM4-80GB · MIG 14×1g.10gb · 87% util · 40 GB used');
-    assert.match(row.tooltip ?? '', /Memory used \| 40 GB/);
+    const row = gpuNodeRow(info);
+    assert.equal(row.description, '3/4 allocated · A100-SXM4-80GB · MIG 14×1g.10gb', 'no measurements: allocation only');
+    assert.match(row.tooltip ?? '', /Utilisation, memory\*\*: not measured/);
     const cordoned = gpuNodeRow(gpuNodeInfo(f.cordonedGpuNode, 0));
     assert.match(cordoned.description ?? '', /NotReady · cordoned/);
     assert.equal(cordoned.contextValue, 'kubeml.gpuNode.cordoned');
   });
 
-  it('summarises used / allocatable per product and for the cluster', () => {
-    const s = summarizeProducts([gpuNodeInfo(f.gpuNode, 3), gpuNodeInfo(f.cordonedGpuNode, 0), gpuNodeInfo(f.gpuNode, 1)]);
+  // gpuNodeMetrics by hand: util (90+70+20+0)/4 = 45 %; memory used (40960+61440+10240+1024)/4 = 28416 MiB
+  // = 27.75 GiB -> 28 GB per GPU, of 81920 MiB = 80 GB (used + free for GPUs 0-2, the node label for GPU 3).
+  it('a node row says which number is allocation (pods) and which is measured (DCGM), memory per GPU', () => {
+    const info = gpuNodeInfo(f.gpuNode, 3);
+    const holders = [
+      { namespace: 'team', name: 'ptj-master-0', gpus: 2 },
+      { namespace: 'team', name: 'train-a-xyz', gpus: 1 },
+    ];
+    const row = gpuNodeRow(info, f.gpuNodeMetrics, holders);
+    assert.equal(row.description, '3/4 allocated · A100-SXM4-80GB · MIG 14×1g.10gb · util 45% (measured) · mem 28 GB/GPU avg of 80 GB');
+    const tip = row.tooltip ?? '';
+    assert.match(
+      tip,
+      /^- \*\*Allocated 3 of 4\*\*: GPUs requested \(nvidia\.com\/gpu\) by running and pending pods scheduled here, of those the node offers to pods \(capacity 4\)/m,
+    );
+    assert.match(tip, /^- \*\*Utilisation 45% \(measured\)\*\*: DCGM_FI_DEV_GPU_UTIL, .* mean over 4 measured GPUs/m);
+    assert.match(
+      tip,
+      /^- \*\*Memory 28 GB\/GPU avg of 80 GB\*\*: framebuffer memory used \(DCGM_FI_DEV_FB_USED\), mean per GPU over 4 GPUs/m,
+    );
+    assert.match(tip, /^- team\/ptj\\-master\\-0: 2 GPUs allocated \(on GPU 0, 1, from DCGM\)$/m);
+    assert.match(tip, /^- team\/train\\-a\\-xyz: 1 GPU allocated \(on GPU 2, from DCGM\)$/m);
+    assert.match(tip, /\| Memory per GPU \| 80 GB \|\n\| MIG devices \|/, 'the table stays one table');
+  });
+
+  it('the issue’s case: GPUs busy while no pod requests them reads as two different things', () => {
+    const idle = gpuNodeRow(gpuNodeInfo(f.gpuNode, 0), f.gpuNodeMetrics);
+    assert.equal(idle.description, '0/4 allocated · A100-SXM4-80GB · MIG 14×1g.10gb · util 45% (measured) · mem 28 GB/GPU avg of 80 GB');
+    assert.match(idle.tooltip ?? '', /Allocation and measurements are independent/);
+    assert.match(idle.tooltip ?? '', /No pod holds GPUs of this node\.$/);
+  });
+
+  it('aggregates a product like a node: allocation summed, measurements averaged over all its GPUs', () => {
+    const a = gpuNodeInfo(f.gpuNode, 3);
+    const b = { ...gpuNodeInfo(f.gpuNode, 1), name: 'gpu-3' };
+    const metrics = (n: string) => (n === 'gpu-1' ? f.gpuNodeMetrics : n === 'gpu-3' ? f.gpuNodeMetricsTwoDevices : undefined);
+    const s = summarizeProducts([a, gpuNodeInfo(f.cordonedGpuNode, 0), b], metrics);
     assert.deepEqual(
-      s.map((x) => [x.product, x.used, x.allocatable, x.nodes]),
+      s.map((x) => [x.product, x.allocated, x.allocatable, x.nodes, x.utilDevices]),
       [
-        ['NVIDIA-A100-SXM4-80GB', 4, 8, 2],
-        ['NVIDIA-H100-80GB-HBM3', 0, 8, 1],
+        ['NVIDIA-A100-SXM4-80GB', 4, 8, 2, 6],
+        ['NVIDIA-H100-80GB-HBM3', 0, 8, 1, 0],
       ],
     );
-    assert.equal(productRow(s[0]).description, '4 / 8 GPUs used · 2 nodes · 50%');
-    assert.equal(clusterSummaryRow(s).description, '4 / 16 GPUs used · 3 GPU nodes');
+    // Six measured GPUs: util (90+70+20+0+13+13)/6 = 34.3 -> 34 % (the mean of the two node means would be 29);
+    // memory (113664 + 2×8192)/6 = 21674.7 MiB = 21.2 GiB -> 21 GB per GPU (a sum would read 127 GB).
+    assert.equal(productRow(s[0]).description, '4/8 allocated · 2 nodes · util 34% (measured) · mem 21 GB/GPU avg of 80 GB');
+    assert.equal(productRow(s[1]).description, '0/8 allocated · 1 node');
+    assert.match(productRow(s[0]).tooltip ?? '', /mean over 6 measured GPUs/);
+    assert.match(productRow(s[0]).tooltip ?? '', /Allocated 4 of 8\*\*: .* of those the nodes offer to pods \(capacity 8\)/);
+    assert.equal(clusterSummaryRow(s).description, '4/16 allocated · 3 GPU nodes · util 34% (measured)');
+    assert.equal(
+      gpuNodeRow(b, f.gpuNodeMetricsTwoDevices).description,
+      '1/4 allocated · A100-SXM4-80GB · MIG 14×1g.10gb · util 13% (measured) · mem 8 GB/GPU avg of 80 GB',
+    );
+    assert.deepEqual(aggregateGpus([]), {
+      nodes: 0,
+      capacity: 0,
+      allocatable: 0,
+      allocated: 0,
+      utilDevices: 0,
+      utilPercent: undefined,
+      memDevices: 0,
+      memUsedMiB: undefined,
+      memTotalMiB: undefined,
+      migDevices: 0,
+    });
+    // A node with a whole GPU (80 GB, 40 GB used) and a MIG instance (10 GB, 2 GB used): memory per device,
+    // (40960 + 2048)/2 = 21504 MiB = 21 GB of (81920 + 10240)/2 = 46080 MiB = 45 GB; util (30 + 10)/2 = 20 %.
+    const mixed = aggregateGpus([
+      {
+        alloc: a,
+        metrics: {
+          devices: [
+            { gpu: '0', utilPercent: 30, fbUsedMiB: 40960, fbFreeMiB: 40960 },
+            { gpu: '1', mig: '1g.10gb #1', utilPercent: 10, fbUsedMiB: 2048, fbFreeMiB: 8192 },
+          ],
+        },
+      },
+    ]);
+    assert.deepEqual(measuredTexts(mixed), ['util 20% (measured)', 'mem 21 GB/device avg of 45 GB']);
+    assert.match(usageTooltip(mixed).join('\n'), /mean over 2 measured devices \(1 of them MIG instances\)/);
+  });
+
+  it('a pod under its node shows namespace, GPUs allocated and, when DCGM attributes them, which GPUs', () => {
+    const crash = gpuPodRow(f.crashingPod, f.NOW, f.gpuNodeMetrics);
+    assert.equal(crash.description, 'team · 1 GPU allocated · GPU 2 · rank 1 · CrashLoopBackOff · 5 restarts · 60m');
+    assert.match(crash.tooltip ?? '', /\*\*GPU 2\*\*: the device index on the node DCGM attributes to this pod/);
+    assert.match(
+      gpuPodRow(f.masterPod, f.NOW, f.gpuNodeMetrics).description ?? '',
+      /^team · 2 GPUs allocated · GPU 0, 1 · master-0 · Running · 2 restarts · /,
+    );
+    const unattributed = gpuPodRow(f.crashingPod, f.NOW);
+    assert.equal(unattributed.description, 'team · 1 GPU allocated · rank 1 · CrashLoopBackOff · 5 restarts · 60m');
+    assert.match(unattributed.tooltip ?? '', /\*\*GPU index\*\*: not known/);
+    assert.deepEqual(
+      podDevices({
+        devices: [
+          { gpu: '10', pod: 'p', namespace: 'n' },
+          { gpu: '2', mig: '1g.10gb #1', pod: 'p', namespace: 'n' },
+          { gpu: '10', pod: 'p', namespace: 'n' },
+        ],
+      }),
+      new Map([['n/p', ['2 (MIG 1g.10gb #1)', '10']]]),
+      'numeric order, one entry per device',
+    );
   });
 });
 
