@@ -152,6 +152,17 @@ export function visitRefs(t: CompactType, fn: (ref: string) => void): void {
 }
 
 /** Renames definitions to short ids (the bundled file is read on every activation). */
+/** The type with every reference renamed by `ids` (names not in it are kept). */
+export function renameRefs(t: CompactType, ids: ReadonlyMap<string, string>): CompactType {
+  if (typeof t === 'string') return t;
+  if ('r' in t) return { r: ids.get(t.r) ?? t.r };
+  if ('a' in t) return { a: renameRefs(t.a, ids) };
+  if ('m' in t) return { m: renameRefs(t.m, ids) };
+  const p: Record<string, CompactType> = {};
+  for (const [k, v] of Object.entries(t.o.p)) p[k] = renameRefs(v, ids);
+  return { o: { ...t.o, p } };
+}
+
 export function shortenNames(schema: CompactSchema): CompactSchema {
   const ids = new Map<string, string>();
   // The most referenced definitions get the shortest ids.
@@ -159,15 +170,7 @@ export function shortenNames(schema: CompactSchema): CompactSchema {
   for (const t of Object.values(schema.defs)) visitRefs(t, (r) => counts.set(r, (counts.get(r) ?? 0) + 1));
   const names = Object.keys(schema.defs).sort((a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0) || a.localeCompare(b));
   names.forEach((n, i) => ids.set(n, i.toString(36)));
-  const rename = (t: CompactType): CompactType => {
-    if (typeof t === 'string') return t;
-    if ('r' in t) return { r: ids.get(t.r) ?? t.r };
-    if ('a' in t) return { a: rename(t.a) };
-    if ('m' in t) return { m: rename(t.m) };
-    const p: Record<string, CompactType> = {};
-    for (const [k, v] of Object.entries(t.o.p)) p[k] = rename(v);
-    return { o: { ...t.o, p } };
-  };
+  const rename = (t: CompactType) => renameRefs(t, ids);
   const defs: Record<string, CompactType> = {};
   for (const n of names) defs[ids.get(n)!] = rename(schema.defs[n]!);
   const kinds: Record<string, string> = {};

@@ -1,4 +1,4 @@
-import { visitRefs, type CompactSchema, type CompactType } from './compact';
+import { renameRefs, visitRefs, type CompactSchema, type CompactType } from './compact';
 
 /**
  * Several Kubernetes versions' compact schemas in one file: a definition that is the same in every
@@ -48,15 +48,7 @@ export function buildKubernetesBundle(inputs: Array<{ minor: string; release: st
   }
   const names = [...variants.keys()].sort((a, b) => (refCounts.get(b) ?? 0) - (refCounts.get(a) ?? 0) || a.localeCompare(b));
   const ids = new Map(names.map((n, i) => [n, i.toString(36)]));
-  const rename = (t: CompactType): CompactType => {
-    if (typeof t === 'string') return t;
-    if ('r' in t) return { r: ids.get(t.r) ?? t.r };
-    if ('a' in t) return { a: rename(t.a) };
-    if ('m' in t) return { m: rename(t.m) };
-    const p: Record<string, CompactType> = {};
-    for (const [k, v] of Object.entries(t.o.p)) p[k] = rename(v);
-    return { o: { ...t.o, p } };
-  };
+  const rename = (t: CompactType) => renameRefs(t, ids);
   const defs: Record<string, CompactType[]> = {};
   for (const n of names) defs[ids.get(n)!] = variants.get(n)!.map((text) => rename(JSON.parse(text) as CompactType));
   const versions: Record<string, BundledVersion> = {};
