@@ -39,6 +39,21 @@ describe('The packaged .vsix installed in code-server', () => {
     assert.ok(files.includes(path.join('dist', 'extension.js')));
   });
 
+  it('ships the walkthrough media and the string bundle that package.json names', () => {
+    const e = ext()!;
+    const root = e.extensionPath;
+    const l10n = e.packageJSON.l10n as string | undefined;
+    assert.equal(l10n, './l10n', 'package.json names no l10n folder');
+    const bundle = JSON.parse(fs.readFileSync(path.join(root, l10n, 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
+    assert.ok(Object.keys(bundle).length > 0, 'the shipped bundle.l10n.json is empty');
+    const steps = (e.packageJSON.contributes.walkthroughs as Array<{ steps: Array<{ id: string; media: { markdown?: string } }> }>).flatMap(
+      (w) => w.steps,
+    );
+    assert.ok(steps.length > 0, 'no walkthrough steps');
+    const missing = steps.map((s) => s.media.markdown).filter((m) => !m || !fs.existsSync(path.join(root, m)));
+    assert.deepEqual(missing, [], 'walkthrough media not in the .vsix');
+  });
+
   it('activates and its four views resolve', async () => {
     const api = await ext()!.activate();
     assert.ok(api.connection, 'activate() returned no API');
