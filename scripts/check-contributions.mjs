@@ -2,13 +2,36 @@
 // command is registered somewhere in src/, every Commands constant is contributed, every
 // view has welcome content, every menu entry names a contributed command, and every walkthrough
 // step has its parts and links only to commands and views that exist (checked on planted
-// mistakes too, so that the walkthrough check is known to refuse them).
+// mistakes too, so that the walkthrough check is known to refuse them), all with the %key%
+// placeholders filled from package.nls.json.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const constants = readFileSync('src/constants.ts', 'utf8');
 const problems = [];
+// Texts shown to users are %key% placeholders filled from package.nls.json (VS Code's manifest
+// localization): every placeholder needs its key and every key a placeholder. The checks below
+// read the manifest as VS Code shows it in English, placeholders filled.
+const nls = existsSync('package.nls.json') ? JSON.parse(readFileSync('package.nls.json', 'utf8')) : {};
+const nlsUsed = new Set();
+function localize(value, where) {
+  if (typeof value === 'string') {
+    const key = /^%([\w.-]+)%$/.exec(value)?.[1];
+    if (!key) return value;
+    if (!(key in nls)) {
+      problems.push(`${where} is ${value}, which package.nls.json does not define`);
+      return value;
+    }
+    nlsUsed.add(key);
+    return nls[key];
+  }
+  if (Array.isArray(value)) return value.map((v, i) => localize(v, `${where}[${i}]`));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, localize(v, `${where}.${k}`)]));
+  return value;
+}
+const pkg = localize(JSON.parse(readFileSync('package.json', 'utf8')), 'package.json');
+for (const key of Object.keys(nls)) if (!nlsUsed.has(key)) problems.push(`package.nls.json defines ${key}, which package.json never uses`);
+const constants = readFileSync('src/constants.ts', 'utf8');
 
 function sources(dir) {
   return readdirSync(dir).flatMap((f) => {
@@ -169,5 +192,6 @@ if (problems.length) {
 }
 console.log(
   `contributions check: ${contributed.size} commands, ${views.length} views, ${Object.keys(pkg.contributes.configuration.properties).length} settings, ` +
-    `${(pkg.contributes.walkthroughs ?? []).reduce((n, w) => n + w.steps.length, 0)} walkthrough steps consistent (${planted.length} planted walkthrough mistakes refused)`,
+    `${(pkg.contributes.walkthroughs ?? []).reduce((n, w) => n + w.steps.length, 0)} walkthrough steps, ${nlsUsed.size} package.nls.json texts consistent ` +
+    `(${planted.length} planted walkthrough mistakes refused)`,
 );

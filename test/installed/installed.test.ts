@@ -54,6 +54,22 @@ describe('The packaged .vsix installed in code-server', () => {
     assert.deepEqual(missing, [], 'walkthrough media not in the .vsix');
   });
 
+  it("ships package.nls.json, whose texts VS Code puts in place of package.json's placeholders", () => {
+    const e = ext()!;
+    assert.ok(fs.existsSync(path.join(e.extensionPath, 'package.nls.json')), 'package.nls.json is not in the .vsix');
+    const placeholders: string[] = [];
+    const walk = (v: unknown, where: string) => {
+      if (typeof v === 'string' && /^%[\w.-]+%$/.test(v)) placeholders.push(`${where}: ${v}`);
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${where}.${k}`);
+    };
+    walk(e.packageJSON.contributes, 'contributes');
+    assert.deepEqual(placeholders, [], 'placeholders VS Code did not fill');
+    const launch = (e.packageJSON.contributes.commands as Array<{ command: string; title: string }>).find(
+      (c) => c.command === 'kubeml.launchTraining',
+    );
+    assert.equal(launch?.title, 'Launch Training');
+  });
+
   it('activates and its four views resolve', async () => {
     const api = await ext()!.activate();
     assert.ok(api.connection, 'activate() returned no API');
