@@ -3,7 +3,7 @@
 // view has welcome content, every menu entry names a contributed command, and every walkthrough
 // step has its parts and links only to commands and views that exist (checked on planted
 // mistakes too, so that the walkthrough check is known to refuse them), all with the %key%
-// placeholders filled from package.nls.json.
+// placeholders filled from package.nls.json; and l10n/bundle.l10n.json matches src/'s vscode.l10n.t calls.
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -72,6 +72,26 @@ for (const s of Object.keys(pkg.contributes.configuration.properties)) {
   const p = pkg.contributes.configuration.properties[s];
   if (!s.startsWith('kubeml.')) problems.push(`setting ${s} is not under kubeml.`);
   if (!p.description && !p.markdownDescription) problems.push(`setting ${s} has no description`);
+}
+
+// The string bundle package.json names (npm run l10n) holds exactly the vscode.l10n.t messages of src/.
+if (pkg.l10n) {
+  const bundleFile = join(pkg.l10n, 'bundle.l10n.json');
+  const bundle = existsSync(bundleFile) ? JSON.parse(readFileSync(bundleFile, 'utf8')) : undefined;
+  if (!bundle) problems.push(`package.json names l10n folder ${pkg.l10n}, which has no bundle.l10n.json: run npm run l10n`);
+  else {
+    const messages = new Set();
+    for (const m of src.matchAll(/\bl10n\.t\(\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|`(?:[^`\\$]|\\.)*`)/g)) {
+      messages.add(new Function(`return ${m[1]}`)()); // a string literal of our own source
+    }
+    const stale = Object.keys(bundle).filter((k) => !messages.has(k));
+    const missing = [...messages].filter((k) => !(k in bundle));
+    if (missing.length || stale.length)
+      problems.push(
+        `${bundleFile} is out of date (run npm run l10n): ${missing.length} message(s) not in it (${missing.slice(0, 3).join(' | ')}), ` +
+          `${stale.length} no longer in src/ (${stale.slice(0, 3).join(' | ')})`,
+      );
+  }
 }
 
 /** Command ids a markdown text links to: `[text](command:id)` or `command:id?args`. */
@@ -192,6 +212,6 @@ if (problems.length) {
 }
 console.log(
   `contributions check: ${contributed.size} commands, ${views.length} views, ${Object.keys(pkg.contributes.configuration.properties).length} settings, ` +
-    `${(pkg.contributes.walkthroughs ?? []).reduce((n, w) => n + w.steps.length, 0)} walkthrough steps, ${nlsUsed.size} package.nls.json texts consistent ` +
+    `${(pkg.contributes.walkthroughs ?? []).reduce((n, w) => n + w.steps.length, 0)} walkthrough steps, ${nlsUsed.size} package.nls.json texts, the l10n bundle consistent ` +
     `(${planted.length} planted walkthrough mistakes refused)`,
 );
