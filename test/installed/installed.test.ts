@@ -54,6 +54,21 @@ describe('The packaged .vsix installed in code-server', () => {
     assert.deepEqual(missing, [], 'walkthrough media not in the .vsix');
   });
 
+  it("ships the images of the README's screenshots", () => {
+    const root = ext()!.extensionPath;
+    // vsce stores it as readme.md.
+    const name = fs.readdirSync(root).find((f) => f.toLowerCase() === 'readme.md');
+    assert.ok(name, 'no README in the .vsix');
+    const readme = fs.readFileSync(path.join(root, name), 'utf8');
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((l) => !/^\w+:/.test(l));
+    assert.ok(images.length > 0, 'the README shows no image');
+    assert.deepEqual(
+      images.filter((i) => !fs.existsSync(path.join(root, i))),
+      [],
+      'README images not in the .vsix',
+    );
+  });
+
   it("ships package.nls.json, whose texts VS Code puts in place of package.json's placeholders", () => {
     const e = ext()!;
     assert.ok(fs.existsSync(path.join(e.extensionPath, 'package.nls.json')), 'package.nls.json is not in the .vsix');
