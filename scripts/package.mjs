@@ -1,5 +1,7 @@
 // npm run package: a production .vsix with @vscode/vsce (dependencies are bundled, so
-// --no-dependencies). Prints the path and what it holds.
+// --no-dependencies). Prints the path and what it holds. The project names no repository, so the
+// README's relative image links (media/screenshots) stay relative (--no-rewrite-relative-links):
+// the .vsix ships those images and VS Code shows them from the installed extension.
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,7 +10,7 @@ import { repoRoot } from './lib/setup.mjs';
 export function packageVsix(root = repoRoot()) {
   const pkg = JSON.parse(execFileSync('node', ['-p', 'JSON.stringify(require("./package.json"))'], { cwd: root, encoding: 'utf8' }));
   const out = join(root, `${pkg.name}-${pkg.version}.vsix`);
-  execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--out', out], {
+  execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -81,11 +81,12 @@ const vscodePrompts: DriftPrompts = {
 /** One place a model's drift data can come from, as the list offers it. */
 type ModelSource = vscode.QuickPickItem & { open: () => Promise<DriftPanel | undefined> };
 
-const RANGES: ReadonlyArray<{ label: string; seconds: number }> = [
-  { label: 'Last hour', seconds: 3600 },
-  { label: 'Last 6 hours', seconds: 6 * 3600 },
-  { label: 'Last 24 hours', seconds: 86_400 },
-  { label: 'Last 7 days', seconds: 7 * 86_400 },
+/** Time ranges for a Prometheus query; a function so that the labels are translated when asked for. */
+const ranges = (): ReadonlyArray<{ label: string; seconds: number }> => [
+  { label: vscode.l10n.t('Last hour'), seconds: 3600 },
+  { label: vscode.l10n.t('Last 6 hours'), seconds: 6 * 3600 },
+  { label: vscode.l10n.t('Last 24 hours'), seconds: 86_400 },
+  { label: vscode.l10n.t('Last 7 days'), seconds: 7 * 86_400 },
 ];
 
 export class DriftCommands extends Disposable {
@@ -393,7 +394,7 @@ export class DriftCommands extends Disposable {
       query = (await this.prompts.input({ title: vscode.l10n.t('PromQL expression'), value: DRIFT_GAUGE, ignoreFocusOut: true })) ?? '';
       if (!query.trim()) return undefined;
     }
-    const range = await this.prompts.pick([...RANGES], { title: vscode.l10n.t('Time range') });
+    const range = await this.prompts.pick([...ranges()], { title: vscode.l10n.t('Time range') });
     if (!range) return undefined;
     return this.openPrometheus(query!, range.seconds);
   }

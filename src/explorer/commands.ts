@@ -201,7 +201,7 @@ export class ExplorerCommands extends Disposable {
     const old = this.follows.get(fkey);
     old?.dispose();
     if (old && old.sink.kind === 'terminal') old.sink.dispose();
-    const title = `KubeML Logs: ${key}`;
+    const title = vscode.l10n.t('KubeML Logs: {0}', key);
     let sink: LogSink;
     if (target === 'terminal') {
       sink = new TerminalSink(title);

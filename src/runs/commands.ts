@@ -46,8 +46,6 @@ interface Workspace {
   readonly specUri: vscode.Uri;
 }
 
-const t = vscode.l10n.t;
-
 /** A run argument: a run id, a record, or a tree item / object with runId or id. */
 function runIdOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;
@@ -122,8 +120,8 @@ export class RunCommands extends Disposable {
     }
     throw new KubeMLError(
       'not-found',
-      t('No {0} in this workspace.', SPEC_FILE),
-      t('Create one (see the sample in samples/kubeml.yaml and schemas/kubeml.schema.json).'),
+      vscode.l10n.t('No {0} in this workspace.', SPEC_FILE),
+      vscode.l10n.t('Create one (see the sample in samples/kubeml.yaml and schemas/kubeml.schema.json).'),
     );
   }
 
@@ -135,8 +133,10 @@ export class RunCommands extends Disposable {
     if (!vscode.workspace.isTrusted) {
       throw new KubeMLError(
         'forbidden',
-        t("KubeML does not launch runs from an untrusted workspace: launching uploads and runs this folder's code on your cluster."),
-        t('Trust the folder (Manage Workspace Trust), then try again.'),
+        vscode.l10n.t(
+          "KubeML does not launch runs from an untrusted workspace: launching uploads and runs this folder's code on your cluster.",
+        ),
+        vscode.l10n.t('Trust the folder (Manage Workspace Trust), then try again.'),
       );
     }
   }
@@ -146,8 +146,8 @@ export class RunCommands extends Disposable {
     if (this.connection.state.kind !== 'connected' || !client || !kubeConfig) {
       throw new KubeMLError(
         'unreachable',
-        t('KubeML is not connected to a cluster ({0}).', this.connection.state.kind),
-        t('Select a context, or Retry from the KubeML views.'),
+        vscode.l10n.t('KubeML is not connected to a cluster ({0}).', this.connection.state.kind),
+        vscode.l10n.t('Select a context, or Retry from the KubeML views.'),
       );
     }
     return { client, kc: kubeConfig };
@@ -166,7 +166,7 @@ export class RunCommands extends Disposable {
       for (const [name, p] of Object.entries(spec.parameters)) {
         if (name in given || validationOnly.has(name)) continue;
         const value = await vscode.window.showInputBox({
-          title: t('Launch Training: {0}', name),
+          title: vscode.l10n.t('Launch Training: {0}', name),
           prompt: p.description ? `${p.description} (${p.type})` : p.type,
           value: String(previous?.[name] ?? p.default ?? ''),
           ignoreFocusOut: true,
@@ -199,8 +199,8 @@ export class RunCommands extends Disposable {
       if (!ws.spec.validation)
         throw new KubeMLError(
           'invalid',
-          t('{0} has no validation section.', SPEC_FILE),
-          t('Add validation: with command, reference and current.'),
+          vscode.l10n.t('{0} has no validation section.', SPEC_FILE),
+          vscode.l10n.t('Add validation: with command, reference and current.'),
         );
       const store = this.store(ws.folder);
       let model: ModelSource | undefined;
@@ -213,7 +213,7 @@ export class RunCommands extends Disposable {
       if (uri) model = { kind: 'uri', uri };
       else if (id) {
         const rec = await store.get(id);
-        if (!rec) throw new KubeMLError('not-found', t('No run {0} in this workspace.', id));
+        if (!rec) throw new KubeMLError('not-found', vscode.l10n.t('No run {0} in this workspace.', id));
         model = { kind: 'run', runId: rec.purpose === 'validate' && rec.parent ? rec.parent : rec.id };
         params = rec.params;
       } else {
@@ -224,25 +224,28 @@ export class RunCommands extends Disposable {
             .slice(0, 3)
             .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(3) : v}`)
             .join(' · '),
-          detail: r.finishedAt ? t('finished {0}', new Date(r.finishedAt).toLocaleString()) : undefined,
+          detail: r.finishedAt ? vscode.l10n.t('finished {0}', new Date(r.finishedAt).toLocaleString()) : undefined,
           model: { kind: 'run', runId: r.id },
           params: r.params,
         }));
         items.push({
-          label: t('$(cloud) A deployed model…'),
-          detail: t('A storage URI such as pvc://claim/path (mounted) or s3://… (passed on as KUBEML_MODEL)'),
+          label: vscode.l10n.t('$(cloud) A deployed model…'),
+          detail: vscode.l10n.t('A storage URI such as pvc://claim/path (mounted) or s3://… (passed on as KUBEML_MODEL)'),
         });
-        const pick = await vscode.window.showQuickPick(items, { title: t('Run Validation: which model?'), ignoreFocusOut: true });
+        const pick = await vscode.window.showQuickPick(items, {
+          title: vscode.l10n.t('Run Validation: which model?'),
+          ignoreFocusOut: true,
+        });
         if (!pick) return undefined;
         if (pick.model) {
           model = pick.model;
           params = pick.params;
         } else {
           const u = await vscode.window.showInputBox({
-            title: t('Run Validation: model storage URI'),
+            title: vscode.l10n.t('Run Validation: model storage URI'),
             value: 'pvc://',
             ignoreFocusOut: true,
-            validateInput: (v) => (/^[a-z0-9]+:\/\/./.test(v) ? undefined : t('A URI such as pvc://models/forest')),
+            validateInput: (v) => (/^[a-z0-9]+:\/\/./.test(v) ? undefined : vscode.l10n.t('A URI such as pvc://models/forest')),
           });
           if (!u) return undefined;
           model = { kind: 'uri', uri: u };
@@ -261,7 +264,7 @@ export class RunCommands extends Disposable {
     return this.guard(async () => {
       this.requireTrust();
       const ws = await this.workspace();
-      const rec = await this.pickRun(ws.folder, arg, t('Re-run which run?'));
+      const rec = await this.pickRun(ws.folder, arg, vscode.l10n.t('Re-run which run?'));
       if (!rec) return undefined;
       const params = resolveParams(ws.spec, {
         ...Object.fromEntries(Object.entries(rec.params).filter(([k]) => k in ws.spec.parameters)),
@@ -283,7 +286,7 @@ export class RunCommands extends Disposable {
       const rec = await this.pickRun(
         ws.folder,
         id,
-        t('Cancel which run?'),
+        vscode.l10n.t('Cancel which run?'),
         (r) => !isTerminal(r.phase) || r.failure?.reason === 'cluster-gone',
       );
       if (!rec) return undefined;
@@ -292,7 +295,7 @@ export class RunCommands extends Disposable {
       rec.phase = 'cancelled';
       rec.finishedAt = new Date().toISOString();
       await this.store(ws.folder).save(rec);
-      void vscode.window.showInformationMessage(t('Run {0} cancelled: its job and pods were deleted.', rec.id));
+      void vscode.window.showInformationMessage(vscode.l10n.t('Run {0} cancelled: its job and pods were deleted.', rec.id));
       return rec;
     });
   }
@@ -309,7 +312,7 @@ export class RunCommands extends Disposable {
     return this.guard(async () => {
       const ws = await this.workspace();
       const id = runIdOf(arg) ?? (this.active.size ? [...this.active.keys()].pop() : undefined);
-      const rec = await this.pickRun(ws.folder, id, t('Show the logs of which run?'));
+      const rec = await this.pickRun(ws.folder, id, vscode.l10n.t('Show the logs of which run?'));
       if (!rec) return undefined;
       // The readable log (results as lines, why it failed); Open Raw Run Log in its title shows logs.txt.
       const doc = await vscode.workspace.openTextDocument(runLogUri(ws.folder, rec.id));
@@ -348,11 +351,12 @@ export class RunCommands extends Disposable {
     const id = runIdOf(arg);
     if (id) {
       const rec = this.active.get(id)?.record ?? (await store.get(id));
-      if (!rec) throw new KubeMLError('not-found', t('No run {0} in this workspace.', id));
+      if (!rec) throw new KubeMLError('not-found', vscode.l10n.t('No run {0} in this workspace.', id));
       return rec;
     }
     const runs = (await store.list()).filter(filter);
-    if (!runs.length) throw new KubeMLError('not-found', t('No runs in this workspace yet.'), t('Launch Training first.'));
+    if (!runs.length)
+      throw new KubeMLError('not-found', vscode.l10n.t('No runs in this workspace yet.'), vscode.l10n.t('Launch Training first.'));
     const pick = await vscode.window.showQuickPick(
       runs.map((r) => ({ label: r.id, description: `${r.purpose} · ${r.phase}`, record: r })),
       { title },
@@ -392,15 +396,15 @@ export class RunCommands extends Disposable {
         exclude: ws.spec.exclude,
       });
     });
-    const title = purpose === 'train' ? t('Training {0}', run.id) : t('Validating {0}', run.id);
+    const title = purpose === 'train' ? vscode.l10n.t('Training {0}', run.id) : vscode.l10n.t('Validating {0}', run.id);
     const done = vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title, cancellable: true },
       async (progress, token) => {
         token.onCancellationRequested(() => void run.cancel());
         const say: Record<string, string> = {
-          pending: t('waiting for the pod…'),
-          uploading: t('uploading the workspace…'),
-          running: t('running'),
+          pending: vscode.l10n.t('waiting for the pod…'),
+          uploading: vscode.l10n.t('uploading the workspace…'),
+          running: vscode.l10n.t('running'),
         };
         let last = '';
         const sub = run.onDidChange((r) => {
@@ -430,10 +434,10 @@ export class RunCommands extends Disposable {
   }
 
   private async notify(ws: Workspace, r: RunRecord): Promise<void> {
-    const showLogs = t('Show Logs');
-    const drift = t('Open Drift Report');
-    const validate = t('Run Validation');
-    const rerun = t('Re-run');
+    const showLogs = vscode.l10n.t('Show Logs');
+    const drift = vscode.l10n.t('Open Drift Report');
+    const validate = vscode.l10n.t('Run Validation');
+    const rerun = vscode.l10n.t('Re-run');
     const actions: string[] = [showLogs];
     if (r.hasDrift) actions.push(drift);
     if (r.purpose === 'train' && r.phase === 'succeeded' && ws.spec.validation && ws.spec.artifacts) actions.push(validate);
@@ -443,17 +447,22 @@ export class RunCommands extends Disposable {
       .join(', ');
     let choice: string | undefined;
     if (r.phase === 'succeeded') {
-      const driftText = r.hasDrift ? (r.datasetDrift ? t(' Drift detected.') : t(' No dataset drift.')) : '';
+      const driftText = r.hasDrift ? (r.datasetDrift ? vscode.l10n.t(' Drift detected.') : vscode.l10n.t(' No dataset drift.')) : '';
       choice = await vscode.window.showInformationMessage(
-        t('Run {0} succeeded{1}.{2}', r.id, metrics ? `: ${metrics}` : '', driftText),
+        vscode.l10n.t('Run {0} succeeded{1}.{2}', r.id, metrics ? `: ${metrics}` : '', driftText),
         ...actions,
       );
     } else if (r.phase === 'cancelled') {
-      choice = await vscode.window.showInformationMessage(t('Run {0} was cancelled; its job and pods were deleted.', r.id), showLogs);
+      choice = await vscode.window.showInformationMessage(
+        vscode.l10n.t('Run {0} was cancelled; its job and pods were deleted.', r.id),
+        showLogs,
+      );
     } else {
       if (r.failure?.reason !== 'cluster-gone') actions.push(rerun);
       choice = await vscode.window.showErrorMessage(
-        redact(t('Run {0} failed: {1}', r.id, `${r.failure?.message ?? r.phase}${r.failure?.hint ? ` ${r.failure.hint}` : ''}`)),
+        redact(
+          vscode.l10n.t('Run {0} failed: {1}', r.id, `${r.failure?.message ?? r.phase}${r.failure?.hint ? ` ${r.failure.hint}` : ''}`),
+        ),
         ...actions,
       );
     }
@@ -469,7 +478,7 @@ export class RunCommands extends Disposable {
       return await body();
     } catch (e) {
       this.log.warn(messageOf(e));
-      const open = t('Open {0}', SPEC_FILE);
+      const open = vscode.l10n.t('Open {0}', SPEC_FILE);
       const isSpec = KubeMLError.is(e) && e.kind === 'invalid' && e.message.includes(SPEC_FILE);
       void vscode.window.showErrorMessage(messageOf(e), ...(isSpec ? [open] : [])).then(async (c) => {
         if (c === open) {

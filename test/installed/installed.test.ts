@@ -39,6 +39,52 @@ describe('The packaged .vsix installed in code-server', () => {
     assert.ok(files.includes(path.join('dist', 'extension.js')));
   });
 
+  it('ships the walkthrough media and the string bundle that package.json names', () => {
+    const e = ext()!;
+    const root = e.extensionPath;
+    const l10n = e.packageJSON.l10n as string | undefined;
+    assert.equal(l10n, './l10n', 'package.json names no l10n folder');
+    const bundle = JSON.parse(fs.readFileSync(path.join(root, l10n, 'bundle.l10n.json'), 'utf8')) as Record<string, string>;
+    assert.ok(Object.keys(bundle).length > 0, 'the shipped bundle.l10n.json is empty');
+    const steps = (e.packageJSON.contributes.walkthroughs as Array<{ steps: Array<{ id: string; media: { markdown?: string } }> }>).flatMap(
+      (w) => w.steps,
+    );
+    assert.ok(steps.length > 0, 'no walkthrough steps');
+    const missing = steps.map((s) => s.media.markdown).filter((m) => !m || !fs.existsSync(path.join(root, m)));
+    assert.deepEqual(missing, [], 'walkthrough media not in the .vsix');
+  });
+
+  it("ships the images of the README's screenshots", () => {
+    const root = ext()!.extensionPath;
+    // vsce stores it as readme.md.
+    const name = fs.readdirSync(root).find((f) => f.toLowerCase() === 'readme.md');
+    assert.ok(name, 'no README in the .vsix');
+    const readme = fs.readFileSync(path.join(root, name), 'utf8');
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((l) => !/^\w+:/.test(l));
+    assert.ok(images.length > 0, 'the README shows no image');
+    assert.deepEqual(
+      images.filter((i) => !fs.existsSync(path.join(root, i))),
+      [],
+      'README images not in the .vsix',
+    );
+  });
+
+  it("ships package.nls.json, whose texts VS Code puts in place of package.json's placeholders", () => {
+    const e = ext()!;
+    assert.ok(fs.existsSync(path.join(e.extensionPath, 'package.nls.json')), 'package.nls.json is not in the .vsix');
+    const placeholders: string[] = [];
+    const walk = (v: unknown, where: string) => {
+      if (typeof v === 'string' && /^%[\w.-]+%$/.test(v)) placeholders.push(`${where}: ${v}`);
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, `${where}.${k}`);
+    };
+    walk(e.packageJSON.contributes, 'contributes');
+    assert.deepEqual(placeholders, [], 'placeholders VS Code did not fill');
+    const launch = (e.packageJSON.contributes.commands as Array<{ command: string; title: string }>).find(
+      (c) => c.command === 'kubeml.launchTraining',
+    );
+    assert.equal(launch?.title, 'Launch Training');
+  });
+
   it('activates and its four views resolve', async () => {
     const api = await ext()!.activate();
     assert.ok(api.connection, 'activate() returned no API');
