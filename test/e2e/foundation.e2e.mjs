@@ -17,8 +17,6 @@ export async function scenario(wb) {
     timeout: 90_000,
   });
   await wb.waitForViewsShown();
-  // The pointer leaves the activity bar, so that its hover does not cover the views in the screenshot.
-  await wb.page.mouse.move(900, 500);
   await wb.screenshot('kubeml-container');
 
   // Show Log from the palette opens the KubeML output channel.

@@ -21,6 +21,8 @@ export class Workbench {
     await item.waitFor({ timeout: 60_000 });
     const checked = await item.evaluate((el) => el.closest('.action-item')?.classList.contains('checked'));
     if (!checked) await item.click();
+    // The pointer leaves the activity bar: its hover would cover the views in the screenshots.
+    await this.page.mouse.move(900, 500);
     await this.page.locator('.sidebar .composite.title', { hasText: 'KubeML' }).first().waitFor({ timeout: 30_000 });
   }
 
