@@ -58,6 +58,26 @@ describe('runs: what the pods say', () => {
     assert.match((classifyPod(p, [], 'main') as { message: string }).message, /old message/);
   });
 
+  it('waits (does not fail) while the scheduler has not yet seen a claim KubeML checked exists (its cache lags the API server)', () => {
+    const p = pod(
+      { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: 'x' }] },
+      { spec: { containers: [] } },
+    );
+    // The message kube-scheduler gave in a fresh-clone CI run, right after another test restarted the API server.
+    const events = [
+      {
+        reason: 'FailedScheduling',
+        message:
+          '0/7 nodes are available: persistentvolumeclaim "kubeml-artifacts" not found. preemption: 0/7 nodes are available: 7 Preemption is not helpful for scheduling.',
+        lastTimestamp: '2026-01-01T00:00:05Z',
+        involvedObject: { name: 'run-1-abcde' },
+      },
+    ];
+    const v = classifyPod(p, events, 'main');
+    assert.equal(v.kind, 'pending');
+    assert.match(v.kind === 'pending' ? v.detail : '', /^FailedScheduling \(claims not bound yet\)/);
+  });
+
   it('waits (does not fail) while the pod waits for its claims to be bound', () => {
     const p = pod({
       phase: 'Pending',

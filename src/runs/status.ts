@@ -177,8 +177,11 @@ export function classifyPod(pod: PodJson, events: readonly EventJson[], containe
   if (status.phase === 'Pending' && sched?.status === 'False' && sched.reason === 'Unschedulable') {
     const ev = latestEvent(events, 'FailedScheduling', name);
     const msg = quote(ev?.message || sched.message);
-    // A claim that is being bound (or a volume being provisioned) is a wait, not a verdict.
-    if (/unbound immediate PersistentVolumeClaims|waiting for .*volume/i.test(msg))
+    // A claim that is being bound (or a volume being provisioned) is a wait, not a verdict. So is a
+    // claim the scheduler has not seen yet: the launcher checked it exists before applying, and the
+    // scheduler's cache can lag behind the API server (after a restart of either); the claim-bind
+    // timeout still ends a wait that lasts.
+    if (/unbound immediate PersistentVolumeClaims|waiting for .*volume|persistentvolumeclaim "[^"]*" not found/i.test(msg))
       return { kind: 'pending', detail: `${TRANSIENT_SCHEDULING}: ${msg}` };
     return {
       kind: 'failed',
