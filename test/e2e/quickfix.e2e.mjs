@@ -1,7 +1,7 @@
 // A user writes a GPU Job without a GPU limit, sees the red squiggle under the request, opens
 // the quick fixes with Ctrl+. and applies "Set the nvidia.com/gpu limit to 1": the squiggle goes.
 import { strict as assert } from 'node:assert';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { inPage, reach, until } from './waits.mjs';
 
@@ -9,34 +9,7 @@ export const name = 'A manifest diagnostic and its quick fix, from the keyboard'
 
 const FILE = 'gpu-job.yaml';
 // The GPU request is on line 22; its key starts at column 15.
-const GPU_JOB = [
-  'apiVersion: batch/v1',
-  'kind: Job',
-  'metadata:',
-  '  name: train',
-  'spec:',
-  '  backoffLimit: 2',
-  '  ttlSecondsAfterFinished: 3600',
-  '  template:',
-  '    spec:',
-  '      restartPolicy: Never',
-  '      nodeSelector: {nvidia.com/gpu.product: NVIDIA-L4}',
-  '      tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]',
-  '      securityContext: {runAsNonRoot: true}',
-  '      containers:',
-  '        - name: train',
-  '          image: ghcr.io/acme/train:1.0.0',
-  '          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true}',
-  '          resources:',
-  '            requests:',
-  '              cpu: "2"',
-  '              memory: 8Gi',
-  '              nvidia.com/gpu: 1',
-  '            limits:',
-  '              cpu: "2"',
-  '              memory: 8Gi',
-  '',
-].join('\n');
+const GPU_JOB = readFileSync(new URL('../fixtures/lint/gpu-job-no-limit.yaml', import.meta.url), 'utf8');
 
 export async function scenario(wb, { workspace }) {
   writeFileSync(join(workspace, FILE), GPU_JOB);

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { EXTENSION_ID } from '../../src/constants';
 import { type KubeMLApi } from '../../src/extensionMain';
@@ -17,34 +19,11 @@ async function until<T>(what: string, probe: () => T | undefined | false, ms = 1
 const ours = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'kubeml');
 const codeOf = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code));
 
-const GPU_JOB = [
-  'apiVersion: batch/v1',
-  'kind: Job',
-  'metadata:',
-  '  name: train',
-  'spec:',
-  '  backoffLimit: 2',
-  '  ttlSecondsAfterFinished: 3600',
-  '  template:',
-  '    spec:',
-  '      restartPolicy: Never',
-  '      nodeSelector: {nvidia.com/gpu.product: NVIDIA-L4}',
-  '      tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]',
-  '      securityContext: {runAsNonRoot: true}',
-  '      containers:',
-  '        - name: train',
-  '          image: ghcr.io/acme/train:1.0.0',
-  '          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true}',
-  '          resources:',
-  '            requests:',
-  '              cpu: "2"',
-  '              memory: 8Gi',
-  '              nvidia.com/gpu: 1',
-  '            limits:',
-  '              cpu: "2"',
-  '              memory: 8Gi',
-  '',
-].join('\n');
+/** A GPU Job whose container requests a GPU and sets no GPU limit (shared with test/e2e/quickfix.e2e.mjs). */
+const GPU_JOB = readFileSync(
+  join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'test', 'fixtures', 'lint', 'gpu-job-no-limit.yaml'),
+  'utf8',
+);
 /** The same Job with its GPU limit: no findings at all. */
 const GPU_JOB_OK = GPU_JOB + '              nvidia.com/gpu: 1\n';
 
