@@ -12,6 +12,7 @@ import type { SyncController } from './sync/commands';
 import type { LintDiagnostics } from './lint/diagnostics';
 import type { LintCommands } from './lint/commands';
 import type { RunCommands, RunSync } from './runs/commands';
+import type { ExperimentsFeature } from './experiments/commands';
 import { LazyFeatures, whenYamlIsOpen, type FeatureFactories } from './lazy/vscodeFeatures';
 import { LazyTreeProvider } from './lazy/vscodeTree';
 
@@ -32,6 +33,8 @@ export interface KubeMLApi {
   readonly lint: { readonly diagnostics: LintDiagnostics; readonly commands: LintCommands };
   /** The run launcher (Launch Training, Run Validation, Re-run, Cancel, Show Logs). */
   readonly runs: RunCommands;
+  /** The Runs view and the experiments panel. */
+  readonly experiments: ExperimentsFeature;
 }
 
 interface Features {
@@ -40,6 +43,7 @@ interface Features {
   runs: RunCommands;
   sync: SyncController;
   drift: DriftCommands;
+  experiments: ExperimentsFeature;
 }
 
 /**
@@ -98,6 +102,7 @@ export class Extension extends Disposable {
         return sync;
       },
       drift: (m) => this._register(new m.DriftCommands(context.extensionUri, connection)),
+      experiments: (m) => this._register(new m.ExperimentsFeature(context.extensionUri, connection, logger.child('experiments'))),
     };
     const contributed = (
       (context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string }> } }).contributes?.commands ?? []
@@ -137,6 +142,9 @@ export class Extension extends Disposable {
       },
       get runs() {
         return features.get('runs');
+      },
+      get experiments() {
+        return features.get('experiments');
       },
     };
   }

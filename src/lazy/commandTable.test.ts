@@ -10,6 +10,7 @@ const FEATURE_DIRS: Record<FeatureName | 'core', string> = {
   runs: 'src/runs',
   sync: 'src/sync',
   drift: 'src/drift',
+  experiments: 'src/experiments',
   core: 'src/cluster',
 };
 

@@ -1,8 +1,8 @@
 import { Commands } from '../constants';
 
 /** The parts of KubeML that load on first use, each its own bundle (dist/<name>.js). */
-export type FeatureName = 'explorer' | 'lint' | 'runs' | 'sync' | 'drift';
-export const FEATURES: readonly FeatureName[] = ['explorer', 'lint', 'runs', 'sync', 'drift'];
+export type FeatureName = 'explorer' | 'lint' | 'runs' | 'sync' | 'drift' | 'experiments';
+export const FEATURES: readonly FeatureName[] = ['explorer', 'lint', 'runs', 'sync', 'drift', 'experiments'];
 
 type CommandKey = keyof typeof Commands;
 /** Registered at activation by the connection controller (the main bundle). */

@@ -9,6 +9,7 @@ import type * as Lint from './entries/lint';
 import type * as Runs from './entries/runs';
 import type * as Sync from './entries/sync';
 import type * as Drift from './entries/drift';
+import type * as Experiments from './entries/experiments';
 
 /** Set by the bundler: each feature ships as its own file next to dist/extension.js. */
 declare const KUBEML_SPLIT_FEATURES: boolean | undefined;
@@ -19,6 +20,7 @@ export interface FeatureModules {
   runs: typeof Runs;
   sync: typeof Sync;
   drift: typeof Drift;
+  experiments: typeof Experiments;
 }
 
 // Literal paths and the condition inline, so that the bundler keeps each require as a reference
@@ -31,6 +33,8 @@ const loaders: { [K in FeatureName]: () => FeatureModules[K] } = {
   runs: () => (typeof KUBEML_SPLIT_FEATURES !== 'undefined' && KUBEML_SPLIT_FEATURES ? require('./runs.js') : require('./entries/runs')),
   sync: () => (typeof KUBEML_SPLIT_FEATURES !== 'undefined' && KUBEML_SPLIT_FEATURES ? require('./sync.js') : require('./entries/sync')),
   drift: () => (typeof KUBEML_SPLIT_FEATURES !== 'undefined' && KUBEML_SPLIT_FEATURES ? require('./drift.js') : require('./entries/drift')),
+  experiments: () =>
+    typeof KUBEML_SPLIT_FEATURES !== 'undefined' && KUBEML_SPLIT_FEATURES ? require('./experiments.js') : require('./entries/experiments'),
 };
 
 /** The code of a feature: compiled and evaluated on the first call, cached by require after that. */
