@@ -43,6 +43,7 @@ export const Commands = {
   showRunLogs: 'kubeml.showRunLogs',
   showRunManifest: 'kubeml.showRunManifest',
   openRawRunLog: 'kubeml.openRawRunLog',
+  createMissingClaims: 'kubeml.createMissingClaims',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
