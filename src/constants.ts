@@ -16,6 +16,7 @@ export const Commands = {
   refresh: 'kubeml.refresh',
   showLog: 'kubeml.showLog',
   validateAgainstCluster: 'kubeml.validateAgainstCluster',
+  setLintHardening: 'kubeml.setLintHardening',
   openDriftReport: 'kubeml.openDriftReport',
   startSync: 'kubeml.startSync',
   stopSync: 'kubeml.stopSync',

@@ -22,6 +22,7 @@ export const CORE_COMMANDS = [
  */
 export const COMMAND_FEATURES: Record<Exclude<CommandKey, (typeof CORE_COMMANDS)[number]>, FeatureName> = {
   validateAgainstCluster: 'lint',
+  setLintHardening: 'lint',
   openDriftReport: 'drift',
   startSync: 'sync',
   stopSync: 'sync',
