@@ -85,7 +85,7 @@ describe('JobsModel', () => {
     assert.equal(fired![0]!.row.description, 'Job · 2 GPU · 1/2 · running 30m', 'the node carries its new row when it is fired');
   });
 
-  it('a job that changes state refreshes the groups, with their new counts (the whole list when one turns empty)', async () => {
+  it('a job that changes state refreshes the two groups, with their new counts', async () => {
     h = new ModelHarness((d) => new JobsModel(d), { objects: CLUSTER });
     await h.open();
     h.tree();
@@ -102,19 +102,19 @@ describe('JobsModel', () => {
       ],
     });
     const fired = await h.change((api) => api.put(done));
-    // Running lost its only job: an empty group is a new tree item (nothing to open), so the root lists again.
-    assert.deepEqual(ids(fired), 'ALL');
-    assert.deepEqual(
-      (['Running', 'Succeeded'] as const).map((s) => `${h.root(s).row.label} ${h.root(s).row.description} ${h.root(s).row.collapsible}`),
-      ['Running 0 none', 'Succeeded 2 collapsed'],
-    );
+    assert.deepEqual(ids(fired), ['group:Running', 'group:Succeeded']);
+    // Running lost its only job: an empty group has nothing to open.
+    assert.deepEqual(fired!.map((n) => `${n.row.label} ${n.row.description} ${n.row.collapsible}`).sort(), [
+      'Running 0 none',
+      'Succeeded 2 collapsed',
+    ]);
     assert.deepEqual(
       h.model.children(h.root('Succeeded')).map((n) => n.row.description),
       ['Job · 2 GPU · 2/2 · took 28m', 'Job · 1 GPU · 1/1 · took 12m'],
     );
   });
 
-  it('a new job refreshes its group only; deleting the last of a group lists the groups again', async () => {
+  it('a new job and a deleted job refresh their group only; a group that fills asks to be opened', async () => {
     h = new ModelHarness((d) => new JobsModel(d), { objects: CLUSTER });
     await h.open();
     h.tree();
@@ -127,9 +127,24 @@ describe('JobsModel', () => {
     assert.deepEqual(ids(fired), ['group:Pending']);
     assert.equal(fired![0]!.row.description, '2');
     fired = await h.change((api) => api.delete(failedJob));
-    assert.deepEqual(ids(fired), 'ALL');
-    assert.equal(h.root('Failed').row.description, '0');
+    assert.deepEqual(ids(fired), ['group:Failed']);
+    assert.equal(fired![0]!.row.description, '0');
+    assert.equal(fired![0]!.row.collapsible, 'none');
     assert.deepEqual(h.model.children(h.root('Failed')), []);
+    const opened: string[] = [];
+    h.model.onDidFill((n) => opened.push(n.id));
+    fired = await h.change((api) => api.put(failedJob));
+    assert.deepEqual(ids(fired), ['group:Failed']);
+    await Promise.resolve();
+    assert.deepEqual(opened, ['group:Failed'], 'the Failed group filled: the view opens it');
+    const another: KubeObject = {
+      ...structuredClone(fresh),
+      metadata: { ...structuredClone(fresh.metadata), name: 'train-vit-2', uid: 'f00e' },
+    };
+    fired = await h.change((api) => api.put(another));
+    assert.deepEqual(ids(fired), ['group:Pending']);
+    await Promise.resolve();
+    assert.deepEqual(opened, ['group:Failed'], 'Pending had jobs already: nothing to open');
   });
 
   it('hides batch Jobs that another controller owns (a JobSet’s)', async () => {

@@ -1,3 +1,4 @@
+import { Emitter } from '../common/lifecycle';
 import { type KubeObject, type ObjectChange } from '../cluster/read/informerState';
 import { type ResourceKindId } from '../cluster/resources';
 import { matchesFilter } from './rows/common';
@@ -28,6 +29,9 @@ export class JobsModel extends TreeModel {
   private readonly podsByRef = new Map<string, Set<string>>();
   /** RayCluster ref -> RayJob ref. */
   private readonly rayClusters = new Map<string, string>();
+  private readonly _onDidFill = this._register(new Emitter<ExplorerNode>());
+  /** A group that was empty (nothing to open) has jobs now, and its state opens by default (Running, Pending, Failed). */
+  readonly onDidFill = this._onDidFill.event;
 
   protected kinds(): ResourceKindId[] {
     return [...JOB_KINDS, 'pods'];
@@ -110,15 +114,16 @@ export class JobsModel extends TreeModel {
           if (after) push(`group:${after.state}`);
         }
       }
-      let refill = false;
+      const filled: ExplorerNode[] = [];
       for (const n of out)
         if (n.id.startsWith('group:')) {
           const row = groupRow(n.data!.state as JobState, this.visibleRefs(n.data!.state as JobState).length);
-          refill ||= row.idVariant !== n.row.idVariant;
+          if (n.row.collapsible === 'none' && row.collapsible === 'expanded') filled.push(n);
           n.row = row;
         }
-      // A group that turned empty or stopped being empty is a new tree item (views.ts): its parent, the root, lists it again.
-      return refill ? 'root' : out;
+      // After the refresh of these groups has been fired (the caller fires what this returns).
+      if (filled.length) queueMicrotask(() => filled.forEach((n) => this._onDidFill.fire(n)));
+      return out;
     }
     if (id === 'pods') {
       for (const c of changes) {

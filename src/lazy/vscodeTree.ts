@@ -3,8 +3,8 @@ import type * as vscode from 'vscode';
 /**
  * A tree view's data provider that loads the real one when the view first asks for children
  * (the view is visible) or when something else builds the explorer. It implements what the
- * explorer's provider implements (getTreeItem, getChildren, onDidChangeTreeData): add a
- * delegation here when that one grows (getParent for reveal, resolveTreeItem).
+ * explorer's provider implements (getTreeItem, getChildren, getParent, onDidChangeTreeData): add a
+ * delegation here when that one grows (resolveTreeItem).
  */
 export class LazyTreeProvider<T> implements vscode.TreeDataProvider<T>, vscode.Disposable {
   private target: vscode.TreeDataProvider<T> | undefined;
@@ -40,6 +40,11 @@ export class LazyTreeProvider<T> implements vscode.TreeDataProvider<T>, vscode.D
 
   getChildren(element?: T): vscode.ProviderResult<T[]> {
     return this.real().getChildren(element);
+  }
+
+  /** For TreeView.reveal (VS Code requires the method on the provider the view was made with). */
+  getParent(element: T): vscode.ProviderResult<T> {
+    return this.real().getParent?.(element);
   }
 
   dispose(): void {

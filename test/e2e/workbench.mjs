@@ -51,9 +51,21 @@ export class Workbench {
 
   /** Opens a tree row's context menu and chooses the item with this text, as a user does. */
   async contextMenu(row, text) {
-    await row.click({ button: 'right' });
     const item = this.page.locator('.monaco-menu .action-item', { hasText: text }).first();
-    await reach(item, 'visible', `the context menu item "${text}"`, 15_000);
+    // A tree that re-renders the row (a live update) closes a menu that just opened: a user
+    // right-clicks again, and so does this, twice at most; then it says what the menu held.
+    let seen = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await row.click({ button: 'right' });
+      const shown = await item.waitFor({ state: 'visible', timeout: 5_000 }).then(
+        () => true,
+        () => false,
+      );
+      if (shown) break;
+      seen = await this.page.locator('.monaco-menu .action-item').allInnerTexts();
+      await this.page.keyboard.press('Escape');
+    }
+    await reach(item, 'visible', `the context menu item "${text}" (the menu held: ${seen.join(' | ') || 'nothing'})`, 5_000);
     await item.hover();
     await item.locator('.action-menu-item').click();
     // A chosen item closes the menu. A menu that opened while the workbench was busy can miss

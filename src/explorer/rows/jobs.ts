@@ -233,9 +233,8 @@ export function groupRow(state: JobState, count: number): Row {
     description: String(count),
     icon: STATE_ICON[state],
     contextValue: `kubeml.jobGroup.${state.toLowerCase()}`,
-    // An empty group has nothing to open; once it fills, it opens as its state's default (a new item id for VS Code).
+    // An empty group has nothing to open; once it fills, it opens as its state's default (JobsModel.onDidFill).
     collapsible: count === 0 ? 'none' : state === 'Running' || state === 'Pending' || state === 'Failed' ? 'expanded' : 'collapsed',
-    ...(count === 0 ? { idVariant: 'empty' } : {}),
   };
 }
 
