@@ -86,6 +86,7 @@ export async function scenario(wb, { env, workspace }) {
   const specFile = join(workspace, 'kubeml.yaml');
   const original = readFileSync(specFile, 'utf8');
   const claim = `first-hour-${Date.now().toString(36)}`;
+  const cleanup = [];
   try {
     // 1. The side bar: a group with no job has nothing to open (no twistie, no aria-expanded).
     await wb.openKubeML();
@@ -240,8 +241,10 @@ export async function scenario(wb, { env, workspace }) {
     await dialog.locator('.monaco-button', { hasText: /^Create$/ }).click();
     await notification(wb, new RegExp(`Created the claim ${claim} in namespace default`), 30_000, true);
     await wb.page.locator('.notifications-toasts .monaco-button', { hasText: 'Re-run' }).first().click();
-    await notification(wb, /Run forest-train-\S+ succeeded: .*accuracy/, 300_000, true);
+    const rerun = runIdIn(await notification(wb, /Run forest-train-\S+ succeeded: .*accuracy/, 300_000, true), 'train');
     await wb.screenshot('re-run-succeeded');
+    // Its Job keeps its finished pod, which keeps the claim in use: delete both at the end.
+    cleanup.push(['delete', 'job', '-n', 'default', '-l', `kubeml.io/run=${rerun}`, '--wait=false']);
     writeFileSync(specFile, original);
     await clearNotifications(wb);
 
@@ -271,6 +274,7 @@ export async function scenario(wb, { env, workspace }) {
     await wb.screenshot('newcomer-problems');
   } finally {
     writeFileSync(specFile, original);
+    for (const args of cleanup) kubectl(env, args);
     kubectl(env, ['delete', 'pvc', '-n', 'default', claim, '--ignore-not-found', '--wait=false']);
     kubectl(env, ['delete', 'pv', claim, '--ignore-not-found', '--wait=false']);
   }
