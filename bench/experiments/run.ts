@@ -6,7 +6,7 @@
  *   npx tsx bench/experiments/run.ts [--only NAME] [part flags...]
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
 interface Part {
@@ -28,7 +28,8 @@ async function main() {
     console.error(`[bench experiments] ${name}`);
     try {
       const part = (await import(join(__dirname, `${name}.ts`))) as Part;
-      results[name] = { date: new Date().toISOString(), ...(await part.run(argv)) };
+      const load = loadavg()[0];
+      results[name] = { date: new Date().toISOString(), load_average_before: Number(load.toFixed(1)), ...(await part.run(argv)) };
     } catch (e) {
       failed++;
       console.error(`[bench experiments] ${name} failed: ${(e as Error).stack ?? String(e)}`);

@@ -52,11 +52,15 @@ export async function run(argv: readonly string[]): Promise<Record<string, unkno
     const points = readAll(); // warm-up (not counted)
     readPushed();
     const whole: number[] = [];
+    const wholeCpu: number[] = [];
     const pushed: number[] = [];
     for (let i = 0; i < REPS; i++) {
       let t0 = performance.now();
+      const c0 = process.cpuUsage();
       if (readAll() !== points) throw new Error('the reader read a different number of points');
       whole.push((performance.now() - t0) / 1000);
+      const c = process.cpuUsage(c0);
+      wholeCpu.push((c.user + c.system) / 1e6);
       t0 = performance.now();
       if (readPushed() !== points) throw new Error('the reader read a different number of points in pieces');
       pushed.push((performance.now() - t0) / 1000);
@@ -65,27 +69,37 @@ export async function run(argv: readonly string[]): Promise<Record<string, unkno
     // EventAccumulator: per file, median of REPS Reload() in one Python process; summed over the files.
     const ea = python(['accumulate', String(Math.min(REPS, 5)), ...files]) as {
       tensorboard: string;
-      files: Array<{ seconds: number; all: number[]; scalars: number }>;
+      files: Array<{ seconds: number; cpu_seconds: number; all: number[]; scalars: number }>;
     };
     const eaPoints = ea.files.reduce((n, f) => n + f.scalars, 0);
     if (eaPoints !== points) throw new Error(`EventAccumulator read ${eaPoints} points, ours ${points}`);
     const eaSeconds = ea.files.reduce((n, f) => n + f.seconds, 0);
+    const eaCpu = ea.files.reduce((n, f) => n + f.cpu_seconds, 0);
     const ours = median(whole);
+    const oursCpu = median(wholeCpu);
     const result = {
       data: { runs: RUNS, metrics: METRICS, steps: STEPS, points, bytes, writer: 'tensorboardX.SummaryWriter.add_scalar' },
-      kubeml: { what: 'readTfEvents on each whole file (fs read included, both CRCs checked)', runs_s: whole, median_s: ours },
+      kubeml: {
+        what: 'readTfEvents on each whole file (fs read included, both CRCs checked)',
+        runs_s: whole,
+        median_s: ours,
+        cpu_s: wholeCpu,
+        median_cpu_s: oursCpu,
+      },
       kubeml_pushed: { what: 'TfEventsReader.push in 64 KiB pieces (how the follower reads)', runs_s: pushed, median_s: median(pushed) },
       tensorboard: {
         what: `EventAccumulator(size_guidance scalars=0).Reload(), tensorboard ${ea.tensorboard}, timed in Python; sum over files of the per-file medians`,
         per_file_s: ea.files.map((f) => f.seconds),
         median_s: eaSeconds,
+        median_cpu_s: eaCpu,
       },
       ratio: eaSeconds / ours,
+      ratio_cpu: eaCpu / oursCpu,
       goal_ratio: 5,
       points_per_s: { kubeml: points / ours, tensorboard: points / eaSeconds },
     };
     console.error(
-      `[tfevents] ${points} points, ${(bytes / 1e6).toFixed(1)} MB: ours ${(ours * 1000).toFixed(1)} ms, EventAccumulator ${(eaSeconds * 1000).toFixed(0)} ms, ratio ${result.ratio.toFixed(1)}x`,
+      `[tfevents] ${points} points, ${(bytes / 1e6).toFixed(1)} MB: ours ${(ours * 1000).toFixed(1)} ms, EventAccumulator ${(eaSeconds * 1000).toFixed(0)} ms, ratio ${result.ratio.toFixed(1)}x (CPU time ${result.ratio_cpu.toFixed(1)}x)`,
     );
     return result;
   } finally {
