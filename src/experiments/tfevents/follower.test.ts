@@ -29,7 +29,8 @@ function byTag(metrics: readonly MetricResult[]): Record<string, Point[]> {
   return out;
 }
 
-describe('tfevents follower through exec scripts', () => {
+describe('tfevents follower through exec scripts', function () {
+  this.timeout(60_000); // each poll spawns a shell or two, on a shared machine
   let base: string;
   let logdir: string;
   beforeEach(() => {
@@ -78,7 +79,6 @@ describe('tfevents follower through exec scripts', () => {
       });
 
       it('follows files that grow between polls, from the offset each poll stopped at', async function () {
-        this.timeout(60_000);
         const t = flavour.transport();
         if (!t) return this.skip();
         const src = readFileSync(join(FIXTURES, MAIN));
