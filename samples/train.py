@@ -4,7 +4,10 @@
     KubeML: Launch Training                     (on the cluster; see kubeml.yaml)
 
 Prints metrics behind the KUBEML_RESULT marker; writes model.pkl and reference.csv (the held-out
-split, the baseline for drift) to --out, by default $KUBEML_ARTIFACTS.
+split, the baseline for drift) to --out, by default $KUBEML_ARTIFACTS. The training curve (accuracy
+and log loss on the held-out split as the forest grows, one step per stage) is printed as step
+metrics and, when tensorboardX is installed (it is in KubeML's training image), also written as
+TensorBoard event files to <out>/tensorboard/, which KubeML reads as well.
 """
 import argparse
 import os
@@ -13,11 +16,21 @@ import time
 from pathlib import Path
 
 from sklearn.ensemble import RandomForestClassifier
-from sklearn.metrics import accuracy_score, f1_score
+from sklearn.metrics import accuracy_score, f1_score, log_loss
 from sklearn.model_selection import train_test_split
 
 import kubeml_results as results
 from data import FEATURES, generate
+
+
+def tensorboard_writer(folder):
+    """A tensorboardX writer that flushes every second, or None (said once) without tensorboardX."""
+    try:
+        from tensorboardX import SummaryWriter
+    except ImportError:
+        print("tensorboardX is not installed: the training curve is not written as TensorBoard event files", flush=True)
+        return None
+    return SummaryWriter(str(folder), flush_secs=1)
 
 
 def main():
@@ -27,6 +40,8 @@ def main():
     p.add_argument("--n-estimators", type=int, default=100)
     p.add_argument("--max-depth", type=int, default=8)
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--stages", type=int, default=12, help="steps of the training curve (the forest grows in stages)")
+    p.add_argument("--pace", type=float, default=1.0, help="least seconds per stage, so that the curve can be watched")
     a = p.parse_args()
 
     out = Path(a.out)
@@ -37,12 +52,25 @@ def main():
 
     t0 = time.time()
     model = RandomForestClassifier(n_estimators=a.n_estimators, max_depth=a.max_depth, random_state=a.seed, n_jobs=1)
-    # Grow the forest in steps to report progress as metrics with a step.
-    steps = 4
-    for step in range(1, steps + 1):
-        model.set_params(n_estimators=max(1, a.n_estimators * step // steps), warm_start=True)
+    tb = tensorboard_writer(out / "tensorboard")
+    # Grow the forest in stages: the training curve, one step per stage.
+    stages = max(4, a.stages)
+    for step in range(1, stages + 1):
+        t_stage = time.time()
+        model.set_params(n_estimators=max(step, a.n_estimators * step // stages), warm_start=True)
         model.fit(train[FEATURES], train["label"])
-        results.metric("accuracy", accuracy_score(test["label"], model.predict(test[FEATURES])), step=step, split="test")
+        accuracy = accuracy_score(test["label"], model.predict(test[FEATURES]))
+        loss = log_loss(test["label"], model.predict_proba(test[FEATURES]), labels=model.classes_)
+        results.metric("accuracy", accuracy, step=step, split="test")
+        results.metric("loss", loss, step=step, split="test")
+        if tb is not None:
+            tb.add_scalar("accuracy", accuracy, step)
+            tb.add_scalar("loss", loss, step)
+            tb.add_scalar("trees", len(model.estimators_), step)
+            tb.flush()
+        time.sleep(max(0.0, a.pace - (time.time() - t_stage)))
+    if tb is not None:
+        tb.close()
     pred = model.predict(test[FEATURES])
     results.metric("accuracy", accuracy_score(test["label"], pred))
     results.metric("f1", f1_score(test["label"], pred))

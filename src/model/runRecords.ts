@@ -4,6 +4,7 @@
  *   manifest.yaml  the objects that were applied
  *   logs.txt       the run's output as KubeML read it
  *   metrics.jsonl  every metric result, in order
+ *   metrics.tensorboard.jsonl  scalars read from the run's TensorBoard event files (source: 'tensorboard')
  *   drift.json     the validation's drift report (what Open Drift Report reads)
  * Plain Node (fs); no `vscode`.
  */
@@ -39,6 +40,8 @@ export type FailureReason =
   | 'apply';
 
 export const RUNS_DIR = join('.kubeml', 'runs');
+/** Scalars of a run's TensorBoard event files, next to metrics.jsonl. */
+export const TENSORBOARD_METRICS = 'metrics.tensorboard.jsonl';
 
 export type RunPhase = 'launching' | 'pending' | 'uploading' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'detached';
 
@@ -142,22 +145,43 @@ export class RunStore {
     if (metrics.length) await fs.appendFile(join(this.dir(id), 'metrics.jsonl'), metrics.map((m) => JSON.stringify(m)).join('\n') + '\n');
   }
 
+  /** Scalars read from the run's TensorBoard event files (src/experiments/tfevents), kept apart from the log's metrics. */
+  async appendTensorBoardMetrics(id: string, metrics: readonly MetricResult[]): Promise<void> {
+    if (metrics.length)
+      await fs.appendFile(
+        join(this.dir(id), TENSORBOARD_METRICS),
+        metrics.map((m) => JSON.stringify({ ...m, source: 'tensorboard' })).join('\n') + '\n',
+      );
+  }
+
+  /** Replaces the run's TensorBoard scalars (a follower that reads the event files again from their start). */
+  writeTensorBoardMetrics(id: string, metrics: readonly MetricResult[]): Promise<void> {
+    return writeAtomic(
+      join(this.dir(id), TENSORBOARD_METRICS),
+      metrics.map((m) => JSON.stringify({ ...m, source: 'tensorboard' }) + '\n').join(''),
+    );
+  }
+
   writeDrift(id: string, report: DriftReport): Promise<void> {
     return writeAtomic(join(this.dir(id), 'drift.json'), JSON.stringify(report, null, 1) + '\n');
   }
 
+  /** The log's metrics (KUBEML_RESULT lines), then those of the run's TensorBoard files (each with source: 'tensorboard'). */
   async readMetrics(id: string): Promise<MetricResult[]> {
-    const text = await fs.readFile(join(this.dir(id), 'metrics.jsonl'), 'utf8').catch(() => '');
-    return text
-      .split('\n')
-      .filter(Boolean)
-      .flatMap((l) => {
-        try {
-          return [JSON.parse(l) as MetricResult];
-        } catch {
-          return [];
-        }
-      });
+    const read = async (file: string, source?: 'tensorboard') =>
+      (await fs.readFile(join(this.dir(id), file), 'utf8').catch(() => ''))
+        .split('\n')
+        .filter(Boolean)
+        .flatMap((l) => {
+          try {
+            const m = JSON.parse(l) as MetricResult;
+            return [source ? { ...m, source } : m];
+          } catch {
+            return [];
+          }
+        });
+    const [log, tensorboard] = await Promise.all([read('metrics.jsonl'), read(TENSORBOARD_METRICS, 'tensorboard')]);
+    return [...log, ...tensorboard];
   }
 
   readLogs(id: string): Promise<string> {

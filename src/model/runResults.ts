@@ -21,6 +21,10 @@ export interface MetricResult {
   readonly value: number | null;
   readonly step?: number;
   readonly split?: string;
+  /** Where the value was read: absent for KUBEML_RESULT lines, 'tensorboard' for scalars of the run's event files. */
+  readonly source?: 'tensorboard';
+  /** Seconds since the epoch, when the source stamps its values (TensorBoard events do). */
+  readonly wallTime?: number;
 }
 export interface DriftResult {
   readonly type: 'drift';

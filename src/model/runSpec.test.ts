@@ -8,6 +8,7 @@ import {
   loadSpec,
   MOUNT_KEYS,
   PARAM_KEYS,
+  TENSORBOARD_KEYS,
   parseSpec,
   resolveParams,
   RESOURCE_KEYS,
@@ -92,6 +93,10 @@ describe('runs: kubeml.yaml', () => {
     assert.deepEqual(Object.keys(schema.definitions.mount.properties!).sort(), [...MOUNT_KEYS].sort());
     assert.deepEqual(Object.keys((schema.properties.validation as { properties: object }).properties).sort(), [...VALIDATION_KEYS].sort());
     assert.deepEqual(Object.keys(schema.definitions.parameter.oneOf![1].properties!).sort(), [...PARAM_KEYS].sort());
+    assert.deepEqual(
+      Object.keys((schema.properties.tensorboard as { properties: object }).properties).sort(),
+      [...TENSORBOARD_KEYS].sort(),
+    );
   });
 
   // A real JSON Schema validator, not a check of our own: ajv 8 (draft-07, the schema's $schema).
@@ -115,6 +120,11 @@ describe('runs: kubeml.yaml', () => {
       MIN + 'parameters: { model: 1 }\n',
       MIN + 'env: { KUBEML_X: y }\n',
       MIN + 'datasets: [{ claim: d, path: relative }]\n',
+      MIN + 'tensorboard: { logdir: /out/tb }\n',
+      MIN + 'tensorboard: { logdir: "{{artifacts}}/tb" }\n',
+      MIN + 'tensorboard: { logdir: relative/tb }\n',
+      MIN + 'tensorboard: { path: /out }\n',
+      MIN + 'tensorboard: /out\n',
       'name: Bad_Name\nimage: x\ncommand: [a]\n',
     ];
     for (const d of docs) {

@@ -39,6 +39,11 @@ export interface MountSpec {
   readonly readOnly?: boolean;
 }
 
+export interface TensorBoardSpec {
+  /** A folder in the container, searched recursively for events.out.tfevents.*; may use {{run}} and {{artifacts}}. */
+  readonly logdir: string;
+}
+
 export interface ValidationSpec {
   readonly command: CommandSpec;
   /** The reference (baseline) data, as a path in the container; may use {{model}} and parameters. */
@@ -65,6 +70,8 @@ export interface KubeMLSpec {
   readonly parameters: Readonly<Record<string, ParameterSpec>>;
   readonly validation?: ValidationSpec;
   readonly artifacts?: MountSpec;
+  /** Where the run writes TensorBoard event files (default: its artifacts folder, searched recursively). */
+  readonly tensorboard?: TensorBoardSpec;
   /** TrainJob runtime (ClusterTrainingRuntime name). */
   readonly runtime?: string;
   readonly serviceAccount?: string;
@@ -108,6 +115,7 @@ export const TOP_KEYS = [
   'parameters',
   'validation',
   'artifacts',
+  'tensorboard',
   'runtime',
   'serviceAccount',
   'timeoutMinutes',
@@ -119,6 +127,7 @@ export const RESOURCE_KEYS = ['cpu', 'memory', 'gpus', 'gpuProduct', 'tolerateGp
 export const MOUNT_KEYS = ['claim', 'path', 'subPath', 'readOnly'];
 export const VALIDATION_KEYS = ['command', 'reference', 'current', 'resources'];
 export const PARAM_KEYS = ['type', 'default', 'description', 'enum'];
+export const TENSORBOARD_KEYS = ['logdir'];
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -365,6 +374,19 @@ export function parseSpec(text: string): { spec?: KubeMLSpec; problems: SpecProb
   const mountPaths = [codePath, '/kubeml', ...datasets.map((d) => d.path), ...(artifacts ? [artifacts.path] : [])];
   const dup = mountPaths.find((p, i) => mountPaths.indexOf(p) !== i);
   if (dup) c.add('datasets', `Two mounts use the same path ${dup}.`);
+  let tensorboard: TensorBoardSpec | undefined;
+  if (raw.tensorboard !== undefined && raw.tensorboard !== null) {
+    if (!isObj(raw.tensorboard)) c.add('tensorboard', '"tensorboard" must be a mapping with logdir.');
+    else {
+      c.keys(raw.tensorboard, TENSORBOARD_KEYS, 'tensorboard');
+      const logdir = c.str(raw.tensorboard, 'logdir', 'tensorboard', true, (s) =>
+        s.startsWith('/') || s.startsWith('{{')
+          ? undefined
+          : `"${s}" must be an absolute path in the container (or start with {{artifacts}}).`,
+      );
+      if (logdir) tensorboard = { logdir };
+    }
+  }
   const timeoutMinutes = c.int(raw, 'timeoutMinutes', '', 1, 525600);
   const uploadTimeoutSeconds = c.int(raw, 'uploadTimeoutSeconds', '', 5, 86400) ?? 600;
   const waitForResources = c.bool(raw, 'waitForResources', '') ?? false;
@@ -392,6 +414,7 @@ export function parseSpec(text: string): { spec?: KubeMLSpec; problems: SpecProb
     parameters,
     ...(validation ? { validation } : {}),
     ...(artifacts ? { artifacts } : {}),
+    ...(tensorboard ? { tensorboard } : {}),
     ...(runtime ? { runtime } : {}),
     ...(serviceAccount ? { serviceAccount } : {}),
     ...(timeoutMinutes ? { timeoutMinutes } : {}),

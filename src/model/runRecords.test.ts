@@ -1,0 +1,26 @@
+import * as assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RunStore, TENSORBOARD_METRICS } from './runRecords';
+
+describe('RunStore metrics', () => {
+  let ws: string;
+  beforeEach(() => (ws = mkdtempSync(join(tmpdir(), 'kubeml-store-'))));
+  afterEach(() => rmSync(ws, { recursive: true, force: true }));
+
+  it("returns the log's metrics and the TensorBoard scalars, each TensorBoard one marked with its source", async () => {
+    const store = new RunStore(ws);
+    assert.deepEqual(await store.readMetrics('r-1'), []);
+    mkdirSync(store.dir('r-1'), { recursive: true });
+    await store.appendMetrics('r-1', [{ type: 'metric', name: 'accuracy', value: 0.9, step: 1 }]);
+    await store.appendTensorBoardMetrics('r-1', [{ type: 'metric', name: 'train/loss', value: 0.5, step: 1, wallTime: 1.5 }]);
+    assert.deepEqual(await store.readMetrics('r-1'), [
+      { type: 'metric', name: 'accuracy', value: 0.9, step: 1 },
+      { type: 'metric', name: 'train/loss', value: 0.5, step: 1, wallTime: 1.5, source: 'tensorboard' },
+    ]);
+    await store.writeTensorBoardMetrics('r-1', []);
+    assert.equal(readFileSync(join(store.dir('r-1'), TENSORBOARD_METRICS), 'utf8'), '');
+    assert.deepEqual(await store.readMetrics('r-1'), [{ type: 'metric', name: 'accuracy', value: 0.9, step: 1 }]);
+  });
+});
