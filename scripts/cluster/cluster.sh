@@ -407,10 +407,12 @@ CRD_MODULES=(
   "github.com/kubeflow/trainer/v2@v2.0.0|h1:mnQSR9iPKItxyUR8mq66XsmxqKNVHwr9YYOB7BTU9dU=|manifests/base/crds/trainer.kubeflow.org_trainjobs.yaml manifests/base/crds/trainer.kubeflow.org_trainingruntimes.yaml manifests/base/crds/trainer.kubeflow.org_clustertrainingruntimes.yaml"
   "github.com/kubeflow/training-operator@v1.8.1|h1:mVvoBSCInbMBX0gGSn4+Ihj3ycwoLO1iEAw+0qPhQfc=|manifests/base/crds/kubeflow.org_pytorchjobs.yaml"
   "github.com/kserve/kserve@v0.16.0|h1:kDkcAU5VMiZf4zhdDXH+UdAIgzXhs10GMv0d9r4qvTs=|config/crd/full/serving.kserve.io_inferenceservices.yaml"
-  "github.com/ray-project/kuberay/ray-operator@v1.5.0|h1:KCjCQ7PSsvs9Ke+90CZbbs498nuaIJ/JkXk4vd54EVg=|config/crd/bases/ray.io_rayjobs.yaml"
+  # RayCluster and JobSet: Kueue's RayJob and TrainJob integrations watch them (a TrainJob runs as a JobSet).
+  "github.com/ray-project/kuberay/ray-operator@v1.5.0|h1:KCjCQ7PSsvs9Ke+90CZbbs498nuaIJ/JkXk4vd54EVg=|config/crd/bases/ray.io_rayjobs.yaml config/crd/bases/ray.io_rayclusters.yaml"
+  "sigs.k8s.io/jobset@v0.11.1|h1:WgLEBnXTeX+4MxfVkIbfm4jIVgjvIY6Jfaei2okxKNk=|config/components/crd/bases/jobset.x-k8s.io_jobsets.yaml"
   "github.com/fluid-cloudnative/fluid@v1.0.0|h1:ZaOJ4U3kg3rnmoihYVvrzHaiB2CIQpDfntpO81S6qAo=|config/crd/bases/data.fluid.io_datasets.yaml"
 )
-CRD_NAMES="trainjobs.trainer.kubeflow.org trainingruntimes.trainer.kubeflow.org clustertrainingruntimes.trainer.kubeflow.org pytorchjobs.kubeflow.org inferenceservices.serving.kserve.io rayjobs.ray.io datasets.data.fluid.io"
+CRD_NAMES="trainjobs.trainer.kubeflow.org trainingruntimes.trainer.kubeflow.org clustertrainingruntimes.trainer.kubeflow.org pytorchjobs.kubeflow.org inferenceservices.serving.kserve.io rayjobs.ray.io rayclusters.ray.io jobsets.jobset.x-k8s.io datasets.data.fluid.io"
 
 ensure_crds() {
   local stamp="$STATE_DIR/crds.stamp" want entry modver sum files json dir got f
@@ -419,7 +421,7 @@ ensure_crds() {
      kc get crd $CRD_NAMES -o name >/dev/null 2>&1; then
     return 0
   fi
-  log "installing ML CRDs (Kubeflow Trainer/PyTorchJob, KServe, KubeRay, Fluid) from their Go modules"
+  log "installing ML CRDs (Kubeflow Trainer/PyTorchJob, KServe, KubeRay, JobSet, Fluid) from their Go modules"
   local args=()
   for entry in "${CRD_MODULES[@]}"; do
     IFS='|' read -r modver sum files <<< "$entry"

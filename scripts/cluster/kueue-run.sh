@@ -3,9 +3,10 @@
 # cluster.sh starts it as: unshare --mount --propagation private -- bash kueue-run.sh SCRATCH CERT KEY BINDS -- KUEUE ARGS...
 #
 # Kueue v0.17 reads its metrics certificate from /etc/kueue/metrics/certs/tls.{crt,key} and its
-# visibility server's from /visibility/tls.{crt,key} (hard-coded for its container image). In this
-# private mount namespace (it ends with the process: nothing to clean up), the process sees the host's
-# root through an overlay whose upper layer is a tmpfs holding those two folders, plus the host's
+# visibility server's from /visibility/tls.{crt,key} (hard-coded for its container image); the webhook
+# server's folder is set to /etc/kueue/webhook/certs in its configuration. In this private mount
+# namespace (it ends with the process: nothing to clean up), the process sees the host's root
+# through an overlay whose upper layer is a tmpfs holding those folders, plus the host's
 # /proc, /sys, /dev and the folders in BINDS (colon-separated: Kueue's binary and its state), then
 # exec's Kueue chrooted there. The PID stays the one cluster.sh recorded (unshare and chroot exec).
 set -euo pipefail
@@ -15,8 +16,10 @@ shift 4
 (($#)) || { echo "usage: kueue-run.sh SCRATCH CERT KEY BINDS -- KUEUE ARGS..." >&2; exit 2; }
 
 mount -t tmpfs -o mode=700,size=16m kueue-scratch "$scratch"
-mkdir -p "$scratch/upper/visibility" "$scratch/upper/etc/kueue/metrics/certs" "$scratch/work" "$scratch/root"
-for dir in "$scratch/upper/visibility" "$scratch/upper/etc/kueue/metrics/certs"; do
+certs=(visibility etc/kueue/metrics/certs etc/kueue/webhook/certs)
+mkdir -p "$scratch/work" "$scratch/root"
+for dir in "${certs[@]/#/$scratch/upper/}"; do
+  mkdir -p "$dir"
   install -m 0644 "$cert" "$dir/tls.crt"
   install -m 0600 "$key" "$dir/tls.key"
 done

@@ -76,8 +76,9 @@ ensure_kueue_crds() {  # CRDs and webhook configurations (re-applied when the mo
     die "rendering Kueue's manifests failed (above)"
   kc apply --server-side --force-conflicts --field-manager=kubeml-cluster -f "$STATE_DIR/kueue-manifests.json" >/dev/null
   rm -f "$STATE_DIR/kueue-manifests.json"
-  # shellcheck disable=SC2086
-  kc wait --for=condition=Established --timeout=120s $(printf 'crd/%s ' $KUEUE_CRD_NAMES) >/dev/null
+  # (kubectl wait fails instead of waiting on a CRD without status yet, hence the retries)
+  # shellcheck disable=SC2046,SC2086
+  wait_for "Kueue's CRDs to be Established" 120 kc wait --for=condition=Established --timeout=10s $(printf 'crd/%s ' $KUEUE_CRD_NAMES)
   echo "$want" > "$stamp"
 }
 
@@ -129,6 +130,10 @@ YAML
   done
 }
 
+kueue_queues_active() {
+  [[ "$(kc get clusterqueue team-a team-b -o jsonpath='{.items[*].status.conditions[?(@.type=="Active")].status}' 2>/dev/null)" == "True True" ]]
+}
+
 kueue_visibility_available() {
   [[ "$(kc get apiservice "v1beta1.visibility.kueue.x-k8s.io" \
     -o jsonpath='{.status.conditions[?(@.type=="Available")].status}' 2>/dev/null)" == True ]]
@@ -142,6 +147,8 @@ ensure_kueue() {
   # API that does not answer holds up namespace deletion in the whole cluster.
   kc apply --server-side --force-conflicts --field-manager=kubeml-cluster -f "$CLUSTER_DIR/kueue-objects.yaml" >/dev/null ||
     die "applying $CLUSTER_DIR/kueue-objects.yaml failed (Kueue's webhooks refused it? log: $LOG_DIR/kueue.log)"
+  # Active ClusterQueues: Kueue's controllers started (they stop the manager when a kind they watch is missing).
+  wait_for "ClusterQueues team-a and team-b to be Active" 60 kueue_queues_active
   KUEUE_MODULE_DIR="${KUEUE_MODULE_DIR:-$(kueue_module_dir)}"
   kueue_manifests visibility | kc apply --server-side --force-conflicts --field-manager=kubeml-cluster -f - >/dev/null ||
     die "applying Kueue's visibility APIServices failed (above)"

@@ -3,8 +3,10 @@
 // KUBEML_KUBECONFIG=$(bash scripts/cluster/cluster.sh kubeconfig) npx mocha --no-config --require tsx/cjs --extension ts --exit --timeout 600000 test/integration/kueue.test.ts
 // The cluster is shared: every test works in its own namespace with its own ClusterQueues and cohort
 // (on the shipped ResourceFlavors), so other engineers' jobs in team-a/team-b do not move its quotas.
-// Jobs on the simulated fleet never run containers (KWOK marks their pods Running): that is enough
-// for admission; the jobs that must finish go to the real node's flavor.
+// Jobs on the simulated fleet run no container: KWOK's stages mark a Job's pod Running, then
+// Succeeded at once. A job that must hold its quota ("hold") therefore gets a node selector that no
+// node matches: Kueue admits it (the key is none of its flavors' labels) and its pod stays Pending.
+// The jobs that must really run and finish go to the real node's flavor.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as k8s from '@kubernetes/client-node';
@@ -17,6 +19,7 @@ const QUEUE_LABEL = 'kueue.x-k8s.io/queue-name';
 const GPU = 'nvidia.com/gpu';
 const H100 = 'NVIDIA-H100-80GB-HBM3';
 const REAL_NODE = 'kubeml-node';
+const HOLD = { 'kubeml.dev/kueue-test-hold': 'no-such-node' };
 
 interface Condition {
   type: string;
@@ -149,7 +152,11 @@ describe('Kueue on the local cluster (scripts/cluster/kueue.sh)', function () {
     });
   }
 
-  function job(name: string, gpus: number, opts: { queue?: string; realNode?: boolean; command?: string[] } = {}): k8s.V1Job {
+  function job(
+    name: string,
+    gpus: number,
+    opts: { queue?: string; realNode?: boolean; hold?: boolean; command?: string[] } = {},
+  ): k8s.V1Job {
     return {
       metadata: { name, namespace: ns, labels: opts.queue ? { [QUEUE_LABEL]: opts.queue } : {} },
       spec: {
@@ -159,6 +166,7 @@ describe('Kueue on the local cluster (scripts/cluster/kueue.sh)', function () {
             restartPolicy: 'Never',
             terminationGracePeriodSeconds: 1,
             ...(opts.realNode ? { nodeSelector: { 'kubeml.dev/node': 'real' } } : {}),
+            ...(opts.hold ? { nodeSelector: HOLD } : {}),
             containers: [
               {
                 name: 'main',
@@ -261,12 +269,13 @@ describe('Kueue on the local cluster (scripts/cluster/kueue.sh)', function () {
     const jobHooks = hooks.filter((h) => (h.rules ?? []).some((r) => r.apiGroups?.includes('batch') && r.resources?.includes('jobs')));
     assert.equal(jobHooks.length, 2, `batch Job webhooks: ${hooks.map((h) => h.name).join(', ')}`);
     for (const h of jobHooks) {
-      assert.deepEqual(h.objectSelector?.matchExpressions, [{ key: QUEUE_LABEL, operator: 'Exists' }], `${h.name} selects every job`);
+      const selects = (h.objectSelector?.matchExpressions ?? []).map((e) => `${e.key} ${e.operator} ${e.values ?? ''}`);
+      assert.deepEqual(selects, [`${QUEUE_LABEL} Exists `], `${h.name} selects every job`);
       assert.match(h.clientConfig.url ?? '', /^https:\/\/127\.0\.0\.1:\d+\//);
     }
   });
 
-  it("suspends a labelled Job, admits it when quota allows and starts it on the flavor's nodes", async function () {
+  it("suspends a labelled Job, admits it when quota allows and runs it on the flavor's nodes", async function () {
     const cq = `kubeml-t-${id}-quota`;
     await clusterQueue(cq, 'h100', 2);
     const created = await createJob(job('first', 2, { queue: cq }));
@@ -287,10 +296,17 @@ describe('Kueue on the local cluster (scripts/cluster/kueue.sh)', function () {
     });
     const placed = await core.readNode({ name: node });
     assert.equal(placed.metadata?.labels?.['nvidia.com/gpu.product'], H100);
+    // KWOK completes it: its Workload finishes and gives the quota back.
+    await until('the Workload of first to finish', 60_000, async () => {
+      const finished = await workloadOf('first');
+      return cond(finished?.status?.conditions, 'Finished')?.status === 'True';
+    });
   });
 
   it("keeps the next Job pending with Kueue's reason while the quota is used, and admits it when the first is deleted", async function () {
     const cq = `kubeml-t-${id}-quota`;
+    await createJob(job('holder', 2, { queue: cq, hold: true }));
+    await admitted('holder');
     const created = await createJob(job('second', 2, { queue: cq }));
     assert.equal(created.spec?.suspend, true);
     const message = await pending('second');
@@ -298,7 +314,7 @@ describe('Kueue on the local cluster (scripts/cluster/kueue.sh)', function () {
     assert.ok(message.includes("couldn't assign flavors to pod set main"), message);
     assert.ok(message.includes(`insufficient unused quota for ${GPU} in flavor h100, 2 more needed`), message);
     assert.equal((await batch.readNamespacedJob({ name: 'second', namespace: ns })).spec?.suspend, true);
-    await deleteJob('first');
+    await deleteJob('holder');
     await admitted('second');
     await unsuspended('second');
   });
@@ -306,7 +322,7 @@ describe('Kueue on the local cluster (scripts/cluster/kueue.sh)', function () {
   it('admits the next Job when the one using the quota finishes (real node)', async function () {
     const cq = `kubeml-t-${id}-real`;
     await clusterQueue(cq, 'kubeml-node', 1);
-    await createJob(job('run-1', 1, { queue: cq, realNode: true, command: ['sleep', '4'] }));
+    await createJob(job('run-1', 1, { queue: cq, realNode: true, command: ['sleep', '15'] }));
     await admitted('run-1');
     await createJob(job('run-2', 1, { queue: cq, realNode: true, command: ['true'] }));
     const message = await pending('run-2');
@@ -331,7 +347,7 @@ describe('Kueue on the local cluster (scripts/cluster/kueue.sh)', function () {
     const b = `kubeml-t-${id}-b`;
     await clusterQueue(a, 'h100', 2, { cohort, borrowingLimit: 2 });
     await clusterQueue(b, 'h100', 2, { cohort });
-    await createJob(job('borrower', 4, { queue: a }));
+    await createJob(job('borrower', 4, { queue: a, hold: true }));
     await admitted('borrower');
     const usage = await until(`${a} to report its borrowing`, 30_000, async () => {
       const cq = (await custom.getClusterCustomObject({
@@ -354,7 +370,7 @@ describe('Kueue on the local cluster (scripts/cluster/kueue.sh)', function () {
   it('lists the pending workloads of a ClusterQueue in order through the visibility API', async function () {
     const cq = `kubeml-t-${id}-order`;
     await clusterQueue(cq, 'h100', 1);
-    await createJob(job('running', 1, { queue: cq }));
+    await createJob(job('running', 1, { queue: cq, hold: true }));
     await admitted('running');
     const order = ['wait-1', 'wait-2', 'wait-3'];
     for (const name of order) {
