@@ -16,6 +16,7 @@ export const Commands = {
   refresh: 'kubeml.refresh',
   showLog: 'kubeml.showLog',
   validateAgainstCluster: 'kubeml.validateAgainstCluster',
+  setLintHardening: 'kubeml.setLintHardening',
   openDriftReport: 'kubeml.openDriftReport',
   startSync: 'kubeml.startSync',
   stopSync: 'kubeml.stopSync',
@@ -43,6 +44,7 @@ export const Commands = {
   showRunLogs: 'kubeml.showRunLogs',
   showRunManifest: 'kubeml.showRunManifest',
   openRawRunLog: 'kubeml.openRawRunLog',
+  createMissingClaims: 'kubeml.createMissingClaims',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

@@ -505,6 +505,8 @@ cmd_up() {
   start_containerd
   import_image pause >/dev/null
   train_ref="$(import_image train)"
+  # A stable name for hand-written manifests (the kubeml-job-gpu snippet): the newest training image.
+  ctr_ -n k8s.io images tag --force "$train_ref" localhost/kubeml-train:local >/dev/null
   start_kubelet
   configure_real_node
   start_kwok

@@ -104,6 +104,7 @@ export const Settings = {
   lintSchemaValidation: oneOf('lint.schemaValidation', 'auto', ['auto', 'on', 'off'] as const),
   lintClusterSchema: bool('lint.clusterSchema', true),
   lintKubernetesVersion: oneOf('lint.kubernetesVersion', 'auto', LINT_KUBERNETES_VERSIONS),
+  lintHardening: oneOf('lint.hardening', 'fold', ['fold', 'show', 'off'] as const),
   lintDebounceMs: num('lint.debounceMs', 300, 0),
   lintMaxFileSizeMB: num('lint.maxFileSizeMB', 5, 0.1),
 } as const;

@@ -85,7 +85,7 @@ describe('JobsModel', () => {
     assert.equal(fired![0]!.row.description, 'Job · 2 GPU · 1/2 · running 30m', 'the node carries its new row when it is fired');
   });
 
-  it('a job that changes state refreshes the two groups, with their new counts', async () => {
+  it('a job that changes state refreshes the groups, with their new counts (the whole list when one turns empty)', async () => {
     h = new ModelHarness((d) => new JobsModel(d), { objects: CLUSTER });
     await h.open();
     h.tree();
@@ -102,15 +102,19 @@ describe('JobsModel', () => {
       ],
     });
     const fired = await h.change((api) => api.put(done));
-    assert.deepEqual(ids(fired), ['group:Running', 'group:Succeeded']);
-    assert.deepEqual(fired!.map((n) => `${n.row.label} ${n.row.description}`).sort(), ['Running 0', 'Succeeded 2']);
+    // Running lost its only job: an empty group is a new tree item (nothing to open), so the root lists again.
+    assert.deepEqual(ids(fired), 'ALL');
+    assert.deepEqual(
+      (['Running', 'Succeeded'] as const).map((s) => `${h.root(s).row.label} ${h.root(s).row.description} ${h.root(s).row.collapsible}`),
+      ['Running 0 none', 'Succeeded 2 collapsed'],
+    );
     assert.deepEqual(
       h.model.children(h.root('Succeeded')).map((n) => n.row.description),
       ['Job · 2 GPU · 2/2 · took 28m', 'Job · 1 GPU · 1/1 · took 12m'],
     );
   });
 
-  it('a new job and a deleted job refresh their group only', async () => {
+  it('a new job refreshes its group only; deleting the last of a group lists the groups again', async () => {
     h = new ModelHarness((d) => new JobsModel(d), { objects: CLUSTER });
     await h.open();
     h.tree();
@@ -123,8 +127,8 @@ describe('JobsModel', () => {
     assert.deepEqual(ids(fired), ['group:Pending']);
     assert.equal(fired![0]!.row.description, '2');
     fired = await h.change((api) => api.delete(failedJob));
-    assert.deepEqual(ids(fired), ['group:Failed']);
-    assert.equal(fired![0]!.row.description, '0');
+    assert.deepEqual(ids(fired), 'ALL');
+    assert.equal(h.root('Failed').row.description, '0');
     assert.deepEqual(h.model.children(h.root('Failed')), []);
   });
 

@@ -110,9 +110,15 @@ export class JobsModel extends TreeModel {
           if (after) push(`group:${after.state}`);
         }
       }
+      let refill = false;
       for (const n of out)
-        if (n.id.startsWith('group:')) n.row = groupRow(n.data!.state as JobState, this.visibleRefs(n.data!.state as JobState).length);
-      return out;
+        if (n.id.startsWith('group:')) {
+          const row = groupRow(n.data!.state as JobState, this.visibleRefs(n.data!.state as JobState).length);
+          refill ||= row.idVariant !== n.row.idVariant;
+          n.row = row;
+        }
+      // A group that turned empty or stopped being empty is a new tree item (views.ts): its parent, the root, lists it again.
+      return refill ? 'root' : out;
     }
     if (id === 'pods') {
       for (const c of changes) {

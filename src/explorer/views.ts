@@ -27,7 +27,7 @@ function toTreeItem(node: ExplorerNode): vscode.TreeItem {
         ? vscode.TreeItemCollapsibleState.Collapsed
         : vscode.TreeItemCollapsibleState.None,
   );
-  item.id = node.id;
+  item.id = r.idVariant ? `${node.id}#${r.idVariant}` : node.id;
   item.description = r.description;
   if (r.tooltip) {
     const md = new vscode.MarkdownString(r.tooltip);

@@ -22,6 +22,7 @@ export const CORE_COMMANDS = [
  */
 export const COMMAND_FEATURES: Record<Exclude<CommandKey, (typeof CORE_COMMANDS)[number]>, FeatureName> = {
   validateAgainstCluster: 'lint',
+  setLintHardening: 'lint',
   openDriftReport: 'drift',
   startSync: 'sync',
   stopSync: 'sync',
@@ -49,6 +50,7 @@ export const COMMAND_FEATURES: Record<Exclude<CommandKey, (typeof CORE_COMMANDS)
   showRunLogs: 'runs',
   showRunManifest: 'runs',
   openRawRunLog: 'runs',
+  createMissingClaims: 'runs',
 };
 
 const byId = new Map<string, FeatureName>(Object.entries(COMMAND_FEATURES).map(([key, feature]) => [Commands[key as CommandKey], feature]));

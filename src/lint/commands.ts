@@ -4,6 +4,7 @@ import { Disposable } from '../common/lifecycle';
 import { messageOf } from '../common/errors';
 import type { Logger } from '../common/logging';
 import { Commands } from '../constants';
+import { HARDENING_MODES, type HardeningMode } from './hardening';
 import type { LintDiagnostics } from './diagnostics';
 import { DryRunner, type DryRunResult } from './dryRun';
 import type { Severity } from './types';
@@ -31,6 +32,7 @@ export class LintCommands extends Disposable {
     super();
     this.collection = this._register(vscode.languages.createDiagnosticCollection('kubeml-cluster'));
     this._register(vscode.commands.registerCommand(Commands.validateAgainstCluster, (uri?: vscode.Uri) => this.validate(uri)));
+    this._register(vscode.commands.registerCommand(Commands.setLintHardening, (mode?: unknown) => this.setHardening(mode)));
     this._register(
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length) this.collection.delete(e.document.uri);
@@ -39,6 +41,28 @@ export class LintCommands extends Disposable {
   }
 
   /** Runs the dry run; resolves with what the server said (undefined when nothing could be sent). */
+  /** kubeml.lint.hardening for this workspace (a quick pick without an argument); resolves with the mode set. */
+  async setHardening(mode?: unknown): Promise<HardeningMode | undefined> {
+    let chosen = HARDENING_MODES.find((m) => m === mode);
+    if (!chosen) {
+      const labels: Record<HardeningMode, string> = {
+        fold: vscode.l10n.t('Fold: one information per file counts them'),
+        show: vscode.l10n.t('Show: every hardening suggestion as its own finding'),
+        off: vscode.l10n.t('Off: hide them (errors still show)'),
+      };
+      const current = vscode.workspace.getConfiguration('kubeml').get<string>('lint.hardening');
+      const pick = await vscode.window.showQuickPick(
+        HARDENING_MODES.map((m) => ({ label: labels[m], description: m === current ? vscode.l10n.t('current') : undefined, mode: m })),
+        { title: vscode.l10n.t('Security-context and resource-limit suggestions in this workspace') },
+      );
+      chosen = pick?.mode;
+    }
+    if (!chosen) return undefined;
+    const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await vscode.workspace.getConfiguration('kubeml').update('lint.hardening', chosen, target);
+    return chosen;
+  }
+
   async validate(uri?: vscode.Uri): Promise<DryRunResult | undefined> {
     const document = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
     if (!document) {

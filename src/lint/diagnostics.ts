@@ -10,6 +10,8 @@ import { IncrementalLinter, looksLikeKubernetes, type LintConfig } from './engin
 import { classifyFile, lintByKind, worthLinting, type Classified } from './fileKind';
 import { primeInSlices } from './sliced';
 import { ruleMeta } from './rules';
+import { foldHardening, HARDENING_RULE } from './hardening';
+import { Commands } from '../constants';
 import { bundledValidator } from './schema/bundled';
 import { chooseKubernetesVersion } from './schema/versions';
 import type { SchemaValidator } from './schema/validator';
@@ -106,12 +108,14 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
     }
     const ms = Date.now() - started;
     if (ms > 200) this.log.debug(`linted ${document.uri.fsPath} in ${ms} ms`);
-    this.findings.set(key, { version: document.version, findings });
+    // Security and resource suggestions fold into one information unless the workspace asks otherwise.
+    const shown = foldHardening(findings, this.settings.hardening).shown;
+    this.findings.set(key, { version: document.version, findings: shown });
     this.collection.set(
       document.uri,
-      findings.map((f) => this.toDiagnostic(document, f)),
+      shown.map((f) => this.toDiagnostic(document, f)),
     );
-    return findings;
+    return shown;
   }
 
   private shouldLint(d: vscode.TextDocument): boolean {
@@ -236,6 +240,16 @@ export class LintDiagnostics extends Disposable implements vscode.CodeActionProv
         action.isPreferred = fix.preferred;
         if (diag) action.diagnostics = [diag];
         actions.push(action);
+      }
+      if (f.ruleId === HARDENING_RULE) {
+        const offer = (title: string, mode: 'show' | 'off') => {
+          const a = new vscode.CodeAction(title, vscode.CodeActionKind.QuickFix);
+          a.command = { command: Commands.setLintHardening, title, arguments: [mode] };
+          if (diag) a.diagnostics = [diag];
+          actions.push(a);
+        };
+        offer(vscode.l10n.t('Show the hardening suggestions in this workspace'), 'show');
+        offer(vscode.l10n.t('Turn hardening suggestions off in this workspace'), 'off');
       }
       if (ruleMeta(f.ruleId) && f.ruleId !== 'yaml-syntax') {
         const off = new vscode.CodeAction(vscode.l10n.t('Disable {0} for this file', f.ruleId), vscode.CodeActionKind.QuickFix);

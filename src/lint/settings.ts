@@ -1,5 +1,6 @@
 import { read, Settings as S, type SettingsSource } from '../common/settings';
 import type { SeveritySetting } from './types';
+import type { HardeningMode } from './hardening';
 
 /** The kubeml.lint.* settings as the diagnostics use them. */
 export interface LintSettings {
@@ -9,6 +10,8 @@ export interface LintSettings {
   clusterSchema: boolean;
   /** "auto" or a bundled minor version ("1.33"). */
   kubernetesVersion: string;
+  /** Security and resource suggestions below error: one folded summary, shown, or off (hardening.ts). */
+  hardening: HardeningMode;
   debounceMs: number;
   maxFileBytes: number;
 }
@@ -20,6 +23,7 @@ export function lintSettings(src: SettingsSource): LintSettings {
     schemaValidation: read(src, S.lintSchemaValidation),
     clusterSchema: read(src, S.lintClusterSchema),
     kubernetesVersion: read(src, S.lintKubernetesVersion),
+    hardening: read(src, S.lintHardening),
     debounceMs: read(src, S.lintDebounceMs),
     maxFileBytes: read(src, S.lintMaxFileSizeMB) * 1024 * 1024,
   };

@@ -69,7 +69,14 @@ export interface RunRecord {
   startedAt?: string;
   finishedAt?: string;
   pods?: string[];
-  failure?: { reason: FailureReason; message: string; hint?: string; exitCode?: number };
+  failure?: {
+    reason: FailureReason;
+    message: string;
+    hint?: string;
+    exitCode?: number;
+    /** reason 'config': the PersistentVolumeClaims the run needs that do not exist (Create Claim offers them). */
+    missingClaims?: string[];
+  };
   metrics: Record<string, number | null>;
   hasDrift?: boolean;
   datasetDrift?: boolean;

@@ -17,6 +17,7 @@ import { type ModelSource, type RunPurpose } from '../model/runRecords';
 import { validationOnlyParameters } from './generate';
 import { planRun, RunExecution } from './launcher';
 import { RUN_LOG_SCHEME, RunLogDocuments, runLogUri } from './vscodeRunLog';
+import { type CreateClaimOptions, createMissingClaims, missingClaimsOf } from './vscodeCreateClaim';
 import { isTerminal, type RunRecord, RunStore } from '../model/runRecords';
 import { coerceParam, type KubeMLSpec, loadSpec, type ParamValue, resolveParams, SPEC_FILE } from '../model/runSpec';
 
@@ -28,6 +29,7 @@ export const RUN_COMMANDS = {
   showRunLogs: Commands.showRunLogs,
   showRunManifest: Commands.showRunManifest,
   openRawRunLog: Commands.openRawRunLog,
+  createMissingClaims: Commands.createMissingClaims,
 } as const;
 
 /** Options a caller (a test, a tree item, another extension) may pass instead of answering inputs. */
@@ -98,6 +100,7 @@ export class RunCommands extends Disposable {
     reg(RUN_COMMANDS.showRunLogs, (a?: unknown) => this.showLogs(a));
     reg(RUN_COMMANDS.showRunManifest, (a?: unknown) => this.showManifest(a));
     reg(RUN_COMMANDS.openRawRunLog, (a?: unknown) => this.openRawLog(a));
+    reg(RUN_COMMANDS.createMissingClaims, (a?: unknown, o?: unknown) => this.createClaims(a, o as CreateClaimOptions | undefined));
   }
 
   override dispose(): void {
@@ -320,6 +323,29 @@ export class RunCommands extends Disposable {
     });
   }
 
+  /** Create Missing Claim: shows the manifest of a failed run's missing claim, asks, applies it, and offers Re-run. */
+  async createClaims(arg?: unknown, opts?: CreateClaimOptions): Promise<string[] | undefined> {
+    return this.guard(async () => {
+      this.requireTrust();
+      const ws = await this.workspace();
+      const rec = await this.pickRun(
+        ws.folder,
+        arg,
+        vscode.l10n.t('Create the missing claim of which run?'),
+        (r) => missingClaimsOf(r).length > 0,
+      );
+      if (!rec) return undefined;
+      const created = await createMissingClaims(this.cluster().client, ws.folder, rec, opts);
+      if (created.length) {
+        const rerun = vscode.l10n.t('Re-run');
+        void vscode.window
+          .showInformationMessage(vscode.l10n.t('Created the claim {0} in namespace {1}.', created.join(', '), rec.namespace), rerun)
+          .then((c) => (c === rerun ? vscode.commands.executeCommand(RUN_COMMANDS.rerun, rec.id) : undefined));
+      }
+      return created;
+    });
+  }
+
   /** Opens the YAML that Launch Training would apply (default parameters), to read before launching. */
   async showManifest(arg?: unknown): Promise<vscode.TextEditor | undefined> {
     return this.guard(async () => {
@@ -438,6 +464,7 @@ export class RunCommands extends Disposable {
     const drift = vscode.l10n.t('Open Drift Report');
     const validate = vscode.l10n.t('Run Validation');
     const rerun = vscode.l10n.t('Re-run');
+    const createClaim = vscode.l10n.t('Create Claim…');
     const actions: string[] = [showLogs];
     if (r.hasDrift) actions.push(drift);
     if (r.purpose === 'train' && r.phase === 'succeeded' && ws.spec.validation && ws.spec.artifacts) actions.push(validate);
@@ -458,7 +485,8 @@ export class RunCommands extends Disposable {
         showLogs,
       );
     } else {
-      if (r.failure?.reason !== 'cluster-gone') actions.push(rerun);
+      if (missingClaimsOf(r).length) actions.unshift(createClaim);
+      else if (r.failure?.reason !== 'cluster-gone') actions.push(rerun);
       choice = await vscode.window.showErrorMessage(
         redact(
           vscode.l10n.t('Run {0} failed: {1}', r.id, `${r.failure?.message ?? r.phase}${r.failure?.hint ? ` ${r.failure.hint}` : ''}`),
@@ -470,6 +498,7 @@ export class RunCommands extends Disposable {
     else if (choice === drift) await vscode.commands.executeCommand(Commands.openDriftReport, { runDir: this.store(ws.folder).dir(r.id) });
     else if (choice === validate) await vscode.commands.executeCommand(RUN_COMMANDS.runValidation, r.id);
     else if (choice === rerun) await vscode.commands.executeCommand(RUN_COMMANDS.rerun, r.id);
+    else if (choice === createClaim) await vscode.commands.executeCommand(RUN_COMMANDS.createMissingClaims, r.id);
   }
 
   /** Runs a command body; a failure becomes one error message (and the command resolves undefined). */

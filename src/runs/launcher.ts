@@ -104,6 +104,7 @@ class RunFailed extends Error {
     message: string,
     readonly hint?: string,
     readonly exitCode?: number,
+    readonly missingClaims?: string[],
   ) {
     super(message);
   }
@@ -242,6 +243,8 @@ export class RunExecution extends Disposable {
           'config',
           `The claim${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ${missing.length > 1 ? 'do' : 'does'} not exist in namespace ${this.req.namespace} (PersistentVolumeClaim not found).`,
           missingClaimHint(this.req.workspace, missing),
+          undefined,
+          missing,
         );
       }
       for (const obj of g.objects)
@@ -321,6 +324,7 @@ export class RunExecution extends Disposable {
           message: failure.message,
           ...(failure.hint ? { hint: failure.hint } : {}),
           ...(failure.exitCode !== undefined ? { exitCode: failure.exitCode } : {}),
+          ...(failure.missingClaims?.length ? { missingClaims: failure.missingClaims } : {}),
         },
       });
     }

@@ -1,7 +1,10 @@
 // Integration test of the local cluster (scripts/cluster/cluster.sh, issue 3).
 // Needs a running cluster: `npm run cluster:up`, then KUBEML_KUBECONFIG=$(npm run --silent cluster:kubeconfig).
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { expandSnippet } from '../../src/lint/snippetExpand';
 import { PassThrough } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { sleep, until as untilDefined } from '../support/wait';
@@ -129,6 +132,36 @@ describe('local cluster (scripts/cluster/cluster.sh)', function () {
     assert.equal(done.status?.succeeded, 1, `Job failed; logs:\n${logs}`);
     assert.equal(pod.spec?.nodeName, REAL_NODE, 'a GPU pod without toleration must land on the real node');
     assert.match(logs, /KUBEML_TRAIN_OK sklearn=\d+\.\d+/);
+  });
+
+  it('runs the kubeml-job-gpu snippet (its default image and security context) on the real node', async function () {
+    this.timeout(300_000);
+    const snippets = JSON.parse(readFileSync(join(__dirname, '../../snippets/kubernetes-ml.code-snippets'), 'utf8')) as Record<
+      string,
+      { prefix: string; body: string[] }
+    >;
+    const snippet = Object.values(snippets).find((s) => s.prefix === 'kubeml-job-gpu');
+    assert.ok(snippet, 'the kubeml-job-gpu snippet');
+    const job = parseYaml(expandSnippet(snippet.body)) as k8s.V1Job;
+    const name = `it-snippet-${suffix()}`;
+    job.metadata = { ...job.metadata, name };
+    const pod = job.spec!.template.spec!;
+    const container = pod.containers[0]!;
+    assert.equal(container.image, 'localhost/kubeml-train:local', "the default image is the local cluster's training image");
+    // What this machine cannot offer: the snippet asks for an H100 and 4 CPUs; the real node is an L4 with 2 cores.
+    pod.nodeSelector = { 'kubernetes.io/hostname': REAL_NODE };
+    container.command = ['python3', '-c', 'import sklearn, os; print("KUBEML_SNIPPET_OK", os.getuid())'];
+    container.resources = { requests: { cpu: '100m', memory: '256Mi', [GPU]: '1' }, limits: { cpu: '1', memory: '1Gi', [GPU]: '1' } };
+    await batch.createNamespacedJob({ namespace: NAMESPACE, body: job });
+    cleanups.push(() => batch.deleteNamespacedJob({ name, namespace: NAMESPACE, propagationPolicy: 'Background' }));
+    const done = await untilDefined('the Job to finish', 240_000, async () => {
+      const j = await batch.readNamespacedJob({ name, namespace: NAMESPACE });
+      return (j.status?.succeeded ?? 0) > 0 || (j.status?.failed ?? 0) > 0 ? j : undefined;
+    });
+    const pods = await core.listNamespacedPod({ namespace: NAMESPACE, labelSelector: `job-name=${name}` });
+    const logs = await core.readNamespacedPodLog({ name: pods.items[0]!.metadata!.name!, namespace: NAMESPACE });
+    assert.equal(done.status?.succeeded, 1, `Job failed; logs:\n${logs}`);
+    assert.match(logs, /KUBEML_SNIPPET_OK 1000/);
   });
 
   it('execs into a running pod and returns the output', async function () {

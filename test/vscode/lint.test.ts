@@ -112,6 +112,55 @@ describe('KubeML manifest diagnostics', () => {
     assert.equal(d.range.start.line, 9);
   });
 
+  it("a newcomer's GPU Job shows what matters and one hardening information; its quick fix shows the rest for this workspace", async () => {
+    const text = [
+      'apiVersion: batch/v1',
+      'kind: Job',
+      'metadata:',
+      '  name: train',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      containers:',
+      '        - name: train',
+      '          image: pytorch/pytorch:latest',
+      '          command: ["python", "train.py"]',
+      '          resources:',
+      '            limits:',
+      '              nvidia.com/gpu: 1',
+      '      restartPolicy: Never',
+      '',
+    ].join('\n');
+    const editor = await open('newcomer.yaml', text);
+    const hint = await until('the hardening information', () => ours(editor.document.uri).find((d) => codeOf(d) === 'hardening'));
+    assert.equal(hint.severity, vscode.DiagnosticSeverity.Information);
+    assert.match(hint.message, /^9 hardening suggestions folded/);
+    assert.deepEqual(ours(editor.document.uri).map(codeOf).sort(), [
+      'gpu-node-selector',
+      'gpu-toleration',
+      'hardening',
+      'latest-tag',
+      'shm-size',
+    ]);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      editor.document.uri,
+      hint.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
+    const show = actions.find((a) => a.title === 'Show the hardening suggestions in this workspace');
+    assert.ok(show?.command, `quick fixes offered: ${actions.map((a) => a.title).join(', ')}`);
+    try {
+      await vscode.commands.executeCommand(show.command.command, ...(show.command.arguments ?? []));
+      assert.equal(vscode.workspace.getConfiguration('kubeml.lint').inspect('hardening')?.workspaceValue, 'show');
+      await until('every suggestion shown', () => ours(editor.document.uri).length === 13);
+      assert.ok(!ours(editor.document.uri).some((d) => codeOf(d) === 'hardening'));
+    } finally {
+      await vscode.workspace.getConfiguration('kubeml.lint').update('hardening', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await until('folded again', () => ours(editor.document.uri).some((d) => codeOf(d) === 'hardening'));
+  });
+
   it('kubeml.yaml gets the run spec checks on the fields they name', async () => {
     const editor = await open('kubeml.yaml', 'name: demo\nimage: python:3.12\ncommand: [python3, train.py]\nresources: {gpus: -1}\n');
     const d = await until('a kubeml-spec diagnostic', () => ours(editor.document.uri).find((x) => codeOf(x) === 'kubeml-spec'));

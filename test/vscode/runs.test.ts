@@ -262,4 +262,41 @@ describe('KubeML runs in VS Code', function () {
     for (let i = 0; i < 50 && api.runs.active.size; i++) await sleep(100);
     assert.equal(api.runs.active.size, 0);
   });
+  it('a run whose claim is missing fails before its pod, and Create Missing Claim shows the manifest, then applies it', async function () {
+    await clusterReady(this);
+    const specFile = join(folder, 'kubeml.yaml');
+    const original = readFileSync(specFile, 'utf8');
+    const claim = `kubeml-missing-${Date.now().toString(36)}`;
+    const client = api.connection.client!;
+    const namespace = loadSpec(original).namespace ?? api.connection.defaultNamespace;
+    const pvc = `/api/v1/namespaces/${namespace}/persistentvolumeclaims/${claim}`;
+    try {
+      writeFileSync(specFile, original.replace(/claim: kubeml-artifacts/, `claim: ${claim}`));
+      const record = await vscode.commands.executeCommand<RunRecord | undefined>(Commands.launchTraining, undefined, {
+        useDefaults: true,
+        params: { n_estimators: 5 },
+        wait: true,
+      });
+      assert.equal(record?.phase, 'failed');
+      assert.equal(record.failure?.reason, 'config');
+      assert.deepEqual(record.failure?.missingClaims, [claim]);
+      const created = await vscode.commands.executeCommand<string[] | undefined>(Commands.createMissingClaims, record.id, {
+        confirm: false,
+      });
+      assert.deepEqual(created, [claim]);
+      // The manifest was shown first: no workspace file defines this claim, so KubeML wrote one for the run's namespace.
+      const shown = vscode.window.activeTextEditor?.document;
+      assert.equal(shown?.languageId, 'yaml');
+      assert.match(shown.getText(), new RegExp(`kind: PersistentVolumeClaim[^]*name: ${claim}[^]*namespace: ${namespace}`));
+      const live = await client.json<{ metadata: { managedFields?: Array<{ manager?: string }> } }>(pvc, { what: 'read the claim' });
+      assert.ok(
+        live.metadata.managedFields?.some((f) => f.manager === 'kubeml'),
+        'applied by KubeML',
+      );
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    } finally {
+      writeFileSync(specFile, original);
+      await client.json(pvc, { method: 'DELETE', what: 'delete the claim' }).catch(() => undefined);
+    }
+  });
 });

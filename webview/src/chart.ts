@@ -240,7 +240,8 @@ export class Chart {
     // Ticks on whole bins, as many as fit (about one per 70 px).
     const every = Math.max(1, Math.ceil(n / Math.max(1, Math.floor(this.width() / 70))));
     const tick = (i: number) => {
-      const t = data.labels ? data.labels[i] : formatTick((data.edges![i] + data.edges![i + 1]) / 2);
+      // Bin centres are not round numbers: three significant digits read as an axis (-0.016, 1.48), not as data.
+      const t = data.labels ? data.labels[i] : formatTick(Number(((data.edges![i] + data.edges![i + 1]) / 2).toPrecision(3)));
       return t.length > 10 ? `${t.slice(0, 9)}…` : t;
     };
     const share = (_u: uPlot, v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)}%`);

@@ -43,6 +43,7 @@ h2 { font-size: 1em; margin: 12px 0 4px; }
 .uplot .u-legend { font-size: 0.9em; text-align: left; margin-top: 2px; }
 .uplot .u-legend .u-series th { font-weight: normal; }
 .uplot .u-legend .u-label { white-space: normal; overflow-wrap: anywhere; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0; }
 .uplot .u-select { background: var(--vscode-editor-selectionBackground); opacity: 0.5; }
 .uplot .u-cursor-x, .uplot .u-cursor-y { border-color: var(--vscode-descriptionForeground) !important; }
 .uplot .u-over:focus { outline: 1px solid var(--vscode-focusBorder); outline-offset: -1px; }
@@ -182,7 +183,8 @@ function render(): void {
     right.append(el('h2', {}, 'Warnings'), ul);
   }
   main.append(left, right);
-  app.append(main, el('div', { 'aria-live': 'polite', id: 'live', style: '' }));
+  // Read by screen readers when a feature is chosen; not shown (it was the stray text at the bottom left).
+  app.append(main, el('div', { 'aria-live': 'polite', id: 'live', class: 'visually-hidden' }));
   draw();
 }
 

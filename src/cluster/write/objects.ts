@@ -158,3 +158,28 @@ export async function deleteRun(client: KubeClient, primary: ResourceRef, podSel
     })
     .catch(ignore404);
 }
+
+/** The storage objects Create Claim applies: core/v1 PersistentVolumeClaim (namespaced) and PersistentVolume (cluster-wide). */
+export interface StorageObject {
+  apiVersion: 'v1';
+  kind: 'PersistentVolumeClaim' | 'PersistentVolume';
+  metadata: { name: string; namespace?: string };
+}
+
+/** Server-side apply of a claim or volume (field manager kubeml); refusals come back as classified errors (RBAC: 'forbidden'). */
+export async function applyStorageObject(client: KubeClient, obj: StorageObject, opts: { signal?: AbortSignal } = {}): Promise<void> {
+  const name = encodeURIComponent(obj.metadata.name);
+  const path =
+    obj.kind === 'PersistentVolume'
+      ? `/api/v1/persistentvolumes/${name}`
+      : `/api/v1/namespaces/${encodeURIComponent(obj.metadata.namespace ?? '')}/persistentvolumeclaims/${name}`;
+  await client.json(path, {
+    method: 'PATCH',
+    body: stringify(obj),
+    contentType: 'application/apply-patch+yaml',
+    query: { fieldManager: FIELD_MANAGER, force: true },
+    what: `apply ${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name}`,
+    timeoutMs: 30_000,
+    signal: opts.signal,
+  });
+}

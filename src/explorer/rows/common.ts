@@ -14,6 +14,11 @@ export interface Row {
   /** Drives `view/item/context` menus: dotted words, e.g. `kubeml.job.batch.running`. */
   contextValue: string;
   collapsible: 'none' | 'collapsed' | 'expanded';
+  /**
+   * Part of the tree item's id besides the node's: VS Code remembers an item's expansion by id, so a
+   * row whose default expansion should apply again (an empty group that fills) changes it.
+   */
+  idVariant?: string;
   /** Run on click (error rows: Retry). */
   command?: { id: string; title: string; args?: unknown[] };
 }

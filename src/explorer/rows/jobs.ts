@@ -233,7 +233,9 @@ export function groupRow(state: JobState, count: number): Row {
     description: String(count),
     icon: STATE_ICON[state],
     contextValue: `kubeml.jobGroup.${state.toLowerCase()}`,
-    collapsible: state === 'Running' || state === 'Pending' || state === 'Failed' ? 'expanded' : 'collapsed',
+    // An empty group has nothing to open; once it fills, it opens as its state's default (a new item id for VS Code).
+    collapsible: count === 0 ? 'none' : state === 'Running' || state === 'Pending' || state === 'Failed' ? 'expanded' : 'collapsed',
+    ...(count === 0 ? { idVariant: 'empty' } : {}),
   };
 }
 

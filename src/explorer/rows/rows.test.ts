@@ -90,6 +90,18 @@ describe('explorer rows: jobs', () => {
     assert.deepEqual([groupRow('Failed', 3).label, groupRow('Failed', 3).description], ['Failed', '3']);
   });
 
+  it('shows an empty group closed, with nothing to open, and a filled one opened by its state', () => {
+    assert.deepEqual(
+      ['Running', 'Pending', 'Succeeded', 'Failed'].map((s) => groupRow(s as 'Running', 0).collapsible),
+      ['none', 'none', 'none', 'none'],
+    );
+    assert.deepEqual(
+      ['Running', 'Pending', 'Succeeded', 'Failed'].map((s) => groupRow(s as 'Running', 2).collapsible),
+      ['expanded', 'expanded', 'collapsed', 'expanded'],
+    );
+    assert.notEqual(groupRow('Failed', 0).idVariant, groupRow('Failed', 1).idVariant);
+  });
+
   it('hides batch Jobs created by another controller (JobSet), not CronJob ones', () => {
     assert.equal(isOwnedJob(f.batchOwnedByJobSet), true);
     assert.equal(isOwnedJob(f.batchRunning), false);
