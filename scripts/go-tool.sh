@@ -12,6 +12,7 @@ declare -A MODULE=(
   [kustomize]=sigs.k8s.io/kustomize/kustomize/v5
   [kube-score]=github.com/zegl/kube-score/cmd/kube-score
   [kubeconform]=github.com/yannh/kubeconform/cmd/kubeconform
+  [kueue]=sigs.k8s.io/kueue/cmd/kueue
 )
 declare -A VERSION=(
   [helm]="${HELM_VERSION:-v3.22.0}"
@@ -20,6 +21,8 @@ declare -A VERSION=(
   [kustomize]="${KUSTOMIZE_VERSION:-v5.8.2}"
   [kube-score]="${KUBE_SCORE_VERSION:-v1.20.0}"
   [kubeconform]="${KUBECONFORM_VERSION:-v0.8.0}"
+  # The local cluster's queueing controller (scripts/cluster/kueue.sh); 311 s cold on 2 cores.
+  [kueue]="${KUEUE_VERSION:-v0.17.0}"
 )
 CACHE="${KUBEML_CACHE:-$HOME/.cache/kubeml}"
 

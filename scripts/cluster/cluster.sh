@@ -14,6 +14,7 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$CLUSTER_DIR/pki.sh"
+source "$CLUSTER_DIR/kueue.sh"
 
 GPU_NODES="${KUBEML_GPU_NODES:-6}"
 REAL_NODE_GPUS=2
@@ -48,8 +49,10 @@ start_daemon() {  # NAME BINARY ARGS... (detached, own session, log in $LOG_DIR/
   mkdir -p "$PID_DIR" "$LOG_DIR"
   printf '%s' "$cmdline" > "$PID_DIR/$name.cmd"
   log "starting $name"
-  # An interpreter's command line is recognised by its script (argument 1), a binary by its path.
+  # An interpreter's command line is recognised by its script (argument 1), a binary by its path,
+  # a program started through a wrapper that exec's it by DAEMON_MATCH (e.g. unshare ... kueue).
   [[ "$(basename "$1")" == python3* ]] && match="$2"
+  [[ -n "${DAEMON_MATCH:-}" ]] && match="$DAEMON_MATCH"
   printf '%s' "$match" > "$PID_DIR/$name.match"
   setsid nohup "$@" >> "$LOG_DIR/$name.log" 2>&1 < /dev/null &
   echo $! > "$PID_DIR/$name.pid"
@@ -97,8 +100,11 @@ ensure_prereqs() {
   [[ $EUID == 0 ]] || die "must run as root (kubelet, containerd and CNI need it)"
   ensure_pkgs containerd:containerd runc:runc "$CNI_BIN_DIR/bridge:containernetworking-plugins" \
     etcd:etcd-server umoci:umoci debootstrap:debootstrap prometheus:prometheus iptables:iptables \
-    conntrack:conntrack socat:socat openssl:openssl curl:curl python3:python3 mount:mount ip:iproute2
-  command -v go >/dev/null || die "Go toolchain not found: it builds Kubernetes, kwok and the pause image"
+    conntrack:conntrack socat:socat openssl:openssl curl:curl python3:python3 mount:mount ip:iproute2 \
+    unshare:util-linux /usr/lib/python3/dist-packages/yaml/__init__.py:python3-yaml
+  command -v go >/dev/null || die "Go toolchain not found: it builds Kubernetes, kwok, Kueue and the pause image"
+  mkdir -p "$STATE_DIR" "$LOG_DIR" "$PID_DIR"
+  kueue_build_start  # in the background, beside the other cold builds; ensure_kueue waits for it
   if [[ ! -x "$BIN_DIR/kube-apiserver" || ! -x "$BIN_DIR/kubelet" || ! -x "$BIN_DIR/kubectl" ||
         ! -x "$BIN_DIR/kube-controller-manager" || ! -x "$BIN_DIR/kube-scheduler" || ! -x "$BIN_DIR/kubeml-cri" ]]; then
     log "Kubernetes $K8S_VERSION binaries not cached in $BIN_DIR: building from upstream (cold, ~10 min total)"
@@ -130,6 +136,10 @@ start_apiserver() {
     --service-account-key-file="$PKI_DIR/sa.pub" --service-account-signing-key-file="$PKI_DIR/sa.key" \
     --service-cluster-ip-range="$SERVICE_CIDR" --endpoint-reconciler-type=none \
     --authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction --allow-privileged=true \
+    --requestheader-client-ca-file="$PKI_DIR/front-proxy-ca.crt" --requestheader-allowed-names=front-proxy-client \
+    --requestheader-username-headers=X-Remote-User --requestheader-group-headers=X-Remote-Group \
+    --requestheader-extra-headers-prefix=X-Remote-Extra- \
+    --proxy-client-cert-file="$PKI_DIR/front-proxy-client.crt" --proxy-client-key-file="$PKI_DIR/front-proxy-client.key" \
     --max-requests-inflight=800 --max-mutating-requests-inflight=400 --profiling=false --v=1
   wait_for "kube-apiserver /readyz" 120 https_ok "https://127.0.0.1:$APISERVER_PORT/readyz"
 }
@@ -397,10 +407,12 @@ CRD_MODULES=(
   "github.com/kubeflow/trainer/v2@v2.0.0|h1:mnQSR9iPKItxyUR8mq66XsmxqKNVHwr9YYOB7BTU9dU=|manifests/base/crds/trainer.kubeflow.org_trainjobs.yaml manifests/base/crds/trainer.kubeflow.org_trainingruntimes.yaml manifests/base/crds/trainer.kubeflow.org_clustertrainingruntimes.yaml"
   "github.com/kubeflow/training-operator@v1.8.1|h1:mVvoBSCInbMBX0gGSn4+Ihj3ycwoLO1iEAw+0qPhQfc=|manifests/base/crds/kubeflow.org_pytorchjobs.yaml"
   "github.com/kserve/kserve@v0.16.0|h1:kDkcAU5VMiZf4zhdDXH+UdAIgzXhs10GMv0d9r4qvTs=|config/crd/full/serving.kserve.io_inferenceservices.yaml"
-  "github.com/ray-project/kuberay/ray-operator@v1.5.0|h1:KCjCQ7PSsvs9Ke+90CZbbs498nuaIJ/JkXk4vd54EVg=|config/crd/bases/ray.io_rayjobs.yaml"
+  # RayCluster and JobSet: Kueue's RayJob and TrainJob integrations watch them (a TrainJob runs as a JobSet).
+  "github.com/ray-project/kuberay/ray-operator@v1.5.0|h1:KCjCQ7PSsvs9Ke+90CZbbs498nuaIJ/JkXk4vd54EVg=|config/crd/bases/ray.io_rayjobs.yaml config/crd/bases/ray.io_rayclusters.yaml"
+  "sigs.k8s.io/jobset@v0.11.1|h1:WgLEBnXTeX+4MxfVkIbfm4jIVgjvIY6Jfaei2okxKNk=|config/components/crd/bases/jobset.x-k8s.io_jobsets.yaml"
   "github.com/fluid-cloudnative/fluid@v1.0.0|h1:ZaOJ4U3kg3rnmoihYVvrzHaiB2CIQpDfntpO81S6qAo=|config/crd/bases/data.fluid.io_datasets.yaml"
 )
-CRD_NAMES="trainjobs.trainer.kubeflow.org trainingruntimes.trainer.kubeflow.org clustertrainingruntimes.trainer.kubeflow.org pytorchjobs.kubeflow.org inferenceservices.serving.kserve.io rayjobs.ray.io datasets.data.fluid.io"
+CRD_NAMES="trainjobs.trainer.kubeflow.org trainingruntimes.trainer.kubeflow.org clustertrainingruntimes.trainer.kubeflow.org pytorchjobs.kubeflow.org inferenceservices.serving.kserve.io rayjobs.ray.io rayclusters.ray.io jobsets.jobset.x-k8s.io datasets.data.fluid.io"
 
 ensure_crds() {
   local stamp="$STATE_DIR/crds.stamp" want entry modver sum files json dir got f
@@ -409,7 +421,7 @@ ensure_crds() {
      kc get crd $CRD_NAMES -o name >/dev/null 2>&1; then
     return 0
   fi
-  log "installing ML CRDs (Kubeflow Trainer/PyTorchJob, KServe, KubeRay, Fluid) from their Go modules"
+  log "installing ML CRDs (Kubeflow Trainer/PyTorchJob, KServe, KubeRay, JobSet, Fluid) from their Go modules"
   local args=()
   for entry in "${CRD_MODULES[@]}"; do
     IFS='|' read -r modver sum files <<< "$entry"
@@ -504,6 +516,7 @@ cmd_up() {
     wait_for "service account default in $ns" 60 kc -n "$ns" get serviceaccount default
   done
   ensure_crds
+  ensure_kueue
   start_monitoring
   cat > "$STATUS_FILE" <<EOF
 KUBECONFIG=$KUBECONFIG_PATH
@@ -516,6 +529,8 @@ NODE_NAME=$NODE_NAME
 GPU_NODES=$GPU_NODES
 K8S_VERSION=$K8S_VERSION
 KWOK_VERSION=$KWOK_VERSION
+KUEUE_VERSION=$KUEUE_VERSION
+KUEUE_VISIBILITY_URL=https://127.0.0.1:$APISERVER_PORT/apis/visibility.kueue.x-k8s.io/v1beta1
 EOF
   log "cluster up in $((SECONDS - t0))s: Kubernetes $K8S_VERSION, node $NODE_NAME + $GPU_NODES simulated GPU nodes"
   log "training image: $train_ref (imagePullPolicy: Never)"
@@ -527,7 +542,7 @@ EOF
 cmd_status() {
   local ok=0 c state
   printf '%-26s %s\n' "kubeconfig" "$KUBECONFIG_PATH"
-  for c in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kwok dcgm-exporter prometheus; do
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kwok kueue dcgm-exporter prometheus; do
     if state="$(pid_of "$c")"; then printf '%-26s running (pid %s)\n' "$c" "$state"
     else printf '%-26s stopped\n' "$c"; ok=1; fi
   done
@@ -594,7 +609,7 @@ cmd_down() {
   local t0=$SECONDS m leftovers=()
   mkdir -p "$PID_DIR"
   # 1. No new pods: stop the scheduler, controllers and kwok first.
-  stop_daemon kube-scheduler kube-controller-manager kwok
+  stop_daemon kube-scheduler kube-controller-manager kwok kueue
   # 2. Pod sandboxes go through CRI so that CNI DEL removes veths/IPs and the netns mounts.
   stop_daemon 30 kubelet
   if running containerd && [[ -x "$BIN_DIR/kubeml-cri" ]]; then
@@ -626,9 +641,11 @@ cmd_down() {
   # Empty directories our shims and CRI create under the default paths (only if empty).
   rmdir /run/containerd/s /run/containerd /run/netns 2>/dev/null || true
   # 5. Verify.
-  for c in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kwok dcgm-exporter prometheus; do
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kwok kueue dcgm-exporter prometheus; do
     running "$c" && leftovers+=("process $c")
   done
+  # Kueue's mount namespace ends with its process; its scratch mount point is under $RUN_DIR.
+  pgrep -f -- "$CLUSTER_DIR/kueue-run.sh" >/dev/null 2>&1 && leftovers+=("kueue wrapper")
   pgrep -f -- "-address $CONTAINERD_SOCK" >/dev/null 2>&1 && leftovers+=("containerd shims")
   m="$(our_mounts | tr '\n' ' ')"
   [[ -n "$m" ]] && leftovers+=("mounts (${m% }; unmount them with umount -l)")

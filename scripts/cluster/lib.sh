@@ -7,6 +7,7 @@ REPO_ROOT="$(cd "$CLUSTER_DIR/../.." && pwd)"
 # Pinned upstream versions (keep k8s-build/go.mod and kwok-build/go.mod in step).
 K8S_VERSION="v1.33.13"
 KWOK_VERSION="v0.7.0"
+KUEUE_VERSION="v0.17.0"                    # also scripts/go-tool.sh's default; its module hash is in kueue.sh
 
 KUBEML_CACHE="${KUBEML_CACHE:-$HOME/.cache/kubeml}"
 BIN_DIR="$KUBEML_CACHE/bin/k8s-$K8S_VERSION"
@@ -31,6 +32,10 @@ KUBELET_HEALTHZ_PORT=16248
 KWOK_PORT=16280
 PROM_PORT="${KUBEML_PROM_PORT:-19090}"
 EXPORTER_PORT="${KUBEML_EXPORTER_PORT:-19400}"
+KUEUE_WEBHOOK_PORT=16940                   # Kueue: admission and conversion webhooks (https)
+KUEUE_VISIBILITY_PORT=16941                # Kueue: visibility API server, behind the API server's aggregator
+KUEUE_HEALTH_PORT=16942                    # Kueue: /healthz, /readyz (http)
+KUEUE_METRICS_PORT=16943                   # Kueue: /metrics (https, authenticated)
 
 NODE_NAME="kubeml-node"
 SERVICE_CIDR="10.96.0.0/16"

@@ -1,9 +1,19 @@
 # shellcheck shell=bash
 # Certificates and kubeconfigs of the local cluster (openssl, EC P-256, 10 years). Sourced by cluster.sh.
 
-# _cert NAME CN ORG SANS : key + cert signed by the cluster CA (skipped when present).
+# _ca NAME CN : a self-signed CA (skipped when present).
+_ca() {
+  [[ -s "$PKI_DIR/$1.crt" && -s "$PKI_DIR/$1.key" ]] && return 0
+  openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 -sha256 \
+    -subj "/CN=$2" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+    -keyout "$PKI_DIR/$1.key" -out "$PKI_DIR/$1.crt" 2>/dev/null
+  chmod 600 "$PKI_DIR/$1.key"
+}
+
+# _cert NAME CN ORG SANS [CA] : key + cert signed by the cluster CA (or CA) (skipped when present).
 _cert() {
-  local name="$1" cn="$2" org="$3" sans="$4" subj ext
+  local name="$1" cn="$2" org="$3" sans="$4" ca="${5:-ca}" subj ext
   [[ -s "$PKI_DIR/$name.crt" && -s "$PKI_DIR/$name.key" ]] && return 0
   subj="/CN=$cn"; [[ -n "$org" ]] && subj="/O=$org$subj"
   ext="$PKI_DIR/$name.ext"
@@ -15,7 +25,7 @@ _cert() {
   } > "$ext"
   openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "$subj" \
     -keyout "$PKI_DIR/$name.key" -out "$PKI_DIR/$name.csr" 2>/dev/null
-  openssl x509 -req -in "$PKI_DIR/$name.csr" -CA "$PKI_DIR/ca.crt" -CAkey "$PKI_DIR/ca.key" \
+  openssl x509 -req -in "$PKI_DIR/$name.csr" -CA "$PKI_DIR/$ca.crt" -CAkey "$PKI_DIR/$ca.key" \
     -CAcreateserial -days 3650 -sha256 -extfile "$ext" -out "$PKI_DIR/$name.crt" 2>/dev/null
   rm -f "$PKI_DIR/$name.csr" "$ext"
   chmod 600 "$PKI_DIR/$name.key"
@@ -53,11 +63,7 @@ ensure_pki() {
   mkdir -p "$PKI_DIR"; chmod 700 "$PKI_DIR"
   if [[ ! -s "$PKI_DIR/ca.crt" || ! -s "$PKI_DIR/ca.key" ]]; then
     log "generating cluster CA and certificates (openssl)"
-    openssl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 -sha256 \
-      -subj "/CN=kubeml-ca" -addext "basicConstraints=critical,CA:TRUE" \
-      -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
-      -keyout "$PKI_DIR/ca.key" -out "$PKI_DIR/ca.crt" 2>/dev/null
-    chmod 600 "$PKI_DIR/ca.key"
+    _ca ca kubeml-ca
   fi
   _cert apiserver kube-apiserver "" \
     "IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
@@ -68,6 +74,14 @@ ensure_pki() {
   _cert kubelet "system:node:$NODE_NAME" system:nodes ""
   _cert kubelet-serving "$NODE_NAME" "" "IP:127.0.0.1,DNS:$NODE_NAME,DNS:localhost"
   _cert kwok kwok-controller system:masters ""
+  # Aggregation layer (the API server proxies /apis/visibility.kueue.x-k8s.io to Kueue): the API
+  # server authenticates to extension servers with front-proxy-client, signed by its own CA, as kubeadm does.
+  _ca front-proxy-ca kubeml-front-proxy-ca
+  _cert front-proxy-client front-proxy-client "" "" front-proxy-ca
+  # Kueue: an admin client (no RBAC to install on this local cluster) and one serving certificate for
+  # its webhooks (https://127.0.0.1:PORT) and its visibility server (the aggregator checks SERVICE.NAMESPACE.svc).
+  _cert kueue kueue-controller system:masters ""
+  _cert kueue-serving kueue "" "IP:127.0.0.1,DNS:localhost,DNS:kueue-visibility-server.kueue-system.svc"
   if [[ ! -s "$PKI_DIR/sa.key" ]]; then
     openssl genrsa -out "$PKI_DIR/sa.key" 2048 2>/dev/null
     openssl rsa -in "$PKI_DIR/sa.key" -pubout -out "$PKI_DIR/sa.pub" 2>/dev/null
@@ -78,4 +92,5 @@ ensure_pki() {
   _kubeconfig "$STATE_DIR/scheduler.kubeconfig" scheduler
   _kubeconfig "$STATE_DIR/kubelet.kubeconfig" kubelet
   _kubeconfig "$STATE_DIR/kwok.kubeconfig" kwok
+  _kubeconfig "$STATE_DIR/kueue.kubeconfig" kueue
 }
