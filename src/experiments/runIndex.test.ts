@@ -8,31 +8,8 @@ import { type RunRecord, RUNS_DIR } from '../model/runRecords';
 import type { RunClusterWatch } from './clusterStatus';
 import { statusFromCluster } from './clusterStatus';
 import { RunIndex } from './runIndex';
+import { record } from './fixtures';
 import type { ClusterView } from './runEntry';
-
-export function record(id: string, over: Partial<RunRecord> & { sweep?: unknown } = {}): RunRecord {
-  return {
-    version: 1,
-    id,
-    purpose: 'train',
-    name: 'forest',
-    namespace: 'ml',
-    server: 'https://10.0.0.1:6443',
-    kind: 'Job',
-    primary: { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', name: id, namespace: 'ml' },
-    podSelector: `kubeml.io/run=${id}`,
-    container: 'train',
-    image: 'img',
-    command: ['python3', 'train.py'],
-    params: { samples: 1000, n_estimators: 20, seed: 42 },
-    createdAt: '2026-01-01T10:00:00.000Z',
-    phase: 'succeeded',
-    startedAt: '2026-01-01T10:00:10.000Z',
-    finishedAt: '2026-01-01T10:01:10.000Z',
-    metrics: { accuracy: 0.9, loss: 0.2 },
-    ...over,
-  } as RunRecord;
-}
 
 function write(folder: string, r: RunRecord): void {
   const dir = join(folder, RUNS_DIR, r.id);
