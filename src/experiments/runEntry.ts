@@ -41,8 +41,8 @@ export interface RunEntry {
   readonly kind: EntryKind;
   readonly sweep?: SweepInfo;
   readonly startedAt: string;
-  /** Until now for a run that has not finished. */
-  readonly durationMs: number;
+  /** Until now for a run that has not finished; undefined when its end is not known (it ended outside KubeML). */
+  readonly durationMs?: number;
   readonly status: RunStatus;
   readonly statusDetail?: string;
   readonly headline?: { readonly name: string; readonly value: number | null };
@@ -128,7 +128,7 @@ export function toEntry(folder: string, record: RunRecord, now: number, followed
           : `The record says ${record.phase}; its cluster cannot be read now.`;
     }
   }
-  const end = record.finishedAt ? Date.parse(record.finishedAt) : live ? now : Date.parse(startedAt);
+  const end = record.finishedAt ? Date.parse(record.finishedAt) : live ? now : undefined;
   return {
     folder,
     record,
@@ -136,7 +136,7 @@ export function toEntry(folder: string, record: RunRecord, now: number, followed
     kind: kindOf(record),
     ...(sweep ? { sweep } : {}),
     startedAt,
-    durationMs: Math.max(0, end - Date.parse(startedAt)),
+    ...(end !== undefined ? { durationMs: Math.max(0, end - Date.parse(startedAt)) } : {}),
     status,
     ...(statusDetail ? { statusDetail } : {}),
     ...(headlineOf(record) ? { headline: headlineOf(record) } : {}),

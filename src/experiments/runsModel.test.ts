@@ -42,7 +42,7 @@ describe('runsModel', () => {
       toEntry('/ws', record('g1', { phase: 'running', finishedAt: undefined }), NOW, false, { state: 'gone' }),
       undefined,
     );
-    assert.match(gone.description!, /^Ended outside KubeML · 50s/);
+    assert.match(gone.description!, /^Ended outside KubeML · accuracy 0\.9/);
     assert.equal(gone.contextValue, 'kubeml.run.training.gone');
   });
 

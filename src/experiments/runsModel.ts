@@ -82,7 +82,7 @@ export function runRow(e: RunEntry, params: KeyParams | undefined, opts: RunRowO
   const shown = paramEntries.slice(0, Math.min(opts.maxParams ?? 3, Math.max(params?.differing ?? 0, 1)));
   const parts = [
     STATUS_LABELS[e.status],
-    formatDuration(e.durationMs),
+    ...(e.durationMs !== undefined ? [formatDuration(e.durationMs)] : []),
     ...(e.headline ? [`${e.headline.name} ${formatMetric(e.headline.value)}`] : []),
     ...(shown.length ? [shown.map(([k, v]) => `${k}=${formatParam(v)}`).join(' ')] : []),
     ...(opts.folderName ? [opts.folderName] : []),
@@ -94,7 +94,7 @@ export function runRow(e: RunEntry, params: KeyParams | undefined, opts: RunRowO
     ...(e.statusDetail ? ['', md(e.statusDetail)] : []),
     ...(r.failure?.hint ? ['', md(r.failure.hint)] : []),
     '',
-    `Started ${md(new Date(e.startedAt).toLocaleString())} · ${formatDuration(e.durationMs)}${e.live ? ' so far' : ''}`,
+    `Started ${md(new Date(e.startedAt).toLocaleString())}${e.durationMs !== undefined ? ` · ${formatDuration(e.durationMs)}${e.live ? ' so far' : ''}` : ''}`,
     '',
     `Namespace \`${r.namespace}\` · ${md(r.kind)} · image \`${r.image}\``,
   ];
