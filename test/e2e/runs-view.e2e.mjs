@@ -79,12 +79,27 @@ export async function scenario(wb, { workspace }) {
       rows.some((r) => /forest-train-e2e-d/.test(r) && /Failed/.test(r)),
       rows.join(' | '),
     );
-    await wb.page.mouse.move(900, 500);
+    // Room for the rows: the other views collapsed, the side bar widened (its sash dragged).
+    for (const title of ['Datasets', 'Jobs', 'GPUs', 'Models']) {
+      const header = wb.view(title).locator('.pane-header');
+      if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+    }
+    const box = await wb.page.locator('.part.sidebar').boundingBox();
+    if (box) {
+      await wb.page.mouse.move(box.x + box.width - 1, box.y + 300);
+      await wb.page.mouse.down();
+      await wb.page.mouse.move(box.x + 780, box.y + 300, { steps: 10 });
+      await wb.page.mouse.up();
+    }
+    await wb.page.mouse.move(1200, 600);
+    await wb.page.waitForTimeout(500);
     await wb.screenshot('runs-view');
     const row = wb.view('Runs').locator('.monaco-list-row', { hasText: 'forest-train-e2e-b' }).first();
     await row.click({ button: 'right' });
     const item = wb.page.locator('.monaco-menu .action-item', { hasText: 'Delete Run Record' }).first();
     await reach(item, 'visible', 'the Delete Run Record menu item', 15_000);
+    // The menu fades in.
+    await wb.page.waitForTimeout(400);
     await wb.screenshot('runs-view-context-menu');
     await wb.page.keyboard.press('Escape');
   } finally {
