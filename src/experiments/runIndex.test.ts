@@ -122,6 +122,29 @@ describe('RunIndex', function () {
     let next = seen('run-a');
     write(a, record('run-a', { phase: 'running', finishedAt: undefined }));
     await next;
+    assert.deepEqual(
+      (await idx.list()).entries.map((e) => [e.id, e.record.phase]),
+      [['run-a', 'running']],
+    );
+    // Watched, a list reads again only what the watcher reported.
+    const parsed = idx.parsed;
+    next = seen('run-b');
+    write(a, record('run-b', { createdAt: '2026-01-01T11:00:00.000Z' }));
+    await next;
+    next = seen('run-a');
+    write(a, record('run-a', { phase: 'succeeded', metrics: { loss: 0.1 } }));
+    await next;
+    assert.deepEqual(
+      (await idx.list()).entries.map((e) => [e.id, e.record.phase]),
+      [
+        ['run-b', 'succeeded'],
+        ['run-a', 'succeeded'],
+      ],
+    );
+    assert.equal(idx.parsed - parsed, 2);
+    await idx.list();
+    assert.equal(idx.parsed - parsed, 2, 'nothing changed: nothing read');
+    rmSync(join(a, RUNS_DIR, 'run-b'), { recursive: true });
     next = seen('run-a');
     appendFileSync(join(a, RUNS_DIR, 'run-a', 'metrics.jsonl'), '{"type":"metric","name":"loss","value":1}\n');
     await next;

@@ -41,6 +41,10 @@ interface Cached {
 export class RunIndex extends Disposable {
   private folders: string[] = [];
   private readonly cache = new Map<string, Cached>();
+  /** Per folder: the run folders seen by the last scan, the folders whose watcher is ready, what changed since. */
+  private readonly scanned = new Map<string, Set<string>>();
+  private readonly watched = new Set<string>();
+  private readonly dirty = new Map<string, Set<string> | 'all'>();
   private readonly watchers = new Map<string, FSWatcher>();
   private readonly pending = new Map<string, Set<string>>();
   private timer: NodeJS.Timeout | undefined;
@@ -72,6 +76,9 @@ export class RunIndex extends Disposable {
         void w.close();
         this.watchers.delete(f);
         this.readies.delete(f);
+        this.watched.delete(f);
+        this.scanned.delete(f);
+        this.dirty.delete(f);
       }
     for (const key of [...this.cache.keys()]) if (!this.folders.some((f) => key.startsWith(f + sep))) this.cache.delete(key);
   }
@@ -117,7 +124,17 @@ export class RunIndex extends Disposable {
         else if (parts[0] === 'runs' || parts[0] === '') this.queue(folder, '');
       });
       w.on('error', () => undefined);
-      this.readies.set(folder, new Promise<void>((r) => w.once('ready', () => r())));
+      this.readies.set(
+        folder,
+        new Promise<void>((r) =>
+          w.once('ready', () => {
+            // From now on the watcher reports every change: the next list scans the folder once more, then only what changed.
+            this.watched.add(folder);
+            this.dirty.set(folder, 'all');
+            r();
+          }),
+        ),
+      );
       this.watchers.set(folder, w);
     }
   }
@@ -129,6 +146,9 @@ export class RunIndex extends Disposable {
   private readonly readies = new Map<string, Promise<void>>();
 
   private queue(folder: string, id: string): void {
+    const d = this.dirty.get(folder);
+    if (id === '') this.dirty.set(folder, 'all');
+    else if (d !== 'all') this.dirty.set(folder, (d ?? new Set<string>()).add(id));
     const s = this.pending.get(folder) ?? new Set<string>();
     s.add(id);
     this.pending.set(folder, s);
@@ -172,16 +192,27 @@ export class RunIndex extends Disposable {
   async records(): Promise<Array<{ folder: string; record: RunRecord }>> {
     const all = await Promise.all(
       this.folders.map(async (folder) => {
-        const names = await fs.readdir(join(folder, RUNS_DIR)).catch(() => [] as string[]);
+        const dirty = this.dirty.get(folder);
+        const known = this.scanned.get(folder);
+        this.dirty.delete(folder);
+        let names: string[];
+        let fresh: ReadonlySet<string> | undefined;
+        if (this.watched.has(folder) && known && dirty !== 'all') {
+          // Watched: only the runs the watcher reported are read again (a stat and, if changed, a parse).
+          fresh = dirty ?? new Set<string>();
+          names = [...new Set([...known, ...fresh])];
+        } else names = (await fs.readdir(join(folder, RUNS_DIR)).catch(() => [] as string[])).filter((n) => RUN_ID.test(n));
         const recs = await Promise.all(
-          names
-            .filter((n) => RUN_ID.test(n))
-            .map(async (n) => {
-              const record = await this.read(folder, n);
-              return record ? { folder, record } : undefined;
-            }),
+          names.map(async (n) => {
+            const cached = fresh && !fresh.has(n) ? this.cache.get(join(folder, RUNS_DIR, n, 'run.json')) : undefined;
+            const record = cached ? cached.record : await this.read(folder, n);
+            return record ? { folder, record } : undefined;
+          }),
         );
-        return recs.filter((r): r is { folder: string; record: RunRecord } => !!r);
+        const found = recs.filter((r): r is { folder: string; record: RunRecord } => !!r);
+        // A run folder without a readable record is dropped: when its run.json comes, the watcher reports it.
+        this.scanned.set(folder, new Set(found.map((r) => r.record.id)));
+        return found;
       }),
     );
     return all.flat().sort((a, b) => b.record.createdAt.localeCompare(a.record.createdAt) || b.record.id.localeCompare(a.record.id));
