@@ -33,7 +33,8 @@ export function statusFromCluster(
   primary: KubeObject | undefined,
   pods: readonly KubeObject[],
 ): { status: RunStatus; detail?: string } | undefined {
-  if (!primary && pods.length === 0) return undefined;
+  // Pods being deleted without their primary are what is left of a deleted run.
+  if (!primary && pods.every((p) => p.metadata.deletionTimestamp)) return undefined;
   if (primary) {
     if (primary.metadata.deletionTimestamp) return { status: 'cancelled', detail: `The ${primary.kind ?? 'object'} is being deleted.` };
     const failure = primary.metadata.annotations?.['kubeml.io/failure'];

@@ -223,6 +223,11 @@ describe('statusFromCluster', () => {
 
   it('maps the primary object and pods to a status', () => {
     assert.equal(statusFromCluster(undefined, []), undefined);
+    // What is left of a deleted run.
+    assert.equal(
+      statusFromCluster(undefined, [{ ...pod('Running'), metadata: { name: 'r-0', deletionTimestamp: '2026-01-01T00:00:00Z' } }]),
+      undefined,
+    );
     assert.equal(statusFromCluster(job({ conditions: [{ type: 'Complete', status: 'True' }] }), [])?.status, 'succeeded');
     assert.deepEqual(statusFromCluster(job({ conditions: [{ type: 'Failed', status: 'True', message: 'BackoffLimitExceeded' }] }), []), {
       status: 'failed',
