@@ -102,6 +102,22 @@ export async function scenario(wb, { workspace }) {
     await wb.page.waitForTimeout(400);
     await wb.screenshot('runs-view-context-menu');
     await wb.page.keyboard.press('Escape');
+
+    // Re-run with Changed Parameters asks for each parameter, the run's own value prefilled; Escape launches nothing.
+    const runA = wb.view('Runs').locator('.monaco-list-row', { hasText: 'forest-train-e2e-a' }).first();
+    await wb.contextMenu(runA, 'Re-run with Changed Parameters');
+    const input = wb.page.locator('.quick-input-widget input.input');
+    const title = wb.page.locator('.quick-input-widget .quick-input-title');
+    const boxOf = async (param) =>
+      until(`the input box of ${param}`, 20_000, async () => {
+        const t = await title.innerText().catch(() => '');
+        return (await input.isVisible()) && t.startsWith(`Re-run forest-train-e2e-a: ${param}`) ? input.inputValue() : undefined;
+      });
+    assert.equal(await boxOf('samples'), '4000');
+    await wb.page.keyboard.press('Enter');
+    assert.equal(await boxOf('n_estimators'), '50', 'the run had n_estimators=50 (the default is 100)');
+    await wb.screenshot('runs-view-rerun-changed-parameters');
+    await wb.page.keyboard.press('Escape');
   } finally {
     for (const r of RECORDS) rmSync(join(runs, r.id), { recursive: true, force: true });
   }
