@@ -4,6 +4,7 @@ export const EXTENSION_ID = 'kubeml.kubeml';
 export const Views = {
   datasets: 'kubeml.datasets',
   jobs: 'kubeml.jobs',
+  runs: 'kubeml.runs',
   gpus: 'kubeml.gpus',
   models: 'kubeml.models',
 } as const;
@@ -45,12 +46,19 @@ export const Commands = {
   showRunManifest: 'kubeml.showRunManifest',
   openRawRunLog: 'kubeml.openRawRunLog',
   createMissingClaims: 'kubeml.createMissingClaims',
+  filterRuns: 'kubeml.filterRuns',
+  clearRunsFilter: 'kubeml.clearRunsFilter',
+  rerunWithChanges: 'kubeml.rerunWithChanges',
+  revealRunFolder: 'kubeml.revealRunFolder',
+  deleteRunRecord: 'kubeml.deleteRunRecord',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
 /** Context keys that drive `when` clauses in package.json. */
 export const ContextKeys = {
   connection: 'kubeml:connection',
+  /** The Runs view has a name or status filter. */
+  runsFiltered: 'kubeml:runsFiltered',
 } as const;
 
 export const OUTPUT_CHANNEL = 'KubeML';

@@ -66,6 +66,7 @@ export class Extension extends Disposable {
     // The views exist from activation on; the explorer loads when one asks for its children.
     const views = new Map<string, { provider: LazyTreeProvider<ExplorerNode>; view: vscode.TreeView<ExplorerNode> }>();
     for (const id of Object.values(Views)) {
+      if (id === Views.runs) continue; // the experiments feature's (below)
       const provider = new LazyTreeProvider<ExplorerNode>(() => features.get('explorer'));
       // The same options as ExplorerViews asks for (it gets this view handed over below).
       views.set(id, {
@@ -79,6 +80,12 @@ export class Extension extends Disposable {
       made.provider.attach(options.treeDataProvider);
       return made.view;
     };
+
+    // The Runs view loads the experiments feature when it first asks for its children.
+    const runsProvider = this._register(new LazyTreeProvider<unknown>(() => features.get('experiments')));
+    const runsView = this._register(
+      vscode.window.createTreeView(Views.runs, { treeDataProvider: runsProvider, showCollapseAll: true, canSelectMany: true }),
+    );
 
     const factories: FeatureFactories<Features> = {
       explorer: (m) => this._register(new m.ExplorerViews(connection, logger.child('explorer'), handOver)),
@@ -102,7 +109,13 @@ export class Extension extends Disposable {
         return sync;
       },
       drift: (m) => this._register(new m.DriftCommands(context.extensionUri, connection)),
-      experiments: (m) => this._register(new m.ExperimentsFeature(context.extensionUri, connection, logger.child('experiments'))),
+      experiments: (m) =>
+        this._register(
+          new m.ExperimentsFeature(context.extensionUri, connection, logger.child('experiments'), {
+            runsView: { view: runsView, attach: (p) => runsProvider.attach(p) },
+            followedHere: (id) => features.peek('runs')?.active.has(id) ?? false,
+          }),
+        ),
     };
     const contributed = (
       (context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string }> } }).contributes?.commands ?? []

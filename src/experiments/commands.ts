@@ -8,13 +8,26 @@ import type * as vscode from 'vscode';
 import type { ClusterConnection } from '../cluster/connection';
 import { Disposable } from '../common/lifecycle';
 import type { Logger } from '../common/logging';
+import { RunsView, type RunsViewHandle } from './views';
+
+/** What the composition root hands the feature: the Runs view made at activation, and which runs this window follows. */
+export interface ExperimentsHost {
+  readonly runsView?: RunsViewHandle;
+  /** Whether a launcher of this window follows the run (its record is then current; the others' status comes from the cluster). */
+  readonly followedHere?: (runId: string) => boolean;
+}
 
 export class ExperimentsFeature extends Disposable {
+  /** The Runs view (kubeml.runs). */
+  readonly runs: RunsView;
+
   constructor(
     readonly extensionUri: vscode.Uri,
     readonly connection: ClusterConnection,
     readonly log: Logger,
+    host: ExperimentsHost = {},
   ) {
     super();
+    this.runs = this._register(new RunsView(connection, log.child('runs'), host.runsView, host.followedHere));
   }
 }

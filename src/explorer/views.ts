@@ -15,7 +15,8 @@ import { DcgmPoller } from './dcgm';
 import { Settings } from '../common/ui/vscodeConfig';
 import { Settings as S } from '../common/settings';
 
-type ViewKey = keyof typeof Views;
+// The explorer's views (the Runs view is the experiments feature's).
+type ViewKey = Exclude<keyof typeof Views, 'runs'>;
 
 function toTreeItem(node: ExplorerNode): vscode.TreeItem {
   const r: Row = node.row;

@@ -51,6 +51,11 @@ export const COMMAND_FEATURES: Record<Exclude<CommandKey, (typeof CORE_COMMANDS)
   showRunManifest: 'runs',
   openRawRunLog: 'runs',
   createMissingClaims: 'runs',
+  filterRuns: 'experiments',
+  clearRunsFilter: 'experiments',
+  rerunWithChanges: 'experiments',
+  revealRunFolder: 'experiments',
+  deleteRunRecord: 'experiments',
 };
 
 const byId = new Map<string, FeatureName>(Object.entries(COMMAND_FEATURES).map(([key, feature]) => [Commands[key as CommandKey], feature]));

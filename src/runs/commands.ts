@@ -40,6 +40,8 @@ export interface LaunchOptions {
   readonly useDefaults?: boolean;
   /** Resolve with the final record instead of when the run has been started. */
   readonly wait?: boolean;
+  /** Re-run: ask for each parameter first, the run's values prefilled (those in `params` are not asked). */
+  readonly changeParams?: boolean;
 }
 
 interface Workspace {
@@ -161,15 +163,16 @@ export class RunCommands extends Disposable {
     spec: KubeMLSpec,
     opts: LaunchOptions,
     previous?: Record<string, ParamValue>,
+    rerunOf?: RunRecord,
   ): Promise<Record<string, ParamValue> | undefined> {
     const given: Record<string, unknown> = { ...(opts.params ?? {}) };
     if (!opts.useDefaults) {
       // Training is not asked for what only validation uses (the sample's shift).
-      const validationOnly = validationOnlyParameters(spec);
+      const validationOnly = rerunOf?.purpose === 'validate' ? new Set<string>() : validationOnlyParameters(spec);
       for (const [name, p] of Object.entries(spec.parameters)) {
         if (name in given || validationOnly.has(name)) continue;
         const value = await vscode.window.showInputBox({
-          title: vscode.l10n.t('Launch Training: {0}', name),
+          title: rerunOf ? vscode.l10n.t('Re-run {0}: {1}', rerunOf.id, name) : vscode.l10n.t('Launch Training: {0}', name),
           prompt: p.description ? `${p.description} (${p.type})` : p.type,
           value: String(previous?.[name] ?? p.default ?? ''),
           ignoreFocusOut: true,
@@ -269,10 +272,11 @@ export class RunCommands extends Disposable {
       const ws = await this.workspace();
       const rec = await this.pickRun(ws.folder, arg, vscode.l10n.t('Re-run which run?'));
       if (!rec) return undefined;
-      const params = resolveParams(ws.spec, {
-        ...Object.fromEntries(Object.entries(rec.params).filter(([k]) => k in ws.spec.parameters)),
-        ...(opts.params ?? {}),
-      });
+      const recorded = Object.fromEntries(Object.entries(rec.params).filter(([k]) => k in ws.spec.parameters));
+      const params = opts.changeParams
+        ? await this.askParams(ws.spec, { params: opts.params }, { ...resolveParams(ws.spec, recorded), ...recorded }, rec)
+        : resolveParams(ws.spec, { ...recorded, ...(opts.params ?? {}) });
+      if (!params) return undefined;
       return this.launch(ws, rec.purpose, params, rec.model, opts);
     });
   }

@@ -222,9 +222,35 @@ export class RunExecution extends Disposable {
   private async update(patch: Partial<RunRecord>): Promise<void> {
     Object.assign(this.record, patch);
     this._onDidChange.fire(this.record);
-    await this.deps.store
-      .save(this.record)
-      .catch((e: unknown) => this.deps.log.warn(`Cannot write the record of ${this.id}: ${messageOf(e)}`));
+    await this.persist();
+  }
+
+  /** Writes run.json (the record as it is when the write starts): one write at a time, so an older state never lands last. */
+  private saving: Promise<void> = Promise.resolve();
+  private persist(): Promise<void> {
+    this.saving = this.saving.then(() =>
+      this.deps.store.save(this.record).catch((e: unknown) => this.deps.log.warn(`Cannot write the record of ${this.id}: ${messageOf(e)}`)),
+    );
+    return this.saving;
+  }
+
+  /**
+   * Appends the metric results not yet in metrics.jsonl, and the latest values to run.json, while the
+   * run lives (with each batch of log lines), so that a metric is on disk within the batch interval.
+   */
+  private metricsWritten = 0;
+  private appending: Promise<void> = Promise.resolve();
+  private appendNewMetrics(): Promise<void> {
+    this.appending = this.appending.then(async () => {
+      const fresh = this.results.metrics.slice(this.metricsWritten);
+      if (!fresh.length) return;
+      this.metricsWritten += fresh.length;
+      await this.deps.store
+        .appendMetrics(this.id, fresh)
+        .catch((e: unknown) => this.deps.log.warn(`Cannot write the metrics of ${this.id}: ${messageOf(e)}`));
+      await this.persist();
+    });
+    return this.appending;
   }
 
   private async run(): Promise<RunRecord> {
@@ -338,7 +364,7 @@ export class RunExecution extends Disposable {
 
   private async finish(patch: Partial<RunRecord>): Promise<void> {
     const { store } = this.deps;
-    await store.appendMetrics(this.id, this.results.metrics).catch(() => undefined);
+    await this.appendNewMetrics();
     if (this.results.drift) await store.writeDrift(this.id, this.results.drift).catch(() => undefined);
     await this.update({
       ...patch,
@@ -489,7 +515,10 @@ export class RunExecution extends Disposable {
     const { kc, client, store, log } = this.deps;
     const g = this.plan.generated;
     const signal = this.ctl.signal;
-    const batcher = new LineBatcher((text) => void store.appendLog(this.id, text).catch(() => undefined), 200);
+    const batcher = new LineBatcher((text) => {
+      void store.appendLog(this.id, text).catch(() => undefined);
+      void this.appendNewMetrics();
+    }, 100);
     let seen = 0;
     let skip = 0;
     const onLine = (line: string) => {

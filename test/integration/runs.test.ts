@@ -164,6 +164,35 @@ describe('runs on the local cluster', function () {
     );
   });
 
+  it('a metric printed in the pod is in metrics.jsonl and run.json while the run still runs', async () => {
+    // Before: metrics.jsonl was written only when the run ended (this run never ends by itself).
+    const run = new RunExecution(
+      deps(),
+      request({}, { command: ['sh', '-c', 'echo \'KUBEML_RESULT {"type":"metric","name":"loss","value":0.5,"step":1}\'; sleep 300'] }),
+    );
+    const done = run.start();
+    try {
+      const metrics = await until('the metric in metrics.jsonl', 120_000, async () => {
+        const m = await store.readMetrics(run.id);
+        return m.length ? m : undefined;
+      });
+      assert.deepEqual(metrics, [{ type: 'metric', name: 'loss', value: 0.5, step: 1 }]);
+      assert.equal(run.record.phase, 'running', 'the run is still running');
+      const saved = await until('the latest value in run.json', 10_000, async () => {
+        const r = await store.get(run.id);
+        return r?.metrics.loss !== undefined ? r : undefined;
+      });
+      assert.equal(saved.metrics.loss, 0.5);
+      assert.equal(saved.phase, 'running');
+    } finally {
+      await run.cancel();
+    }
+    const record = await done;
+    assert.equal(record.phase, 'cancelled');
+    // Not written twice when the run ends.
+    assert.equal((await store.readMetrics(record.id)).length, 1);
+  });
+
   it('a GPU request no node can satisfy fails with the scheduler reason; its pods go, its Job stays Failed with the reason', async () => {
     const record = await new RunExecution(deps(), request({}, { resources: { gpus: 64 } })).start();
     assert.equal(record.phase, 'failed');
