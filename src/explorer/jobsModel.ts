@@ -176,7 +176,9 @@ export class JobsModel extends TreeModel {
   /** Why a pending job waits, from what its pods say (undefined when they say nothing yet). */
   whyPending(s: JobSummary): { sentence: string; details: string[] } | undefined {
     if (s.state !== 'Pending') return undefined;
-    const why = explainPending({ pods: this.podsOf(s.ref) as Parameters<typeof explainPending>[0]['pods'] });
+    const pods = this.podsOf(s.ref);
+    if (pods.length === 0) return undefined;
+    const why = explainPending({ pods: pods as Parameters<typeof explainPending>[0]['pods'] });
     return why.source === 'none' ? undefined : why;
   }
 

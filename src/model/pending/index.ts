@@ -1,5 +1,5 @@
 export { explainPending } from './explain';
-export { parseFitMessage, type FitMessage, type SchedulerReason } from './scheduler';
+export { nodeRequestsFrom, parseFitMessage, type FitMessage, type SchedulerReason } from './scheduler';
 export { parseKueueMessage, type KueueReason } from './kueue';
 export { parseQuotaRefusal, type QuotaRefusal } from './quota';
 export { ordinal } from './quantity';

@@ -9,7 +9,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { explainPending, parseFitMessage, parseQuotaRefusal } from './index';
+import { explainPending, nodeRequestsFrom, parseFitMessage, parseQuotaRefusal } from './index';
 import type { NodeLike, PendingInput, PodLike, ResourceMap } from './types';
 
 const DIR = join(__dirname, '..', '..', '..', 'test', 'fixtures', 'pending');
@@ -194,6 +194,31 @@ describe('pending: the scheduler', () => {
     assert.equal(
       explainPending(input(p, { events })).sentence,
       'It needs 8 nvidia.com/gpu on one node; the largest free block is 4 on gpu-h100-3.',
+    );
+  });
+
+  it('a cordoned node is no place to go: the free block is looked for on the others', () => {
+    const nodes = FLEET.nodes.map((n) => (n.metadata.name === 'gpu-h100-3' ? { ...n, spec: { ...n.spec, unschedulable: true } } : n));
+    const e = explainPending({ ...input(pod({ containers: gpus(8), tolerations: [GPU_TOLERATION] }, MSG.gpuShort!)), nodes });
+    assert.equal(e.sentence, 'It needs 8 nvidia.com/gpu on one node; the largest free block is 2 on gpu-a100-1.');
+  });
+
+  it('nodeRequestsFrom sums what the bound, unfinished pods request per node', () => {
+    const bound = (name: string, node: string, n: number, phase = 'Running'): PodLike => ({
+      metadata: { name },
+      spec: { nodeName: node, containers: gpus(n) },
+      status: { phase },
+    });
+    assert.deepEqual(
+      nodeRequestsFrom([
+        bound('a', 'gpu-h100-2', 4),
+        bound('b', 'gpu-h100-2', 2),
+        bound('c', 'gpu-h100-2', 8, 'Succeeded'),
+        pod({ containers: gpus(8) }, ''),
+      ]),
+      {
+        'gpu-h100-2': { 'nvidia.com/gpu': 6 },
+      },
     );
   });
 

@@ -231,7 +231,8 @@ function insufficientFinding(
     return { rank: 3, sentence: `${plural(r.nodes, 'node')} lack free ${res}.`, detail: `${base}.`, actions: [] };
   // Where it could go: the nodes whose taints it tolerates and whose labels its selector matches.
   const eligible = nodes.filter(
-    (n) => !blockingTaint(n, ctx.pod?.spec?.tolerations) && selectorMatches(ctx.pod?.spec, n.metadata.labels ?? {}),
+    (n) =>
+      !n.spec?.unschedulable && !blockingTaint(n, ctx.pod?.spec?.tolerations) && selectorMatches(ctx.pod?.spec, n.metadata.labels ?? {}),
   );
   const pool = eligible.length ? eligible : nodes;
   const best = pool
@@ -335,4 +336,16 @@ export function schedulerFindings(fit: FitMessage, ctx: SchedulerContext): Findi
     }
   }
   return out.sort((a, b) => a.rank - b.rank);
+}
+
+/** What the pods bound to each node request (finished pods hold nothing): PendingInput.nodeRequests from a pod list. */
+export function nodeRequestsFrom(pods: readonly PodLike[]): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const p of pods) {
+    const node = p.spec?.nodeName;
+    if (!node || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
+    const sum = (out[node] ??= {});
+    for (const [k, v] of Object.entries(podRequests(p.spec))) sum[k] = (sum[k] ?? 0) + v;
+  }
+  return out;
 }
