@@ -126,6 +126,14 @@ describe('pending: Kueue', () => {
     assert.deepEqual(e.actions, [{ kind: 'setGpus', gpus: 12, resource: 'nvidia.com/gpu', why: 'queueFree' }]);
   });
 
+  it("a ClusterQueue status that lags Kueue's cache: the free quota Kueue saw, from its 'more needed'", () => {
+    // Kueue reserved 24 but the ClusterQueue's status still shows 16: Kueue's message (8 more needed for 16) says 8 were free.
+    const stale = cq('team-a', { h100: { nominal: 32, reserved: 16 } });
+    const full = cq('team-b', { h100: { nominal: 32, reserved: 32 } });
+    const e = explain({ workload: workload(16, pending(MSG.kueueCohortFull!)), clusterQueue: stale, clusterQueues: [stale, full] });
+    assert.equal(e.sentence, 'It needs 16 nvidia.com/gpu in flavor h100; team-a has 8 free of 32 and cannot borrow: the cohort is full.');
+  });
+
   it('no borrowing: a borrowingLimit of 0, or no cohort', () => {
     const limited = cq('team-a', { h100: { nominal: 32, reserved: 24, borrowingLimit: 0 } });
     const lender = cq('team-b', { h100: { nominal: 32, reserved: 0 } });

@@ -207,6 +207,9 @@ export function kueueFindings(k: KueueInput, now: number): KueueResult | undefin
         if (q && cq) {
           free = Math.max(0, q.nominal - q.reserved);
           const b = borrowable(cq, k.clusterQueues ?? [], r.flavor, r.resource);
+          // The ClusterQueue's status lags Kueue's cache (it is written after the reservation): when it shows more
+          // room than Kueue saw, Kueue's "N more needed" is the truth about what was free.
+          if (need !== undefined && free + b.can > need - r.more) free = Math.max(0, need - r.more - b.can);
           const has = `${cq.metadata.name} has ${show(r.resource, free)} free of ${show(r.resource, q.nominal)}`;
           s =
             b.can > 0
