@@ -113,6 +113,10 @@ describe('pending: Kueue', () => {
     assert.equal(e.source, 'kueue');
     assert.deepEqual(e.actions, [{ kind: 'setGpus', gpus: 8, resource: 'nvidia.com/gpu', why: 'queueFree' }]);
     assert.ok(e.details.includes(`Kueue: Pending: ${MSG.kueueCohortFull}`), "Kueue's message is kept whole");
+    assert.ok(!e.details.some((d) => /workload\(s\) wait/.test(d)), 'no count when the status has none');
+    const counted = { ...teamA, status: { ...teamA.status, pendingWorkloads: 5 } };
+    const f = explain({ workload: workload(16, pending(MSG.kueueCohortFull!)), clusterQueue: counted, clusterQueues: [counted, teamB] });
+    assert.equal(f.details[0], '5 workload(s) wait in ClusterQueue team-a', 'without the visibility API, the queue length from its status');
   });
 
   it('quota exhausted, borrowing possible but not enough: says how much the cohort lends and how much is still short', () => {

@@ -321,5 +321,8 @@ export function kueueFindings(k: KueueInput, now: number): KueueResult | undefin
         workloads: ahead.map((w) => ({ namespace: w.namespace, name: w.name })),
       });
   }
+  const queued = cq?.status?.pendingWorkloads;
+  if (!position && cqName && queued !== undefined && !isTrue(reserved))
+    position = { clusterQueue: cqName, ...(lq ? { localQueue: lq } : {}), detail: `${queued} workload(s) wait in ClusterQueue ${cqName}` };
   return { findings: findings.sort((a, b) => a.rank - b.rank), ...(position ? { position } : {}), said, actions };
 }
