@@ -270,3 +270,26 @@ describe('pending: ResourceQuota refusals', () => {
     assert.deepEqual(e.actions, []);
   });
 });
+
+describe('pending: any message, whole or cut short', () => {
+  it('never throws and always keeps the message in the details (every prefix of every upstream message)', () => {
+    for (const [key, full] of Object.entries(MSG)) {
+      for (let i = 0; i <= full.length; i++) {
+        const m = full.slice(0, i);
+        if (!m) continue;
+        const viaPod = explainPending(input(pod({ containers: gpus(8) }, m)));
+        assert.ok(viaPod.details.includes(`Scheduler: ${m}`), `${key}[0..${i}] kept`);
+        assert.ok(viaPod.sentence.length > 0);
+        const viaKueue = explainPending({
+          kueue: {
+            workload: {
+              metadata: { name: 'w' },
+              status: { conditions: [{ type: 'QuotaReserved', status: 'False', reason: 'Pending', message: m }] },
+            },
+          },
+        });
+        assert.ok(viaKueue.details.includes(`Kueue: Pending: ${m}`), `${key}[0..${i}] kept by the Kueue reader`);
+      }
+    }
+  });
+});
