@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { CLUSTER, failedJob, trainJob, trainPod0, trainPod1, llmPod, withStatus } from '../cluster/read/fixtures';
+import { CLUSTER, failedJob, suspendedJob, trainJob, trainPod0, trainPod1, llmPod, withStatus } from '../cluster/read/fixtures';
 import { type KubeObject } from '../cluster/read/informerState';
 import { JobsModel } from './jobsModel';
+import { md } from './rows/common';
 import { ids, ModelHarness, settle } from './modelHarness';
 
 const TREE = [
@@ -112,6 +113,38 @@ describe('JobsModel', () => {
       h.model.children(h.root('Succeeded')).map((n) => n.row.description),
       ['Job · 2 GPU · 2/2 · took 28m', 'Job · 1 GPU · 1/1 · took 12m'],
     );
+  });
+
+  it('a pending job explains the wait in its tooltip from its pod, and follows the pod', async () => {
+    h = new ModelHarness((d) => new JobsModel(d), { objects: CLUSTER });
+    await h.open();
+    h.tree();
+    // kube-scheduler v1.33's message for a pod that does not tolerate the GPU taint (test/fixtures/pending/messages.json).
+    const taint =
+      '0/7 nodes are available: 1 Insufficient nvidia.com/gpu, 6 node(s) had untolerated taint {nvidia.com/gpu: }. preemption: 0/7 nodes are available: 1 No preemption victims found for incoming pod, 6 Preemption is not helpful for scheduling.';
+    const base = structuredClone(trainPod0);
+    const name = 'sweep-lr-4xk2p';
+    const labels: Record<string, string> = { ...base.metadata.labels, 'batch.kubernetes.io/job-name': 'sweep-lr', 'job-name': 'sweep-lr' };
+    delete labels['batch.kubernetes.io/job-completion-index'];
+    const waiting = (message: string): KubeObject => ({
+      ...base,
+      metadata: {
+        ...base.metadata,
+        name,
+        uid: 'p-sweep',
+        labels,
+        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'sweep-lr', uid: suspendedJob.metadata.uid!, controller: true }],
+      },
+      spec: { ...(base.spec as object), nodeName: undefined },
+      status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }] },
+    });
+    const [before] = h.model.children(h.root('Pending'));
+    assert.doesNotMatch(before!.row.tooltip!, /toleration/, 'no pod, nothing to explain');
+    let fired = await h.change((api) => api.put(waiting(taint)));
+    assert.deepEqual(ids(fired), ['job:jobs:team/sweep-lr']);
+    assert.ok(fired![0]!.row.tooltip!.includes(`**${md('6 nodes need a toleration for nvidia.com/gpu.')}**`), fired![0]!.row.tooltip);
+    fired = await h.change((api) => api.put(waiting('0/7 nodes are available: 7 node(s) were unschedulable.')));
+    assert.ok(fired![0]!.row.tooltip!.includes(`**${md('7 nodes are cordoned.')}**`), fired![0]!.row.tooltip);
   });
 
   it('a new job and a deleted job refresh their group only; a group that fills asks to be opened', async () => {

@@ -1,6 +1,7 @@
 import { Emitter } from '../common/lifecycle';
 import { type KubeObject, type ObjectChange } from '../cluster/read/informerState';
 import { type ResourceKindId } from '../cluster/resources';
+import { explainPending } from '../model/pending';
 import { matchesFilter } from './rows/common';
 import {
   groupRow,
@@ -130,7 +131,12 @@ export class JobsModel extends TreeModel {
         const refs = new Set<string>();
         if (c.old) for (const r of this.indexPod(c.old, false)) refs.add(this.resolveRef(r));
         if (c.object) for (const r of this.indexPod(c.object, true)) refs.add(this.resolveRef(r));
-        for (const r of refs) push(`job:${r}`);
+        for (const r of refs) {
+          // A pending job's row explains the wait from its pods' PodScheduled condition.
+          const s = this.summaries.get(r);
+          if (s?.state === 'Pending' && this.existing(`job:${r}`)) this.jobNode(s);
+          push(`job:${r}`);
+        }
       }
       return out;
     }
@@ -162,20 +168,29 @@ export class JobsModel extends TreeModel {
     if (node.id.startsWith('job:')) {
       const ref = node.id.slice(4);
       const s = this.summaries.get(ref);
-      if (s) node.row = jobRow(s, now, this.showNamespace);
+      if (s) node.row = jobRow(s, now, this.showNamespace, this.whyPending(s));
       return this.podsOf(ref).map((p) => this.podNode(`pod:${p.metadata.namespace}/${p.metadata.name}`, p, now));
     }
     return [];
   }
 
   jobNode(s: JobSummary, now = this.now(), showNs = this.showNamespace): ExplorerNode {
-    return this.node(`job:${s.ref}`, jobRow(s, now, showNs), (n) => {
+    return this.node(`job:${s.ref}`, jobRow(s, now, showNs, this.whyPending(s)), (n) => {
       n.kindId = s.kindId;
       n.namespace = s.namespace;
       n.name = s.name;
       // A KubeML run's id: Show Run Logs and Open Drift Report on its row find its record by it.
       n.data = { ref: s.ref, state: s.state, ...(s.run ? { runId: s.run.id } : {}) };
     });
+  }
+
+  /** Why a pending job waits, from what its pods say (undefined when they say nothing yet). */
+  whyPending(s: JobSummary): { sentence: string; details: string[] } | undefined {
+    if (s.state !== 'Pending') return undefined;
+    const pods = this.podsOf(s.ref);
+    if (pods.length === 0) return undefined;
+    const why = explainPending({ pods: pods as Parameters<typeof explainPending>[0]['pods'] });
+    return why.source === 'none' ? undefined : why;
   }
 
   /** The pods of a job, ordered by rank label then name. */

@@ -47,3 +47,26 @@ describe('runs: why the scheduler refused a run, and what to change', () => {
     assert.match(hint, /1 node\(s\): Insufficient memory: lower cpu\/memory/);
   });
 });
+
+describe('runs: reasons the run advice does not cover', () => {
+  it('passes them through in the hint instead of a generic "lower resources"', () => {
+    const msg =
+      "0/7 nodes are available: 1 node(s) didn't satisfy existing pods anti-affinity rules, 6 node(s) had untolerated taint {nvidia.com/gpu: }. preemption: 0/7 nodes are available: 1 No preemption victims found for incoming pod, 6 Preemption is not helpful for scheduling.";
+    const hint = schedulingHint(msg, {});
+    assert.match(hint, /1 node: node\(s\) didn't satisfy existing pods anti-affinity rules\./);
+    assert.match(hint, /^6 GPU node\(s\) carry the nvidia\.com\/gpu taint/);
+    const cordoned = schedulingHint(
+      '0/3 nodes are available: 3 node(s) were unschedulable. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
+    );
+    assert.match(cordoned, /3 nodes are cordoned \(unschedulable\)\./);
+  });
+
+  it('counts a PreFilter reason (no count of its own) for every node, so an unbound claim gets the claim advice', () => {
+    assert.deepEqual(
+      schedulingReasons(
+        '0/7 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/7 nodes are available: 7 Preemption is not helpful for scheduling.',
+      ),
+      [{ nodes: 7, text: 'pod has unbound immediate PersistentVolumeClaims' }],
+    );
+  });
+});

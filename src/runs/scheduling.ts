@@ -4,6 +4,7 @@
  * {nvidia.com/gpu: }. preemption: ...") split into its reasons, each turned into advice.
  * Pure: the pod's own spec says what the run asked for.
  */
+import { explainPending, parseFitMessage } from '../model/pending';
 
 /**
  * KWOK's convention for simulated nodes (its docs and KubeML's local fleet label them type=kwok):
@@ -35,17 +36,12 @@ export interface SchedulingReason {
   readonly text: string;
 }
 
-/** The "N reason" parts of the message's first sentence (the preemption part repeats them). */
+/**
+ * The "N reason" parts of the message's first sentence (the preemption part repeats them), as the pending
+ * explanation parses them (model/pending: kube-scheduler's FitError format; a PreFilter reason counts every node).
+ */
 export function schedulingReasons(message: string): SchedulingReason[] {
-  const m = /nodes are available:\s*([^]*?)(?:\.\s*preemption:|\.?\s*$)/.exec(message);
-  if (!m) return [];
-  const out: SchedulingReason[] = [];
-  // Reasons are separated by ", " at a count: "1 Insufficient cpu, 6 node(s) had untolerated taint {a: b}".
-  for (const part of m[1]!.split(/,\s*(?=\d+\s)/)) {
-    const p = /^(\d+)\s+(.*)$/.exec(part.trim());
-    if (p) out.push({ nodes: Number(p[1]), text: p[2]!.trim() });
-  }
-  return out;
+  return (parseFitMessage(message)?.reasons ?? []).map((r) => ({ nodes: r.nodes, text: r.text }));
 }
 
 function hasSimulatedAvoidance(spec: ScheduledSpec | undefined): boolean {
@@ -91,6 +87,16 @@ export function schedulingHint(message: string, spec?: ScheduledSpec): string {
     );
   if (reasons.some((r) => /unbound|volume node affinity|PersistentVolumeClaim/i.test(r.text)))
     advice.push('A claim cannot be bound or used on these nodes: check the datasets and artifacts claims exist and are bound.');
+  // Reasons no advice above covers (cordoned nodes, pod affinity, ports, ...): the pending explanation's words
+  // for them, so that none is dropped.
+  const uncovered = (parseFitMessage(message)?.reasons ?? []).filter((r) => r.kind === 'other' || r.kind === 'unschedulable');
+  if (uncovered.length) {
+    const why = explainPending({
+      pods: [{ metadata: { name: 'run' }, status: { conditions: [{ type: 'PodScheduled', status: 'False', message }] } }],
+    });
+    for (const d of why.details)
+      if (uncovered.some((r) => d.endsWith(r.text) || d.includes('cordoned'))) advice.push(`${d.replace(/\.$/, '')}.`);
+  }
   if (advice.length) return advice.join(' ');
   return /gpu/i.test(message)
     ? 'Ask for fewer GPUs or another gpuProduct in kubeml.yaml (the GPUs view shows what is free), or set waitForResources: true to wait for capacity.'

@@ -7,6 +7,7 @@ import {
   GPU_RESOURCE,
   intQuantity,
   isTrue,
+  md,
   podSpecRequest,
   shortDuration,
   tooltipTable,
@@ -238,7 +239,10 @@ export function groupRow(state: JobState, count: number): Row {
   };
 }
 
-export function jobRow(s: JobSummary, now: number, showNamespace = false): Row {
+/**
+ * `why`: for a pending job, model/pending's explanation (its sentence under the table, the details below it).
+ */
+export function jobRow(s: JobSummary, now: number, showNamespace = false, why?: { sentence: string; details: readonly string[] }): Row {
   const start = s.started ? Date.parse(s.started) : undefined;
   const end = s.finished ? Date.parse(s.finished) : undefined;
   const duration =
@@ -265,15 +269,16 @@ export function jobRow(s: JobSummary, now: number, showNamespace = false): Row {
     label: s.name,
     description: parts.join(' · '),
     icon: STATE_ICON[s.state],
-    tooltip: tooltipTable(`${KIND_LABEL[s.kindId]} ${s.namespace}/${s.name}`, [
-      ['State', s.reason ? `${s.state} (${s.reason})` : s.state],
-      ['GPUs requested', s.gpus],
-      ['Completions', s.completions],
-      ['Created', s.created],
-      ['Started', s.started],
-      ['Finished', s.finished],
-      ['Duration', duration],
-    ]),
+    tooltip:
+      tooltipTable(`${KIND_LABEL[s.kindId]} ${s.namespace}/${s.name}`, [
+        ['State', s.reason ? `${s.state} (${s.reason})` : s.state],
+        ['GPUs requested', s.gpus],
+        ['Completions', s.completions],
+        ['Created', s.created],
+        ['Started', s.started],
+        ['Finished', s.finished],
+        ['Duration', duration],
+      ]) + (why ? `\n\n**${md(why.sentence)}**${why.details.map((d) => `\n\n${md(d)}`).join('')}` : ''),
     // A KubeML run adds .run (Show Run Logs) and, for validation, .validation (Open Drift Report) to its menu.
     contextValue: `kubeml.job.${KIND_WORD[s.kindId]}.${s.state.toLowerCase()}${s.run ? `.run${s.run.purpose === 'validate' ? '.validation' : ''}` : ''}`,
     collapsible: 'collapsed',
