@@ -9,6 +9,7 @@ import type { ClusterConnection } from '../cluster/connection';
 import { Disposable } from '../common/lifecycle';
 import type { Logger } from '../common/logging';
 import { RunsView, type RunsViewHandle } from './views';
+import { followRunning, TensorBoardRuns } from './tensorboardRuns';
 
 /** What the composition root hands the feature: the Runs view made at activation, and which runs this window follows. */
 export interface ExperimentsHost {
@@ -20,6 +21,8 @@ export interface ExperimentsHost {
 export class ExperimentsFeature extends Disposable {
   /** The Runs view (kubeml.runs). */
   readonly runs: RunsView;
+  /** The TensorBoard event files of the running runs, followed into their run folders. */
+  readonly tensorboard: TensorBoardRuns;
 
   constructor(
     readonly extensionUri: vscode.Uri,
@@ -29,5 +32,7 @@ export class ExperimentsFeature extends Disposable {
   ) {
     super();
     this.runs = this._register(new RunsView(connection, log.child('runs'), host.runsView, host.followedHere));
+    this.tensorboard = this._register(new TensorBoardRuns(() => connection.kubeConfig, log.child('tensorboard')));
+    this._register(followRunning(this.runs.index, this.tensorboard));
   }
 }

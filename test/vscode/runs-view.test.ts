@@ -8,6 +8,7 @@ import { Commands, EXTENSION_ID, Views } from '../../src/constants';
 import type { RunsNode, RunsView } from '../../src/experiments/views';
 import type { KubeMLApi } from '../../src/extensionMain';
 import { loadSpec } from '../../src/model/runSpec';
+import { RunStore } from '../../src/model/runRecords';
 import { ensureArtifactsClaim } from '../support/sampleClaim';
 import { until } from '../support/wait';
 
@@ -76,6 +77,24 @@ describe('KubeML Runs view in VS Code', function () {
       assert.equal((done.item.iconPath as vscode.ThemeIcon).id, 'pass');
       assert.match((done.item.tooltip as vscode.MarkdownString).value, /\| n\\_estimators \| 20 \|/);
       assert.ok(seen.includes('running'), `the view showed it running: ${seen.join(' → ')}`);
+      // The sample also writes its curve with tensorboardX: KubeML followed the event files in the pod
+      // while it ran, and their scalars are the same curve as its KUBEML_RESULT lines.
+      const store = new RunStore(folder);
+      const metrics = await until('the TensorBoard scalars of the run', 30_000, async () => {
+        const m = await store.readMetrics(launched!);
+        return m.some((x) => x.source === 'tensorboard' && x.name === 'accuracy') ? m : undefined;
+      });
+      const curve = (source: 'log' | 'tensorboard') =>
+        metrics
+          .filter(
+            (x) =>
+              x.name === 'accuracy' &&
+              x.step !== undefined &&
+              (source === 'log' ? x.split === 'test' && x.source !== 'tensorboard' : x.source === 'tensorboard'),
+          )
+          .map((x) => `${x.step}:${Number(x.value).toFixed(5)}`);
+      assert.ok(curve('log').length >= 4, `the log's curve: ${curve('log').join(' ')}`);
+      assert.deepEqual(curve('tensorboard'), curve('log'));
       assert.equal(seen[seen.length - 1], 'succeeded');
       // The headline is the first metric the sample prints (its test accuracy per step), its last value.
       // Newest first.
