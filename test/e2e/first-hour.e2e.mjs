@@ -227,9 +227,18 @@ export async function scenario(wb, { env, workspace }) {
     assert.match(failed, new RegExp(`claim ${claim} does not exist`));
     assert.match(failed, /kubectl apply -f cluster\/first-hour\.yaml/, 'the hint names the workspace file');
     await wb.screenshot('missing-claim');
-    // It failed before any object was applied (the Jobs view has nothing of it): its record keeps why.
+    // It failed before any object was applied (the Jobs view has nothing of it): its record keeps why,
+    // and the Runs view keeps it, Failed, until its record is deleted.
     const failedRecord = JSON.parse(readFileSync(join(workspace, '.kubeml', 'runs', failedId, 'run.json'), 'utf8'));
     assert.deepEqual(failedRecord.failure?.missingClaims, [claim]);
+    await wb.expandView('Runs');
+    const failedRow = wb
+      .view('Runs')
+      .locator('.monaco-list-row')
+      .filter({ has: wb.page.locator('.label-name', { hasText: failedId }) })
+      .first();
+    await reach(failedRow, 'visible', `the failed run ${failedId} in the Runs view`, 30_000);
+    assert.match(await failedRow.innerText(), /Failed/);
     await wb.page.locator('.notifications-toasts .monaco-button', { hasText: 'Create Claim' }).first().click();
     // The manifest is shown first, then the confirmation.
     const dialog = wb.page.locator('.monaco-dialog-box');
