@@ -32,7 +32,12 @@ export class ExperimentsFeature extends Disposable {
   ) {
     super();
     this.runs = this._register(new RunsView(connection, log.child('runs'), host.runsView, host.followedHere));
-    this.tensorboard = this._register(new TensorBoardRuns(() => connection.kubeConfig, log.child('tensorboard')));
+    this.tensorboard = this._register(
+      new TensorBoardRuns(
+        () => (connection.kubeConfig && connection.client ? { kc: connection.kubeConfig, client: connection.client } : undefined),
+        log.child('tensorboard'),
+      ),
+    );
     this._register(followRunning(this.runs.index, this.tensorboard));
   }
 }

@@ -145,6 +145,11 @@ export class RunIndex extends Disposable {
   }
   private readonly readies = new Map<string, Promise<void>>();
 
+  /** These runs changed (KubeML wrote or deleted their folders): the next list() reads them again, whatever the watcher has reported yet. */
+  invalidate(folder: string, ids: readonly string[]): void {
+    for (const id of ids) this.queue(folder, id);
+  }
+
   private queue(folder: string, id: string): void {
     const d = this.dirty.get(folder);
     if (id === '') this.dirty.set(folder, 'all');

@@ -322,6 +322,8 @@ export class RunsView extends Disposable implements vscode.TreeDataProvider<Runs
     for (const e of targets) {
       try {
         await fs.rm(new RunStore(e.folder).dir(e.id), { recursive: true, force: true });
+        // Gone now, even before the folder watcher says so.
+        this.index.invalidate(e.folder, [e.id]);
         done.push(e.id);
       } catch (err) {
         void vscode.window.showErrorMessage(vscode.l10n.t('Cannot delete the record of {0}: {1}', e.id, messageOf(err)));

@@ -9,6 +9,7 @@ import type { RunsNode, RunsView } from '../../src/experiments/views';
 import type { KubeMLApi } from '../../src/extensionMain';
 import { loadSpec } from '../../src/model/runSpec';
 import { RunStore } from '../../src/model/runRecords';
+import type { MetricResult } from '../../src/model/runResults';
 import { ensureArtifactsClaim } from '../support/sampleClaim';
 import { until } from '../support/wait';
 
@@ -80,11 +81,7 @@ describe('KubeML Runs view in VS Code', function () {
       // The sample also writes its curve with tensorboardX: KubeML followed the event files in the pod
       // while it ran, and their scalars are the same curve as its KUBEML_RESULT lines.
       const store = new RunStore(folder);
-      const metrics = await until('the TensorBoard scalars of the run', 30_000, async () => {
-        const m = await store.readMetrics(launched!);
-        return m.some((x) => x.source === 'tensorboard' && x.name === 'accuracy') ? m : undefined;
-      });
-      const curve = (source: 'log' | 'tensorboard') =>
+      const curve = (metrics: MetricResult[], source: 'log' | 'tensorboard') =>
         metrics
           .filter(
             (x) =>
@@ -93,8 +90,14 @@ describe('KubeML Runs view in VS Code', function () {
               (source === 'log' ? x.split === 'test' && x.source !== 'tensorboard' : x.source === 'tensorboard'),
           )
           .map((x) => `${x.step}:${Number(x.value).toFixed(5)}`);
-      assert.ok(curve('log').length >= 4, `the log's curve: ${curve('log').join(' ')}`);
-      assert.deepEqual(curve('tensorboard'), curve('log'));
+      // Once the run has ended, the whole logdir is read once more from the artifacts claim.
+      await api.experiments.tensorboard.settled();
+      const metrics = await until('the TensorBoard scalars of the run', 60_000, async () => {
+        const m = await store.readMetrics(launched!);
+        return curve(m, 'tensorboard').length > 0 && curve(m, 'tensorboard').length >= curve(m, 'log').length ? m : undefined;
+      });
+      assert.ok(curve(metrics, 'log').length >= 4, `the log's curve: ${curve(metrics, 'log').join(' ')}`);
+      assert.deepEqual(curve(metrics, 'tensorboard'), curve(metrics, 'log'));
       assert.equal(seen[seen.length - 1], 'succeeded');
       // The headline is the first metric the sample prints (its test accuracy per step), its last value.
       // Newest first.

@@ -12,6 +12,15 @@ import { ensureArtifactsClaim } from '../support/sampleClaim';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Replaces kubeml.yaml's text in its document (opened if needed) and saves it. */
+async function setSpec(file: string, text: string): Promise<void> {
+  const doc = await vscode.workspace.openTextDocument(file);
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text);
+  assert.ok(await vscode.workspace.applyEdit(edit));
+  assert.ok(await doc.save());
+}
+
 describe('KubeML runs in VS Code', function () {
   this.timeout(300_000);
   let api: KubeMLApi;
@@ -214,7 +223,8 @@ describe('KubeML runs in VS Code', function () {
     const namespace = loadSpec(original).namespace ?? api.connection.defaultNamespace;
     const pvc = `/api/v1/namespaces/${namespace}/persistentvolumeclaims/${claim}`;
     try {
-      writeFileSync(specFile, original.replace(/claim: kubeml-artifacts/, `claim: ${claim}`));
+      // Through the editor: KubeML reads kubeml.yaml from its open document when one is open.
+      await setSpec(specFile, original.replace(/claim: kubeml-artifacts/, `claim: ${claim}`));
       const record = await vscode.commands.executeCommand<RunRecord | undefined>(Commands.launchTraining, undefined, {
         useDefaults: true,
         params: { n_estimators: 5 },
@@ -238,7 +248,7 @@ describe('KubeML runs in VS Code', function () {
       );
       await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
     } finally {
-      writeFileSync(specFile, original);
+      await setSpec(specFile, original);
       await client.json(pvc, { method: 'DELETE', what: 'delete the claim' }).catch(() => undefined);
     }
   });
