@@ -43,6 +43,8 @@ export const Commands = {
   showRunLogs: 'kubeml.showRunLogs',
   showRunManifest: 'kubeml.showRunManifest',
   openRawRunLog: 'kubeml.openRawRunLog',
+  openExperiments: 'kubeml.openExperiments',
+  compareRuns: 'kubeml.compareRuns',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
