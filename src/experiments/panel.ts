@@ -123,6 +123,11 @@ export class ExperimentsPanel extends Disposable {
     else this.post({ type: 'select', runIds: ids });
   }
 
+  /** Asks the page for Export CSV of the table as it shows it (columns, order, filter, sort, baseline). */
+  exportCsv(): void {
+    this.post({ type: 'exportCsv' });
+  }
+
   /** The rows as the page has them now. */
   infos(): RunInfo[] {
     return [...this.runs.values()]
@@ -185,7 +190,7 @@ export class ExperimentsPanel extends Disposable {
   private post(m: HostMessage): void {
     if (this.isDisposed) return;
     if (this.isReady) void this.panel.webview.postMessage(m);
-    else if (m.type === 'select' || m.type === 'error') this.queue.push(m);
+    else if (m.type === 'select' || m.type === 'error' || m.type === 'exportCsv') this.queue.push(m);
     // Runs and appends before the page is ready are in the first `runs` message and `need` answers.
   }
 

@@ -73,6 +73,8 @@ export type HostMessage =
     }
   /** Select these runs (Compare Selected while the panel is open). */
   | { readonly type: 'select'; readonly runIds: readonly string[] }
+  /** Export the table as shown (the panel's Export CSV outside the page): the page answers with its `exportCsv`. */
+  | { readonly type: 'exportCsv' }
   | { readonly type: 'error'; readonly message: string };
 
 /** What the page shows now, sent after it has drawn: for tests, benchmarks and the host's state. */
@@ -214,6 +216,8 @@ export function hostMessageProblem(x: unknown): string | undefined {
       return isStr(x.runId, 253) ? seriesProblem(x, `the new points of ${x.runId}`) : 'the new points have no run id';
     case 'select':
       return isIds(x.runIds) ? undefined : 'the runs to select are not run ids';
+    case 'exportCsv':
+      return keys(x, ['type']) ? undefined : 'the export request carries more than its type';
     case 'error':
       return isStr(x.message, 1_000_000) ? undefined : 'the error message is not a text';
     default:

@@ -464,6 +464,8 @@ function receive(m: HostMessage): void {
     } else chart.append(m.runId, m.steps, m.values, curveOf(m.runId, m.metric)!);
   } else if (m.type === 'select') {
     select(m.runIds, true);
+  } else if (m.type === 'exportCsv') {
+    vscode.postMessage({ type: 'exportCsv', view: currentView() });
   } else if (m.type === 'error') {
     document.getElementById('app')!.replaceChildren(el('h1', {}, 'Experiments'), el('p', { class: 'problem', role: 'alert' }, m.message));
   }
