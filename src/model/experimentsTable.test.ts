@@ -9,6 +9,7 @@ import {
   formatCell,
   higherIsBetter,
   matches,
+  scatterPoints,
   tableToCsv,
   viewRows,
 } from './experimentsTable';
@@ -156,5 +157,22 @@ describe('experiments table', () => {
     assert.equal(csvCell(-1), '-1', 'a negative number is a number, not a formula');
     assert.equal(csvCell('-1'), "'-1");
     assert.equal(csvCell(undefined), '');
+  });
+
+  it('puts one parameter against one metric: numbers as values, texts as sorted categories, runs without either left out', () => {
+    assert.deepEqual(scatterPoints(runs, 'lr', 'accuracy'), {
+      points: [
+        { x: 0.01, y: 0.91, label: 'train-c' },
+        { x: 0.1, y: 0.95, label: 'train-b' },
+      ],
+    });
+    assert.deepEqual(scatterPoints(runs, 'model', 'loss'), {
+      points: [
+        { x: 0, y: 0.3, label: 'train-c' },
+        { x: 0, y: 0.2, label: 'train-b' },
+      ],
+      categories: ['forest'],
+    });
+    assert.deepEqual(scatterPoints(runs, 'nothing', 'loss'), { points: [] });
   });
 });

@@ -219,3 +219,24 @@ export function tableToCsv(runs: readonly RunInfo[], view: TableView, now: numbe
 
 /** The statuses a run can be filtered by, with the ones still moving first. */
 export const FILTER_STATUSES: readonly RunStatusName[] = ['running', 'pending', 'succeeded', 'failed', 'cancelled', 'detached'];
+
+/**
+ * One parameter against one metric across runs, for the scatter: runs without either are left out;
+ * numbers and booleans (0, 1) are plotted as values, texts as categories in sorted order.
+ */
+export function scatterPoints(
+  runs: readonly RunInfo[],
+  param: string,
+  metric: string,
+): { points: Array<{ x: number; y: number; label: string }>; categories?: string[] } {
+  const usable = runs.filter(
+    (r) => r.params[param] !== undefined && typeof r.metrics[metric] === 'number' && Number.isFinite(r.metrics[metric]),
+  );
+  const numeric = usable.every((r) => typeof r.params[param] === 'number' || typeof r.params[param] === 'boolean');
+  const categories = numeric ? undefined : [...new Set(usable.map((r) => String(r.params[param])))].sort();
+  const points = usable.map((r) => {
+    const v = r.params[param];
+    return { x: categories ? categories.indexOf(String(v)) : Number(v), y: r.metrics[metric] as number, label: r.name };
+  });
+  return categories ? { points, categories } : { points };
+}

@@ -17,6 +17,7 @@ import {
 import {
   FILTER_STATUSES,
   allColumns,
+  scatterPoints,
   columnLabel,
   defaultColumns,
   isMetricColumn,
@@ -24,7 +25,7 @@ import {
   viewRows,
 } from '../../src/model/experimentsTable';
 import { CSS as STYLE } from './experimentsStyle';
-import { ColumnChooser, el, Growing, plain } from './pageParts';
+import { ColumnChooser, el, emptyState, Growing, plain } from './pageParts';
 import { MetricChart, ScatterChart, type PlotRun } from './runCharts';
 import { RunTable } from './runTable';
 
@@ -187,8 +188,18 @@ function curveOf(runId: string, metric: string) {
   return c ? { steps: c.steps.view(), values: c.values.view() } : undefined;
 }
 
-/** Remakes the curve charts for the selection (asking the host for curves it has not sent). */
+/** Remakes the curve charts once on the next frame, however many curves arrived meanwhile. */
+let plotsFrame = 0;
 function plots(): void {
+  if (plotsFrame) return;
+  plotsFrame = requestAnimationFrame(() => {
+    plotsFrame = 0;
+    plotsNow();
+  });
+}
+
+/** Remakes the curve charts for the selection (asking the host for curves it has not sent). */
+function plotsNow(): void {
   const box = document.getElementById('curves');
   const note = document.getElementById('curves-note');
   if (!box || !note) return;
@@ -291,13 +302,7 @@ function drawScatter(): void {
   const param = px.value;
   const metric = py.value;
   scatter ??= new ScatterChart(box);
-  const usable = rows.filter((r) => r.params[param] !== undefined && typeof r.metrics[metric] === 'number');
-  const numeric = usable.every((r) => typeof r.params[param] === 'number' || typeof r.params[param] === 'boolean');
-  const categories = numeric ? undefined : [...new Set(usable.map((r) => String(r.params[param])))].sort();
-  const points = usable.map((r) => {
-    const v = r.params[param];
-    return { x: categories ? categories.indexOf(String(v)) : Number(v), y: r.metrics[metric] as number, label: r.name };
-  });
+  const { points, categories } = scatterPoints(rows, param, metric);
   note.textContent =
     !param || !metric
       ? 'The scatter needs runs with parameters and metrics.'
@@ -323,20 +328,7 @@ function layout(): void {
   header.append(plain('Export CSV', () => vscode.postMessage({ type: 'exportCsv', view: currentView() }), 'export-csv'));
   app.append(header);
   if (runs.length === 0) {
-    const empty = el('section', { class: 'empty', id: 'empty' });
-    empty.append(
-      el('h2', {}, 'No runs yet'),
-      el(
-        'p',
-        {},
-        'Runs appear here as soon as they start: launch one with KubeML: Launch Training (Command Palette, or the run button on kubeml.yaml), or from a terminal with kubeml run train.',
-      ),
-      el(
-        'p',
-        { class: 'note' },
-        'Each run keeps its record in .kubeml/runs/<id>/ of its workspace folder; the table shows its parameters and latest metrics, and the charts its curves while it trains.',
-      ),
-    );
+    const empty = emptyState();
     app.append(empty, el('div', { 'aria-live': 'polite', id: 'live', class: 'visually-hidden' }));
     updateSummary();
     return;

@@ -138,3 +138,22 @@ export class ColumnChooser {
     if (focusKey) this.panel.querySelector<HTMLInputElement>(`input[data-column="${CSS.escape(focusKey)}"]`)?.focus();
   }
 }
+
+/** What the page says when the workspace has no runs: what runs are and how to make one. */
+export function emptyState(): HTMLElement {
+  const empty = el('section', { class: 'empty', id: 'empty' });
+  empty.append(
+    el('h2', {}, 'No runs yet'),
+    el(
+      'p',
+      {},
+      'Runs appear here as soon as they start: launch one with KubeML: Launch Training (Command Palette, or the run button on kubeml.yaml), or from a terminal with kubeml run train.',
+    ),
+    el(
+      'p',
+      { class: 'note' },
+      'Each run keeps its record in .kubeml/runs/<id>/ of its workspace folder; the table shows its parameters and latest metrics, and the charts its curves while it trains.',
+    ),
+  );
+  return empty;
+}
