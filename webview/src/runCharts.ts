@@ -99,6 +99,18 @@ export class MetricChart {
     return { points, lastStep };
   }
 
+  /** "loss by step: train-a at step 9 is 0.12; train-b at step 4 is 0.3". */
+  summary(): string {
+    const a = this.aligned;
+    const ends = this.runs.map((r, k) => {
+      const y = a?.ys[k] ?? [];
+      let i = y.length - 1;
+      while (i >= 0 && y[i] === null) i--;
+      return i < 0 ? `${r.label} has no point yet` : `${r.label} at step ${a!.x[i]} is ${formatTick(y[i]!)}`;
+    });
+    return `${this.metric} by step: ${ends.join('; ')}`;
+  }
+
   get runIds(): string[] {
     return this.runs.map((r) => r.id);
   }
@@ -183,7 +195,9 @@ export class MetricChart {
         legend: { show: true, live: true },
         hooks: {
           draw: [
-            () => {
+            (u) => {
+              // The chart's text alternative: where each run's curve ends now (read by screen readers, updated live).
+              u.root.querySelector('.u-wrap')?.setAttribute('aria-label', this.summary());
               const p = this.painted;
               this.painted = undefined;
               p?.();
@@ -195,7 +209,7 @@ export class MetricChart {
       [a.x, ...a.ys],
       el,
     );
-    labelled(this.plot, `${this.metric} by step for ${this.runs.length} run${this.runs.length === 1 ? '' : 's'}`);
+    labelled(this.plot, this.summary());
   }
 
   destroy(): void {
