@@ -28,7 +28,7 @@ body.vscode-high-contrast .toggle[aria-pressed="true"], body.vscode-high-contras
 .chooser li label { flex: 1; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 .chooser li button { min-width: 2.2em; }
 .grid { border: 1px solid var(--vscode-panel-border, transparent); }
-.scroller { position: relative; overflow: auto; height: min(46vh, 520px); min-height: 160px; }
+.scroller { position: relative; overflow: auto; max-height: min(46vh, 520px); min-height: 96px; }
 .row { display: grid; grid-template-columns: var(--cols); width: var(--width); min-width: 100%; height: ${ROW_HEIGHT}px; align-items: center; box-sizing: border-box; }
 .head { position: sticky; top: 0; z-index: 3; background: var(--vscode-editor-background); border-bottom: 1px solid var(--vscode-panel-border, var(--vscode-editorWidget-border, transparent)); font-weight: 600; }
 .pinned { position: sticky; top: ${ROW_HEIGHT}px; z-index: 2; background: var(--vscode-editor-background); }

@@ -35,7 +35,7 @@ function el<K extends keyof HTMLElementTagNameMap>(name: K, attrs: Record<string
 /** A column's width: names and times are wide, numbers narrower. */
 export function columnWidth(key: string): number {
   if (key === 'name') return 220;
-  if (key === 'created') return 150;
+  if (key === 'created') return 170;
   if (key === 'sweep') return 130;
   if (isMetricColumn(key)) return 150;
   if (isParamColumn(key)) return 110;
