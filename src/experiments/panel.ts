@@ -38,6 +38,8 @@ interface Known {
   readonly source: RunSource;
   record: RunRecord;
   follower?: RunFollower;
+  /** Resolves once the follower has read what the run's metrics.jsonl held when it started. */
+  followed?: Promise<void>;
 }
 
 export class ExperimentsPanel extends Disposable {
@@ -147,7 +149,8 @@ export class ExperimentsPanel extends Disposable {
       );
       this._register(folderWatch.onNew((rec) => void this.add(source, rec)));
     }
-    await Promise.all([...this.runs.values()].filter((k) => !isTerminal(k.record.phase)).map((k) => this.follow(k)));
+    // Live runs are followed from now on; the table does not wait for their curves (their latest metrics follow as `run`).
+    for (const k of this.runs.values()) if (!isTerminal(k.record.phase)) void this.follow(k);
   }
 
   private async add(source: RunSource, record: RunRecord): Promise<void> {
@@ -165,7 +168,9 @@ export class ExperimentsPanel extends Disposable {
   /** Reads a live run's metrics so far, then sends each new batch as appends (and its record when it changes). */
   private async follow(k: Known): Promise<void> {
     const f = (k.follower = this._register(new RunFollower(k.source.store, k.record)));
-    await f.check();
+    k.followed = f.check();
+    await k.followed;
+    if (f.results.length) this.post({ type: 'run', run: this.info(k) });
     this._register(
       f.onMetrics((results) => {
         for (const s of seriesOf(results))
@@ -199,7 +204,9 @@ export class ExperimentsPanel extends Disposable {
       for (const id of m.runIds) {
         const k = this.runs.get(id);
         if (!k) continue;
-        // A followed run's curves come from what the follower read, so that later appends continue them exactly.
+        // A followed run's curves come from what the follower read, so that later appends continue them exactly
+        // (nothing awaited between taking them and posting them, so no append falls in between).
+        if (k.followed) await k.followed;
         const results = k.follower && !k.follower.stopped ? k.follower.results : await k.source.store.readMetrics(id);
         this.post({ type: 'series', runId: id, series: seriesOf(results) });
       }
