@@ -217,7 +217,6 @@ export async function benchPanel(opts: PanelBenchOptions = {}): Promise<PanelFig
       // frames without scrolling is the machine's own cadence (on a loaded machine it is far from 16.7 ms).
       const { scroll, idle, script } = (await page.evaluate(async () => {
         const sc = document.querySelector('#runs .scroller') as HTMLElement;
-        const frame = () => new Promise((r) => requestAnimationFrame(r));
         const scroll: number[] = [];
         const script: number[] = [];
         let last = performance.now();
@@ -227,7 +226,7 @@ export async function benchPanel(opts: PanelBenchOptions = {}): Promise<PanelFig
           // layout right after measures the script and style/layout cost (not raster).
           const t = performance.now();
           sc.dispatchEvent(new Event('scroll'));
-          await frame();
+          await new Promise((r) => requestAnimationFrame(r));
           void sc.querySelector('.body')!.getBoundingClientRect();
           script.push(performance.now() - t);
           const now = performance.now();
@@ -237,7 +236,7 @@ export async function benchPanel(opts: PanelBenchOptions = {}): Promise<PanelFig
         const idle: number[] = [];
         last = performance.now();
         for (let i = 0; i < scroll.length; i++) {
-          await frame();
+          await new Promise((r) => requestAnimationFrame(r));
           const now = performance.now();
           idle.push(now - last);
           last = now;
