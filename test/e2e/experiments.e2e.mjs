@@ -158,6 +158,19 @@ export async function scenario(wb, { workspace }) {
       [LIVE, step],
     );
   }
+  // Three runs selected, each row once in the table, marked selected.
+  const marks = await frame.evaluate(() =>
+    [...document.querySelectorAll('#runs .body .row')].map(
+      (r) => `${r.dataset.run}=${r.getAttribute('aria-selected')} ${getComputedStyle(r).backgroundColor}`,
+    ),
+  );
+  assert.equal(marks.length, 3, marks.join(' | '));
+  for (const id of [A, B, LIVE])
+    assert.ok(
+      marks.some((m) => m.startsWith(`${id}=true`)),
+      `${id} is not marked selected: ${marks.join(' | ')}`,
+    );
+  assert.equal(new Set(marks.map((m) => m.split(' ').slice(1).join(' '))).size, 1, `selected rows differ in colour: ${marks.join(' | ')}`);
   await wb.screenshot('experiments-live');
 
   for (const { theme, bodyClass, workbenchClass, shot } of THEMES) {
