@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -8,6 +8,7 @@ import { type KubeMLApi } from '../../src/extensionMain';
 import type { ExperimentsPanel } from '../../src/experiments/panel';
 import type { PaintedState } from '../../src/model/experimentsContract';
 import { RunStore, type RunRecord } from '../../src/model/runRecords';
+import { loadSpec } from '../../src/model/runSpec';
 import type { MetricResult } from '../../src/model/runResults';
 import { until } from '../support/wait';
 
@@ -191,5 +192,62 @@ describe('Experiments panel in a real VS Code', () => {
     assert.ok(next && next !== panel);
     await next.ready;
     next.dispose();
+  });
+});
+
+describe('Experiments panel on a real run of the sample (local cluster)', function () {
+  this.timeout(300_000);
+  let api: KubeMLApi;
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<KubeMLApi>(EXTENSION_ID)!.activate();
+    await api.ready;
+  });
+
+  after(() => api?.experiments.panel?.dispose());
+
+  it('a training run launched while the panel is open appears, is followed to its end, and its curve is drawn (skipped without a connected cluster, the sample image on the node and its artifacts claim, which the runs suite creates)', async function () {
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    if (api.connection.state.kind !== 'connected' || !vscode.workspace.isTrusted || !existsSync(join(folder, 'kubeml.yaml'))) this.skip();
+    const spec = loadSpec(readFileSync(join(folder, 'kubeml.yaml'), 'utf8'));
+    const client = api.connection.client!;
+    const ns = spec.namespace ?? api.connection.defaultNamespace;
+    const node = await client
+      .json<{ status?: { images?: Array<{ names?: string[] }> } }>('/api/v1/nodes/kubeml-node', { what: 'read the node' })
+      .catch(() => undefined);
+    const claim = await client.json(`/api/v1/namespaces/${ns}/persistentvolumeclaims/kubeml-artifacts`, { what: 'read the claim' }).then(
+      () => true,
+      () => false,
+    );
+    if (!node?.status?.images?.some((i) => i.names?.includes(spec.image)) || !claim) this.skip();
+
+    const panel = (await vscode.commands.executeCommand(Commands.openExperiments)) as ExperimentsPanel;
+    await panel.ready;
+    const id = await vscode.commands.executeCommand<string | undefined>(Commands.launchTraining, undefined, {
+      useDefaults: true,
+      params: { samples: 1500, n_estimators: 20 },
+    });
+    assert.equal(typeof id, 'string', 'Launch Training returned no run id');
+    await until('the new run in the panel', 30_000, () => panel.infos().some((r) => r.id === id));
+    await vscode.commands.executeCommand(Commands.compareRuns, { runId: id }, [{ runId: id }]);
+    const done = await until(
+      'the run to end, as the panel shows it',
+      240_000,
+      () => panel.infos().find((r) => r.id === id && ['succeeded', 'failed', 'cancelled'].includes(r.status)),
+      500,
+    );
+    assert.equal(done.status, 'succeeded');
+    // What the sample printed, as the launcher wrote it: the page draws every point of its curve.
+    const lines = readFileSync(join(folder, '.kubeml', 'runs', id!, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as MetricResult);
+    const curvePoints = lines.filter((m) => m.name === 'accuracy' && m.split === 'test');
+    assert.ok(curvePoints.length >= 2, `the sample printed ${curvePoints.length} test/accuracy points`);
+    await until('the page to draw the whole test/accuracy curve', 15_000, () => {
+      const p = panel.painted?.plotted.find((x) => x.runId === id && x.metric === 'test/accuracy');
+      return p && p.points === curvePoints.length && p.lastStep === curvePoints.at(-1)!.step;
+    });
+    assert.equal(done.metrics.accuracy, lines.filter((m) => m.name === 'accuracy' && !m.split).at(-1)!.value);
   });
 });
