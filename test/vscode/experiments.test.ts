@@ -204,7 +204,11 @@ describe('Experiments panel on a real run of the sample (local cluster)', functi
     await api.ready;
   });
 
-  after(() => api?.experiments.panel?.dispose());
+  let cleanup: (() => Promise<void>) | undefined;
+  after(async () => {
+    api?.experiments.panel?.dispose();
+    await cleanup?.();
+  });
 
   it('a training run launched while the panel is open appears, is followed to its end, and its curve is drawn (skipped without a connected cluster, the sample image on the node and its artifacts claim, which the runs suite creates)', async function () {
     const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
@@ -228,6 +232,17 @@ describe('Experiments panel on a real run of the sample (local cluster)', functi
       params: { samples: 1500, n_estimators: 20 },
     });
     assert.equal(typeof id, 'string', 'Launch Training returned no run id');
+    // The run's Job (and its pod) go when the test ends: runs of other suites share the namespace.
+    cleanup = async () => {
+      const rec = await new RunStore(folder).get(id!);
+      if (rec)
+        await client
+          .raw(`/apis/batch/v1/namespaces/${rec.primary.namespace}/jobs/${rec.primary.name}?propagationPolicy=Background`, {
+            method: 'DELETE',
+            what: 'delete the test run',
+          })
+          .catch(() => undefined);
+    };
     await until('the new run in the panel', 30_000, () => panel.infos().some((r) => r.id === id));
     await vscode.commands.executeCommand(Commands.compareRuns, { runId: id }, [{ runId: id }]);
     const done = await until(
