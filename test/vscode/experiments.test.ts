@@ -146,13 +146,20 @@ describe('Experiments panel in a real VS Code', () => {
     await pageShows('the live run on the accuracy chart', (x) => plottedOf(x, LIVE, 'accuracy')?.points === 1);
   });
 
-  it('a run that starts while the panel is open appears in the table', async () => {
+  it('a run that starts while the panel is open appears in the table, selected when Compare Selected named it first', async () => {
     const id = `exp-new-${stamp}`;
     try {
       const before = panel!.painted?.runs ?? 0;
+      // Compare Selected right after a launch can name a run whose folder the panel has not seen yet.
+      await vscode.commands.executeCommand(Commands.compareRuns, { runId: id }, [{ runId: id }, { runId: A }]);
       await store.create(record(id, { phase: 'pending', params: { n_estimators: 10, max_depth: 2 } }), '');
       await until('the new run in the panel', 10_000, () => panel!.infos().some((r) => r.id === id));
-      await pageShows('the page to count the new run', (x) => x.runs === before + 1);
+      const p = await pageShows('the page to count the new run', (x) => x.runs === before + 1);
+      await pageShows('the new run selected, as Compare Selected asked before it existed', (x) => x.selected.includes(id), 5_000).catch(
+        () => {
+          throw new Error(`the page selected ${p.selected.join(', ')} but not ${id}`);
+        },
+      );
     } finally {
       rmSync(store.dir(id), { recursive: true, force: true });
     }

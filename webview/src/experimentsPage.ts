@@ -155,7 +155,11 @@ function updateSummary(): void {
   if (pin) pin.textContent = base ? 'Clear baseline' : 'Pin baseline';
 }
 
+/** Runs the host asked to select before the page knew them (Compare right after a launch): selected when they arrive. */
+let pendingSelect = new Set<string>();
+
 function select(ids: readonly string[], fromHost: boolean): void {
+  if (fromHost) pendingSelect = new Set(ids.filter((id) => !byId.has(id)));
   selected = new Set(ids.filter((id) => byId.has(id)));
   if (fromHost && ids[0]) table.focusRun(ids[0], false);
   table.repaint();
@@ -435,7 +439,7 @@ function receive(m: HostMessage): void {
       layout();
       adoptColumns();
       select([m.run.id], true);
-    }
+    } else if (!known && pendingSelect.delete(m.run.id)) select([...selected, m.run.id], false);
     scheduleTable();
   } else if (m.type === 'series') {
     const map = new Map<string, { steps: Growing; values: Growing }>();
