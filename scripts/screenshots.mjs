@@ -14,6 +14,7 @@ const SHOTS = [
   { name: 'run-progress', scenario: 'Launch Training and Run Validation', dir: 'runs', shot: 'training-progress', cluster: true },
   { name: 'drift-panel', scenario: 'Launch Training and Run Validation', dir: 'runs', shot: 'drift-report', cluster: true },
   { name: 'quick-fix', scenario: 'A manifest diagnostic and its quick fix', dir: 'quickfix', shot: 'quick-fix', cluster: false },
+  { name: 'experiments-panel', scenario: 'Experiments panel', dir: 'experiments', shot: 'experiments-live', cluster: false },
 ];
 const THEMES = [
   { id: 'light', theme: 'Default Light Modern' },

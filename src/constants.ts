@@ -51,6 +51,8 @@ export const Commands = {
   rerunWithChanges: 'kubeml.rerunWithChanges',
   revealRunFolder: 'kubeml.revealRunFolder',
   deleteRunRecord: 'kubeml.deleteRunRecord',
+  openExperiments: 'kubeml.openExperiments',
+  compareRuns: 'kubeml.compareRuns',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

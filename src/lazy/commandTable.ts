@@ -56,6 +56,8 @@ export const COMMAND_FEATURES: Record<Exclude<CommandKey, (typeof CORE_COMMANDS)
   rerunWithChanges: 'experiments',
   revealRunFolder: 'experiments',
   deleteRunRecord: 'experiments',
+  openExperiments: 'experiments',
+  compareRuns: 'experiments',
 };
 
 const byId = new Map<string, FeatureName>(Object.entries(COMMAND_FEATURES).map(([key, feature]) => [Commands[key as CommandKey], feature]));

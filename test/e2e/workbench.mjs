@@ -121,6 +121,32 @@ export class Workbench {
     return this.page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
   }
 
+  /** Switches the colour theme from the command palette, as a user does, and waits for the workbench to wear it. */
+  async colorTheme(theme, workbenchClass) {
+    // The palette ranks "Browse Color Themes in Marketplace" first: click the command itself.
+    await this.page.keyboard.press('F1');
+    await this.page.locator('.quick-input-widget input.input').fill('>Preferences: Color Theme');
+    const command = this.page.locator('.quick-input-widget .monaco-list-row[aria-label^="Preferences: Color Theme"]').first();
+    await reach(command, 'visible', 'the command "Preferences: Color Theme" in the palette', 10_000);
+    await command.click();
+    await inPage(this.page, 'the theme picker to list the themes with its input focused', 15_000, () => {
+      const input = document.querySelector('.quick-input-widget input.input[placeholder^="Select Color Theme"]');
+      return !!input && document.activeElement === input && document.querySelectorAll('.quick-input-widget .monaco-list-row').length > 0;
+    });
+    await this.page.keyboard.type(theme);
+    const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: theme }).first();
+    await reach(row, 'visible', `the theme "${theme}" in the picker`, 10_000);
+    await row.click();
+    await reach(this.page.locator('.quick-input-widget'), 'hidden', 'the theme picker to close', 10_000);
+    await inPage(
+      this.page,
+      `the workbench in ${theme} (class ${workbenchClass})`,
+      15_000,
+      (cls) => document.querySelector('.monaco-workbench')?.classList.contains(cls),
+      workbenchClass,
+    );
+  }
+
   async screenshot(name) {
     const path = join(this.screenshotDir, `${name}.png`);
     await this.page.screenshot({ path });

@@ -43,7 +43,7 @@ export function cssColor(el: Element, value: string): string {
 }
 
 /** The same colour at `alpha`, for overlaid bars. */
-function withAlpha(el: Element, color: string, alpha: number): string {
+export function withAlpha(el: Element, color: string, alpha: number): string {
   const probe = document.createElement('span');
   probe.style.color = color;
   el.append(probe);
@@ -59,7 +59,7 @@ export function formatTick(v: number): string {
   return String(Number(v.toPrecision(4)));
 }
 
-function axis(el: Element, extra: uPlot.Axis = {}): uPlot.Axis {
+export function axis(el: Element, extra: uPlot.Axis = {}): uPlot.Axis {
   const fg = cssColor(el, 'var(--vscode-descriptionForeground)');
   const grid = cssColor(el, 'var(--vscode-editorWidget-border)');
   const font = `11px ${getComputedStyle(el).fontFamily || 'sans-serif'}`;
