@@ -43,6 +43,8 @@ export const Commands = {
   showRunLogs: 'kubeml.showRunLogs',
   showRunManifest: 'kubeml.showRunManifest',
   openRawRunLog: 'kubeml.openRawRunLog',
+  launchSweep: 'kubeml.launchSweep',
+  cancelSweep: 'kubeml.cancelSweep',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

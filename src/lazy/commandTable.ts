@@ -49,6 +49,8 @@ export const COMMAND_FEATURES: Record<Exclude<CommandKey, (typeof CORE_COMMANDS)
   showRunLogs: 'runs',
   showRunManifest: 'runs',
   openRawRunLog: 'runs',
+  launchSweep: 'runs',
+  cancelSweep: 'runs',
 };
 
 const byId = new Map<string, FeatureName>(Object.entries(COMMAND_FEATURES).map(([key, feature]) => [Commands[key as CommandKey], feature]));

@@ -17,6 +17,7 @@ import { type ModelSource, type RunPurpose } from '../model/runRecords';
 import { validationOnlyParameters } from './generate';
 import { planRun, RunExecution } from './launcher';
 import { RUN_LOG_SCHEME, RunLogDocuments, runLogUri } from './vscodeRunLog';
+import { SweepCommands } from './vscodeSweep';
 import { isTerminal, type RunRecord, RunStore } from '../model/runRecords';
 import { coerceParam, type KubeMLSpec, loadSpec, type ParamValue, resolveParams, SPEC_FILE } from '../model/runSpec';
 
@@ -80,6 +81,8 @@ export class RunCommands extends Disposable {
   /** Runs started in this window that have not ended. */
   readonly active = new Map<string, RunExecution>();
   private readonly logDocuments: RunLogDocuments;
+  /** Launch Sweep and Cancel Sweep (vscodeSweep.ts). */
+  readonly sweeps: SweepCommands;
   private readonly _onDidChangeRuns = this._register(new Emitter<void>());
   readonly onDidChangeRuns = this._onDidChangeRuns.event;
 
@@ -98,6 +101,7 @@ export class RunCommands extends Disposable {
     reg(RUN_COMMANDS.showRunLogs, (a?: unknown) => this.showLogs(a));
     reg(RUN_COMMANDS.showRunManifest, (a?: unknown) => this.showManifest(a));
     reg(RUN_COMMANDS.openRawRunLog, (a?: unknown) => this.openRawLog(a));
+    this.sweeps = this._register(new SweepCommands(this, connection, log.child('sweep')));
   }
 
   override dispose(): void {
@@ -129,7 +133,7 @@ export class RunCommands extends Disposable {
     return new RunStore(folder);
   }
 
-  private requireTrust(): void {
+  requireTrust(): void {
     if (!vscode.workspace.isTrusted) {
       throw new KubeMLError(
         'forbidden',
@@ -141,7 +145,7 @@ export class RunCommands extends Disposable {
     }
   }
 
-  private cluster() {
+  cluster() {
     const { client, kubeConfig } = this.connection;
     if (this.connection.state.kind !== 'connected' || !client || !kubeConfig) {
       throw new KubeMLError(
