@@ -13,6 +13,7 @@ commands:
   run [train|validate]        launch a run of the workspace's kubeml.yaml (kubeml run --help)
   runs                        list the workspace's runs (kubeml runs --help)
   compare RUN RUN...          parameters and metrics of runs side by side (kubeml compare --help)
+  sweep                       launch the sweep of the workspace's kubeml.yaml (kubeml sweep --help)
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -23,6 +24,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'drift':
       return driftMain(rest, process.stdout);
     // The run commands load the launcher (and the Kubernetes client) only when used.
+    case 'sweep': {
+      const [m, io] = await Promise.all([import('./sweep'), import('./runs')]);
+      return m.sweepMain(rest, io.processIo());
+    }
     case 'run':
     case 'runs':
     case 'compare': {

@@ -17,6 +17,7 @@ import {
   parseRunArgs,
   resolveRunId,
 } from './runsFormat';
+import { parseSweepArgs } from './sweep';
 import { findWorkspace } from './workspace';
 
 const rec = (id: string, over: Partial<RunRecord> = {}): RunRecord => ({
@@ -208,5 +209,19 @@ describe('kubeml runs/compare/run: without a cluster', () => {
     const noCfg = io(dir);
     assert.equal(await runMain([], { ...noCfg.io, env: { KUBECONFIG: join(dir, 'missing-kubeconfig') } }), 2);
     assert.match(noCfg.o.err, /No kubeconfig found/);
+  });
+});
+
+describe('kubeml sweep: arguments', () => {
+  it('parses params, json and cluster options, and refuses the rest', () => {
+    assert.deepEqual(parseSweepArgs(['--json', '-p', 'samples=10', '--namespace=ml']), {
+      json: true,
+      params: { samples: '10' },
+      namespace: 'ml',
+    });
+    assert.equal(parseSweepArgs(['-h']), 'help');
+    assert.throws(() => parseSweepArgs(['--trials', '3']), /Unknown option --trials/);
+    assert.throws(() => parseSweepArgs(['grid']), /Unexpected argument "grid"/);
+    assert.throws(() => parseSweepArgs(['--param', 'x']), /--param needs NAME=VALUE/);
   });
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeClient } from '../../src/cluster/client';
 import type { RunRecord } from '../../src/model/runRecords';
+import type { SweepRecord } from '../../src/model/sweepRecords';
 import type { Comparison } from '../../src/cli/runsFormat';
 import { type TestPods, testPods } from './syncPods';
 import { createHostPathClaim } from '../support/volumes';
@@ -140,5 +141,43 @@ describe('kubeml run / runs / compare (CLI) on the local cluster', function () {
     const bad = await kubeml(['compare', first.id, 'no-such-run'], workspace);
     assert.equal(bad.code, 2);
     assert.match(bad.err, /No run "no-such-run" in this workspace/);
+  });
+
+  it('kubeml sweep --json runs a two-trial grid, two at once, and marks the best trial', async () => {
+    const file = join(workspace, 'kubeml.yaml');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(
+      file,
+      `${text}sweep:\n  method: grid\n  parallel: 2\n  metric: accuracy\n  direction: maximize\n  parameters:\n    max_depth: [1, 6]\n`,
+    );
+    try {
+      const r = await kubeml(['sweep', '--json', '--param', 'samples=1500', '--param', 'n_estimators=10'], workspace);
+      assert.equal(r.code, 0, `exit ${r.code}\nstderr:\n${r.err}\nstdout:\n${r.out}`);
+      const sweep = JSON.parse(r.out) as SweepRecord;
+      assert.equal(sweep.state, 'succeeded');
+      assert.deepEqual(
+        sweep.trials.map((t) => [t.index, t.params.max_depth, t.phase]),
+        [
+          [0, 1, 'succeeded'],
+          [1, 6, 'succeeded'],
+        ],
+      );
+      // The best trial is the one with the higher accuracy, as each run's own record says.
+      const records = sweep.trials.map(
+        (t) => JSON.parse(readFileSync(join(workspace, '.kubeml', 'runs', t.runId!, 'run.json'), 'utf8')) as RunRecord,
+      );
+      const accs = records.map((x) => x.metrics.accuracy!);
+      const best = accs[1]! > accs[0]! ? 1 : 0;
+      assert.deepEqual(sweep.best, { trial: best, runId: records[best]!.id, value: accs[best] });
+      for (const [i, x] of records.entries()) {
+        assert.deepEqual(x.sweep, { id: sweep.id, trial: i, metric: 'accuracy', direction: 'maximize' });
+        assert.equal(x.params.n_estimators, 10);
+      }
+      assert.deepEqual(JSON.parse(readFileSync(join(workspace, '.kubeml', 'sweeps', `${sweep.id}.json`), 'utf8')), sweep);
+      const table = await kubeml(['runs'], workspace);
+      assert.match(table.out, new RegExp(`^${records[1]!.id}\\s+trial 2\\s+succeeded`, 'm'));
+    } finally {
+      writeFileSync(file, text);
+    }
   });
 });
