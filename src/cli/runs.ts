@@ -92,7 +92,7 @@ Options:
 `;
 
 function fail(io: CliIo, e: unknown): number {
-  io.err.write(`kubeml: ${messageOf(e)}${KubeMLError.is(e) && e.hint ? `\n${e.hint}` : ''}\n`);
+  io.err.write(`kubeml: ${messageOf(e)}\n`);
   return 2;
 }
 

@@ -85,7 +85,7 @@ export async function sweepMain(args: string[], io: CliIo): Promise<number> {
       { workspace: folder, spec, namespace: cluster.namespace, context: cluster.context, params: o.params },
     );
   } catch (e) {
-    io.err.write(`kubeml: ${messageOf(e)}${KubeMLError.is(e) && e.hint ? `\n${e.hint}` : ''}\n`);
+    io.err.write(`kubeml: ${messageOf(e)}\n`);
     return 2;
   }
   const r0 = sweep.record;

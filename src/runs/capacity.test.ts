@@ -1,6 +1,10 @@
 import { strict as assert } from 'node:assert';
+import type { KubeClient } from '../cluster/client';
+import { Logger, nullSink } from '../common/logging';
+import type { KubeMLSpec } from '../model/runSpec';
 import { bestTrial, finalState, type SweepTrialRecord } from '../model/sweepRecords';
 import { type CapacityPod, eligibleNode, fits, gpuCapacity, type NodeJson, placedRunPods, podGpus } from './capacity';
+import { GpuAdmission } from './sweep';
 
 const node = (
   name: string,
@@ -110,3 +114,109 @@ describe('model: the best trial of a sweep', () => {
     assert.equal(finalState([t(0, 'succeeded', 1)], true), 'cancelled');
   });
 });
+
+describe('runs: GpuAdmission (when a sweep trial may start)', () => {
+  const state: { nodes: NodeJson[]; pods: CapacityPod[]; fail?: Error } = { nodes: [], pods: [] };
+  let reads = 0;
+  const client = {
+    json: async (path: string) => {
+      reads++;
+      if (state.fail) throw state.fail;
+      return { items: path === '/api/v1/nodes' ? state.nodes : state.pods };
+    },
+  } as unknown as KubeClient;
+  const warnings: string[] = [];
+  const log = new Logger({ ...nullSink, warn: (m) => warnings.push(m) });
+  const spec = { resources: { gpus: 2 } } as unknown as KubeMLSpec;
+  // recheck far away: only wake() (a trial ending) makes it look again
+  const admission = new GpuAdmission({ client, log }, spec, 3_600_000);
+  const demand = (running: string[] = []) => ({ pods: 1, gpusPerPod: 2, running });
+  beforeEach(() => {
+    state.nodes = [node('real', 2, { taint: true }), node('kwok-0', 8, { labels: { type: 'kwok' }, taint: true })];
+    state.pods = [];
+    delete state.fail;
+    reads = 0;
+    warnings.length = 0;
+  });
+
+  it('a CPU trial starts without reading the cluster', async () => {
+    await admission.admit(
+      { pods: 1, gpusPerPod: 0, running: [] },
+      new AbortController().signal,
+      () => assert.fail('waited'),
+      () => new Promise(() => undefined),
+    );
+    assert.equal(reads, 0);
+  });
+
+  it('a trial waits while its GPUs are held and starts when a trial ends and frees them', async () => {
+    state.pods = [pod('real', 2, 'Running', 'other-run')];
+    const waits: string[] = [];
+    let wake: () => void = () => undefined;
+    let admitted = false;
+    const p = admission
+      .admit(
+        demand(),
+        new AbortController().signal,
+        (w) => waits.push(w),
+        () => new Promise<void>((r) => (wake = r)),
+      )
+      .then(() => (admitted = true));
+    await until(() => waits.length === 1);
+    assert.deepEqual(waits, ['waiting for 2 free GPU(s): 0 of 2 free on the nodes it may use']);
+    assert.equal(admitted, false);
+    state.pods = [pod('real', 2, 'Succeeded', 'other-run')];
+    wake();
+    await p;
+    assert.equal(admitted, true);
+  });
+
+  it('counts the sweep’s own started trials whose pods are not placed yet', async () => {
+    const waits: string[] = [];
+    const ctl = new AbortController();
+    const p = admission.admit(
+      demand(['r1']),
+      ctl.signal,
+      (w) => waits.push(w),
+      () => new Promise<void>(() => undefined),
+    );
+    await until(() => waits.length === 1);
+    ctl.abort();
+    await assert.rejects(p);
+    // Once r1's pod is on the node, the cluster's own count holds it: still no room.
+    state.pods = [pod('real', 2, 'Running', 'r1')];
+    const waits2: string[] = [];
+    const ctl2 = new AbortController();
+    const p2 = admission.admit(
+      demand(['r1']),
+      ctl2.signal,
+      (w) => waits2.push(w),
+      () => new Promise<void>(() => undefined),
+    );
+    await until(() => waits2.length === 1);
+    ctl2.abort();
+    await assert.rejects(p2);
+  });
+
+  it('a trial that could never fit, or a cluster it cannot count, is left to the scheduler', async () => {
+    await admission.admit(
+      { pods: 1, gpusPerPod: 4, running: [] },
+      new AbortController().signal,
+      () => assert.fail('waited'),
+      () => new Promise(() => undefined),
+    );
+    state.fail = new Error('pods is forbidden');
+    await admission.admit(
+      demand(),
+      new AbortController().signal,
+      () => assert.fail('waited'),
+      () => new Promise(() => undefined),
+    );
+    assert.match(warnings.join('\n'), /Cannot count the free GPUs \(pods is forbidden\): starting the trial; the scheduler decides/);
+  });
+});
+
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setImmediate(r));
+  assert.ok(cond(), 'condition not reached');
+}

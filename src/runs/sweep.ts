@@ -13,7 +13,7 @@ import { isTerminal, type RunRecord } from '../model/runRecords';
 import { type KubeMLSpec, type ParamValue, resolveParams } from '../model/runSpec';
 import { planSweep } from '../model/sweep';
 import { bestTrial, finalState, type SweepRecord, SweepStore, type SweepTrialRecord } from '../model/sweepRecords';
-import { fits, gpuCapacity, placedRunPods, readCapacity } from './capacity';
+import { fits, GPU, gpuCapacity, type NodeJson, placedRunPods, readCapacity } from './capacity';
 import { newRunId } from './generate';
 import { type LaunchDeps, RunExecution } from './launcher';
 
@@ -60,6 +60,12 @@ export class GpuAdmission implements TrialAdmission {
           Array<number>(Math.max(0, demand.pods - (placed.get(id) ?? 0))).fill(demand.gpusPerPod),
         );
         if (fits(cap.freePerNode, demand.pods, demand.gpusPerPod, reserved)) return;
+        // A trial that would not fit even on idle nodes is not held back: the launcher reports the
+        // scheduler's reason and hint (or waits, with waitForResources), as for any run.
+        const idle = new Map(
+          nodes.filter((n) => cap.freePerNode.has(n.metadata?.name ?? '')).map((n) => [n.metadata?.name ?? '', gpuCount(n)] as const),
+        );
+        if (!fits(idle, demand.pods, demand.gpusPerPod)) return;
         const free = [...cap.freePerNode.values()].reduce((s, x) => s + Math.max(0, x), 0);
         why = `waiting for ${demand.pods * demand.gpusPerPod} free GPU(s): ${free} of ${cap.total} free on the nodes it may use`;
       } catch (e) {
@@ -69,14 +75,22 @@ export class GpuAdmission implements TrialAdmission {
         return;
       }
       onWait(why);
-      await Promise.race([
-        wake(),
-        new Promise((r) => setTimeout(r, this.recheckMs)),
-        new Promise((r) => signal.addEventListener('abort', r)),
-      ]);
+      // Until a trial ends, the recheck time, or cancel (no timer or listener is left behind).
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, this.recheckMs);
+        function done() {
+          clearTimeout(t);
+          signal.removeEventListener('abort', done);
+          resolve();
+        }
+        signal.addEventListener('abort', done);
+        void wake().then(done);
+      });
     }
   }
 }
+
+const gpuCount = (n: NodeJson) => Math.max(0, Math.floor(Number(n.status?.allocatable?.[GPU] ?? 0)) || 0);
 
 export class SweepExecution extends Disposable {
   private readonly _onDidChange = this._register(new Emitter<SweepRecord>());
@@ -88,6 +102,7 @@ export class SweepExecution extends Disposable {
   private readonly store: SweepStore;
   private started: Promise<SweepRecord> | undefined;
   private wakers: Array<() => void> = [];
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly deps: LaunchDeps & { readonly admission?: TrialAdmission },
@@ -134,8 +149,9 @@ export class SweepExecution extends Disposable {
     const sweep = this.record.spec;
     this.record.best = bestTrial(this.record.trials, sweep.direction);
     this._onDidChange.fire(this.record);
-    void this.store
-      .save(this.record)
+    // One write at a time, each of the record as it is then: the file never goes back to an older state.
+    this.saving = this.saving
+      .then(() => this.store.save(this.record))
       .catch((e: unknown) => this.deps.log.warn(`Cannot write the sweep record ${this.id}: ${messageOf(e)}`));
   }
 
@@ -151,7 +167,6 @@ export class SweepExecution extends Disposable {
     const demand = { pods: spec.kind === 'Job' ? 1 : spec.workers, gpusPerPod: spec.resources.gpus ?? 0 };
     const running = new Map<number, Promise<void>>();
     this.changed();
-    await this.store.save(this.record).catch(() => undefined);
     for (const trial of this.record.trials) {
       if (signal.aborted) break;
       while (running.size >= sweep.parallel && !signal.aborted) await Promise.race([...running.values(), this.aborted()]);
@@ -184,7 +199,7 @@ export class SweepExecution extends Disposable {
     this.record.state = finalState(this.record.trials, signal.aborted);
     this.record.finishedAt = (this.deps.now?.() ?? new Date()).toISOString();
     this.changed();
-    await this.store.save(this.record).catch(() => undefined);
+    await this.saving;
     return this.record;
   }
 
