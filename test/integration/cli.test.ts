@@ -11,7 +11,8 @@ import { KubeClient } from '../../src/cluster/client';
 import type { RunRecord } from '../../src/model/runRecords';
 import type { SweepRecord } from '../../src/model/sweepRecords';
 import type { Comparison } from '../../src/cli/runsFormat';
-import { type TestPods, testPods } from './syncPods';
+import { type TestPods, testPods, until } from './syncPods';
+import { getObject } from '../../src/cluster/read/objects';
 import { createHostPathClaim } from '../support/volumes';
 
 const ROOT = join(__dirname, '..', '..');
@@ -107,6 +108,22 @@ describe('kubeml run / runs / compare (CLI) on the local cluster', function () {
     assert.ok(existsSync(join(dir, 'metrics.jsonl')));
   });
 
+  it("kubeml run validate --model RUN validates that run's model with its parameters, as the editor does", async () => {
+    assert.ok(first, 'needs the training run');
+    const r = await kubeml(['run', 'validate', '--model', first.id, '--param', 'shift=1.5', '--json'], workspace);
+    assert.equal(r.code, 0, `exit ${r.code}\nstderr:\n${r.err}`);
+    const v = JSON.parse(r.out) as RunRecord;
+    assert.equal(v.purpose, 'validate');
+    assert.equal(v.parent, first.id);
+    assert.deepEqual(v.params, { ...first.params, shift: 1.5 });
+    assert.equal(v.hasDrift, true);
+    assert.ok(existsSync(join(workspace, '.kubeml', 'runs', v.id, 'drift.json')));
+    // Without --model: a usage error that names the latest training run.
+    const bad = await kubeml(['run', 'validate'], workspace);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, new RegExp(`needs --model RUN_ID \\(the latest succeeded training run is ${first.id}\\)`));
+  });
+
   it('kubeml runs --json lists it and kubeml compare sets two runs side by side', async () => {
     const second = await kubeml(
       ['run', '--param', 'n_estimators=5', '--param', 'samples=1500', '--param', 'max_depth=2', '--follow'],
@@ -121,9 +138,10 @@ describe('kubeml run / runs / compare (CLI) on the local cluster', function () {
     const list = await kubeml(['runs', '--json'], workspace);
     assert.equal(list.code, 0, list.err);
     const records = JSON.parse(list.out) as RunRecord[];
+    assert.equal(records[1]!.purpose, 'validate');
     assert.deepEqual(
       records.map((x) => x.id),
-      [secondId, first.id],
+      [secondId, records[1]!.id, first.id],
       'newest first',
     );
     const table = await kubeml(['runs'], workspace);
@@ -176,6 +194,43 @@ describe('kubeml run / runs / compare (CLI) on the local cluster', function () {
       assert.deepEqual(JSON.parse(readFileSync(join(workspace, '.kubeml', 'sweeps', `${sweep.id}.json`), 'utf8')), sweep);
       const table = await kubeml(['runs'], workspace);
       assert.match(table.out, new RegExp(`^${records[1]!.id}\\s+trial 2\\s+succeeded`, 'm'));
+    } finally {
+      writeFileSync(file, text);
+    }
+  });
+
+  it('Ctrl+C cancels the run on the cluster and exits 130', async () => {
+    const file = join(workspace, 'kubeml.yaml');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace(/^command: .*$/m, `command: sh -c 'echo working; sleep 300'`));
+    try {
+      const child = spawn(TSX, [MAIN, 'run', '--follow'], {
+        cwd: workspace,
+        env: { ...process.env, KUBECONFIG: process.env.KUBEML_KUBECONFIG },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const working = new Promise<void>((resolve) =>
+        child.stderr.on('data', (d: Buffer) => {
+          err += d.toString();
+          if (/^working$/m.test(err)) resolve();
+        }),
+      );
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      await Promise.race([working, exited]);
+      assert.match(err, /^working$/m, err);
+      child.kill('SIGINT');
+      const code = await exited;
+      assert.equal(code, 130, `stderr:\n${err}\nstdout:\n${out}`);
+      assert.match(err, /cancelling/);
+      const [id, phase] = out.trim().split(' ');
+      assert.equal(phase, 'cancelled');
+      const saved = JSON.parse(readFileSync(join(workspace, '.kubeml', 'runs', id!, 'run.json'), 'utf8')) as RunRecord;
+      assert.equal(saved.phase, 'cancelled');
+      // The job is gone from the cluster (deleted, its pods with it).
+      await until('the job to be deleted', 60_000, async () => !(await getObject(client, saved.primary)));
     } finally {
       writeFileSync(file, text);
     }

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { Commands, EXTENSION_ID } from '../../src/constants';
 import { type KubeMLApi } from '../../src/extensionMain';
 import { type RunRecord } from '../../src/model/runRecords';
+import { type SweepRecord } from '../../src/model/sweepRecords';
 import { loadSpec } from '../../src/model/runSpec';
 import { runSyncLabel } from '../../src/sync/commands';
 import { PodTransport } from '../../src/cluster/stream/transport';
@@ -261,5 +262,68 @@ describe('KubeML runs in VS Code', function () {
     assert.equal(pods, 0);
     for (let i = 0; i < 50 && api.runs.active.size; i++) await sleep(100);
     assert.equal(api.runs.active.size, 0);
+  });
+
+  /** Runs `body` with a sweep: section added to the workspace's kubeml.yaml, restored after. */
+  async function withSweep<T>(sweep: string, body: () => PromiseLike<T>): Promise<T> {
+    const file = join(folder, 'kubeml.yaml');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, `${text}sweep:\n${sweep.replace(/^/gm, '  ')}\n`);
+    try {
+      return await body();
+    } finally {
+      writeFileSync(file, text);
+    }
+  }
+
+  it('Launch Sweep runs a grid as trials, each recorded with its sweep, and marks the best (skipped without a connected cluster with the sample image)', async function () {
+    await clusterReady(this);
+    const all = await vscode.commands.getCommands(true);
+    assert.ok(all.includes(Commands.launchSweep) && all.includes(Commands.cancelSweep));
+    const r = await withSweep('metric: accuracy\ndirection: maximize\nparallel: 2\nparameters: { max_depth: [1, 6] }', () =>
+      vscode.commands.executeCommand<SweepRecord | undefined>(Commands.launchSweep, undefined, {
+        params: { samples: 1500, n_estimators: 10 },
+        wait: true,
+      }),
+    );
+    assert.ok(r, 'Launch Sweep returned nothing (see the KubeML log)');
+    assert.equal(r.state, 'succeeded', JSON.stringify(r.trials));
+    assert.deepEqual(
+      r.trials.map((t) => [t.params.max_depth, t.phase]),
+      [
+        [1, 'succeeded'],
+        [6, 'succeeded'],
+      ],
+    );
+    const records = r.trials.map(
+      (t) => JSON.parse(readFileSync(join(folder, '.kubeml', 'runs', t.runId!, 'run.json'), 'utf8')) as RunRecord,
+    );
+    for (const [i, rec] of records.entries())
+      assert.deepEqual(rec.sweep, { id: r.id, trial: i, metric: 'accuracy', direction: 'maximize' });
+    const best = records[0]!.metrics.accuracy! >= records[1]!.metrics.accuracy! ? 0 : 1;
+    assert.equal(r.best?.runId, records[best]!.id);
+    assert.ok(existsSync(join(folder, '.kubeml', 'sweeps', `${r.id}.json`)));
+    assert.equal(api.runs.sweeps.active.size, 0);
+  });
+
+  it('Cancel Sweep cancels the running trial and drops the queued ones (skipped without a connected cluster with the sample image)', async function () {
+    await clusterReady(this);
+    const id = await withSweep('metric: accuracy\ndirection: maximize\nparameters: { max_depth: [1, 2, 3] }', () =>
+      vscode.commands.executeCommand<string | undefined>(Commands.launchSweep, undefined, {
+        params: { samples: 5000, n_estimators: 20000 },
+      }),
+    );
+    assert.equal(typeof id, 'string');
+    const sweep = api.runs.sweeps.active.get(id!);
+    assert.ok(sweep);
+    for (let i = 0; i < 600 && !sweep.runs.get(0)?.results.started; i++) await sleep(200);
+    assert.ok(sweep.runs.get(0)?.results.started, 'the first trial did not start');
+    const r = await vscode.commands.executeCommand<SweepRecord | undefined>(Commands.cancelSweep, id);
+    assert.equal(r?.state, 'cancelled');
+    assert.deepEqual(
+      r.trials.map((t) => t.phase),
+      ['cancelled', 'cancelled', 'cancelled'],
+    );
+    assert.equal(r.trials[1]!.runId, undefined, 'a queued trial never started');
   });
 });
