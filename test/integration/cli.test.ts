@@ -145,7 +145,7 @@ describe('kubeml run / runs / compare (CLI) on the local cluster', function () {
       'newest first',
     );
     const table = await kubeml(['runs'], workspace);
-    assert.match(table.out, new RegExp(`^${secondId}\\s+train\\s+succeeded\\s.*accuracy \\S+\\s+n_estimators=5 max_depth=2$`, 'm'));
+    assert.match(table.out, new RegExp(`^${secondId}\\s+train\\s+succeeded\\s.*accuracy \\S+\\s+n_estimators=5 max_depth=2 shift=1$`, 'm'));
 
     const cmp = await kubeml(['compare', first.id, secondId!, '--json'], workspace);
     assert.equal(cmp.code, 0, cmp.err);
