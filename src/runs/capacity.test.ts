@@ -4,7 +4,7 @@ import { Logger, nullSink } from '../common/logging';
 import type { KubeMLSpec } from '../model/runSpec';
 import { bestTrial, finalState, type SweepTrialRecord } from '../model/sweepRecords';
 import { type CapacityPod, eligibleNode, fits, gpuCapacity, type NodeJson, placedRunPods, podGpus } from './capacity';
-import { GpuAdmission } from './sweep';
+import { GpuAdmission, newSweepId } from './sweep';
 
 const node = (
   name: string,
@@ -220,3 +220,11 @@ async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setImmediate(r));
   assert.ok(cond(), 'condition not reached');
 }
+
+describe('runs: sweep ids', () => {
+  it('are <name>-sweep-<time><random>, whatever the name holds', () => {
+    const now = new Date('2026-12-03T10:00:00Z');
+    assert.equal(newSweepId('my-train-model', now, 0.5), `my-train-model-sweep-${now.getTime().toString(36)}i00`);
+    assert.match(newSweepId('forest', now, 0.1), /^forest-sweep-[a-z0-9]+$/);
+  });
+});

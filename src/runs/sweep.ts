@@ -90,6 +90,12 @@ export class GpuAdmission implements TrialAdmission {
   }
 }
 
+/** <name>-sweep-<time><random>, like a run id (generate.ts newRunId). */
+export function newSweepId(name: string, now: Date, random: number): string {
+  const runId = newRunId(name, 'train', now, random);
+  return `${name.slice(0, 40).replace(/-+$/, '')}-sweep-${runId.slice(runId.lastIndexOf('-') + 1)}`;
+}
+
 const gpuCount = (n: NodeJson) => Math.max(0, Math.floor(Number(n.status?.allocatable?.[GPU] ?? 0)) || 0);
 
 export class SweepExecution extends Disposable {
@@ -116,7 +122,7 @@ export class SweepExecution extends Disposable {
     this.store = new SweepStore(req.workspace);
     this.record = {
       version: 1,
-      id: newRunId(req.spec.name, 'train', now, deps.random?.() ?? Math.random()).replace('-train-', '-sweep-'),
+      id: newSweepId(req.spec.name, now, deps.random?.() ?? Math.random()),
       name: req.spec.name,
       namespace: req.namespace,
       ...(req.context ? { context: req.context } : {}),
