@@ -143,6 +143,20 @@ parameters:
 });
 
 describe('model: the sweep planner', () => {
+  it("plans the sample workspace's sweep: four combinations, two at once", () => {
+    const { spec } = parseSpec(readFileSync(join(ROOT, 'samples', 'kubeml.yaml'), 'utf8'));
+    assert.equal(spec?.sweep?.parallel, 2);
+    assert.deepEqual(
+      planSweep(spec!.sweep!).trials.map((t) => t.params),
+      [
+        { n_estimators: 20, max_depth: 4 },
+        { n_estimators: 20, max_depth: 8 },
+        { n_estimators: 100, max_depth: 4 },
+        { n_estimators: 100, max_depth: 8 },
+      ],
+    );
+  });
+
   it('a grid is every combination, the last parameter varying fastest', () => {
     const plan = planSweep(sweepOf('metric: a\ndirection: maximize\nparameters: { n_estimators: [20, 50, 100], optimizer: [adam, sgd] }'));
     assert.equal(plan.trials.length, 6);

@@ -268,7 +268,7 @@ describe('KubeML runs in VS Code', function () {
   async function withSweep<T>(sweep: string, body: () => PromiseLike<T>): Promise<T> {
     const file = join(folder, 'kubeml.yaml');
     const text = readFileSync(file, 'utf8');
-    writeFileSync(file, `${text}sweep:\n${sweep.replace(/^/gm, '  ')}\n`);
+    writeFileSync(file, `${withoutSweep(text)}sweep:\n${sweep.replace(/^/gm, '  ')}\n`);
     try {
       return await body();
     } finally {
@@ -327,3 +327,8 @@ describe('KubeML runs in VS Code', function () {
     assert.equal(r.trials[1]!.runId, undefined, 'a queued trial never started');
   });
 });
+
+/** kubeml.yaml without its sweep: section (the sample's is the last one in the file). */
+function withoutSweep(text: string): string {
+  return text.replace(/^sweep:\n(?:[ #].*\n|\n)*/m, '');
+}
