@@ -15,7 +15,8 @@ import { planSweep } from '../model/sweep';
 import { bestTrial, finalState, type SweepRecord, SweepStore, type SweepTrialRecord } from '../model/sweepRecords';
 import { fits, GPU, gpuCapacity, type NodeJson, placedRunPods, readCapacity } from './capacity';
 import { newRunId } from './generate';
-import { type LaunchDeps, RunExecution } from './launcher';
+import type { Event } from '../common/lifecycle';
+import { type LaunchDeps, type LaunchRequest, RunExecution } from './launcher';
 
 export interface SweepRequest {
   readonly workspace: string;
@@ -98,12 +99,29 @@ export function newSweepId(name: string, now: Date, random: number): string {
 
 const gpuCount = (n: NodeJson) => Math.max(0, Math.floor(Number(n.status?.allocatable?.[GPU] ?? 0)) || 0);
 
+/** What the sweep needs of a trial's run (RunExecution; a test gives a stand-in). */
+export interface TrialRun {
+  readonly id: string;
+  readonly record: RunRecord;
+  readonly onDidChange: Event<RunRecord>;
+  start(): Promise<RunRecord>;
+  cancel(): Promise<void>;
+  dispose(): void;
+}
+
+export interface SweepDeps extends LaunchDeps {
+  /** When a trial may start (default: GpuAdmission). A Kueue queue can take its place. */
+  readonly admission?: TrialAdmission;
+  /** Makes a trial's run (default: a RunExecution with these deps). */
+  readonly startRun?: (req: LaunchRequest) => TrialRun;
+}
+
 export class SweepExecution extends Disposable {
   private readonly _onDidChange = this._register(new Emitter<SweepRecord>());
   readonly onDidChange = this._onDidChange.event;
   readonly record: SweepRecord;
   /** The trials' runs that have started (by trial index). */
-  readonly runs = new Map<number, RunExecution>();
+  readonly runs = new Map<number, TrialRun>();
   private readonly ctl = new AbortController();
   private readonly store: SweepStore;
   private started: Promise<SweepRecord> | undefined;
@@ -111,7 +129,7 @@ export class SweepExecution extends Disposable {
   private saving: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly deps: LaunchDeps & { readonly admission?: TrialAdmission },
+    private readonly deps: SweepDeps,
     private readonly req: SweepRequest,
   ) {
     super();
@@ -225,7 +243,7 @@ export class SweepExecution extends Disposable {
       this.changed();
       return;
     }
-    const run = new RunExecution(this.deps, {
+    const req: LaunchRequest = {
       workspace: this.req.workspace,
       spec,
       purpose: 'train',
@@ -233,7 +251,8 @@ export class SweepExecution extends Disposable {
       namespace: this.req.namespace,
       ...(this.req.context ? { context: this.req.context } : {}),
       sweep: { id: this.id, trial: trial.index, metric: sweep.metric, direction: sweep.direction },
-    });
+    };
+    const run = this.deps.startRun?.(req) ?? new RunExecution(this.deps, req);
     this.runs.set(trial.index, run);
     trial.runId = run.id;
     const sync = (r: RunRecord) => {

@@ -316,8 +316,8 @@ describe('KubeML runs in VS Code', function () {
     assert.equal(typeof id, 'string');
     const sweep = api.runs.sweeps.active.get(id!);
     assert.ok(sweep);
-    for (let i = 0; i < 600 && !sweep.runs.get(0)?.results.started; i++) await sleep(200);
-    assert.ok(sweep.runs.get(0)?.results.started, 'the first trial did not start');
+    for (let i = 0; i < 600 && !sweep.runs.get(0)?.record.startedAt; i++) await sleep(200);
+    assert.ok(sweep.runs.get(0)?.record.startedAt, 'the first trial did not start');
     const r = await vscode.commands.executeCommand<SweepRecord | undefined>(Commands.cancelSweep, id);
     assert.equal(r?.state, 'cancelled');
     assert.deepEqual(
