@@ -110,6 +110,16 @@ export class RunCommands extends Disposable {
     super.dispose();
   }
 
+  /** Follows a run started elsewhere (a sweep's trial): the status bar and Cancel Run see it until it ends. */
+  track(run: RunExecution): void {
+    this.active.set(run.id, run);
+    this._onDidChangeRuns.fire();
+    run.onDidChange((r) => {
+      if (isTerminal(r.phase)) this.active.delete(run.id);
+      this._onDidChangeRuns.fire();
+    });
+  }
+
   /** The workspace folder holding kubeml.yaml: the one of `arg` (a Uri), else the first that has one. */
   async workspace(arg?: unknown): Promise<Workspace> {
     const candidates: string[] = [];

@@ -12,6 +12,7 @@ import { type Logger } from '../common/logging';
 import { SPEC_FILE } from '../model/runSpec';
 import type { SweepRecord } from '../model/sweepRecords';
 import { type RunCommands } from './commands';
+import { RunExecution } from './launcher';
 import { SweepExecution } from './sweep';
 
 export interface SweepLaunchOptions {
@@ -61,8 +62,17 @@ export class SweepCommands extends Disposable {
           vscode.l10n.t('Add sweep: with parameters, metric and direction (see schemas/kubeml.schema.json).'),
         );
       const { client, kc } = this.runs.cluster();
+      const deps = { kc, client, store: this.runs.store(ws.folder), log: this.log };
       const sweep = new SweepExecution(
-        { kc, client, store: this.runs.store(ws.folder), log: this.log },
+        {
+          ...deps,
+          // Each trial shows in the status bar's active runs, and Cancel Run can stop one trial.
+          startRun: (req) => {
+            const run = new RunExecution(deps, req);
+            this.runs.track(run);
+            return run;
+          },
+        },
         {
           workspace: ws.folder,
           spec: ws.spec,

@@ -318,6 +318,7 @@ describe('KubeML runs in VS Code', function () {
     assert.ok(sweep);
     for (let i = 0; i < 600 && !sweep.runs.get(0)?.record.startedAt; i++) await sleep(200);
     assert.ok(sweep.runs.get(0)?.record.startedAt, 'the first trial did not start');
+    assert.ok(api.runs.active.has(sweep.runs.get(0)!.id), 'the running trial is one of the active runs (status bar, Cancel Run)');
     const r = await vscode.commands.executeCommand<SweepRecord | undefined>(Commands.cancelSweep, id);
     assert.equal(r?.state, 'cancelled');
     assert.deepEqual(
@@ -325,6 +326,8 @@ describe('KubeML runs in VS Code', function () {
       ['cancelled', 'cancelled', 'cancelled'],
     );
     assert.equal(r.trials[1]!.runId, undefined, 'a queued trial never started');
+    for (let i = 0; i < 50 && api.runs.active.size; i++) await sleep(100);
+    assert.equal(api.runs.active.size, 0);
   });
 });
 
