@@ -22,7 +22,8 @@ import { kind } from '../cluster/resources';
 import { applyObject, deleteRun, endRun } from '../cluster/write/objects';
 import { findClaimManifest } from './claimManifest';
 import { type GeneratedRun, generateRun, newRunId, READY_FILE, toYaml } from './generate';
-import { type FailureReason, isTerminal, type ModelSource, type RunPurpose, type RunRecord, type RunStore, type SweepRef } from '../model/runRecords';
+import { type FailureReason, isTerminal, type ModelSource, type RunPurpose, type RunRecord, type RunStore } from '../model/runRecords';
+import type { SweepRef } from '../model/runRecords';
 import { ResultCollector } from '../model/runResults';
 import { type KubeMLSpec, type ParamValue } from '../model/runSpec';
 import {
