@@ -53,6 +53,8 @@ export const Commands = {
   deleteRunRecord: 'kubeml.deleteRunRecord',
   openExperiments: 'kubeml.openExperiments',
   compareRuns: 'kubeml.compareRuns',
+  launchSweep: 'kubeml.launchSweep',
+  cancelSweep: 'kubeml.cancelSweep',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

@@ -87,7 +87,9 @@ describe('runsModel', () => {
       entry(`m${i}`, { sweep: { id: 'm', trial: i, metric: 'acc', direction: 'maximize' }, metrics: { acc: v } }),
     );
     assert.equal(bestTrial(max)?.id, 'm0');
-    const marked = [entry('k0', { sweep: { id: 'k', trial: 0 } }), entry('k1', { sweep: { id: 'k', trial: 1, best: true } })];
+    // A record may say which trial is best (no metric to compare by here: the runs printed none).
+    const ref = (id: string, trial: number) => ({ id, trial, metric: 'acc', direction: 'maximize' as const });
+    const marked = [entry('k0', { sweep: ref('k', 0) }), entry('k1', { sweep: { ...ref('k', 1), best: true } as ReturnType<typeof ref> })];
     assert.equal(bestTrial(marked)?.id, 'k1');
   });
 
@@ -96,8 +98,8 @@ describe('runsModel', () => {
       entry('forest-train-1'),
       entry('forest-train-2', { phase: 'failed' }),
       entry('other-train-3', { name: 'other' }),
-      entry('sw-1', { sweep: { id: 'sw', trial: 1 } }),
-      entry('sw-2', { sweep: { id: 'sw', trial: 2 }, phase: 'failed' }),
+      entry('sw-1', { sweep: { id: 'sw', trial: 1, metric: 'acc', direction: 'maximize' } }),
+      entry('sw-2', { sweep: { id: 'sw', trial: 2, metric: 'acc', direction: 'maximize' }, phase: 'failed' }),
     ];
     const ids = (t: ReturnType<typeof buildTree>) =>
       t.flatMap((i) => (i.type === 'run' ? [i.entry.id] : i.trials.map((e) => `${i.sweepId}/${e.id}`)));

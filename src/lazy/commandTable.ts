@@ -58,6 +58,8 @@ export const COMMAND_FEATURES: Record<Exclude<CommandKey, (typeof CORE_COMMANDS)
   deleteRunRecord: 'experiments',
   openExperiments: 'experiments',
   compareRuns: 'experiments',
+  launchSweep: 'runs',
+  cancelSweep: 'runs',
 };
 
 const byId = new Map<string, FeatureName>(Object.entries(COMMAND_FEATURES).map(([key, feature]) => [Commands[key as CommandKey], feature]));

@@ -156,6 +156,16 @@ describe('lint engine', () => {
       ]);
       assert.deepEqual(lint('name: demo\nimage: python:3.12\ncommand: [python3, train.py]\n', { kubemlSpec: true }), []);
     });
+    it('checks the sweep section and places each problem on its field', () => {
+      const text =
+        'name: demo\nimage: python:3.12\ncommand: [python3, train.py]\nparameters: { lr: 0.1, depth: 3 }\nsweep:\n  metric: loss\n  direction: minimize\n  method: random\n  trials: 4\n  parameters:\n    lr: { min: 0.5, max: 0.1 }\n    depth: []\n    width: [1, 2]\n';
+      const h = lint(text, { kubemlSpec: true }).filter((x) => x.rule === 'kubeml-spec');
+      assert.deepEqual(h.map((x) => [x.line, x.message.slice(0, 40)]).sort(), [
+        [11, 'The range of "lr" is empty or reversed: '],
+        [12, 'The values of "depth" must be a non-empt'],
+        [13, 'Unknown parameter "width": declare it un'],
+      ]);
+    });
     it('reports YAML syntax errors and nothing else when it does not parse', () => {
       assert.deepEqual(
         lint('name: [unclosed\n', { kubemlSpec: true }).map((x) => x.rule),

@@ -85,6 +85,15 @@ export interface RunRecord {
   datasetDrift?: boolean;
   upload?: { files: number; ms: number };
   warnings?: string[];
+  /** A sweep trial: its sweep (.kubeml/sweeps/<id>.json), its 0-based index, and how the sweep ranks trials. */
+  readonly sweep?: SweepRef;
+}
+
+export interface SweepRef {
+  readonly id: string;
+  readonly trial: number;
+  readonly metric: string;
+  readonly direction: 'maximize' | 'minimize';
 }
 
 export function isTerminal(phase: RunPhase): boolean {

@@ -5,6 +5,7 @@
  */
 import { parseDocument } from 'yaml';
 import { KubeMLError } from '../common/errors';
+import { parseSweep, type SweepSpec } from './sweepSpec';
 
 export const SPEC_FILE = 'kubeml.yaml';
 export type RunKindName = 'Job' | 'TrainJob' | 'PyTorchJob';
@@ -83,6 +84,8 @@ export interface KubeMLSpec {
   readonly waitForResources: boolean;
   /** Extra patterns (gitignore syntax) not to ship, on top of .gitignore and .kubemlignore. */
   readonly exclude: readonly string[];
+  /** Trials over parameters (sweepSpec.ts). */
+  readonly sweep?: SweepSpec;
 }
 
 export interface SpecProblem {
@@ -122,6 +125,7 @@ export const TOP_KEYS = [
   'uploadTimeoutSeconds',
   'waitForResources',
   'exclude',
+  'sweep',
 ];
 export const RESOURCE_KEYS = ['cpu', 'memory', 'gpus', 'gpuProduct', 'tolerateGpuTaint'];
 export const MOUNT_KEYS = ['claim', 'path', 'subPath', 'readOnly'];
@@ -398,6 +402,12 @@ export function parseSpec(text: string): { spec?: KubeMLSpec; problems: SpecProb
   }
   const runtime = c.str(raw, 'runtime', '', false);
   const serviceAccount = c.str(raw, 'serviceAccount', '', false);
+  let sweep: SweepSpec | undefined;
+  if (raw.sweep !== undefined && raw.sweep !== null) {
+    const r = parseSweep(raw.sweep, parameters, coerceParam);
+    c.problems.push(...r.problems);
+    sweep = r.sweep;
+  }
   if (c.problems.length || !name || !image || !command) return { problems: c.problems };
   const spec: KubeMLSpec = {
     name,
@@ -421,6 +431,7 @@ export function parseSpec(text: string): { spec?: KubeMLSpec; problems: SpecProb
     uploadTimeoutSeconds,
     waitForResources,
     exclude,
+    ...(sweep ? { sweep } : {}),
   };
   return { spec, problems: [] };
 }

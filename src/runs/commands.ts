@@ -18,6 +18,7 @@ import { validationOnlyParameters } from './generate';
 import { planRun, RunExecution } from './launcher';
 import { RUN_LOG_SCHEME, RunLogDocuments, runLogUri } from './vscodeRunLog';
 import { type CreateClaimOptions, createMissingClaims, missingClaimsOf } from './vscodeCreateClaim';
+import { SweepCommands } from './vscodeSweep';
 import { isTerminal, type RunRecord, RunStore } from '../model/runRecords';
 import { coerceParam, type KubeMLSpec, loadSpec, type ParamValue, resolveParams, SPEC_FILE } from '../model/runSpec';
 
@@ -84,6 +85,8 @@ export class RunCommands extends Disposable {
   /** Runs started in this window that have not ended. */
   readonly active = new Map<string, RunExecution>();
   private readonly logDocuments: RunLogDocuments;
+  /** Launch Sweep and Cancel Sweep (vscodeSweep.ts). */
+  readonly sweeps: SweepCommands;
   private readonly _onDidChangeRuns = this._register(new Emitter<void>());
   readonly onDidChangeRuns = this._onDidChangeRuns.event;
 
@@ -103,12 +106,23 @@ export class RunCommands extends Disposable {
     reg(RUN_COMMANDS.showRunManifest, (a?: unknown) => this.showManifest(a));
     reg(RUN_COMMANDS.openRawRunLog, (a?: unknown) => this.openRawLog(a));
     reg(RUN_COMMANDS.createMissingClaims, (a?: unknown, o?: unknown) => this.createClaims(a, o as CreateClaimOptions | undefined));
+    this.sweeps = this._register(new SweepCommands(this, connection, log.child('sweep')));
   }
 
   override dispose(): void {
     // Closing the window stops following runs; they go on in the cluster (their records say so).
     for (const run of this.active.values()) run.dispose();
     super.dispose();
+  }
+
+  /** Follows a run started elsewhere (a sweep's trial): the status bar and Cancel Run see it until it ends. */
+  track(run: RunExecution): void {
+    this.active.set(run.id, run);
+    this._onDidChangeRuns.fire();
+    run.onDidChange((r) => {
+      if (isTerminal(r.phase)) this.active.delete(run.id);
+      this._onDidChangeRuns.fire();
+    });
   }
 
   /** The workspace folder holding kubeml.yaml: the one of `arg` (a Uri), else the first that has one. */
@@ -134,7 +148,7 @@ export class RunCommands extends Disposable {
     return new RunStore(folder);
   }
 
-  private requireTrust(): void {
+  requireTrust(): void {
     if (!vscode.workspace.isTrusted) {
       throw new KubeMLError(
         'forbidden',
@@ -146,7 +160,7 @@ export class RunCommands extends Disposable {
     }
   }
 
-  private cluster() {
+  cluster() {
     const { client, kubeConfig } = this.connection;
     if (this.connection.state.kind !== 'connected' || !client || !kubeConfig) {
       throw new KubeMLError(

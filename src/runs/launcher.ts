@@ -23,6 +23,7 @@ import { applyObject, deleteRun, endRun } from '../cluster/write/objects';
 import { findClaimManifest } from './claimManifest';
 import { type GeneratedRun, generateRun, newRunId, READY_FILE, toYaml } from './generate';
 import { type FailureReason, isTerminal, type ModelSource, type RunPurpose, type RunRecord, type RunStore } from '../model/runRecords';
+import type { SweepRef } from '../model/runRecords';
 import { ResultCollector } from '../model/runResults';
 import { type KubeMLSpec, type ParamValue } from '../model/runSpec';
 import {
@@ -46,6 +47,8 @@ export interface LaunchRequest {
   readonly reference?: string;
   readonly current?: string;
   readonly context?: string;
+  /** A sweep trial (src/runs/sweep.ts): recorded on the run. */
+  readonly sweep?: SweepRef;
 }
 
 export interface LaunchDeps {
@@ -196,6 +199,7 @@ export class RunExecution extends Disposable {
       createdAt: this.now().toISOString(),
       phase: 'launching',
       metrics: {},
+      ...(req.sweep ? { sweep: req.sweep } : {}),
     };
   }
 

@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { Commands, EXTENSION_ID } from '../../src/constants';
 import { type KubeMLApi } from '../../src/extensionMain';
 import { type RunRecord } from '../../src/model/runRecords';
+import { type SweepRecord } from '../../src/model/sweepRecords';
 import { loadSpec } from '../../src/model/runSpec';
 import { runSyncLabel } from '../../src/sync/commands';
 import { PodTransport } from '../../src/cluster/stream/transport';
@@ -12,13 +13,18 @@ import { ensureArtifactsClaim } from '../support/sampleClaim';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Replaces kubeml.yaml's text in its document (opened if needed) and saves it. */
+/**
+ * Writes kubeml.yaml; KubeML reads it from its document when one is open (an earlier test may have
+ * opened it), so this waits until such a document has the new text too.
+ */
 async function setSpec(file: string, text: string): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument(file);
-  const edit = new vscode.WorkspaceEdit();
-  edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length)), text);
-  assert.ok(await vscode.workspace.applyEdit(edit));
-  assert.ok(await doc.save());
+  writeFileSync(file, text);
+  for (let i = 0; i < 100; i++) {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === file);
+    if (!doc || doc.getText() === text) return;
+    await sleep(50);
+  }
+  throw new Error(`the open document of ${file} did not take the new text`);
 }
 
 describe('KubeML runs in VS Code', function () {
@@ -252,4 +258,75 @@ describe('KubeML runs in VS Code', function () {
       await client.json(pvc, { method: 'DELETE', what: 'delete the claim' }).catch(() => undefined);
     }
   });
+
+  /** Runs `body` with a sweep: section added to the workspace's kubeml.yaml, restored after. */
+  async function withSweep<T>(sweep: string, body: () => PromiseLike<T>): Promise<T> {
+    const file = join(folder, 'kubeml.yaml');
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, `${withoutSweep(text)}sweep:\n${sweep.replace(/^/gm, '  ')}\n`);
+    try {
+      return await body();
+    } finally {
+      writeFileSync(file, text);
+    }
+  }
+
+  it('Launch Sweep runs a grid as trials, each recorded with its sweep, and marks the best (skipped without a connected cluster with the sample image)', async function () {
+    await clusterReady(this);
+    const all = await vscode.commands.getCommands(true);
+    assert.ok(all.includes(Commands.launchSweep) && all.includes(Commands.cancelSweep));
+    const r = await withSweep('metric: accuracy\ndirection: maximize\nparallel: 2\nparameters: { max_depth: [1, 6] }', () =>
+      vscode.commands.executeCommand<SweepRecord | undefined>(Commands.launchSweep, undefined, {
+        params: { samples: 1500, n_estimators: 10 },
+        wait: true,
+      }),
+    );
+    assert.ok(r, 'Launch Sweep returned nothing (see the KubeML log)');
+    assert.equal(r.state, 'succeeded', JSON.stringify(r.trials));
+    assert.deepEqual(
+      r.trials.map((t) => [t.params.max_depth, t.phase]),
+      [
+        [1, 'succeeded'],
+        [6, 'succeeded'],
+      ],
+    );
+    const records = r.trials.map(
+      (t) => JSON.parse(readFileSync(join(folder, '.kubeml', 'runs', t.runId!, 'run.json'), 'utf8')) as RunRecord,
+    );
+    for (const [i, rec] of records.entries())
+      assert.deepEqual(rec.sweep, { id: r.id, trial: i, metric: 'accuracy', direction: 'maximize' });
+    const best = records[0]!.metrics.accuracy! >= records[1]!.metrics.accuracy! ? 0 : 1;
+    assert.equal(r.best?.runId, records[best]!.id);
+    assert.ok(existsSync(join(folder, '.kubeml', 'sweeps', `${r.id}.json`)));
+    assert.equal(api.runs.sweeps.active.size, 0);
+  });
+
+  it('Cancel Sweep cancels the running trial and drops the queued ones (skipped without a connected cluster with the sample image)', async function () {
+    await clusterReady(this);
+    const id = await withSweep('metric: accuracy\ndirection: maximize\nparameters: { max_depth: [1, 2, 3] }', () =>
+      vscode.commands.executeCommand<string | undefined>(Commands.launchSweep, undefined, {
+        params: { samples: 5000, n_estimators: 20000 },
+      }),
+    );
+    assert.equal(typeof id, 'string');
+    const sweep = api.runs.sweeps.active.get(id!);
+    assert.ok(sweep);
+    for (let i = 0; i < 600 && !sweep.runs.get(0)?.record.startedAt; i++) await sleep(200);
+    assert.ok(sweep.runs.get(0)?.record.startedAt, 'the first trial did not start');
+    assert.ok(api.runs.active.has(sweep.runs.get(0)!.id), 'the running trial is one of the active runs (status bar, Cancel Run)');
+    const r = await vscode.commands.executeCommand<SweepRecord | undefined>(Commands.cancelSweep, id);
+    assert.equal(r?.state, 'cancelled');
+    assert.deepEqual(
+      r.trials.map((t) => t.phase),
+      ['cancelled', 'cancelled', 'cancelled'],
+    );
+    assert.equal(r.trials[1]!.runId, undefined, 'a queued trial never started');
+    for (let i = 0; i < 50 && api.runs.active.size; i++) await sleep(100);
+    assert.equal(api.runs.active.size, 0);
+  });
 });
+
+/** kubeml.yaml without its sweep: section (the sample's is the last one in the file). */
+function withoutSweep(text: string): string {
+  return text.replace(/^sweep:\n(?:[ #].*\n|\n)*/m, '');
+}
