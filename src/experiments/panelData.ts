@@ -25,7 +25,8 @@ export function runInfoOf(r: RunRecord, folder?: string, latest?: Readonly<Recor
   const sweep = (r as RunRecord & WithSweep).sweep;
   return {
     id: r.id,
-    name: r.name || r.id,
+    // The run's id: every run of a workspace has the spec's name ("forest"); the id tells them apart, as everywhere else.
+    name: r.id,
     kind: kindOf(r),
     status: r.phase as RunStatusName,
     created: r.createdAt,

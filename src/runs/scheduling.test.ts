@@ -27,6 +27,17 @@ describe('runs: why the scheduler refused a run, and what to change', () => {
     assert.match(hint, /tolerateGpuTaint: false/);
   });
 
+  it('does not tell a run that asks for no GPU to tolerate the GPU taint (the e2e case: its cpu was short on the real node)', () => {
+    const msg =
+      '0/7 nodes are available: 1 Insufficient cpu, 6 node(s) had untolerated taint {nvidia.com/gpu: }. preemption: 0/7 nodes are available: 1 No preemption victims found for incoming pod, 6 Preemption is not helpful for scheduling.';
+    const hint = schedulingHint(msg, { containers: [{ resources: { requests: { cpu: '500m', memory: '1Gi' } } }] });
+    assert.doesNotMatch(hint, /tolerateGpuTaint/);
+    assert.match(hint, /6 GPU node\(s\) are kept for GPU work \(taint nvidia\.com\/gpu\) and this run asks for no GPU/);
+    assert.match(hint, /1 node\(s\): Insufficient cpu: lower cpu\/memory/);
+    // A GPU run that does not tolerate it is told to.
+    assert.match(schedulingHint(msg, { containers: [{ resources: { limits: { 'nvidia.com/gpu': 1 } } }] }), /tolerateGpuTaint: false/);
+  });
+
   it('says simulated nodes never run code when the run keeps off them and only they would fit', () => {
     const hint = schedulingHint(SIMULATED, { affinity: avoidSimulatedNodes(), tolerations: [{ key: 'nvidia.com/gpu' }] });
     assert.match(hint, /6 node\(s\) are ruled out by the run's node selection \(simulated \(KWOK\) nodes/);

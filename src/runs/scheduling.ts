@@ -29,6 +29,13 @@ export interface ScheduledSpec {
   nodeSelector?: Record<string, string>;
   tolerations?: Array<{ key?: string }>;
   affinity?: unknown;
+  containers?: Array<{ name?: string; resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }>;
+}
+
+/** Whether the pod asks for NVIDIA GPUs (any container, request or limit); unknown without its containers. */
+function asksForGpus(spec: ScheduledSpec | undefined): boolean | undefined {
+  if (!spec?.containers?.length) return undefined;
+  return spec.containers.some((c) => Number(c.resources?.limits?.['nvidia.com/gpu'] ?? c.resources?.requests?.['nvidia.com/gpu'] ?? 0) > 0);
 }
 
 export interface SchedulingReason {
@@ -53,7 +60,12 @@ export function schedulingHint(message: string, spec?: ScheduledSpec): string {
   const reasons = schedulingReasons(message);
   const advice: string[] = [];
   const gpuTaint = reasons.find((r) => /untolerated taint\s*\{nvidia\.com\/gpu/.test(r.text));
-  if (gpuTaint)
+  if (gpuTaint && asksForGpus(spec) === false)
+    // Those nodes are kept for GPU work: not a thing to change for a run that asks for none.
+    advice.push(
+      `${gpuTaint.nodes} GPU node(s) are kept for GPU work (taint nvidia.com/gpu) and this run asks for no GPU: it runs on the other nodes.`,
+    );
+  else if (gpuTaint)
     advice.push(
       `${gpuTaint.nodes} GPU node(s) carry the nvidia.com/gpu taint and this run does not tolerate it: remove "tolerateGpuTaint: false" from kubeml.yaml (GPU runs tolerate it by default).`,
     );

@@ -1,62 +1,52 @@
-// A user opens the experiments panel from the command palette on a workspace with three runs of the
-// sample (two finished with different parameters, one training: its metrics.jsonl grows while the
-// scenario runs, as the launcher appends each metric line it reads). They select two runs with
-// Ctrl+click, see both curves, pin one as the baseline (B), sort by accuracy, see the live run's
-// curve grow, look at it in the light and dark themes (screenshots), and export the table to CSV
-// through the save dialog.
+// A user launches two trainings of the sample with different parameters from the command palette,
+// opens the experiments panel, selects both runs with Ctrl+click and watches both curves grow live
+// (the launcher appends each metric line it reads to the run's metrics.jsonl), pins one as the
+// baseline (B), sorts by accuracy, looks at it in the light and dark themes (screenshots), and
+// exports the table to CSV through the save dialog.
 import { strict as assert } from 'node:assert';
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { answerSaveDialog, waitForFile } from './dialogs.mjs';
+import { launchTraining } from './launch.mjs';
 import { inPage, reach, until } from './waits.mjs';
 
-export const name = 'Experiments panel: compare two runs, a live curve, baseline, themes, CSV';
+export const name = 'Experiments panel: two runs launched, their curves live, baseline, themes, CSV';
 
 const THEMES = [
   { theme: 'Default Light Modern', bodyClass: 'vscode-light', workbenchClass: 'vs', shot: 'experiments-light' },
   // Last: the default theme of the e2e run, so that later scenarios are not left in another one.
   { theme: 'Default Dark Modern', bodyClass: 'vscode-dark', workbenchClass: 'vs-dark', shot: 'experiments-dark' },
 ];
+/** The sample's curve: test accuracy per stage of the forest (samples/train.py). */
+const METRIC = 'test/accuracy';
 
-/** A run folder as the launcher writes it (src/model/runRecords.ts), with its metric curve. */
-function writeRun(workspace, id, { phase, params, minutesAgo, duration, curve }) {
-  const dir = join(workspace, '.kubeml', 'runs', id);
-  mkdirSync(dir, { recursive: true });
-  const created = new Date(Date.now() - minutesAgo * 60_000).toISOString();
-  const metrics = curve.length ? { accuracy: curve.at(-1).accuracy, loss: curve.at(-1).loss } : {};
-  writeFileSync(
-    join(dir, 'run.json'),
-    JSON.stringify({
-      version: 1,
-      id,
-      purpose: 'train',
-      name: id,
-      namespace: 'default',
-      kind: 'Job',
-      primary: { group: 'batch', version: 'v1', plural: 'jobs', kind: 'Job', name: id, namespace: 'default' },
-      podSelector: `kubeml.io/run=${id}`,
-      container: 'train',
-      image: 'localhost/kubeml-train:sample',
-      command: ['python', 'train.py'],
-      params,
-      createdAt: created,
-      startedAt: created,
-      ...(duration ? { finishedAt: new Date(Date.parse(created) + duration * 1000).toISOString() } : {}),
-      phase,
-      metrics,
-    }),
-  );
-  writeFileSync(join(dir, 'metrics.jsonl'), curve.map(lines).join(''));
-  return dir;
+const runsIn = (workspace) => {
+  try {
+    return readdirSync(join(workspace, '.kubeml', 'runs'));
+  } catch {
+    return [];
+  }
+};
+
+/** Launches one training and returns its run id (the run folder that appeared). */
+async function launch(wb, workspace, values) {
+  const before = new Set(runsIn(workspace));
+  await launchTraining(wb, values);
+  return until('the new run folder', 60_000, async () => runsIn(workspace).find((id) => !before.has(id) && id.startsWith('forest-train-')));
 }
 
-const lines = ({ step, accuracy, loss }) =>
-  `${JSON.stringify({ type: 'metric', name: 'accuracy', value: accuracy, step })}\n${JSON.stringify({ type: 'metric', name: 'loss', value: loss, step })}\n`;
-const point = (step, speed) => ({
-  step,
-  accuracy: Number((0.55 + 0.4 * (1 - Math.exp(-step / speed))).toFixed(4)),
-  loss: Number((0.1 + 0.9 * Math.exp(-step / speed)).toFixed(4)),
-});
+/** The last step the accuracy chart's text alternative gives for `run` ("<run> at step N is ..."). */
+async function lastStep(frame, run) {
+  return frame.evaluate(
+    ([metric, run]) => {
+      const label = document.querySelector(`#curves section.plot[data-metric="${metric}"] .u-wrap`)?.getAttribute('aria-label') ?? '';
+      const m = new RegExp(`${run} at step (\\d+) is`).exec(label);
+      return m ? Number(m[1]) : -1;
+    },
+    [METRIC, run],
+  );
+}
 
 /** The experiments page's frame once its runs table has rows. */
 async function experimentsFrame(wb, timeout = 45_000) {
@@ -69,57 +59,63 @@ async function experimentsFrame(wb, timeout = 45_000) {
   });
 }
 
-export async function scenario(wb, { workspace }) {
-  const A = 'train-sample-a';
-  const B = 'train-sample-b';
-  const LIVE = 'train-sample-live';
-  writeRun(workspace, A, {
-    phase: 'succeeded',
-    params: { n_estimators: 20, max_depth: 4 },
-    minutesAgo: 30,
-    duration: 95,
-    curve: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((s) => point(s, 3)),
-  });
-  writeRun(workspace, B, {
-    phase: 'succeeded',
-    params: { n_estimators: 80, max_depth: 8 },
-    minutesAgo: 20,
-    duration: 240,
-    curve: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((s) => point(s, 2)),
-  });
-  const liveDir = writeRun(workspace, LIVE, {
-    phase: 'running',
-    params: { n_estimators: 40, max_depth: 6 },
-    minutesAgo: 1,
-    curve: [0, 1].map((s) => point(s, 2.5)),
-  });
-
+export async function scenario(wb, { workspace, env }) {
+  if (!env.KUBECONFIG) throw new Error('this scenario needs the local cluster (scripts/cluster/cluster.sh up)');
+  const apply = spawnSync(
+    env.KUBEML_KUBECTL ?? 'kubectl',
+    ['--kubeconfig', env.KUBECONFIG, 'apply', '-f', join(workspace, 'cluster', 'artifacts.yaml')],
+    {
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(apply.status, 0, apply.stderr);
   await wb.openKubeML();
+  await wb.waitForViewsShown(90_000);
+  // Two runs with different parameters, the second launched while the first trains.
+  const A = await launch(wb, workspace, { n_estimators: 20, max_depth: 4 });
+  const B = await launch(wb, workspace, { n_estimators: 60, max_depth: 8 });
   await wb.runCommand('KubeML: Open Experiments');
   const frame = await experimentsFrame(wb);
-  const ids = await frame.evaluate(() => [...document.querySelectorAll('#runs .body .row')].map((r) => r.dataset.run));
-  for (const id of [A, B, LIVE]) assert.ok(ids.includes(id), `${id} is not in the table (${ids.join(', ')})`);
-
-  // Click B, Ctrl+click A: two runs selected, both plotted on each metric's chart.
-  await frame.locator(`#runs .body .row[data-run="${B}"]`).click();
-  await frame.locator(`#runs .body .row[data-run="${A}"]`).click({ modifiers: ['Control'] });
   await inPage(
     frame,
-    'both runs plotted on the accuracy and loss charts',
-    15_000,
+    'both launched runs in the table',
+    30_000,
     ([a, b]) => {
-      const names = (m) =>
-        [...(document.querySelector(`#curves section.plot[data-metric="${m}"]`)?.querySelectorAll('.u-legend .u-label') ?? [])].map(
-          (l) => l.textContent,
-        );
-      return ['accuracy', 'loss'].every((m) => names(m).includes(a) && names(m).includes(b));
+      const ids = [...document.querySelectorAll('#runs .body .row')].map((r) => r.dataset.run);
+      return ids.includes(a) && ids.includes(b);
     },
     [A, B],
   );
+
+  // Click B, Ctrl+click A: both selected, both plotted on the accuracy chart, growing while they train.
+  await frame.locator(`#runs .body .row[data-run="${B}"]`).click();
+  await frame.locator(`#runs .body .row[data-run="${A}"]`).click({ modifiers: ['Control'] });
   assert.deepEqual(
     await frame.evaluate(() => [...document.querySelectorAll('#runs .body .row[aria-selected="true"]')].map((r) => r.dataset.run).sort()),
     [A, B].sort(),
   );
+  // Live: each run's curve reaches a later step than the one first seen, while the panel stays open.
+  const first = {};
+  for (const run of [A, B]) {
+    first[run] = await until(`the first points of ${run} on the ${METRIC} chart`, 180_000, async () => {
+      const s = await lastStep(frame, run);
+      return s >= 1 ? s : undefined;
+    });
+  }
+  await wb.screenshot('experiments-growing');
+  for (const run of [A, B])
+    await until(
+      `the curve of ${run} to grow past step ${first[run]} (live)`,
+      180_000,
+      async () => ((await lastStep(frame, run)) > first[run] ? true : undefined),
+      { state: async () => `last step ${await lastStep(frame, run)}` },
+    );
+  await wb.screenshot('experiments-live');
+  // Both end: the sample runs 12 stages.
+  for (const run of [A, B])
+    await until(`${run} to reach its last step`, 240_000, async () => ((await lastStep(frame, run)) >= 12 ? true : undefined), {
+      state: async () => `last step ${await lastStep(frame, run)}`,
+    });
 
   // B is the baseline (keyboard: B on the focused row); A shows its deltas, signed, as text.
   await frame.locator(`#runs .body .row[data-run="${B}"]`).click({ modifiers: ['Control'] }); // unselect B, focus it
@@ -137,41 +133,14 @@ export async function scenario(wb, { workspace }) {
   );
   assert.match(delta, /[−+]\d/, `the deltas of A say their sign: ${delta}`);
   // Sort by accuracy (its header), highest first.
-  await frame.locator('button.sort[data-column="metric:accuracy"]').click();
-  await inPage(frame, 'the accuracy column sorted', 10_000, () =>
-    document.querySelector('[role="columnheader"][aria-sort="descending"] button[data-column="metric:accuracy"]'),
+  await frame.locator(`button.sort[data-column="metric:${METRIC}"]`).click();
+  await inPage(
+    frame,
+    'the accuracy column sorted',
+    10_000,
+    (m) => document.querySelector(`[role="columnheader"][aria-sort="descending"] button[data-column="metric:${m}"]`),
+    METRIC,
   );
-
-  // The live run: select it too (Ctrl+click), then its file grows by one step at a time.
-  await frame.locator(`#runs .body .row[data-run="${LIVE}"]`).click({ modifiers: ['Control'] });
-  for (let step = 2; step < 8; step++) {
-    appendFileSync(join(liveDir, 'metrics.jsonl'), lines(point(step, 2.5)));
-    await inPage(
-      frame,
-      `step ${step} of the live run on the loss chart (its text alternative says where each curve ends)`,
-      10_000,
-      ([live, step]) =>
-        document
-          .querySelector('#curves section.plot[data-metric="loss"] .u-wrap')
-          ?.getAttribute('aria-label')
-          ?.includes(`${live} at step ${step} is`),
-      [LIVE, step],
-    );
-  }
-  // Three runs selected, each row once in the table, marked selected.
-  const marks = await frame.evaluate(() =>
-    [...document.querySelectorAll('#runs .body .row')].map(
-      (r) => `${r.dataset.run}=${r.getAttribute('aria-selected')} ${getComputedStyle(r).backgroundColor}`,
-    ),
-  );
-  assert.equal(marks.length, 3, marks.join(' | '));
-  for (const id of [A, B, LIVE])
-    assert.ok(
-      marks.some((m) => m.startsWith(`${id}=true`)),
-      `${id} is not marked selected: ${marks.join(' | ')}`,
-    );
-  assert.equal(new Set(marks.map((m) => m.split(' ').slice(1).join(' '))).size, 1, `selected rows differ in colour: ${marks.join(' | ')}`);
-  await wb.screenshot('experiments-live');
 
   for (const { theme, bodyClass, workbenchClass, shot } of THEMES) {
     await wb.colorTheme(theme, workbenchClass);
@@ -202,10 +171,10 @@ export async function scenario(wb, { workspace }) {
     .trim()
     .split('\n');
   const head = csv[0].split(',');
-  for (const col of ['run', 'status', 'n_estimators', 'max_depth', 'accuracy', 'loss'])
+  for (const col of ['run', 'status', 'n_estimators', 'max_depth', METRIC, 'test/loss'])
     assert.ok(head.includes(col), `no ${col} in ${csv[0]}`);
   assert.ok(
-    head.some((h) => h.startsWith(`Δ accuracy vs ${B}`)),
+    head.some((h) => h.startsWith(`Δ ${METRIC} vs ${B}`)),
     `a delta column against the baseline: ${csv[0]}`,
   );
   assert.deepEqual(

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { driftFrame, waitForCharts } from './drift.mjs';
+import { launchTraining } from './launch.mjs';
 import { inPage, reach, until } from './waits.mjs';
 
 export const name = 'The first hour: GPU run, results found again, a missing claim created, folded hardening';
@@ -36,25 +37,6 @@ async function notification(wb, re, timeout, allowFailure = false) {
 async function clearNotifications(wb) {
   await wb.runCommand('Notifications: Clear All Notifications');
   await inPage(wb.page, 'the notifications to close', 10_000, () => !document.querySelector('.notifications-toasts .notification-toast'));
-}
-
-/** Answers Launch Training's parameter boxes: n_estimators as given, the rest their defaults. */
-async function launchTraining(wb, trees) {
-  await wb.runCommand('KubeML: Launch Training');
-  const input = wb.page.locator('.quick-input-widget input.input');
-  const title = () =>
-    wb.page
-      .locator('.quick-input-widget .quick-input-title')
-      .innerText()
-      .catch(() => '');
-  for (const param of ['samples', 'n_estimators', 'max_depth', 'seed']) {
-    const t = await until(`the input box of ${param}`, 15_000, async () =>
-      (await input.isVisible()) && new RegExp(`^Launch Training: ${param}\\b`).test(await title()) ? title() : undefined,
-    );
-    if (param === 'n_estimators') await input.fill(String(trees));
-    await wb.page.keyboard.press('Enter');
-    await until(`the box of ${param} to close`, 15_000, async () => (await title()) !== t || !(await input.isVisible()));
-  }
 }
 
 /** A run's row in the Jobs view (its group expanded), by the run id. */
@@ -109,7 +91,7 @@ export async function scenario(wb, { env, workspace }) {
 
     // 2. A GPU run: it tolerates the GPU taint and lands on the node that runs code (the real one, not the simulated fleet).
     writeFileSync(specFile, original.replace(/^resources:\n/m, 'resources:\n  gpus: 1\n'));
-    await launchTraining(wb, 20);
+    await launchTraining(wb, { n_estimators: 20 });
     // While it is pending or running, its group (empty before) fills and opens by itself.
     const groupRows = () =>
       wb
@@ -221,7 +203,7 @@ export async function scenario(wb, { env, workspace }) {
     ].join('\n');
     writeFileSync(join(workspace, 'cluster', 'first-hour.yaml'), volume);
     writeFileSync(specFile, original.replace(/claim: kubeml-artifacts/, `claim: ${claim}`));
-    await launchTraining(wb, 10);
+    await launchTraining(wb, { n_estimators: 10 });
     const failed = await notification(wb, /Run forest-train-\S+ failed: .*does not exist/, 120_000, true);
     const failedId = runIdIn(failed, 'train');
     assert.match(failed, new RegExp(`claim ${claim} does not exist`));
