@@ -82,6 +82,12 @@ ensure_pki() {
   # its webhooks (https://127.0.0.1:PORT) and its visibility server (the aggregator checks SERVICE.NAMESPACE.svc).
   _cert kueue kueue-controller system:masters ""
   _cert kueue-serving kueue "" "IP:127.0.0.1,DNS:localhost,DNS:kueue-visibility-server.kueue-system.svc"
+  # training-operator: an admin client, and its webhooks' serving certificate. That one is signed by a CA of
+  # its own, not the cluster CA: the operator's certificate rotator (cert-controller, not optional in
+  # v1.8.1) needs the CA's key in its Secret, and the cluster CA's key there would mint system:masters certs.
+  _cert training-operator training-operator-controller system:masters ""
+  _ca training-operator-webhook-ca kubeml-training-operator-webhook-ca
+  _cert training-operator-serving training-operator "" "IP:127.0.0.1,DNS:localhost,DNS:training-operator.kubeflow.svc" training-operator-webhook-ca
   if [[ ! -s "$PKI_DIR/sa.key" ]]; then
     openssl genrsa -out "$PKI_DIR/sa.key" 2048 2>/dev/null
     openssl rsa -in "$PKI_DIR/sa.key" -pubout -out "$PKI_DIR/sa.pub" 2>/dev/null
@@ -93,4 +99,5 @@ ensure_pki() {
   _kubeconfig "$STATE_DIR/kubelet.kubeconfig" kubelet
   _kubeconfig "$STATE_DIR/kwok.kubeconfig" kwok
   _kubeconfig "$STATE_DIR/kueue.kubeconfig" kueue
+  _kubeconfig "$STATE_DIR/training-operator.kubeconfig" training-operator
 }
