@@ -114,7 +114,60 @@ describe('PyTorchJob under training-operator on the local cluster (samples/ddp_t
     );
   }
 
-  const log = (pod: string) => core.readNamespacedPodLog({ name: pod, namespace: ns, container: 'pytorch' });
+  const log = (pod: string, container = 'pytorch') => core.readNamespacedPodLog({ name: pod, namespace: ns, container });
+
+  it("why the sample uses the node's network: on the pod network a pod reaches another by IP, not by Service name or ClusterIP", async function () {
+    const pod = (name: string, command: string[]) => ({
+      metadata: { name, labels: { app: name } },
+      spec: {
+        nodeSelector: { 'kubernetes.io/hostname': REAL_NODE },
+        terminationGracePeriodSeconds: 1,
+        containers: [{ name: 'c', image, imagePullPolicy: 'Never', command }],
+      },
+    });
+    await core.createNamespacedPod({ namespace: ns, body: pod('probe-server', ['python3', '-m', 'http.server', '8000']) });
+    await core.createNamespacedService({
+      namespace: ns,
+      body: { metadata: { name: 'probe-server' }, spec: { selector: { app: 'probe-server' }, ports: [{ port: 8000 }] } },
+    });
+    const server = await until(
+      'the probe server to run',
+      120_000,
+      async () => {
+        const p = await core.readNamespacedPod({ name: 'probe-server', namespace: ns });
+        return p.status?.phase === 'Running' && p.status.podIP ? p : undefined;
+      },
+      1000,
+    );
+    const svc = await core.readNamespacedService({ name: 'probe-server', namespace: ns });
+    const script = [
+      'import socket, urllib.request',
+      'def get(u):',
+      '    try: return str(urllib.request.urlopen(u, timeout=5).status)',
+      '    except Exception as e: return "error"',
+      'def name(n):',
+      '    try: return socket.gethostbyname(n)',
+      '    except Exception as e: return "error"',
+      `print("pod-ip", get("http://${server.status?.podIP}:8000/"))`,
+      `print("cluster-ip", get("http://${svc.spec?.clusterIP}:8000/"))`,
+      `print("service-name", name("probe-server.${ns}.svc.cluster.local"))`,
+    ].join('\n');
+    const client = pod('probe-client', ['python3', '-c', script]);
+    await core.createNamespacedPod({ namespace: ns, body: { ...client, spec: { ...client.spec, restartPolicy: 'Never' } } });
+    const out = await until(
+      'the probe client to finish',
+      120_000,
+      async () => {
+        const p = await core.readNamespacedPod({ name: 'probe-client', namespace: ns });
+        return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? log('probe-client', 'c') : undefined;
+      },
+      1000,
+    );
+    assert.match(out, /^pod-ip 200$/m, `pod to pod by IP works on the bridge:\n${out}`);
+    assert.match(out, /^cluster-ip error$/m, `no kube-proxy: a ClusterIP is not reachable:\n${out}`);
+    assert.match(out, /^service-name error$/m, `no cluster DNS: a Service name does not resolve:\n${out}`);
+    await core.deleteNamespacedPod({ name: 'probe-server', namespace: ns, gracePeriodSeconds: 0 });
+  });
 
   it('runs 2 ranks on the real node: both pods start, meet at the master, print step metrics and the job succeeds', async function () {
     const name = 'ddp';
