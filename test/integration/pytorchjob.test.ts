@@ -231,23 +231,36 @@ describe('PyTorchJob under training-operator on the local cluster (samples/ddp_t
     const job = sampleJob(name, image);
     // The worker dials a port where nothing listens (the master listens on MASTER_PORT=23456).
     const worker = job.spec.pytorchReplicaSpecs.Worker.template.spec.containers[0];
-    const args = worker.command.slice(1).map((a) => (a === '120' ? '15' : a));
+    const args = worker.command.slice(1).map((a) => (a === '120' ? '30' : a));
     worker.command = ['sh', '-c', `MASTER_PORT=23499 exec python3 ${args.join(' ')}`];
     const master = job.spec.pytorchReplicaSpecs.Master.template.spec.containers[0];
-    master.command = master.command.map((a) => (a === '120' ? '15' : a));
+    master.command = master.command.map((a) => (a === '120' ? '30' : a));
     await custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL, body: job });
 
     const done = await finished(name);
+    // The job fails with its first failed pod; the other one ends at its own timeout.
+    for (const pod of [`${name}-master-0`, `${name}-worker-0`]) {
+      await until(
+        `pod ${pod} to end`,
+        120_000,
+        async () => ['Succeeded', 'Failed'].includes((await core.readNamespacedPod({ name: pod, namespace: ns })).status?.phase ?? ''),
+        1000,
+      );
+    }
     const [masterLog, workerLog] = [await log(`${name}-master-0`), await log(`${name}-worker-0`)];
     assert.equal(done.type, 'Failed', `the job should fail:\n--- master ---\n${masterLog}\n--- worker ---\n${workerLog}`);
     assert.match(workerLog, /joining the gloo group at ddp-badport-master-0:23499/);
     assert.doesNotMatch(workerLog, /joined the group/);
-    // torch 1.13's TCPStore client, after retrying for the rendezvous timeout (c10d/TCPStore.cpp):
-    assert.match(workerLog, WORKER_TIMEOUT, `the worker's log names the timeout:\n${workerLog}`);
-    assert.match(masterLog, MASTER_TIMEOUT, `the master's log names the timeout:\n${masterLog}`);
+    // The worker (torch 1.13's TCPStore client, c10d socket.cpp) gives up dialling the wrong port:
+    assert.match(
+      workerLog,
+      /^TimeoutError: The client socket has timed out after 30s while trying to connect to \(ddp-badport-master-0, 23499\)\.$/m,
+      `the worker's log names the port it could not reach:\n${workerLog}`,
+    );
+    // The master's store saw no worker: gloo's process group times out waiting for the other rank's address.
+    assert.match(masterLog, /pg = ProcessGroupGloo\(/, `the master timed out in the gloo process group:\n${masterLog}`);
+    assert.match(masterLog, /^RuntimeError: Socket Timeout$/m, `the master's log has gloo's timeout:\n${masterLog}`);
+    assert.doesNotMatch(masterLog, /joined the group/);
+    assert.match(done.message ?? '', /failed/i, `the job's Failed condition says why: ${done.message}`);
   });
 });
-
-// Filled in from the first real run (see the report): the messages torch 1.13 prints.
-const WORKER_TIMEOUT = /timed out/i;
-const MASTER_TIMEOUT = /timed out/i;
