@@ -13,6 +13,7 @@ declare -A MODULE=(
   [kube-score]=github.com/zegl/kube-score/cmd/kube-score
   [kubeconform]=github.com/yannh/kubeconform/cmd/kubeconform
   [kueue]=sigs.k8s.io/kueue/cmd/kueue
+  [training-operator]=github.com/kubeflow/training-operator/cmd/training-operator.v1
 )
 declare -A VERSION=(
   [helm]="${HELM_VERSION:-v3.22.0}"
@@ -23,6 +24,8 @@ declare -A VERSION=(
   [kubeconform]="${KUBECONFORM_VERSION:-v0.8.0}"
   # The local cluster's queueing controller (scripts/cluster/kueue.sh); 311 s cold on 2 cores.
   [kueue]="${KUEUE_VERSION:-v0.17.0}"
+  # The local cluster's PyTorchJob controller (scripts/cluster/training-operator.sh).
+  [training-operator]="${TRAINING_OPERATOR_VERSION:-v1.8.1}"
 )
 CACHE="${KUBEML_CACHE:-$HOME/.cache/kubeml}"
 
@@ -49,6 +52,9 @@ build() {
     echo "go-tool: building $module@$version failed (above); the Go module proxy may not serve it here." >&2
     return 3
   fi
+  # training-operator's command is cmd/training-operator.v1: its binary takes the tool's name.
+  local built="$dir.tmp/${module##*/}"
+  if [[ ! -x "$dir.tmp/$name" && -x "$built" ]]; then mv "$built" "$dir.tmp/$name"; fi
   rm -rf "$dir" && mv "$dir.tmp" "$dir"
   flock -u "$lock"
   echo "[go-tool] $name $version built in $((SECONDS - started)) s" >&2

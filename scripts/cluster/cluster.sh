@@ -15,6 +15,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$CLUSTER_DIR/pki.sh"
 source "$CLUSTER_DIR/kueue.sh"
+source "$CLUSTER_DIR/training-operator.sh"
 
 GPU_NODES="${KUBEML_GPU_NODES:-6}"
 REAL_NODE_GPUS=2
@@ -105,6 +106,7 @@ ensure_prereqs() {
   command -v go >/dev/null || die "Go toolchain not found: it builds Kubernetes, kwok, Kueue and the pause image"
   mkdir -p "$STATE_DIR" "$LOG_DIR" "$PID_DIR"
   kueue_build_start  # in the background, beside the other cold builds; ensure_kueue waits for it
+  training_operator_build_start  # likewise (ensure_training_operator waits)
   if [[ ! -x "$BIN_DIR/kube-apiserver" || ! -x "$BIN_DIR/kubelet" || ! -x "$BIN_DIR/kubectl" ||
         ! -x "$BIN_DIR/kube-controller-manager" || ! -x "$BIN_DIR/kube-scheduler" || ! -x "$BIN_DIR/kubeml-cri" ]]; then
     log "Kubernetes $K8S_VERSION binaries not cached in $BIN_DIR: building from upstream (cold, ~10 min total)"
@@ -517,6 +519,7 @@ cmd_up() {
   done
   ensure_crds
   ensure_kueue
+  ensure_training_operator
   start_monitoring
   cat > "$STATUS_FILE" <<EOF
 KUBECONFIG=$KUBECONFIG_PATH
@@ -530,6 +533,7 @@ GPU_NODES=$GPU_NODES
 K8S_VERSION=$K8S_VERSION
 KWOK_VERSION=$KWOK_VERSION
 KUEUE_VERSION=$KUEUE_VERSION
+TRAINING_OPERATOR_VERSION=$TRAINING_OPERATOR_VERSION
 KUEUE_VISIBILITY_URL=https://127.0.0.1:$APISERVER_PORT/apis/visibility.kueue.x-k8s.io/v1beta1
 EOF
   log "cluster up in $((SECONDS - t0))s: Kubernetes $K8S_VERSION, node $NODE_NAME + $GPU_NODES simulated GPU nodes"
@@ -542,7 +546,7 @@ EOF
 cmd_status() {
   local ok=0 c state
   printf '%-26s %s\n' "kubeconfig" "$KUBECONFIG_PATH"
-  for c in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kwok kueue dcgm-exporter prometheus; do
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kwok kueue training-operator dcgm-exporter prometheus; do
     if state="$(pid_of "$c")"; then printf '%-26s running (pid %s)\n' "$c" "$state"
     else printf '%-26s stopped\n' "$c"; ok=1; fi
   done
@@ -609,7 +613,7 @@ cmd_down() {
   local t0=$SECONDS m leftovers=()
   mkdir -p "$PID_DIR"
   # 1. No new pods: stop the scheduler, controllers and kwok first.
-  stop_daemon kube-scheduler kube-controller-manager kwok kueue
+  stop_daemon kube-scheduler kube-controller-manager kwok kueue training-operator
   # 2. Pod sandboxes go through CRI so that CNI DEL removes veths/IPs and the netns mounts.
   stop_daemon 30 kubelet
   if running containerd && [[ -x "$BIN_DIR/kubeml-cri" ]]; then
@@ -641,11 +645,12 @@ cmd_down() {
   # Empty directories our shims and CRI create under the default paths (only if empty).
   rmdir /run/containerd/s /run/containerd /run/netns 2>/dev/null || true
   # 5. Verify.
-  for c in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kwok kueue dcgm-exporter prometheus; do
+  for c in etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kwok kueue training-operator dcgm-exporter prometheus; do
     running "$c" && leftovers+=("process $c")
   done
   # Kueue's mount namespace ends with its process; its scratch mount point is under $RUN_DIR.
   pgrep -f -- "$CLUSTER_DIR/kueue-run.sh" >/dev/null 2>&1 && leftovers+=("kueue wrapper")
+  pgrep -f -- "$CLUSTER_DIR/training-operator-run.sh" >/dev/null 2>&1 && leftovers+=("training-operator wrapper")
   pgrep -f -- "-address $CONTAINERD_SOCK" >/dev/null 2>&1 && leftovers+=("containerd shims")
   m="$(our_mounts | tr '\n' ' ')"
   [[ -n "$m" ]] && leftovers+=("mounts (${m% }; unmount them with umount -l)")

@@ -8,6 +8,7 @@ REPO_ROOT="$(cd "$CLUSTER_DIR/../.." && pwd)"
 K8S_VERSION="v1.33.13"
 KWOK_VERSION="v0.7.0"
 KUEUE_VERSION="v0.17.0"                    # also scripts/go-tool.sh's default; its module hash is in kueue.sh
+TRAINING_OPERATOR_VERSION="v1.8.1"         # Kubeflow training-operator (PyTorchJob); also go-tool.sh's default
 
 KUBEML_CACHE="${KUBEML_CACHE:-$HOME/.cache/kubeml}"
 BIN_DIR="$KUBEML_CACHE/bin/k8s-$K8S_VERSION"
@@ -36,6 +37,9 @@ KUEUE_WEBHOOK_PORT=16940                   # Kueue: admission and conversion web
 KUEUE_VISIBILITY_PORT=16941                # Kueue: visibility API server, behind the API server's aggregator
 KUEUE_HEALTH_PORT=16942                    # Kueue: /healthz, /readyz (http)
 KUEUE_METRICS_PORT=16943                   # Kueue: /metrics (https, authenticated)
+TRAINING_OPERATOR_WEBHOOK_PORT=16950       # training-operator: validating webhooks (https)
+TRAINING_OPERATOR_HEALTH_PORT=16951        # training-operator: /healthz, /readyz (http)
+TRAINING_OPERATOR_METRICS_PORT=16952       # training-operator: /metrics (http)
 
 NODE_NAME="kubeml-node"
 SERVICE_CIDR="10.96.0.0/16"

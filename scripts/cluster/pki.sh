@@ -11,6 +11,18 @@ _ca() {
   chmod 600 "$PKI_DIR/$1.key"
 }
 
+# _rsa_ca NAME CN : a self-signed CA with an RSA key in PKCS#1 and its CN as DNS name, the only kind
+# training-operator's certificate rotator accepts in its Secret (cert-controller v0.10.1, rotator.go:
+# x509.ParsePKCS1PrivateKey, and the CA is verified for the DNS name training-operator-ca).
+_rsa_ca() {
+  [[ -s "$PKI_DIR/$1.crt" && -s "$PKI_DIR/$1.key" ]] && return 0
+  openssl genrsa -traditional -out "$PKI_DIR/$1.key" 2048 2>/dev/null
+  chmod 600 "$PKI_DIR/$1.key"
+  openssl req -x509 -new -key "$PKI_DIR/$1.key" -days 3650 -sha256 -subj "/CN=$2" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+    -addext "subjectAltName=DNS:$2" -out "$PKI_DIR/$1.crt" 2>/dev/null
+}
+
 # _cert NAME CN ORG SANS [CA] : key + cert signed by the cluster CA (or CA) (skipped when present).
 _cert() {
   local name="$1" cn="$2" org="$3" sans="$4" ca="${5:-ca}" subj ext
@@ -82,6 +94,12 @@ ensure_pki() {
   # its webhooks (https://127.0.0.1:PORT) and its visibility server (the aggregator checks SERVICE.NAMESPACE.svc).
   _cert kueue kueue-controller system:masters ""
   _cert kueue-serving kueue "" "IP:127.0.0.1,DNS:localhost,DNS:kueue-visibility-server.kueue-system.svc"
+  # training-operator: an admin client, and its webhooks' serving certificate. That one is signed by a CA of
+  # its own, not the cluster CA: the operator's certificate rotator (cert-controller, not optional in
+  # v1.8.1) needs the CA's key in its Secret, and the cluster CA's key there would mint system:masters certs.
+  _cert training-operator training-operator-controller system:masters ""
+  _rsa_ca training-operator-webhook-ca training-operator-ca
+  _cert training-operator-serving training-operator "" "IP:127.0.0.1,DNS:localhost,DNS:training-operator.kubeflow.svc" training-operator-webhook-ca
   if [[ ! -s "$PKI_DIR/sa.key" ]]; then
     openssl genrsa -out "$PKI_DIR/sa.key" 2048 2>/dev/null
     openssl rsa -in "$PKI_DIR/sa.key" -pubout -out "$PKI_DIR/sa.pub" 2>/dev/null
@@ -93,4 +111,5 @@ ensure_pki() {
   _kubeconfig "$STATE_DIR/kubelet.kubeconfig" kubelet
   _kubeconfig "$STATE_DIR/kwok.kubeconfig" kwok
   _kubeconfig "$STATE_DIR/kueue.kubeconfig" kueue
+  _kubeconfig "$STATE_DIR/training-operator.kubeconfig" training-operator
 }

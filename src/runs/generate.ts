@@ -336,7 +336,9 @@ export function generateRun(spec: KubeMLSpec, input: RunInput): GeneratedRun {
       kind: 'PyTorchJob',
       metadata: meta,
       spec: {
-        runPolicy: { backoffLimit: 0, cleanPodPolicy: 'None', ...(deadline ? { activeDeadlineSeconds: deadline } : {}) },
+        // No backoffLimit: with one, training-operator v1.8.1 deletes all the job's pods (and their logs) at the
+        // first failure, cleanPodPolicy notwithstanding; restartPolicy Never already means no retry.
+        runPolicy: { cleanPodPolicy: 'None', ...(deadline ? { activeDeadlineSeconds: deadline } : {}) },
         pytorchReplicaSpecs: replicaSpecs,
       },
     };
