@@ -83,6 +83,10 @@ export interface KubeMLSpec {
   readonly waitForResources: boolean;
   /** Extra patterns (gitignore syntax) not to ship, on top of .gitignore and .kubemlignore. */
   readonly exclude: readonly string[];
+  /** Kueue LocalQueue of the run's namespace: the run is submitted suspended and waits there until admitted. */
+  readonly queue?: string;
+  /** PriorityClass of the pods (and, with a queue, Kueue's priority class label). */
+  readonly priorityClass?: string;
 }
 
 export interface SpecProblem {
@@ -122,6 +126,8 @@ export const TOP_KEYS = [
   'uploadTimeoutSeconds',
   'waitForResources',
   'exclude',
+  'queue',
+  'priorityClass',
 ];
 export const RESOURCE_KEYS = ['cpu', 'memory', 'gpus', 'gpuProduct', 'tolerateGpuTaint'];
 export const MOUNT_KEYS = ['claim', 'path', 'subPath', 'readOnly'];
@@ -398,6 +404,12 @@ export function parseSpec(text: string): { spec?: KubeMLSpec; problems: SpecProb
   }
   const runtime = c.str(raw, 'runtime', '', false);
   const serviceAccount = c.str(raw, 'serviceAccount', '', false);
+  const queue = c.str(raw, 'queue', '', false, (s) =>
+    DNS_LABEL.test(s) && s.length <= 63 ? undefined : `queue "${s}" is not a valid LocalQueue name (lower-case letters, digits and "-").`,
+  );
+  const priorityClass = c.str(raw, 'priorityClass', '', false, (s) =>
+    /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s) && s.length <= 253 ? undefined : `priorityClass "${s}" is not a valid PriorityClass name.`,
+  );
   if (c.problems.length || !name || !image || !command) return { problems: c.problems };
   const spec: KubeMLSpec = {
     name,
@@ -421,6 +433,8 @@ export function parseSpec(text: string): { spec?: KubeMLSpec; problems: SpecProb
     uploadTimeoutSeconds,
     waitForResources,
     exclude,
+    ...(queue ? { queue } : {}),
+    ...(priorityClass ? { priorityClass } : {}),
   };
   return { spec, problems: [] };
 }
