@@ -84,6 +84,8 @@ export interface RunRecord {
   hasDrift?: boolean;
   datasetDrift?: boolean;
   upload?: { files: number; ms: number };
+  /** While Kueue holds the run (its job suspended): "queued: 3rd in team-a, needs 8 nvidia.com/gpu". */
+  queued?: string;
   warnings?: string[];
 }
 
