@@ -114,14 +114,17 @@ describe('queues: the Queues view from the local Kueue', function () {
       }
       return undefined;
     };
-    // Until the informers and the visibility API agree: one admitted, one pending.
+    // Until the informers, Kueue's status counts and the visibility API agree: one admitted, one pending.
     const rows = await until(
       'the queue rows',
       90_000,
       () => {
         const t = buildQueuesTree(source!.snapshot());
         const row = find(t, `cq:${cq}`);
-        return row && /1 pending · 1 admitted/.test(row.description ?? '') && find(t, `cq:${cq}:pending`)?.children.length === 1
+        return row &&
+          /1 pending · 1 admitted/.test(row.description ?? '') &&
+          find(t, `cq:${cq}:pending`)?.children.length === 1 &&
+          /1 pending · 1 admitted/.test(find(t, 'lq')?.children[0]?.description ?? '')
           ? t
           : undefined;
       },
