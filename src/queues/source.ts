@@ -8,7 +8,7 @@ import type { KubeClient } from '../cluster/client';
 import { KubeMLError, messageOf } from '../common/errors';
 import { Disposable, Emitter, type IDisposable } from '../common/lifecycle';
 import type { Logger } from '../common/logging';
-import { type CacheLease, type NamespaceList, ResourceCacheRegistry } from '../cluster/read/informerRegistry';
+import { type CacheLease, type NamespaceList, type RegistryOptions, ResourceCacheRegistry } from '../cluster/read/informerRegistry';
 import { KUEUE_VISIBILITY } from '../cluster/resources';
 import type { ClusterQueueLike, WorkloadLike } from '../model/pending/types';
 import type { PendingWorkloadItem } from '../model/queues/workload';
@@ -20,6 +20,8 @@ export interface QueuesSourceDeps {
   now?: () => number;
   /** Coalescing of changes before the visibility API is read again and the view fires (default 300 ms). */
   settleMs?: number;
+  /** For tests: the informers' timings. */
+  registry?: RegistryOptions;
 }
 
 export class QueuesSource extends Disposable {
@@ -38,7 +40,7 @@ export class QueuesSource extends Disposable {
     log: Logger,
   ) {
     super();
-    this.registry = this._register(new ResourceCacheRegistry(() => deps.client(), log));
+    this.registry = this._register(new ResourceCacheRegistry(() => deps.client(), log, deps.registry));
     this._register({ dispose: () => (clearTimeout(this.timer), this.release()) });
   }
 
