@@ -5,6 +5,7 @@ export const Views = {
   datasets: 'kubeml.datasets',
   jobs: 'kubeml.jobs',
   runs: 'kubeml.runs',
+  queues: 'kubeml.queues',
   gpus: 'kubeml.gpus',
   models: 'kubeml.models',
 } as const;

@@ -13,6 +13,7 @@ import type { LintDiagnostics } from './lint/diagnostics';
 import type { LintCommands } from './lint/commands';
 import type { RunCommands, RunSync } from './runs/commands';
 import type { ExperimentsFeature } from './experiments/commands';
+import type { QueuesFeature } from './queues/commands';
 import { LazyFeatures, whenYamlIsOpen, type FeatureFactories } from './lazy/vscodeFeatures';
 import { LazyTreeProvider } from './lazy/vscodeTree';
 
@@ -35,6 +36,8 @@ export interface KubeMLApi {
   readonly runs: RunCommands;
   /** The Runs view and the experiments panel. */
   readonly experiments: ExperimentsFeature;
+  /** The Queues view (Kueue). */
+  readonly queues: QueuesFeature;
 }
 
 interface Features {
@@ -44,6 +47,7 @@ interface Features {
   sync: SyncController;
   drift: DriftCommands;
   experiments: ExperimentsFeature;
+  queues: QueuesFeature;
 }
 
 /**
@@ -66,7 +70,7 @@ export class Extension extends Disposable {
     // The views exist from activation on; the explorer loads when one asks for its children.
     const views = new Map<string, { provider: LazyTreeProvider<ExplorerNode>; view: vscode.TreeView<ExplorerNode> }>();
     for (const id of Object.values(Views)) {
-      if (id === Views.runs) continue; // the experiments feature's (below)
+      if (id === Views.runs || id === Views.queues) continue; // the experiments and queues features' (below)
       const provider = new LazyTreeProvider<ExplorerNode>(() => features.get('explorer'));
       // The same options as ExplorerViews asks for (it gets this view handed over below).
       views.set(id, {
@@ -85,6 +89,12 @@ export class Extension extends Disposable {
     const runsProvider = this._register(new LazyTreeProvider<unknown>(() => features.get('experiments')));
     const runsView = this._register(
       vscode.window.createTreeView(Views.runs, { treeDataProvider: runsProvider, showCollapseAll: true, canSelectMany: true }),
+    );
+
+    // The Queues view loads the queues feature when it first asks for its children.
+    const queuesProvider = this._register(new LazyTreeProvider<unknown>(() => features.get('queues')));
+    const queuesView = this._register(
+      vscode.window.createTreeView(Views.queues, { treeDataProvider: queuesProvider, showCollapseAll: true, canSelectMany: false }),
     );
 
     const factories: FeatureFactories<Features> = {
@@ -115,6 +125,10 @@ export class Extension extends Disposable {
             runsView: { view: runsView, attach: (p) => runsProvider.attach(p) },
             followedHere: (id) => features.peek('runs')?.active.has(id) ?? false,
           }),
+        ),
+      queues: (m) =>
+        this._register(
+          new m.QueuesFeature(connection, logger.child('queues'), { view: queuesView, attach: (p) => queuesProvider.attach(p) }),
         ),
     };
     const contributed = (
@@ -158,6 +172,9 @@ export class Extension extends Disposable {
       },
       get experiments() {
         return features.get('experiments');
+      },
+      get queues() {
+        return features.get('queues');
       },
     };
   }

@@ -74,6 +74,43 @@ export const KINDS = {
     builtin: false,
     title: 'Fluid Datasets',
   },
+  // Kueue (kueue.x-k8s.io): the Queues view and why a queued job waits.
+  clusterQueues: {
+    group: 'kueue.x-k8s.io',
+    version: 'v1beta1',
+    plural: 'clusterqueues',
+    kind: 'ClusterQueue',
+    namespaced: false,
+    builtin: false,
+    title: 'Kueue ClusterQueues',
+  },
+  localQueues: {
+    group: 'kueue.x-k8s.io',
+    version: 'v1beta1',
+    plural: 'localqueues',
+    kind: 'LocalQueue',
+    namespaced: true,
+    builtin: false,
+    title: 'Kueue LocalQueues',
+  },
+  workloads: {
+    group: 'kueue.x-k8s.io',
+    version: 'v1beta1',
+    plural: 'workloads',
+    kind: 'Workload',
+    namespaced: true,
+    builtin: false,
+    title: 'Kueue Workloads',
+  },
+  resourceFlavors: {
+    group: 'kueue.x-k8s.io',
+    version: 'v1beta1',
+    plural: 'resourceflavors',
+    kind: 'ResourceFlavor',
+    namespaced: false,
+    builtin: false,
+    title: 'Kueue ResourceFlavors',
+  },
 } as const satisfies Record<string, Omit<ResourceKind, 'id'>>;
 
 export type ResourceKindId = keyof typeof KINDS;
@@ -159,6 +196,9 @@ export async function discover(client: KubeClient, signal?: AbortSignal, kinds: 
   );
   return { groupVersions, resources };
 }
+
+/** Kueue's visibility API (pending workloads in admission order, with their positions). */
+export const KUEUE_VISIBILITY = '/apis/visibility.kueue.x-k8s.io/v1beta1';
 
 /** Annotation of a run's Job that KubeML ended: why it failed, in KubeML's words (the Jobs view shows it). */
 export const FAILURE_ANNOTATION = 'kubeml.io/failure';

@@ -81,8 +81,9 @@ export function headlineOf(record: RunRecord): { name: string; value: number | n
 /** The status a record itself gives (what its launcher wrote). */
 export function phaseStatus(record: RunRecord): RunStatus {
   switch (record.phase) {
-    case 'launching':
     case 'pending':
+      return record.queued ? 'queued' : 'pending';
+    case 'launching':
     case 'uploading':
       return 'pending';
     case 'running':

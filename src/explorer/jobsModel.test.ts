@@ -147,6 +147,71 @@ describe('JobsModel', () => {
     assert.ok(fired![0]!.row.tooltip!.includes(`**${md('7 nodes are cordoned.')}**`), fired![0]!.row.tooltip);
   });
 
+  it('a job Kueue holds explains the wait from its Workload and ClusterQueue, and follows Kueue', async () => {
+    h = new ModelHarness((d) => new JobsModel(d), { objects: CLUSTER });
+    await h.open();
+    h.tree();
+    const K = 'kueue.x-k8s.io/v1beta1';
+    const cq = (used: string): KubeObject => ({
+      apiVersion: K,
+      kind: 'ClusterQueue',
+      metadata: { name: 'team-a', uid: 'cq-a', resourceVersion: '1' },
+      spec: {
+        resourceGroups: [
+          { coveredResources: ['nvidia.com/gpu'], flavors: [{ name: 'h100', resources: [{ name: 'nvidia.com/gpu', nominalQuota: '8' }] }] },
+        ],
+      },
+      status: {
+        flavorsReservation: [{ name: 'h100', resources: [{ name: 'nvidia.com/gpu', total: used, borrowed: '0' }] }],
+        pendingWorkloads: 1,
+      },
+    });
+    // Kueue's own message (pkg/scheduler/flavorassigner, as test/fixtures/pending/messages.json quotes it).
+    const workload: KubeObject = {
+      apiVersion: K,
+      kind: 'Workload',
+      metadata: {
+        name: 'job-sweep-lr-1a2b3',
+        namespace: 'team',
+        uid: 'wl-1',
+        resourceVersion: '1',
+        ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'sweep-lr', uid: suspendedJob.metadata.uid! }],
+      },
+      spec: { queueName: 'team-a', podSets: [{ name: 'main', count: 1 }] },
+      status: {
+        resourceRequests: [{ name: 'main', resources: { 'nvidia.com/gpu': '4' } }],
+        conditions: [
+          {
+            type: 'QuotaReserved',
+            status: 'False',
+            reason: 'Pending',
+            message: "couldn't assign flavors to pod set main: insufficient unused quota for nvidia.com/gpu in flavor h100, 2 more needed",
+          },
+        ],
+      },
+    };
+    const lq: KubeObject = {
+      apiVersion: K,
+      kind: 'LocalQueue',
+      metadata: { name: 'team-a', namespace: 'team', uid: 'lq-a', resourceVersion: '1' },
+      spec: { clusterQueue: 'team-a' },
+    };
+    await h.change((api) => (api.put(cq('6')), api.put(lq)));
+    const fired = await h.change((api) => api.put(workload));
+    assert.deepEqual(ids(fired), ['job:jobs:team/sweep-lr']);
+    const sentence = 'It needs 4 nvidia.com/gpu in flavor h100; team-a has 2 free of 8 and cannot borrow: it is in no cohort.';
+    assert.ok(fired![0]!.row.tooltip!.includes(`**${md(sentence)}**`), fired![0]!.row.tooltip);
+    // Kueue admits it: no Kueue reason any more (the job is still suspended until Kueue resumes it).
+    const admitted = structuredClone(workload);
+    (admitted.status as { conditions: unknown[] }).conditions = [
+      { type: 'QuotaReserved', status: 'True' },
+      { type: 'Admitted', status: 'True' },
+    ];
+    const again = await h.change((api) => api.put(admitted));
+    assert.deepEqual(ids(again), ['job:jobs:team/sweep-lr']);
+    assert.ok(!again![0]!.row.tooltip!.includes('Kueue'), again![0]!.row.tooltip);
+  });
+
   it('a new job and a deleted job refresh their group only; a group that fills asks to be opened', async () => {
     h = new ModelHarness((d) => new JobsModel(d), { objects: CLUSTER });
     await h.open();

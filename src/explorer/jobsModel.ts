@@ -2,6 +2,7 @@ import { Emitter } from '../common/lifecycle';
 import { type KubeObject, type ObjectChange } from '../cluster/read/informerState';
 import { type ResourceKindId } from '../cluster/resources';
 import { explainPending } from '../model/pending';
+import { explainQueuedJob, JOB_KIND_NAMES, type KueueObjects } from '../model/queues/jobKueue';
 import { matchesFilter } from './rows/common';
 import {
   groupRow,
@@ -18,6 +19,7 @@ import {
 } from './rows/jobs';
 import { type ExplorerNode, TreeModel } from './model';
 
+const KUEUE_KINDS: readonly ResourceKindId[] = ['workloads', 'localQueues', 'clusterQueues'];
 const isJobKind = (id: ResourceKindId): id is JobKindId => (JOB_KINDS as readonly string[]).includes(id);
 
 /**
@@ -35,7 +37,10 @@ export class JobsModel extends TreeModel {
   readonly onDidFill = this._onDidFill.event;
 
   protected kinds(): ResourceKindId[] {
-    return [...JOB_KINDS, 'pods'];
+    return [...JOB_KINDS, 'pods', ...KUEUE_KINDS];
+  }
+  protected override quietKinds(): readonly ResourceKindId[] {
+    return KUEUE_KINDS;
   }
 
   /** The current summary of a job, by ref (for commands). */
@@ -126,6 +131,15 @@ export class JobsModel extends TreeModel {
       if (filled.length) queueMicrotask(() => filled.forEach((n) => this._onDidFill.fire(n)));
       return out;
     }
+    if ((KUEUE_KINDS as readonly string[]).includes(id)) {
+      // Kueue moved: the pending jobs' rows explain the wait again.
+      for (const r of this.byState.get('Pending')!) {
+        const s = this.summaries.get(r);
+        if (s && this.existing(`job:${r}`)) this.jobNode(s);
+        push(`job:${r}`);
+      }
+      return out;
+    }
     if (id === 'pods') {
       for (const c of changes) {
         const refs = new Set<string>();
@@ -187,6 +201,17 @@ export class JobsModel extends TreeModel {
   /** Why a pending job waits, from what its pods say (undefined when they say nothing yet). */
   whyPending(s: JobSummary): { sentence: string; details: string[] } | undefined {
     if (s.state !== 'Pending') return undefined;
+    // A job Kueue holds (its Workload not admitted): from the Workload and its ClusterQueue.
+    const workloads = this.cache('workloads');
+    if (workloads?.size) {
+      const objs = {
+        workloads: [...workloads.values()],
+        localQueues: [...(this.cache('localQueues')?.values() ?? [])],
+        clusterQueues: [...(this.cache('clusterQueues')?.values() ?? [])],
+      } as unknown as KueueObjects;
+      const queued = explainQueuedJob(objs, { kind: JOB_KIND_NAMES[s.kindId]!, namespace: s.namespace, name: s.name }, this.now());
+      if (queued) return queued;
+    }
     const pods = this.podsOf(s.ref);
     if (pods.length === 0) return undefined;
     const why = explainPending({ pods: pods as Parameters<typeof explainPending>[0]['pods'] });

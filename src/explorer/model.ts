@@ -81,6 +81,10 @@ export abstract class TreeModel extends Disposable {
 
   /** Kinds this view shows or needs (optional kinds are used only when discovery says they are served). */
   protected abstract kinds(): ResourceKindId[];
+  /** Kinds read only to explain something (Kueue's, for why a job waits): a refused list shows no error row. */
+  protected quietKinds(): readonly ResourceKindId[] {
+    return [];
+  }
   /** Namespaces to list a kind in (undefined: all namespaces). */
   protected scopeFor(_id: ResourceKindId): NamespaceList {
     return this.deps.connection.namespacesToList();
@@ -251,7 +255,7 @@ export abstract class TreeModel extends Disposable {
     const errors: ExplorerNode[] = [];
     for (const [id, { lease }] of this.leases) {
       const st = lease.cache.status;
-      if (st.kind === 'error') errors.push(this.node(`error:${id}`, errorRow(kind(id).title, st.error)));
+      if (st.kind === 'error' && !this.quietKinds().includes(id)) errors.push(this.node(`error:${id}`, errorRow(kind(id).title, st.error)));
     }
     return [...errors, ...this.buildRoots()];
   }

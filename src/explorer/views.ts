@@ -15,8 +15,8 @@ import { DcgmPoller } from './dcgm';
 import { Settings } from '../common/ui/vscodeConfig';
 import { Settings as S } from '../common/settings';
 
-// The explorer's views (the Runs view is the experiments feature's).
-type ViewKey = Exclude<keyof typeof Views, 'runs'>;
+// The explorer's views (the Runs view is the experiments feature's, the Queues view the queues feature's).
+type ViewKey = Exclude<keyof typeof Views, 'runs' | 'queues'>;
 
 function toTreeItem(node: ExplorerNode): vscode.TreeItem {
   const r: Row = node.row;

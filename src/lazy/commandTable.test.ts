@@ -11,6 +11,7 @@ const FEATURE_DIRS: Record<FeatureName | 'core', string> = {
   sync: 'src/sync',
   drift: 'src/drift',
   experiments: 'src/experiments',
+  queues: 'src/queues',
   core: 'src/cluster',
 };
 

@@ -1,8 +1,8 @@
 import { Commands } from '../constants';
 
 /** The parts of KubeML that load on first use, each its own bundle (dist/<name>.js). */
-export type FeatureName = 'explorer' | 'lint' | 'runs' | 'sync' | 'drift' | 'experiments';
-export const FEATURES: readonly FeatureName[] = ['explorer', 'lint', 'runs', 'sync', 'drift', 'experiments'];
+export type FeatureName = 'explorer' | 'lint' | 'runs' | 'sync' | 'drift' | 'experiments' | 'queues';
+export const FEATURES: readonly FeatureName[] = ['explorer', 'lint', 'runs', 'sync', 'drift', 'experiments', 'queues'];
 
 type CommandKey = keyof typeof Commands;
 /** Registered at activation by the connection controller (the main bundle). */

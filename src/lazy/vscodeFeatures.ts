@@ -10,6 +10,7 @@ import type * as Runs from './entries/runs';
 import type * as Sync from './entries/sync';
 import type * as Drift from './entries/drift';
 import type * as Experiments from './entries/experiments';
+import type * as Queues from './entries/queues';
 
 /** Set by the bundler: each feature ships as its own file next to dist/extension.js. */
 declare const KUBEML_SPLIT_FEATURES: boolean | undefined;
@@ -21,6 +22,7 @@ export interface FeatureModules {
   sync: typeof Sync;
   drift: typeof Drift;
   experiments: typeof Experiments;
+  queues: typeof Queues;
 }
 
 // Literal paths and the condition inline, so that the bundler keeps each require as a reference
@@ -35,6 +37,8 @@ const loaders: { [K in FeatureName]: () => FeatureModules[K] } = {
   drift: () => (typeof KUBEML_SPLIT_FEATURES !== 'undefined' && KUBEML_SPLIT_FEATURES ? require('./drift.js') : require('./entries/drift')),
   experiments: () =>
     typeof KUBEML_SPLIT_FEATURES !== 'undefined' && KUBEML_SPLIT_FEATURES ? require('./experiments.js') : require('./entries/experiments'),
+  queues: () =>
+    typeof KUBEML_SPLIT_FEATURES !== 'undefined' && KUBEML_SPLIT_FEATURES ? require('./queues.js') : require('./entries/queues'),
 };
 
 /** The code of a feature: compiled and evaluated on the first call, cached by require after that. */

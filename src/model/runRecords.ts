@@ -84,6 +84,8 @@ export interface RunRecord {
   hasDrift?: boolean;
   datasetDrift?: boolean;
   upload?: { files: number; ms: number };
+  /** While Kueue holds the run (its job suspended): "queued: 3rd in team-a, needs 8 nvidia.com/gpu". */
+  queued?: string;
   warnings?: string[];
   /** A sweep trial: its sweep (.kubeml/sweeps/<id>.json), its 0-based index, and how the sweep ranks trials. */
   readonly sweep?: SweepRef;

@@ -57,6 +57,17 @@ describe('runs: kubeml.yaml', () => {
     assert.match(problems.find((p) => p.path === 'resources.memory')!.message, /not a Kubernetes quantity/);
   });
 
+  it('queue and priorityClass: a LocalQueue name and a PriorityClass name, each checked', () => {
+    const spec = loadSpec(`${MIN}queue: team-a\npriorityClass: high-priority\n`);
+    assert.equal(spec.queue, 'team-a');
+    assert.equal(spec.priorityClass, 'high-priority');
+    assert.equal(loadSpec(MIN).queue, undefined);
+    const { spec: bad, problems } = parseSpec(`${MIN}queue: Team_A\npriorityClass: "a b"\n`);
+    assert.equal(bad, undefined);
+    assert.deepEqual(problems.map((p) => p.path).sort(), ['priorityClass', 'queue']);
+    assert.match(problems.find((p) => p.path === 'queue')!.message, /not a valid LocalQueue name/);
+  });
+
   it('refuses several workers for a Job and parameters named like built-in placeholders', () => {
     assert.ok(parseSpec(MIN + 'workers: 3\n').problems.some((p) => p.path === 'workers'));
     assert.ok(parseSpec(MIN + 'parameters: { model: 1 }\n').problems.some((p) => p.path === 'parameters.model'));

@@ -86,6 +86,10 @@ export interface KubeMLSpec {
   readonly exclude: readonly string[];
   /** Trials over parameters (sweepSpec.ts). */
   readonly sweep?: SweepSpec;
+  /** Kueue LocalQueue of the run's namespace: the run is submitted suspended and waits there until admitted. */
+  readonly queue?: string;
+  /** PriorityClass of the pods (and, with a queue, Kueue's priority class label). */
+  readonly priorityClass?: string;
 }
 
 export interface SpecProblem {
@@ -126,6 +130,8 @@ export const TOP_KEYS = [
   'waitForResources',
   'exclude',
   'sweep',
+  'queue',
+  'priorityClass',
 ];
 export const RESOURCE_KEYS = ['cpu', 'memory', 'gpus', 'gpuProduct', 'tolerateGpuTaint'];
 export const MOUNT_KEYS = ['claim', 'path', 'subPath', 'readOnly'];
@@ -408,6 +414,12 @@ export function parseSpec(text: string): { spec?: KubeMLSpec; problems: SpecProb
     c.problems.push(...r.problems);
     sweep = r.sweep;
   }
+  const queue = c.str(raw, 'queue', '', false, (s) =>
+    DNS_LABEL.test(s) && s.length <= 63 ? undefined : `queue "${s}" is not a valid LocalQueue name (lower-case letters, digits and "-").`,
+  );
+  const priorityClass = c.str(raw, 'priorityClass', '', false, (s) =>
+    /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(s) && s.length <= 253 ? undefined : `priorityClass "${s}" is not a valid PriorityClass name.`,
+  );
   if (c.problems.length || !name || !image || !command) return { problems: c.problems };
   const spec: KubeMLSpec = {
     name,
@@ -432,6 +444,8 @@ export function parseSpec(text: string): { spec?: KubeMLSpec; problems: SpecProb
     waitForResources,
     exclude,
     ...(sweep ? { sweep } : {}),
+    ...(queue ? { queue } : {}),
+    ...(priorityClass ? { priorityClass } : {}),
   };
   return { spec, problems: [] };
 }

@@ -456,7 +456,7 @@ export class RunCommands extends Disposable {
             .slice(-2)
             .map(([k, v]) => `${k} ${typeof v === 'number' ? +v.toFixed(4) : v}`)
             .join(', ');
-          const msg = (say[r.phase] ?? r.phase) + (metrics ? ` (${metrics})` : '');
+          const msg = (r.phase === 'pending' && r.queued ? r.queued : (say[r.phase] ?? r.phase)) + (metrics ? ` (${metrics})` : '');
           if (msg !== last) progress.report({ message: (last = msg) });
         });
         try {

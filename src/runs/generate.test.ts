@@ -286,4 +286,22 @@ describe('runs: manifest generation', () => {
     assert.ok(long.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(long));
     assert.throws(() => generateRun(sample, { runId: 'Not_A_Label', purpose: 'train', namespace: 'ns', params }), /not a DNS label/);
   });
+
+  it("queue: the job carries Kueue's queue label and is created suspended; the pods keep only KubeML's labels; priorityClass names the pods' PriorityClass", () => {
+    const spec = { ...sample, queue: 'team-a', priorityClass: 'high' };
+    const job = generateRun(spec, { runId: 'forest-train-q1', namespace: 'default', purpose: 'train', params }).objects[0]!;
+    assert.equal(job.metadata.labels['kueue.x-k8s.io/queue-name'], 'team-a');
+    assert.equal(job.spec.suspend, true);
+    const tpl = job.spec.template as { metadata: { labels: Record<string, string> }; spec: { priorityClassName?: string } };
+    assert.equal(tpl.metadata.labels['kueue.x-k8s.io/queue-name'], undefined);
+    assert.equal(tpl.spec.priorityClassName, 'high');
+    const plain = generateRun(sample, { runId: 'forest-train-q2', namespace: 'default', purpose: 'train', params }).objects[0]!;
+    assert.equal(plain.spec.suspend, undefined);
+    assert.equal(plain.metadata.labels['kueue.x-k8s.io/queue-name'], undefined);
+    const pt = generateRun(
+      { ...spec, kind: 'PyTorchJob', workers: 2 },
+      { runId: 'forest-train-q3', namespace: 'default', purpose: 'train', params },
+    ).objects[0]!;
+    assert.equal((pt.spec.runPolicy as { suspend?: boolean }).suspend, true);
+  });
 });

@@ -17,6 +17,8 @@ import { LABEL_KIND, LABEL_RUN } from '../model/runRecords';
 export const LABEL_NAME = 'kubeml.io/name';
 export const ANNOTATION_PARAMS = 'kubeml.io/parameters';
 export const ANNOTATION_PARENT = 'kubeml.io/parent-run';
+/** Kueue's label that names the LocalQueue a job is submitted to (it then keeps the job suspended until admitted). */
+export const LABEL_QUEUE = 'kueue.x-k8s.io/queue-name';
 /** The control folder (an emptyDir) and the file that releases the waiting entrypoint. */
 export const CONTROL_DIR = '/kubeml';
 export const READY_FILE = `${CONTROL_DIR}/ready`;
@@ -281,7 +283,9 @@ function metadata(spec: KubeMLSpec, input: RunInput): KubeObject['metadata'] {
   const annotations: Record<string, string> = { [ANNOTATION_PARAMS]: JSON.stringify(input.params) };
   if (input.model?.kind === 'run') annotations[ANNOTATION_PARENT] = input.model.runId;
   if (input.model?.kind === 'uri') annotations['kubeml.io/model'] = input.model.uri;
-  return { name: input.runId, namespace: input.namespace, labels: runLabels(spec, input), annotations };
+  // The queue label goes on the job only: on pods it would ask Kueue's pod integration to manage them too.
+  const labels = { ...runLabels(spec, input), ...(spec.queue ? { [LABEL_QUEUE]: spec.queue } : {}) };
+  return { name: input.runId, namespace: input.namespace, labels, annotations };
 }
 
 export function runLabels(spec: KubeMLSpec, input: Pick<RunInput, 'runId' | 'purpose'>): Record<string, string> {
@@ -293,6 +297,7 @@ function podSpec(spec: KubeMLSpec, parts: PodParts, extra: Record<string, unknow
     restartPolicy: 'Never',
     terminationGracePeriodSeconds: 10,
     ...(spec.serviceAccount ? { serviceAccountName: spec.serviceAccount } : {}),
+    ...(spec.priorityClass ? { priorityClassName: spec.priorityClass } : {}),
     ...(parts.nodeSelector ? { nodeSelector: parts.nodeSelector } : {}),
     ...(parts.tolerations ? { tolerations: parts.tolerations } : {}),
     ...(parts.affinity ? { affinity: parts.affinity } : {}),
@@ -310,7 +315,9 @@ export function generateRun(spec: KubeMLSpec, input: RunInput): GeneratedRun {
   const info = KIND_INFO[kind];
   const parts = podParts(spec, input, info.container);
   const meta = metadata(spec, input);
-  const labels = meta.labels;
+  const labels = runLabels(spec, input);
+  // Queued through Kueue: created suspended, so that nothing starts before Kueue admits it (its webhook would suspend it too).
+  const suspend = spec.queue ? { suspend: true } : {};
   const deadline = spec.timeoutMinutes ? spec.timeoutMinutes * 60 : undefined;
   let obj: KubeObject;
   let pods = 1;
@@ -322,6 +329,7 @@ export function generateRun(spec: KubeMLSpec, input: RunInput): GeneratedRun {
       metadata: meta,
       spec: {
         backoffLimit: 0,
+        ...suspend,
         ...(deadline ? { activeDeadlineSeconds: deadline } : {}),
         template: { metadata: { labels }, spec: podSpec(spec, parts) },
       },
@@ -338,7 +346,7 @@ export function generateRun(spec: KubeMLSpec, input: RunInput): GeneratedRun {
       spec: {
         // No backoffLimit: with one, training-operator v1.8.1 deletes all the job's pods (and their logs) at the
         // first failure, cleanPodPolicy notwithstanding; restartPolicy Never already means no retry.
-        runPolicy: { cleanPodPolicy: 'None', ...(deadline ? { activeDeadlineSeconds: deadline } : {}) },
+        runPolicy: { cleanPodPolicy: 'None', ...suspend, ...(deadline ? { activeDeadlineSeconds: deadline } : {}) },
         pytorchReplicaSpecs: replicaSpecs,
       },
     };
@@ -360,6 +368,7 @@ export function generateRun(spec: KubeMLSpec, input: RunInput): GeneratedRun {
       metadata: meta,
       spec: {
         runtimeRef: { name: spec.runtime ?? 'torch-distributed' },
+        ...suspend,
         labels,
         trainer: {
           image: spec.image,

@@ -25,6 +25,7 @@ import { type GeneratedRun, generateRun, newRunId, READY_FILE, toYaml } from './
 import { type FailureReason, isTerminal, type ModelSource, type RunPurpose, type RunRecord, type RunStore } from '../model/runRecords';
 import type { SweepRef } from '../model/runRecords';
 import { ResultCollector } from '../model/runResults';
+import { readQueuedJob } from '../model/queues/read';
 import { type KubeMLSpec, type ParamValue } from '../model/runSpec';
 import {
   classifyJob,
@@ -72,6 +73,8 @@ export interface LaunchDeps {
   readonly clusterGoneMs?: number;
   /** Pods not running after this long fail the run (default 10 min: image pulls can be slow). */
   readonly podStartTimeoutMs?: number;
+  /** A suspended run (queue: in kubeml.yaml) whose Workload Kueue has not made after this long fails (default 60 s). */
+  readonly queueAdmitTimeoutMs?: number;
   /** Claims not bound after this long fail the run with the scheduler's message (default 60 s). */
   readonly claimBindTimeoutMs?: number;
 }
@@ -99,6 +102,14 @@ export function planRun(req: LaunchRequest, now = new Date(), random = Math.rand
     `KubeML ${req.purpose === 'train' ? 'training' : 'validation'} run ${runId}, generated from kubeml.yaml.\nKubeML applies it with server-side apply (field manager "kubeml"), then uploads the workspace into ${req.spec.codePath}.`,
   );
   return { runId, generated, yaml };
+}
+
+/** How often a queued run reads its place in Kueue's queue. */
+const QUEUE_POLL_MS = 5000;
+
+function isSuspended(o: unknown): boolean {
+  const spec = (o as { spec?: { suspend?: boolean; runPolicy?: { suspend?: boolean } } } | undefined)?.spec;
+  return spec?.suspend === true || spec?.runPolicy?.suspend === true;
 }
 
 class RunFailed extends Error {
@@ -465,11 +476,12 @@ export class RunExecution extends Disposable {
 
   /** Waits until every pod runs (in the waiting entrypoint); returns their names. */
   private async waitForPods(w: RunWatch): Promise<string[]> {
-    const end = Date.now() + (this.deps.podStartTimeoutMs ?? 600_000);
+    let end = Date.now() + (this.deps.podStartTimeoutMs ?? 600_000);
     const claimBindMs = this.deps.claimBindTimeoutMs ?? 60_000;
     const signal = this.ctl.signal;
     let lastDetail = '';
     let unboundSince: number | undefined;
+    const kueue = { since: undefined as number | undefined, readAt: 0 };
     for (;;) {
       if (signal.aborted) throw new RunFailed('cancelled', 'Cancelled.');
       // A watch that cannot read the run fails it, as a failed read did (the informers retry a
@@ -482,6 +494,11 @@ export class RunExecution extends Disposable {
         if (verdict.kind === 'failed') throw RunFailed.from(verdict);
         if (verdict.kind === 'succeeded') throw new RunFailed('upload', 'The pods ended before KubeML could upload the code.', 'Re-run.');
         if (verdict.kind === 'running') return pods.map((p) => p.metadata?.name ?? '').filter(Boolean);
+        // Suspended (kueue.x-k8s.io/queue-name): queued, not failing; the pod start timeout runs from admission.
+        if (isSuspended(w.primary.objects[0])) {
+          end = Date.now() + (this.deps.podStartTimeoutMs ?? 600_000);
+          await this.whileQueued(kueue);
+        } else if (this.record.queued) await this.update({ queued: undefined });
         if (verdict.detail.startsWith(TRANSIENT_SCHEDULING)) {
           unboundSince ??= Date.now();
           if (Date.now() - unboundSince > claimBindMs) {
@@ -505,8 +522,34 @@ export class RunExecution extends Disposable {
         );
       // Until the next change of the run, or its next deadline.
       let wait = Math.min(this.deps.resyncMs ?? 30_000, end - Date.now() + 1);
+      // Kueue's queue moves without the run's objects changing: its position is read again every few seconds.
+      if (kueue.since !== undefined) wait = Math.min(wait, QUEUE_POLL_MS);
       if (unboundSince !== undefined) wait = Math.min(wait, unboundSince + claimBindMs - Date.now() + 1);
       await w.changes.next(wait, signal);
+    }
+  }
+
+  /** While the run's job is suspended: its place in Kueue's queue into the record; no Workload in time fails it. */
+  private async whileQueued(k: { since: number | undefined; readAt: number }): Promise<void> {
+    k.since ??= Date.now();
+    if (Date.now() - k.readAt < QUEUE_POLL_MS) return;
+    k.readAt = Date.now();
+    const g = this.plan.generated;
+    const q = await readQueuedJob(this.deps.client, this.req.namespace, { kind: g.primary.kind, name: g.primary.name }, this.ctl.signal);
+    if (!q) {
+      const limit = this.deps.queueAdmitTimeoutMs ?? 60_000;
+      if (Date.now() - k.since > limit)
+        throw new RunFailed(
+          'config',
+          `The ${g.primary.kind} ${this.id} is suspended and Kueue made no Workload for it within ${Math.round(limit / 1000)} s.`,
+          `Check that Kueue is installed and that the LocalQueue ${this.req.spec.queue ?? '(queue)'} exists in namespace ${this.req.namespace} (kubectl get localqueues -n ${this.req.namespace}), or remove queue: from kubeml.yaml.`,
+        );
+      return;
+    }
+    const line = q.admitted ? 'admitted by Kueue, starting' : q.line;
+    if (line !== this.record.queued) {
+      this.deps.log.info(`${this.id}: ${line}${q.admitted ? '' : ` (${q.explanation.sentence})`}`);
+      await this.update({ queued: line });
     }
   }
 

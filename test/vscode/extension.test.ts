@@ -31,7 +31,7 @@ describe('KubeML in a real VS Code', () => {
     assert.deepEqual([...contributed].sort(), Object.values(Commands).sort(), 'src/constants.ts Commands and package.json differ');
   });
 
-  it('contributes the KubeML container with its five views', async () => {
+  it('contributes the KubeML container with its six views', async () => {
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     const views = (ext.packageJSON.contributes.views.kubeml as Array<{ id: string }>).map((v) => v.id);
     assert.deepEqual(views, Object.values(Views));
