@@ -10,11 +10,11 @@ import { log, repoRoot } from './lib/setup.mjs';
 
 /** Each README screenshot: the scenario (a part of its name, as KUBEML_E2E_GREP takes it) and the shot it saves. */
 const SHOTS = [
-  { name: 'side-bar', scenario: 'KubeML container, its four views', dir: 'foundation', shot: 'kubeml-container', cluster: true },
+  { name: 'side-bar', scenario: 'KubeML container, its six views', dir: 'foundation', shot: 'kubeml-container', cluster: true },
   { name: 'run-progress', scenario: 'Launch Training and Run Validation', dir: 'runs', shot: 'training-progress', cluster: true },
   { name: 'drift-panel', scenario: 'Launch Training and Run Validation', dir: 'runs', shot: 'drift-report', cluster: true },
   { name: 'quick-fix', scenario: 'A manifest diagnostic and its quick fix', dir: 'quickfix', shot: 'quick-fix', cluster: false },
-  { name: 'experiments-panel', scenario: 'Experiments panel', dir: 'experiments', shot: 'experiments-live', cluster: false },
+  { name: 'experiments-panel', scenario: 'Experiments panel', dir: 'experiments', shot: 'experiments-live', cluster: true },
 ];
 const THEMES = [
   { id: 'light', theme: 'Default Light Modern' },

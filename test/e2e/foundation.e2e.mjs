@@ -1,17 +1,18 @@
-// A user opens the KubeML container, sees its four views, and runs KubeML commands from the
+// A user opens the KubeML container, sees its six views, and runs KubeML commands from the
 // command palette.
 import { strict as assert } from 'node:assert';
 import { inPage, reach } from './waits.mjs';
 
-export const name = 'KubeML container, its four views and the command palette';
+export const name = 'KubeML container, its six views and the command palette';
 
 export async function scenario(wb) {
   await wb.openKubeML();
-  for (const title of ['Datasets', 'Jobs', 'GPUs', 'Models']) {
+  for (const title of ['Datasets', 'Jobs', 'Runs', 'Queues', 'GPUs', 'Models']) {
     await wb.view(title).waitFor({ timeout: 30_000 });
   }
   const titles = (await wb.viewTitles()).map((t) => t.trim().toLowerCase());
-  for (const t of ['datasets', 'jobs', 'gpus', 'models']) assert.ok(titles.includes(t), `view ${t} missing: ${titles.join(', ')}`);
+  for (const t of ['datasets', 'jobs', 'runs', 'queues', 'gpus', 'models'])
+    assert.ok(titles.includes(t), `view ${t} missing: ${titles.join(', ')}`);
   // Activation and the first connection attempt finish: the views leave "Connecting…".
   await wb.page.waitForFunction(() => !document.querySelector('.sidebar')?.textContent?.includes('Connecting to the cluster'), undefined, {
     timeout: 90_000,

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { reach, until } from './waits.mjs';
+import { reach, settle, until } from './waits.mjs';
 
 export const name = 'Runs view: records newest first, a sweep grouped, the context menu';
 
@@ -92,14 +92,13 @@ export async function scenario(wb, { workspace }) {
       await wb.page.mouse.up();
     }
     await wb.page.mouse.move(1200, 600);
-    await wb.page.waitForTimeout(500);
+    await settle('the side bar settles after the drag (its sash animates)', 500);
     await wb.screenshot('runs-view');
     const row = wb.view('Runs').locator('.monaco-list-row', { hasText: 'forest-train-e2e-b' }).first();
     await row.click({ button: 'right' });
     const item = wb.page.locator('.monaco-menu .action-item', { hasText: 'Delete Run Record' }).first();
     await reach(item, 'visible', 'the Delete Run Record menu item', 15_000);
-    // The menu fades in.
-    await wb.page.waitForTimeout(400);
+    await settle('the context menu fades in (a screenshot taken sooner shows it half drawn)', 400);
     await wb.screenshot('runs-view-context-menu');
     await wb.page.keyboard.press('Escape');
 

@@ -85,11 +85,19 @@ describe('The packaged .vsix installed in code-server', () => {
     assert.equal(launch?.title, 'Launch Training');
   });
 
-  it('activates and its four views resolve', async () => {
+  it('activates and its views (Datasets, Jobs, Runs, Queues, GPUs, Models) resolve', async () => {
     const api = await ext()!.activate();
     assert.ok(api.connection, 'activate() returned no API');
     await api.ready;
     await vscode.commands.executeCommand('workbench.view.extension.kubeml');
+    assert.deepEqual(Object.values(Views), [
+      'kubeml.datasets',
+      'kubeml.jobs',
+      'kubeml.runs',
+      'kubeml.queues',
+      'kubeml.gpus',
+      'kubeml.models',
+    ]);
     for (const id of Object.values(Views)) {
       await vscode.commands.executeCommand(`${id}.focus`);
     }
