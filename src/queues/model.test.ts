@@ -131,6 +131,15 @@ describe('queues: the Queues view rows', () => {
     assert.match(rows[0]!.tooltip!, /ClusterQueues with their quota, usage and borrowing/);
   });
 
+  it('while its caches have not listed: reading, never "No ClusterQueues" (the README screenshot showed that on a cluster that has two)', () => {
+    const rows = buildQueuesTree(input({ kueue: true, loading: true, clusterQueues: [] }));
+    assert.deepEqual(
+      rows.map((r) => r.label),
+      ['Reading the queues…'],
+    );
+    assert.ok(buildQueuesTree(input({ kueue: true, clusterQueues: [] })).some((r) => r.label === 'No ClusterQueues'));
+  });
+
   it('no permission to list ClusterQueues: one row saying why, then the LocalQueues of the namespaces shown', () => {
     const rows = buildQueuesTree(
       input({

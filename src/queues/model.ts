@@ -35,6 +35,8 @@ export interface QueuesInput {
   /** Namespaces shown (undefined: all). */
   namespaces: readonly string[] | undefined;
   now: number;
+  /** Kueue is served but its objects have not been listed yet: no empty state may be shown. */
+  loading?: boolean;
 }
 
 export type QueuesRowKind =
@@ -77,6 +79,7 @@ export function buildQueuesTree(input: QueuesInput): QueuesRow[] {
         icon: { id: 'info' },
       }),
     ];
+  if (input.loading) return [row({ key: 'msg:loading', kind: 'message', label: 'Reading the queues…', icon: { id: 'loading~spin' } })];
   const out: QueuesRow[] = [];
   const inScope = (ns: string | undefined) => !input.namespaces || (ns !== undefined && input.namespaces.includes(ns));
   const workloads = input.workloads.filter((w) => inScope(w.metadata.namespace) && !isFinished(w));

@@ -147,9 +147,16 @@ export class QueuesSource extends Disposable {
     return this.kueue === false || (this.leases.length > 0 && this.leases.every((l) => l.lease.cache.synced));
   }
 
+  /** Every cache has listed or failed (a refused list is an answer: its row says why). */
+  private get settled(): boolean {
+    return this.leases.length > 0 && this.leases.every((l) => l.lease.cache.synced || l.lease.cache.status.kind === 'error');
+  }
+
   snapshot(): QueuesInput {
     return {
       kueue: this.kueue,
+      // Until every cache has listed, an empty list means "not read yet", not "none".
+      ...(this.kueue && !this.settled ? { loading: true } : {}),
       clusterQueues: this.clusterQueues(),
       localQueues: [...(this.cache('localQueues')?.values() ?? [])] as unknown as LocalQueueLike[],
       workloads: [...(this.cache('workloads')?.values() ?? [])] as unknown as WorkloadLike[],

@@ -111,6 +111,15 @@ export async function scenario(wb, { workspace, env }) {
       { state: async () => `last step ${await lastStep(frame, run)}` },
     );
   await wb.screenshot('experiments-live');
+  // Each selected run is one curve (a live run's updates once plotted it twice).
+  const legend = await frame.evaluate(
+    (m) =>
+      [...(document.querySelector(`#curves section.plot[data-metric="${m}"]`)?.querySelectorAll('.u-legend .u-label') ?? [])]
+        .map((l) => l.textContent)
+        .slice(1),
+    METRIC,
+  );
+  assert.deepEqual([...legend].sort(), [A, B].sort(), `the ${METRIC} chart's legend: ${legend.join(' | ')}`);
   // Both end: the sample runs 12 stages.
   for (const run of [A, B])
     await until(`${run} to reach its last step`, 240_000, async () => ((await lastStep(frame, run)) >= 12 ? true : undefined), {

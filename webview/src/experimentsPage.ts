@@ -182,8 +182,11 @@ function setBaseline(id: string | undefined): void {
 
 /** The runs to plot: the selected ones in table order (then any filtered out), at most MAX_PLOTTED. */
 function plotted(): RunInfo[] {
-  const inRows = rows.filter((r) => selected.has(r.id));
-  const rest = runs.filter((r) => selected.has(r.id) && !inRows.includes(r));
+  // By id, and each run's newest info: the table's rows can hold a run's previous object until it is redrawn
+  // (a live run's update replaces it in `runs`), which plotted it twice.
+  const inRows = rows.filter((r) => selected.has(r.id)).map((r) => byId.get(r.id) ?? r);
+  const shown = new Set(inRows.map((r) => r.id));
+  const rest = runs.filter((r) => selected.has(r.id) && !shown.has(r.id));
   return [...inRows, ...rest];
 }
 
