@@ -70,7 +70,9 @@ export class RunTable {
     this.body.addEventListener('click', (e) => this.click(e));
   }
 
-  /** Everything may have changed (rows, columns, sort, baseline): remake the header, refill the rows in view. */
+  private headKey = '';
+
+  /** Everything may have changed (rows, columns, sort, baseline): remake the header if it changed, refill the rows in view. */
   refresh(): void {
     this.generation++;
     const cols = this.model.columns();
@@ -114,6 +116,11 @@ export class RunTable {
 
   private renderHead(cols: readonly string[]): void {
     const sort = this.model.sort();
+    // Remade only when the columns or the sort change: a live run refreshes the table often, and a
+    // header remade under the pointer or the keyboard focus loses the click or the focus.
+    const key = JSON.stringify([cols, sort?.column, sort?.descending]);
+    if (key === this.headKey) return;
+    this.headKey = key;
     this.head.replaceChildren(
       ...cols.map((key, i) => {
         const sorted = sort?.column === key ? (sort.descending ? 'descending' : 'ascending') : 'none';
