@@ -3,6 +3,7 @@
 // The command runs on the job's row of the Jobs view; the quick pick is answered by the test
 // (ExplorerCommands.prompts), everything else is real. Expected node counts come from the API server.
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { Commands, EXTENSION_ID } from '../../src/constants';
 import { type KubeMLApi } from '../../src/extensionMain';
@@ -133,22 +134,56 @@ describe('Why Is It Pending? in VS Code', function () {
     await restoreScope?.();
   });
 
-  it('a nodeSelector no node matches: the sentence counts the cluster nodes, the details keep the scheduler words', async () => {
+  it('a nodeSelector no node matches: the sentence has the scheduler count, its words are in the details; the GPU taint of the other nodes becomes tolerateGpuTaint in kubeml.yaml, unsaved', async () => {
     const row = await pendingRow((await job('nowhere', { nodeSelector: { 'kubeml.io/why-pending-test': 'nowhere' } })).metadata.name);
     assert.match(row.node.row?.contextValue ?? '', /^kubeml\.job\.[^.]+\.pending/, 'the row has the context value the menu entry needs');
+    // What kube-scheduler said (the pod's PodScheduled condition): the expected counts.
+    const pods = (await client().json<{ items: KubeObject[] }>(`/api/v1/namespaces/${ns}/pods`, { what: 'list pods' })).items;
+    const conds = (pods[0]?.status as { conditions?: Array<{ type: string; message?: string }> } | undefined)?.conditions ?? [];
+    const said = conds.find((c) => c.type === 'PodScheduled')?.message ?? '';
+    const selector = Number(/(\d+) node\(s\) didn't match Pod's node affinity\/selector/.exec(said)?.[1]);
+    assert.ok(selector > 0 && selector <= nodes, `the scheduler's message counts the unmatched nodes: ${said}`);
+    const tainted = Number(/(\d+) node\(s\) had untolerated taint \{nvidia\.com\/gpu:/.exec(said)?.[1] ?? 0);
+
+    const spec = (await vscode.workspace.findFiles('kubeml.yaml'))[0];
+    assert.ok(spec, 'the test workspace (a copy of samples/) has a kubeml.yaml');
+    const before = (await vscode.workspace.openTextDocument(spec)).getText();
+    prompts.pickAnswer = (items) => items.find((i) => (i as { action?: { kind: string } }).action?.kind === 'addToleration');
     const r = await vscode.commands.executeCommand<WhyPendingResult | undefined>(Commands.whyPending, row.node);
     assert.deepEqual(prompts.said, []);
     assert.ok(r);
     assert.equal(r.job, `${ns}/nowhere`);
-    assert.equal(r.sentence, `${nodes} node${nodes === 1 ? '' : 's'} do not match its node selector or affinity.`);
+    assert.equal(r.sentence, `${selector} ${selector === 1 ? 'node does' : 'nodes do'} not match its node selector or affinity.`);
     assert.equal(prompts.picks.length, 1);
     assert.equal(prompts.picks[0]!.title, r.sentence, 'the quick pick shows the sentence');
     const shown = prompts.picks[0]!.items.map((i) => i.label);
     assert.ok(
-      shown.some((l) => l.includes("didn't match Pod's node affinity/selector")),
+      shown.some((l) => l.includes(said)),
       `the details keep the scheduler's words: ${shown.join(' | ')}`,
     );
-    assert.equal(r.chosen, undefined);
+    if (!tainted) {
+      assert.equal(r.chosen, undefined, `no node carries the GPU taint here (${said}): nothing to tolerate`);
+      return;
+    }
+    assert.deepEqual(r.chosen, { kind: 'addToleration', key: 'nvidia.com/gpu', nodes: tainted });
+    assert.ok(r.outcome?.edited, `kubeml.yaml was edited: ${JSON.stringify(r.outcome)}`);
+    const doc = await vscode.workspace.openTextDocument(spec);
+    try {
+      assert.ok(doc.isDirty, 'the edit is left unsaved for the user to read');
+      assert.equal(fs.readFileSync(spec.fsPath, 'utf8'), before, 'nothing written to disk');
+      const edited = doc.getText();
+      assert.deepEqual(
+        edited.split('\n').filter((l) => !before.split('\n').includes(l)),
+        ['  tolerateGpuTaint: true'],
+        'one line added, the rest of kubeml.yaml as it was',
+      );
+      const editor = vscode.window.activeTextEditor;
+      assert.equal(editor?.document.uri.toString(), spec.toString(), 'kubeml.yaml is the active editor');
+      assert.equal(editor.document.lineAt(editor.selection.active.line).text, '  tolerateGpuTaint: true', 'the changed line is selected');
+    } finally {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
   });
 
   it('a claim that does not exist: Create the claim is offered', async () => {
