@@ -5,7 +5,7 @@
 // kubeml.yaml in the editor, unsaved. The scenario's namespace is the Jobs view's through a kubeconfig
 // copy whose context names it (kubeml.kubeconfig); everything it made is deleted at the end.
 import { strict as assert } from 'node:assert';
-import { copyFileSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kubectl } from './cluster.mjs';
@@ -25,7 +25,8 @@ export function settings({ env }) {
   copyFileSync(env.KUBECONFIG, KUBECONFIG_COPY);
   const r = kubectl({ ...env, KUBECONFIG: KUBECONFIG_COPY }, ['config', 'set-context', '--current', `--namespace=${NS}`]);
   if (r.status !== 0) throw new Error(`kubectl config set-context: ${r.stderr}`);
-  return { 'kubeml.kubeconfig': KUBECONFIG_COPY };
+  // Auto save off (code-server saves after a delay by default): the scenario checks that the edit is left unsaved.
+  return { 'kubeml.kubeconfig': KUBECONFIG_COPY, 'files.autoSave': 'off' };
 }
 
 const queued = (jobName, gpus) => ({
@@ -160,7 +161,7 @@ export async function scenario(wb, { env, workspace }) {
       15_000,
       () =>
         !!document.querySelector('.tabs-container .tab.dirty') &&
-        (document.querySelector('.editor-instance .view-lines')?.textContent ?? '').includes('gpus: 2'),
+        (document.querySelector('.editor-instance .view-lines')?.textContent ?? '').replace(/\u00a0/g, ' ').includes('gpus: 2'),
     );
     assert.equal(readFileSync(specFile, 'utf8'), original, 'kubeml.yaml on disk is unchanged until the user saves');
     await wb.screenshot('why-pending-edit');
@@ -171,6 +172,7 @@ export async function scenario(wb, { env, workspace }) {
     await wb.screenshot('failure-before-cleanup').catch(() => undefined);
     throw e;
   } finally {
+    if (readFileSync(specFile, 'utf8') !== original) writeFileSync(specFile, original);
     kubectl(env, ['delete', 'namespace', NS, '--wait=true', '--timeout=120s']);
     kubectl(env, ['delete', 'clusterqueue.kueue.x-k8s.io', CQ, '--wait=true', '--timeout=60s']);
     kubectl(env, ['delete', 'resourceflavor.kueue.x-k8s.io', FLAVOR, '--wait=true', '--timeout=60s']);
