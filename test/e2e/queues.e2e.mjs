@@ -97,13 +97,13 @@ export async function scenario(wb, { env, workspace }) {
     apply(env, objects());
     // The first job takes 6 of the 8 GPUs; the second, 4, waits for quota.
     apply(env, [queued('qa-first', 6)]);
-    await until('Kueue to admit qa-first', 60_000, () => cond(workloadOf(env, 'qa-first'), 'QuotaReserved')?.status === 'True', {
+    await until('Kueue to admit qa-first', 180_000, () => cond(workloadOf(env, 'qa-first'), 'QuotaReserved')?.status === 'True', {
       state: () => JSON.stringify(workloadOf(env, 'qa-first')?.status ?? 'no workload'),
     });
     apply(env, [queued('qa-second', 4)]);
     const waiting = await until(
       'Kueue to keep qa-second waiting with a reason',
-      60_000,
+      180_000,
       () => {
         const c = cond(workloadOf(env, 'qa-second'), 'QuotaReserved');
         return c?.status === 'False' && c.message ? c.message : undefined;
