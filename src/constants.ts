@@ -39,6 +39,7 @@ export const Commands = {
   filterJobs: 'kubeml.filterJobs',
   filterGpus: 'kubeml.filterGpus',
   filterModels: 'kubeml.filterModels',
+  whyPending: 'kubeml.whyPending',
   launchTraining: 'kubeml.launchTraining',
   runValidation: 'kubeml.runValidation',
   rerun: 'kubeml.rerun',

@@ -17,6 +17,7 @@ import { DESCRIBE_SCHEME, LiveDocuments } from './vscodeDocuments';
 import { type ExplorerViews } from './views';
 import { modelBaseUrl, testPrediction } from './vscodePredict';
 import { browseDataset } from './vscodeBrowse';
+import { WhyPending } from './vscodeWhyPending';
 import { ChannelSink, LogFollow, TerminalSink, type LogPod, type LogSink } from './vscodeLogs';
 
 const JOB_KINDS: readonly ResourceKindId[] = ['jobs', 'trainJobs', 'pytorchJobs', 'rayJobs'];
@@ -105,6 +106,12 @@ export class ExplorerCommands extends Disposable {
     reg(Commands.filterJobs, () => this.filter('jobs'));
     reg(Commands.filterGpus, () => this.filter('gpus'));
     reg(Commands.filterModels, () => this.filter('models'));
+    const why = new WhyPending(
+      explorer.models.jobs,
+      () => this.prompts,
+      (ref) => this.docs.open(LIVE_SCHEME, ref),
+    );
+    reg(Commands.whyPending, (n) => why.run(n));
     this._register(
       toDisposable(() => {
         for (const f of this.follows.values()) f.dispose();

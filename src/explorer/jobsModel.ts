@@ -1,7 +1,7 @@
 import { Emitter } from '../common/lifecycle';
 import { type KubeObject, type ObjectChange } from '../cluster/read/informerState';
 import { type ResourceKindId } from '../cluster/resources';
-import { explainPending } from '../model/pending';
+import { explainPending, type PendingExplanation } from '../model/pending';
 import { explainQueuedJob, JOB_KIND_NAMES, type KueueObjects } from '../model/queues/jobKueue';
 import { matchesFilter } from './rows/common';
 import {
@@ -46,6 +46,12 @@ export class JobsModel extends TreeModel {
   /** The current summary of a job, by ref (for commands). */
   summary(ref: string): JobSummary | undefined {
     return this.summaries.get(ref);
+  }
+
+  /** The job of a KubeML run (its labels), by run id (for commands on the Runs view's rows). */
+  summaryOfRun(runId: string): JobSummary | undefined {
+    for (const s of this.summaries.values()) if (s.run?.id === runId) return s;
+    return undefined;
   }
 
   protected rebuild(): void {
@@ -199,7 +205,7 @@ export class JobsModel extends TreeModel {
   }
 
   /** Why a pending job waits, from what its pods say (undefined when they say nothing yet). */
-  whyPending(s: JobSummary): { sentence: string; details: string[] } | undefined {
+  whyPending(s: JobSummary): PendingExplanation | undefined {
     if (s.state !== 'Pending') return undefined;
     // A job Kueue holds (its Workload not admitted): from the Workload and its ClusterQueue.
     const workloads = this.cache('workloads');

@@ -43,6 +43,7 @@ export const COMMAND_FEATURES: Record<Exclude<CommandKey, (typeof CORE_COMMANDS)
   filterJobs: 'explorer',
   filterGpus: 'explorer',
   filterModels: 'explorer',
+  whyPending: 'explorer',
   launchTraining: 'runs',
   runValidation: 'runs',
   rerun: 'runs',

@@ -17,7 +17,7 @@ import { type ModelSource, type RunPurpose } from '../model/runRecords';
 import { validationOnlyParameters } from './generate';
 import { planRun, RunExecution } from './launcher';
 import { RUN_LOG_SCHEME, RunLogDocuments, runLogUri } from './vscodeRunLog';
-import { type CreateClaimOptions, createMissingClaims, missingClaimsOf } from './vscodeCreateClaim';
+import { type CreateClaimOptions, createClaims, createMissingClaims, isClaimRequest, missingClaimsOf } from './vscodeCreateClaim';
 import { SweepCommands } from './vscodeSweep';
 import { isTerminal, type RunRecord, RunStore } from '../model/runRecords';
 import { coerceParam, type KubeMLSpec, loadSpec, type ParamValue, resolveParams, SPEC_FILE } from '../model/runSpec';
@@ -346,6 +346,15 @@ export class RunCommands extends Disposable {
     return this.guard(async () => {
       this.requireTrust();
       const ws = await this.workspace();
+      // From Why Is It Pending? on a pending job: its namespace and the claims it waits for.
+      if (isClaimRequest(arg)) {
+        const created = await createClaims(this.cluster().client, ws.folder, arg, opts);
+        if (created.length)
+          void vscode.window.showInformationMessage(
+            vscode.l10n.t('Created the claim {0} in namespace {1}.', created.join(', '), arg.namespace),
+          );
+        return created;
+      }
       const rec = await this.pickRun(
         ws.folder,
         arg,

@@ -37,6 +37,35 @@ export async function createMissingClaims(
   const claims = missingClaimsOf(r);
   if (!claims.length)
     throw new KubeMLError('invalid', vscode.l10n.t('Run {0} did not fail for a missing claim: there is nothing to create.', r.id));
+  return createClaims(client, folder, { namespace: r.namespace, claims }, opts);
+}
+
+/** Claims a pending job waits for (Why Is It Pending?): the same manifest, question and apply as for a failed run. */
+export interface ClaimRequest {
+  readonly namespace: string;
+  readonly claims: readonly string[];
+}
+
+export function isClaimRequest(a: unknown): a is ClaimRequest {
+  const o = a as Partial<ClaimRequest> | null | undefined;
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    typeof o.namespace === 'string' &&
+    Array.isArray(o.claims) &&
+    o.claims.every((c) => typeof c === 'string')
+  );
+}
+
+/** Shows each claim's manifest, asks, and applies it; resolves with the names applied. */
+export async function createClaims(
+  client: KubeClient,
+  folder: string,
+  req: ClaimRequest,
+  opts: CreateClaimOptions = {},
+): Promise<string[]> {
+  const r = { namespace: req.namespace };
+  const claims = req.claims;
   const applied: string[] = [];
   const shown = new Set<string>();
   for (const claim of claims) {

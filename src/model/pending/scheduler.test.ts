@@ -98,6 +98,20 @@ describe('pending: the scheduler', () => {
     ]);
   });
 
+  it('a selector with the nodes unknown (the Jobs view reads only pods): the count agrees with its verb; the GPU taint of the others is offered', () => {
+    // The local cluster's kube-scheduler, for a pod with a nodeSelector no node has (1 real node, 6 simulated GPU nodes).
+    const msg =
+      "0/7 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 6 node(s) had untolerated taint {nvidia.com/gpu: }. preemption: 0/7 nodes are available: 7 Preemption is not helpful for scheduling.";
+    const e = explainPending({ pods: [pod({ containers: gpus(0), nodeSelector: { zone: 'nowhere' } }, msg)] });
+    assert.equal(e.sentence, '1 node does not match its node selector or affinity.');
+    assert.deepEqual(e.actions, [{ kind: 'addToleration', key: 'nvidia.com/gpu', nodes: 6 }]);
+    const seven = msg.replace('1 node(s)', '7 node(s)').replace(', 6 node(s) had untolerated taint {nvidia.com/gpu: }', '');
+    assert.equal(
+      explainPending({ pods: [pod({ containers: gpus(0) }, seven)] }).sentence,
+      '7 nodes do not match its node selector or affinity.',
+    );
+  });
+
   it('a required node affinity on a label no node has', () => {
     const p = pod(
       {

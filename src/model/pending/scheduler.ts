@@ -179,7 +179,9 @@ function selectorFinding(r: SchedulerReason, ctx: SchedulerContext): Finding {
   const first = parts[0];
   return {
     rank: 1,
-    sentence: first ? `Its ${first}.` : `${plural(r.nodes, 'node')} do not match its node selector or affinity.`,
+    sentence: first
+      ? `Its ${first}.`
+      : `${plural(r.nodes, 'node')} ${r.nodes === 1 ? 'does' : 'do'} not match its node selector or affinity.`,
     detail: parts.length ? parts.join('; ') : `${plural(r.nodes, 'node')}: ${r.text}`,
     actions,
   };
