@@ -263,11 +263,12 @@ describe('KubeML runs in VS Code', function () {
   async function withSweep<T>(sweep: string, body: () => PromiseLike<T>): Promise<T> {
     const file = join(folder, 'kubeml.yaml');
     const text = readFileSync(file, 'utf8');
-    writeFileSync(file, `${withoutSweep(text)}sweep:\n${sweep.replace(/^/gm, '  ')}\n`);
+    // Through setSpec: KubeML reads kubeml.yaml from its document when one is open (a CI run launched the sample's own sweep).
+    await setSpec(file, `${withoutSweep(text)}sweep:\n${sweep.replace(/^/gm, '  ')}\n`);
     try {
       return await body();
     } finally {
-      writeFileSync(file, text);
+      await setSpec(file, text);
     }
   }
 
