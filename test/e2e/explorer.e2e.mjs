@@ -98,7 +98,7 @@ async function widenSideBar(wb, width) {
 
 /** Leaves only one view expanded so its rows have room (for its screenshot). */
 async function only(wb, view) {
-  const VIEWS = ['Datasets', 'Jobs', 'GPUs', 'Models'];
+  const VIEWS = ['Datasets', 'Jobs', 'Runs', 'Queues', 'GPUs', 'Models'];
   for (const v of VIEWS) {
     const header = wb.view(v).locator('.pane-header');
     const expanded = (await header.getAttribute('aria-expanded')) === 'true';
