@@ -99,7 +99,7 @@ async function fromModelsView(wb, env) {
   try {
     await wb.runCommand('View: Close All Editors');
     await wb.openKubeML();
-    for (const v of ['Datasets', 'Jobs', 'GPUs']) {
+    for (const v of ['Datasets', 'Jobs', 'Runs', 'Queues', 'GPUs']) {
       const header = wb.view(v).locator('.pane-header');
       if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
     }

@@ -80,7 +80,7 @@ export async function scenario(wb, { workspace }) {
       rows.join(' | '),
     );
     // Room for the rows: the other views collapsed, the side bar widened (its sash dragged).
-    for (const title of ['Datasets', 'Jobs', 'GPUs', 'Models']) {
+    for (const title of ['Datasets', 'Jobs', 'Queues', 'GPUs', 'Models']) {
       const header = wb.view(title).locator('.pane-header');
       if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
     }

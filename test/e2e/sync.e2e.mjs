@@ -45,7 +45,7 @@ export async function scenario(wb, { env }) {
       undefined,
       { timeout: 90_000 },
     );
-    for (const v of ['Datasets', 'GPUs', 'Models']) {
+    for (const v of ['Datasets', 'Runs', 'Queues', 'GPUs', 'Models']) {
       const header = wb.view(v).locator('.pane-header');
       if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
     }
