@@ -1,4 +1,3 @@
-import { Emitter } from '../common/lifecycle';
 import { type KubeObject, type ObjectChange } from '../cluster/read/informerState';
 import { type ResourceKindId } from '../cluster/resources';
 import { explainPending, type PendingExplanation } from '../model/pending';
@@ -32,9 +31,6 @@ export class JobsModel extends TreeModel {
   private readonly podsByRef = new Map<string, Set<string>>();
   /** RayCluster ref -> RayJob ref. */
   private readonly rayClusters = new Map<string, string>();
-  private readonly _onDidFill = this._register(new Emitter<ExplorerNode>());
-  /** A group that was empty (nothing to open) has jobs now, and its state opens by default (Running, Pending, Failed). */
-  readonly onDidFill = this._onDidFill.event;
 
   protected kinds(): ResourceKindId[] {
     return [...JOB_KINDS, 'pods', ...KUEUE_KINDS];
@@ -126,15 +122,8 @@ export class JobsModel extends TreeModel {
           if (after) push(`group:${after.state}`);
         }
       }
-      const filled: ExplorerNode[] = [];
       for (const n of out)
-        if (n.id.startsWith('group:')) {
-          const row = groupRow(n.data!.state as JobState, this.visibleRefs(n.data!.state as JobState).length);
-          if (n.row.collapsible === 'none' && row.collapsible === 'expanded') filled.push(n);
-          n.row = row;
-        }
-      // After the refresh of these groups has been fired (the caller fires what this returns).
-      if (filled.length) queueMicrotask(() => filled.forEach((n) => this._onDidFill.fire(n)));
+        if (n.id.startsWith('group:')) n.row = groupRow(n.data!.state as JobState, this.visibleRefs(n.data!.state as JobState).length);
       return out;
     }
     if ((KUEUE_KINDS as readonly string[]).includes(id)) {

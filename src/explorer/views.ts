@@ -59,7 +59,7 @@ export class ExplorerTreeProvider extends Disposable implements vscode.TreeDataP
     return this.model.children(element);
   }
 
-  /** For reveal: KubeML reveals only top-level rows (a Jobs group that filled), whose parent is the view. */
+  /** For TreeView.reveal (VS Code asks for it): top-level rows have the view as their parent; deeper rows are not revealed. */
   getParent(): undefined {
     return undefined;
   }
@@ -110,13 +110,6 @@ export class ExplorerViews extends Disposable {
       return { provider, view };
     };
     const made = { datasets: make('datasets'), jobs: make('jobs'), gpus: make('gpus'), models: make('models') };
-    // A Jobs group that was empty (nothing to open) and fills opens as its state's default: VS Code keeps
-    // such an item closed when only its state changes, so it is revealed expanded, without selection or focus.
-    this._register(
-      this.models.jobs.onDidFill(
-        (node) => void made.jobs.view.reveal(node, { select: false, focus: false, expand: true }).then(undefined, () => undefined),
-      ),
-    );
     this.providers = { datasets: made.datasets.provider, jobs: made.jobs.provider, gpus: made.gpus.provider, models: made.models.provider };
     this.treeViews = { datasets: made.datasets.view, jobs: made.jobs.view, gpus: made.gpus.view, models: made.models.view };
 

@@ -92,7 +92,7 @@ export async function scenario(wb, { env, workspace }) {
     // 2. A GPU run: it tolerates the GPU taint and lands on the node that runs code (the real one, not the simulated fleet).
     writeFileSync(specFile, original.replace(/^resources:\n/m, 'resources:\n  gpus: 1\n'));
     await launchTraining(wb, { n_estimators: 20 });
-    // While it is pending or running, its group (empty before) fills and opens by itself.
+    // While it is pending or running, its group (empty before) fills.
     const groupRows = () =>
       wb
         .view('Jobs')
@@ -110,12 +110,8 @@ export async function scenario(wb, { env, workspace }) {
       async () => (await groupRows()).find((g) => (g.label === 'Pending' || g.label === 'Running') && g.count !== '0'),
       { state: async () => (await wb.rows('Jobs')).join(' | ') },
     );
-    await until(
-      `the ${filled.label} group to open once it has a job`,
-      10_000,
-      async () => ((await groupRows()).find((g) => g.label === filled.label && g.count !== '0')?.expanded === 'true' ? true : undefined),
-      { state: async () => JSON.stringify(await groupRows()) },
-    );
+    // It can be opened now (a twistie): VS Code keeps it closed, as an item's expansion is kept by its id.
+    assert.notEqual(filled.expanded, null, `a group with a job has something to open: ${JSON.stringify(filled)}`);
     const trained = await notification(wb, /Run forest-train-\S+ succeeded: .*accuracy/, 300_000);
     const trainId = runIdIn(trained, 'train');
     assert.ok(trainId, trained);

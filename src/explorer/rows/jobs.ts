@@ -234,7 +234,8 @@ export function groupRow(state: JobState, count: number): Row {
     description: String(count),
     icon: STATE_ICON[state],
     contextValue: `kubeml.jobGroup.${state.toLowerCase()}`,
-    // An empty group has nothing to open; once it fills, it opens as its state's default (JobsModel.onDidFill).
+    // An empty group has nothing to open. (Once it fills, VS Code keeps it closed: it keeps an item's expansion
+    // by id; TreeView.reveal could open it, but reveal also reopens a Jobs view the user collapsed.)
     collapsible: count === 0 ? 'none' : state === 'Running' || state === 'Pending' || state === 'Failed' ? 'expanded' : 'collapsed',
   };
 }
