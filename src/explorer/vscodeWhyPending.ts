@@ -164,10 +164,23 @@ export class WhyPending {
     return { edited: { uri: uri.toString(), line: edit.line } };
   }
 
-  /** The workspace's kubeml.yaml (the active editor's when it is one; a choice when there are several). */
+  /**
+   * The kubeml.yaml to change: the active editor's when it is one, else the one at a workspace folder's
+   * root (the one Launch Training runs), else a choice among those deeper in the workspace.
+   */
   private async specFile(): Promise<vscode.Uri | undefined> {
     const active = vscode.window.activeTextEditor?.document.uri;
     if (active && active.path.endsWith('/kubeml.yaml')) return active;
+    for (const f of vscode.workspace.workspaceFolders ?? []) {
+      const root = vscode.Uri.joinPath(f.uri, 'kubeml.yaml');
+      if (
+        await vscode.workspace.fs.stat(root).then(
+          () => true,
+          () => false,
+        )
+      )
+        return root;
+    }
     const found = await vscode.workspace.findFiles('**/kubeml.yaml', '**/node_modules/**', 20);
     if (found.length <= 1) return found[0];
     const picked = await this.prompts().pick(

@@ -73,18 +73,23 @@ export async function scenario(wb, { env, workspace }) {
     // 1. The side bar: a group with no job has nothing to open (no twistie, no aria-expanded).
     await wb.openKubeML();
     await wb.waitForViewsShown(90_000);
+    // A scenario before this one may have left the Jobs view collapsed: expanded, its rows render a moment later.
     await wb.expandView('Jobs');
-    const groups = await wb
-      .view('Jobs')
-      .locator('.monaco-list-row[aria-level="1"]')
-      .evaluateAll((rows) =>
-        rows.map((r) => ({
-          label: r.querySelector('.label-name')?.textContent ?? '',
-          count: r.querySelector('.label-description')?.textContent ?? '',
-          expanded: r.getAttribute('aria-expanded'),
-        })),
-      );
-    assert.ok(groups.length === 4, `the four job groups: ${JSON.stringify(groups)}`);
+    const readGroups = () =>
+      wb
+        .view('Jobs')
+        .locator('.monaco-list-row[aria-level="1"]')
+        .evaluateAll((rows) =>
+          rows.map((r) => ({
+            label: r.querySelector('.label-name')?.textContent ?? '',
+            count: r.querySelector('.label-description')?.textContent ?? '',
+            expanded: r.getAttribute('aria-expanded'),
+          })),
+        );
+    const groups = await until('the four job groups', 30_000, async () => {
+      const g = await readGroups();
+      return g.length === 4 ? g : undefined;
+    });
     for (const g of groups.filter((x) => x.count === '0'))
       assert.equal(g.expanded, null, `the empty group ${g.label} must have nothing to open: ${JSON.stringify(groups)}`);
     await wb.screenshot('side-bar');

@@ -65,10 +65,20 @@ export async function scenario(wb, { workspace }) {
   try {
     await wb.openKubeML();
     await wb.expandView('Runs');
-    const rows = await until('the Runs view rows', 60_000, async () => {
-      const r = await wb.rows('Runs');
-      return r.length >= 5 ? r : undefined;
-    });
+    // Room for the rows (the list shows only what fits): the other views collapsed.
+    for (const title of ['Datasets', 'Jobs', 'Queues', 'GPUs', 'Models']) {
+      const header = wb.view(title).locator('.pane-header');
+      if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
+    }
+    const rows = await until(
+      "this scenario's records in the Runs view",
+      60_000,
+      async () => {
+        const r = await wb.rows('Runs');
+        return r.some((x) => /forest-train-e2e-d/.test(x)) && r.some((x) => /^Sweep depth/.test(x)) ? r : undefined;
+      },
+      { state: async () => (await wb.rows('Runs')).join(' | ') },
+    );
     // Newest first; the sweep is one row (its trials under it), placed by its newest trial. Among this
     // scenario's records: the workspace also holds the real runs of the scenarios before it, newer than these.
     const mine = rows.filter((r) => /-e2e-|^Sweep depth/.test(r));
@@ -81,11 +91,7 @@ export async function scenario(wb, { workspace }) {
       rows.some((r) => /forest-train-e2e-d/.test(r) && /Failed/.test(r)),
       rows.join(' | '),
     );
-    // Room for the rows: the other views collapsed, the side bar widened (its sash dragged).
-    for (const title of ['Datasets', 'Jobs', 'Queues', 'GPUs', 'Models']) {
-      const header = wb.view(title).locator('.pane-header');
-      if ((await header.getAttribute('aria-expanded')) === 'true') await header.click();
-    }
+    // The side bar widened (its sash dragged).
     const box = await wb.page.locator('.part.sidebar').boundingBox();
     if (box) {
       await wb.page.mouse.move(box.x + box.width - 1, box.y + 300);

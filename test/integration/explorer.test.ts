@@ -286,9 +286,13 @@ describe('explorer cache against the local cluster', function () {
       pollMs: 300,
     });
     assert.equal(waits.length, 1, 'one note while waiting');
-    // What the API server says of a container that has not started: before the kubelet has reported the pod,
-    // 'container "p" in pod "late" is not available' (a CI run saw it); then "is waiting to start: PodInitializing".
-    assert.match(waits[0], /waiting to start|PodInitializing|container "p" in pod "late" is not available/);
+    // What the API server says of a container that has not started: before the kubelet has picked the pod up,
+    // a 404 from the kubelet ("the server could not find the requested resource") or 'container "p" in pod
+    // "late" is not available' (CI runs saw both); then "is waiting to start: PodInitializing".
+    assert.match(
+      waits[0],
+      /waiting to start|PodInitializing|container "p" in pod "late" is not available|could not find the requested resource/,
+    );
     assert.equal(lines.length, 5000);
     assert.deepEqual([lines[0], lines[4999]], ['1', '5000']);
     // A pod that does not exist is not waited for.

@@ -86,6 +86,15 @@ export async function followLogs(kc: KubeConfig, target: LogTarget, onLine: (lin
   });
 }
 
+/** Whether the pod of `target` exists (a failed read counts as no). */
+async function podExists(kc: KubeConfig, target: LogTarget, signal: AbortSignal): Promise<boolean> {
+  const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}`;
+  return new KubeClient(kc).json(path, { what: `read the pod ${target.namespace}/${target.pod}`, timeoutMs: 10_000, signal }).then(
+    () => true,
+    () => false,
+  );
+}
+
 const WAITING = /is waiting to start|PodInitializing|ContainerCreating|is not available|try again later/i;
 
 /**
@@ -109,7 +118,10 @@ export async function followLogsWhenStarted(
       return;
     } catch (e) {
       if (signal.aborted) return;
-      const waiting = KubeMLError.is(e) && e.status === 400 && WAITING.test(e.message);
+      // A 404 may come from the kubelet of a pod it has not picked up yet ("the server could not find the
+      // requested resource"), not from the API server ('pods "x" not found'): waiting while the pod exists.
+      const waiting =
+        KubeMLError.is(e) && ((e.status === 400 && WAITING.test(e.message)) || (e.status === 404 && (await podExists(kc, target, signal))));
       if (!waiting || Date.now() > end) throw e;
       if (!told) {
         told = true;
