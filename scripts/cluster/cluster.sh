@@ -36,7 +36,13 @@ pid_of() {  # NAME -> pid if alive and still the same program (its command line 
   grep -qaF -- "$(cat "$PID_DIR/$1.match" 2>/dev/null || echo "?")" "/proc/$pid/cmdline" 2>/dev/null || return 1
   echo "$pid"
 }
-running() { pid_of "$1" >/dev/null; }
+running() {  # NAME: alive and the same program; a process in the middle of exec'ing (its command line
+  # not yet the new one, as under unshare -> env -> bash -> the binary) gets a second look
+  pid_of "$1" >/dev/null && return 0
+  [[ -s "$PID_DIR/$1.pid" ]] && alive "$(cat "$PID_DIR/$1.pid")" || return 1
+  sleep 0.2
+  pid_of "$1" >/dev/null
+}
 
 start_daemon() {  # NAME BINARY ARGS... (detached, own session, log in $LOG_DIR/NAME.log)
   local name="$1" match="$2" cmdline; shift
@@ -315,12 +321,31 @@ import_image() {  # NAME -> ref (build the tarball if needed, import when contai
 start_kubelet() {
   # --cloud-provider=external: the kubelet refuses a loopback --node-ip, so it registers without
   # addresses and this script sets InternalIP 127.0.0.1 itself (the kubelet then leaves them alone).
-  start_daemon kubelet "$BIN_DIR/kubelet" \
-    --config="$STATE_DIR/kubelet-config.yaml" --kubeconfig="$STATE_DIR/kubelet.kubeconfig" \
-    --root-dir="$KUBELET_ROOT" --hostname-override="$NODE_NAME" --cloud-provider=external \
-    --node-labels="kubeml.dev/node=real,nvidia.com/gpu.present=true,nvidia.com/gpu.product=NVIDIA-L4,nvidia.com/gpu.count=$REAL_NODE_GPUS,nvidia.com/gpu.memory=23034,nvidia.com/gpu.family=ada-lovelace,nvidia.com/mig.strategy=none,node.kubernetes.io/instance-type=kubeml-local" \
-    --v=1
-  wait_for "kubelet /healthz" 90 curl -sf --max-time 2 "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz"
+  local args=("$BIN_DIR/kubelet"
+    --config="$STATE_DIR/kubelet-config.yaml" --kubeconfig="$STATE_DIR/kubelet.kubeconfig"
+    --root-dir="$KUBELET_ROOT" --hostname-override="$NODE_NAME" --cloud-provider=external
+    --node-labels="kubeml.dev/node=real,nvidia.com/gpu.present=true,nvidia.com/gpu.product=NVIDIA-L4,nvidia.com/gpu.count=$REAL_NODE_GPUS,nvidia.com/gpu.memory=23034,nvidia.com/gpu.family=ada-lovelace,nvidia.com/mig.strategy=none,node.kubernetes.io/instance-type=kubeml-local"
+    --v=1)
+  local log_from t0=$SECONDS starts=1 why
+  log_from=$(($(stat -c %s "$LOG_DIR/kubelet.log" 2>/dev/null || echo 0) + 1))
+  start_daemon kubelet "${args[@]}"
+  # containerd answers `ctr version` before its CRI service has initialised (after a reboot it first
+  # recovers its containers); a kubelet started then exits at once with "server is not initialized
+  # yet". Start it again until it stays up, and say why when it does not.
+  until curl -sf --max-time 2 "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz" >/dev/null 2>&1; do
+    if ! running kubelet; then
+      why="$(tail -c "+$log_from" "$LOG_DIR/kubelet.log" 2>/dev/null | grep -a 'command failed' | tail -1 | sed 's/^.*err=//' | cut -c1-300)"
+      ((SECONDS - t0 > 90)) && die "the kubelet exited $starts times while starting; the last time: ${why:-no reason in its log} (log: $LOG_DIR/kubelet.log)"
+      log "the kubelet exited while starting (${why:-no reason in its log}); starting it again"
+      sleep 2
+      starts=$((starts + 1))
+      log_from=$(($(stat -c %s "$LOG_DIR/kubelet.log" 2>/dev/null || echo 0) + 1))
+      start_daemon kubelet "${args[@]}"
+      continue
+    fi
+    ((SECONDS - t0 > 90)) && die "timed out after 90s waiting for kubelet /healthz; its last lines: $(tail -3 "$LOG_DIR/kubelet.log" | cut -c1-300 | tr '\n' ' ') (log: $LOG_DIR/kubelet.log)"
+    sleep 0.5
+  done
   wait_for "node $NODE_NAME to register" 90 kc get node "$NODE_NAME"
 }
 
