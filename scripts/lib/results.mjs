@@ -35,6 +35,10 @@ export function printSuiteRecords(file, label) {
       console.log(`  - ${r.title} (skipped)`);
     }
   }
+  if (data.finished === false) {
+    counts.failed++;
+    console.log(`  ✘ the suite did not finish${data.running ? `; it was running: ${data.running}` : ''}`);
+  }
   return counts;
 }
 

@@ -27,19 +27,33 @@ export async function runMochaSuites(dir: string): Promise<void> {
     mocha.addFile(path.join(dir, f));
   }
   const records: TestRecord[] = [];
+  const out = process.env.KUBEML_TEST_RESULTS;
+  // Written after every test, so a suite stopped by the harness's time budget still tells what
+  // passed, what failed and which test was running.
+  let running: string | undefined;
+  const write = (finished: boolean) => {
+    if (!out) return;
+    fs.mkdirSync(path.dirname(out), { recursive: true });
+    fs.writeFileSync(out, JSON.stringify({ vscodeVersion: vscode.version, appName: vscode.env.appName, finished, running, records }, null, 2));
+  };
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run((n) => resolve(n));
-    runner.on('pass', (t) => records.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration }));
-    runner.on('fail', (t, err: Error) =>
-      records.push({ title: t.fullTitle(), state: 'failed', error: `${err.message}\n${err.stack ?? ''}`.slice(0, 4000) }),
-    );
+    runner.on('test', (t) => {
+      running = t.fullTitle();
+      write(false);
+    });
+    runner.on('pass', (t) => {
+      records.push({ title: t.fullTitle(), state: 'passed', durationMs: t.duration });
+      write(false);
+    });
+    runner.on('fail', (t, err: Error) => {
+      records.push({ title: t.fullTitle(), state: 'failed', error: `${err.message}\n${err.stack ?? ''}`.slice(0, 4000) });
+      write(false);
+    });
     runner.on('pending', (t) => records.push({ title: t.fullTitle(), state: 'pending' }));
   });
-  const out = process.env.KUBEML_TEST_RESULTS;
-  if (out) {
-    fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, JSON.stringify({ vscodeVersion: vscode.version, appName: vscode.env.appName, records }, null, 2));
-  }
+  running = undefined;
+  write(true);
   if (failures > 0) {
     throw new Error(`${failures} test(s) failed`);
   }

@@ -170,12 +170,14 @@ export class RunTable {
     for (let i = first; i <= last; i++) {
       const r = rows[i];
       let e = this.live.get(r.id);
-      if (!e || e.dataset.gen !== String(this.generation) || e.dataset.index !== String(i)) {
-        const fresh = this.makeRow(r, i, cols);
-        if (e) e.replaceWith(fresh);
-        else this.body.append(fresh);
-        e = fresh;
+      if (!e) {
+        e = this.makeRow(r, i, cols);
+        this.body.append(e);
         this.live.set(r.id, e);
+      } else if (e.dataset.gen !== String(this.generation) || e.dataset.index !== String(i)) {
+        // Refilled in place: the row element stays, so a row that has the keyboard focus (or is
+        // under the pointer) keeps it while a live run repaints the table several times a second.
+        this.fillRow(e, r, i, cols);
       }
     }
     if (hadFocus && !this.body.contains(document.activeElement)) this.rowAt(this.focusIndex)?.focus();
@@ -187,21 +189,24 @@ export class RunTable {
   }
 
   private makeRow(r: RunInfo, i: number, cols: readonly string[]): HTMLElement {
+    const row = el('div', { class: 'row', role: 'row' });
+    this.fillRow(row, r, i, cols);
+    return row;
+  }
+
+  private fillRow(row: HTMLElement, r: RunInfo, i: number, cols: readonly string[]): void {
     const selected = this.model.selected().has(r.id);
     const base = this.model.baseline();
-    const row = el('div', {
-      class: 'row',
-      role: 'row',
-      'aria-selected': String(selected),
-      'data-run': r.id,
-      'data-index': String(i),
-      'data-gen': String(this.generation),
-    });
+    row.setAttribute('aria-selected', String(selected));
+    row.dataset.run = r.id;
+    row.dataset.index = String(i);
+    row.dataset.gen = String(this.generation);
     if (i >= 0) {
       row.setAttribute('aria-rowindex', String(i + 2));
       row.tabIndex = i === this.focusIndex ? 0 : -1;
       row.style.transform = `translateY(${i * ROW_HEIGHT}px)`;
     }
+    const cells: HTMLElement[] = [];
     const now = this.model.now();
     cols.forEach((key, c) => {
       const v = cellValue(r, key, now);
@@ -231,9 +236,9 @@ export class RunTable {
         }
       }
       if (!text && (isMetricColumn(key) || isParamColumn(key))) cell.setAttribute('aria-label', 'none');
-      row.append(cell);
+      cells.push(cell);
     });
-    return row;
+    row.replaceChildren(...cells);
   }
 
   private moveFocus(i: number, focus = true): void {
