@@ -124,10 +124,13 @@ export function pendingItem(w: KubeObject, pos: number): PendingWorkloadItem {
 export class FakeKueue extends FakeApiServer {
   readonly order = new Map<string, KubeObject[]>();
   visibilityReads = 0;
+  /** The visibility paths read, in order. */
+  readonly visibilityPaths: string[] = [];
   override async handle(path: string, opts: RequestOptions) {
     const m = /^\/apis\/visibility\.kueue\.x-k8s\.io\/v1beta1\/clusterqueues\/([^/]+)\/pendingworkloads$/.exec(path);
     if (!m) return super.handle(path, opts);
     this.visibilityReads++;
+    this.visibilityPaths.push(path);
     await new Promise<void>((r) => setImmediate(r));
     const items = (this.order.get(decodeURIComponent(m[1]!)) ?? []).map((w, i) => pendingItem(w, i));
     const { Response } = await import('node-fetch');

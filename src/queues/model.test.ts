@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { buildQueuesTree, quotaCells, type QueuesInput, type QueuesRow } from './model';
+import { buildQueuesTree, changedRows, quotaCells, type QueuesInput, type QueuesRow } from './model';
 import type { ClusterQueueLike, WorkloadLike } from '../model/pending/types';
 import type { PendingWorkloadItem } from '../model/queues/workload';
 
@@ -163,5 +163,49 @@ describe('queues: the Queues view rows', () => {
       status: { flavorsUsage: [{ name: 'h100', resources: [{ name: 'nvidia.com/gpu', total: '3' }] }] },
     };
     assert.equal(quotaCells(cq).find((c) => c.flavor === 'h100')!.used, 3);
+  });
+});
+
+describe('queues: what a change refreshes in the tree', () => {
+  const r = (key: string, label: string, children: QueuesRow[] = []): QueuesRow => ({
+    key,
+    kind: 'pending',
+    label,
+    icon: { id: 'clock' },
+    contextValue: 'kubeml.queues.pending',
+    children,
+  });
+  const tree = (order: string[], count = order.length) => [
+    r('cq:a', `a · ${count} pending`, [
+      r(
+        'cq:a:pending',
+        `Pending (${count})`,
+        order.map((n, i) => r(`cq:a:pending:${n}`, `${i + 1}. ${n}`)),
+      ),
+    ]),
+    r('cq:b', 'b', [r('cq:b:pending', 'Pending (1)', [r('cq:b:pending:z', '1. z')])]),
+    r('lq', 'LocalQueues (0)'),
+  ];
+
+  it('nothing changed: nothing to refresh', () => {
+    assert.deepEqual(changedRows(tree(['x', 'y']), tree(['x', 'y'])), []);
+  });
+
+  it('an order changed in one queue: its Pending group only, not the other queue', () => {
+    assert.deepEqual(changedRows(tree(['x', 'y']), tree(['y', 'x'])), ['cq:a:pending']);
+  });
+
+  it('a workload added: the queue row (its count) and its Pending group', () => {
+    assert.deepEqual(changedRows(tree(['x']), tree(['x', 'y'])), ['cq:a', 'cq:a:pending']);
+  });
+
+  it('a top row added or gone: everything', () => {
+    assert.equal(changedRows(tree(['x']), tree(['x']).slice(0, 2)), 'all');
+  });
+
+  it('only a label changed deep down: that row', () => {
+    const after = tree(['x', 'y']);
+    after[1]!.children[0]!.children[0]!.description = 'waiting 2 min';
+    assert.deepEqual(changedRows(tree(['x', 'y']), after), ['cq:b:pending:z']);
   });
 });

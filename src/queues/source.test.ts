@@ -6,6 +6,7 @@ import { Logger, nullSink } from '../common/logging';
 import { until } from '../../test/support/wait';
 import { buildQueuesTree } from './model';
 import { QueuesSource } from './source';
+import { cq, fakeKueue, type FakeKueue, FIX_NS, workload } from '../../bench/queues/fixtures';
 
 const K = 'kueue.x-k8s.io/v1beta1';
 const lq: KubeObject = {
@@ -52,5 +53,65 @@ describe('queues: the source of the Queues view', () => {
       rows.map((r) => r.label),
       ['ClusterQueues hidden', 'LocalQueues (1)'],
     );
+  });
+});
+
+describe('queues: a change reads the visibility API of the queues it concerns', () => {
+  let source: QueuesSource | undefined;
+  afterEach(() => source?.dispose());
+
+  const firstOf = (s: QueuesSource, cq: string) =>
+    buildQueuesTree(s.snapshot())
+      .find((r) => r.label === cq)
+      ?.children.find((c) => c.kind === 'pendingGroup')?.children[0]?.label;
+
+  async function started(confirmMs = 60_000) {
+    const api = fakeKueue(40, 4);
+    source = new QueuesSource(
+      { client: () => api.client, namespaces: () => [FIX_NS], settleMs: 1, confirmMs, registry: FAST },
+      new Logger(nullSink),
+    );
+    await source.start();
+    await until('every queue read', 5000, () => (api.visibilityReads >= 4 && firstOf(source!, cq(3)) ? true : undefined));
+    await new Promise((r) => setTimeout(r, 50));
+    return { api, source };
+  }
+
+  /** Moves the last pending workload of `name` to the front (its priority raised) and returns its owner. */
+  function raiseLast(api: FakeKueue, name: string, apply = true) {
+    const order = api.order.get(name)!;
+    const moved = order[order.length - 1]!;
+    const raised = { ...moved, spec: { ...(moved.spec as object), priority: 1000 } };
+    if (apply) api.order.set(name, [raised, ...order.slice(0, -1)]);
+    api.put(raised);
+    return { owner: (moved.metadata.ownerReferences as Array<{ name: string }>)[0]!.name, raised, order };
+  }
+
+  it('a workload moved in its ClusterQueue: only that queue is read again, and the tree shows the new order', async () => {
+    const { api } = await started();
+    const reads = api.visibilityPaths.length;
+    const { owner } = raiseLast(api, cq(2));
+    await until('the moved workload first', 5000, () => (firstOf(source!, cq(2)) === `1. Job/${owner}` ? true : undefined));
+    const after = api.visibilityPaths.slice(reads);
+    assert.deepEqual(after, [`/apis/visibility.kueue.x-k8s.io/v1beta1/clusterqueues/${cq(2)}/pendingworkloads`]);
+    assert.equal(firstOf(source!, cq(1)), `1. Job/train-00001`, 'another queue keeps its order');
+  });
+
+  it('Kueue reorders after the watch event: the confirmation read a moment later shows the new order', async () => {
+    const { api } = await started(100);
+    const { owner, raised, order } = raiseLast(api, cq(1), false); // the event first, the queue as it was
+    await new Promise((r) => setTimeout(r, 30));
+    assert.notEqual(firstOf(source!, cq(1)), `1. Job/${owner}`);
+    api.order.set(cq(1), [raised, ...order.slice(0, -1)]); // Kueue has reordered
+    await until('the confirmation read', 5000, () => (firstOf(source!, cq(1)) === `1. Job/${owner}` ? true : undefined));
+  });
+
+  it('a workload whose LocalQueue is not known: every queue is read again', async () => {
+    const { api } = await started();
+    const reads = api.visibilityPaths.length;
+    const stray = workload(999, 4);
+    (stray.spec as { queueName: string }).queueName = 'nowhere';
+    api.put(stray);
+    await until('every queue read again', 5000, () => (new Set(api.visibilityPaths.slice(reads)).size === 4 ? true : undefined));
   });
 });

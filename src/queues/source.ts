@@ -10,6 +10,7 @@ import { Disposable, Emitter, type IDisposable } from '../common/lifecycle';
 import type { Logger } from '../common/logging';
 import { type CacheLease, type NamespaceList, type RegistryOptions, ResourceCacheRegistry } from '../cluster/read/informerRegistry';
 import { KUEUE_VISIBILITY } from '../cluster/resources';
+import type { ObjectChange } from '../cluster/read/informerState';
 import type { ClusterQueueLike, WorkloadLike } from '../model/pending/types';
 import type { PendingWorkloadItem } from '../model/queues/workload';
 import type { LocalQueueLike, QueuesInput } from './model';
@@ -18,8 +19,13 @@ export interface QueuesSourceDeps {
   client(): KubeClient | undefined;
   namespaces(): NamespaceList;
   now?: () => number;
-  /** Coalescing of changes before the visibility API is read again and the view fires (default 300 ms). */
+  /** Coalescing of changes before the visibility API is read again and the view fires (default 40 ms). */
   settleMs?: number;
+  /**
+   * A queue whose pending list was read is read once more this long after (default 1,500 ms): Kueue may
+   * reorder its queue after the watch event that made us read it (it sees the event at the same time).
+   */
+  confirmMs?: number;
   /** For tests: the informers' timings. */
   registry?: RegistryOptions;
 }
@@ -31,7 +37,11 @@ export class QueuesSource extends Disposable {
   private leases: Array<{ lease: CacheLease; subs: IDisposable[] }> = [];
   private kueue: boolean | undefined;
   private pending = new Map<string, PendingWorkloadItem[] | string>();
+  private readonly readSeq = new Map<string, number>();
+  /** ClusterQueues whose pending list is to be read again; 'all' when a change cannot be placed. */
+  private dirty: Set<string> | 'all' = 'all';
   private timer: NodeJS.Timeout | undefined;
+  private confirm: { timer: NodeJS.Timeout; queues: Set<string> } | undefined;
   private generation = 0;
   private running = false;
 
@@ -41,7 +51,7 @@ export class QueuesSource extends Disposable {
   ) {
     super();
     this.registry = this._register(new ResourceCacheRegistry(() => deps.client(), log, deps.registry));
-    this._register({ dispose: () => (clearTimeout(this.timer), this.release()) });
+    this._register({ dispose: () => (clearTimeout(this.timer), clearTimeout(this.confirm?.timer), this.release()) });
   }
 
   /** Starts watching (the view became visible); discovery first, once per connection. */
@@ -66,11 +76,14 @@ export class QueuesSource extends Disposable {
         ['workloads', ns],
       ] as const) {
         const lease = this.registry.acquire(id, scope);
-        const subs = [lease.cache.onDidChange(() => this.schedule()), lease.cache.onDidChangeStatus(() => this.schedule())];
+        const subs = [
+          lease.cache.onDidChange((changes) => this.schedule(this.queuesOf(id, changes))),
+          lease.cache.onDidChangeStatus(() => this.schedule('all')),
+        ];
         this.leases.push({ lease, subs });
       }
     }
-    this.schedule(0);
+    this.schedule('all', 0);
   }
 
   /** Stops watching (the view is hidden); the caches keep their items for a while (the registry's linger). */
@@ -87,6 +100,9 @@ export class QueuesSource extends Disposable {
     this.registry.reset();
     this.kueue = undefined;
     this.pending.clear();
+    this.dirty = 'all';
+    clearTimeout(this.confirm?.timer);
+    this.confirm = undefined;
     if (wasRunning) void this.start();
   }
 
@@ -98,40 +114,110 @@ export class QueuesSource extends Disposable {
     this.leases = [];
   }
 
-  private schedule(ms = this.deps.settleMs ?? 300): void {
+  /**
+   * The ClusterQueues a batch of changes concerns: a ClusterQueue itself; a Workload's admitting queue or
+   * the ClusterQueue its LocalQueue submits to (before and after the change). A LocalQueue change, or a
+   * workload whose LocalQueue is not known, concerns them all.
+   */
+  private queuesOf(id: 'clusterQueues' | 'localQueues' | 'workloads', changes: readonly ObjectChange[]): Set<string> | 'all' {
+    if (id === 'localQueues') return 'all';
+    const out = new Set<string>();
+    for (const c of changes) {
+      for (const o of [c.old, c.object]) {
+        if (!o) continue;
+        if (id === 'clusterQueues') {
+          out.add(o.metadata.name);
+          continue;
+        }
+        const w = o as unknown as WorkloadLike;
+        const admittedBy = w.status?.admission?.clusterQueue;
+        if (admittedBy) out.add(admittedBy);
+        const lq = w.spec?.queueName;
+        if (!lq) continue;
+        const target = (this.cache('localQueues')?.get(`${w.metadata.namespace}/${lq}`) as unknown as LocalQueueLike | undefined)?.spec
+          ?.clusterQueue;
+        if (!target) return 'all';
+        out.add(target);
+      }
+    }
+    return out;
+  }
+
+  private schedule(queues: Set<string> | 'all', ms = this.deps.settleMs ?? 40): void {
+    if (queues === 'all' || this.dirty === 'all') this.dirty = 'all';
+    else for (const q of queues) this.dirty.add(q);
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.readPending().then(() => this._onDidChange.fire());
+      const dirty = this.dirty;
+      this.dirty = new Set();
+      void this.readPending(dirty).then((read) => {
+        this._onDidChange.fire();
+        this.confirmLater(read);
+      });
     }, ms);
+  }
+
+  /** Reads these queues once more a little later; fires only when an order changed. */
+  private confirmLater(queues: readonly string[]): void {
+    if (!queues.length || !this.running) return;
+    if (this.confirm) {
+      for (const q of queues) this.confirm.queues.add(q);
+      return;
+    }
+    const set = new Set(queues);
+    this.confirm = {
+      queues: set,
+      timer: setTimeout(() => {
+        this.confirm = undefined;
+        const before = new Map([...set].map((q) => [q, orderKey(this.pending.get(q))]));
+        void this.readPending(set).then(() => {
+          if ([...set].some((q) => orderKey(this.pending.get(q)) !== before.get(q))) this._onDidChange.fire();
+        });
+      }, this.deps.confirmMs ?? 1500),
+    };
   }
 
   private cache(id: 'clusterQueues' | 'localQueues' | 'workloads') {
     return this.leases.find((l) => l.lease.cache.resource.id === id)?.lease.cache;
   }
 
-  /** The visibility API's pending workloads of each ClusterQueue that has any. */
-  private async readPending(): Promise<void> {
+  /**
+   * The visibility API's pending workloads of these ClusterQueues (or all), where Kueue counts any; the
+   * others keep what was read before. Reads may overlap (a confirmation and a change): a queue keeps the
+   * answer to the read issued last. Returns the queues read.
+   */
+  private async readPending(which: ReadonlySet<string> | 'all'): Promise<string[]> {
     const client = this.deps.client();
     const cqs = this.clusterQueues();
-    if (!client || !Array.isArray(cqs)) return;
-    const next = new Map<string, PendingWorkloadItem[] | string>();
+    if (!client || !Array.isArray(cqs)) return [];
+    const gen = this.generation;
+    const names = new Set(cqs.map((cq) => cq.metadata.name));
+    for (const q of [...this.pending.keys()]) if (!names.has(q)) this.pending.delete(q);
+    const read: string[] = [];
     await Promise.all(
       cqs.map(async (cq) => {
         const name = cq.metadata.name;
-        if (!cq.status?.pendingWorkloads) return next.set(name, []);
-        try {
-          const r = await client.json<{ items?: PendingWorkloadItem[] }>(
-            `${KUEUE_VISIBILITY}/clusterqueues/${encodeURIComponent(name)}/pendingworkloads`,
-            { what: `read the pending workloads of ClusterQueue ${name}`, timeoutMs: 10_000 },
-          );
-          next.set(name, r.items ?? []);
-        } catch (e) {
-          next.set(name, KubeMLError.is(e) && e.kind === 'forbidden' ? 'no permission to read the visibility API' : messageOf(e));
+        if (this.pending.has(name) && which !== 'all' && !which.has(name)) return;
+        const seq = (this.readSeq.get(name) ?? 0) + 1;
+        this.readSeq.set(name, seq);
+        let answer: PendingWorkloadItem[] | string = [];
+        if (cq.status?.pendingWorkloads) {
+          read.push(name);
+          try {
+            const r = await client.json<{ items?: PendingWorkloadItem[] }>(
+              `${KUEUE_VISIBILITY}/clusterqueues/${encodeURIComponent(name)}/pendingworkloads`,
+              { what: `read the pending workloads of ClusterQueue ${name}`, timeoutMs: 10_000 },
+            );
+            answer = r.items ?? [];
+          } catch (e) {
+            answer = KubeMLError.is(e) && e.kind === 'forbidden' ? 'no permission to read the visibility API' : messageOf(e);
+          }
         }
+        if (gen === this.generation && this.readSeq.get(name) === seq) this.pending.set(name, answer);
       }),
     );
-    this.pending = next;
+    return read;
   }
 
   private clusterQueues(): ClusterQueueLike[] | { hidden: string } {
@@ -165,4 +251,9 @@ export class QueuesSource extends Disposable {
       now: (this.deps.now ?? Date.now)(),
     };
   }
+}
+
+/** A pending list's order, to compare two reads. */
+function orderKey(list: PendingWorkloadItem[] | string | undefined): string {
+  return Array.isArray(list) ? list.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join('\n') : String(list);
 }

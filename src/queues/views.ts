@@ -8,7 +8,7 @@ import type { ClusterConnection } from '../cluster/connection';
 import { Views } from '../constants';
 import { Disposable, Emitter } from '../common/lifecycle';
 import type { Logger } from '../common/logging';
-import { buildQueuesTree, type QueuesRow } from './model';
+import { buildQueuesTree, changedRows, type QueuesRow } from './model';
 import { QueuesSource } from './source';
 
 /** The view made at activation (src/extensionMain.ts) and the lazy provider this attaches to. */
@@ -28,7 +28,7 @@ export class QueuesNode {
 export class QueuesView extends Disposable implements vscode.TreeDataProvider<QueuesNode> {
   readonly source: QueuesSource;
   readonly view: vscode.TreeView<QueuesNode>;
-  private readonly _onDidChangeTreeData = this._register(new Emitter<QueuesNode | undefined>());
+  private readonly _onDidChangeTreeData = this._register(new Emitter<QueuesNode | QueuesNode[] | undefined>());
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private readonly _onDidRender = this._register(new Emitter<readonly QueuesRow[]>());
   /** After each change of the rows, with them (for tests). */
@@ -75,6 +75,7 @@ export class QueuesView extends Disposable implements vscode.TreeDataProvider<Qu
   }
 
   private render(): void {
+    const before = this.rows;
     this.rows = buildQueuesTree(this.source.snapshot());
     const live = new Set<string>();
     const visit = (rows: QueuesRow[]): QueuesNode[] =>
@@ -88,7 +89,11 @@ export class QueuesView extends Disposable implements vscode.TreeDataProvider<Qu
       });
     this.roots = visit(this.rows);
     for (const k of [...this.nodes.keys()]) if (!live.has(k)) this.nodes.delete(k);
-    this._onDidChangeTreeData.fire(undefined);
+    // Only what changed is refreshed: a queue of 200 pending workloads whose order changed is one
+    // refresh of its Pending group, not of every row of every queue.
+    const changed = changedRows(before, this.rows);
+    if (changed === 'all') this._onDidChangeTreeData.fire(undefined);
+    else if (changed.length) this._onDidChangeTreeData.fire(changed.map((k) => this.nodes.get(k)!));
     this._onDidRender.fire(this.rows);
   }
 

@@ -34,7 +34,10 @@ export async function runMochaSuites(dir: string): Promise<void> {
   const write = (finished: boolean) => {
     if (!out) return;
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, JSON.stringify({ vscodeVersion: vscode.version, appName: vscode.env.appName, finished, running, records }, null, 2));
+    fs.writeFileSync(
+      out,
+      JSON.stringify({ vscodeVersion: vscode.version, appName: vscode.env.appName, finished, running, records }, null, 2),
+    );
   };
   const failures = await new Promise<number>((resolve) => {
     const runner = mocha.run((n) => resolve(n));
