@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RunStore, TENSORBOARD_METRICS } from './runRecords';
+import { parseJsonLines, RunStore, TENSORBOARD_METRICS } from './runRecords';
 
 describe('RunStore metrics', () => {
   let ws: string;
@@ -22,5 +22,24 @@ describe('RunStore metrics', () => {
     await store.writeTensorBoardMetrics('r-1', []);
     assert.equal(readFileSync(join(store.dir('r-1'), TENSORBOARD_METRICS), 'utf8'), '');
     assert.deepEqual(await store.readMetrics('r-1'), [{ type: 'metric', name: 'accuracy', value: 0.9, step: 1 }]);
+  });
+});
+
+describe('parseJsonLines', () => {
+  it('every object line, in order; CRLF and blank lines allowed', () => {
+    assert.deepEqual(parseJsonLines('{"a":1}\r\n\n{"b":2}\n  \n{"c":3}'), [{ a: 1 }, { b: 2 }, { c: 3 }]);
+  });
+  it('a broken line (one being written) is skipped, the others kept', () => {
+    assert.deepEqual(parseJsonLines('{"a":1}\n{"b":\n{"c":3}\n{"d":'), [{ a: 1 }, { c: 3 }]);
+  });
+  it('a line of two values, a number or an array is not a record', () => {
+    assert.deepEqual(parseJsonLines('{"a":1},{"b":2}\n5\n[1]\nnull\n{"c":3}'), [{ c: 3 }]);
+  });
+  it('lines that would join into other JSON are still read one by one', () => {
+    assert.deepEqual(parseJsonLines('{"a":[1\n2]}\n{"b":2}'), [{ b: 2 }]);
+  });
+  it('nothing: no records', () => {
+    assert.deepEqual(parseJsonLines(''), []);
+    assert.deepEqual(parseJsonLines('\n\n'), []);
   });
 });
