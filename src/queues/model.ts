@@ -35,8 +35,10 @@ export interface QueuesInput {
   /** Namespaces shown (undefined: all). */
   namespaces: readonly string[] | undefined;
   now: number;
-  /** Kueue is served but its objects have not been listed yet: no empty state may be shown. */
+  /** Kueue is served but its queues have not been listed yet: no empty state may be shown. */
   loading?: boolean;
+  /** The Workloads have not been listed yet (or why they cannot be): the admitted lists are not known (the pending order is). */
+  workloadsLoading?: true | string;
 }
 
 export type QueuesRowKind =
@@ -114,7 +116,15 @@ export function buildQueuesTree(input: QueuesInput): QueuesRow[] {
       if (q && isAdmitted(w)) admittedIn.set(q, [...(admittedIn.get(q) ?? []), w]);
     }
     for (const cq of cqs)
-      out.push(clusterQueueRow(cq, byName, admittedIn.get(cq.metadata.name) ?? [], input.pending.get(cq.metadata.name), input.now));
+      out.push(
+        clusterQueueRow(
+          cq,
+          byName,
+          input.workloadsLoading ? undefined : (admittedIn.get(cq.metadata.name) ?? []),
+          input.pending.get(cq.metadata.name),
+          input.now,
+        ),
+      );
   }
   out.push(
     localQueuesRow(
@@ -206,12 +216,15 @@ function pendingRow(cq: string, p: PendingWorkloadItem, i: number, w: WorkloadLi
 function clusterQueueRow(
   cq: ClusterQueueLike,
   byName: ReadonlyMap<string, WorkloadLike>,
-  admitted: WorkloadLike[],
+  /** Undefined while the Workloads are being listed. */
+  admittedOrNot: WorkloadLike[] | undefined,
   pending: PendingWorkloadItem[] | string | undefined,
   now: number,
+  workloadsError?: string,
 ): QueuesRow {
   const name = cq.metadata.name;
   const cohort = cq.spec?.cohortName ?? cq.spec?.cohort;
+  const admitted = admittedOrNot ?? [];
   const pendingCount = Array.isArray(pending) ? pending.length : (cq.status?.pendingWorkloads ?? 0);
   const cells = quotaCells(cq);
   const children = cells.map((c) => quotaRow(name, cohort, c));
@@ -235,7 +248,8 @@ function clusterQueueRow(
     row({
       key: `cq:${name}:admitted`,
       kind: 'admittedGroup',
-      label: `Admitted (${admitted.length})`,
+      label: admittedOrNot ? `Admitted (${admitted.length})` : 'Admitted',
+      ...(admittedOrNot ? {} : { description: workloadsError ?? 'reading the workloads…' }),
       icon: { id: 'pass', ...(admitted.length ? { color: 'charts.green' } : {}) },
       children: admitted.map((w) =>
         row({
@@ -255,7 +269,7 @@ function clusterQueueRow(
     key: `cq:${name}`,
     kind: 'clusterQueue',
     label: name,
-    description: [gpuText, `${pendingCount} pending`, `${admitted.length} admitted`, cohort ? `cohort ${cohort}` : '']
+    description: [gpuText, `${pendingCount} pending`, admittedOrNot ? `${admitted.length} admitted` : '', cohort ? `cohort ${cohort}` : '']
       .filter(Boolean)
       .join(' · '),
     tooltip: `ClusterQueue **${name}**${cohort ? ` in cohort ${cohort}` : ' (no cohort)'}: ${cq.status?.pendingWorkloads ?? pendingCount} pending, ${cq.status?.admittedWorkloads ?? admitted.length} admitted (Kueue's counts, all namespaces).`,

@@ -115,3 +115,33 @@ describe('queues: a change reads the visibility API of the queues it concerns', 
     await until('every queue read again', 5000, () => (new Set(api.visibilityPaths.slice(reads)).size === 4 ? true : undefined));
   });
 });
+
+describe('queues: the queues show before every Workload has listed', () => {
+  let source: QueuesSource | undefined;
+  afterEach(() => source?.dispose());
+
+  it('the Workloads list is slow: the queues and their pending order show, the admitted lists say they are being read', async () => {
+    const api = fakeKueue(40, 4);
+    const release = api.hold((r) => r.path.endsWith('/workloads') && !r.path.includes('watch'));
+    source = new QueuesSource({ client: () => api.client, namespaces: () => [FIX_NS], settleMs: 1, registry: FAST }, new Logger(nullSink));
+    await source.start();
+    const rows = await until('the first queue with its pending order', 5000, () => {
+      const t = buildQueuesTree(source!.snapshot());
+      return t.find((r) => r.label === cq(0))?.children.find((c) => c.kind === 'pendingGroup')?.children.length === 10 ? t : undefined;
+    });
+    const q0 = rows.find((r) => r.label === cq(0))!;
+    assert.equal(q0.children.find((c) => c.kind === 'pendingGroup')!.children[0]!.label, '1. Job/train-00000');
+    const admitted = q0.children.find((c) => c.kind === 'admittedGroup')!;
+    assert.equal(admitted.label, 'Admitted');
+    assert.equal(admitted.description, 'reading the workloads…');
+    assert.doesNotMatch(q0.description!, /admitted/, 'no admitted count before the workloads are known');
+    release();
+    await until('the admitted count once the workloads have listed', 5000, () =>
+      buildQueuesTree(source!.snapshot())
+        .find((r) => r.label === cq(0))
+        ?.children.find((c) => c.kind === 'admittedGroup')?.label === 'Admitted (0)'
+        ? true
+        : undefined,
+    );
+  });
+});

@@ -41,7 +41,13 @@ export class QueuesSource extends Disposable {
   /** ClusterQueues whose pending list is to be read again; 'all' when a change cannot be placed. */
   private dirty: Set<string> | 'all' = 'all';
   private timer: NodeJS.Timeout | undefined;
-  private confirm: { timer: NodeJS.Timeout; queues: Set<string> } | undefined;
+  private reading = false;
+  /** Something changed since the last fire (a read or only a render). */
+  private changed = false;
+  /** Queues read again a moment after a read (confirmNext waits for the timer, confirming for the next flush). */
+  private confirmNext = new Set<string>();
+  private confirming = new Set<string>();
+  private confirmTimer: NodeJS.Timeout | undefined;
   private generation = 0;
   private running = false;
 
@@ -51,7 +57,7 @@ export class QueuesSource extends Disposable {
   ) {
     super();
     this.registry = this._register(new ResourceCacheRegistry(() => deps.client(), log, deps.registry));
-    this._register({ dispose: () => (clearTimeout(this.timer), clearTimeout(this.confirm?.timer), this.release()) });
+    this._register({ dispose: () => (clearTimeout(this.timer), clearTimeout(this.confirmTimer), this.release()) });
   }
 
   /** Starts watching (the view became visible); discovery first, once per connection. */
@@ -101,8 +107,10 @@ export class QueuesSource extends Disposable {
     this.kueue = undefined;
     this.pending.clear();
     this.dirty = 'all';
-    clearTimeout(this.confirm?.timer);
-    this.confirm = undefined;
+    clearTimeout(this.confirmTimer);
+    this.confirmTimer = undefined;
+    this.confirmNext.clear();
+    this.confirming.clear();
     if (wasRunning) void this.start();
   }
 
@@ -116,11 +124,12 @@ export class QueuesSource extends Disposable {
 
   /**
    * The ClusterQueues a batch of changes concerns: a ClusterQueue itself; a Workload's admitting queue or
-   * the ClusterQueue its LocalQueue submits to (before and after the change). A LocalQueue change, or a
-   * workload whose LocalQueue is not known, concerns them all.
+   * the ClusterQueue its LocalQueue submits to (before and after the change); a workload whose LocalQueue is
+   * not known concerns them all. A LocalQueue change concerns none (the view renders it without reading).
    */
   private queuesOf(id: 'clusterQueues' | 'localQueues' | 'workloads', changes: readonly ObjectChange[]): Set<string> | 'all' {
-    if (id === 'localQueues') return 'all';
+    // A LocalQueue (its counts, Kueue updates them often) changes its own row, not a ClusterQueue's order.
+    if (id === 'localQueues') return new Set();
     const out = new Set<string>();
     for (const c of changes) {
       for (const o of [c.old, c.object]) {
@@ -144,38 +153,50 @@ export class QueuesSource extends Disposable {
   }
 
   private schedule(queues: Set<string> | 'all', ms = this.deps.settleMs ?? 40): void {
+    this.changed = true;
     if (queues === 'all' || this.dirty === 'all') this.dirty = 'all';
     else for (const q of queues) this.dirty.add(q);
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const dirty = this.dirty;
-      this.dirty = new Set();
-      void this.readPending(dirty).then((read) => {
-        this._onDidChange.fire();
-        this.confirmLater(read);
-      });
-    }, ms);
+    // One read at a time: changes that come while one is under way are read when it is done (a stream of
+    // workload updates must not start reads that overtake each other and never land).
+    if (this.timer || this.reading) return;
+    this.timer = setTimeout(() => void this.flush(), ms);
   }
 
-  /** Reads these queues once more a little later; fires only when an order changed. */
+  private async flush(): Promise<void> {
+    this.timer = undefined;
+    this.reading = true;
+    try {
+      const dirty = this.dirty;
+      const changed = this.changed;
+      this.dirty = new Set();
+      this.changed = false;
+      const confirming = this.confirming;
+      this.confirming = new Set();
+      const before = new Map([...confirming].map((q) => [q, orderKey(this.pending.get(q))]));
+      const which = dirty === 'all' ? 'all' : new Set([...dirty, ...confirming]);
+      const read = await this.readPending(which);
+      const reordered = [...confirming].some((q) => orderKey(this.pending.get(q)) !== before.get(q));
+      if (changed || reordered) this._onDidChange.fire();
+      this.confirmLater(read.filter((q) => dirty === 'all' || dirty.has(q)));
+    } finally {
+      this.reading = false;
+    }
+    const more = this.dirty as Set<string> | 'all'; // changed while the read was under way
+    if (this.running && (this.changed || more === 'all' || more.size || this.confirming.size) && !this.timer)
+      this.timer = setTimeout(() => void this.flush(), this.deps.settleMs ?? 40);
+  }
+
+  /** Reads these queues once more a little later (Kueue may reorder after the event); fires only when an order changed. */
   private confirmLater(queues: readonly string[]): void {
     if (!queues.length || !this.running) return;
-    if (this.confirm) {
-      for (const q of queues) this.confirm.queues.add(q);
-      return;
-    }
-    const set = new Set(queues);
-    this.confirm = {
-      queues: set,
-      timer: setTimeout(() => {
-        this.confirm = undefined;
-        const before = new Map([...set].map((q) => [q, orderKey(this.pending.get(q))]));
-        void this.readPending(set).then(() => {
-          if ([...set].some((q) => orderKey(this.pending.get(q)) !== before.get(q))) this._onDidChange.fire();
-        });
-      }, this.deps.confirmMs ?? 1500),
-    };
+    for (const q of queues) this.confirmNext.add(q);
+    if (this.confirmTimer) return;
+    this.confirmTimer = setTimeout(() => {
+      this.confirmTimer = undefined;
+      for (const q of this.confirmNext) this.confirming.add(q);
+      this.confirmNext.clear();
+      if (!this.timer && !this.reading) this.timer = setTimeout(() => void this.flush(), 0);
+    }, this.deps.confirmMs ?? 1500);
   }
 
   private cache(id: 'clusterQueues' | 'localQueues' | 'workloads') {
@@ -233,16 +254,30 @@ export class QueuesSource extends Disposable {
     return this.kueue === false || (this.leases.length > 0 && this.leases.every((l) => l.lease.cache.synced));
   }
 
-  /** Every cache has listed or failed (a refused list is an answer: its row says why). */
-  private get settled(): boolean {
-    return this.leases.length > 0 && this.leases.every((l) => l.lease.cache.synced || l.lease.cache.status.kind === 'error');
+  /** These caches have listed or failed (a refused list is an answer: its row says why). */
+  private settled(...ids: Array<'clusterQueues' | 'localQueues' | 'workloads'>): boolean {
+    return (
+      this.leases.length > 0 &&
+      ids.every((id) => {
+        const c = this.cache(id);
+        return !!c && (c.synced || c.status.kind === 'error');
+      })
+    );
+  }
+
+  private workloadsError(): string | undefined {
+    const st = this.cache('workloads')?.status;
+    return st?.kind === 'error' ? `the workloads could not be listed: ${st.error.message}` : undefined;
   }
 
   snapshot(): QueuesInput {
     return {
       kueue: this.kueue,
-      // Until every cache has listed, an empty list means "not read yet", not "none".
-      ...(this.kueue && !this.settled ? { loading: true } : {}),
+      // Until the queues have listed, an empty list means "not read yet", not "none". The queues and their
+      // pending order (the visibility API) show before every Workload has listed (thousands take seconds):
+      // until then only the admitted lists and the requests wait.
+      ...(this.kueue && !this.settled('clusterQueues', 'localQueues') ? { loading: true } : {}),
+      ...(this.kueue && !this.cache('workloads')?.synced ? { workloadsLoading: this.workloadsError() ?? true } : {}),
       clusterQueues: this.clusterQueues(),
       localQueues: [...(this.cache('localQueues')?.values() ?? [])] as unknown as LocalQueueLike[],
       workloads: [...(this.cache('workloads')?.values() ?? [])] as unknown as WorkloadLike[],
