@@ -107,7 +107,7 @@ def gpu_values(node, key, total, now, holder, mapping, history=False):
         w = _wave(key, now)
         busy = _phase(node["node"]) < 0.7  # ~70% of nodes run work
         return round((15 + 80 * w) if busy else 2 * w, 1), int(total * ((0.2 + 0.7 * w) if busy else 0.01))
-    if holder is None or (history and _iso_seconds(holder["started"]) > now):
+    if holder is None:
         return 0.0, 0
     if node["node"] in mapping.real_nodes:
         if history:
@@ -138,6 +138,8 @@ def render(nodes, now, mapping=None, history=False):
                 key += f"/{g['gi']}"
                 total = g["mig_memory"]
             holder = held.get((n["node"], i))
+            if holder and history and _iso_seconds(holder["started"]) > now:
+                holder = None  # in the past before its pod started: no pod held it
             if mapping is not None:  # as dcgm-exporter: the labels on every series, empty for a GPU no pod holds
                 lab["container"] = holder["container"] if holder else ""
                 lab["namespace"] = holder["namespace"] if holder else ""
