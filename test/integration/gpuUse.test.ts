@@ -160,7 +160,7 @@ describe('GPU use per pod on the local cluster (the DCGM stand-in with the pod m
     assert.ok(busy.value > IDLE, `busy reads ${busy.value}%`);
   });
 
-  it('real node: a pod spinning on the CPU reads above 10%, a sleeping one under; SIGSTOPped, the busy one drops under 10% (skipped when other pods hold the real node's GPUs)', async function () {
+  it("real node: a pod spinning on the CPU reads above 10%, a sleeping one under; SIGSTOPped, the busy one drops under 10% (skipped when other pods hold the real node's GPUs)", async function () {
     const node = await env.core.readNode({ name: 'kubeml-node' });
     const gpus = Number(node.status?.allocatable?.['nvidia.com/gpu'] ?? 0);
     const pods = (
