@@ -242,7 +242,6 @@ export function idleGpuFinding(series: readonly GpuSeries[], o: IdleOptions): Fi
   const gpus = idle.length === 1 ? 'GPU' : 'GPUs';
   const count = idle.length === heldNow.length ? `${idle.length} ${gpus}` : `${idle.length} of its ${heldNow.length} GPUs`;
   const pods = [...new Set(idle.map((x) => x.s.pod))];
-  const who = (s: GpuSeries) => s.rank ?? s.pod;
   return {
     kind: 'idle-gpus',
     severity: 'warning',
@@ -252,7 +251,7 @@ export function idleGpuFinding(series: readonly GpuSeries[], o: IdleOptions): Fi
       'stop the job or ask for fewer GPUs so that others can use them.',
     ...(pods.length === 1 ? { pod: pods[0], rank: idle[0].s.rank } : {}),
     evidence: idle.map(({ s, r }) => ({
-      rank: who(s),
+      ...(s.rank !== undefined ? { rank: s.rank } : {}),
       pod: s.pod,
       line: `GPU ${s.gpu}${s.node ? ` on ${s.node}` : ''}: ${pct(r.mean)} on average, under ${threshold}% since ${new Date(r.since).toISOString()}`,
       time: r.since,
@@ -271,6 +270,9 @@ export interface IdleHolder {
   readonly idleGpus: number;
   /** Mean utilisation of the held GPUs over the queried range (percent). */
   readonly avgUtil: number;
+  /** Mean utilisation of the idle GPUs while idle (percent), and for how long the shortest of their idle runs lasts (ms). */
+  readonly idleUtil: number;
+  readonly idleForMs: number;
   /** GPU-hours held over the range, and those held under the threshold (wasted). */
   readonly heldGpuHours: number;
   readonly wastedGpuHours: number;
@@ -329,6 +331,8 @@ export function idleGpuHolders(
       gpus,
       idleGpus: runs.length,
       avgUtil: count ? sum / count : 0,
+      idleUtil: runs.reduce((a, r) => a + r.mean * r.samples, 0) / runs.reduce((a, r) => a + r.samples, 0),
+      idleForMs: Math.min(...runs.map((r) => r.last - r.since)),
       heldGpuHours: gpuHours(g.series, o.stepMs).held,
       wastedGpuHours: wasted,
       idleSince: Math.min(...runs.map((r) => r.since)),
@@ -339,8 +343,8 @@ export function idleGpuHolders(
   );
 }
 
-/** "kubeml-demo PyTorchJob/bert: 4 GPUs idle at 2%, 1.70 GPU-hours wasted" (a list row's text; the percent is over the range). */
+/** "kubeml-demo PyTorchJob/bert: 4 GPUs idle at 2% for 25 min, 1.70 GPU-hours wasted" (a list row's text). */
 export function idleHolderLine(h: IdleHolder): string {
   const gpus = h.idleGpus === h.gpus ? `${h.gpus} GPU${h.gpus === 1 ? '' : 's'}` : `${h.idleGpus} of ${h.gpus} GPUs`;
-  return `${h.namespace} ${h.owner}: ${gpus} idle at ${pct(h.avgUtil)}, ${h.wastedGpuHours.toFixed(2)} GPU-hours wasted`;
+  return `${h.namespace} ${h.owner}: ${gpus} idle at ${pct(h.idleUtil)} for ${minutes(h.idleForMs)}, ${h.wastedGpuHours.toFixed(2)} GPU-hours wasted`;
 }
