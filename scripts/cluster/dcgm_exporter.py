@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """A small stand-in for NVIDIA dcgm-exporter, serving simulated GPU metrics for KubeML's local cluster.
 
-    dcgm_exporter.py --inventory FILE [--listen 127.0.0.1] [--port 19400]
-    dcgm_exporter.py --inventory FILE --history START END STEP --labels 'job="dcgm-exporter",instance="..."'
+    dcgm_exporter.py --inventory FILE [--kubeconfig FILE | --pods-json FILE] [--listen 127.0.0.1] [--port 19400]
+    dcgm_exporter.py --inventory FILE [--kubeconfig FILE] --history START END STEP --labels 'job="dcgm-exporter",instance="..."'
 
 The second form prints the same series from START to END (Unix seconds, every STEP seconds) in
 OpenMetrics, with the labels Prometheus adds when it scrapes, for `promtool tsdb create-blocks-from
@@ -19,12 +19,21 @@ inventory written by fleet.py it exports, with dcgm-exporter's label set
     DCGM_FI_DEV_GPU_TEMP   gauge, GPU temperature (in C)
     DCGM_FI_DEV_POWER_USAGE gauge, power draw (in W)
 
+With --kubeconfig (or --pods-json), every series also has dcgm-exporter's Kubernetes pod mapping labels
+`pod`, `namespace` and `container` (empty for a GPU no pod holds), and the values follow the pod that holds
+the GPU (gpu_pods.py): 0% and no memory for a GPU no pod holds; on the real node the pod's CPU use as a
+proxy (idle or stopped pods read ~0%); on the simulated fleet a busy wave, or the percent in the pod's
+annotation kubeml.dev/simulated-gpu-util. Without either, no pod is known and ~70% of the nodes run a
+simulated load (the exporter's behaviour before the pod mapping).
+
 plus a model-monitoring gauge kubeml_model_drift_score{model, feature, namespace}. Values are
 deterministic functions of (series, time) so tests and dashboards see plausible, moving data.
-The inventory file is re-read when it changes (the fleet size can change between `cluster up` runs).
+In --history, a simulated GPU counts as held from its pod's start; a real-node GPU held by a
+pod is left out (what the pod did before now is not known). The inventory file is re-read when it changes (the fleet size can change between `cluster up` runs).
 Python 3 stdlib only.
 """
 import argparse
+import calendar
 import hashlib
 import json
 import math
@@ -32,6 +41,8 @@ import os
 import sys
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import gpu_pods
 
 DRIVER = "550.90.07"
 MODELS = {
@@ -73,12 +84,50 @@ def _labels(d):
     return "{" + ",".join(f'{k}="{v}"' for k, v in d.items()) + "}"
 
 
-def render(nodes, now):
+def _iso_seconds(iso):
+    try:
+        return calendar.timegm(time.strptime(iso, "%Y-%m-%dT%H:%M:%SZ"))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _annotated_util(holder):
+    v = holder["annotations"].get(gpu_pods.UTIL_ANNOTATION)
+    if v is None:
+        return None
+    try:
+        return min(100.0, max(0.0, float(str(v).strip().rstrip("%"))))
+    except ValueError:
+        return None
+
+
+def gpu_values(node, key, total, now, holder, mapping, history=False):
+    """(util %, framebuffer used MiB) of one GPU, or None to leave the sample out."""
+    if mapping is None:  # no pod mapping: the fleet's simulated load
+        w = _wave(key, now)
+        busy = _phase(node["node"]) < 0.7  # ~70% of nodes run work
+        return round((15 + 80 * w) if busy else 2 * w, 1), int(total * ((0.2 + 0.7 * w) if busy else 0.01))
+    if holder is None:
+        return 0.0, 0
+    if node["node"] in mapping.real_nodes:
+        if history:
+            return None
+        uid = holder["uid"]
+        u = round(min(100.0, 100.0 * mapping.activity.cores(uid)), 1)
+        return u, int(min(total, mapping.activity.rss_mib(uid) / max(1, holder["gpus"])))
+    u = _annotated_util(holder)
+    if u is not None:
+        return round(u, 1), int(total * (0.1 + 0.6 * u / 100))
+    w = _wave(key, now)
+    return round(15 + 80 * w, 1), int(total * (0.2 + 0.7 * w))
+
+
+def render(nodes, now, mapping=None, history=False):
     out = []
     util, used, free, temp, power = [], [], [], [], []
+    held = mapping.snapshot() if mapping else {}
     for n in nodes:
-        busy = _phase(n["node"]) < 0.7  # ~70% of nodes run work
-        for g in n["gpus"]:
+        for i, g in enumerate(n["gpus"]):
             lab = {"gpu": str(g["gpu"]), "UUID": g["uuid"], "device": f"nvidia{g['gpu']}",
                    "modelName": n["modelName"], "Hostname": n["node"], "DCGM_FI_DRIVER_VERSION": DRIVER}
             total = n["memory_mib"]
@@ -88,9 +137,17 @@ def render(nodes, now):
                 lab["GPU_I_ID"] = str(g["gi"])
                 key += f"/{g['gi']}"
                 total = g["mig_memory"]
-            w = _wave(key, now)
-            u = round((15 + 80 * w) if busy else 2 * w, 1)
-            fb = int(total * ((0.2 + 0.7 * w) if busy else 0.01))
+            holder = held.get((n["node"], i))
+            if holder and history and _iso_seconds(holder["started"]) > now:
+                holder = None  # in the past before its pod started: no pod held it
+            if mapping is not None:  # as dcgm-exporter: the labels on every series, empty for a GPU no pod holds
+                lab["container"] = holder["container"] if holder else ""
+                lab["namespace"] = holder["namespace"] if holder else ""
+                lab["pod"] = holder["pod"] if holder else ""
+            v = gpu_values(n, key, total, now, holder, mapping, history)
+            if v is None:
+                continue
+            u, fb = v
             ls = _labels(lab)
             util.append(f"DCGM_FI_DEV_GPU_UTIL{ls} {u}")
             used.append(f"DCGM_FI_DEV_FB_USED{ls} {fb}")
@@ -117,14 +174,14 @@ def render(nodes, now):
     return "\n".join(out) + "\n"
 
 
-def history(nodes, start, end, step, extra_labels, out):
+def history(nodes, start, end, step, extra_labels, out, mapping=None):
     """OpenMetrics for every series of render() at START, START+STEP, ... <= END, family by family."""
     families = {}  # name -> (help/type lines, samples)
     order = []
     t = start
     while t <= end:
         name = None
-        for line in render(nodes, t).splitlines():
+        for line in render(nodes, t, mapping, history=True).splitlines():
             if line.startswith("# HELP ") or line.startswith("# TYPE "):
                 name = line.split(" ")[2]
                 if name not in families:
@@ -151,21 +208,36 @@ def main():
     ap.add_argument("--port", type=int, default=19400)
     ap.add_argument("--history", nargs=3, type=int, metavar=("START", "END", "STEP"))
     ap.add_argument("--labels", default="", help="labels added to every series in --history (as Prometheus adds job and instance)")
+    src = ap.add_mutually_exclusive_group()
+    src.add_argument("--kubeconfig", help="label GPUs with the pods that hold them, read from this cluster's API server")
+    src.add_argument("--pods-json", help="the same from a PodList file (kubectl get pods -A -o json), for tests")
     a = ap.parse_args()
+    inv = Inventory(a.inventory)
+    mapping = None
+    if a.kubeconfig or a.pods_json:
+        try:
+            source = gpu_pods.ApiServer(a.kubeconfig) if a.kubeconfig else gpu_pods.FilePods(a.pods_json)
+        except (OSError, ValueError) as e:
+            sys.exit(f"cannot use {a.kubeconfig or a.pods_json}: {e} (give the cluster's admin kubeconfig, e.g. "
+                     "scripts/cluster/cluster.sh kubeconfig)")
+        mapping = gpu_pods.PodMapping(source, inv)
     if a.history:
         start, end, step = a.history
         if step <= 0 or end < start:
             sys.exit("--history needs START <= END and STEP > 0")
-        history(Inventory(a.inventory).get(), start, end, step, a.labels, sys.stdout)
+        if mapping:
+            mapping.refresh()
+        history(inv.get(), start, end, step, a.labels, sys.stdout, mapping)
         return
     if not a.listen.startswith("127."):
         sys.exit("refusing to listen outside loopback")
-    inv = Inventory(a.inventory)
+    if mapping:
+        mapping.start()
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
             if self.path.split("?")[0] == "/metrics":
-                body = render(inv.get(), time.time()).encode()
+                body = render(inv.get(), time.time(), mapping).encode()
                 ctype = "text/plain; version=0.0.4; charset=utf-8"
                 code = 200
             elif self.path == "/health":

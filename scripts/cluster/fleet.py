@@ -174,7 +174,7 @@ def inventory(count):
         nodes.append({"node": name, "kind": kind, "modelName": p["model_name"],
                       "memory_mib": p["memory_mib"], "gpus": gpus})
     l4 = PROFILES["l4"]
-    nodes.append({"node": REAL_NODE, "kind": "l4", "modelName": l4["model_name"], "memory_mib": l4["memory_mib"],
+    nodes.append({"node": REAL_NODE, "real": True, "kind": "l4", "modelName": l4["model_name"], "memory_mib": l4["memory_mib"],
                   "gpus": [{"gpu": i, "uuid": gpu_uuid(REAL_NODE, i), "mig": None} for i in range(REAL_NODE_GPUS)]})
     return {"nodes": nodes}
 
