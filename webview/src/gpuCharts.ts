@@ -2,7 +2,7 @@
  * The Job panel's two charts (uPlot): each GPU's utilisation (%) and memory used (MiB) over time,
  * one line per rank and GPU, overlaid; the colour is the rank's (the theme's chart colours), the dash
  * tells a rank's GPUs apart. The series go on one time grid and are decimated to the plot's pixel
- * columns (min and max per column, src/model/health/gpuChart.ts), so 64 GPUs x 6 hours draw fast;
+ * columns (min and max per two-pixel column, src/model/health/gpuChart.ts), so 64 GPUs x 6 hours draw fast;
  * live appends redraw at most once per animation frame.
  */
 import uPlot from 'uplot';
@@ -29,6 +29,18 @@ export function lineStyle(rankIndex: number, gpuIndex: number): { color: string;
 
 const widthOf = (el: HTMLElement) => Math.max(240, Math.floor(el.clientWidth || 600));
 
+/**
+ * Container widths as a ResizeObserver last saw them: reading clientWidth while the page has pending DOM
+ * changes (a new findings list, the charts shown) forces a layout of the whole page before the draw.
+ */
+const widths = new WeakMap<Element, number>();
+const observer =
+  typeof ResizeObserver === 'undefined'
+    ? undefined
+    : new ResizeObserver((entries) => {
+        for (const e of entries) if (e.contentRect.width > 0) widths.set(e.target, Math.floor(e.contentRect.width));
+      });
+
 export class GpuChart {
   private plot: uPlot | undefined;
   private signature = '';
@@ -41,7 +53,9 @@ export class GpuChart {
   constructor(
     readonly container: HTMLElement,
     private readonly what: { title: string; unit: string; yMax?: number },
-  ) {}
+  ) {
+    observer?.observe(container);
+  }
 
   get canvas(): HTMLCanvasElement | undefined {
     return this.plot?.ctx.canvas;
@@ -51,13 +65,15 @@ export class GpuChart {
   set(lines: readonly ChartLine[], stepMs: number, remake = false, yMax = this.what.yMax): void {
     this.drawn = new Promise((r) => (this.painted = r));
     const el = this.container;
-    const width = widthOf(el);
+    const width = Math.max(240, widths.get(el) ?? widthOf(el));
     const grid = gridOf(
       lines.map((l) => ({ times: l.times, values: l.values })),
       stepMs,
     );
-    // The plot area is the width less the y axis (56 px); one column per CSS pixel.
-    const d = decimate(grid, Math.max(50, width - 60));
+    // The plot area is the width less the y axis (about 60 px), in columns of two CSS pixels: each column's
+    // minimum and maximum land on its two pixels, so no spike or drop is lost and each series draws about one
+    // point per pixel (uPlot's own per-pixel accumulation then has nothing left to merge).
+    const d = decimate(grid, Math.max(50, Math.floor((width - 60) / 2)));
     this.drawnPoints = d.x.length;
     const data = [d.x, ...d.ys] as uPlot.AlignedData;
     const signature = `${width}|${yMax}|${lines.map((l) => l.label).join('\n')}`;
@@ -104,7 +120,8 @@ export class GpuChart {
             };
           }),
         ],
-        cursor: { drag: { x: true, y: false } },
+        // No cursor point per series (64 DOM elements that follow the mouse): the legend reads the values.
+        cursor: { drag: { x: true, y: false }, points: { show: false } },
         legend: { show: true, live: true },
         hooks: { draw: [() => this.resolve()] },
       },

@@ -75,6 +75,7 @@ function layout(): void {
     el('h2', {}, 'GPU use per rank'),
     el('div', { id: 'gpu-note', 'aria-live': 'polite' }),
   );
+  // Hidden by visibility, not display, until there is something to draw: the charts keep their width (gpuCharts.ts).
   const charts = el('div', { class: 'charts', id: 'charts' });
   const u = el('section', { 'aria-label': 'GPU utilisation' });
   const uDiv = el('div', { class: 'chart', id: 'util-chart', role: 'group', 'aria-label': 'GPU utilisation (%) over time' });
@@ -271,7 +272,7 @@ function drawCharts(remake: boolean): void {
     box.replaceChildren(p);
   } else box.replaceChildren();
   const show = !note || (!note.problem && series.size > 0);
-  charts.hidden = !show;
+  charts.classList.toggle('unshown', !show);
   if (!show) {
     util.destroy();
     mem.destroy();
@@ -314,7 +315,7 @@ function rendered(): void {
       type: 'rendered',
       ranks: job?.ranks.length ?? 0,
       findings: job?.findings.length ?? 0,
-      series: util && !document.getElementById('charts')?.hidden ? series.size : 0,
+      series: util && !document.getElementById('charts')?.classList.contains('unshown') ? series.size : 0,
       points,
       drawnPoints: util?.drawnPoints ?? 0,
       ...(drawnAt !== undefined ? { drawnAt } : {}),

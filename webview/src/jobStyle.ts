@@ -29,6 +29,7 @@ button.link:focus-visible { outline: 1px solid var(--vscode-focusBorder); outlin
 .finding code { font-family: var(--vscode-editor-font-family); background: var(--vscode-textCodeBlock-background); padding: 0 3px; overflow-wrap: anywhere; white-space: pre-wrap; }
 .finding .advice { margin: 0; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 12px 16px; }
+.charts.unshown { visibility: hidden; height: 0; overflow: hidden; }
 .chart { width: 100%; min-height: 240px; }
 .uplot { font-family: var(--vscode-font-family); color: var(--vscode-foreground); }
 .uplot .u-legend { font-size: 0.9em; text-align: left; margin-top: 2px; max-height: 9em; overflow: auto; }
