@@ -9,6 +9,7 @@ import { Disposable, Emitter } from '../common/lifecycle';
 import { newNonce, webviewHtml } from '../common/webviewHtml';
 import {
   DEFAULT_WINDOW_MS,
+  isJobWindow,
   isPageMessage,
   stepFor,
   type HostMessage,
@@ -156,6 +157,24 @@ export class JobPanel extends Disposable {
     this.panel.reveal();
   }
 
+  /** Shows another window (one of JOB_WINDOWS_MS): the page's window buttons, or a command. */
+  async setWindow(windowMs: number): Promise<void> {
+    if (!isJobWindow(windowMs) || windowMs === this.windowMs) return;
+    this.windowMs = windowMs;
+    this.sendJob();
+    await this.readGpu();
+  }
+
+  /** Export CSV: the series shown (with their live points) through the save dialog; resolves with the file written. */
+  async exportCsv(): Promise<vscode.Uri | undefined> {
+    const name = `${this.provider.snapshot().name}-gpu.csv`.replace(/[^\w.-]+/g, '_');
+    const uri = await (this.opts.actions?.saveAs ?? saveDialog)(name);
+    if (!uri) return undefined;
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(seriesCsv(this.series), 'utf8'));
+    this._onDidExport.fire(uri);
+    return uri;
+  }
+
   private sendJob(): void {
     this.post({ type: 'job', job: panelJob(this.provider.snapshot(), this.windowMs) });
   }
@@ -187,11 +206,7 @@ export class JobPanel extends Disposable {
     const job = this.provider.snapshot();
     switch (m.type) {
       case 'window':
-        if (m.windowMs === this.windowMs) return;
-        this.windowMs = m.windowMs;
-        this.sendJob();
-        await this.readGpu();
-        return;
+        return this.setWindow(m.windowMs);
       case 'revealPod':
         if (job.ranks.some((r) => r.pod === m.pod)) await this.opts.actions?.revealPod?.(job.namespace, m.pod);
         return;
@@ -200,15 +215,9 @@ export class JobPanel extends Disposable {
         if (r) await this.opts.actions?.showLogs?.(job.namespace, r.pod, r.rank);
         return;
       }
-      case 'exportCsv': {
-        const name = `${job.name}-gpu.csv`.replace(/[^\w.-]+/g, '_');
-        const uri = await (this.opts.actions?.saveAs ?? saveDialog)(name);
-        if (uri) {
-          await vscode.workspace.fs.writeFile(uri, Buffer.from(seriesCsv(this.series), 'utf8'));
-          this._onDidExport.fire(uri);
-        }
+      case 'exportCsv':
+        await this.exportCsv();
         return;
-      }
       case 'rendered': {
         const { type: _type, ...state } = m;
         this.rendered = state;
