@@ -90,6 +90,9 @@ export class GpuChart {
       return;
     }
     const font = `11px ${getComputedStyle(el).fontFamily || 'sans-serif'}`;
+    // The theme's chart colours, resolved once per chart rather than once per series.
+    const colors = new Map<string, string>();
+    const colorOf = (c: string) => colors.get(c) ?? (colors.set(c, cssColor(el, c)), colors.get(c)!);
     this.plot = new uPlot(
       {
         width,
@@ -100,7 +103,8 @@ export class GpuChart {
             time: true,
             ...(d.x.length === 1 ? { range: (_u: uPlot, a: number, b: number) => [a - stepMs, b + stepMs] as uPlot.Range.MinMax } : {}),
           },
-          y: { range: (_u, _lo, hi) => [0, yMax ?? (hi > 0 ? hi * 1.05 : 1)] },
+          // A known top (100%, the GPUs' memory) spares uPlot a pass over every series for their range.
+          y: yMax !== undefined ? { auto: false, range: [0, yMax] } : { range: (_u, _lo, hi) => [0, hi > 0 ? hi * 1.05 : 1] },
         },
         axes: [
           axis(el),
@@ -112,7 +116,7 @@ export class GpuChart {
             const st = lineStyle(l.rankIndex, l.gpuIndex);
             return {
               label: l.label,
-              stroke: cssColor(el, st.color),
+              stroke: colorOf(st.color),
               dash: st.dash,
               width: 1.25,
               points: { show: false },

@@ -18,10 +18,34 @@ import {
 import type { Finding, GpuSeries } from '../../src/model/health/types';
 import { GpuChart, type ChartLine } from './gpuCharts';
 import { CSS as STYLE } from './jobStyle';
-import { el, Growing, plain } from './pageParts';
+import { el, plain } from './pageParts';
 
 declare function acquireVsCodeApi(): { postMessage(m: PageMessage): void; getState(): unknown; setState(s: unknown): void };
 const vscode = acquireVsCodeApi();
+
+/**
+ * A series' values that live points extend: the received array is kept as it is (no copy when a window
+ * arrives), and grows by doubling on the first append that does not fit.
+ */
+class Growing {
+  private buf: Float64Array;
+  length: number;
+  constructor(a: Float64Array = new Float64Array(0)) {
+    this.buf = a;
+    this.length = a.length;
+  }
+  pushAll(a: ArrayLike<number>): void {
+    if (this.length + a.length > this.buf.length) {
+      const next = new Float64Array(Math.max(64, this.buf.length * 2, this.length + a.length));
+      next.set(this.buf.subarray(0, this.length));
+      this.buf = next;
+    }
+    for (let i = 0; i < a.length; i++) this.buf[this.length++] = a[i];
+  }
+  view(): Float64Array {
+    return this.buf.subarray(0, this.length);
+  }
+}
 
 interface Live {
   readonly meta: Omit<GpuSeries, 'times' | 'util' | 'memUsedMiB'>;
@@ -329,7 +353,7 @@ function takeSeries(all: readonly GpuSeries[]): void {
   series = new Map();
   for (const s of all) {
     const { times, util: u, memUsedMiB, ...meta } = s;
-    series.set(keyOf(s.pod, s.gpu), { meta, times: Growing.of(times), util: Growing.of(u), mem: Growing.of(memUsedMiB) });
+    series.set(keyOf(s.pod, s.gpu), { meta, times: new Growing(times), util: new Growing(u), mem: new Growing(memUsedMiB) });
   }
 }
 
@@ -363,9 +387,9 @@ function append(points: readonly GpuAppend[]): void {
     if (from > 0 && from >= t.length / 4)
       series.set(k, {
         meta: s.meta,
-        times: Growing.of(t.slice(from)),
-        util: Growing.of(s.util.view().slice(from)),
-        mem: Growing.of(s.mem.view().slice(from)),
+        times: new Growing(t.slice(from)),
+        util: new Growing(s.util.view().slice(from)),
+        mem: new Growing(s.mem.view().slice(from)),
       });
   }
   scheduleCharts(fresh);

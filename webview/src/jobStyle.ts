@@ -30,7 +30,8 @@ button.link:focus-visible { outline: 1px solid var(--vscode-focusBorder); outlin
 .finding .advice { margin: 0; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(460px, 1fr)); gap: 12px 16px; }
 .charts.unshown { visibility: hidden; height: 0; overflow: hidden; }
-.chart { width: 100%; min-height: 240px; }
+.chart { width: 100%; min-height: 240px; contain: layout paint; }
+table.ranks, .findings { contain: layout paint; }
 .uplot { font-family: var(--vscode-font-family); color: var(--vscode-foreground); }
 .uplot .u-legend { font-size: 0.9em; text-align: left; margin-top: 2px; max-height: 9em; overflow: auto; }
 .uplot .u-legend .u-series th { font-weight: normal; }
