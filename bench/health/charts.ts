@@ -36,12 +36,7 @@ export interface ChartFigures {
   /** Message posted to both charts drawn, ms: median and every run. */
   readonly drawMs: number;
   readonly drawMsRuns: readonly number[];
-  /**
-   * CPU time of the page's main thread over the same span (CDP Performance ThreadTime), median: what the
-   * draw costs whatever else the machine runs, to read the wall times against on a loaded machine.
-   */
-  readonly mainThreadCpuMs: number;
-  /** The machine's 1-minute load average and cores when the bench ran. */
+  /** The machine's 1-minute load average and cores when the bench ran: on a loaded machine the wall times grow. */
   readonly loadAverage: number;
   readonly cpus: number;
   readonly goalUnder100ms: boolean;
@@ -68,7 +63,6 @@ export async function benchCharts(opts: ChartBenchOptions = {}): Promise<ChartFi
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: opts.chromium ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
   const runs: number[] = [];
-  const cpu: number[] = [];
   let drawnPoints = 0;
   try {
     for (let rep = 0; rep < repeats; rep++) {
@@ -94,11 +88,6 @@ export async function benchCharts(opts: ChartBenchOptions = {}): Promise<ChartFi
       await page.waitForFunction(() =>
         (window as unknown as { __sent: Array<{ type: string }> }).__sent.some((m) => m.type === 'rendered'),
       );
-      const cdp = await page.context().newCDPSession(page);
-      await cdp.send('Performance.enable');
-      const threadTime = async () =>
-        ((await cdp.send('Performance.getMetrics')).metrics.find((x) => x.name === 'ThreadTime')?.value ?? NaN) * 1000;
-      const cpu0 = await threadTime();
       const posted = await page.evaluate(
         ({ windowMs, stepMs }) => {
           const w = window as unknown as { __sent: unknown[]; __series: unknown };
@@ -123,8 +112,6 @@ export async function benchCharts(opts: ChartBenchOptions = {}): Promise<ChartFi
       if (r.points !== gpus * series[0].times.length)
         throw new Error(`the page holds ${r.points} points, not ${gpus * series[0].times.length}`);
       runs.push(r.drawnAt - posted);
-      // Includes the evaluate and waitForFunction polls around the draw (small next to it).
-      cpu.push((await threadTime()) - cpu0);
       drawnPoints = r.drawnPoints;
       if (opts.screenshot && rep === repeats - 1) await page.screenshot({ path: opts.screenshot, fullPage: true });
       await page.close();
@@ -144,7 +131,6 @@ export async function benchCharts(opts: ChartBenchOptions = {}): Promise<ChartFi
     repeats,
     drawMs,
     drawMsRuns: runs.map((x) => Math.round(x * 10) / 10),
-    mainThreadCpuMs: Math.round(median(cpu) * 10) / 10,
     loadAverage: Math.round(loadavg()[0] * 100) / 100,
     cpus: cpus().length,
     goalUnder100ms: drawMs < 100,
