@@ -6,6 +6,7 @@ header h1 { font-size: 1.2em; margin: 0 8px 0 0; font-weight: 600; overflow-wrap
 .summary { flex: 1; color: var(--vscode-descriptionForeground); }
 [hidden] { display: none !important; }
 h2 { font-size: 1.05em; margin: 16px 0 4px; }
+h3 { font-size: 1em; margin: 4px 0; font-weight: 600; }
 .note { color: var(--vscode-descriptionForeground); margin: 4px 0 10px; overflow-wrap: anywhere; }
 .hours { font-variant-numeric: tabular-nums; margin: 4px 0; }
 .hours.low { color: var(--vscode-editorWarning-foreground, var(--vscode-foreground)); }
