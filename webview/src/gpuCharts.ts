@@ -34,11 +34,19 @@ const widthOf = (el: HTMLElement) => Math.max(240, Math.floor(el.clientWidth || 
  * changes (a new findings list, the charts shown) forces a layout of the whole page before the draw.
  */
 const widths = new WeakMap<Element, number>();
+/** What to do when a chart's container changes width (redraw at the new width). */
+const onResize = new WeakMap<Element, () => void>();
 const observer =
   typeof ResizeObserver === 'undefined'
     ? undefined
     : new ResizeObserver((entries) => {
-        for (const e of entries) if (e.contentRect.width > 0) widths.set(e.target, Math.floor(e.contentRect.width));
+        for (const e of entries) {
+          const w = Math.floor(e.contentRect.width);
+          if (w <= 0) continue;
+          const before = widths.get(e.target);
+          widths.set(e.target, w);
+          if (before !== undefined && before !== w) onResize.get(e.target)?.();
+        }
       });
 
 export class GpuChart {
@@ -53,8 +61,10 @@ export class GpuChart {
   constructor(
     readonly container: HTMLElement,
     private readonly what: { title: string; unit: string; yMax?: number },
+    resized?: () => void,
   ) {
     observer?.observe(container);
+    if (resized) onResize.set(container, resized);
   }
 
   get canvas(): HTMLCanvasElement | undefined {

@@ -116,8 +116,8 @@ function layout(): void {
   );
   util?.destroy();
   mem?.destroy();
-  util = new GpuChart(uDiv, { title: 'GPU utilisation', unit: '%', yMax: 100 });
-  mem = new GpuChart(mDiv, { title: 'GPU memory used', unit: 'MiB' });
+  util = new GpuChart(uDiv, { title: 'GPU utilisation', unit: '%', yMax: 100 }, () => scheduleCharts(true));
+  mem = new GpuChart(mDiv, { title: 'GPU memory used', unit: 'MiB' }, () => scheduleCharts(true));
 }
 
 function pressWindows(): void {
@@ -447,11 +447,6 @@ window.addEventListener('message', (e: MessageEvent) => {
     note.textContent = `KubeML sent the Job panel something it cannot show: ${hostMessageProblem(e.data) ?? 'off the contract'}.`;
     document.getElementById('app')!.prepend(note);
   }
-});
-let resizing = 0;
-window.addEventListener('resize', () => {
-  cancelAnimationFrame(resizing);
-  resizing = requestAnimationFrame(() => scheduleCharts(true));
 });
 // A theme change recolours the canvases (they read the colours once per chart).
 new MutationObserver(() => scheduleCharts(true)).observe(document.body, {
