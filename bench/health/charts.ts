@@ -20,6 +20,8 @@ export interface ChartBenchOptions {
   readonly stepMs?: number;
   readonly repeats?: number;
   readonly chromium?: string;
+  /** Another build of the page (dist/webview/jobPage.js and .css by default), to compare two builds. */
+  readonly bundle?: { readonly js: string; readonly css: string };
   /** Writes a screenshot of the last run's page here (PNG), when given. */
   readonly screenshot?: string;
 }
@@ -52,8 +54,8 @@ export async function benchCharts(opts: ChartBenchOptions = {}): Promise<ChartFi
   const repeats = opts.repeats ?? 7;
   const root = join(__dirname, '..', '..');
   if (!existsSync(join(root, 'dist/webview/jobPage.js'))) execFileSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-  const bundle = readFileSync(join(root, 'dist/webview/jobPage.js'), 'utf8');
-  const css = readFileSync(join(root, 'dist/webview/jobPage.css'), 'utf8');
+  const bundle = readFileSync(opts.bundle?.js ?? join(root, 'dist/webview/jobPage.js'), 'utf8');
+  const css = readFileSync(opts.bundle?.css ?? join(root, 'dist/webview/jobPage.css'), 'utf8');
   // 64 ranks of one GPU each: 64 lines per chart, 64 legend entries (the worst case for the legend).
   const provider = new FixtureJobProvider({ ranks: gpus, gpusPerRank: 1, name: 'bench-ddp', namespace: 'bench' });
   const end = Date.UTC(2026, 11, 1, 12);
