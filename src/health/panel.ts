@@ -49,7 +49,11 @@ const saveDialog = (suggestedName: string) =>
 export class JobPanel extends Disposable {
   private static readonly panels = new Map<string, JobPanel>();
 
-  /** Opens the panel of the provider's job, or reveals it when it is open already (one panel per job). */
+  /**
+   * Opens the panel of the provider's job, or reveals it when it is open already (one panel per job: kind,
+   * namespace and name); then the provider given is not used, and stays the caller's to dispose. The panel
+   * never disposes its provider: the caller does, on the panel's onDidDispose.
+   */
   static open(extensionUri: vscode.Uri, provider: JobHealthProvider, opts: JobPanelOptions = {}): JobPanel {
     const key = jobKey(provider.snapshot());
     const known = JobPanel.panels.get(key);
