@@ -58,7 +58,11 @@ describe('log recognisers: NCCL', () => {
 
   it('NCCL errors: unhandled system error, remote process exited, internal and invalid usage; the source location is left out', () => {
     // https://github.com/NVIDIA/nccl/issues/207 (title)
-    expect('NCCL error in: /torch/lib/c10d/ProcessGroupNCCL.cpp:260, unhandled system error', 'nccl-error', /^NCCL error: unhandled system error$/);
+    expect(
+      'NCCL error in: /torch/lib/c10d/ProcessGroupNCCL.cpp:260, unhandled system error',
+      'nccl-error',
+      /^NCCL error: unhandled system error$/,
+    );
     // https://github.com/sgl-project/sglang/issues/4289 (title)
     expect('RuntimeError: NCCL error: unhandled system error', 'nccl-error', /^NCCL error: unhandled system error$/);
     // https://github.com/amdegroot/ssd.pytorch/issues/577 (title)
@@ -124,10 +128,17 @@ describe('log recognisers: gloo', () => {
   it('a recv timeout (gloo/transport/tcp/unbound_buffer.cc), captured from a SIGSTOPped rank on the local cluster', () => {
     // capture.sh, job "stopped": the worker got SIGSTOP at step 6; the master timed out after the group's 30 s
     const line = captured('stopped-master-0.log', /RuntimeError/);
-    assert.equal(line, 'RuntimeError: [./gloo/transport/tcp/unbound_buffer.cc:81] Timed out waiting 30000ms for recv operation to complete');
+    assert.equal(
+      line,
+      'RuntimeError: [./gloo/transport/tcp/unbound_buffer.cc:81] Timed out waiting 30000ms for recv operation to complete',
+    );
     expect(line, 'gloo-timeout', /^gloo timed out after 30,000 ms waiting for a recv to complete$/);
     // the send side has the same message in facebookincubator/gloo gloo/transport/tcp/unbound_buffer.cc (UnboundBuffer::waitSend)
-    expect('[../third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:133] Timed out waiting 1800000ms for send operation to complete', 'gloo-timeout', /a send/);
+    expect(
+      '[../third_party/gloo/gloo/transport/tcp/unbound_buffer.cc:133] Timed out waiting 1800000ms for send operation to complete',
+      'gloo-timeout',
+      /a send/,
+    );
   });
 });
 

@@ -41,7 +41,8 @@ export const MAX_LINE = 400;
  * The words at least one of the recognisers needs: a line with none of them is skipped with one regex test
  * (almost every line of a training log). Case-sensitive on purpose; each word is as the sources print it.
  */
-const PREFILTER = /NCCL|nccl|Timed out|timed out|by peer|Socket Timeout|Rendezvous|DistNetworkError|DistStoreError|ChildFailedError|Error|Exception/;
+const PREFILTER =
+  /NCCL|nccl|Timed out|timed out|by peer|Socket Timeout|Rendezvous|DistNetworkError|DistStoreError|ChildFailedError|Error|Exception/;
 
 const trim = (s: string) => (s.length > MAX_LINE ? s.slice(0, MAX_LINE - 1) + '…' : s);
 
@@ -53,7 +54,8 @@ const rankOf = (line: string): number | undefined => {
 
 // ProcessGroupNCCL.cpp: "[Rank 0] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=5, OpType=ALLREDUCE,
 // NumelIn=1, NumelOut=1, Timeout(ms)=600000) ran for 600013 milliseconds before timing out."
-const NCCL_WATCHDOG = /Watchdog caught collective operation timeout: WorkNCCL\(SeqNum=(\d+), OpType=(\w+)[^)]*?(?:Timeout\(ms\)=(\d+))?\) ran for (\d+) milliseconds/;
+const NCCL_WATCHDOG =
+  /Watchdog caught collective operation timeout: WorkNCCL\(SeqNum=(\d+), OpType=(\w+)[^)]*?(?:Timeout\(ms\)=(\d+))?\) ran for (\d+) milliseconds/;
 // Older and other forms of NCCL timeouts and errors.
 const NCCL_ERROR = /NCCL [Ee]rror[^:]*?(?:: |, )(.*)|(ncclSystemError|ncclRemoteError|ncclInternalError|ncclInvalidUsage)\b:?\s*(.*)/;
 const NCCL_WARN = /NCCL WARN (.*)/;
