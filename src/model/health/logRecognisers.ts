@@ -104,7 +104,7 @@ export function recogniseLine(text: string): Recognised | undefined {
   }
   m = NCCL_ERROR.exec(text);
   if (m) {
-    let what = (m[1] ?? (m[2] ? `${m[2]}: ${m[3] ?? ''}` : '') ?? '').trim();
+    let what = (m[1] ?? (m[2] ? `${m[2]}: ${m[3] ?? ''}` : '')).trim();
     // "in: /torch/lib/c10d/ProcessGroupNCCL.cpp:260, unhandled system error": the source location says nothing to a user
     const after = /\.(?:cpp|hpp|cc|cu|h):\d+, (.*)/.exec(what);
     if (after) what = after[1]!;
