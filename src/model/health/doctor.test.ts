@@ -306,4 +306,49 @@ describe('doctor: a PyTorchJob of master-0 and worker-0..2', () => {
       'worker-3 is not scheduled: 0/7 nodes are available: 7 Insufficient nvidia.com/gpu.',
     );
   });
+
+  it('NCCL lockstep hang: the rank that reported no watchdog timeout, silent since before the collective began, is named', () => {
+    // all four stopped at step 100 (DDP); 600 s later three ranks' watchdogs fire (the line of BasicSR#737, per rank)
+    const stop = NOW - 11 * 60_000;
+    const watchdog = (i: number): RankLogLine => ({
+      time: stop + 600_020 + i,
+      text: `[rank${i}]:[E626 06:24:44.903881913 ProcessGroupNCCL.cpp:616] [Rank ${i}] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=808, OpType=ALLREDUCE, NumelIn=9801523, NumelOut=9801523, Timeout(ms)=600000) ran for 600020 milliseconds before timing out.`,
+    });
+    const ranks = [0, 1, 2, 3].map((i) =>
+      rank(i === 0 ? 'master-0' : `worker-${i - 1}`, i, {
+        started,
+        log: [...ddpLog(i, 4, 100, stop + i * 10), ...(i === 3 ? [] : [watchdog(i)])],
+      }),
+    );
+    const f = diagnose(job(ranks, NOW));
+    assert.deepEqual(
+      f.map((x) => [x.kind, x.rank, x.title]),
+      [
+        ['hung', 'worker-2', 'worker-2 went silent at step 100, 11 min ago, and 3 ranks timed out waiting in a collective'],
+        [
+          'collective',
+          'master-0',
+          'NCCL watchdog timeout: ALLREDUCE (SeqNum 808) ran 600,020 ms (limit 600,000 ms): master-0 reported it first, 60 s ago (3 ranks reported it)',
+        ],
+      ],
+    );
+  });
+
+  it('a timeout reported by one rank while the others kept going names no silent rank (they progressed after the collective began)', () => {
+    const ranks = healthy();
+    ranks[1] = rank('worker-0', 1, {
+      started,
+      log: [
+        ...ddpLog(1, 4, 180, NOW - 400),
+        {
+          time: NOW - 300,
+          text: '[rank1]:[E626 06:24:44.903881913 ProcessGroupNCCL.cpp:616] [Rank 1] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=808, OpType=ALLREDUCE, NumelIn=9801523, NumelOut=9801523, Timeout(ms)=600000) ran for 600020 milliseconds before timing out.',
+        },
+      ],
+    });
+    assert.deepEqual(
+      diagnose(job(ranks, NOW)).map((x) => [x.kind, x.rank]),
+      [['collective', 'worker-0']],
+    );
+  });
 });

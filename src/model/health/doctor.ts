@@ -7,8 +7,8 @@
 import { COLLECTIVE_CATEGORIES, recogniseLog, type LogCategory, type RecognisedAt } from './logRecognisers';
 import { analyseProgress, type RankProgressInput } from './progress';
 import { endFindings, rankLabelOrder, since, span, type Dated } from './rankEnds';
-import { stepsFromLog } from './rankLog';
-import type { DoctorOptions, Evidence, Finding, JobInput, RankInput, Severity } from './types';
+import { latestStepFromLog } from './rankLog';
+import type { DoctorOptions, Evidence, Finding, JobInput, RankInput, RankLogLine, Severity } from './types';
 
 interface Hits {
   readonly prev: RecognisedAt[];
@@ -23,6 +23,8 @@ const ago = since;
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 const MAX_EVIDENCE = 8;
+/** How much later than the start of the timed-out collective a silent rank's last progress may be (clock and print order). */
+const LOCKSTEP_SLACK_MS = 2000;
 
 /** Findings of a job, most severe first, then the earliest first (the first failure is most often the cause). */
 export function diagnose(job: JobInput, opts: DoctorOptions = {}): Finding[] {
@@ -124,16 +126,24 @@ const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 function progressFindings(job: JobInput, ranks: readonly RankInput[], hits: Map<string, Hits>, opts: DoctorOptions): Dated[] {
   const running = ranks.filter((r) => r.phase === 'Running');
   const inputs: RankProgressInput[] = running.map((r) => {
-    const timed = r.log.filter((l) => l.time !== undefined);
-    const last = timed[timed.length - 1];
+    let first: RankLogLine | undefined;
+    let last: RankLogLine | undefined;
+    let count = 0;
+    for (const l of r.log)
+      if (l.time !== undefined) {
+        first ??= l;
+        last = l;
+        count++;
+      }
+    const latest = r.steps ? undefined : latestStepFromLog(r.log);
     return {
       rank: r.rank,
       pod: r.pod,
-      points: r.steps ?? stepsFromLog(r.log),
-      firstLineTime: timed[0]?.time,
+      points: r.steps ?? (latest ? [latest] : []),
+      firstLineTime: first?.time,
       lastLineTime: last?.time,
       lastLine: last?.text,
-      lineCount: timed.length,
+      lineCount: count,
       started: r.started,
     };
   });
@@ -183,18 +193,21 @@ function progressFindings(job: JobInput, ranks: readonly RankInput[], hits: Map<
       },
     });
   }
-  // Lockstep: the others timed out in a collective while a running rank stayed silent — it is the one they waited for.
+  // Lockstep: the others timed out in a collective while a running rank stayed silent since before that collective
+  // began (the timeout's time minus how long it waited): it is the rank they waited for.
   const timeouts: Array<{ r: RankInput; h: RecognisedAt }> = [];
   for (const r of ranks)
-    for (const h of hits.get(r.rank)!.all) if (h.category === 'gloo-timeout' || h.category === 'nccl-timeout') timeouts.push({ r, h });
+    for (const h of hits.get(r.rank)!.all)
+      if ((h.category === 'gloo-timeout' || h.category === 'nccl-timeout') && h.time !== undefined && h.waitedMs !== undefined)
+        timeouts.push({ r, h });
   if (timeouts.length) {
-    const firstTimeout = Math.min(...timeouts.map((t) => t.h.time ?? Infinity));
+    const collectiveStart = Math.min(...timeouts.map((t) => t.h.time! - t.h.waitedMs!));
     for (const p of report.ranks) {
       const r = byRank.get(p.rank)!;
       if (named.has(p.rank) || hits.get(p.rank)!.all.some((h) => COLLECTIVE_CATEGORIES.has(h.category))) continue;
       if (p.since === undefined && p.lastLineTime === undefined) continue;
       const since = p.since ?? p.lastLineTime!;
-      if (Number.isFinite(firstTimeout) && since > firstTimeout) continue; // it went on after the timeout
+      if (since > collectiveStart + LOCKSTEP_SLACK_MS) continue; // it went on after the collective began
       const waiting = [...new Set(timeouts.map((t) => t.r.rank))];
       const waiters = waiting.length === 1 ? waiting[0]! : `${waiting.length} ranks`;
       out.push({

@@ -22,8 +22,10 @@ export interface Recognised {
   readonly summary: string;
   /** The line as given (trimmed to MAX_LINE characters). */
   readonly line: string;
-  /** The rank the line itself names ("[Rank 7]", "rank: 1"), when it does. */
+  /** The rank the line itself names ("[Rank 7]"), when it does. */
   readonly reportedRank?: number;
+  /** For a timeout: how long the collective had waited when it gave up (its start is the line's time minus this). */
+  readonly waitedMs?: number;
 }
 
 /** Categories that are collective-communication failures (the doctor's 'collective' findings). */
@@ -85,10 +87,17 @@ export function recogniseLine(text: string): Recognised | undefined {
       summary: `NCCL watchdog timeout: ${m[2]} (SeqNum ${m[1]}) ran ${ms(m[4]!)}${limit}`,
       line,
       reportedRank: rankOf(text),
+      waitedMs: Number(m[4]),
     };
   }
   m = GLOO_TIMEOUT.exec(text);
-  if (m) return { category: 'gloo-timeout', summary: `gloo timed out after ${ms(m[1]!)} waiting for a ${m[2]} to complete`, line };
+  if (m)
+    return {
+      category: 'gloo-timeout',
+      summary: `gloo timed out after ${ms(m[1]!)} waiting for a ${m[2]} to complete`,
+      line,
+      waitedMs: Number(m[1]),
+    };
   m = CLIENT_SOCKET.exec(text);
   if (m)
     return {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTimestampedLog, stepsFromLog } from './rankLog';
+import { latestStepFromLog, parseTimestampedLog, stepsFromLog } from './rankLog';
 
 const fixture = (f: string) => readFileSync(join(__dirname, '../../../test/fixtures/health', f), 'utf8');
 
@@ -80,5 +80,30 @@ describe('rank logs: steps from KUBEML_RESULT lines', () => {
       { time: Date.UTC(2026, 11, 3, 19, 0, 4), step: 2.5 },
       { time: Date.UTC(2026, 11, 3, 19, 0, 10), step: 3 },
     ]);
+  });
+
+  it('latestStepFromLog reads the end of the log: the same answer as the last point of stepsFromLog on real logs', () => {
+    for (const f of ['stopped-worker-0.log', 'stopped-master-0.log', 'killed-worker-0.log', 'killed-master-0.log']) {
+      const lines = parseTimestampedLog(fixture(f));
+      assert.deepEqual(latestStepFromLog(lines), stepsFromLog(lines).at(-1), f);
+    }
+    assert.equal(latestStepFromLog(parseTimestampedLog(fixture('wrongport-worker-0.log'))), undefined);
+  });
+
+  it('latestStepFromLog: the first time the latest step was logged; a step counter that restarts (per epoch) counts from its restart', () => {
+    const t = (s: number) => `2026-12-03T19:00:${String(s).padStart(2, '0')}Z`;
+    const m = (s: number, name = 'loss') => `KUBEML_RESULT {"type":"metric","name":"${name}","value":1,"step":${s}}`;
+    const lines = parseTimestampedLog(
+      [
+        `${t(1)} ${m(999)}`,
+        `${t(2)} ${m(1000)}`,
+        `${t(3)} ${m(1)}`,
+        `${t(4)} ${m(2)}`,
+        `${t(5)} ${m(2, 'lr')}`,
+        `${t(6)} step 2 done`,
+        `${t(7)} ${m(2, 'val')}`,
+      ].join('\n'),
+    );
+    assert.deepEqual(latestStepFromLog(lines), { time: Date.UTC(2026, 11, 3, 19, 0, 4), step: 2 });
   });
 });

@@ -123,3 +123,35 @@ export function stepsFromLog(lines: readonly RankLogLine[]): ProgressPoint[] {
   }
   return out;
 }
+
+/** The metric step of a KUBEML_RESULT line by the runResults parser, or undefined. */
+function parsedStep(text: string): number | undefined {
+  const p = parseResultLine(text);
+  return p.kind === 'result' && p.result.type === 'metric' ? p.result.step : undefined;
+}
+
+/**
+ * The rank's latest step and the time it was first reached, read from the end of the log: what the progress
+ * model needs, without parsing every metric of a long log (stepsFromLog parses one line per step). The scan stops
+ * at the first older step before the latest one's first line. Undefined when the log has no step metric.
+ */
+export function latestStepFromLog(lines: readonly RankLogLine[]): ProgressPoint | undefined {
+  let best: ProgressPoint | undefined;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const l = lines[i]!;
+    if (l.time === undefined) continue;
+    const at = l.text.indexOf(RESULT_MARKER);
+    if (at === -1) continue;
+    if (best) {
+      const quick = quickStep(l.text, at);
+      if (quick < best.step) break; // an older step: the latest one was first reached after it
+      if (quick > best.step) continue; // a higher step logged before (a restart from an earlier checkpoint): not this run
+    }
+    const step = parsedStep(l.text);
+    if (step === undefined) continue;
+    if (!best) best = { time: l.time, step };
+    else if (step === best.step) best = { time: l.time, step };
+    else if (step < best.step) break;
+  }
+  return best;
+}
