@@ -14,19 +14,27 @@ const Z = 90; // 'Z'
 const PLUS = 43; // '+'
 const CR = 13;
 const ZERO = 48;
+const COLON = 58;
+
+/** Two decimal digits at `at`, or NaN. */
+function two(s: string, at: number): number {
+  const a = s.charCodeAt(at) - ZERO;
+  const b = s.charCodeAt(at + 1) - ZERO;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : NaN;
+}
 
 /**
  * Splits `kubectl logs --timestamps` output (each line prefixed by the kubelet's RFC3339Nano time and a space:
- * "2026-12-03T19:04:43.989329313Z text") into lines with their time in ms (sub-millisecond digits kept as a
- * fraction). A line without a stamp keeps its text and has no time. A final empty line (the trailing newline) is
+ * "2026-12-03T19:04:43.989329313Z text") into lines with their time in whole ms (the digits after the
+ * milliseconds are dropped). A line without a stamp keeps its text and has no time. A final empty line (the trailing newline) is
  * dropped; CRLF line ends are accepted.
  */
 export function parseTimestampedLog(text: string): RankLogLine[] {
   const out: RankLogLine[] = [];
   const n = text.length;
   let start = 0;
-  let secondKey = ''; // "2026-12-03T19:04:43": consecutive lines mostly share the second; parsed once
-  let secondMs = NaN;
+  let dayKey = ''; // "2026-12-03": consecutive lines share the day; Date.parse once per day, the time of day by hand
+  let dayMs = NaN;
   while (start < n) {
     let end = text.indexOf('\n', start);
     if (end === -1) end = n;
@@ -44,19 +52,31 @@ export function parseTimestampedLog(text: string): RankLogLine[] {
 
   function stampAt(s: string, at: number, lineEnd: number): number | undefined {
     if (lineEnd - at < 20 || s.charCodeAt(at + 4) !== DASH || s.charCodeAt(at + 10) !== T) return undefined;
-    if (!s.startsWith(secondKey, at) || !secondKey) {
-      const key = s.slice(at, at + 19);
-      const ms = Date.parse(key + 'Z');
+    if (!dayKey || !s.startsWith(dayKey, at)) {
+      const key = s.slice(at, at + 10);
+      const ms = Date.parse(key + 'T00:00:00Z');
       if (Number.isNaN(ms)) return undefined;
-      secondKey = key;
-      secondMs = ms;
+      dayKey = key;
+      dayMs = ms;
     }
+    if (s.charCodeAt(at + 13) !== COLON || s.charCodeAt(at + 16) !== COLON) return undefined;
+    const hh = two(s, at + 11);
+    const mi = two(s, at + 14);
+    const ss = two(s, at + 17);
+    if (!(hh < 24 && mi < 60 && ss < 61)) return undefined; // NaN fails too
+    const secondMs = dayMs + hh * 3_600_000 + mi * 60_000 + ss * 1000;
     let i = at + 19;
     let frac = 0;
     if (s.charCodeAt(i) === DOT) {
+      // milliseconds from the first three digits (fewer when the stamp has fewer: RFC3339Nano drops trailing zeros),
+      // the digits after them are skipped
       i++;
-      let scale = 100; // the first digit is hundreds of ms
+      let scale = 100;
       for (let c = s.charCodeAt(i); c >= ZERO && c <= ZERO + 9; c = s.charCodeAt(++i)) {
+        if (scale < 1) {
+          while (c >= ZERO && c <= ZERO + 9) c = s.charCodeAt(++i);
+          break;
+        }
         frac += (c - ZERO) * scale;
         scale /= 10;
       }
