@@ -26,8 +26,7 @@ const arg = (name: string, def: number) => {
 const RUNS = arg('runs', 7);
 const GOAL_MS = 1000;
 /** The words of logRecognisers.ts's PREFILTER, as an ERE for grep. */
-const GREP_PATTERN =
-  'NCCL|nccl|Timed out|timed out|by peer|Socket Timeout|Rendezvous|DistNetworkError|DistStoreError|ChildFailedError|Error|Exception';
+const GREP_PATTERN = 'NCCL|nccl|Timed out|timed out|by peer|Socket Timeout|Rendezvous|ChildFailedError|c10d|Error|Exception';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

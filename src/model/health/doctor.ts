@@ -83,6 +83,8 @@ const COLLECTIVE_ADVICE: Partial<Record<LogCategory, string>> = {
     'A peer closed its connection: most often the process of another rank exited or was killed; look for a crashed, OOMKilled or restarted rank at the same time.',
   rendezvous:
     'The ranks did not meet: check MASTER_ADDR and MASTER_PORT, that the master pod runs, and that its port is reachable from the others (Service, DNS, network policy).',
+  'store-lost':
+    'The rank that hosts the rendezvous store (rank 0, the master) exited or crashed, and the others lost it: look at how that rank ended first.',
   'nccl-error':
     'NCCL failed: "remote process exited" points at another rank that crashed; else run with NCCL_DEBUG=INFO to see the network or GPU error.',
 };

@@ -166,6 +166,27 @@ describe('log recognisers: c10d rendezvous, TCPStore, elastic', () => {
     expect(captured('wrongport-master-0.log', /RuntimeError/), 'rendezvous', /Socket Timeout/);
   });
 
+  it('the TCPStore lost mid-run (its server, on the rank that hosts it, went away)', () => {
+    // https://github.com/UT-Austin-RobIn/continual-vla-rl/issues/2
+    expect(
+      '(EmbodiedFSDPActor pid=194723) [rank1]:[W504 16:19:23.815092992 TCPStore.cpp:138] [c10d] recvValueWithTimeout failed on SocketImpl(fd=103, addr=[xukele]:38272, remote=[xukele]:39067): Failed to recv, got 0 bytes. Connection was likely closed. Did the remote server shutdown or crash?',
+      'store-lost',
+      /^the rendezvous store at xukele:39067 went away \(Failed to recv, got 0 bytes\)$/,
+    );
+    // https://github.com/xorbitsai/inference/issues/4421
+    expect(
+      '[rank1]:[W1229 22:06:38.558655037 TCPStore.cpp:106] [c10d] sendBytes failed on SocketImpl(fd=67, addr=[bogon]:36214, remote=[bogon]:43145): Broken pipe',
+      'store-lost',
+      /^the rendezvous store at bogon:43145 went away \(Broken pipe\)$/,
+    );
+    // https://github.com/tdrussell/diffusion-pipe/issues/333: a reset by the peer, but of the store, not of gloo
+    expect(
+      '[rank6]:[W729 10:15:17.529361055 TCPStore.cpp:125] [c10d] recvValue failed on SocketImpl(fd=76, addr=[localhost]:60950, remote=[localhost]:29500): Connection reset by peer',
+      'store-lost',
+      /^the rendezvous store at localhost:29500 went away \(Connection reset by peer\)$/,
+    );
+  });
+
   it('elastic rendezvous errors and ChildFailedError', () => {
     // https://github.com/pytorch/pytorch/issues/64926 (the error handler's JSON)
     expect(
@@ -207,6 +228,8 @@ describe('log recognisers: the rest', () => {
       'error_file: <N/A>',
       'Epoch 3: val_error 0.12, timed_out_batches 0',
       '    raise RuntimeError(f"bad {x}")',
+      // https://github.com/NVIDIA/nccl/issues/1657: c10d's debug lines at a normal teardown
+      '[I323 21:57:08.462050602 TCPStoreLibUvBackend.cpp:120] [c10d - debug] Read callback failed. code:-4095 name:EOF desc:end of file',
     ])
       assert.equal(recogniseLine(l), undefined, l);
   });

@@ -12,7 +12,8 @@ export type LogCategory =
   | 'nccl-warn' // a NCCL WARN line of NCCL_DEBUG output
   | 'gloo-timeout' // gloo: Timed out waiting Nms for recv/send operation to complete
   | 'peer-connection' // Connection reset / closed by peer (gloo's pair.cc, or a socket error)
-  | 'rendezvous' // c10d TCPStore / rendezvous: client socket timeout, Socket Timeout, DistNetworkError, RendezvousTimeoutError
+  | 'rendezvous' // c10d TCPStore / rendezvous: client socket timeout (DistNetworkError), Socket Timeout, RendezvousTimeoutError
+  | 'store-lost' // the TCPStore's server went away mid-run (recvValue / sendBytes failed): the rank hosting it exited
   | 'child-failed' // torch.distributed.elastic ChildFailedError (torchrun's summary)
   | 'exception'; // the last line of a Python traceback (SomeError: message)
 
@@ -35,6 +36,7 @@ export const COLLECTIVE_CATEGORIES: ReadonlySet<LogCategory> = new Set<LogCatego
   'gloo-timeout',
   'peer-connection',
   'rendezvous',
+  'store-lost',
 ]);
 
 export const MAX_LINE = 400;
@@ -43,8 +45,7 @@ export const MAX_LINE = 400;
  * The words at least one of the recognisers needs: a line with none of them is skipped with one regex test
  * (almost every line of a training log). Case-sensitive on purpose; each word is as the sources print it.
  */
-const PREFILTER =
-  /NCCL|nccl|Timed out|timed out|by peer|Socket Timeout|Rendezvous|DistNetworkError|DistStoreError|ChildFailedError|Error|Exception/;
+const PREFILTER = /NCCL|nccl|Timed out|timed out|by peer|Socket Timeout|Rendezvous|ChildFailedError|c10d|Error|Exception/;
 
 const trim = (s: string) => (s.length > MAX_LINE ? s.slice(0, MAX_LINE - 1) + '…' : s);
 
@@ -68,7 +69,9 @@ const PEER = /Connection (closed|reset) by peer(?: \[([^\]]+)\]:(\d+))?/;
 const PEER_BEFORE = /\[([^\]]+)\]:(\d+): Connection (?:closed|reset) by peer/;
 // c10d socket.cpp: "The client socket has timed out after 20s while trying to connect to (host, 23699)."
 const CLIENT_SOCKET = /The client socket has timed out after (\S+?) while trying to connect to \(([^,]+), (\d+)\)/;
-const STORE_WAIT = /(Socket Timeout|RendezvousTimeoutError.*|RendezvousConnectionError[^"]*|DistNetworkError.*)/;
+const STORE_WAIT = /(Socket Timeout|RendezvousTimeoutError.*|RendezvousConnectionError[^"]*)/;
+// c10d TCPStore.cpp: "[c10d] recvValueWithTimeout failed on SocketImpl(fd=103, addr=[h]:38272, remote=[h]:39067): Failed to recv, got 0 bytes. ..."
+const STORE_LOST = /\[c10d\] (?:recvValue\w*|sendBytes|recvBytes) failed on SocketImpl\([^)]*remote=\[([^\]]+)\]:(\d+)\): ([^.]*)/;
 const CHILD_FAILED = /ChildFailedError/;
 // The last line of a Python traceback: "RuntimeError: ...", "torch.distributed.DistBackendError: ...", "KeyboardInterrupt".
 const EXCEPTION = /^(?:[A-Za-z_][\w]*\.)*([A-Z]\w*(?:Error|Exception|Interrupt|Exit))(?::\s?(.*))?$/;
@@ -105,6 +108,8 @@ export function recogniseLine(text: string): Recognised | undefined {
       summary: `the rendezvous store at ${m[2]}:${m[3]} did not answer within ${m[1]}`,
       line,
     };
+  m = STORE_LOST.exec(text);
+  if (m) return { category: 'store-lost', summary: `the rendezvous store at ${m[1]}:${m[2]} went away (${m[3]!.trim()})`, line };
   m = PEER.exec(text);
   if (m) {
     const at = m[2] ? ` ${m[2]}:${m[3]}` : ((b) => (b ? ` ${b[1]}:${b[2]}` : ''))(PEER_BEFORE.exec(text));
