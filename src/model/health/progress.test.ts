@@ -84,13 +84,15 @@ describe('progress model', () => {
         rank('worker-1', [], { firstLineTime: NOW - 2 * MIN, lastLineTime: NOW - 119 * S, lineCount: 2 }),
         // no steps, no lines at all
         rank('worker-2', []),
+        // no steps, two lines minutes apart (a start line and a checkpoint line): too few to judge
+        rank('worker-3', [], { firstLineTime: NOW - 10 * MIN, lastLineTime: NOW - 5 * MIN, lineCount: 2 }),
       ],
       NOW,
     );
     assert.deepEqual(r.hung, []);
     assert.deepEqual(
       r.ranks.map((x) => x.basis),
-      ['steps', 'steps', 'none', 'none'],
+      ['steps', 'steps', 'none', 'none', 'none'],
     );
   });
 
