@@ -163,6 +163,33 @@ describe('doctor: real failures of a 2-rank PyTorchJob on the local cluster (tes
     );
     assert.match(c.advice!, /MASTER_PORT/);
   });
+  it('4 ranks, two never scheduled (host port taken): the rendezvous timeout of the two that waited, and why the others wait', () => {
+    // test/fixtures/health/capture-late4.sh; the scheduler's message is the one it gave the same job's pods on this cluster
+    const why =
+      "0/7 nodes are available: 1 node(s) didn't have free ports for the requested pod ports, 6 node(s) had untolerated taint {nvidia.com/gpu: }. preemption: 0/7 nodes are available: 1 No preemption victims found for incoming pod, 6 Preemption is not helpful for scheduling.";
+    const failed = (name: string, index: number) =>
+      rank(name, index, {
+        phase: 'Failed',
+        currentEnd: { reason: 'Error', exitCode: 1, finishedAt: at('2026-12-03T19:36:03Z') },
+        log: fixture(`late4-${name}.log`),
+      });
+    const pending = (name: string, index: number) =>
+      rank(name, index, { phase: 'Pending', scheduled: false, unschedulable: why, started: undefined });
+    const f = diagnose(
+      job([pending('worker-2', 3), failed('worker-0', 1), pending('worker-1', 2), failed('master-0', 0)], at('2026-12-03T19:36:05Z')),
+    );
+    assert.deepEqual(
+      f.map((x) => [x.kind, x.rank, x.title]),
+      [
+        ['collective', 'master-0', 'Rendezvous: Socket Timeout: master-0 reported it first, 2 s ago (2 ranks reported it)'],
+        ['crashed', 'master-0', 'master-0 failed with exit code 1, 2 s ago: rendezvous: Socket Timeout'],
+        ['crashed', 'worker-0', 'worker-0 failed with exit code 1, 2 s ago: rendezvous: Socket Timeout'],
+        ['unscheduled', 'worker-1', `2 ranks are not scheduled (worker-1, worker-2): ${why}`],
+      ],
+    );
+    // the two that waited have failed: nobody waits for them any more
+    assert.equal(f[3]!.advice, 'Free the resources it needs, lower the request, or delete the job.');
+  });
 });
 
 describe('doctor: a PyTorchJob of master-0 and worker-0..2', () => {

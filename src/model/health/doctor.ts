@@ -57,7 +57,7 @@ function unscheduled(job: JobInput, ranks: readonly RankInput[]): Finding[] {
     waiting.length === 1
       ? `${names[0]} is not scheduled`
       : `${waiting.length} ranks are not scheduled (${names.slice(0, 4).join(', ')}${names.length > 4 ? ', …' : ''})`;
-  const others = ranks.length - waiting.length;
+  const others = ranks.filter((r) => r.scheduled && r.phase === 'Running').length; // waiting for them at the rendezvous
   return [
     {
       kind: 'unscheduled',
@@ -65,7 +65,7 @@ function unscheduled(job: JobInput, ranks: readonly RankInput[]): Finding[] {
       title: `${who}${why ? `: ${why}` : ''}`,
       advice:
         others > 0
-          ? `The ${others} scheduled rank${others > 1 ? 's wait' : ' waits'} for ${waiting.length > 1 ? 'them' : 'it'} at the rendezvous and hold${others > 1 ? '' : 's'} their resources meanwhile: free the resources it needs, lower the request, or delete the job.`
+          ? `The ${others} running rank${others > 1 ? 's wait' : ' waits'} for ${waiting.length > 1 ? 'them' : 'it'} at the rendezvous and hold${others > 1 ? ' their' : 's its'} resources meanwhile: free the resources it needs, lower the request, or delete the job.`
           : 'Free the resources it needs, lower the request, or delete the job.',
       rank: waiting[0]!.rank,
       pod: waiting[0]!.pod,
