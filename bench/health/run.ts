@@ -8,13 +8,15 @@
  * parseTimestampedLog of the 64 texts, then diagnose() of the job (recognisers over every line, steps, progress,
  * findings), and the sum. The floor, in the same run: `grep -c -E` with the recognisers' prefilter words over
  * the same lines written to a temporary file (GNU grep, LC_ALL=C, the file in the page cache after the first
- * run). Medians of --runs. Writes bench/results/health.json (goal: the doctor under 1 s).
+ * run). A full GC before each run, untimed. Medians of --runs. Writes bench/results/health.json (goal: the doctor under 1 s).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { diagnose, parseTimestampedLog } from '../../src/model/health/doctor';
 import type { Finding, RankInput } from '../../src/model/health/types';
 import { HUNG_RANK, makeJob, NCCL_RANK, RANKS, rankInput, TOTAL_LINES } from './fixtures';
@@ -27,6 +29,10 @@ const RUNS = arg('runs', 7);
 const GOAL_MS = 1000;
 /** The words of logRecognisers.ts's PREFILTER, as an ERE for grep. */
 const GREP_PATTERN = 'NCCL|nccl|Timed out|timed out|by peer|Socket Timeout|Rendezvous|ChildFailedError|c10d|Error|Exception';
+
+/** A full garbage collection between runs (not timed), so that a run does not pay for the previous run's million lines. */
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -59,10 +65,13 @@ async function main() {
   let findings: Finding[] = [];
   let lines = 0;
   let grepCount = '';
+  let ranks: RankInput[] = [];
   for (let r = 0; r < RUNS; r++) {
+    ranks = [];
+    gc();
     const c0 = cpuNow();
     const t0 = now();
-    const ranks: RankInput[] = job.texts.map((text, i) => rankInput(job.names[i]!, i, parseTimestampedLog(text)));
+    ranks = job.texts.map((text, i) => rankInput(job.names[i]!, i, parseTimestampedLog(text)));
     const t1 = now();
     findings = diagnose({ kind: 'PyTorchJob', namespace: 'bench', name: 'job', ranks, now: job.now });
     const t2 = now();
