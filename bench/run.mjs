@@ -1,5 +1,5 @@
 // npm run bench            every benchmark in bench/*/run.{mjs,ts}
-// npm run bench -- NAME    one of them (activation, api, drift, experiments, lint, explorer, runs, sync)
+// npm run bench -- NAME    one of them (activation, api, drift, experiments, health, lint, explorer, queues, runs, sync)
 // npm run bench -- NAME --flag ...   flags after the names go to each benchmark (for example
 //                          `npm run bench -- drift --no-evidently`)
 // Each writes JSON to bench/results/NAME.json.
