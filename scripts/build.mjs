@@ -38,7 +38,7 @@ const nodeCommon = {
  * that are already in dist/extension.js from it, and the modules two features share from
  * dist/shared.js, through a registry each providing bundle exports (__kubeml_modules).
  */
-const FEATURES = ['explorer', 'lint', 'runs', 'sync', 'drift', 'experiments', 'queues'];
+const FEATURES = ['explorer', 'lint', 'runs', 'sync', 'drift', 'experiments', 'queues', 'health'];
 const LAZY_REQUIRERS = new Set(['src/cluster/k8s.ts', 'src/lazy/vscodeFeatures.ts']);
 const rel = (p) => relative(process.cwd(), p).split(sep).join('/');
 /** Packages that only ever load lazily (require() on first use) and ship as their own file. */

@@ -40,6 +40,8 @@ export const Commands = {
   filterGpus: 'kubeml.filterGpus',
   filterModels: 'kubeml.filterModels',
   whyPending: 'kubeml.whyPending',
+  checkJobHealth: 'kubeml.checkJobHealth',
+  listIdleGpus: 'kubeml.listIdleGpus',
   launchTraining: 'kubeml.launchTraining',
   runValidation: 'kubeml.runValidation',
   rerun: 'kubeml.rerun',

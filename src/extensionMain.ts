@@ -14,6 +14,7 @@ import type { LintCommands } from './lint/commands';
 import type { RunCommands, RunSync } from './runs/commands';
 import type { ExperimentsFeature } from './experiments/commands';
 import type { QueuesFeature } from './queues/commands';
+import type { HealthFeature } from './health/commands';
 import { LazyFeatures, whenYamlIsOpen, type FeatureFactories } from './lazy/vscodeFeatures';
 import { LazyTreeProvider } from './lazy/vscodeTree';
 
@@ -38,6 +39,8 @@ export interface KubeMLApi {
   readonly experiments: ExperimentsFeature;
   /** The Queues view (Kueue). */
   readonly queues: QueuesFeature;
+  /** Job health: the Job panel, the doctor's findings, idle GPUs. */
+  readonly health: HealthFeature;
 }
 
 interface Features {
@@ -48,6 +51,7 @@ interface Features {
   drift: DriftCommands;
   experiments: ExperimentsFeature;
   queues: QueuesFeature;
+  health: HealthFeature;
 }
 
 /**
@@ -130,6 +134,12 @@ export class Extension extends Disposable {
         this._register(
           new m.QueuesFeature(connection, logger.child('queues'), { view: queuesView, attach: (p) => queuesProvider.attach(p) }),
         ),
+      health: (m) => {
+        const health = this._register(new m.HealthFeature(context.extensionUri, connection, logger.child('health')));
+        // The findings of a followed job show under it in the Jobs view too.
+        health.onDidChangeFindings((e) => features.peek('explorer')?.setJobFindings(e.job, e.findings));
+        return health;
+      },
     };
     const contributed = (
       (context.extension.packageJSON as { contributes?: { commands?: Array<{ command: string }> } }).contributes?.commands ?? []
@@ -175,6 +185,9 @@ export class Extension extends Disposable {
       },
       get queues() {
         return features.get('queues');
+      },
+      get health() {
+        return features.get('health');
       },
     };
   }

@@ -105,6 +105,9 @@ export const Settings = {
   lintClusterSchema: bool('lint.clusterSchema', true),
   lintKubernetesVersion: oneOf('lint.kubernetesVersion', 'auto', LINT_KUBERNETES_VERSIONS),
   lintHardening: oneOf('lint.hardening', 'fold', ['fold', 'show', 'off'] as const),
+  healthHungAfterSeconds: num('health.hungAfterSeconds', 60, 10, 3600, true),
+  healthIdleUtilPercent: num('health.idleUtilPercent', 10, 0, 100),
+  healthIdleMinutes: num('health.idleMinutes', 10, 1, 1440, true),
   lintDebounceMs: num('lint.debounceMs', 300, 0),
   lintMaxFileSizeMB: num('lint.maxFileSizeMB', 5, 0.1),
 } as const;

@@ -8,6 +8,8 @@ import { ids, ModelHarness, settle } from './modelHarness';
 const TREE = [
   'Running | 1',
   '  train-resnet | Job · 2 GPU · 0/2 · running 30m',
+  // The doctor's finding from the pods alone (src/model/health), above the pods.
+  '    rank 1 restarted 3 times; the last run ended with exit code 1, 19 min ago | rank 1',
   '    train-resnet-0-x7k2p | rank 0 · Running · gpu-a100-0 · 1 GPU · 30m',
   '    train-resnet-1-q9m4w | rank 1 · CrashLoopBackOff · gpu-a100-0 · 3 restarts · 1 GPU · 30m',
   'Pending | 1',
@@ -57,7 +59,7 @@ describe('JobsModel', () => {
       ['jobs', 'team', 'train-resnet', { ref: 'jobs:team/train-resnet', state: 'Running', runId: 'train-resnet-20250601' }],
     );
     assert.equal(job!.row.contextValue, 'kubeml.job.batch.running.run');
-    const [pod] = h.model.children(job);
+    const pod = h.model.children(job).find((n) => n.kindId === 'pods');
     assert.deepEqual(
       [pod!.kindId, pod!.namespace, pod!.name, pod!.containers, pod!.container],
       ['pods', 'team', 'train-resnet-0-x7k2p', ['trainer'], 'trainer'],
@@ -74,7 +76,7 @@ describe('JobsModel', () => {
       api.put(ready(trainPod1));
     });
     assert.deepEqual(ids(fired), ['job:jobs:team/train-resnet']);
-    assert.equal(h.tree()[3], '    train-resnet-1-q9m4w | rank 1 · Running · gpu-a100-0 · 3 restarts · 1 GPU · 30m');
+    assert.equal(h.tree()[4], '    train-resnet-1-q9m4w | rank 1 · Running · gpu-a100-0 · 3 restarts · 1 GPU · 30m');
   });
 
   it('a job that stays in its state refreshes only its own node, with its new row', async () => {

@@ -1,7 +1,11 @@
 import { type KubeObject, type ObjectChange } from '../cluster/read/informerState';
 import { type ResourceKindId } from '../cluster/resources';
+import { diagnose } from '../model/health/doctor';
+import { rankOfPod, sortRanks } from '../model/health/jobPods';
+import type { Finding } from '../model/health/types';
 import { explainPending, type PendingExplanation } from '../model/pending';
 import { explainQueuedJob, JOB_KIND_NAMES, type KueueObjects } from '../model/queues/jobKueue';
+import { findingRow } from './rows/findings';
 import { matchesFilter } from './rows/common';
 import {
   groupRow,
@@ -31,6 +35,8 @@ export class JobsModel extends TreeModel {
   private readonly podsByRef = new Map<string, Set<string>>();
   /** RayCluster ref -> RayJob ref. */
   private readonly rayClusters = new Map<string, string>();
+  /** The health feature's findings of the jobs it follows (logs, progress, GPU use), by job ref. */
+  private readonly followedFindings = new Map<string, readonly Finding[]>();
 
   protected kinds(): ResourceKindId[] {
     return [...JOB_KINDS, 'pods', ...KUEUE_KINDS];
@@ -178,7 +184,11 @@ export class JobsModel extends TreeModel {
       const ref = node.id.slice(4);
       const s = this.summaries.get(ref);
       if (s) node.row = jobRow(s, now, this.showNamespace, this.whyPending(s));
-      return this.podsOf(ref).map((p) => this.podNode(`pod:${p.metadata.namespace}/${p.metadata.name}`, p, now));
+      const pods = this.podsOf(ref);
+      const findings = this.findingsOf(ref, s, pods, now).map((f, i) =>
+        this.node(`finding:${ref}:${f.kind}:${f.rank ?? ''}:${i}`, findingRow(f)),
+      );
+      return [...findings, ...pods.map((p) => this.podNode(`pod:${p.metadata.namespace}/${p.metadata.name}`, p, now))];
     }
     return [];
   }
@@ -191,6 +201,28 @@ export class JobsModel extends TreeModel {
       // A KubeML run's id: Show Run Logs and Open Drift Report on its row find its record by it.
       n.data = { ref: s.ref, state: s.state, ...(s.run ? { runId: s.run.id } : {}) };
     });
+  }
+
+  /**
+   * The findings shown under a job: those of the health feature when it follows the job (Check Job Health),
+   * else what the doctor reads from the pods alone (OOMKilled, evicted, restarted or crashed ranks, mixed GPUs).
+   */
+  findingsOf(ref: string, s: JobSummary | undefined, pods: readonly KubeObject[], now = this.now()): readonly Finding[] {
+    const followed = this.followedFindings.get(ref);
+    if (followed) return followed;
+    if (!s || s.state === 'Pending' || pods.length === 0) return [];
+    const ranks = sortRanks(pods.map((p) => rankOfPod(p as never)));
+    return diagnose({ kind: JOB_KIND_NAMES[s.kindId] ?? s.kindId, namespace: s.namespace ?? '', name: s.name, ranks, now }).filter(
+      (f) => f.kind !== 'hung' && f.kind !== 'straggler' && f.kind !== 'unscheduled',
+    );
+  }
+
+  /** The health feature's findings of a job it follows (an empty list: none; undefined: no longer followed). */
+  setJobFindings(ref: string, findings: readonly Finding[] | undefined): void {
+    if (findings) this.followedFindings.set(ref, findings);
+    else this.followedFindings.delete(ref);
+    const n = this.existing(`job:${ref}`);
+    if (n) this.fire([n]);
   }
 
   /** Why a pending job waits, from what its pods say (undefined when they say nothing yet). */

@@ -14,6 +14,9 @@ import { ExplorerCommands } from './commands';
 import { DcgmPoller } from './dcgm';
 import { Settings } from '../common/ui/vscodeConfig';
 import { Settings as S } from '../common/settings';
+import type { Finding } from '../model/health/types';
+import { JOB_KIND_NAMES } from '../model/queues/jobKueue';
+import { jobRef, type JobKindId } from './rows/jobs';
 
 // The explorer's views (the Runs view is the experiments feature's, the Queues view the queues feature's).
 type ViewKey = Exclude<keyof typeof Views, 'runs' | 'queues'>;
@@ -140,5 +143,11 @@ export class ExplorerViews extends Disposable {
   setFilter(key: ViewKey, text: string): void {
     this.models[key].setFilter(text);
     this.treeViews[key].description = text ? vscode.l10n.t('filter: {0}', text) : undefined;
+  }
+
+  /** The health feature's findings of a job it follows (undefined: no longer followed), shown under the job. */
+  setJobFindings(job: { kind: string; namespace: string; name: string }, findings: readonly Finding[] | undefined): void {
+    const kindId = (Object.entries(JOB_KIND_NAMES).find(([, k]) => k === job.kind)?.[0] ?? 'jobs') as JobKindId;
+    this.models.jobs.setJobFindings(jobRef(kindId, job.namespace, job.name), findings);
   }
 }

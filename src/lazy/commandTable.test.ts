@@ -12,6 +12,7 @@ const FEATURE_DIRS: Record<FeatureName | 'core', string> = {
   drift: 'src/drift',
   experiments: 'src/experiments',
   queues: 'src/queues',
+  health: 'src/health',
   core: 'src/cluster',
 };
 

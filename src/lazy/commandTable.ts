@@ -1,8 +1,8 @@
 import { Commands } from '../constants';
 
 /** The parts of KubeML that load on first use, each its own bundle (dist/<name>.js). */
-export type FeatureName = 'explorer' | 'lint' | 'runs' | 'sync' | 'drift' | 'experiments' | 'queues';
-export const FEATURES: readonly FeatureName[] = ['explorer', 'lint', 'runs', 'sync', 'drift', 'experiments', 'queues'];
+export type FeatureName = 'explorer' | 'lint' | 'runs' | 'sync' | 'drift' | 'experiments' | 'queues' | 'health';
+export const FEATURES: readonly FeatureName[] = ['explorer', 'lint', 'runs', 'sync', 'drift', 'experiments', 'queues', 'health'];
 
 type CommandKey = keyof typeof Commands;
 /** Registered at activation by the connection controller (the main bundle). */
@@ -44,6 +44,8 @@ export const COMMAND_FEATURES: Record<Exclude<CommandKey, (typeof CORE_COMMANDS)
   filterGpus: 'explorer',
   filterModels: 'explorer',
   whyPending: 'explorer',
+  checkJobHealth: 'health',
+  listIdleGpus: 'health',
   launchTraining: 'runs',
   runValidation: 'runs',
   rerun: 'runs',

@@ -11,6 +11,7 @@ import type * as Sync from './entries/sync';
 import type * as Drift from './entries/drift';
 import type * as Experiments from './entries/experiments';
 import type * as Queues from './entries/queues';
+import type * as Health from './entries/health';
 
 /** Set by the bundler: each feature ships as its own file next to dist/extension.js. */
 declare const KUBEML_SPLIT_FEATURES: boolean | undefined;
@@ -23,6 +24,7 @@ export interface FeatureModules {
   drift: typeof Drift;
   experiments: typeof Experiments;
   queues: typeof Queues;
+  health: typeof Health;
 }
 
 // Literal paths and the condition inline, so that the bundler keeps each require as a reference
@@ -39,6 +41,8 @@ const loaders: { [K in FeatureName]: () => FeatureModules[K] } = {
     typeof KUBEML_SPLIT_FEATURES !== 'undefined' && KUBEML_SPLIT_FEATURES ? require('./experiments.js') : require('./entries/experiments'),
   queues: () =>
     typeof KUBEML_SPLIT_FEATURES !== 'undefined' && KUBEML_SPLIT_FEATURES ? require('./queues.js') : require('./entries/queues'),
+  health: () =>
+    typeof KUBEML_SPLIT_FEATURES !== 'undefined' && KUBEML_SPLIT_FEATURES ? require('./health.js') : require('./entries/health'),
 };
 
 /** The code of a feature: compiled and evaluated on the first call, cached by require after that. */

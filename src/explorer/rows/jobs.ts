@@ -1,6 +1,7 @@
 import { type KubeObject } from '../../cluster/read/informerState';
 import { FAILURE_ANNOTATION, type ResourceKindId } from '../../cluster/resources';
 import { LABEL_KIND, LABEL_RUN } from '../../model/runRecords';
+import { podRank } from '../../model/health/jobPods';
 import {
   age,
   condition,
@@ -303,21 +304,6 @@ export function podOwnerRefs(pod: KubeObject): string[] {
   return [...new Set(refs)];
 }
 
-/** The rank of a pod in a distributed job, from the labels the operators set. */
-export function podRank(pod: KubeObject): string | undefined {
-  const l = pod.metadata.labels ?? {};
-  const type = l['training.kubeflow.org/replica-type'];
-  const index = l['training.kubeflow.org/replica-index'];
-  if (type && index !== undefined) return `${type.toLowerCase()}-${index}`;
-  if (l['ray.io/node-type']) return l['ray.io/node-type'];
-  const jobIndex = l['jobset.sigs.k8s.io/job-index'];
-  const completion =
-    l['batch.kubernetes.io/job-completion-index'] ?? pod.metadata.annotations?.['batch.kubernetes.io/job-completion-index'];
-  if (jobIndex !== undefined) return `rank ${jobIndex}${completion !== undefined && completion !== '0' ? `.${completion}` : ''}`;
-  if (completion !== undefined) return `rank ${completion}`;
-  return undefined;
-}
-
 interface PodStatus {
   phase?: string;
   reason?: string;
@@ -344,6 +330,8 @@ export function podDisplayPhase(pod: KubeObject): string {
 export function podRestarts(pod: KubeObject): number {
   return ((pod.status as PodStatus | undefined)?.containerStatuses ?? []).reduce((n, c) => n + (c.restartCount ?? 0), 0);
 }
+
+export { podRank };
 
 export function podRow(pod: KubeObject, now: number): Row {
   const spec = (pod.spec ?? {}) as PodSpecLike;

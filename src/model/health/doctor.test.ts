@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diagnose, parseTimestampedLog } from './doctor';
+import { parseProcStat } from './jobPods';
 import type { JobInput, RankInput, RankLogLine } from './types';
 
 const fixture = (f: string) => parseTimestampedLog(readFileSync(join(__dirname, '../../../test/fixtures/health', f), 'utf8'));
@@ -377,5 +378,53 @@ describe('doctor: a PyTorchJob of master-0 and worker-0..2', () => {
       diagnose(job(ranks, NOW)).map((x) => [x.kind, x.rank]),
       [['collective', 'worker-0']],
     );
+  });
+});
+
+describe('doctor: a stopped process names the rank before any timeout', () => {
+  const probe = (f: string) => parseProcStat(readFileSync(join(__dirname, '../../../test/fixtures/health', f), 'utf8'));
+
+  it('the probe reads real /proc stat lines: pid 1 python3 running (S), then stopped (T); the probe’s own sh is left out', () => {
+    assert.deepEqual(probe('probe-running.txt'), [{ pid: 1, state: 'S', command: 'python3' }]);
+    assert.deepEqual(probe('probe-stopped.txt'), [{ pid: 1, state: 'T', command: 'python3' }]);
+  });
+
+  it('SIGSTOPped worker, both silent at step 6, no timeout yet: the worker whose process is in state T is named', () => {
+    const cut = (l: RankLogLine) => l.time! < at('2026-12-03T19:04:14Z');
+    const j = job(
+      [
+        rank('master-0', 0, { log: fixture('stopped-master-0.log').filter(cut), processes: probe('probe-running.txt') }),
+        rank('worker-0', 1, { log: fixture('stopped-worker-0.log').filter(cut), processes: probe('probe-stopped.txt') }),
+      ],
+      at('2026-12-03T19:04:40Z'),
+    );
+    const found = diagnose(j);
+    assert.equal(found.length, 1, JSON.stringify(found.map((f) => f.title)));
+    const f = found[0]!;
+    assert.equal(f.kind, 'hung');
+    assert.equal(f.rank, 'worker-0');
+    assert.equal(f.pod, 'job-worker-0');
+    assert.match(
+      f.title,
+      /^worker-0 is stopped: its process python3 \(pid 1\) is in state T, stopped by a signal at step 6, silent for \d+ s; master-0 waits for it$/,
+    );
+    assert.match(f.evidence[0]!.line!, /^\[rank 1\/2\] step 6\/200 loss /);
+    assert.equal(f.evidence[1]!.line, 'pid 1 (python3) state T');
+  });
+
+  it('a stopped rank and the progress model agree on it: one finding, not two', () => {
+    const j = job(
+      [
+        rank('master-0', 0, { log: fixture('stopped-master-0.log'), processes: probe('probe-running.txt') }),
+        rank('worker-0', 1, { log: fixture('stopped-worker-0.log'), processes: probe('probe-stopped.txt') }),
+      ],
+      at('2026-12-03T19:05:30Z'),
+    );
+    const hung = diagnose(j).filter((f) => f.kind === 'hung');
+    assert.deepEqual(
+      hung.map((f) => f.rank),
+      ['worker-0'],
+    );
+    assert.match(hung[0]!.title, /state T/);
   });
 });

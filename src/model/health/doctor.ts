@@ -39,7 +39,11 @@ export function diagnose(job: JobInput, opts: DoctorOptions = {}): Finding[] {
   const dated: Dated[] = [...unscheduled(job, ranks).map((finding) => ({ finding }))];
   for (const r of ranks) dated.push(...endFindings(r, job.now, hits.get(r.rank)!.prev, hits.get(r.rank)!.cur));
   dated.push(...collective(ranks, hits, job.now));
-  dated.push(...progressFindings(job, ranks, hits, opts));
+  const stopped = stoppedRanks(ranks, job.now);
+  dated.push(...stopped);
+  const stoppedNames = new Set(stopped.map((d) => d.finding.rank));
+  // A rank whose process is stopped is the hung one: the progress model's view of the same rank adds nothing.
+  dated.push(...progressFindings(job, ranks, hits, opts).filter((d) => !(d.finding.kind === 'hung' && stoppedNames.has(d.finding.rank))));
   dated.push(...mixedGpus(ranks).map((finding) => ({ finding })));
 
   return dated
@@ -228,6 +232,46 @@ function progressFindings(job: JobInput, ranks: readonly RankInput[], hits: Map<
         },
       });
     }
+  }
+  return out;
+}
+
+/**
+ * Ranks whose processes (read through exec when a rank stalled, src/health/source.ts) are stopped: state T (a
+ * SIGSTOP, a job-control stop) or t (held by a debugger or tracer). In synchronous data parallelism every other
+ * rank waits for such a rank in the next collective and goes quiet at the same step, so the logs alone cannot
+ * tell which one holds the others until the collective times out; the process state can.
+ */
+function stoppedRanks(ranks: readonly RankInput[], now: number): Dated[] {
+  const out: Dated[] = [];
+  for (const r of ranks) {
+    if (r.phase !== 'Running') continue;
+    const held = (r.processes ?? []).filter((p) => p.state === 'T' || p.state === 't');
+    if (!held.length) continue;
+    const main = held.find((p) => p.pid === 1) ?? held[0]!;
+    // The evidence is the last line a person reads (not a KUBEML_RESULT record); silence counts from the last of any.
+    const lastAny = [...r.log].reverse().find((l) => l.text.trim());
+    const lastLine = [...r.log].reverse().find((l) => l.text.trim() && !l.text.startsWith('KUBEML_RESULT ')) ?? lastAny;
+    const step = r.steps?.at(-1)?.step ?? latestStepFromLog(r.log)?.step;
+    const others = ranks.filter((o) => o !== r && o.phase === 'Running');
+    out.push({
+      at: lastAny?.time,
+      finding: {
+        kind: 'hung',
+        severity: 'error',
+        title:
+          `${r.rank} is stopped: its process ${main.command} (pid ${main.pid}) is in state ${main.state === 't' ? 't, held by a debugger or tracer' : 'T, stopped by a signal'}` +
+          `${step !== undefined ? ` at step ${step}` : ''}${lastAny?.time !== undefined ? `, silent for ${span(Math.max(0, now - lastAny.time))}` : ''}` +
+          (others.length ? `; ${others.length === 1 ? `${others[0]!.rank} waits` : `the ${others.length} other ranks wait`} for it` : ''),
+        advice: `Resume it (kill -CONT from the node, or detach the debugger) or delete ${r.pod}: every other rank waits for it at the next collective, and times out there.`,
+        rank: r.rank,
+        pod: r.pod,
+        evidence: [
+          { rank: r.rank, pod: r.pod, line: lastLine?.text, time: lastLine?.time },
+          ...held.slice(0, 3).map((p) => ({ rank: r.rank, pod: r.pod, line: `pid ${p.pid} (${p.command}) state ${p.state}` })),
+        ],
+      },
+    });
   }
   return out;
 }

@@ -51,6 +51,11 @@ export interface RankInput {
   readonly log: readonly RankLogLine[];
   /** The last lines of the previous container's log (after a restart), oldest first. */
   readonly previousLog?: readonly RankLogLine[];
+  /**
+   * The processes of its main container (read through exec when the doctor needs them: a rank whose progress
+   * stalled); state is the kernel's (R running, S sleeping, D disk wait, T stopped, t traced, Z zombie).
+   */
+  readonly processes?: ReadonlyArray<{ readonly pid: number; readonly state: string; readonly command: string }>;
   /** Progress points: (time, step) from KUBEML_RESULT step metrics, oldest first. */
   readonly steps?: ReadonlyArray<{ readonly time: number; readonly step: number }>;
 }
