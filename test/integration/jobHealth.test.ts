@@ -93,7 +93,8 @@ describe('job health on a real PyTorchJob: faults injected, the doctor names the
     await core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'kubeml-ddp' }, data } });
   });
 
-  afterEach(() => {
+  const jobs: string[] = [];
+  afterEach(async () => {
     for (const pid of stopped.splice(0)) {
       try {
         process.kill(pid, 'SIGCONT');
@@ -102,6 +103,7 @@ describe('job health on a real PyTorchJob: faults injected, the doctor names the
       }
     }
     sources.splice(0).forEach((s) => s.dispose());
+    for (const j of jobs.splice(0)) await deleteJob(j);
   });
 
   after(async function () {
@@ -109,11 +111,15 @@ describe('job health on a real PyTorchJob: faults injected, the doctor names the
     await core.deleteNamespace({ name: ns }).catch(() => undefined);
   });
 
-  const create = (job: PyTorchJob) =>
-    custom.createNamespacedCustomObject({ group: 'kubeflow.org', version: 'v1', namespace: ns, plural: 'pytorchjobs', body: job });
+  const create = (job: PyTorchJob) => {
+    jobs.push(job.metadata.name);
+    return custom.createNamespacedCustomObject({ group: 'kubeflow.org', version: 'v1', namespace: ns, plural: 'pytorchjobs', body: job });
+  };
 
-  const deleteJob = (name: string) =>
-    custom
+  /** Deletes a job and waits for its pods to be gone: they use the node's network, and a rank left running would
+   * dial the next job's master on the same port. */
+  async function deleteJob(name: string) {
+    await custom
       .deleteNamespacedCustomObject({
         group: 'kubeflow.org',
         version: 'v1',
@@ -123,6 +129,19 @@ describe('job health on a real PyTorchJob: faults injected, the doctor names the
         propagationPolicy: 'Foreground',
       })
       .catch(() => undefined);
+    await until(
+      `the pods of ${name} to be gone`,
+      120_000,
+      async () => {
+        const list = await core.listNamespacedPod({ namespace: ns, labelSelector: `training.kubeflow.org/job-name=${name}` });
+        if (list.items.length === 0) return true;
+        for (const p of list.items)
+          await core.deleteNamespacedPod({ name: p.metadata!.name!, namespace: ns, gracePeriodSeconds: 0 }).catch(() => undefined);
+        return undefined;
+      },
+      1000,
+    );
+  }
 
   function source(name: string, hungAfterMs = 30_000): JobHealthSource {
     const client = new KubeClient(kc);
@@ -194,7 +213,6 @@ describe('job health on a real PyTorchJob: faults injected, the doctor names the
       f.evidence.some((e) => e.rank === 'worker-0' && e.line && /step \d+\/400/.test(e.line) && e.time),
       `its evidence holds its last step line and time: ${JSON.stringify(f.evidence)}`,
     );
-    await deleteJob(name);
   });
 
   it('SIGKILL a rank whose replica restarts on failure: the restart, exit code 137 and its last lines appear', async function () {
@@ -212,7 +230,6 @@ describe('job health on a real PyTorchJob: faults injected, the doctor names the
       f.evidence.some((e) => e.line && /step \d+\/400/.test(e.line)),
       `its evidence holds the last lines before the kill: ${JSON.stringify(f.evidence)}`,
     );
-    await deleteJob(name);
   });
 
   it('a wrong master port: the rendezvous timeout is recognised, with the rank that reported it first', async function () {
@@ -222,13 +239,17 @@ describe('job health on a real PyTorchJob: faults injected, the doctor names the
     w.command = ['sh', '-c', `MASTER_PORT=23499 exec ${w.command.join(' ')}`];
     await create(job);
     const s = source(name);
-    const { f, all } = await finding(s, 'a collective/rendezvous finding', 180_000, (x) => x.kind === 'collective');
+    const { f, all } = await finding(
+      s,
+      'the rendezvous timeout naming the wrong port',
+      180_000,
+      (x) => x.kind === 'collective' && x.evidence.some((e) => /23499/.test(e.line ?? '')),
+    );
     assert.equal(f.rank, 'worker-0', `the worker dialled the wrong port and timed out first: ${f.title}`);
     assert.ok(
       f.evidence.some((e) => e.line && /timed out/i.test(e.line) && /23499/.test(e.line)),
       `the evidence is the worker's timeout line naming the port: ${JSON.stringify(f.evidence)}`,
     );
     assert.ok(all.length >= 1);
-    await deleteJob(name);
   });
 });
