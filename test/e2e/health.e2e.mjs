@@ -148,7 +148,7 @@ export async function scenario(wb, { env }) {
     await wb.screenshot('job-panel-hung');
     // The finding under the job in the Jobs view.
     await expand(jobRow);
-    await reach(rowOf(wb, 'Jobs', /worker-0/), 'visible', 'the finding row under the job in the Jobs view', 30_000);
+    await reach(rowOf(wb, 'Jobs', /^worker-0 is stopped/), 'visible', 'the finding row under the job in the Jobs view', 30_000);
     await wb.colorTheme('Default Light Modern', 'vs');
     await wb.screenshot('job-panel-light');
     await wb.colorTheme('Default Dark Modern', 'vs-dark');
