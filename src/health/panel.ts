@@ -136,6 +136,11 @@ export class JobPanel extends Disposable {
     if (provider.onDidAppend)
       this._register(
         provider.onDidAppend((points) => {
+          // A GPU the panel does not draw yet (a rank that started after the last read): read the window again.
+          if (points.some((p) => !this.series.some((s) => s.pod === p.pod && s.gpu === p.gpu))) {
+            void this.readGpu();
+            return;
+          }
           this.series = appendSeries(this.series, points, this.windowMs);
           this.post({ type: 'append', points });
         }),

@@ -9,7 +9,8 @@ import { KubeMLError, messageOf } from '../common/errors';
 import { Disposable, Emitter } from '../common/lifecycle';
 import { gpuHours, gpuStep, idleGpuFinding, jobGpuQuery, parseGpuRange } from '../model/health/gpuUse';
 import type { DoctorOptions, Finding, GpuHours, GpuSeries } from '../model/health/types';
-import { GpuReadError, panelRankOf, type JobHealthProvider, type JobPanelData } from './panelData';
+import type { GpuAppend } from '../model/health/panelContract';
+import { appendSeries, GpuReadError, panelRankOf, type JobHealthProvider, type JobPanelData } from './panelData';
 import type { JobHealthSource } from './source';
 
 const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
@@ -17,8 +18,15 @@ const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
 export class ClusterJobHealth extends Disposable implements JobHealthProvider {
   private readonly _onDidChange = this._register(new Emitter<void>());
   readonly onDidChange = this._onDidChange.event;
+  private readonly _onDidAppend = this._register(new Emitter<readonly GpuAppend[]>());
+  /** New samples of the series last read, as Prometheus scrapes them (every step, at least 15 s). */
+  readonly onDidAppend = this._onDidAppend.event;
   private hours: GpuHours | undefined;
   private idle: Finding | undefined;
+  /** The last read: its query, step and the time of its last sample (unix seconds), for the live appends. */
+  private live: { query: string; step: number; end: number; windowMs: number; timer: NodeJS.Timeout } | undefined;
+  /** The series last read, with the samples appended since: GPU-hours and the idle finding follow them. */
+  private series: readonly GpuSeries[] = [];
 
   constructor(
     readonly source: JobHealthSource,
@@ -27,6 +35,7 @@ export class ClusterJobHealth extends Disposable implements JobHealthProvider {
   ) {
     super();
     this._register(source.onDidChange(() => this._onDidChange.fire()));
+    this._register({ dispose: () => clearTimeout(this.live?.timer) });
   }
 
   /** The doctor's findings and the idle-GPU one (from the last GPU read), worst first. */
@@ -72,15 +81,56 @@ export class ClusterJobHealth extends Disposable implements JobHealthProvider {
     }
     const rankOf = new Map(ranks.map((r) => [`${r.namespace}/${r.pod}`, r.rank]));
     const series = parseGpuRange(result, { start, end, step }, (ns, pod) => rankOf.get(`${ns}/${pod}`));
+    this.follow(url, jobGpuQuery(this.source.job.namespace, pods), step, end, windowMs);
+    this.series = series;
+    this.measure(step);
+    return series;
+  }
+
+  /** GPU-hours and the idle finding of the series held now; fires when they changed. */
+  private measure(step: number): void {
     const before = JSON.stringify([this.hours, this.idle?.title]);
-    this.hours = gpuHours(series, step * 1000);
+    this.hours = gpuHours(this.series, step * 1000);
     const o = this.options();
-    this.idle = idleGpuFinding(series, {
+    this.idle = idleGpuFinding(this.series, {
       ...(o.idleUtilPercent !== undefined ? { idleUtilPercent: o.idleUtilPercent } : {}),
       ...(o.idleForMs !== undefined ? { idleForMs: o.idleForMs } : {}),
       now: Date.now(),
     });
     if (JSON.stringify([this.hours, this.idle?.title]) !== before) this._onDidChange.fire();
-    return series;
+  }
+
+  /** Reads the samples after `end` every step (a window change or a new read starts over). */
+  private follow(url: string, query: string, step: number, end: number, windowMs: number): void {
+    clearTimeout(this.live?.timer);
+    const tick = async () => {
+      const live = this.live;
+      if (!live || this.isDisposed) return;
+      const now = Math.floor(Date.now() / 1000);
+      const from = live.end + live.step;
+      if (now >= from) {
+        try {
+          const to = from + Math.floor((now - from) / live.step) * live.step;
+          const result = await queryRange(url, live.query, from, Math.max(to, from + live.step), live.step);
+          const fresh = parseGpuRange(result, { start: from, end: to, step: live.step });
+          if (this.live !== live || this.isDisposed) return;
+          live.end = to;
+          const points: GpuAppend[] = fresh
+            .map((x) => ({ pod: x.pod, gpu: x.gpu, times: x.times, util: x.util, memUsedMiB: x.memUsedMiB }))
+            .filter((p) => p.times.length);
+          if (points.length) {
+            const known = (p: GpuAppend) => this.series.some((x) => x.pod === p.pod && x.gpu === p.gpu);
+            // A GPU not read before is in the panel's next full read (it reads again); here only the known ones grow.
+            this.series = appendSeries(this.series, points.filter(known), live.windowMs);
+            this._onDidAppend.fire(points);
+            this.measure(live.step);
+          }
+        } catch {
+          // Prometheus away for a moment: the next tick reads from the same point.
+        }
+      }
+      if (this.live === live) live.timer = setTimeout(() => void tick(), Math.max(15, live.step) * 1000);
+    };
+    this.live = { query, step, end, windowMs, timer: setTimeout(() => void tick(), Math.max(15, step) * 1000) };
   }
 }

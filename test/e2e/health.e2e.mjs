@@ -114,6 +114,10 @@ export async function scenario(wb, { env }) {
     await wb.expandView('Jobs');
     const running = rowOf(wb, 'Jobs', /^Running/);
     await reach(running, 'visible', 'the Running group', 60_000);
+    // An empty group has nothing to open; the view may show Running empty for a moment before it lists the job.
+    await until('the Running group to hold the job (it can be opened)', 60_000, async () =>
+      (await running.getAttribute('aria-expanded')) !== null ? true : undefined,
+    );
     await expand(running);
     const jobRow = rowOf(wb, 'Jobs', JOB);
     await reach(jobRow, 'visible', `the job ${JOB} under Running`, 60_000);
@@ -121,11 +125,16 @@ export async function scenario(wb, { env }) {
     const frame = await jobFrame(wb);
     const ranks = await frame.evaluate(() => [...document.querySelectorAll('#ranks tr')].map((tr) => tr.textContent));
     assert.ok(ranks.some((t) => t.includes('master-0')) && ranks.some((t) => t.includes('worker-0')), `ranks: ${ranks.join(' | ')}`);
-    // GPU use per rank from Prometheus (a scrape every 15 s): both ranks' GPUs drawn.
+    // GPU use per rank from Prometheus (a scrape every 15 s): both ranks' GPUs drawn, over the last 15 minutes.
+    await frame.locator('#windows button[data-window="900000"]').click();
     await inPage(frame, 'both ranks GPU series on the charts', 120_000, () => {
       const legend = [...document.querySelectorAll('#util-chart .u-legend .u-label')].map((l) => l.textContent ?? '');
       return legend.some((l) => l.includes('master-0')) && legend.some((l) => l.includes('worker-0')) ? legend : undefined;
     });
+    // The panel reads the series again as it follows the job: wait for a few samples per line (one per scrape).
+    await inPage(frame, 'at least 4 samples of each GPU on the utilisation chart', 150_000, () =>
+      Number(document.getElementById('util-chart')?.dataset.samples ?? 0) >= 4 ? true : undefined,
+    );
     await wb.screenshot('job-panel-dark');
 
     // 2. One rank hangs: SIGSTOP its processes from the node.

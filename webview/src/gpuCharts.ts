@@ -75,6 +75,14 @@ export class GpuChart {
   set(lines: readonly ChartLine[], stepMs: number, remake = false, yMax = this.what.yMax): void {
     this.drawn = new Promise((r) => (this.painted = r));
     const el = this.container;
+    // The fewest real samples any line has (tests and screen readers' summary read it): 0 until Prometheus has some.
+    let fewest = lines.length ? Infinity : 0;
+    for (const l of lines) {
+      let n = 0;
+      for (let i = 0; i < l.values.length; i++) if (!Number.isNaN(l.values[i])) n++;
+      fewest = Math.min(fewest, n);
+    }
+    el.dataset.samples = String(fewest);
     const width = Math.max(240, widths.get(el) ?? widthOf(el));
     const grid = gridOf(
       lines.map((l) => ({ times: l.times, values: l.values })),

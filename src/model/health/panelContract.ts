@@ -231,7 +231,8 @@ export function isHostMessage(x: unknown): x is HostMessage {
 
 /** "held 12.0 GPU-h, used 4.1 (34%)"; the share is left out when nothing was held. */
 export function gpuHoursText(h: GpuHours): string {
-  const f = (v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
+  // Two significant digits under 1 GPU-hour (a job of a few minutes holds 0.05, not "0.0").
+  const f = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 || v === 0 ? v.toFixed(1) : String(+v.toPrecision(2)));
   const share = h.held > 0 ? ` (${Math.round((100 * h.used) / h.held)}%)` : '';
   return `held ${f(h.held)} GPU-h, used ${f(h.used)}${share}`;
 }
