@@ -15,6 +15,7 @@ const SHOTS = [
   { name: 'drift-panel', scenario: 'Launch Training and Run Validation', dir: 'runs', shot: 'drift-report', cluster: true },
   { name: 'quick-fix', scenario: 'A manifest diagnostic and its quick fix', dir: 'quickfix', shot: 'quick-fix', cluster: false },
   { name: 'experiments-panel', scenario: 'Experiments panel', dir: 'experiments', shot: 'experiments-live', cluster: true },
+  { name: 'job-panel', scenario: 'Job health', dir: 'health', shot: 'job-panel-hung', cluster: true },
 ];
 const THEMES = [
   { id: 'light', theme: 'Default Light Modern' },

@@ -255,7 +255,7 @@ async function main() {
       'skipped' in cluster
         ? cluster
         : {
-            note: `the real local cluster (kind, Kueue): ${cluster.workloads} suspended Jobs over ${cluster.cqs} ClusterQueues with zero quota (${NS}); the anchors read the same objects in the same run`,
+            note: `the project's local cluster (Kubernetes v1.33 built from its Go modules, Kueue v0.17.0): ${cluster.workloads} suspended Jobs over ${cluster.cqs} ClusterQueues with zero quota (${NS}); the anchors read the same objects in the same run`,
             workloads: cluster.workloads,
             pendingInVisibilityApi: cluster.pendingInVisibility,
             sourceToTreeMs: { median: round(median(cluster.firstMs)), samples: cluster.firstMs.map(round) },
