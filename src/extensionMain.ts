@@ -115,6 +115,15 @@ export class Extension extends Disposable {
         };
         const runs = this._register(new m.RunCommands(connection, logger.child('runs'), runSync));
         this._register(new m.RunStatusBar(runs));
+        // Job health follows the jobs of the runs this window follows (status-bar warning, findings in the Jobs view).
+        const followRuns = () => {
+          const jobs = [...runs.active.values()]
+            .map((r) => r.record)
+            .filter((r) => r.phase === 'running')
+            .map((r) => ({ kind: r.kind, namespace: r.namespace, name: r.primary.name }));
+          if (jobs.length || features.peek('health')) features.get('health').followRuns(jobs);
+        };
+        this._register(runs.onDidChangeRuns(followRuns));
         return runs;
       },
       sync: (m) => {

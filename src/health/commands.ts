@@ -49,12 +49,16 @@ export function doctorOptions(): DoctorOptions {
 interface Followed {
   readonly health: ClusterJobHealth;
   readonly source: JobHealthSource;
+  /** Why it is followed: its Job panel is open, and/or it is the job of a run this window follows. */
+  readonly reasons: Set<'panel' | 'run'>;
 }
+
+const keyOf = (job: HealthJobRef) => `${job.kind}/${job.namespace}/${job.name}`;
 
 export class HealthFeature extends Disposable {
   private readonly followed = new Map<string, Followed>();
   private readonly _onDidChangeFindings = this._register(new Emitter<{ job: HealthJobRef; findings: readonly Finding[] | undefined }>());
-  /** A followed job's findings changed (the Jobs view shows them under the job). */
+  /** A followed job's findings changed (the Jobs view shows them under the job); undefined: no longer followed. */
   readonly onDidChangeFindings = this._onDidChangeFindings.event;
   readonly statusBar: HealthStatusBar;
 
@@ -75,44 +79,65 @@ export class HealthFeature extends Disposable {
     return [...this.followed.values()].map((f) => ({ job: f.source.job, findings: f.health.findings() }));
   }
 
-  /** Opens (or reveals) the Job panel of a job and follows it while the panel is open. */
-  async check(arg?: unknown): Promise<JobPanel | undefined> {
-    const job = jobRefOf(arg) ?? (await this.pickJob());
-    if (!job) return undefined;
-    const key = `${job.kind}/${job.namespace}/${job.name}`;
+  private follow(job: HealthJobRef, reason: 'panel' | 'run'): Followed {
+    const key = keyOf(job);
     let f = this.followed.get(key);
     if (!f) {
       const source = new JobHealthSource(
         job,
-        {
-          client: () => this.connection.client,
-          kubeConfig: () => this.connection.kubeConfig,
-          options: doctorOptions,
-          pollMs: 5000,
-        },
+        { client: () => this.connection.client, kubeConfig: () => this.connection.kubeConfig, options: doctorOptions, pollMs: 5000 },
         this.log,
       );
       const health = new ClusterJobHealth(source, () => Settings.prometheusUrl(), doctorOptions);
-      f = { health, source };
+      f = { health, source, reasons: new Set() };
       this.followed.set(key, f);
       health.onDidChange(() => this.publish());
       source.start();
     }
-    const followed = f;
+    f.reasons.add(reason);
+    return f;
+  }
+
+  private release(job: HealthJobRef, reason: 'panel' | 'run'): void {
+    const f = this.followed.get(keyOf(job));
+    if (!f) return;
+    f.reasons.delete(reason);
+    if (f.reasons.size) return;
+    this.followed.delete(keyOf(job));
+    f.health.dispose();
+    f.source.dispose();
+    this._onDidChangeFindings.fire({ job: f.source.job, findings: undefined });
+    this.publish();
+  }
+
+  /**
+   * The jobs of the runs this window follows (Launch Training, Run Validation): their findings reach the status
+   * bar and the Jobs view while they run, without a panel.
+   */
+  followRuns(jobs: readonly HealthJobRef[]): void {
+    const want = new Set(jobs.map(keyOf));
+    for (const f of [...this.followed.values()])
+      if (f.reasons.has('run') && !want.has(keyOf(f.source.job))) this.release(f.source.job, 'run');
+    for (const j of jobs) this.follow(j, 'run');
+  }
+
+  /** Opens (or reveals) the Job panel of a job and follows it while the panel is open. */
+  async check(arg?: unknown): Promise<JobPanel | undefined> {
+    const job = jobRefOf(arg) ?? (await this.pickJob());
+    if (!job) return undefined;
+    const followed = this.follow(job, 'panel');
     const panel = JobPanel.open(this.extensionUri, followed.health, {
       actions: {
         showLogs: (namespace, pod) => vscode.commands.executeCommand(Commands.followLogs, { kindId: 'pods', namespace, name: pod }),
-        revealPod: (namespace, pod) => vscode.commands.executeCommand(Commands.followLogs, { kindId: 'pods', namespace, name: pod }),
+        revealPod: async (namespace, pod) => {
+          await vscode.commands.executeCommand('kubeml.jobs.focus');
+          await vscode.commands.executeCommand(Commands.describe, { kindId: 'pods', namespace, name: pod });
+        },
       },
       warn: (m) => this.log.warn(m),
     });
     panel.onDidDispose(() => {
-      if (this.followed.get(key) !== followed) return;
-      this.followed.delete(key);
-      followed.health.dispose();
-      followed.source.dispose();
-      this._onDidChangeFindings.fire({ job: followed.source.job, findings: undefined });
-      this.publish();
+      if (this.followed.get(keyOf(job)) === followed) this.release(job, 'panel');
     });
     return panel;
   }

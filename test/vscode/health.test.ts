@@ -153,4 +153,17 @@ describe('KubeML job health in VS Code', function () {
     await until('the job no longer followed', () => (api.health.current().some((j) => j.job.name === job) ? undefined : true));
     assert.equal(api.health.statusBar.text, undefined, 'no warning once the panel is closed');
   });
+  it('the job of a followed run: its finding reaches the status bar without a panel, and goes when the run is no longer followed', async function () {
+    if (!connected) this.skip();
+    api.health.followRuns([{ kind: 'Job', namespace: ns, name: job }]);
+    await until('the followed job with its finding', () =>
+      api.health.current().find((j) => j.job.name === job && j.findings.some((f) => f.kind === 'crashed')),
+    );
+    assert.equal(jobPanelTabs().length, 0, 'no panel opens for a followed run');
+    const text = await until('the status bar warning', () => api.health.statusBar.text);
+    assert.match(text, new RegExp(`${job}.*crashed`), text);
+    api.health.followRuns([]);
+    assert.equal(api.health.current().length, 0);
+    assert.equal(api.health.statusBar.text, undefined);
+  });
 });
