@@ -128,7 +128,11 @@ describe('Job panel contract: texts', () => {
     assert.equal(gpuHoursText({ held: 12, used: 4.1 }), 'held 12.0 GPU-h, used 4.1 (34%)');
     assert.equal(gpuHoursText({ held: 0, used: 0 }), 'held 0.0 GPU-h, used 0.0');
     assert.equal(gpuHoursText({ held: 1536, used: 768 }), 'held 1536 GPU-h, used 768 (50%)');
-    assert.equal(gpuHoursText({ held: 0.0333, used: 0.0113 }), 'held 0.033 GPU-h, used 0.011 (34%)', 'a short job in two significant digits');
+    assert.equal(
+      gpuHoursText({ held: 0.0333, used: 0.0113 }),
+      'held 0.033 GPU-h, used 0.011 (34%)',
+      'a short job in two significant digits',
+    );
   });
 
   it('names the windows and picks a step of 15 s, coarser past 1,440 points', () => {
