@@ -35,6 +35,8 @@ function job(repo) {
     const t = spec.template.spec;
     for (const a of t.hostAliases ?? []) a.hostnames = [`${JOB}-master-0`];
     const c = t.containers[0];
+    // A rendezvous port of its own (the ranks use the node's network; other jobs use the sample's 23456).
+    c.ports = [{ name: 'pytorchjob-port', containerPort: spec === j.spec.pytorchReplicaSpecs.Master ? 23471 : 23472 }];
     c.command = ['python3', '/code/ddp_train.py', '--steps', '600', '--step-seconds', '0.3', '--timeout', '600'];
     c.resources.limits = { ...c.resources.limits, 'nvidia.com/gpu': '1' };
     t.tolerations = [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }];

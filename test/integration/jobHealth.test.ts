@@ -28,7 +28,10 @@ interface ReplicaSpec {
   replicas: number;
   restartPolicy?: string;
   template: {
-    spec: { hostAliases?: { ip: string; hostnames: string[] }[]; containers: { name: string; image: string; command: string[] }[] };
+    spec: {
+      hostAliases?: { ip: string; hostnames: string[] }[];
+      containers: { name: string; image: string; command: string[]; ports?: { name: string; containerPort: number }[] }[];
+    };
   };
 }
 interface PyTorchJob {
@@ -38,8 +41,12 @@ interface PyTorchJob {
 
 const suffix = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 
-/** The sample manifest, renamed (the master's hostAliases name follows), on `image`, with these trainer arguments. */
-function sampleJob(name: string, image: string, args: string[]): PyTorchJob {
+/**
+ * The sample manifest, renamed (the master's hostAliases name follows), on `image`, with these trainer arguments,
+ * and a rendezvous port of its own (`port` for the master, the next one for the worker): the ranks use the node's
+ * network, and a rank of the previous job still exiting could hold the sample's port or dial this job's master.
+ */
+function sampleJob(name: string, image: string, args: string[], port: number): PyTorchJob {
   const job = parse(readFileSync(join(SAMPLES, 'cluster', 'ddp-pytorchjob.yaml'), 'utf8')) as PyTorchJob;
   const oldMaster = `${job.metadata.name}-master-0`;
   job.metadata.name = name;
@@ -49,6 +56,7 @@ function sampleJob(name: string, image: string, args: string[]): PyTorchJob {
     for (const c of spec.template.spec.containers) {
       c.image = image;
       c.command = ['python3', '/code/ddp_train.py', ...args];
+      c.ports = [{ name: 'pytorchjob-port', containerPort: spec === job.spec.pytorchReplicaSpecs.Master ? port : port + 1 }];
     }
   }
   return job;
@@ -193,7 +201,7 @@ describe('job health on a real PyTorchJob: faults injected, the doctor names the
 
   it('SIGSTOP one rank: the doctor names that rank, its pod and its last line within 60 s', async function () {
     const name = 'ddp-stop';
-    await create(sampleJob(name, image, ['--steps', '400', '--step-seconds', '0.3', '--timeout', '600']));
+    await create(sampleJob(name, image, ['--steps', '400', '--step-seconds', '0.3', '--timeout', '600'], 23461));
     const pods = await runningPods(name);
     const worker = pods.find((p) => p.metadata!.name === `${name}-worker-0`)!;
     const pids = containerPids(worker.status!.containerStatuses![0]!.containerID!);
@@ -217,7 +225,7 @@ describe('job health on a real PyTorchJob: faults injected, the doctor names the
 
   it('SIGKILL a rank whose replica restarts on failure: the restart, exit code 137 and its last lines appear', async function () {
     const name = 'ddp-kill';
-    const job = sampleJob(name, image, ['--steps', '400', '--step-seconds', '0.3', '--timeout', '600']);
+    const job = sampleJob(name, image, ['--steps', '400', '--step-seconds', '0.3', '--timeout', '600'], 23463);
     job.spec.pytorchReplicaSpecs.Worker.restartPolicy = 'OnFailure';
     await create(job);
     const pods = await runningPods(name);
@@ -234,7 +242,7 @@ describe('job health on a real PyTorchJob: faults injected, the doctor names the
 
   it('a wrong master port: the rendezvous timeout is recognised, with the rank that reported it first', async function () {
     const name = 'ddp-port';
-    const job = sampleJob(name, image, ['--steps', '30', '--timeout', '20']);
+    const job = sampleJob(name, image, ['--steps', '30', '--timeout', '20'], 23465);
     const w = job.spec.pytorchReplicaSpecs.Worker.template.spec.containers[0]!;
     w.command = ['sh', '-c', `MASTER_PORT=23499 exec ${w.command.join(' ')}`];
     await create(job);

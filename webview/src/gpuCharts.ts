@@ -22,9 +22,29 @@ export interface ChartLine {
   readonly values: ArrayLike<number>;
 }
 
-export function lineStyle(rankIndex: number, gpuIndex: number): { color: string; dash: number[] } {
+/** Past this many lines a chart draws them solid: a dashed canvas stroke costs several times a solid one. */
+const MAX_DASHED_LINES = 16;
+const ALPHAS = [1, 0.7, 0.5, 0.35];
+
+/**
+ * A line's colour (its rank's, cycling through the theme's chart colours) and how it is told apart from the
+ * lines of the same colour: a dash for a few lines; for many (64 GPUs), a lighter shade instead.
+ */
+export function lineStyle(rankIndex: number, gpuIndex: number, lines = 1): { color: string; dash: number[]; alpha: number } {
   const cycle = Math.floor(rankIndex / PALETTE.length);
-  return { color: PALETTE[rankIndex % PALETTE.length], dash: DASHES[(gpuIndex + cycle) % DASHES.length] };
+  const variant = gpuIndex + cycle;
+  return lines > MAX_DASHED_LINES
+    ? { color: PALETTE[rankIndex % PALETTE.length], dash: [], alpha: ALPHAS[variant % ALPHAS.length] }
+    : { color: PALETTE[rankIndex % PALETTE.length], dash: DASHES[variant % DASHES.length], alpha: 1 };
+}
+
+/** An rgb()/rgba()/#rrggbb colour with this opacity (the theme's colours come resolved). */
+function withAlpha(color: string, alpha: number): string {
+  if (alpha >= 1) return color;
+  const hex = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})/i.exec(color);
+  if (hex) return `rgba(${parseInt(hex[1], 16)}, ${parseInt(hex[2], 16)}, ${parseInt(hex[3], 16)}, ${alpha})`;
+  const rgb = /^rgba?\(\s*([\d.]+)[ ,]+([\d.]+)[ ,]+([\d.]+)/.exec(color);
+  return rgb ? `rgba(${rgb[1]}, ${rgb[2]}, ${rgb[3]}, ${alpha})` : color;
 }
 
 const widthOf = (el: HTMLElement) => Math.max(240, Math.floor(el.clientWidth || 600));
@@ -131,10 +151,10 @@ export class GpuChart {
         series: [
           { label: 'time', value: (_u, v) => (v === null || v === undefined ? '–' : new Date(v).toLocaleTimeString()) },
           ...lines.map((l) => {
-            const st = lineStyle(l.rankIndex, l.gpuIndex);
+            const st = lineStyle(l.rankIndex, l.gpuIndex, lines.length);
             return {
               label: l.label,
-              stroke: colorOf(st.color),
+              stroke: withAlpha(colorOf(st.color), st.alpha),
               dash: st.dash,
               width: 1.25,
               points: { show: false },
